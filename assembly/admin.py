@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from assembly.models import Assembly, MailboxMessage, Role, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin[User]):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_staff", "is_active"]
+    search_fields = ["email", "full_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password", "full_name")}),
+        (_("Rechten"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+class RoleInline(admin.TabularInline[Role, Assembly]):
+    model = Role
+    extra = 0
+    raw_id_fields = ["user", "created_by"]
+
+
+@admin.register(Assembly)
+class AssemblyAdmin(admin.ModelAdmin[Assembly]):
+    list_display = ["name", "slug", "phase", "first_weekend", "members_target"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [RoleInline]
+
+
+@admin.register(MailboxMessage)
+class MailboxMessageAdmin(admin.ModelAdmin[MailboxMessage]):
+    list_display = ["subject", "to", "sent_at"]
+    readonly_fields = ["to", "subject", "body", "html_body", "sent_at"]

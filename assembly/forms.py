@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assembly.models import Assembly, RoleKind
+
+
+class AssemblyCreateForm(forms.ModelForm[Assembly]):
+    class Meta:
+        model = Assembly
+        fields = [
+            "name", "slug", "question", "members_target", "alternates_target", "min_age",
+            "first_weekend",
+        ]
+        widgets = {"first_weekend": forms.DateInput(attrs={"type": "date"})}
+
+
+class AssemblySettingsForm(forms.ModelForm[Assembly]):
+    class Meta:
+        model = Assembly
+        fields = [
+            "name", "question", "mandate", "commissioned_by", "members_target",
+            "alternates_target", "min_age", "first_weekend", "period_end", "phase", "is_public",
+        ]
+        widgets = {
+            "first_weekend": forms.DateInput(attrs={"type": "date"}),
+            "period_end": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, end = cleaned.get("first_weekend"), cleaned.get("period_end")
+        if first and end and end < first:
+            self.add_error(
+                "period_end",
+                _("Het einde ligt voor het eerste weekend. / The end is before the first weekend."),
+            )
+        return cleaned
+
+
+class RoleGrantForm(forms.Form):
+    email = forms.EmailField(label=_("E-mailadres"))
+    full_name = forms.CharField(label=_("Naam"), max_length=200, required=False)
+    kind = forms.ChoiceField(label=_("Rol"), choices=RoleKind.choices)

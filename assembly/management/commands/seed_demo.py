@@ -1,0 +1,112 @@
+"""Seed the demo assembly. Running it twice gives the same demo, not a second copy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from assembly.demo import DEMO_PEOPLE
+from assembly.models import Assembly, Phase, Role, User
+from sessions.models import Weekend
+
+DEMO_SLUG = "drugsbeleid"
+
+# Seven weekends over about nine months of 2027.
+WEEKENDS = [
+    (dt.date(2027, 2, 13), "Kennismaken en de vraag", "Jaarbeurs", "Utrecht"),
+    (dt.date(2027, 3, 20), "Zorg en gezondheid", "De Eenhoorn", "Amersfoort"),
+    (dt.date(2027, 4, 24), "Veiligheid en criminaliteit", "Jaarbeurs", "Utrecht"),
+    (dt.date(2027, 6, 5), "Ervaringen en preventie", "Spoorwegmuseum", "Utrecht"),
+    (dt.date(2027, 7, 3), "Modellen voor beleid", "De Eenhoorn", "Amersfoort"),
+    (dt.date(2027, 9, 11), "Aanbevelingen schrijven", "Jaarbeurs", "Utrecht"),
+    (dt.date(2027, 10, 16), "Stemmen over de aanbevelingen", "Tweede Kamer", "Den Haag"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo assembly with one login per role."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("seed_demo is for the demo only; it refuses to run in production.")
+        assembly, _created = Assembly.objects.update_or_create(
+            slug=DEMO_SLUG,
+            defaults={
+                "name": "Nationaal Burgerberaad Drugsbeleid",
+                "question": (
+                    "Is een drugsbeleid mogelijk met minder criminaliteit en minder "
+                    "gezondheidsrisico's?"
+                ),
+                "mandate": (
+                    "De Tweede Kamer vraagt een groep inwoners, gekozen door loting, om advies "
+                    "over het drugsbeleid. Het burgerberaad hoort deskundigen uit de zorg, de "
+                    "veiligheid, de wetenschap en mensen met ervaring. Het kabinet reageert "
+                    "binnen zes maanden op elke aanbeveling."
+                ),
+                "commissioned_by": "Tweede Kamer der Staten-Generaal",
+                "members_target": 175,
+                "alternates_target": 25,
+                "min_age": 16,
+                "first_weekend": WEEKENDS[0][0],
+                "period_end": WEEKENDS[-1][0] + dt.timedelta(days=1),
+                "phase": Phase.SETUP,
+                "is_public": True,
+            },
+        )
+        for number, (saturday, title, venue, city) in enumerate(WEEKENDS, start=1):
+            Weekend.objects.update_or_create(
+                assembly=assembly,
+                number=number,
+                defaults={
+                    "title": title,
+                    "starts_on": saturday,
+                    "ends_on": saturday + dt.timedelta(days=1),
+                    "venue_name": venue,
+                    "city": city,
+                },
+            )
+        lines = []
+        for email, name, kind, password, secret in DEMO_PEOPLE:
+            user, _ = User.objects.get_or_create(email=email, defaults={"full_name": name})
+            if password:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+                if not Authenticator.objects.filter(
+                    user=user, type=Authenticator.Type.TOTP
+                ).exists():
+                    assert secret is not None
+                    TOTP.activate(user, secret)
+            Role.objects.get_or_create(user=user, assembly=assembly, kind=kind)
+            lines.append((Role(kind=kind).get_kind_display(), email, password))
+        admin, created = User.objects.get_or_create(
+            email="beheer@burgerberaad.example",
+            defaults={"full_name": "Technisch beheer", "is_staff": True, "is_superuser": True},
+        )
+        if created:
+            admin.set_password("demo-beheer-2027")
+            admin.save(update_fields=["password"])
+
+        self.stdout.write(self.style.SUCCESS(f"Demo: {assembly.name} (/b/{assembly.slug}/)"))
+        self.stdout.write("Logins (one per role):")
+        shown: set[str] = set()
+        for label, email, password in lines:
+            if label in shown:
+                continue
+            shown.add(label)
+            if password:
+                self.stdout.write(
+                    f"  {label:<15} {email}  wachtwoord/password: {password}  "
+                    f"TOTP: python manage.py demo_totp {email}"
+                )
+            else:
+                self.stdout.write(
+                    f"  {label:<15} {email}  inlogcode per e-mail / login code by e-mail "
+                    "(read it in the Testpostbus, logged in as the organiser)"
+                )

@@ -1,0 +1,176 @@
+"""The root of the domain: people who log in, assemblies, and roles in them."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            # Members log in by e-mailed code and never need a password.
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who can log in. The e-mail address is the login."""
+
+    email = models.EmailField(_("e-mailadres"), unique=True)
+    full_name = models.CharField(_("naam"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("actief"), default=True)
+    is_staff = models.BooleanField(
+        _("toegang tot het beheer"),
+        default=False,
+        help_text=_("Mag inloggen in het technische beheer (Django admin)."),
+    )
+    date_joined = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("gebruiker")
+        verbose_name_plural = _("gebruikers")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Phase(models.TextChoices):
+    SETUP = "setup", _("Voorbereiding")
+    INVITATION = "invitation", _("Uitnodigen")
+    REGISTRATION = "registration", _("Aanmelden")
+    SELECTION = "selection", _("Loting")
+    DELIBERATION = "deliberation", _("Bijeenkomsten")
+    REPORTING = "reporting", _("Rapport")
+    CLOSED = "closed", _("Afgesloten")
+
+
+class Assembly(models.Model):
+    """One citizens' assembly: its question, size, period and phase."""
+
+    slug = models.SlugField(_("korte naam (in de link)"), max_length=80, unique=True)
+    name = models.CharField(_("naam"), max_length=200)
+    question = models.TextField(_("vraag aan het burgerberaad"))
+    mandate = models.TextField(
+        _("opdracht"), blank=True, help_text=_("Wie vraagt het advies, en wat gebeurt ermee?")
+    )
+    commissioned_by = models.CharField(_("opdrachtgever"), max_length=200, blank=True)
+    members_target = models.PositiveIntegerField(_("aantal deelnemers"), default=175)
+    alternates_target = models.PositiveIntegerField(_("aantal reserves"), default=25)
+    min_age = models.PositiveSmallIntegerField(_("minimumleeftijd"), default=16)
+    first_weekend = models.DateField(_("eerste weekend"))
+    period_end = models.DateField(_("einde"), null=True, blank=True)
+    phase = models.CharField(_("fase"), max_length=20, choices=Phase.choices, default=Phase.SETUP)
+    is_public = models.BooleanField(
+        _("openbaar"),
+        default=True,
+        help_text=_("Toon de pagina over dit burgerberaad aan iedereen."),
+    )
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("burgerberaad")
+        verbose_name_plural = _("burgerberaden")
+        ordering = ["-first_weekend", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("about", kwargs={"slug": self.slug})
+
+
+class RoleKind(models.TextChoices):
+    ORGANISER = "organiser", _("Organisatie")
+    CHAIR = "chair", _("Voorzitter")
+    FACILITATOR = "facilitator", _("Gespreksleider")
+    MEMBER = "member", _("Deelnemer")
+    EXPERT = "expert", _("Deskundige")
+    GRIFFIE = "griffie", _("Griffie")
+
+
+# Roles that see or change much: they log in with a password plus TOTP.
+STAFF_ROLES = frozenset({RoleKind.ORGANISER, RoleKind.CHAIR, RoleKind.GRIFFIE})
+
+
+class Role(models.Model):
+    """A person's role in one assembly. One person can hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField(_("rol"), max_length=20, choices=RoleKind.choices)
+    created_at = models.DateTimeField(_("gegeven op"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Set by the notification task when it claims the work, so that a task run
+    # twice sends one e-mail.
+    notified_at = models.DateTimeField(_("bericht verstuurd op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rol")
+        verbose_name_plural = _("rollen")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "assembly", "kind"], name="unique_role")
+        ]
+        ordering = ["assembly", "kind", "user__email"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.assembly}"
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.kind in STAFF_ROLES
+
+
+class MailboxMessage(models.Model):
+    """An e-mail caught by the development mailbox instead of being sent.
+
+    Only used when no SMTP server is configured (the demo and development), so
+    that a member's login code can be read in the site.
+    """
+
+    to = models.TextField(_("aan"))
+    subject = models.CharField(_("onderwerp"), max_length=300)
+    body = models.TextField(_("tekst"))
+    html_body = models.TextField(_("HTML"), blank=True)
+    sent_at = models.DateTimeField(_("verstuurd op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bericht in de testpostbus")
+        verbose_name_plural = _("berichten in de testpostbus")
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject

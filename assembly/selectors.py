@@ -1,0 +1,58 @@
+"""Reads about assemblies and roles."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, QuerySet
+
+from assembly.models import Assembly, MailboxMessage, Role, RoleKind, User
+
+
+def assembly_list_public() -> QuerySet[Assembly]:
+    return Assembly.objects.filter(is_public=True)
+
+
+def role_kinds_for(*, user: User, assembly: Assembly) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Role.objects.filter(user=user, assembly=assembly).values_list("kind", flat=True)
+    )
+
+
+def assemblies_with_roles_for(*, user: User) -> list[tuple[Assembly, list[str]]]:
+    """The assemblies in which the user holds a role, each with the role labels."""
+    by_assembly: dict[int, list[str]] = defaultdict(list)
+    assemblies: dict[int, Assembly] = {}
+    for role in Role.objects.filter(user=user).select_related("assembly"):
+        assemblies[role.assembly_id] = role.assembly
+        by_assembly[role.assembly_id].append(str(role.get_kind_display()))
+    return [(assemblies[pk], sorted(labels)) for pk, labels in by_assembly.items()]
+
+
+def role_list_for(*, assembly: Assembly) -> QuerySet[Role]:
+    return Role.objects.filter(assembly=assembly).select_related("user").order_by(
+        "kind", "user__email"
+    )
+
+
+def role_counts_for(*, assembly: Assembly) -> dict[str, int]:
+    """Number of people per role, keyed by role kind; no personal data."""
+    counts = {kind.value: 0 for kind in RoleKind}
+    rows = Role.objects.filter(assembly=assembly).values("kind").annotate(n=Count("id"))
+    for row in rows:
+        counts[row["kind"]] = row["n"]
+    return counts
+
+
+def is_organiser_anywhere(*, user: User) -> bool:
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_superuser) or Role.objects.filter(
+        user=user, kind=RoleKind.ORGANISER
+    ).exists()
+
+
+def mailbox_message_list() -> QuerySet[MailboxMessage]:
+    return MailboxMessage.objects.all()

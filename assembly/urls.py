@@ -1,0 +1,18 @@
+from django.urls import path
+
+from assembly import views
+
+app_name = "assembly"
+
+urlpatterns = [
+    path("beraden/nieuw/", views.assembly_create, name="create"),
+    path("b/<slug:slug>/beheer/instellingen/", views.assembly_settings, name="settings"),
+    path("b/<slug:slug>/beheer/rollen/", views.role_list, name="roles"),
+    path(
+        "b/<slug:slug>/beheer/rollen/<int:role_id>/intrekken/",
+        views.role_revoke,
+        name="role_revoke",
+    ),
+    path("testpostbus/", views.mailbox, name="mailbox"),
+    path("testpostbus/<int:pk>/", views.mailbox_message, name="mailbox_message"),
+]

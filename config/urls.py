@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from config import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("gezond/", views.health, name="health"),
+    path("b/<slug:slug>/", views.about, name="about"),
+    path("b/<slug:slug>/mijn/", views.dashboard, name="dashboard"),
+    path("", include("assembly.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,93 @@
+"""Pages composed from several apps: the start page, an assembly's public page,
+and each role's home within an assembly. config/ is the composition root, so it
+may read from every app; the apps themselves never import config."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from assembly import access
+from assembly import selectors as assembly_selectors
+from assembly.models import RoleKind, User
+from sessions import selectors as session_selectors
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    mine = (
+        assembly_selectors.assemblies_with_roles_for(user=user)
+        if isinstance(user, User) and user.is_authenticated
+        else []
+    )
+    if len(mine) == 1 and not request.GET.get("all"):
+        return redirect("dashboard", slug=mine[0][0].slug)
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "mine": mine,
+            "public_assemblies": assembly_selectors.assembly_list_public(),
+            "can_create": isinstance(user, User)
+            and assembly_selectors.is_organiser_anywhere(user=user),
+        },
+    )
+
+
+def about(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = access.get_visible_assembly(user=request.user, slug=slug)  # type: ignore[arg-type]
+    return render(
+        request,
+        "portal/about.html",
+        {
+            "assembly": assembly,
+            "weekends": session_selectors.weekend_list_for(assembly=assembly),
+        },
+    )
+
+
+@login_required
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    assembly = access.get_assembly_for_any_role(user=user, slug=slug)
+    kinds = assembly_selectors.role_kinds_for(user=user, assembly=assembly)
+    if user.is_superuser and not kinds:
+        kinds = {RoleKind.ORGANISER.value}
+    weekends = list(session_selectors.weekend_list_for(assembly=assembly))
+    today = timezone.localdate()
+    next_weekend = next((w for w in weekends if w.ends_on >= today), None)
+    role_counts = assembly_selectors.role_counts_for(assembly=assembly)
+    setup_steps = [
+        (assembly.question.strip() != "", "question"),
+        (len(weekends) >= 6, "weekends"),
+        (role_counts[RoleKind.CHAIR] > 0, "chair"),
+        (role_counts[RoleKind.GRIFFIE] > 0, "griffie"),
+        (role_counts[RoleKind.EXPERT] > 0, "experts"),
+    ]
+    return render(
+        request,
+        "portal/dashboard.html",
+        {
+            "assembly": assembly,
+            "kinds": kinds,
+            "weekends": weekends,
+            "next_weekend": next_weekend,
+            "weekends_done": sum(1 for w in weekends if w.ends_on < today),
+            "role_counts": role_counts,
+            "setup_steps": setup_steps,
+        },
+    )
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitoring: answers 503 when the database is away."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return JsonResponse({"database": "unavailable"}, status=503)
+    return JsonResponse({"database": "ok"})

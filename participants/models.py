@@ -1,0 +1,1 @@
+"""People from invitation to payout. The lottery engine is in participants/sortition/."""

@@ -1,0 +1,1 @@
+"""Drafts, amendments, ballots, outcomes, minutes and the report to the Kamer."""

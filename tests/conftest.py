@@ -1,0 +1,61 @@
+"""Shared fixtures: named personas, one per role, in one assembly, plus a member
+of another assembly (to catch access across assemblies)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from assembly.models import STAFF_ROLES, Assembly, RoleKind, User
+from tests.factories import AssemblyFactory, RoleFactory, UserFactory, WeekendFactory, give_totp
+
+PERSONAS = (
+    "anonymous", "member", "other_member", "expert", "facilitator", "chair", "organiser", "griffie",
+)
+
+
+@dataclass
+class Cast:
+    assembly: Assembly
+    other_assembly: Assembly
+    users: dict[str, User]
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    assembly = AssemblyFactory(slug="drugsbeleid", name="Nationaal Burgerberaad Drugsbeleid")
+    other = AssemblyFactory(slug="klimaat", name="Burgerberaad Klimaat")
+    for number in range(1, 8):
+        WeekendFactory(assembly=assembly, number=number)
+    users: dict[str, User] = {}
+    for kind in RoleKind:
+        user = UserFactory(email=f"{kind.value}@example.org")
+        RoleFactory(user=user, assembly=assembly, kind=kind)
+        if kind in STAFF_ROLES:
+            user.set_password("een-lang-wachtwoord-2027")
+            user.save(update_fields=["password"])
+            give_totp(user)
+        users[kind.value] = user
+    outsider = UserFactory(email="other_member@example.org")
+    RoleFactory(user=outsider, assembly=other, kind=RoleKind.MEMBER)
+    users["other_member"] = outsider
+    return Cast(assembly=assembly, other_assembly=other, users=users)
+
+
+def _required(name: str) -> bool:
+    return os.environ.get(name, "") == "1"
+
+
+def skip_or_fail(reason: str, required_by: str) -> None:
+    """Skip a tier that cannot run here, unless CI requires it: then fail."""
+    if _required(required_by):
+        pytest.fail(f"{reason} ({required_by}=1 makes this a failure)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    # Password hashing is deliberately slow; tests only need it to work.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
