@@ -199,8 +199,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_RESULT_BACKEND = None
-CELERY_TASK_IGNORE_RESULT = True
+# Results are kept in the database by the tasks themselves; a result backend
+# is only needed by callers that wait on a task (the service tests do).
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # A worker that dies mid-task leaves the message unacknowledged, so another
 # worker runs it again; tasks claim their work in the database, so a rerun
 # does nothing twice.

@@ -59,3 +59,17 @@ def skip_or_fail(reason: str, required_by: str) -> None:
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     # Password hashing is deliberately slow; tests only need it to work.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process_unless_services(request: pytest.FixtureRequest) -> object:
+    """Outside the service tier, Celery tasks run in-process even when CI sets a broker."""
+    from config.celery_app import app
+
+    if request.node.get_closest_marker("services"):
+        yield None
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield None
+    app.conf.task_always_eager = previous

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import validate_totp_code
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from assembly.demo import DEMO_PEOPLE
+from assembly.models import Assembly, Role, RoleKind, User
+from sessions.models import Weekend
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_it_seeds_the_demo_with_a_login_per_role() -> None:
+    output = _seed()
+    assembly = Assembly.objects.get(slug="drugsbeleid")
+    assert assembly.question.startswith("Is een drugsbeleid mogelijk")
+    assert assembly.members_target == 175
+    weekends = list(Weekend.objects.filter(assembly=assembly).order_by("starts_on"))
+    assert len(weekends) == 7
+    assert all(w.starts_on.year == 2027 for w in weekends)
+    assert 8 <= (weekends[-1].starts_on - weekends[0].starts_on).days / 30 <= 10
+    for kind in RoleKind:
+        assert Role.objects.filter(assembly=assembly, kind=kind).exists(), kind
+        assert str(kind.label) in output
+
+
+def test_it_gives_the_same_demo_when_run_twice() -> None:
+    _seed()
+    counts = (Assembly.objects.count(), User.objects.count(), Role.objects.count(),
+              Weekend.objects.count(), Authenticator.objects.count())
+    _seed()
+    assert counts == (Assembly.objects.count(), User.objects.count(), Role.objects.count(),
+                      Weekend.objects.count(), Authenticator.objects.count())
+
+
+def test_it_prints_a_working_totp_code_for_demo_staff() -> None:
+    _seed()
+    email, _name, _kind, _password, secret = DEMO_PEOPLE[0]
+    out = io.StringIO()
+    call_command("demo_totp", email, stdout=out)
+    code = out.getvalue().strip()
+    assert secret is not None
+    assert len(code) == 6 and validate_totp_code(secret, code)
+    assert int(time.time()) > 0
+
+
+def test_it_creates_an_empty_assembly_from_the_command_line() -> None:
+    call_command(
+        "create_assembly", "--slug", "klimaat", "--name", "Burgerberaad Klimaat",
+        "--members", "175", "--min-age", "16", "--first-weekend", "2027-03-06",
+        stdout=io.StringIO(),
+    )
+    assembly = Assembly.objects.get(slug="klimaat")
+    assert (assembly.members_target, assembly.min_age) == (175, 16)
+    assert assembly.first_weekend.isoformat() == "2027-03-06"
+    assert not assembly.weekends.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--first-weekend", "6-3-2027"], "Ongeldige datum"),
+        (["--first-weekend", "2027-03-06", "--members", "0"], "--members"),
+    ],
+)
+def test_it_rejects_bad_command_line_input(args: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        call_command("create_assembly", "--slug", "x", "--name", "X", *args)
+
+
+def test_it_refuses_a_slug_that_exists() -> None:
+    call_command("create_assembly", "--slug", "x", "--name", "X", "--first-weekend",
+                 "2027-01-01", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="bestaat al"):
+        call_command("create_assembly", "--slug", "x", "--name", "Y", "--first-weekend",
+                     "2027-01-01")

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core import mail
+
+from assembly.models import Role, RoleKind, User
+from assembly.services import assembly_create, role_grant, role_notify
+from tests.factories import AssemblyFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_makes_the_creator_the_first_organiser() -> None:
+    creator = UserFactory()
+    assembly = assembly_create(
+        slug="wonen", name="Burgerberaad Wonen", question="Hoe wonen we in 2040?",
+        first_weekend=dt.date(2027, 9, 4), created_by=creator,
+    )
+    assert Role.objects.filter(assembly=assembly, user=creator, kind=RoleKind.ORGANISER).exists()
+
+
+def test_it_grants_a_role_to_a_new_person_who_logs_in_by_code(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    assembly = AssemblyFactory(name="Nationaal Burgerberaad Drugsbeleid")
+    with django_capture_on_commit_callbacks(execute=True):
+        role = role_grant(assembly=assembly, email="Anna@Example.ORG", kind=RoleKind.MEMBER)
+    user = User.objects.get(pk=role.user_id)
+    assert user.email == "anna@example.org"
+    assert not user.has_usable_password()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["anna@example.org"]
+    assert "Nationaal Burgerberaad Drugsbeleid" in mail.outbox[0].subject
+    assert "code" in mail.outbox[0].body
+
+
+def test_it_tells_staff_to_set_a_password(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        role_grant(assembly=AssemblyFactory(), email="chair@example.org", kind=RoleKind.CHAIR)
+    assert "Wachtwoord vergeten" in mail.outbox[0].body
+
+
+def test_it_gives_one_person_roles_in_two_assemblies() -> None:
+    first, second = AssemblyFactory(), AssemblyFactory()
+    role_grant(assembly=first, email="p@example.org", kind=RoleKind.MEMBER, notify=False)
+    role_grant(assembly=second, email="p@example.org", kind=RoleKind.EXPERT, notify=False)
+    user = User.objects.get(email="p@example.org")
+    assert set(user.roles.values_list("kind", flat=True)) == {"member", "expert"}
+
+
+def test_it_does_not_duplicate_a_role_granted_twice(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    assembly = AssemblyFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        role_grant(assembly=assembly, email="p@example.org", kind=RoleKind.MEMBER)
+        role_grant(assembly=assembly, email="P@example.org", kind=RoleKind.MEMBER)
+    assert Role.objects.filter(assembly=assembly).count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_it_sends_the_notification_once_when_run_twice() -> None:
+    role = role_grant(
+        assembly=AssemblyFactory(), email="p@example.org", kind=RoleKind.MEMBER, notify=False
+    )
+    assert role_notify(role_id=role.pk) is True
+    assert role_notify(role_id=role.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_it_releases_the_claim_when_sending_fails(settings: Any) -> None:
+    settings.EMAIL_BACKEND = "tests.assembly.failing_mail.FailingBackend"
+    role = role_grant(
+        assembly=AssemblyFactory(), email="p@example.org", kind=RoleKind.MEMBER, notify=False
+    )
+    with pytest.raises(OSError, match="SMTP server away"):
+        role_notify(role_id=role.pk)
+    role.refresh_from_db()
+    assert role.notified_at is None

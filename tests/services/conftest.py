@@ -1,0 +1,160 @@
+"""The service tier: real PostgreSQL, Redis, a Celery worker process and an SMTP server.
+
+Runs when DATABASE_URL points at PostgreSQL and CELERY_BROKER_URL at Redis:
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \\
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/0 make test
+Without them it is skipped; with REQUIRE_SERVICES=1 a skip is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.db import connection
+
+from tests.conftest import skip_or_fail
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/services/" in str(item.fspath):
+            item.add_marker(pytest.mark.services)
+
+
+@pytest.fixture(autouse=True)
+def _services_required() -> None:
+    database_url = os.environ.get("DATABASE_URL", "")
+    broker_url = os.environ.get("CELERY_BROKER_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")) or not broker_url.startswith(
+        "redis://"
+    ):
+        skip_or_fail(
+            "service tier needs PostgreSQL and Redis: set DATABASE_URL=postgres://... and "
+            "CELERY_BROKER_URL=redis://... (see README, 'Tests')",
+            "REQUIRE_SERVICES",
+        )
+
+
+@dataclass
+class Mailbox:
+    """What the SMTP server received."""
+
+    messages: list[Message] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        with self.lock:
+            self.messages.append(message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Message]:
+        with self.lock:
+            return [m for m in self.messages if address in str(m["To"])]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    mailbox = Mailbox()
+    port = _free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield mailbox, port
+    controller.stop()
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen[bytes]
+    queue: str
+    log: Path
+
+
+def _test_database_url() -> str:
+    settings = connection.settings_dict
+    return (
+        f"postgres://{settings['USER'] or 'postgres'}@{settings['HOST'] or '127.0.0.1'}:"
+        f"{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
+
+
+@pytest.fixture
+def celery_worker(
+    transactional_db: None, smtp_server: tuple[Mailbox, int], tmp_path: Path
+) -> Iterator[Worker]:
+    """A real Celery worker in its own process, on a queue of its own, on the test database."""
+    from config.celery_app import app
+
+    _mailbox, smtp_port = smtp_server
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    result_backend = os.environ["CELERY_BROKER_URL"].rsplit("/", 1)[0] + "/15"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_RESULT_BACKEND": result_backend,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    log = tmp_path / "worker.log"
+    node = f"{queue}@localhost"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
+             "--queues", queue, "--hostname", node, "--without-gossip", "--without-mingle",
+             "--loglevel", "INFO"],
+            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        )
+    previous = (app.conf.task_default_queue, app.conf.result_backend, app.conf.task_ignore_result)
+    app.conf.task_default_queue = queue
+    app.conf.result_backend = result_backend
+    app.conf.task_ignore_result = False
+    app.conf.task_always_eager = False
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"worker exited early:\n{log.read_text()}")
+            if app.control.ping(destination=[node], timeout=0.5):
+                break
+        else:
+            pytest.fail(f"worker did not answer within 60 s:\n{log.read_text()}")
+        yield Worker(process=process, queue=queue, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        app.conf.task_default_queue, app.conf.result_backend, app.conf.task_ignore_result = previous
+
+
+def wait_for(condition: Any, timeout: float = 30.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    pytest.fail(f"timed out waiting for {what}")

@@ -1,0 +1,60 @@
+"""Production refuses to start half-configured, and passes Django's deploy checks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD_KEY = "k" * 20 + "-production-secret-key-for-the-test-only-" + "x" * 20
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_it_refuses_production_without_a_secret_key() -> None:
+    result = _manage("check", DJANGO_ENV="production", ALLOWED_HOSTS="burgerberaad.example")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_it_refuses_production_without_allowed_hosts() -> None:
+    result = _manage("check", DJANGO_ENV="production", SECRET_KEY=GOOD_KEY)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_it_refuses_a_malformed_boolean() -> None:
+    result = _manage("check", DEBUG="misschien")
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_it_passes_the_deploy_checks_in_production() -> None:
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DJANGO_ENV="production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="burgerberaad.example",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_it_sends_a_content_security_policy_without_unsafe_inline(client: object) -> None:
+    from django.test import Client
+
+    assert isinstance(client, Client)
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
