@@ -92,6 +92,9 @@ class Assembly(models.Model):
     first_weekend = models.DateField(_("eerste weekend"))
     period_end = models.DateField(_("einde"), null=True, blank=True)
     phase = models.CharField(_("fase"), max_length=20, choices=Phase.choices, default=Phase.SETUP)
+    registration_deadline = models.DateField(
+        _("sluiting van de aanmelding"), null=True, blank=True
+    )
     is_public = models.BooleanField(
         _("openbaar"),
         default=True,

@@ -1,1 +1,337 @@
-"""People from invitation to payout. The lottery engine is in participants/sortition/."""
+"""People from invitation to payout: the population extract, the invitation
+draw, invitations and reminders, and registrations. The lottery engine is the
+pure package participants/sortition/."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from assembly.models import Assembly, User
+from sessions.models import Weekend
+
+
+class PopulationImport(models.Model):
+    """One extract of the population register (BRP), imported for an assembly."""
+
+    class Status(models.TextChoices):
+        IMPORTED = "imported", _("Ingelezen")
+        REJECTED = "rejected", _("Geweigerd")
+
+    assembly = models.ForeignKey(
+        Assembly, on_delete=models.CASCADE, related_name="population_imports"
+    )
+    file_name = models.CharField(_("bestand"), max_length=255)
+    file_sha256 = models.CharField(_("controlegetal (SHA-256)"), max_length=64)
+    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("ingelezen op"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    skip_invalid = models.BooleanField(_("foute regels overslaan"), default=False)
+    rows_total = models.PositiveIntegerField(_("regels"), default=0)
+    rows_imported = models.PositiveIntegerField(_("ingelezen"), default=0)
+    rows_skipped = models.PositiveIntegerField(_("overgeslagen (fout)"), default=0)
+    rows_underage = models.PositiveIntegerField(_("te jong"), default=0)
+    # Each problem: {"row": int, "column": str, "code": str, "nl": str, "en": str}.
+    problems = models.JSONField(_("problemen"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("uittreksel BRP")
+        verbose_name_plural = _("uittreksels BRP")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d})"
+
+
+class Resident(models.Model):
+    """A person in the population extract: a candidate for an invitation letter."""
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="residents")
+    population_import = models.ForeignKey(
+        PopulationImport, on_delete=models.CASCADE, related_name="residents"
+    )
+    person_ref = models.CharField(_("persoonsnummer"), max_length=40)
+    given_names = models.CharField(_("voornamen"), max_length=200)
+    name_prefix = models.CharField(_("voorvoegsel"), max_length=20, blank=True)
+    surname = models.CharField(_("geslachtsnaam"), max_length=200)
+    street = models.CharField(_("straat"), max_length=200)
+    house_number = models.PositiveIntegerField(_("huisnummer"))
+    house_letter = models.CharField(_("huisletter"), max_length=1, blank=True)
+    house_number_addition = models.CharField(_("toevoeging"), max_length=10, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=6)
+    city = models.CharField(_("woonplaats"), max_length=100)
+    municipality = models.CharField(_("gemeente"), max_length=100)
+    birth_date = models.DateField(_("geboortedatum"))
+    email = models.EmailField(_("e-mailadres"), blank=True)
+    # One household = one normalised address: postcode + number + letter +
+    # addition, without case, spaces or hyphens.
+    household_key = models.CharField(_("huishouden"), max_length=40)
+
+    class Meta:
+        verbose_name = _("inwoner")
+        verbose_name_plural = _("inwoners")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assembly", "person_ref"], name="unique_resident_per_assembly"
+            )
+        ]
+        indexes = [models.Index(fields=["assembly", "household_key"])]
+
+    def __str__(self) -> str:
+        return self.person_ref
+
+
+class InvitationDraw(models.Model):
+    """Stage 1 of the lottery: which households get a letter, reproducible from the seed."""
+
+    class Stratification(models.TextChoices):
+        NONE = "", _("Geen: heel Nederland samen")
+        MUNICIPALITY = "municipality", _("Naar rato per gemeente")
+
+    assembly = models.ForeignKey(
+        Assembly, on_delete=models.CASCADE, related_name="invitation_draws"
+    )
+    seed = models.CharField(_("startgetal (seed)"), max_length=64)
+    requested = models.PositiveIntegerField(_("aantal uitnodigingen"))
+    stratify_by = models.CharField(
+        _("verdeling"), max_length=20, choices=Stratification.choices, blank=True, default=""
+    )
+    eligible_households = models.PositiveIntegerField(_("huishoudens om uit te kiezen"))
+    eligible_residents = models.PositiveIntegerField(_("inwoners om uit te kiezen"))
+    input_sha256 = models.CharField(_("controlegetal van de invoer"), max_length=64)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("getrokken op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("trekking van uitnodigingen")
+        verbose_name_plural = _("trekkingen van uitnodigingen")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.assembly} – {self.requested} ({self.seed})"
+
+
+class Invitation(models.Model):
+    class Status(models.TextChoices):
+        DRAWN = "drawn", _("Getrokken")
+        LETTER_PRODUCED = "letter", _("Brief gemaakt")
+        EMAILED = "emailed", _("E-mail verstuurd")
+        BOUNCED = "bounced", _("E-mail kwam terug")
+        REGISTERED = "registered", _("Aangemeld")
+        DECLINED = "declined", _("Doet niet mee")
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="invitations")
+    draw = models.ForeignKey(InvitationDraw, on_delete=models.CASCADE, related_name="invitations")
+    # Null once the resident's data is purged; the invitation's status stays for the counts.
+    resident = models.OneToOneField(
+        Resident, on_delete=models.SET_NULL, null=True, related_name="invitation"
+    )
+    code = models.CharField(_("persoonlijke code"), max_length=20, unique=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAWN
+    )
+    letter_produced_at = models.DateTimeField(_("brief gemaakt op"), null=True, blank=True)
+    # Set when a task claims the e-mail, so the e-mail goes out once.
+    email_claimed_at = models.DateTimeField(_("e-mail geclaimd op"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mail verstuurd op"), null=True, blank=True)
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("uitnodiging")
+        verbose_name_plural = _("uitnodigingen")
+        indexes = [models.Index(fields=["assembly", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.assembly_id}:{self.pk}"
+
+
+class InvitationReminder(models.Model):
+    """One reminder sent to one invitee; the unique row makes a second send impossible."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField(_("dagen voor de sluiting"))
+    sent_at = models.DateTimeField(_("verstuurd op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("herinnering")
+        verbose_name_plural = _("herinneringen")
+        constraints = [
+            models.UniqueConstraint(fields=["invitation", "days_before"], name="one_reminder_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invitation_id} −{self.days_before}"
+
+
+class InvitationRun(models.Model):
+    """A long job over a draw's invitations (letters or e-mails), with its progress."""
+
+    class Kind(models.TextChoices):
+        LETTERS = "letters", _("Brieven maken")
+        EMAILS = "emails", _("E-mails versturen")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("In de wachtrij")
+        RUNNING = "running", _("Bezig")
+        DONE = "done", _("Klaar")
+        FAILED = "failed", _("Mislukt")
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="+")
+    draw = models.ForeignKey(InvitationDraw, on_delete=models.CASCADE, related_name="runs")
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(_("totaal"), default=0)
+    done = models.PositiveIntegerField(_("klaar"), default=0)
+    error = models.TextField(_("foutmelding"), blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("gestart op"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("klaar op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("verzendronde")
+        verbose_name_plural = _("verzendrondes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.done}/{self.total}"
+
+
+class LetterBatch(models.Model):
+    """A print-ready PDF of invitation letters for the print house."""
+
+    run = models.ForeignKey(InvitationRun, on_delete=models.CASCADE, related_name="batches")
+    number = models.PositiveIntegerField(_("nummer"))
+    pdf = models.FileField(_("PDF"), upload_to="letters/%Y/%m/")
+    letters = models.PositiveIntegerField(_("brieven"))
+    created_at = models.DateTimeField(_("gemaakt op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stapel brieven")
+        verbose_name_plural = _("stapels brieven")
+        ordering = ["run", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="unique_batch_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}-{self.number}"
+
+
+class AttitudeQuestion(models.Model):
+    """An assembly's own question about opinions (special-category data under the AVG)."""
+
+    assembly = models.ForeignKey(
+        Assembly, on_delete=models.CASCADE, related_name="attitude_questions"
+    )
+    key = models.SlugField(_("korte naam"), max_length=40)
+    text = models.CharField(_("vraag"), max_length=300)
+    choices = models.TextField(_("antwoorden"), help_text=_("Eén antwoord per regel."))
+    position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+
+    class Meta:
+        verbose_name = _("vraag over uw mening")
+        verbose_name_plural = _("vragen over uw mening")
+        ordering = ["assembly", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assembly", "key"], name="unique_attitude_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class Gender(models.TextChoices):
+    WOMAN = "vrouw", _("Vrouw")
+    MAN = "man", _("Man")
+    OTHER = "anders", _("Anders")
+
+
+class Education(models.TextChoices):
+    LOW = "laag", _("Basisschool, vmbo, mbo 1")
+    MIDDLE = "midden", _("Havo, vwo, mbo 2 tot en met 4")
+    HIGH = "hoog", _("Hbo of universiteit")
+
+
+class Province(models.TextChoices):
+    GRONINGEN = "Groningen", "Groningen"
+    FRIESLAND = "Friesland", "Fryslân"
+    DRENTHE = "Drenthe", "Drenthe"
+    OVERIJSSEL = "Overijssel", "Overijssel"
+    FLEVOLAND = "Flevoland", "Flevoland"
+    GELDERLAND = "Gelderland", "Gelderland"
+    UTRECHT = "Utrecht", "Utrecht"
+    NOORD_HOLLAND = "Noord-Holland", "Noord-Holland"
+    ZUID_HOLLAND = "Zuid-Holland", "Zuid-Holland"
+    ZEELAND = "Zeeland", "Zeeland"
+    NOORD_BRABANT = "Noord-Brabant", "Noord-Brabant"
+    LIMBURG = "Limburg", "Limburg"
+
+
+class Urbanisation(models.TextChoices):
+    VERY_STRONG = "zeer sterk", _("Grote stad, heel druk")
+    STRONG = "sterk", _("Stad")
+    MODERATE = "matig", _("Kleine stad")
+    LOW = "weinig", _("Dorp")
+    NONE = "niet", _("Platteland, buitengebied")
+
+
+class MigrationBackground(models.TextChoices):
+    NONE = "geen", _("Nee, ik en mijn ouders zijn in Nederland geboren")
+    EUROPEAN = "europees", _("Ja, in een ander land in Europa")
+    NON_EUROPEAN = "buiten-europees", _("Ja, in een land buiten Europa")
+
+
+class Registration(models.Model):
+    """A citizen's sign-up, reached with the personal code from the letter."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Aangemeld")
+        WITHDRAWN = "withdrawn", _("Afgemeld")
+
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.CASCADE, related_name="registration"
+    )
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="registrations")
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    consent_at = models.DateTimeField(_("toestemming gegeven op"))
+    consent_version = models.CharField(_("versie van de uitleg"), max_length=20)
+    full_name = models.CharField(_("naam"), max_length=200)
+    email = models.EmailField(_("e-mailadres"))
+    phone = models.CharField(_("telefoonnummer"), max_length=30, blank=True)
+    birth_date = models.DateField(_("geboortedatum"))
+    gender = models.CharField(_("geslacht"), max_length=20, choices=Gender.choices)
+    education = models.CharField(_("opleiding"), max_length=20, choices=Education.choices)
+    province = models.CharField(_("provincie"), max_length=20, choices=Province.choices)
+    urbanisation = models.CharField(
+        _("woonomgeving"), max_length=20, choices=Urbanisation.choices
+    )
+    migration_background = models.CharField(
+        _("migratieachtergrond"), max_length=20, choices=MigrationBackground.choices
+    )
+    attitude_answers = models.JSONField(_("antwoorden over uw mening"), default=dict)
+    available_weekends = models.ManyToManyField(
+        Weekend, blank=True, related_name="+", verbose_name=_("kan op deze weekenden")
+    )
+    needs_mobility = models.BooleanField(_("hulp bij bewegen of rolstoel"), default=False)
+    needs_childcare = models.BooleanField(_("opvang voor kinderen"), default=False)
+    needs_language_help = models.BooleanField(_("hulp met taal"), default=False)
+    diet = models.CharField(_("eten"), max_length=200, blank=True)
+    needs_other = models.TextField(_("iets anders"), blank=True)
+    created_at = models.DateTimeField(_("aangemeld op"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+    withdrawn_at = models.DateTimeField(_("afgemeld op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("aanmelding")
+        verbose_name_plural = _("aanmeldingen")
+        indexes = [models.Index(fields=["assembly", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.assembly_id}:{self.pk}"

@@ -6,8 +6,6 @@ row here fails `test_it_classifies_every_url`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -15,31 +13,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from assembly.models import Role, RoleKind
+from tests import permission_rows
 from tests.conftest import PERSONAS, Cast
 from tests.factories import RoleFactory, UserFactory
-
-ALL = dict.fromkeys(PERSONAS, 200)
-
-
-def staff_only(allowed: set[str], status: int = 200) -> dict[str, int]:
-    expected = {persona: 403 for persona in PERSONAS}
-    expected["anonymous"] = 302
-    for persona in allowed:
-        expected[persona] = status
-    return expected
-
-
-IN_ASSEMBLY = {"member", "expert", "facilitator", "chair", "organiser", "griffie"}
-
-
-@dataclass
-class Row:
-    expected: dict[str, int]
-    kwargs: Callable[[Cast], dict[str, Any]] = lambda cast: {}
-    method: str = "get"
-    data: Callable[[Cast], dict[str, Any]] = lambda cast: {}
-    group: bool = False  # one row stands for a whole family of URLs (allauth, admin)
-    examples: list[str] = field(default_factory=list)
+from tests.permission import ALL, IN_ASSEMBLY, SLUG, Row, staff_only
 
 
 def _throwaway_role(cast: Cast) -> dict[str, Any]:
@@ -54,7 +31,6 @@ def _first_mail(cast: Cast) -> dict[str, Any]:
     return {"pk": mail.pk}
 
 
-SLUG = lambda cast: {"slug": cast.assembly.slug}  # noqa: E731
 
 MATRIX: dict[str, Row] = {
     # Someone with exactly one assembly goes straight to its home page.
@@ -87,6 +63,13 @@ MATRIX: dict[str, Row] = {
     # sends everyone else to its own login page.
     "admin:*": Row(dict.fromkeys(PERSONAS, 302), group=True, examples=["admin:index"]),
 }
+
+
+# Each capability adds its own rows in tests/permission_rows/<capability>.py.
+for _module in permission_rows.modules():
+    for _name, _row in _module.ROWS.items():
+        assert _name not in MATRIX, f"{_name} classified twice"
+        MATRIX[_name] = _row
 
 
 def _walk(resolvers: list[URLPattern | URLResolver], namespace: str = "") -> list[str]:
