@@ -1,4 +1,7 @@
-"""Seed the demo assembly. Running it twice gives the same demo, not a second copy."""
+"""Seed the demo assembly. Running it twice gives the same demo, not a second copy.
+
+It lives in the last app of the chain because the demo spans every app.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from django.db import transaction
 
 from assembly.demo import DEMO_PEOPLE
 from assembly.models import Assembly, Phase, Role, User
+from participants.models import AttitudeQuestion
 from sessions.models import Weekend
 
 DEMO_SLUG = "drugsbeleid"
@@ -55,6 +59,7 @@ class Command(BaseCommand):
                 "alternates_target": 25,
                 "min_age": 16,
                 "first_weekend": WEEKENDS[0][0],
+                "registration_deadline": dt.date(2027, 1, 10),
                 "period_end": WEEKENDS[-1][0] + dt.timedelta(days=1),
                 "phase": Phase.SETUP,
                 "is_public": True,
@@ -72,6 +77,18 @@ class Command(BaseCommand):
                     "city": city,
                 },
             )
+        AttitudeQuestion.objects.update_or_create(
+            assembly=assembly,
+            key="houding",
+            defaults={
+                "text": "Wat vindt u van het drugsbeleid in Nederland nu?",
+                "choices": "\n".join(
+                    ["Het moet strenger", "Het kan zo blijven", "Het mag soepeler",
+                     "Ik weet het niet"]
+                ),
+                "position": 1,
+            },
+        )
         lines = []
         for email, name, kind, password, secret in DEMO_PEOPLE:
             user, _ = User.objects.get_or_create(email=email, defaults={"full_name": name})
