@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 
 
@@ -9,3 +12,18 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        # Staff are sent to set up TOTP straight after logging in with their
+        # password; asking for that password again before the first factor
+        # exists protects nothing. Changing or removing an existing factor
+        # still asks for it.
+        user = getattr(self.request, "user", None)
+        if (
+            app == "allauth.mfa"
+            and user is not None
+            and user.is_authenticated
+            and not Authenticator.objects.filter(user=user).exists()
+        ):
+            return False
+        return bool(super().is_reauthentication_required(app=app, **kwargs))

@@ -19,6 +19,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"persoon{n}@example.org")
     full_name = factory.Faker("name", locale="nl_NL")
+    # Like create_user: members have no usable password, they log in by code.
+    password = factory.django.Password(None)
 
 
 class AssemblyFactory(factory.django.DjangoModelFactory):
