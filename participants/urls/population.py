@@ -1,3 +1,12 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from participants.views import population
+
+urlpatterns: list[URLPattern] = [
+    path("b/<slug:slug>/beheer/bevolking/", population.population, name="population"),
+    path(
+        "b/<slug:slug>/beheer/bevolking/<int:pk>/",
+        population.population_report,
+        name="population_report",
+    ),
+]

@@ -1,0 +1,110 @@
+"""Organiser pages for the population extract: upload a file, read the report."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from assembly import access
+from assembly.models import User
+from participants import selectors_population as selectors
+from participants.models import PopulationImport
+from participants.services.population import population_import
+
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+# A file with many broken rows has many problems; the page shows the first ones.
+PROBLEMS_SHOWN = 1000
+
+
+class PopulationUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Bestand met het uittreksel"),
+        help_text=gettext_lazy(
+            "Een CSV-bestand of een Excel-bestand (.xlsx). Hoogstens 100 MB. "
+            "De eerste regel heeft de namen van de kolommen."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+    )
+    skip_invalid = forms.BooleanField(
+        label=gettext_lazy("Foute regels overslaan"),
+        required=False,
+        help_text=gettext_lazy(
+            "Uit: staat er één fout in het bestand, dan lezen we niets in. "
+            "Aan: we lezen de goede regels in en noemen de regels die we overslaan."
+        ),
+    )
+
+    def clean_file(self) -> UploadedFile[bytes]:
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
+        if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("Het bestand is te groot (%(size)s). Het mag hoogstens %(max)s zijn.")
+                % {"size": filesizeformat(upload.size), "max": filesizeformat(MAX_UPLOAD_BYTES)}
+            )
+        name = (upload.name or "").lower()
+        if not name.endswith((".csv", ".txt", ".xlsx")):
+            raise forms.ValidationError(
+                _("Kies een CSV-bestand of een Excel-bestand (.xlsx).")
+            )
+        return upload
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+def population(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = access.get_assembly_for_organiser(user=_user(request), slug=slug)
+    form = PopulationUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload: UploadedFile[bytes] = form.cleaned_data["file"]
+        record = population_import(
+            assembly=assembly,
+            file_name=upload.name or "",
+            data=b"".join(upload.chunks()),
+            uploaded_by=_user(request),
+            skip_invalid=form.cleaned_data["skip_invalid"],
+        )
+        if record.status == PopulationImport.Status.REJECTED:
+            messages.error(
+                request, _("Het bestand is niet ingelezen. Hieronder staat wat er fout is.")
+            )
+        else:
+            messages.success(request, _("Het uittreksel is ingelezen."))
+        return redirect("participants:population_report", slug=assembly.slug, pk=record.pk)
+    context = {
+        "assembly": assembly,
+        "form": form,
+        "imports": selectors.population_import_list(assembly=assembly),
+        "counts": selectors.resident_counts(assembly=assembly),
+    }
+    return render(request, "participants/population/population.html", context)
+
+
+@login_required
+def population_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly = access.get_assembly_for_organiser(user=_user(request), slug=slug)
+    record = selectors.population_import_get(assembly=assembly, pk=pk)
+    problems = selectors.problems_for_display(
+        record=record, language=get_language() or "nl", limit=PROBLEMS_SHOWN
+    )
+    context = {
+        "assembly": assembly,
+        "record": record,
+        "problems": problems,
+        "problems_total": len(record.problems),
+        "problems_hidden": max(0, len(record.problems) - PROBLEMS_SHOWN),
+        "invalid_rows": selectors.invalid_rows(record=record),
+        "rejected": record.status == PopulationImport.Status.REJECTED,
+    }
+    return render(request, "participants/population/report.html", context)

@@ -1,0 +1,54 @@
+"""Small BRP extracts for the population tests, written the way offices write them."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "population" / "brp_sample.csv"
+
+HEADER = [
+    "persoonsnummer", "voornamen", "voorvoegsel", "geslachtsnaam", "straatnaam", "huisnummer",
+    "huisletter", "huisnummertoevoeging", "postcode", "woonplaats", "gemeente", "geboortedatum",
+    "email",
+]
+
+
+def person(ref: str, **changes: str) -> list[str]:
+    """One valid row; keyword arguments (BRP column names) change a cell."""
+    row = {
+        "persoonsnummer": ref, "voornamen": "Chloë", "voorvoegsel": "van der",
+        "geslachtsnaam": "Berg", "straatnaam": "Kerkstraat", "huisnummer": "12",
+        "huisletter": "", "huisnummertoevoeging": "", "postcode": "3511 AB",
+        "woonplaats": "Utrecht", "gemeente": "Utrecht", "geboortedatum": "01-02-1980",
+        "email": "",
+    }
+    row.update(changes)
+    return [row[name] for name in HEADER]
+
+
+def csv_bytes(
+    rows: Sequence[Sequence[str]],
+    *,
+    header: Sequence[str] = HEADER,
+    sep: str = ";",
+    encoding: str = "cp1252",
+    newline: str = "\r\n",
+) -> bytes:
+    lines = [sep.join(header), *(sep.join(row) for row in rows)]
+    return (newline.join(lines) + newline).encode(encoding)
+
+
+def xlsx_bytes(rows: Sequence[Sequence[object]], *, header: Sequence[str] = HEADER) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
