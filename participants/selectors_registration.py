@@ -1,0 +1,123 @@
+"""Reads for the registration: finding an invitation by its code, and the
+organiser's counts (aggregates only: no names, no single answers)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from assembly.models import Assembly
+from participants.models import (
+    AttitudeQuestion,
+    Education,
+    Gender,
+    Invitation,
+    MigrationBackground,
+    Province,
+    Registration,
+    Urbanisation,
+)
+from sessions.models import Weekend
+
+
+def invitation_by_code(*, code: str) -> Invitation | None:
+    # The unique index on code finds it; no ORDER BY as .first() would add.
+    found = list(Invitation.objects.select_related("assembly").filter(code=code)[:1])
+    return found[0] if found else None
+
+
+def invitation_has_registration(*, invitation: Invitation) -> bool:
+    return Registration.objects.filter(invitation=invitation).exists()
+
+
+def registration_for_manage(*, registration_id: int) -> Registration | None:
+    return (
+        Registration.objects.select_related("assembly")
+        .prefetch_related("available_weekends")
+        .filter(pk=registration_id)
+        .first()
+    )
+
+
+def attitude_question_list(*, assembly: Assembly) -> QuerySet[AttitudeQuestion]:
+    return AttitudeQuestion.objects.filter(assembly=assembly).order_by("position", "id")
+
+
+def weekend_list(*, assembly: Assembly) -> QuerySet[Weekend]:
+    return Weekend.objects.filter(assembly=assembly).order_by("starts_on", "number")
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    label: str
+    rows: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class RegistrationCounts:
+    registered: int
+    withdrawn: int
+    declined: int
+    invited: int
+    categories: list[CategoryCount]
+
+
+def _label(field: str) -> str:
+    return str(getattr(Registration._meta.get_field(field), "verbose_name", field))
+
+
+def _count_by(
+    active: QuerySet[Registration], field: str, choices: Sequence[tuple[str, Any]]
+) -> list[tuple[str, int]]:
+    found = {row[field]: row["n"] for row in active.values(field).annotate(n=Count("id"))}
+    return [(str(label), found.get(value, 0)) for value, label in choices]
+
+
+def registration_counts_for(*, assembly: Assembly) -> RegistrationCounts:
+    registrations = Registration.objects.filter(assembly=assembly)
+    active = registrations.filter(status=Registration.Status.ACTIVE)
+    by_status = {
+        row["status"]: row["n"] for row in registrations.values("status").annotate(n=Count("id"))
+    }
+    declined = Invitation.objects.filter(
+        assembly=assembly, status=Invitation.Status.DECLINED
+    ).count()
+    categories = [
+        CategoryCount(_label(field), _count_by(active, field, choices))
+        for field, choices in (
+            ("gender", Gender.choices),
+            ("education", Education.choices),
+            ("province", Province.choices),
+            ("urbanisation", Urbanisation.choices),
+            ("migration_background", MigrationBackground.choices),
+        )
+    ]
+    answers = list(active.values_list("attitude_answers", flat=True))
+    for question in attitude_question_list(assembly=assembly):
+        tally = {choice: 0 for choice in question.choice_list()}
+        for answer in answers:
+            value = answer.get(question.key) if isinstance(answer, dict) else None
+            if value in tally:
+                tally[value] += 1
+        categories.append(CategoryCount(question.text, list(tally.items())))
+    weekends = list(weekend_list(assembly=assembly))
+    available = Registration.available_weekends.through.objects.filter(
+        registration__in=active
+    ).values("weekend_id").annotate(n=Count("id"))
+    per_weekend = {row["weekend_id"]: row["n"] for row in available}
+    categories.append(
+        CategoryCount(
+            _label("available_weekends"),
+            [(str(weekend), per_weekend.get(weekend.pk, 0)) for weekend in weekends],
+        )
+    )
+    return RegistrationCounts(
+        registered=by_status.get(Registration.Status.ACTIVE, 0),
+        withdrawn=by_status.get(Registration.Status.WITHDRAWN, 0),
+        declined=declined,
+        invited=Invitation.objects.filter(assembly=assembly).count(),
+        categories=categories,
+    )

@@ -1,0 +1,325 @@
+"""Writes for the citizen's registration: sign up, change, withdraw, decline.
+
+A registration holds special-category data (opinions) under the AVG: logs name
+ids only, and the e-mails never repeat the answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from assembly.models import Assembly
+from participants.models import AttitudeQuestion, Invitation, Registration
+
+logger = logging.getLogger(__name__)
+
+# Stored with each registration: which text of the explanation the person agreed
+# to. Change it whenever templates/participants/registration/consent.html changes
+# what it says about storing or using the data.
+CONSENT_VERSION = "2026-11-v1"
+
+# Wrong codes per IP address per hour, and tries of one code per hour (any IP).
+WRONG_CODES_PER_IP = 10
+TRIES_PER_CODE = 20
+# E-mails with a private link per registration per hour.
+LINKS_PER_REGISTRATION = 3
+RATE_WINDOW_SECONDS = 3600
+
+# A private link works this long; changing stops at the deadline anyway, and
+# withdrawing must stay possible for the whole period of the assembly.
+MANAGE_LINK_MAX_AGE = dt.timedelta(days=550)
+_MANAGE_SALT = "participants.registration.manage"
+
+# What a respondent may change afterwards; consent and the code are not among it.
+CHANGEABLE_FIELDS = frozenset({
+    "full_name", "email", "phone", "birth_date", "gender", "education", "province",
+    "urbanisation", "migration_background", "attitude_answers", "needs_mobility",
+    "needs_childcare", "needs_language_help", "diet", "needs_other",
+})
+
+
+class RegistrationRefused(Exception):
+    """The registration cannot be written; `reason` says why, for the page to explain."""
+
+    ALREADY_USED = "used"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def registration_is_open(*, assembly: Assembly, today: dt.date | None = None) -> bool:
+    deadline = assembly.registration_deadline
+    return deadline is None or (today or timezone.localdate()) <= deadline
+
+
+# --- rate limits -------------------------------------------------------------
+
+
+def _bump(key: str) -> int:
+    # A fixed window: the first try starts the hour, add() does not extend it.
+    cache.add(key, 0, RATE_WINDOW_SECONDS)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, RATE_WINDOW_SECONDS)
+        return 1
+
+
+def _ip_key(ip: str) -> str:
+    return f"registration:wrong-code:ip:{ip}"
+
+
+def _code_key(code: str) -> str:
+    return f"registration:tries:code:{code}"
+
+
+def code_entry_is_locked(*, ip: str, code: str = "") -> bool:
+    """True if this address typed too many wrong codes, or this code was tried too often."""
+    if int(cache.get(_ip_key(ip), 0)) >= WRONG_CODES_PER_IP:
+        return True
+    return bool(code) and int(cache.get(_code_key(code), 0)) >= TRIES_PER_CODE
+
+
+def code_entry_record(*, ip: str, code: str, wrong: bool) -> None:
+    if code:
+        _bump(_code_key(code))
+    if wrong:
+        count = _bump(_ip_key(ip))
+        if count == WRONG_CODES_PER_IP:
+            logger.warning("registration code entry locked for an address after %s tries", count)
+
+
+# --- private links -------------------------------------------------------------
+
+
+def registration_manage_token(*, registration_id: int) -> str:
+    return signing.TimestampSigner(salt=_MANAGE_SALT).sign(str(registration_id))
+
+
+def registration_id_from_token(token: str) -> int | None:
+    try:
+        value = signing.TimestampSigner(salt=_MANAGE_SALT).unsign(
+            token, max_age=MANAGE_LINK_MAX_AGE
+        )
+    except signing.BadSignature:
+        return None
+    return int(value) if value.isdigit() else None
+
+
+def _manage_url(registration_id: int) -> str:
+    token = registration_manage_token(registration_id=registration_id)
+    return settings.SITE_URL + reverse("participants:register_manage", kwargs={"token": token})
+
+
+def _send(*, registration_id: int, template: str, language: str) -> None:
+    registration = Registration.objects.select_related("assembly").get(pk=registration_id)
+    with translation.override(language):
+        context = {
+            "registration": registration,
+            "assembly": registration.assembly,
+            "manage_url": _manage_url(registration_id),
+            "deadline": registration.assembly.registration_deadline,
+        }
+        subject = render_to_string(
+            f"participants/email/registration_{template}_subject.txt", context
+        ).strip()
+        body = render_to_string(f"participants/email/registration_{template}.txt", context)
+    send_mail(subject, body, None, [registration.email])
+    logger.info("registration mail %s sent registration=%s", template, registration_id)
+
+
+def _send_after_commit(*, registration_id: int, template: str) -> None:
+    language = translation.get_language() or settings.LANGUAGE_CODE
+
+    def send() -> None:
+        try:
+            _send(registration_id=registration_id, template=template, language=language)
+        except Exception:
+            # The registration stands; the person sees the confirmation page and
+            # can ask for the link again from the code page.
+            logger.exception("registration mail %s failed registration=%s",
+                             template, registration_id)
+
+    transaction.on_commit(send)
+
+
+# --- writes --------------------------------------------------------------------
+
+
+def _check_attitude_answers(assembly: Assembly, answers: dict[str, str]) -> dict[str, str]:
+    questions = {q.key: q.choice_list() for q in AttitudeQuestion.objects.filter(assembly=assembly)}
+    return {key: value for key, value in answers.items() if value in questions.get(key, [])}
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    invitation_id: int,
+    consent_version: str,
+    answers: dict[str, Any],
+    weekend_ids: Iterable[int],
+) -> Registration:
+    """Write the registration and mark the invitation, in one transaction.
+
+    The row lock on the invitation makes a second tab (or a second person with
+    the same letter) wait, then find the invitation registered and be refused.
+    """
+    invitation = (
+        Invitation.objects.select_for_update().select_related("assembly").get(pk=invitation_id)
+    )
+    if (
+        invitation.status == Invitation.Status.REGISTERED
+        or Registration.objects.filter(invitation=invitation).exists()
+    ):
+        raise RegistrationRefused(RegistrationRefused.ALREADY_USED)
+    if not registration_is_open(assembly=invitation.assembly):
+        raise RegistrationRefused(RegistrationRefused.CLOSED)
+    fields = {name: value for name, value in answers.items() if name in CHANGEABLE_FIELDS}
+    fields["attitude_answers"] = _check_attitude_answers(
+        invitation.assembly, fields.get("attitude_answers", {})
+    )
+    registration = Registration.objects.create(
+        invitation=invitation,
+        assembly=invitation.assembly,
+        consent_at=timezone.now(),
+        consent_version=consent_version,
+        **fields,
+    )
+    registration.available_weekends.set(
+        invitation.assembly.weekends.filter(pk__in=list(weekend_ids))
+    )
+    invitation.status = Invitation.Status.REGISTERED
+    invitation.save(update_fields=["status"])
+    logger.info("registration created id=%s invitation=%s", registration.pk, invitation.pk)
+    _send_after_commit(registration_id=registration.pk, template="confirmation")
+    return registration
+
+
+@transaction.atomic
+def registration_update(
+    *,
+    registration_id: int,
+    fields: dict[str, Any],
+    weekend_ids: Iterable[int] | None = None,
+) -> Registration:
+    """Change answers, until the registration deadline, while the registration is active."""
+    registration = (
+        Registration.objects.select_for_update().select_related("assembly").get(pk=registration_id)
+    )
+    if registration.status != Registration.Status.ACTIVE:
+        raise RegistrationRefused(RegistrationRefused.WITHDRAWN)
+    if not registration_is_open(assembly=registration.assembly):
+        raise RegistrationRefused(RegistrationRefused.CLOSED)
+    unknown = set(fields) - CHANGEABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not changeable: {sorted(unknown)}")
+    if "attitude_answers" in fields:
+        fields = {
+            **fields,
+            "attitude_answers": _check_attitude_answers(
+                registration.assembly, fields["attitude_answers"]
+            ),
+        }
+    for name, value in fields.items():
+        setattr(registration, name, value)
+    registration.save(update_fields=[*fields, "updated_at"])
+    if weekend_ids is not None:
+        registration.available_weekends.set(
+            registration.assembly.weekends.filter(pk__in=list(weekend_ids))
+        )
+        Registration.objects.filter(pk=registration.pk).update(updated_at=timezone.now())
+    logger.info("registration changed id=%s", registration.pk)
+    return registration
+
+
+@transaction.atomic
+def registration_withdraw(*, registration_id: int) -> Registration:
+    """Withdraw at any time; the invitation becomes declined, so no reminders follow."""
+    registration = Registration.objects.select_for_update().get(pk=registration_id)
+    if registration.status == Registration.Status.WITHDRAWN:
+        return registration
+    registration.status = Registration.Status.WITHDRAWN
+    registration.withdrawn_at = timezone.now()
+    # Consent is withdrawn: the special-category answers (opinion, health-related
+    # needs) go at once; name and e-mail stay until the pool is purged, so that
+    # the invitation is not used again.
+    cleared = {
+        "attitude_answers": {}, "needs_mobility": False, "needs_childcare": False,
+        "needs_language_help": False, "diet": "", "needs_other": "", "phone": "",
+    }
+    for name, value in cleared.items():
+        setattr(registration, name, value)
+    registration.save(update_fields=["status", "withdrawn_at", "updated_at", *cleared])
+    registration.available_weekends.clear()
+    Invitation.objects.filter(pk=registration.invitation_id).update(
+        status=Invitation.Status.DECLINED
+    )
+    logger.info("registration withdrawn id=%s", registration.pk)
+    _send_after_commit(registration_id=registration.pk, template="withdrawn")
+    return registration
+
+
+@transaction.atomic
+def invitation_decline(*, invitation_id: int) -> Invitation:
+    """"Ik doe niet mee": the invitation is declined, so reminders stop.
+
+    Someone who already registered withdraws through the private link instead.
+    """
+    invitation = Invitation.objects.select_for_update().get(pk=invitation_id)
+    if invitation.status == Invitation.Status.REGISTERED:
+        raise RegistrationRefused(RegistrationRefused.ALREADY_USED)
+    if invitation.status != Invitation.Status.DECLINED:
+        invitation.status = Invitation.Status.DECLINED
+        invitation.save(update_fields=["status"])
+        logger.info("invitation declined id=%s", invitation.pk)
+    return invitation
+
+
+def registration_send_manage_link(*, invitation_id: int) -> bool:
+    """E-mail the private link to the address given at registration.
+
+    Returns False when nothing was sent (no registration, or too many links this
+    hour). The page says the same either way, so it tells nothing about the data.
+    """
+    registration = Registration.objects.filter(invitation_id=invitation_id).only("pk").first()
+    if registration is None:
+        return False
+    if _bump(f"registration:links:{registration.pk}") > LINKS_PER_REGISTRATION:
+        logger.warning("manage link refused: too many this hour registration=%s", registration.pk)
+        return False
+    _send_after_commit(registration_id=registration.pk, template="link")
+    return True
+
+
+# --- the organiser's attitude questions ------------------------------------------
+
+
+def attitude_question_save(
+    *, assembly: Assembly, question: AttitudeQuestion, fields: dict[str, Any]
+) -> AttitudeQuestion:
+    """Create (question without pk) or change an attitude question of `assembly`."""
+    question.assembly = assembly
+    for name, value in fields.items():
+        setattr(question, name, value)
+    if question.pk is None:
+        question.save()
+        logger.info("attitude question created id=%s assembly=%s", question.pk, assembly.pk)
+    else:
+        question.save(update_fields=list(fields))
+        logger.info("attitude question changed id=%s", question.pk)
+    return question

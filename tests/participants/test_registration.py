@@ -1,0 +1,612 @@
+"""The citizen's registration, through the Django test client: every step, the
+single write at the end, used and unknown codes, the rate limit, changing and
+withdrawing with the private link, declining, and the e-mails."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from assembly.models import Assembly
+from participants.codes import code_display
+from participants.models import AttitudeQuestion, Invitation, InvitationDraw, Registration
+from participants.services import registration as services
+from tests.conftest import Cast, skip_or_fail
+
+START = "/aanmelden/"
+CODE = "ABCD23EFGH"
+OTHER_CODE = "QRST45UVWX"
+STEP_KEYS = ["toestemming", "gegevens", "over-u", "mening", "weekenden", "hulp"]
+
+CaptureCallbacks = Callable[..., Any]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_invitation(assembly: Assembly, code: str = CODE) -> Invitation:
+    draw = InvitationDraw.objects.filter(assembly=assembly).first()
+    if draw is None:
+        draw = InvitationDraw.objects.create(
+            assembly=assembly, seed="1", requested=10, eligible_households=10,
+            eligible_residents=10, input_sha256="0" * 64,
+        )
+    return Invitation.objects.create(assembly=assembly, draw=draw, code=code)
+
+
+@pytest.fixture
+def invitation(cast: Cast) -> Invitation:
+    cast.assembly.registration_deadline = timezone.localdate() + dt.timedelta(days=30)
+    cast.assembly.save(update_fields=["registration_deadline"])
+    AttitudeQuestion.objects.create(
+        assembly=cast.assembly, key="drugsbeleid", position=1,
+        text="Moet het drugsbeleid strenger of soepeler?",
+        choices="Veel strenger\nIets strenger\nZo laten\nIets soepeler\nVeel soepeler",
+    )
+    return make_invitation(cast.assembly)
+
+
+def answers_for(assembly: Assembly) -> dict[str, dict[str, Any]]:
+    weekends = [str(pk) for pk in assembly.weekends.order_by("number").values_list("pk", flat=True)]
+    return {
+        "toestemming": {"consent": "on"},
+        "gegevens": {"full_name": "Fatima de Vries", "email": "fatima@example.org",
+                     "phone": "06 12345678"},
+        "over-u": {"birth_date": "1980-05-17", "gender": "vrouw", "education": "midden",
+                   "province": "Utrecht", "urbanisation": "sterk",
+                   "migration_background": "buiten-europees"},
+        "mening": {"q_drugsbeleid": "Iets soepeler"},
+        "weekenden": {"weekends": weekends[:3]},
+        "hulp": {"needs_childcare": "on", "diet": "halal", "needs_other": ""},
+    }
+
+
+def step_url(key: str) -> str:
+    return reverse("participants:register_step", kwargs={"step": key})
+
+
+def enter_code(client: Client, code: str = CODE, action: str = "continue") -> Any:
+    return client.post(START, {"code": code, "action": action})
+
+
+def fill_all_steps(client: Client, assembly: Assembly) -> None:
+    assert enter_code(client, code_display(CODE).lower()).status_code == 302
+    for key, data in answers_for(assembly).items():
+        response = client.post(step_url(key), data)
+        assert response.status_code == 302, (key, response.content.decode()[:2000])
+
+
+def submit(client: Client, capture: CaptureCallbacks) -> Any:
+    with capture(execute=True):
+        return client.post(reverse("participants:register_check"))
+
+
+def register(client: Client, assembly: Assembly, capture: CaptureCallbacks) -> Registration:
+    fill_all_steps(client, assembly)
+    response = submit(client, capture)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("participants:register_done")
+    return Registration.objects.get()
+
+
+def manage_link(message_body: str) -> str:
+    found = re.search(r"http://[^\s]+/aanmelden/wijzigen/[^\s]+/", message_body)
+    assert found, message_body
+    return found.group(0).split("127.0.0.1:8000", 1)[-1]
+
+
+# --- the code page ---------------------------------------------------------------
+
+
+def test_it_prefills_the_code_from_the_letters_qr_code(
+    client: Client, invitation: Invitation
+) -> None:
+    response = client.get(START, {"code": "ABCD-23E-FGH"})
+    assert response.status_code == 200
+    assert 'value="ABCD-23E-FGH"' in response.content.decode()
+    assert "Aanmelden voor het burgerberaad" in response.content.decode()
+
+
+def test_it_normalises_case_spaces_and_hyphens(client: Client, invitation: Invitation) -> None:
+    response = enter_code(client, " abcd - 23e fgh ")
+    assert response.status_code == 302
+    assert response["Location"] == step_url("toestemming")
+
+
+def test_it_explains_an_unknown_code_without_saying_more(
+    client: Client, invitation: Invitation
+) -> None:
+    response = enter_code(client, "ZZZZ-ZZZ-ZZZ")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Deze code kennen wij niet" in page
+    assert "staan in uw brief" in page  # where to find the contact details
+    assert 'aria-describedby="id_code_error' in page
+
+
+def test_it_locks_code_entry_after_ten_wrong_codes_from_one_address(
+    client: Client, invitation: Invitation
+) -> None:
+    for attempt in range(services.WRONG_CODES_PER_IP - 1):
+        assert enter_code(client, f"ZZZZZZZZ{attempt:02d}").status_code == 200
+    locked = enter_code(client, "ZZZZZZZZZZ")
+    assert locked.status_code == 429
+    assert "Probeer het later nog eens" in locked.content.decode()
+    # Even the right code is refused from that address for the rest of the hour.
+    assert enter_code(client, CODE).status_code == 429
+    other_address = Client(REMOTE_ADDR="10.1.2.3")
+    assert enter_code(other_address, CODE).status_code == 302
+
+
+def test_it_locks_a_code_tried_too_often(client: Client, invitation: Invitation) -> None:
+    for number in range(services.TRIES_PER_CODE - 1):
+        assert enter_code(Client(REMOTE_ADDR=f"10.0.0.{number}")).status_code == 302
+    assert enter_code(Client(REMOTE_ADDR="10.0.1.1")).status_code == 429
+
+
+def test_it_refuses_the_steps_without_a_code(client: Client, invitation: Invitation) -> None:
+    for key in STEP_KEYS:
+        assert client.get(step_url(key))["Location"] == START
+    assert client.get(reverse("participants:register_check"))["Location"] == START
+    assert client.get(reverse("participants:register_done"))["Location"] == START
+
+
+# --- the steps -------------------------------------------------------------------
+
+
+def test_it_shows_the_step_indicator_and_the_consent_explanation(
+    client: Client, invitation: Invitation
+) -> None:
+    enter_code(client)
+    page = client.get(step_url("toestemming")).content.decode()
+    assert "Stap 1 van 7" in page
+    for heading in ("Wat bewaren wij?", "Waarom?", "Hoe lang?", "Wie ziet uw gegevens?",
+                    "bijzonder persoonsgegeven", "intrekken"):
+        assert heading in page
+    assert services.CONSENT_VERSION in page
+    enter_code(client)
+    client.post(step_url("toestemming"), {"consent": "on"})
+    assert "Stap 2 van 7" in client.get(step_url("gegevens")).content.decode()
+
+
+def test_it_requires_consent(client: Client, invitation: Invitation) -> None:
+    enter_code(client)
+    response = client.post(step_url("toestemming"), {})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Zonder toestemming kunt u zich niet aanmelden" in page
+    assert 'id="id_consent_error"' in page
+    assert 'aria-describedby="id_consent_error"' in page
+    # Skipping ahead sends the person back to the step they have not done.
+    assert client.get(step_url("gegevens"))["Location"] == step_url("toestemming")
+
+
+def test_it_validates_contact_details_per_field(client: Client, invitation: Invitation) -> None:
+    enter_code(client)
+    client.post(step_url("toestemming"), {"consent": "on"})
+    response = client.post(step_url("gegevens"), {"full_name": "", "email": "geen-adres",
+                                                  "phone": "bel me"})
+    page = response.content.decode()
+    assert "Vul uw naam in." in page
+    assert "Vul een e-mailadres in zoals naam@voorbeeld.nl." in page
+    assert "Vul een telefoonnummer in zoals 06 12345678." in page
+    assert 'href="#id_email"' in page  # the error summary links to the field
+    ok = client.post(step_url("gegevens"), {"full_name": "A", "email": "a@example.org"})
+    assert ok["Location"] == step_url("over-u")
+
+
+def test_it_refuses_someone_under_the_minimum_age_on_the_first_weekend(
+    client: Client, invitation: Invitation, cast: Cast
+) -> None:
+    first = cast.assembly.first_weekend
+    too_young = first.replace(year=first.year - cast.assembly.min_age) + dt.timedelta(days=1)
+    just_old_enough = first.replace(year=first.year - cast.assembly.min_age)
+    data = answers_for(cast.assembly)
+    enter_code(client)
+    client.post(step_url("toestemming"), data["toestemming"])
+    client.post(step_url("gegevens"), data["gegevens"])
+    refused = client.post(step_url("over-u"), {**data["over-u"],
+                                               "birth_date": too_young.isoformat()})
+    assert refused.status_code == 200
+    assert "U bent te jong om mee te doen" in refused.content.decode()
+    accepted = client.post(step_url("over-u"), {**data["over-u"],
+                                                "birth_date": just_old_enough.isoformat()})
+    assert accepted["Location"] == step_url("mening")
+
+
+def test_it_requires_an_answer_to_every_quota_question(
+    client: Client, invitation: Invitation, cast: Cast
+) -> None:
+    data = answers_for(cast.assembly)
+    enter_code(client)
+    client.post(step_url("toestemming"), data["toestemming"])
+    client.post(step_url("gegevens"), data["gegevens"])
+    page = client.post(step_url("over-u"), {"birth_date": "31-12-1980"}).content.decode()
+    assert page.count("Kies een antwoord.") >= 2 * 4  # in the summary and at each field
+    assert "Kies uw provincie." in page
+    assert 'aria-describedby="id_gender_error"' in page  # the fieldset of the radio buttons
+
+
+def test_it_asks_the_assemblys_own_attitude_questions(
+    client: Client, invitation: Invitation, cast: Cast
+) -> None:
+    data = answers_for(cast.assembly)
+    enter_code(client)
+    for key in ("toestemming", "gegevens", "over-u"):
+        client.post(step_url(key), data[key])
+    page = client.get(step_url("mening")).content.decode()
+    assert "Moet het drugsbeleid strenger of soepeler?" in page
+    assert page.count('type="radio"') == 5
+    wrong = client.post(step_url("mening"), {"q_drugsbeleid": "Legaliseren"})
+    assert "Kies een antwoord." in wrong.content.decode()
+
+
+def test_it_offers_every_weekend(client: Client, invitation: Invitation, cast: Cast) -> None:
+    data = answers_for(cast.assembly)
+    enter_code(client)
+    for key in ("toestemming", "gegevens", "over-u", "mening"):
+        client.post(step_url(key), data[key])
+    page = client.get(step_url("weekenden")).content.decode()
+    assert page.count('type="checkbox"') == cast.assembly.weekends.count() == 7
+
+
+def test_it_skips_the_opinion_step_when_the_assembly_has_no_questions(
+    client: Client, invitation: Invitation, cast: Cast
+) -> None:
+    AttitudeQuestion.objects.all().delete()
+    data = answers_for(cast.assembly)
+    enter_code(client)
+    client.post(step_url("toestemming"), data["toestemming"])
+    assert "Stap 2 van 6" in client.get(step_url("gegevens")).content.decode()
+    client.post(step_url("gegevens"), data["gegevens"])
+    assert client.post(step_url("over-u"), data["over-u"])["Location"] == step_url("weekenden")
+
+
+def test_it_shows_every_answer_on_the_check_page_and_writes_nothing_before(
+    client: Client, invitation: Invitation, cast: Cast
+) -> None:
+    fill_all_steps(client, cast.assembly)
+    page = client.get(reverse("participants:register_check")).content.decode()
+    for shown in ("Fatima de Vries", "fatima@example.org", "17 mei 1980", "Vrouw",
+                  "Havo, vwo, mbo 2 tot en met 4", "Utrecht", "Iets soepeler", "Weekend 3",
+                  "Ik heb opvang nodig voor mijn kinderen.", "halal", "Stap 7 van 7"):
+        assert shown in page, shown
+    assert "Weekend 4" not in page
+    assert Registration.objects.count() == 0
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.DRAWN
+
+
+def test_it_returns_to_the_check_page_after_a_change(
+    client: Client, invitation: Invitation, cast: Cast
+) -> None:
+    fill_all_steps(client, cast.assembly)
+    response = client.post(step_url("gegevens") + "?terug=controleren",
+                           {"full_name": "Fatima Jansen", "email": "fatima@example.org",
+                            "terug": "controleren"})
+    assert response["Location"] == reverse("participants:register_check")
+    assert "Fatima Jansen" in client.get(response["Location"]).content.decode()
+
+
+# --- the write at the end --------------------------------------------------------
+
+
+def test_it_writes_the_registration_and_the_invitation_in_one_transaction(
+    client: Client, invitation: Invitation, cast: Cast,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    fill_all_steps(client, cast.assembly)
+    with CaptureQueriesContext(connection) as queries:
+        response = submit(client, django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    sql = [q["sql"] for q in queries.captured_queries]
+    writes = [i for i, s in enumerate(sql) if s.startswith(("INSERT", "UPDATE"))
+              and "django_session" not in s]
+    begins = [i for i, s in enumerate(sql) if s.startswith("SAVEPOINT")]
+    releases = [i for i, s in enumerate(sql) if s.startswith("RELEASE SAVEPOINT")]
+    assert writes, sql
+    # Every write of the registration sits inside one savepoint (the atomic block).
+    assert len(begins) >= 1 and begins[0] < min(writes) and max(writes) < releases[0]
+    registration = Registration.objects.get()
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.REGISTERED
+    assert registration.invitation == invitation
+    assert registration.consent_version == services.CONSENT_VERSION
+    assert registration.consent_at is not None
+    assert registration.birth_date == dt.date(1980, 5, 17)
+    assert registration.migration_background == "buiten-europees"
+    assert registration.attitude_answers == {"drugsbeleid": "Iets soepeler"}
+    assert sorted(registration.available_weekends.values_list("number", flat=True)) == [1, 2, 3]
+    assert registration.needs_childcare and not registration.needs_mobility
+    assert registration.diet == "halal"
+
+
+def test_it_rolls_back_everything_when_the_write_fails(
+    invitation: Invitation, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_save(self: Invitation, *args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(Invitation, "save", broken_save)
+    answers = {"full_name": "A", "email": "a@example.org", "birth_date": dt.date(1980, 1, 1),
+               "gender": "man", "education": "laag", "province": "Zeeland",
+               "urbanisation": "niet", "migration_background": "geen"}
+    with pytest.raises(RuntimeError):
+        services.registration_create(invitation_id=invitation.pk, consent_version="v",
+                                     answers=answers, weekend_ids=[])
+    assert Registration.objects.count() == 0
+
+
+def test_it_sends_the_confirmation_email_with_a_private_link(
+    client: Client, invitation: Invitation, cast: Cast,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    register(client, cast.assembly, django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["fatima@example.org"]
+    assert "U bent aangemeld" in message.subject
+    assert "/aanmelden/wijzigen/" in str(message.body)
+    # The e-mail does not repeat the answers (special-category data).
+    assert "Iets soepeler" not in str(message.body)
+    done = client.get(reverse("participants:register_done")).content.decode()
+    assert "U bent aangemeld" in done and "fatima@example.org" in done
+
+
+def test_it_makes_a_second_registration_with_the_same_code_impossible(
+    client: Client, invitation: Invitation, cast: Cast,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    second_tab = Client()
+    fill_all_steps(second_tab, cast.assembly)
+    register(client, cast.assembly, django_capture_on_commit_callbacks)
+    # The other tab had filled in everything before the first one submitted.
+    response = submit(second_tab, django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    assert "Deze code is al gebruikt" in response.content.decode()
+    assert Registration.objects.count() == 1
+    with pytest.raises(services.RegistrationRefused):
+        services.registration_create(invitation_id=invitation.pk, consent_version="v",
+                                     answers={}, weekend_ids=[])
+
+
+def test_it_explains_a_used_code_and_mails_the_link_without_showing_data(
+    client: Client, invitation: Invitation, cast: Cast,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    register(client, cast.assembly, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    stranger = Client()
+    response = enter_code(stranger)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Deze code is al gebruikt" in page
+    assert "Fatima" not in page and "fatima@example.org" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = stranger.post(reverse("participants:register_send_link"))
+    assert "Kijk in uw e-mail" in sent.content.decode()
+    assert "fatima@example.org" not in sent.content.decode()
+    assert [m.to for m in mail.outbox] == [["fatima@example.org"]]
+    # A few links an hour at most, so nobody can flood the respondent's mailbox.
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(services.LINKS_PER_REGISTRATION + 2):
+            stranger.post(reverse("participants:register_send_link"))
+    assert len(mail.outbox) == services.LINKS_PER_REGISTRATION
+
+
+def test_it_refuses_registration_after_the_deadline(
+    client: Client, invitation: Invitation, cast: Cast,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    fill_all_steps(client, cast.assembly)
+    Assembly.objects.filter(pk=cast.assembly.pk).update(
+        registration_deadline=timezone.localdate() - dt.timedelta(days=1)
+    )
+    response = submit(client, django_capture_on_commit_callbacks)
+    assert "Aanmelden is gesloten" in response.content.decode()
+    assert Registration.objects.count() == 0
+    assert "Aanmelden is gesloten" in enter_code(Client()).content.decode()
+
+
+# --- changing and withdrawing ------------------------------------------------------
+
+
+def test_it_lets_the_respondent_change_answers_until_the_deadline(
+    client: Client, invitation: Invitation, cast: Cast,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    registration = register(client, cast.assembly, django_capture_on_commit_callbacks)
+    link = manage_link(str(mail.outbox[0].body))
+    visitor = Client()
+    page = visitor.get(link).content.decode()
+    assert "Fatima de Vries" in page and "Wijzigen" in page
+    token = services.registration_manage_token(registration_id=registration.pk)
+    edit = reverse("participants:register_manage_step", kwargs={"token": token, "step": "mening"})
+    form_page = visitor.get(edit).content.decode()
+    assert re.search(r'<input[^>]*value="Iets soepeler"[^>]*checked', form_page), form_page
+    response = visitor.post(edit, {"q_drugsbeleid": "Veel strenger"})
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.attitude_answers == {"drugsbeleid": "Veel strenger"}
+    weekends = reverse("participants:register_manage_step",
+                       kwargs={"token": token, "step": "weekenden"})
+    all_weekends = [str(pk) for pk in cast.assembly.weekends.values_list("pk", flat=True)]
+    visitor.post(weekends, {"weekends": all_weekends})
+    assert registration.available_weekends.count() == 7
+
+    Assembly.objects.filter(pk=cast.assembly.pk).update(
+        registration_deadline=timezone.localdate() - dt.timedelta(days=1)
+    )
+    closed = visitor.get(link).content.decode()
+    assert "U kunt uw antwoorden niet meer wijzigen" in closed
+    assert "Veel strenger" in closed  # still shown, read-only
+    assert visitor.post(edit, {"q_drugsbeleid": "Zo laten"}).status_code == 302
+    registration.refresh_from_db()
+    assert registration.attitude_answers == {"drugsbeleid": "Veel strenger"}
+
+
+def test_it_refuses_a_forged_or_tampered_link(client: Client, invitation: Invitation) -> None:
+    for token in ("1:abc:def", "12345", services.registration_manage_token(registration_id=999)):
+        response = client.get(reverse("participants:register_manage", kwargs={"token": token}))
+        assert response.status_code == 404
+        assert "Deze link werkt niet" in response.content.decode()
+
+
+def test_it_lets_the_respondent_withdraw_at_any_time(
+    client: Client, invitation: Invitation, cast: Cast,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    registration = register(client, cast.assembly, django_capture_on_commit_callbacks)
+    Assembly.objects.filter(pk=cast.assembly.pk).update(
+        registration_deadline=timezone.localdate() - dt.timedelta(days=10)
+    )
+    token = services.registration_manage_token(registration_id=registration.pk)
+    url = reverse("participants:register_withdraw", kwargs={"token": token})
+    assert "Weet u het zeker?" in Client().get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(url)
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    invitation.refresh_from_db()
+    assert registration.status == Registration.Status.WITHDRAWN
+    assert registration.withdrawn_at is not None
+    assert registration.attitude_answers == {} and not registration.needs_childcare
+    assert registration.available_weekends.count() == 0
+    assert invitation.status == Invitation.Status.DECLINED
+    assert "U bent afgemeld" in mail.outbox[-1].subject
+    # The code still cannot register a second time.
+    assert "Deze code is al gebruikt" in enter_code(Client()).content.decode()
+
+
+def test_it_lets_an_invitee_decline(client: Client, invitation: Invitation) -> None:
+    response = enter_code(client, action="decline")
+    assert response["Location"] == reverse("participants:register_decline")
+    assert "ABCD-23E-FGH" in client.get(response["Location"]).content.decode()
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.DRAWN  # not before confirming
+    done = client.post(reverse("participants:register_decline"))
+    assert "U krijgt geen herinneringen meer" in done.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.DECLINED
+
+
+def test_it_does_not_let_a_registered_invitee_decline_from_the_code_page(
+    client: Client, invitation: Invitation, cast: Cast,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    register(client, cast.assembly, django_capture_on_commit_callbacks)
+    response = enter_code(Client(), action="decline")
+    assert "Deze code is al gebruikt" in response.content.decode()
+    assert Registration.objects.get().status == Registration.Status.ACTIVE
+
+
+# --- the organiser ---------------------------------------------------------------------
+
+
+def test_it_shows_the_organiser_counts_but_no_names(
+    client: Client, invitation: Invitation, cast: Cast,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    register(client, cast.assembly, django_capture_on_commit_callbacks)
+    declined = make_invitation(cast.assembly, OTHER_CODE)
+    services.invitation_decline(invitation_id=declined.pk)
+    organiser = Client()
+    organiser.force_login(cast.users["organiser"])
+    response = organiser.get(reverse("participants:registration_overview",
+                                     kwargs={"slug": cast.assembly.slug}))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r"Aangemeld</th><td>1<", page)
+    assert re.search(r"Doet niet mee</th><td>1<", page)
+    assert re.search(r"<td>Iets soepeler</td><td>1</td>", page)
+    assert re.search(r"<td>Vrouw</td><td>1</td>", page)
+    for private in ("Fatima", "fatima@example.org", "1980", "halal"):
+        assert private not in page
+
+
+def test_it_lets_the_organiser_add_and_edit_attitude_questions(cast: Cast) -> None:
+    organiser = Client()
+    organiser.force_login(cast.users["organiser"])
+    slug = cast.assembly.slug
+    create = reverse("participants:attitude_question_create", kwargs={"slug": slug})
+    refused = organiser.post(create, {"key": "klimaat", "text": "Vraag?", "choices": "Ja",
+                                      "position": 1})
+    assert "Geef minstens twee antwoorden" in refused.content.decode()
+    organiser.post(create, {"key": "klimaat", "text": "Vraag?", "choices": "Ja\nNee\n\n",
+                            "position": 1})
+    question = AttitudeQuestion.objects.get(assembly=cast.assembly, key="klimaat")
+    assert question.choice_list() == ["Ja", "Nee"]
+    edit = reverse("participants:attitude_question_edit", kwargs={"slug": slug, "pk": question.pk})
+    organiser.post(edit, {"key": "klimaat", "text": "Nieuwe vraag?", "choices": "Ja\nNee",
+                          "position": 2})
+    question.refresh_from_db()
+    assert question.text == "Nieuwe vraag?"
+    duplicate = organiser.post(create, {"key": "klimaat", "text": "X", "choices": "a\nb",
+                                        "position": 3})
+    assert "al in gebruik" in duplicate.content.decode()
+
+
+def test_it_keeps_names_and_answers_out_of_the_logs(
+    client: Client, invitation: Invitation, cast: Cast,
+    django_capture_on_commit_callbacks: CaptureCallbacks, caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level("DEBUG", logger="participants")
+    register(client, cast.assembly, django_capture_on_commit_callbacks)
+    logged = caplog.text
+    assert "registration created" in logged
+    for private in ("Fatima", "fatima@example.org", CODE, "Iets soepeler", "1980"):
+        assert private not in logged
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_lets_only_one_of_two_simultaneous_submissions_through(cast: Cast) -> None:
+    """Two tabs submit at the same moment: the row lock on the invitation lets one
+    write, and the other, once it gets the lock, finds the invitation registered."""
+    import threading
+
+    from django.db import close_old_connections
+
+    if connection.vendor != "postgresql":
+        # SQLite's in-memory test database answers a second writer with "table
+        # is locked" instead of waiting: row locks need PostgreSQL.
+        skip_or_fail("needs PostgreSQL (DATABASE_URL) for row locks", "REQUIRE_SERVICES")
+    invitation = make_invitation(cast.assembly)
+    answers = {"full_name": "A", "email": "a@example.org", "birth_date": dt.date(1980, 1, 1),
+               "gender": "man", "education": "laag", "province": "Zeeland",
+               "urbanisation": "niet", "migration_background": "geen"}
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def tab() -> None:
+        barrier.wait()
+        try:
+            services.registration_create(invitation_id=invitation.pk, consent_version="v",
+                                         answers=answers, weekend_ids=[])
+            outcomes.append("registered")
+        except services.RegistrationRefused as refused:
+            outcomes.append(refused.reason)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=tab) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["registered", "used"]
+    assert Registration.objects.filter(invitation=invitation).count() == 1
