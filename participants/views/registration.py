@@ -43,6 +43,8 @@ from participants.services import registration as services
 
 logger = logging.getLogger(__name__)
 
+ABANDONED_AFTER_SECONDS = 2 * 3600
+
 STATE = "registration"
 USED = "registration_used"
 DECLINE = "registration_decline"
@@ -190,6 +192,9 @@ def register_start(request: HttpRequest) -> HttpResponse:
             # and then see the answers typed into it.
             request.session.cycle_key()
         request.session[STATE] = {"invitation_id": invitation.pk, "steps": {}}
+        # Half-finished answers (opinions included) are not kept for long: the
+        # session ends after two idle hours, and a daily task deletes it.
+        request.session.set_expiry(ABANDONED_AFTER_SECONDS)
     logger.info("registration started invitation=%s", invitation.pk)
     return redirect("participants:register_step", step=STEPS[0].key)
 

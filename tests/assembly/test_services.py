@@ -83,3 +83,23 @@ def test_it_releases_the_claim_when_sending_fails(settings: Any) -> None:
         role_notify(role_id=role.pk)
     role.refresh_from_db()
     assert role.notified_at is None
+
+
+def test_it_deletes_expired_sessions_and_keeps_live_ones() -> None:
+    import datetime as _dt
+
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from assembly.tasks import sessions_clear_expired
+
+    live, old = SessionStore(), SessionStore()
+    live["answers"] = old["answers"] = {"houding": "Het mag soepeler"}
+    live.create()
+    old.create()
+    Session.objects.filter(session_key=old.session_key).update(
+        expire_date=timezone.now() - _dt.timedelta(minutes=1)
+    )
+    sessions_clear_expired.delay()
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
