@@ -191,6 +191,8 @@ else:
     DEV_MAILBOX = True
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Burgerberaad <noreply@burgerberaad.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address citizens can write to with questions (printed in letters).
+INVITATION_CONTACT_EMAIL = env_str("INVITATION_CONTACT_EMAIL", "secretariaat@burgerberaad.example")
 
 # Celery: Redis when CELERY_BROKER_URL is set; otherwise tasks run in-process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
@@ -213,6 +215,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 3600)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 3300)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# How long Redis waits before handing an unacknowledged task (its worker died)
+# to another worker. Tasks are split into short chunks, so ten minutes is safe.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "assembly.tasks.sessions_clear_expired", "schedule": 3600.0},

@@ -1,3 +1,23 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from participants.views import invitations as views
+
+_BASE = "b/<slug:slug>/beheer/uitnodigingen/"
+
+urlpatterns: list[URLPattern] = [
+    path(_BASE, views.invitation_hub, name="invitations"),
+    path(f"{_BASE}trekking/", views.invitation_draw, name="invitation_draw"),
+    path(
+        f"{_BASE}trekking/<int:draw_id>/start/",
+        views.invitation_run_start,
+        name="invitation_run_start",
+    ),
+    path(
+        f"{_BASE}runs/<int:run_id>/status.json",
+        views.invitation_run_status,
+        name="invitation_run_status",
+    ),
+    path(f"{_BASE}brieven/<int:batch_id>.pdf", views.letter_batch_pdf, name="letter_batch_pdf"),
+    path(f"{_BASE}export.csv", views.invitation_export, name="invitation_export"),
+    path(f"{_BASE}herinneringen/", views.reminder_schedule, name="reminder_schedule"),
+]

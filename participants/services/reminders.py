@@ -1,0 +1,234 @@
+"""Reminders before the registration deadline, sent once per invitee per reminder.
+
+The schedule of an assembly is a django-celery-beat PeriodicTask that runs
+daily and carries the days before the deadline (default 7 and 2) in its
+kwargs; the organiser changes it on a page. The InvitationReminder row, unique
+per invitation and day, is the claim that makes a second send impossible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+from assembly.models import Assembly, User
+from participants.codes import code_display
+from participants.models import Invitation, InvitationReminder
+from participants.services.invitations import (
+    contact_address,
+    registration_url,
+    resident_full_name,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DAYS_BEFORE = (7, 2)
+DEFAULT_HOUR = 9
+TASK_NAME = "participants.tasks.reminders_send_task"
+
+
+@dataclass(frozen=True)
+class ReminderSchedule:
+    days_before: list[int] = field(default_factory=lambda: list(DEFAULT_DAYS_BEFORE))
+    hour: int = DEFAULT_HOUR
+    enabled: bool = True
+    saved: bool = False  # False: nobody has saved it; these are the defaults
+
+
+def _task_name(assembly: Assembly) -> str:
+    return f"herinneringen-burgerberaad-{assembly.pk}"
+
+
+def reminder_schedule_get(*, assembly: Assembly) -> ReminderSchedule:
+    task = PeriodicTask.objects.filter(name=_task_name(assembly)).select_related("crontab").first()
+    if task is None:
+        return ReminderSchedule()
+    kwargs = json.loads(task.kwargs or "{}")
+    days = [int(day) for day in kwargs.get("days_before", DEFAULT_DAYS_BEFORE)]
+    hour = int(task.crontab.hour) if task.crontab and task.crontab.hour.isdigit() else DEFAULT_HOUR
+    return ReminderSchedule(days_before=days, hour=hour, enabled=task.enabled, saved=True)
+
+
+@transaction.atomic
+def reminder_schedule_save(
+    *,
+    assembly: Assembly,
+    days_before: list[int],
+    hour: int = DEFAULT_HOUR,
+    enabled: bool = True,
+    saved_by: User | None = None,
+) -> PeriodicTask:
+    """Create or change the daily beat task that sends this assembly's reminders."""
+    days = sorted({int(day) for day in days_before}, reverse=True)
+    crontab, _created = CrontabSchedule.objects.get_or_create(
+        minute="0",
+        hour=str(hour),
+        day_of_week="*",
+        day_of_month="*",
+        month_of_year="*",
+        timezone=zoneinfo.ZoneInfo(settings.TIME_ZONE),
+    )
+    task, _created = PeriodicTask.objects.update_or_create(
+        name=_task_name(assembly),
+        defaults={
+            "task": TASK_NAME,
+            "crontab": crontab,
+            "interval": None,
+            "kwargs": json.dumps({"assembly_id": assembly.pk, "days_before": days}),
+            "enabled": enabled,
+            "description": f"assembly={assembly.pk}",
+        },
+    )
+    logger.info(
+        "reminder schedule saved assembly=%s days=%s hour=%s enabled=%s by=%s",
+        assembly.pk, days, hour, enabled, saved_by.pk if saved_by else None,
+    )
+    return task
+
+
+def reminder_schedule_ensure(*, assembly: Assembly) -> None:
+    """The default schedule, unless the organiser has saved one."""
+    if not PeriodicTask.objects.filter(name=_task_name(assembly)).exists():
+        reminder_schedule_save(assembly=assembly, days_before=list(DEFAULT_DAYS_BEFORE))
+
+
+def reminder_due(*, deadline: dt.date, days_before: list[int], today: dt.date) -> int | None:
+    """Which reminder is due today: the latest one whose day has come, before the deadline.
+
+    A beat that missed a day (workers down) still sends that reminder the next
+    day; when two are due at once, only the later one goes out.
+    """
+    due = [days for days in days_before if deadline - dt.timedelta(days=days) <= today <= deadline]
+    return min(due) if due else None
+
+
+def reminder_recipients(*, assembly: Assembly, days_before: int) -> QuerySet[Invitation]:
+    """Invitees with an e-mail address who have had their invitation and have not answered."""
+    return (
+        Invitation.objects.filter(assembly=assembly, resident__isnull=False)
+        .filter(Q(emailed_at__isnull=False) | Q(letter_produced_at__isnull=False))
+        .exclude(resident__email="")
+        .exclude(
+            status__in=[
+                Invitation.Status.REGISTERED,
+                Invitation.Status.DECLINED,
+                Invitation.Status.BOUNCED,
+            ]
+        )
+        .filter(registration__isnull=True)
+        .exclude(reminders__days_before=days_before)
+        .select_related("resident")
+        .order_by("pk")
+    )
+
+
+def _reminder_email(invitation: Invitation, assembly: Assembly, days_before: int
+                    ) -> EmailMultiAlternatives:
+    resident = invitation.resident
+    assert resident is not None
+    context = {
+        "assembly": assembly,
+        "name": resident_full_name(resident),
+        "code": code_display(invitation.code),
+        "url": registration_url(invitation.code),
+        "deadline": assembly.registration_deadline,
+        "days_before": days_before,
+        "contact": contact_address(),
+        "about_url": settings.SITE_URL + assembly.get_absolute_url(),
+    }
+    subject = render_to_string("participants/email/reminder_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject, render_to_string("participants/email/reminder.txt", context), None,
+        [resident.email],
+    )
+    message.attach_alternative(
+        render_to_string("participants/email/reminder.html", context), "text/html"
+    )
+    return message
+
+
+def reminder_send_once(*, invitation: Invitation, days_before: int,
+                       message: EmailMultiAlternatives) -> bool:
+    """Send one reminder unless it was sent already. Returns True if this call sent it."""
+    try:
+        with transaction.atomic():
+            reminder = InvitationReminder.objects.create(
+                invitation=invitation, days_before=days_before
+            )
+    except IntegrityError:
+        return False
+    try:
+        message.send()
+    except Exception:
+        # Not sent: remove the claim, so that a retry sends it.
+        InvitationReminder.objects.filter(pk=reminder.pk).delete()
+        raise
+    return True
+
+
+def reminders_send_due(
+    *, assembly_id: int, days_before: list[int] | None = None, today: dt.date | None = None
+) -> int:
+    """Send the reminder that is due today, if any. Returns how many were sent."""
+    assembly = Assembly.objects.get(pk=assembly_id)
+    if assembly.registration_deadline is None:
+        return 0
+    today = today or timezone.localdate()
+    due = reminder_due(
+        deadline=assembly.registration_deadline,
+        days_before=list(days_before or DEFAULT_DAYS_BEFORE),
+        today=today,
+    )
+    if due is None:
+        return 0
+    sent = 0
+    connection = get_connection()
+    with translation.override(settings.LANGUAGE_CODE), connection:
+        for invitation in reminder_recipients(assembly=assembly, days_before=due).iterator(
+            chunk_size=1_000
+        ):
+            message = _reminder_email(invitation, assembly, due)
+            message.connection = connection
+            if reminder_send_once(invitation=invitation, days_before=due, message=message):
+                sent += 1
+    logger.info("reminders sent assembly=%s days_before=%s count=%s", assembly_id, due, sent)
+    return sent
+
+
+@dataclass(frozen=True)
+class ReminderLine:
+    days_before: int
+    day: dt.date | None
+    sent: int
+
+
+def reminder_sent_counts(*, assembly: Assembly) -> list[ReminderLine]:
+    """Per reminder (planned, or sent before the schedule changed): its day and how many."""
+    schedule = reminder_schedule_get(assembly=assembly)
+    sent = dict(
+        InvitationReminder.objects.filter(invitation__assembly=assembly)
+        .values("days_before")
+        .annotate(n=Count("pk"))
+        .values_list("days_before", "n")
+    )
+    days = sorted(set(schedule.days_before) | set(sent), reverse=True)
+    deadline = assembly.registration_deadline
+    return [
+        ReminderLine(
+            days_before=day,
+            day=deadline - dt.timedelta(days=day) if deadline else None,
+            sent=sent.get(day, 0),
+        )
+        for day in days
+    ]

@@ -1,0 +1,257 @@
+"""Organiser pages for the invitation draw, the letter and e-mail runs, and reminders."""
+
+from __future__ import annotations
+
+import csv
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from assembly.access import get_assembly_for_organiser
+from assembly.models import Assembly, User
+from assembly.services import assembly_update
+from participants.models import InvitationDraw, InvitationRun, LetterBatch
+from participants.services import invitations as services
+from participants.services import reminders
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _organiser_assembly(request: HttpRequest, slug: str) -> Assembly:
+    return get_assembly_for_organiser(user=_user(request), slug=slug)
+
+
+def fresh_seed() -> str:
+    return str(secrets.randbelow(10**12)).zfill(12)
+
+
+class DrawForm(forms.Form):
+    count = forms.IntegerField(
+        label=gettext_lazy("Aantal uitnodigingen"),
+        min_value=1,
+        help_text=gettext_lazy("Elk huishouden krijgt hoogstens één uitnodiging."),
+    )
+    seed = forms.CharField(
+        label=gettext_lazy("Startgetal (seed)"),
+        max_length=64,
+        help_text=gettext_lazy(
+            "Met hetzelfde startgetal en dezelfde inwoners komt dezelfde trekking eruit. "
+            "Schrijf het op, of maak het openbaar."
+        ),
+    )
+    stratify_by = forms.ChoiceField(
+        label=gettext_lazy("Verdeling"),
+        choices=InvitationDraw.Stratification.choices,
+        required=False,
+    )
+
+
+class RunStartForm(forms.Form):
+    kind = forms.ChoiceField(choices=InvitationRun.Kind.choices)
+
+
+class ReminderScheduleForm(forms.Form):
+    registration_deadline = forms.DateField(
+        label=gettext_lazy("Sluiting van de aanmelding"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    days_before = forms.CharField(
+        label=gettext_lazy("Dagen voor de sluiting"),
+        max_length=100,
+        help_text=gettext_lazy("Bijvoorbeeld: 7, 2. Op die dagen gaat een herinnering weg."),
+    )
+    hour = forms.IntegerField(
+        label=gettext_lazy("Hoe laat (uur)"), min_value=0, max_value=23,
+        help_text=gettext_lazy("Het uur waarop de herinneringen weggaan, van 0 tot 23."),
+    )
+    enabled = forms.BooleanField(label=gettext_lazy("Herinneringen versturen"), required=False)
+
+    def clean_days_before(self) -> list[int]:
+        raw = self.cleaned_data["days_before"]
+        parts = [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
+        try:
+            days = sorted({int(part) for part in parts}, reverse=True)
+        except ValueError as error:
+            raise forms.ValidationError(_("Vul hele getallen in, met een komma ertussen.")) from (
+                error
+            )
+        if not days or any(day < 1 or day > 90 for day in days):
+            raise forms.ValidationError(_("Vul getallen in van 1 tot en met 90."))
+        return days
+
+
+@login_required
+def invitation_hub(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    draws = InvitationDraw.objects.filter(assembly=assembly).order_by("-created_at")
+    runs = list(
+        InvitationRun.objects.filter(assembly=assembly)
+        .select_related("draw")
+        .prefetch_related("batches")
+        .order_by("-created_at")[:50]
+    )
+    counts = services.invitation_status_counts(assembly=assembly)
+    total = sum(count for _status, _label, count in counts)
+    context: dict[str, Any] = {
+        "assembly": assembly,
+        "draws": draws,
+        "runs": runs,
+        "counts": counts,
+        "total": total,
+        "email_known": services.invitation_email_known_count(assembly=assembly),
+        "active_runs": [
+            run for run in runs
+            if run.status in (InvitationRun.Status.QUEUED, InvitationRun.Status.RUNNING)
+        ],
+    }
+    return render(request, "participants/invitations/hub.html", context)
+
+
+@login_required
+def invitation_draw(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    form = DrawForm(request.POST or None, initial={"seed": fresh_seed(), "stratify_by": ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            draw = services.invitation_draw(
+                assembly=assembly,
+                count=form.cleaned_data["count"],
+                seed=form.cleaned_data["seed"],
+                stratify_by=form.cleaned_data["stratify_by"] or "",
+                created_by=_user(request),
+            )
+        except services.InvitationDrawRefused as refusal:
+            form.add_error("count", str(refusal))
+        else:
+            messages.success(
+                request,
+                _("De trekking is klaar: %(count)s uitnodigingen.") % {"count": draw.requested},
+            )
+            return redirect("participants:invitations", slug=assembly.slug)
+    return render(
+        request, "participants/invitations/draw.html", {"assembly": assembly, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def invitation_run_start(request: HttpRequest, slug: str, draw_id: int) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    draw = get_object_or_404(InvitationDraw, pk=draw_id, assembly=assembly)
+    form = RunStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Kies: brieven maken of e-mails versturen."))
+        return redirect("participants:invitations", slug=assembly.slug)
+    try:
+        services.invitation_run_start(
+            draw=draw, kind=form.cleaned_data["kind"], created_by=_user(request)
+        )
+    except services.InvitationRunRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("De ronde is gestart. U ziet hieronder hoe ver ze is."))
+    return redirect("participants:invitations", slug=assembly.slug)
+
+
+def run_label(run: InvitationRun) -> str:
+    return _("%(kind)s: %(done)s van %(total)s (%(status)s)") % {
+        "kind": run.get_kind_display(),
+        "done": run.done,
+        "total": run.total,
+        "status": run.get_status_display(),
+    }
+
+
+@login_required
+def invitation_run_status(request: HttpRequest, slug: str, run_id: int) -> JsonResponse:
+    assembly = _organiser_assembly(request, slug)
+    run = get_object_or_404(InvitationRun, pk=run_id, assembly=assembly)
+    return JsonResponse(
+        {"done": run.done, "total": run.total, "status": run.status, "label": run_label(run)}
+    )
+
+
+@login_required
+def letter_batch_pdf(request: HttpRequest, slug: str, batch_id: int) -> FileResponse:
+    assembly = _organiser_assembly(request, slug)
+    batch = get_object_or_404(LetterBatch, pk=batch_id, run__assembly=assembly)
+    response = FileResponse(
+        batch.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"uitnodigingen-{assembly.slug}-{batch.run_id}-{batch.number + 1:04d}.pdf",
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def invitation_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    draw = None
+    if request.GET.get("trekking", "").isdigit():
+        draw = get_object_or_404(
+            InvitationDraw, pk=int(request.GET["trekking"]), assembly=assembly
+        )
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def rows() -> Iterator[str]:
+        yield "\ufeff"  # so that Excel reads the file as UTF-8
+        for row in services.invitation_export_rows(assembly=assembly, draw=draw):
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="uitnodigingen-{assembly.slug}.csv"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def reminder_schedule(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    schedule = reminders.reminder_schedule_get(assembly=assembly)
+    initial = {
+        "registration_deadline": assembly.registration_deadline,
+        "days_before": ", ".join(str(day) for day in schedule.days_before),
+        "hour": schedule.hour,
+        "enabled": schedule.enabled,
+    }
+    form = ReminderScheduleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        deadline = form.cleaned_data["registration_deadline"]
+        if deadline != assembly.registration_deadline:
+            assembly_update(assembly=assembly, fields={"registration_deadline": deadline})
+        reminders.reminder_schedule_save(
+            assembly=assembly,
+            days_before=form.cleaned_data["days_before"],
+            hour=form.cleaned_data["hour"],
+            enabled=form.cleaned_data["enabled"],
+            saved_by=_user(request),
+        )
+        messages.success(request, _("Het schema voor de herinneringen is bewaard."))
+        return redirect("participants:reminder_schedule", slug=assembly.slug)
+    sent = reminders.reminder_sent_counts(assembly=assembly)
+    return render(
+        request,
+        "participants/invitations/reminders.html",
+        {"assembly": assembly, "form": form, "schedule": schedule, "sent": sent},
+    )

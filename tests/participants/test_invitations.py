@@ -1,0 +1,469 @@
+"""The invitation draw, letters, e-mails and reminders (in-process Celery, SQLite)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django_celery_beat.models import PeriodicTask
+from pypdf import PdfReader
+
+from assembly.models import Assembly
+from participants.codes import code_display, code_is_well_formed
+from participants.models import (
+    Invitation,
+    InvitationDraw,
+    InvitationReminder,
+    InvitationRun,
+    PopulationImport,
+    Resident,
+)
+from participants.services import invitations as services
+from participants.services import reminders
+from tests.conftest import Cast
+from tests.factories import AssemblyFactory
+
+OnCommit = Callable[..., Any]
+
+
+def make_residents(
+    assembly: Assembly,
+    households: int,
+    *,
+    per_household: int = 2,
+    municipalities: dict[str, int] | None = None,
+    email_every: int = 1,
+) -> list[Resident]:
+    """`households` addresses with `per_household` people each, straight into the database."""
+    extract = PopulationImport.objects.create(
+        assembly=assembly, file_name="brp.csv", file_sha256="0" * 64,
+        status=PopulationImport.Status.IMPORTED,
+    )
+    places: list[str] = []
+    for name, count in (municipalities or {"Utrecht": households}).items():
+        places.extend([name] * count)
+    assert len(places) == households
+    rows = []
+    for number, place in enumerate(places):
+        postcode = f"{1000 + number // 50}AB"
+        for person in range(per_household):
+            index = number * per_household + person
+            rows.append(Resident(
+                assembly=assembly, population_import=extract, person_ref=f"P{index:06d}",
+                given_names=f"Voornaam{index}", surname=f"Achternaam{index}", street="Dorpsstraat",
+                house_number=number % 50 + 1, postcode=postcode, city=place.upper(),
+                municipality=place, birth_date=dt.date(1980, 1, 1) + dt.timedelta(days=index),
+                email=f"inwoner{index}@example.org" if index % email_every == 0 else "",
+                household_key=f"{postcode}{number % 50 + 1}",
+            ))
+    return Resident.objects.bulk_create(rows)
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def _drawn_refs(draw: InvitationDraw) -> list[str]:
+    return sorted(
+        Invitation.objects.filter(draw=draw).values_list("resident__person_ref", flat=True)
+    )
+
+
+# ---------------------------------------------------------------------------- draw
+
+
+@pytest.mark.django_db
+def test_it_invites_at_most_one_person_per_household() -> None:
+    assembly = AssemblyFactory()
+    make_residents(assembly, 40, per_household=3)
+
+    first = services.invitation_draw(assembly=assembly, count=25, seed="42")
+    second = services.invitation_draw(assembly=assembly, count=15, seed="43")
+
+    keys = Invitation.objects.filter(assembly=assembly).values_list(
+        "resident__household_key", flat=True
+    )
+    assert len(keys) == 40
+    assert max(Counter(keys).values()) == 1
+    assert (first.eligible_households, second.eligible_households) == (40, 15)
+    assert (first.eligible_residents, second.eligible_residents) == (120, 45)
+
+
+@pytest.mark.django_db
+def test_it_draws_the_same_people_from_the_same_seed() -> None:
+    one, two = AssemblyFactory(slug="een"), AssemblyFactory(slug="twee")
+    make_residents(one, 200, per_household=3)
+    make_residents(two, 200, per_household=3)
+
+    first = services.invitation_draw(assembly=one, count=30, seed="publiek-startgetal")
+    again = services.invitation_draw(assembly=two, count=30, seed="publiek-startgetal")
+    other = services.invitation_draw(assembly=two, count=30, seed="een-ander-getal")
+
+    assert _drawn_refs(first) == _drawn_refs(again)
+    assert first.input_sha256 == again.input_sha256
+    assert len(first.input_sha256) == 64
+    # The other seed drew from what was left, so its input and its people differ.
+    assert other.input_sha256 != again.input_sha256
+    assert set(_drawn_refs(other)).isdisjoint(_drawn_refs(again))
+
+
+@pytest.mark.django_db
+def test_it_records_the_seed_and_the_counts() -> None:
+    assembly = AssemblyFactory()
+    make_residents(assembly, 12, per_household=2)
+    draw = services.invitation_draw(assembly=assembly, count=5, seed="777")
+    draw.refresh_from_db()
+    assert (draw.seed, draw.requested, draw.eligible_households, draw.eligible_residents) == (
+        "777", 5, 12, 24
+    )
+    assert draw.invitations.count() == 5
+
+
+@pytest.mark.django_db
+def test_it_divides_invitations_over_municipalities_in_proportion() -> None:
+    assembly = AssemblyFactory()
+    make_residents(
+        assembly, 100, per_household=1,
+        municipalities={"Amsterdam": 55, "Utrecht": 30, "Zwolle": 15},
+    )
+
+    draw = services.invitation_draw(
+        assembly=assembly, count=20, seed="9",
+        stratify_by=InvitationDraw.Stratification.MUNICIPALITY,
+    )
+
+    per_place = Counter(
+        Invitation.objects.filter(draw=draw).values_list("resident__municipality", flat=True)
+    )
+    # Quotas 11, 6 and 3 exactly.
+    assert per_place == {"Amsterdam": 11, "Utrecht": 6, "Zwolle": 3}
+
+
+def test_it_gives_the_remaining_seats_to_the_largest_remainders() -> None:
+    # Quotas 3.5, 2.1 and 1.4: floors 3, 2, 1; the one seat left goes to a (.5).
+    assert services.apportion({"a": 5, "b": 3, "c": 2}, 7) == {"a": 4, "b": 2, "c": 1}
+    assert sum(services.apportion({"x": 7, "y": 7, "z": 7}, 10).values()) == 10
+
+
+@pytest.mark.django_db
+def test_it_refuses_more_invitations_than_households_with_both_numbers() -> None:
+    assembly = AssemblyFactory()
+    make_residents(assembly, 7, per_household=2)
+
+    with pytest.raises(services.InvitationDrawRefused) as refusal:
+        services.invitation_draw(assembly=assembly, count=12, seed="1")
+
+    assert "12" in str(refusal.value)
+    assert "7" in str(refusal.value)
+    assert not InvitationDraw.objects.filter(assembly=assembly).exists()
+
+
+@pytest.mark.django_db
+def test_it_gives_unique_well_formed_codes() -> None:
+    assembly = AssemblyFactory()
+    make_residents(assembly, 300, per_household=1)
+    services.invitation_draw(assembly=assembly, count=300, seed="codes")
+    codes = list(Invitation.objects.values_list("code", flat=True))
+    assert len(codes) == len(set(codes)) == 300
+    assert all(code_is_well_formed(code) for code in codes)
+
+
+@pytest.mark.django_db
+def test_it_prints_the_draw_record_from_the_command() -> None:
+    assembly = AssemblyFactory(slug="commando")
+    make_residents(assembly, 10, per_household=1, municipalities={"Ede": 6, "Epe": 4})
+    out = io.StringIO()
+    call_command(
+        "draw_invitations", "--assembly", "commando", "--count", "5", "--seed", "2027",
+        "--per-municipality", stdout=out,
+    )
+    text = out.getvalue()
+    assert "seed:                2027" in text
+    assert "eligible households: 10" in text
+    draw = InvitationDraw.objects.get(assembly=assembly)
+    assert draw.input_sha256 in text
+    assert draw.stratify_by == InvitationDraw.Stratification.MUNICIPALITY
+
+
+def _login(client: Client, cast: Cast) -> Client:
+    client.force_login(cast.users["organiser"])
+    return client
+
+
+def test_it_draws_from_the_organiser_page(cast: Cast, client: Client) -> None:
+    make_residents(cast.assembly, 8, per_household=1)
+    url = reverse("participants:invitation_draw", kwargs={"slug": cast.assembly.slug})
+    page = _login(client, cast).get(url)
+    assert page.status_code == 200
+    seed = page.context["form"].initial["seed"]
+    assert len(seed) == 12
+
+    too_many = client.post(url, {"count": "9", "seed": seed, "stratify_by": ""})
+    assert too_many.status_code == 200
+    assert "9" in too_many.content.decode() and "8" in too_many.content.decode()
+
+    done = client.post(url, {"count": "3", "seed": seed, "stratify_by": ""})
+    assert done.status_code == 302
+    hub = client.get(reverse("participants:invitations", kwargs={"slug": cast.assembly.slug}))
+    assert seed in hub.content.decode()
+
+
+# ------------------------------------------------------------------------- letters
+
+
+@pytest.fixture
+def drawn(cast: Cast) -> InvitationDraw:
+    make_residents(cast.assembly, 30, per_household=2, email_every=3)
+    return services.invitation_draw(assembly=cast.assembly, count=12, seed="brieven")
+
+
+def test_it_makes_a_pdf_with_the_personal_code(
+    cast: Cast, drawn: InvitationDraw, media: Path, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.invitation_run_start(draw=drawn, kind=InvitationRun.Kind.LETTERS)
+
+    run.refresh_from_db()
+    assert (run.status, run.done, run.total) == (InvitationRun.Status.DONE, 12, 12)
+    batch = run.batches.get()
+    data = batch.pdf.read()
+    assert data.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 12
+    first = Invitation.objects.filter(draw=drawn).order_by("pk").first()
+    assert first is not None and first.resident is not None
+    page_text = reader.pages[0].extract_text()
+    assert code_display(first.code) in page_text
+    assert first.resident.surname in page_text
+    produced = Invitation.objects.filter(draw=drawn, status=Invitation.Status.LETTER_PRODUCED)
+    assert produced.count() == 12
+
+
+def test_it_does_not_make_a_batch_twice(
+    cast: Cast, drawn: InvitationDraw, media: Path, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.invitation_run_start(draw=drawn, kind=InvitationRun.Kind.LETTERS)
+    InvitationRun.objects.filter(pk=run.pk).update(status=InvitationRun.Status.RUNNING)
+
+    assert services.letter_batch_produce(run_id=run.pk, number=0) is False
+    assert run.batches.count() == 1
+    assert len(list(media.rglob("*.pdf"))) == 1
+
+
+def test_it_lets_the_organiser_download_the_batch_and_the_csv(
+    cast: Cast, drawn: InvitationDraw, media: Path, client: Client,
+    django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.invitation_run_start(draw=drawn, kind=InvitationRun.Kind.LETTERS)
+    batch = run.batches.get()
+    _login(client, cast)
+    slug = cast.assembly.slug
+
+    pdf = client.get(reverse("participants:letter_batch_pdf", kwargs={"slug": slug,
+                                                                      "batch_id": batch.pk}))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
+
+    export = client.get(reverse("participants:invitation_export", kwargs={"slug": slug}))
+    text = b"".join(export.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    lines = text.strip().splitlines()
+    assert len(lines) == 13
+    code = Invitation.objects.filter(draw=drawn).first()
+    assert code is not None
+    assert code.code in text and "/aanmelden/?code=" in text
+
+    status = client.get(reverse("participants:invitation_run_status",
+                                kwargs={"slug": slug, "run_id": run.pk}))
+    assert status.json()["done"] == 12 and status.json()["status"] == "done"
+
+    hub = client.get(reverse("participants:invitations", kwargs={"slug": slug})).content.decode()
+    assert "Stapel 1 (12 brieven, PDF)" in hub
+    assert reverse("participants:letter_batch_pdf", kwargs={"slug": slug,
+                                                            "batch_id": batch.pk}) in hub
+
+
+# -------------------------------------------------------------------------- e-mail
+
+
+def _email_run(draw: InvitationDraw, on_commit: OnCommit) -> InvitationRun:
+    with on_commit(execute=True):
+        return services.invitation_run_start(draw=draw, kind=InvitationRun.Kind.EMAILS)
+
+
+def test_it_emails_each_invitee_with_an_address_once(
+    cast: Cast, drawn: InvitationDraw, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    with_email = Invitation.objects.filter(draw=drawn).exclude(resident__email="")
+    expected = sorted(with_email.values_list("resident__email", flat=True))
+    assert 0 < len(expected) < 12
+
+    run = _email_run(drawn, django_capture_on_commit_callbacks)
+
+    assert sorted(message.to[0] for message in mail.outbox) == expected
+    run.refresh_from_db()
+    assert (run.status, run.done, run.total) == (InvitationRun.Status.DONE, len(expected),
+                                                 len(expected))
+    message = mail.outbox[0]
+    invitation = Invitation.objects.get(resident__email=message.to[0])
+    assert code_display(invitation.code) in message.body
+    assert f"/aanmelden/?code={invitation.code}" in message.body
+    assert invitation.status == Invitation.Status.EMAILED
+    assert invitation.emailed_at is not None and invitation.email_claimed_at is not None
+
+
+def test_it_sends_once_when_the_run_runs_twice(
+    cast: Cast, drawn: InvitationDraw, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    run = _email_run(drawn, django_capture_on_commit_callbacks)
+    sent = len(mail.outbox)
+
+    # As if the message had been delivered again, and a second worker took it too.
+    InvitationRun.objects.filter(pk=run.pk).update(status=InvitationRun.Status.RUNNING)
+    from participants.tasks import invitation_email_chunk_task, invitation_run_task
+
+    invitation_run_task.apply(args=(run.pk,))
+    assert invitation_email_chunk_task.apply(args=(run.pk, 0)).get() == 0
+    assert len(mail.outbox) == sent
+
+
+def test_it_refuses_a_second_run_of_the_same_kind_while_one_runs(
+    cast: Cast, drawn: InvitationDraw, client: Client
+) -> None:
+    run = services.invitation_run_start(draw=drawn, kind=InvitationRun.Kind.EMAILS)
+    with pytest.raises(services.InvitationRunRefused):
+        services.invitation_run_start(draw=drawn, kind=InvitationRun.Kind.EMAILS)
+
+    hub = _login(client, cast).get(
+        reverse("participants:invitations", kwargs={"slug": cast.assembly.slug})
+    ).content.decode()
+    status_url = reverse(
+        "participants:invitation_run_status", kwargs={"slug": cast.assembly.slug, "run_id": run.pk}
+    )
+    assert f'data-progress-url="{status_url}"' in hub
+    assert "js/progress.js" in hub
+
+
+def test_it_does_not_email_someone_who_already_registered(
+    cast: Cast, drawn: InvitationDraw, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    registered = Invitation.objects.filter(draw=drawn).exclude(resident__email="").first()
+    assert registered is not None and registered.resident is not None
+    Invitation.objects.filter(pk=registered.pk).update(status=Invitation.Status.REGISTERED)
+    _email_run(drawn, django_capture_on_commit_callbacks)
+    assert registered.resident.email not in [message.to[0] for message in mail.outbox]
+
+
+# ------------------------------------------------------------------------ reminders
+
+
+@pytest.fixture
+def invited(cast: Cast, django_capture_on_commit_callbacks: OnCommit) -> Iterator[list[str]]:
+    deadline = dt.date(2027, 1, 20)
+    Assembly.objects.filter(pk=cast.assembly.pk).update(registration_deadline=deadline)
+    make_residents(cast.assembly, 6, per_household=1)
+    draw = services.invitation_draw(assembly=cast.assembly, count=6, seed="herinnering")
+    _email_run(draw, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    yield sorted(Invitation.objects.values_list("resident__email", flat=True))
+
+
+def test_it_sends_each_reminder_once(cast: Cast, invited: list[str]) -> None:
+    week_before = dt.date(2027, 1, 13)
+    assert reminders.reminders_send_due(assembly_id=cast.assembly.pk, today=week_before) == 6
+    assert reminders.reminders_send_due(assembly_id=cast.assembly.pk, today=week_before) == 0
+    # The next day the 7-day reminder is still the due one: nothing new.
+    next_day = dt.date(2027, 1, 14)
+    assert reminders.reminders_send_due(assembly_id=cast.assembly.pk, today=next_day) == 0
+    assert sorted(message.to[0] for message in mail.outbox) == invited
+    assert "7 dagen" in mail.outbox[0].body
+    assert InvitationReminder.objects.filter(days_before=7).count() == 6
+
+
+def test_it_sends_nothing_before_the_first_reminder_day(cast: Cast, invited: list[str]) -> None:
+    assert reminders.reminders_send_due(
+        assembly_id=cast.assembly.pk, today=dt.date(2027, 1, 12)
+    ) == 0
+    assert mail.outbox == []
+
+
+def test_it_stops_reminding_after_registration(cast: Cast, invited: list[str]) -> None:
+    reminders.reminders_send_due(assembly_id=cast.assembly.pk, today=dt.date(2027, 1, 13))
+    registered, declined = Invitation.objects.order_by("pk")[:2]
+    registered.status = Invitation.Status.REGISTERED
+    registered.save(update_fields=["status"])
+    declined.status = Invitation.Status.DECLINED
+    declined.save(update_fields=["status"])
+    mail.outbox.clear()
+
+    sent = reminders.reminders_send_due(assembly_id=cast.assembly.pk, today=dt.date(2027, 1, 18))
+
+    assert sent == 4
+    received = {message.to[0] for message in mail.outbox}
+    assert registered.resident is not None and declined.resident is not None
+    assert registered.resident.email not in received
+    assert declined.resident.email not in received
+
+
+def test_it_releases_the_claim_when_a_reminder_fails(
+    cast: Cast, invited: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.mail import EmailMultiAlternatives
+
+    def broken(self: EmailMultiAlternatives, fail_silently: bool = False) -> int:
+        raise OSError("the mail server is away")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(EmailMultiAlternatives, "send", broken)
+        with pytest.raises(OSError):
+            reminders.reminders_send_due(assembly_id=cast.assembly.pk, today=dt.date(2027, 1, 13))
+    assert not InvitationReminder.objects.exists()
+
+    assert reminders.reminders_send_due(
+        assembly_id=cast.assembly.pk, today=dt.date(2027, 1, 13)
+    ) == 6
+
+
+def test_it_shows_and_saves_the_reminder_schedule(cast: Cast, client: Client) -> None:
+    url = reverse("participants:reminder_schedule", kwargs={"slug": cast.assembly.slug})
+    page = _login(client, cast).get(url)
+    assert page.status_code == 200
+    assert page.context["form"].initial["days_before"] == "7, 2"
+
+    saved = client.post(url, {"registration_deadline": "2027-01-20", "days_before": "10; 3",
+                              "hour": "8", "enabled": "on"})
+
+    assert saved.status_code == 302
+    task = PeriodicTask.objects.get(task="participants.tasks.reminders_send_task")
+    assert json.loads(task.kwargs) == {"assembly_id": cast.assembly.pk, "days_before": [10, 3]}
+    assert task.crontab is not None and task.crontab.hour == "8"
+    assert task.enabled
+    cast.assembly.refresh_from_db()
+    assert cast.assembly.registration_deadline == dt.date(2027, 1, 20)
+    again = client.get(url).content.decode()
+    assert "10 januari 2027" in again  # 10 days before the deadline
+
+    wrong = client.post(url, {"days_before": "zeven", "hour": "8"})
+    assert wrong.status_code == 200
+    assert json.loads(PeriodicTask.objects.get(pk=task.pk).kwargs)["days_before"] == [10, 3]
+
+
+def test_it_creates_the_default_schedule_when_emails_go_out(
+    cast: Cast, drawn: InvitationDraw
+) -> None:
+    services.invitation_run_start(draw=drawn, kind=InvitationRun.Kind.EMAILS)
+    task = PeriodicTask.objects.get(task="participants.tasks.reminders_send_task")
+    assert json.loads(task.kwargs)["days_before"] == [7, 2]
