@@ -19,7 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--assembly", required=True, help="slug of the assembly")
         parser.add_argument("file", type=Path, help="CSV or XLSX file")
         parser.add_argument(
-            "--skip-invalid", action="store_true",
+            "--skip-invalid",
+            action="store_true",
             help="foute regels overslaan / skip invalid rows and import the rest",
         )
 
@@ -36,7 +37,10 @@ class Command(BaseCommand):
                 f"Kan het bestand niet lezen / cannot read the file: {path} ({error.strerror})"
             ) from error
         record = population_import(
-            assembly=assembly, file_name=path.name, data=data, uploaded_by=None,
+            assembly=assembly,
+            file_name=path.name,
+            data=data,
+            uploaded_by=None,
             skip_invalid=options["skip_invalid"],
         )
         self._report(record)
