@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from celery.app.backends import by_url
 from django.db import connection
 
 from tests.conftest import skip_or_fail
@@ -89,6 +90,10 @@ class Worker:
     process: subprocess.Popen[bytes]
     queue: str
     log: Path
+    # The worker's result store, for tests that wait on a task's return value.
+    # (The app's own backend is cached from its first use, which may have been
+    # an in-process test without one.)
+    results: Any = None
 
 
 def _test_database_url() -> str:
@@ -141,7 +146,8 @@ def celery_worker(
                 break
         else:
             pytest.fail(f"worker did not answer within 60 s:\n{log.read_text()}")
-        yield Worker(process=process, queue=queue, log=log)
+        backend_cls, url = by_url(result_backend, app.loader)
+        yield Worker(process=process, queue=queue, log=log, results=backend_cls(app=app, url=url))
     finally:
         process.terminate()
         try:

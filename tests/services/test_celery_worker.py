@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from celery.result import AsyncResult
 from django.db import transaction
 
 from assembly.models import Role, RoleKind
@@ -43,7 +44,7 @@ def test_it_sends_once_when_the_task_runs_twice(
 
     second = role_notify_task.apply_async((role.pk,), ignore_result=False)
 
-    assert second.get(timeout=30) is False
+    assert AsyncResult(second.id, backend=celery_worker.results).get(timeout=30) is False
     assert len(mailbox.to("voorzitter@example.org")) == 1
 
 
