@@ -154,8 +154,9 @@ def _ceiling(draw: Any, port: int) -> float:
     from django.conf import settings
     from django.utils import translation
 
+    from participants.letters import letter_text
     from participants.models import Invitation
-    from participants.services.invitations import invitation_email, letter_text
+    from participants.services.invitations import invitation_email
 
     invitations = list(
         Invitation.objects.filter(draw=draw).select_related("resident").order_by("pk")[

@@ -11,36 +11,33 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import logging
 import random
-import re
 import smtplib
-import socket
-import ssl
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from math import ceil, floor
-from typing import Protocol
 
-import qrcode
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, F, QuerySet, Value, When
+from django.db.models import Case, F, QuerySet, Value, When
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from qrcode.constants import ERROR_CORRECT_M
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 
 from assembly.models import Assembly, User
 from participants.codes import code_display, code_generate
+from participants.letters import (
+    LetterText,
+    letter_text,
+    letters_pdf,
+    registration_url,
+    resident_full_name,
+)
+from participants.mail_sending import EMAIL_BATCH_SIZE, MailSender, mail_sender
 from participants.models import (
     Invitation,
     InvitationDraw,
@@ -48,17 +45,13 @@ from participants.models import (
     LetterBatch,
     Resident,
 )
-from sessions.models import Weekend
 
 logger = logging.getLogger(__name__)
 
 LETTER_BATCH_SIZE = 500
 EMAIL_CHUNK_SIZE = 250
-# E-mails claimed in one transaction and sent side by side, one SMTP connection each.
-EMAIL_BATCH_SIZE = 10
 # How often an e-mail chunk adds its count to the run's progress.
 PROGRESS_EVERY = 50
-REGISTER_PATH = "/aanmelden/"
 
 # Statuses after which an invitee gets no more e-mail from us.
 _NO_MORE_MAIL = (
@@ -360,288 +353,6 @@ def invitation_run_fail(*, run_id: int, error: str) -> None:
     logger.error("invitation run failed id=%s error=%s", run_id, error)
 
 
-# ---------------------------------------------------------------------- the letter
-
-
-@dataclass(frozen=True)
-class LetterText:
-    """What every invitee reads, in the letter and in the e-mail."""
-
-    title: str
-    intro: str
-    what: list[str]
-    question_label: str
-    question: str
-    dates_label: str
-    dates: list[str]
-    allowance: str
-    signup: list[str]
-    code_label: str
-    deadline: str
-    after: str
-    contact: str
-    closing: str
-    signature: str
-
-
-def _date(day: dt.date) -> str:
-    return formats.date_format(day, "l j F Y")
-
-
-def _weekend_line(weekend: Weekend) -> str:
-    place = f", {weekend.city}" if weekend.city else ""
-    if weekend.starts_on == weekend.ends_on:
-        return f"{_date(weekend.starts_on)}{place}"
-    return f"{_date(weekend.starts_on)} – {_date(weekend.ends_on)}{place}"
-
-
-def contact_address() -> str:
-    configured = getattr(settings, "INVITATION_CONTACT_EMAIL", "")
-    if isinstance(configured, str) and configured:
-        return configured
-    return str(settings.DEFAULT_FROM_EMAIL).rsplit("<", 1)[-1].rstrip(">").strip()
-
-
-def letter_text(assembly: Assembly) -> LetterText:
-    """The letter in Dutch at B1 level (or the active language): short sentences, common words."""
-    weekends = list(Weekend.objects.filter(assembly=assembly).order_by("starts_on", "number"))
-    site = settings.SITE_URL
-    deadline = (
-        _("Meld u aan vóór het einde van %(date)s.") % {"date": _date(
-            assembly.registration_deadline)}
-        if assembly.registration_deadline
-        else _("Meld u zo snel mogelijk aan.")
-    )
-    return LetterText(
-        title=_("Uitnodiging: doe mee met het %(name)s") % {"name": assembly.name},
-        intro=_(
-            "Wij nodigen u uit voor het %(name)s. Uw adres is gekozen door loting. "
-            "Zo krijgt iedereen in Nederland dezelfde kans."
-        ) % {"name": assembly.name},
-        what=[
-            _(
-                "Wat is een burgerberaad? Een groep gewone mensen praat samen over een "
-                "belangrijke vraag. Deskundigen vertellen wat zij weten. Daarna geeft de "
-                "groep samen een advies aan de politiek."
-            ),
-            _("U hoeft nergens verstand van te hebben. Uw mening en uw ervaring tellen."),
-        ],
-        question_label=_("De vraag aan het burgerberaad is:"),
-        question=assembly.question,
-        dates_label=(
-            _("Het burgerberaad komt in deze weekenden bij elkaar:")
-            if weekends
-            else _("De data van de weekenden krijgt u later.")
-        ),
-        dates=[_weekend_line(weekend) for weekend in weekends],
-        allowance=_(
-            "U krijgt een vergoeding voor uw tijd. Ook uw reiskosten krijgt u terug."
-        ),
-        signup=[
-            _("Wilt u meedoen? Meld u aan op %(url)s.") % {"url": site + REGISTER_PATH},
-            _("Vul daar uw persoonlijke code in. Of scan de QR-code met de camera van uw "
-              "telefoon."),
-        ],
-        code_label=_("Uw persoonlijke code:"),
-        deadline=deadline,
-        after=_(
-            "Na de aanmelding loten wij de deelnemers uit alle aanmeldingen. Zo lijkt de "
-            "groep op heel Nederland. U hoort daarna of u bent gekozen."
-        ),
-        contact=_("Hebt u vragen? Mail naar %(email)s. Of kijk op %(url)s.")
-        % {"email": contact_address(), "url": site + assembly.get_absolute_url()},
-        closing=_("Met vriendelijke groet,"),
-        signature=_("Het secretariaat van het %(name)s") % {"name": assembly.name},
-    )
-
-
-def registration_url(code: str) -> str:
-    return f"{settings.SITE_URL}{REGISTER_PATH}?code={code}"
-
-
-def resident_full_name(resident: Resident) -> str:
-    return " ".join(
-        part for part in (resident.given_names, resident.name_prefix, resident.surname) if part
-    )
-
-
-def resident_address_lines(resident: Resident) -> list[str]:
-    number = f"{resident.house_number}{resident.house_letter}"
-    if resident.house_number_addition:
-        number = f"{number}-{resident.house_number_addition}"
-    postcode = f"{resident.postcode[:4]} {resident.postcode[4:]}".strip()
-    return [
-        resident_full_name(resident),
-        f"{resident.street} {number}",
-        f"{postcode}  {resident.city.upper()}",
-    ]
-
-
-def _qr_matrix(data: str) -> list[list[bool]]:
-    # A fixed mask skips the search over all eight masks (a tenth of the time);
-    # every mask gives a valid code that phones read.
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=0)
-    code.add_data(data)
-    code.make(fit=True)
-    return code.get_matrix()
-
-
-def _qr_operators(matrix: list[list[bool]], x: float, y: float, size: float) -> str:
-    """PDF operators that fill the dark modules, one rectangle per horizontal run."""
-    count = len(matrix)
-    module = size / count
-    ops = ["q 0 g"]
-    for row_index, row in enumerate(matrix):
-        top = y + (count - 1 - row_index) * module
-        column = 0
-        while column < count:
-            if not row[column]:
-                column += 1
-                continue
-            start = column
-            while column < count and row[column]:
-                column += 1
-            ops.append(
-                f"{x + start * module:.2f} {top:.2f} {(column - start) * module:.2f} "
-                f"{module:.2f} re"
-            )
-    ops.append("f Q")
-    return "\n".join(ops)
-
-
-_FONT = "Helvetica"
-_BOLD = "Helvetica-Bold"
-_PAGE_WIDTH, _PAGE_HEIGHT = A4
-_LEFT = 25 * mm
-_RIGHT = _PAGE_WIDTH - 20 * mm
-# The address window of a Dutch/European window envelope (DIN 5008 form B, the
-# usual 'venster links'): 20 mm from the left, 45 mm from the top, 85 × 45 mm.
-# The address starts a little inside it, so it stays visible when the letter shifts.
-_ADDRESS_X = 25 * mm
-_ADDRESS_TOP = _PAGE_HEIGHT - 55 * mm
-_QR_SIZE = 32 * mm
-
-
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        for word in paragraph.split():
-            candidate = f"{line} {word}".strip()
-            if stringWidth(candidate, font, size) <= width or not line:
-                line = candidate
-            else:
-                lines.append(line)
-                line = word
-        lines.append(line)
-    return lines
-
-
-class _Writer:
-    """Writes lines from the top of the page down."""
-
-    def __init__(self, canvas: Canvas, top: float) -> None:
-        self.canvas = canvas
-        self.y = top
-
-    def paragraph(self, text: str, *, font: str = _FONT, size: float = 10.5,
-                  after: float = 2.5 * mm, indent: float = 0) -> None:
-        leading = size * 1.3
-        for line in _wrap(text, font, size, _RIGHT - _LEFT - indent):
-            self.canvas.setFont(font, size)
-            self.canvas.drawString(_LEFT + indent, self.y, line)
-            self.y -= leading
-        self.y -= after
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """Where the page-specific parts go, found while drawing the static part."""
-
-    salutation_y: float
-    code_y: float
-    qr_y: float
-
-
-def _draw_static(canvas: Canvas, text: LetterText) -> _Layout:
-    """The part that is the same for every invitee: drawn once per PDF, reused per page."""
-    canvas.setFont(_FONT, 7)
-    canvas.drawString(_ADDRESS_X, _PAGE_HEIGHT - 50 * mm, text.signature)
-    writer = _Writer(canvas, _PAGE_HEIGHT - 95 * mm)
-    writer.paragraph(text.title, font=_BOLD, size=13, after=3 * mm)
-    salutation_y = writer.y
-    writer.y -= 10.5 * 1.3 + 2.5 * mm
-    writer.paragraph(text.intro)
-    for line in text.what:
-        writer.paragraph(line)
-    writer.paragraph(text.question_label, after=1 * mm)
-    writer.paragraph(text.question, font=_BOLD, indent=5 * mm)
-    writer.paragraph(text.dates_label, after=1 * mm)
-    for line in text.dates:
-        writer.paragraph(f"• {line}", size=10, after=0.5 * mm, indent=5 * mm)
-    writer.y -= 2 * mm
-    writer.paragraph(text.allowance)
-    signup_top = writer.y
-    width_for_text = _RIGHT - _LEFT - _QR_SIZE - 8 * mm
-    for line in text.signup:
-        for wrapped in _wrap(line, _FONT, 10.5, width_for_text):
-            canvas.setFont(_FONT, 10.5)
-            canvas.drawString(_LEFT, writer.y, wrapped)
-            writer.y -= 10.5 * 1.3
-        writer.y -= 2.5 * mm
-    canvas.setFont(_FONT, 10.5)
-    canvas.drawString(_LEFT, writer.y, text.code_label)
-    code_y = writer.y - 7.5 * mm
-    writer.y -= 15 * mm
-    writer.paragraph(text.deadline, font=_BOLD)
-    writer.paragraph(text.after)
-    writer.paragraph(text.contact)
-    writer.paragraph(text.closing, after=1 * mm)
-    writer.paragraph(text.signature)
-    return _Layout(
-        salutation_y=salutation_y, code_y=code_y, qr_y=signup_top - _QR_SIZE + 4 * mm
-    )
-
-
-def letters_pdf(invitations: Iterable[Invitation], text: LetterText) -> tuple[bytes, int]:
-    """One A4 PDF with a letter per invitation (one page each). Returns (pdf, letters)."""
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle(text.title)
-    canvas.setAuthor(text.signature)
-    canvas.beginForm("letter")
-    layout = _draw_static(canvas, text)
-    canvas.endForm()
-    pages = 0
-    for invitation in invitations:
-        resident = invitation.resident
-        if resident is None:
-            continue
-        canvas.doForm("letter")
-        y = _ADDRESS_TOP
-        for line in resident_address_lines(resident):
-            canvas.setFont(_FONT, 10)
-            canvas.drawString(_ADDRESS_X, y, line)
-            y -= 12
-        canvas.setFont(_FONT, 10.5)
-        canvas.drawString(
-            _LEFT, layout.salutation_y,
-            _("Beste %(name)s,") % {"name": resident_full_name(resident)},
-        )
-        canvas.setFont("Courier-Bold", 16)
-        canvas.drawString(_LEFT, layout.code_y, code_display(invitation.code))
-        canvas.addLiteral(
-            _qr_operators(
-                _qr_matrix(registration_url(invitation.code)),
-                _RIGHT - _QR_SIZE, layout.qr_y, _QR_SIZE,
-            )
-        )
-        canvas.showPage()
-        pages += 1
-    canvas.save()
-    return buffer.getvalue(), pages
-
-
 def letter_batch_produce(*, run_id: int, number: int) -> bool:
     """Make batch `number` of a letters run. Returns False if it exists already.
 
@@ -704,234 +415,6 @@ def invitation_email(invitation: Invitation, text: LetterText) -> EmailMultiAlte
         render_to_string("participants/email/invitation.html", context), "text/html"
     )
     return message
-
-
-class MailSender(Protocol):
-    """Sends messages in two steps, so the database can record them in between."""
-
-    def prepare(self, messages: Sequence[EmailMessage]) -> list[Exception | None]:
-        """Everything up to the point where the server takes each message.
-
-        Returns, per message, None (ready to hand over) or why it cannot go.
-        """
-
-    def finish(self, indices: Sequence[int]) -> list[Exception | None]:
-        """Hand over the prepared messages at `indices` (for SMTP: the final dot)."""
-
-    def close(self) -> None: ...
-
-
-class _BackendSender:
-    """Any Django mail backend (the development mailbox, the test outbox): sends in prepare()."""
-
-    def __init__(self) -> None:
-        self.connection = get_connection()
-        self.connection.open()
-
-    def prepare(self, messages: Sequence[EmailMessage]) -> list[Exception | None]:
-        errors: list[Exception | None] = []
-        for message in messages:
-            message.connection = self.connection
-            try:
-                message.send()
-            except (smtplib.SMTPException, OSError) as error:
-                errors.append(error)
-            else:
-                errors.append(None)
-        return errors
-
-    def finish(self, indices: Sequence[int]) -> list[Exception | None]:
-        return [None for _index in indices]
-
-    def close(self) -> None:
-        self.connection.close()
-
-
-_EOL = re.compile(rb"(?:\r\n|\n|\r(?!\n))")
-_LEADING_DOT = re.compile(rb"(?m)^\.")
-
-
-def _address(sender: str) -> str:
-    return sender.rsplit("<", 1)[-1].rstrip(">").strip()
-
-
-class SmtpSender:
-    """SMTP over a few connections at once, stopping each message just before its final dot.
-
-    A server takes a message only when it reads the final dot of DATA.
-    Recording the e-mails as sent in between makes the only window for a crash
-    the moment between the commit and writing three bytes: a worker killed
-    before the commit never delivered them (so they are sent again), one killed
-    after it did (so they are not). Each message of a batch has its own
-    connection, and every step goes out on all of them before the replies are
-    read, so the server works on the whole batch at once.
-    """
-
-    def __init__(self, connections: int = 10) -> None:
-        self.size = connections
-        self.pool: list[smtplib.SMTP | None] = [None] * connections
-
-    def _open(self) -> smtplib.SMTP:
-        timeout = settings.EMAIL_TIMEOUT or 30
-        smtp: smtplib.SMTP
-        if settings.EMAIL_USE_SSL:
-            smtp = smtplib.SMTP_SSL(
-                settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=timeout,
-                context=ssl.create_default_context(),
-            )
-        else:
-            smtp = smtplib.SMTP(settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=timeout)
-            if settings.EMAIL_USE_TLS:
-                smtp.starttls(context=ssl.create_default_context())
-        if settings.EMAIL_HOST_USER:
-            smtp.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
-        smtp.ehlo_or_helo_if_needed()
-        if smtp.sock is not None:
-            # The final dot is a small write right after the message: without
-            # this, Nagle's algorithm holds it back until the server's delayed ACK.
-            smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return smtp
-
-    def _connection(self, index: int) -> smtplib.SMTP:
-        smtp = self.pool[index]
-        if smtp is None:
-            smtp = self.pool[index] = self._open()
-        return smtp
-
-    def _drop(self, index: int) -> None:
-        smtp = self.pool[index]
-        self.pool[index] = None
-        if smtp is not None:
-            try:
-                smtp.close()
-            except OSError:
-                logger.debug("closing an SMTP connection failed")
-
-    def _step(
-        self, live: list[int], errors: list[Exception | None],
-        command: Callable[[smtplib.SMTP, int], None],
-        check: Callable[[int, int, bytes], Exception | None],
-    ) -> None:
-        """Send one command on every live connection, then read every reply."""
-        sent: list[int] = []
-        for index in live:
-            if errors[index] is not None:
-                continue
-            try:
-                command(self._connection(index), index)
-                sent.append(index)
-            except OSError as error:
-                errors[index] = error
-                self._drop(index)
-        for index in sent:
-            smtp = self.pool[index]
-            assert smtp is not None
-            try:
-                code, reply = smtp.getreply()
-            except OSError as error:
-                errors[index] = error
-                self._drop(index)
-                continue
-            errors[index] = check(index, code, reply)
-            if errors[index] is not None:
-                try:
-                    smtp.rset()
-                except OSError:
-                    self._drop(index)
-
-    def prepare(self, messages: Sequence[EmailMessage]) -> list[Exception | None]:
-        if len(messages) > self.size:
-            raise ValueError("more messages than connections")
-        errors: list[Exception | None] = [None] * len(messages)
-        live = list(range(len(messages)))
-        senders = [_address(m.from_email or settings.DEFAULT_FROM_EMAIL) for m in messages]
-        recipients = [m.recipients() for m in messages]
-
-        def mail(smtp: smtplib.SMTP, index: int) -> None:
-            smtp.putcmd("mail", f"FROM:<{senders[index]}>")
-
-        def mail_ok(index: int, code: int, reply: bytes) -> Exception | None:
-            return None if code == 250 else smtplib.SMTPSenderRefused(code, reply, senders[index])
-
-        self._step(live, errors, mail, mail_ok)
-        for position in range(max((len(r) for r in recipients), default=0)):
-            with_recipient = [i for i in live if position < len(recipients[i])]
-
-            def rcpt(smtp: smtplib.SMTP, index: int, position: int = position) -> None:
-                smtp.putcmd("rcpt", f"TO:<{recipients[index][position]}>")
-
-            def rcpt_ok(index: int, code: int, reply: bytes, position: int = position
-                        ) -> Exception | None:
-                if code in (250, 251):
-                    return None
-                return smtplib.SMTPRecipientsRefused(
-                    {recipients[index][position]: (code, reply)}
-                )
-
-            self._step(with_recipient, errors, rcpt, rcpt_ok)
-
-        def data(smtp: smtplib.SMTP, index: int) -> None:
-            smtp.putcmd("data")
-
-        def data_ok(index: int, code: int, reply: bytes) -> Exception | None:
-            return None if code == 354 else smtplib.SMTPDataError(code, reply)
-
-        self._step(live, errors, data, data_ok)
-        for index in live:
-            if errors[index] is not None:
-                continue
-            raw = messages[index].message().as_bytes()
-            payload = _LEADING_DOT.sub(b"..", _EOL.sub(b"\r\n", raw))
-            if not payload.endswith(b"\r\n"):
-                payload += b"\r\n"
-            try:
-                self._connection(index).send(payload)
-            except OSError as error:
-                errors[index] = error
-                self._drop(index)
-        return errors
-
-    def finish(self, indices: Sequence[int]) -> list[Exception | None]:
-        errors: list[Exception | None] = [None] * len(indices)
-        written: list[int] = []
-        for position, index in enumerate(indices):
-            smtp = self.pool[index]
-            try:
-                assert smtp is not None
-                smtp.send(b".\r\n")
-                written.append(position)
-            except (OSError, AssertionError) as error:
-                errors[position] = OSError(str(error))
-                self._drop(index)
-        for position in written:
-            index = indices[position]
-            smtp = self.pool[index]
-            assert smtp is not None
-            try:
-                code, reply = smtp.getreply()
-            except OSError as error:
-                errors[position] = error
-                self._drop(index)
-                continue
-            if code != 250:
-                errors[position] = smtplib.SMTPDataError(code, reply)
-        return errors
-
-    def close(self) -> None:
-        for index, smtp in enumerate(self.pool):
-            if smtp is None:
-                continue
-            try:
-                smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                self._drop(index)
-            self.pool[index] = None
-
-
-def mail_sender() -> MailSender:
-    if settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
-        return SmtpSender(connections=EMAIL_BATCH_SIZE)
-    return _BackendSender()
 
 
 def _bounced(error: Exception) -> bool:
@@ -1066,58 +549,3 @@ def invitation_email_chunk_send(
     logger.info("invitation e-mail chunk run=%s number=%s sent=%s", run_id, number, sent)
     invitation_run_finish_if_complete(run_id=run_id)
     return sent
-
-
-# --------------------------------------------------------------------------- reads
-
-
-def invitation_status_counts(*, assembly: Assembly) -> list[tuple[str, str, int]]:
-    """(status, label, count) for every status, in the order of the path."""
-    counts = dict(
-        Invitation.objects.filter(assembly=assembly)
-        .values("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
-    return [(value, str(label), counts.get(value, 0)) for value, label in
-            Invitation.Status.choices]
-
-
-def invitation_email_known_count(*, assembly: Assembly) -> int:
-    return (
-        Invitation.objects.filter(assembly=assembly, resident__isnull=False)
-        .exclude(resident__email="")
-        .count()
-    )
-
-
-def invitation_export_rows(*, assembly: Assembly, draw: InvitationDraw | None = None
-                           ) -> Iterator[list[str]]:
-    """Rows for the print house's mail-merge: a header, then one row per invitation."""
-    yield [
-        "uitnodiging", "trekking", "code", "code_leesbaar", "naam", "adres", "postcode",
-        "woonplaats", "gemeente", "link", "status",
-    ]
-    invitations = Invitation.objects.filter(
-        assembly=assembly, resident__isnull=False
-    ).select_related("resident").order_by("draw_id", "pk")
-    if draw is not None:
-        invitations = invitations.filter(draw=draw)
-    for invitation in invitations.iterator(chunk_size=2_000):
-        resident = invitation.resident
-        assert resident is not None
-        lines = resident_address_lines(resident)
-        yield [
-            _cell(value)
-            for value in (
-                str(invitation.pk), str(invitation.draw_id), invitation.code,
-                code_display(invitation.code), lines[0], lines[1],
-                f"{resident.postcode[:4]} {resident.postcode[4:]}", resident.city,
-                resident.municipality, registration_url(invitation.code), invitation.status,
-            )
-        ]
-
-
-def _cell(value: str) -> str:
-    """A spreadsheet would run a cell that starts with = + - @ as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

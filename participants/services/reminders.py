@@ -24,12 +24,12 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from assembly.models import Assembly, User
 from participants.codes import code_display
-from participants.models import Invitation, InvitationReminder
-from participants.services.invitations import (
+from participants.letters import (
     contact_address,
     registration_url,
     resident_full_name,
 )
+from participants.models import Invitation, InvitationReminder
 
 logger = logging.getLogger(__name__)
 

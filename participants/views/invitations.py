@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from assembly.access import get_assembly_for_organiser
 from assembly.models import Assembly, User
 from assembly.services import assembly_update
+from participants import selectors_invitations as selectors
 from participants.models import InvitationDraw, InvitationRun, LetterBatch
 from participants.services import invitations as services
 from participants.services import reminders
@@ -104,7 +105,7 @@ def invitation_hub(request: HttpRequest, slug: str) -> HttpResponse:
         .prefetch_related("batches")
         .order_by("-created_at")[:50]
     )
-    counts = services.invitation_status_counts(assembly=assembly)
+    counts = selectors.invitation_status_counts(assembly=assembly)
     total = sum(count for _status, _label, count in counts)
     context: dict[str, Any] = {
         "assembly": assembly,
@@ -112,7 +113,7 @@ def invitation_hub(request: HttpRequest, slug: str) -> HttpResponse:
         "runs": runs,
         "counts": counts,
         "total": total,
-        "email_known": services.invitation_email_known_count(assembly=assembly),
+        "email_known": selectors.invitation_email_known_count(assembly=assembly),
         "active_runs": [
             run for run in runs
             if run.status in (InvitationRun.Status.QUEUED, InvitationRun.Status.RUNNING)
@@ -216,7 +217,7 @@ def invitation_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
 
     def rows() -> Iterator[str]:
         yield "\ufeff"  # so that Excel reads the file as UTF-8
-        for row in services.invitation_export_rows(assembly=assembly, draw=draw):
+        for row in selectors.invitation_export_rows(assembly=assembly, draw=draw):
             yield writer.writerow(row)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

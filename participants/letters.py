@@ -1,0 +1,317 @@
+"""The invitation letter: its text, and print-ready PDFs for the print house."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import qrcode
+from django.conf import settings
+from django.utils import formats
+from django.utils.translation import gettext as _
+from qrcode.constants import ERROR_CORRECT_M
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from assembly.models import Assembly
+from participants.codes import code_display
+from participants.models import (
+    Invitation,
+    Resident,
+)
+from sessions.models import Weekend
+
+# The registration page (participants:register_start), printed in letters and QR codes.
+REGISTER_PATH = "/aanmelden/"
+
+
+@dataclass(frozen=True)
+class LetterText:
+    """What every invitee reads, in the letter and in the e-mail."""
+
+    title: str
+    intro: str
+    what: list[str]
+    question_label: str
+    question: str
+    dates_label: str
+    dates: list[str]
+    allowance: str
+    signup: list[str]
+    code_label: str
+    deadline: str
+    after: str
+    contact: str
+    closing: str
+    signature: str
+
+
+def _date(day: dt.date) -> str:
+    return formats.date_format(day, "l j F Y")
+
+
+def _weekend_line(weekend: Weekend) -> str:
+    place = f", {weekend.city}" if weekend.city else ""
+    if weekend.starts_on == weekend.ends_on:
+        return f"{_date(weekend.starts_on)}{place}"
+    return f"{_date(weekend.starts_on)} – {_date(weekend.ends_on)}{place}"
+
+
+def contact_address() -> str:
+    configured = getattr(settings, "INVITATION_CONTACT_EMAIL", "")
+    if isinstance(configured, str) and configured:
+        return configured
+    return str(settings.DEFAULT_FROM_EMAIL).rsplit("<", 1)[-1].rstrip(">").strip()
+
+
+def letter_text(assembly: Assembly) -> LetterText:
+    """The letter in Dutch at B1 level (or the active language): short sentences, common words."""
+    weekends = list(Weekend.objects.filter(assembly=assembly).order_by("starts_on", "number"))
+    site = settings.SITE_URL
+    deadline = (
+        _("Meld u aan vóór het einde van %(date)s.")
+        % {"date": _date(assembly.registration_deadline)}
+        if assembly.registration_deadline
+        else _("Meld u zo snel mogelijk aan.")
+    )
+    return LetterText(
+        title=_("Uitnodiging: doe mee met het %(name)s") % {"name": assembly.name},
+        intro=_(
+            "Wij nodigen u uit voor het %(name)s. Uw adres is gekozen door loting. "
+            "Zo krijgt iedereen in Nederland dezelfde kans."
+        )
+        % {"name": assembly.name},
+        what=[
+            _(
+                "Wat is een burgerberaad? Een groep gewone mensen praat samen over een "
+                "belangrijke vraag. Deskundigen vertellen wat zij weten. Daarna geeft de "
+                "groep samen een advies aan de politiek."
+            ),
+            _("U hoeft nergens verstand van te hebben. Uw mening en uw ervaring tellen."),
+        ],
+        question_label=_("De vraag aan het burgerberaad is:"),
+        question=assembly.question,
+        dates_label=(
+            _("Het burgerberaad komt in deze weekenden bij elkaar:")
+            if weekends
+            else _("De data van de weekenden krijgt u later.")
+        ),
+        dates=[_weekend_line(weekend) for weekend in weekends],
+        allowance=_("U krijgt een vergoeding voor uw tijd. Ook uw reiskosten krijgt u terug."),
+        signup=[
+            _("Wilt u meedoen? Meld u aan op %(url)s.") % {"url": site + REGISTER_PATH},
+            _(
+                "Vul daar uw persoonlijke code in. Of scan de QR-code met de camera van uw "
+                "telefoon."
+            ),
+        ],
+        code_label=_("Uw persoonlijke code:"),
+        deadline=deadline,
+        after=_(
+            "Na de aanmelding loten wij de deelnemers uit alle aanmeldingen. Zo lijkt de "
+            "groep op heel Nederland. U hoort daarna of u bent gekozen."
+        ),
+        contact=_("Hebt u vragen? Mail naar %(email)s. Of kijk op %(url)s.")
+        % {"email": contact_address(), "url": site + assembly.get_absolute_url()},
+        closing=_("Met vriendelijke groet,"),
+        signature=_("Het secretariaat van het %(name)s") % {"name": assembly.name},
+    )
+
+
+def registration_url(code: str) -> str:
+    return f"{settings.SITE_URL}{REGISTER_PATH}?code={code}"
+
+
+def resident_full_name(resident: Resident) -> str:
+    return " ".join(
+        part for part in (resident.given_names, resident.name_prefix, resident.surname) if part
+    )
+
+
+def resident_address_lines(resident: Resident) -> list[str]:
+    number = f"{resident.house_number}{resident.house_letter}"
+    if resident.house_number_addition:
+        number = f"{number}-{resident.house_number_addition}"
+    postcode = f"{resident.postcode[:4]} {resident.postcode[4:]}".strip()
+    return [
+        resident_full_name(resident),
+        f"{resident.street} {number}",
+        f"{postcode}  {resident.city.upper()}",
+    ]
+
+
+def _qr_matrix(data: str) -> list[list[bool]]:
+    # A fixed mask skips the search over all eight masks (a tenth of the time);
+    # every mask gives a valid code that phones read.
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=0)
+    code.add_data(data)
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+def _qr_operators(matrix: list[list[bool]], x: float, y: float, size: float) -> str:
+    """PDF operators that fill the dark modules, one rectangle per horizontal run."""
+    count = len(matrix)
+    module = size / count
+    ops = ["q 0 g"]
+    for row_index, row in enumerate(matrix):
+        top = y + (count - 1 - row_index) * module
+        column = 0
+        while column < count:
+            if not row[column]:
+                column += 1
+                continue
+            start = column
+            while column < count and row[column]:
+                column += 1
+            ops.append(
+                f"{x + start * module:.2f} {top:.2f} {(column - start) * module:.2f} "
+                f"{module:.2f} re"
+            )
+    ops.append("f Q")
+    return "\n".join(ops)
+
+
+_FONT = "Helvetica"
+_BOLD = "Helvetica-Bold"
+_PAGE_WIDTH, _PAGE_HEIGHT = A4
+_LEFT = 25 * mm
+_RIGHT = _PAGE_WIDTH - 20 * mm
+# The address window of a Dutch/European window envelope (DIN 5008 form B, the
+# usual 'venster links'): 20 mm from the left, 45 mm from the top, 85 × 45 mm.
+# The address starts a little inside it, so it stays visible when the letter shifts.
+_ADDRESS_X = 25 * mm
+_ADDRESS_TOP = _PAGE_HEIGHT - 55 * mm
+_QR_SIZE = 32 * mm
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split():
+            candidate = f"{line} {word}".strip()
+            if stringWidth(candidate, font, size) <= width or not line:
+                line = candidate
+            else:
+                lines.append(line)
+                line = word
+        lines.append(line)
+    return lines
+
+
+class _Writer:
+    """Writes lines from the top of the page down."""
+
+    def __init__(self, canvas: Canvas, top: float) -> None:
+        self.canvas = canvas
+        self.y = top
+
+    def paragraph(
+        self,
+        text: str,
+        *,
+        font: str = _FONT,
+        size: float = 10.5,
+        after: float = 2.5 * mm,
+        indent: float = 0,
+    ) -> None:
+        leading = size * 1.3
+        for line in _wrap(text, font, size, _RIGHT - _LEFT - indent):
+            self.canvas.setFont(font, size)
+            self.canvas.drawString(_LEFT + indent, self.y, line)
+            self.y -= leading
+        self.y -= after
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the page-specific parts go, found while drawing the static part."""
+
+    salutation_y: float
+    code_y: float
+    qr_y: float
+
+
+def _draw_static(canvas: Canvas, text: LetterText) -> _Layout:
+    """The part that is the same for every invitee: drawn once per PDF, reused per page."""
+    canvas.setFont(_FONT, 7)
+    canvas.drawString(_ADDRESS_X, _PAGE_HEIGHT - 50 * mm, text.signature)
+    writer = _Writer(canvas, _PAGE_HEIGHT - 95 * mm)
+    writer.paragraph(text.title, font=_BOLD, size=13, after=3 * mm)
+    salutation_y = writer.y
+    writer.y -= 10.5 * 1.3 + 2.5 * mm
+    writer.paragraph(text.intro)
+    for line in text.what:
+        writer.paragraph(line)
+    writer.paragraph(text.question_label, after=1 * mm)
+    writer.paragraph(text.question, font=_BOLD, indent=5 * mm)
+    writer.paragraph(text.dates_label, after=1 * mm)
+    for line in text.dates:
+        writer.paragraph(f"• {line}", size=10, after=0.5 * mm, indent=5 * mm)
+    writer.y -= 2 * mm
+    writer.paragraph(text.allowance)
+    signup_top = writer.y
+    width_for_text = _RIGHT - _LEFT - _QR_SIZE - 8 * mm
+    for line in text.signup:
+        for wrapped in _wrap(line, _FONT, 10.5, width_for_text):
+            canvas.setFont(_FONT, 10.5)
+            canvas.drawString(_LEFT, writer.y, wrapped)
+            writer.y -= 10.5 * 1.3
+        writer.y -= 2.5 * mm
+    canvas.setFont(_FONT, 10.5)
+    canvas.drawString(_LEFT, writer.y, text.code_label)
+    code_y = writer.y - 7.5 * mm
+    writer.y -= 15 * mm
+    writer.paragraph(text.deadline, font=_BOLD)
+    writer.paragraph(text.after)
+    writer.paragraph(text.contact)
+    writer.paragraph(text.closing, after=1 * mm)
+    writer.paragraph(text.signature)
+    return _Layout(salutation_y=salutation_y, code_y=code_y, qr_y=signup_top - _QR_SIZE + 4 * mm)
+
+
+def letters_pdf(invitations: Iterable[Invitation], text: LetterText) -> tuple[bytes, int]:
+    """One A4 PDF with a letter per invitation (one page each). Returns (pdf, letters)."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas.setTitle(text.title)
+    canvas.setAuthor(text.signature)
+    canvas.beginForm("letter")
+    layout = _draw_static(canvas, text)
+    canvas.endForm()
+    pages = 0
+    for invitation in invitations:
+        resident = invitation.resident
+        if resident is None:
+            continue
+        canvas.doForm("letter")
+        y = _ADDRESS_TOP
+        for line in resident_address_lines(resident):
+            canvas.setFont(_FONT, 10)
+            canvas.drawString(_ADDRESS_X, y, line)
+            y -= 12
+        canvas.setFont(_FONT, 10.5)
+        canvas.drawString(
+            _LEFT,
+            layout.salutation_y,
+            _("Beste %(name)s,") % {"name": resident_full_name(resident)},
+        )
+        canvas.setFont("Courier-Bold", 16)
+        canvas.drawString(_LEFT, layout.code_y, code_display(invitation.code))
+        canvas.addLiteral(
+            _qr_operators(
+                _qr_matrix(registration_url(invitation.code)),
+                _RIGHT - _QR_SIZE,
+                layout.qr_y,
+                _QR_SIZE,
+            )
+        )
+        canvas.showPage()
+        pages += 1
+    canvas.save()
+    return buffer.getvalue(), pages

@@ -1,0 +1,85 @@
+"""Reads about invitations: counts per status and the mail-merge export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db.models import Count
+
+from assembly.models import Assembly
+from participants.codes import code_display
+from participants.letters import registration_url, resident_address_lines
+from participants.models import (
+    Invitation,
+    InvitationDraw,
+)
+
+
+def invitation_status_counts(*, assembly: Assembly) -> list[tuple[str, str, int]]:
+    """(status, label, count) for every status, in the order of the path."""
+    counts = dict(
+        Invitation.objects.filter(assembly=assembly)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return [(value, str(label), counts.get(value, 0)) for value, label in Invitation.Status.choices]
+
+
+def invitation_email_known_count(*, assembly: Assembly) -> int:
+    return (
+        Invitation.objects.filter(assembly=assembly, resident__isnull=False)
+        .exclude(resident__email="")
+        .count()
+    )
+
+
+def invitation_export_rows(
+    *, assembly: Assembly, draw: InvitationDraw | None = None
+) -> Iterator[list[str]]:
+    """Rows for the print house's mail-merge: a header, then one row per invitation."""
+    yield [
+        "uitnodiging",
+        "trekking",
+        "code",
+        "code_leesbaar",
+        "naam",
+        "adres",
+        "postcode",
+        "woonplaats",
+        "gemeente",
+        "link",
+        "status",
+    ]
+    invitations = (
+        Invitation.objects.filter(assembly=assembly, resident__isnull=False)
+        .select_related("resident")
+        .order_by("draw_id", "pk")
+    )
+    if draw is not None:
+        invitations = invitations.filter(draw=draw)
+    for invitation in invitations.iterator(chunk_size=2_000):
+        resident = invitation.resident
+        assert resident is not None
+        lines = resident_address_lines(resident)
+        yield [
+            _cell(value)
+            for value in (
+                str(invitation.pk),
+                str(invitation.draw_id),
+                invitation.code,
+                code_display(invitation.code),
+                lines[0],
+                lines[1],
+                f"{resident.postcode[:4]} {resident.postcode[4:]}",
+                resident.city,
+                resident.municipality,
+                registration_url(invitation.code),
+                invitation.status,
+            )
+        ]
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet would run a cell that starts with = + - @ as a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
