@@ -73,3 +73,14 @@ def _tasks_in_process_unless_services(request: pytest.FixtureRequest) -> object:
     app.conf.task_always_eager = True
     yield None
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_folder(settings: pytest.FixtureRequest, _media_root: str) -> None:
+    # Letters and uploads written by tests stay out of the project's media/.
+    settings.MEDIA_ROOT = _media_root  # type: ignore[attr-defined]
