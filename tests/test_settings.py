@@ -14,7 +14,10 @@ GOOD_KEY = "k" * 20 + "-production-secret-key-for-the-test-only-" + "x" * 20
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
+    # The browser tier sets DJANGO_ALLOW_ASYNC_UNSAFE for its own process; a
+    # production check must not inherit it (nor a key or hosts from outside).
+    dropped = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120, check=False,
