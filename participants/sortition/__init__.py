@@ -1,0 +1,35 @@
+"""Burgerberaad's lottery engine: LEXIMIN-fair stratified selection with a
+transparent, verifiable draw. Pure Python (numpy, HiGHS); no Django.
+
+Public API::
+
+    instance = load_instance("categories.csv", "respondents.csv", 50, ["address", "postcode"])
+    record = run_selection(instance, seed=1, tickets=1000, number=417)
+    problems = verify(record, instance)        # [] when everything checks out
+    record = replace_dropouts(instance, panel, dropped, number=52)
+
+Errors an organiser can fix are :class:`SortitionError` (code, params, English
+and Dutch message); infeasible quotas come with a diagnosis.
+"""
+
+ENGINE_VERSION = "1.0.0"
+
+from .errors import SortitionError  # noqa: E402
+from .io import load_instance, read_pool, read_quotas  # noqa: E402
+from .model import Instance, Quota, Respondent  # noqa: E402
+from .record import run_selection, verify  # noqa: E402
+from .replace import replace_dropouts  # noqa: E402
+
+__all__ = [
+    "ENGINE_VERSION",
+    "Instance",
+    "Quota",
+    "Respondent",
+    "SortitionError",
+    "load_instance",
+    "read_pool",
+    "read_quotas",
+    "replace_dropouts",
+    "run_selection",
+    "verify",
+]
