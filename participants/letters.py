@@ -132,6 +132,18 @@ def resident_full_name(resident: Resident) -> str:
     )
 
 
+def invitee_context(invitation: Invitation) -> dict[str, str]:
+    """What every message to an invitee needs: the person, address, code and sign-up link."""
+    resident = invitation.resident
+    assert resident is not None, "a purged invitation gets no mail"
+    return {
+        "name": resident_full_name(resident),
+        "code": code_display(invitation.code),
+        "url": registration_url(invitation.code),
+        "email": resident.email,
+    }
+
+
 def resident_address_lines(resident: Resident) -> list[str]:
     number = f"{resident.house_number}{resident.house_letter}"
     if resident.house_number_addition:

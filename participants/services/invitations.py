@@ -29,13 +29,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assembly.models import Assembly, User
-from participants.codes import code_display, code_generate
+from participants.codes import code_generate
 from participants.letters import (
     LetterText,
+    invitee_context,
     letter_text,
     letters_pdf,
-    registration_url,
-    resident_full_name,
 )
 from participants.mail_sending import EMAIL_BATCH_SIZE, MailSender, mail_sender
 from participants.models import (
@@ -396,20 +395,13 @@ def letter_batch_produce(*, run_id: int, number: int) -> bool:
 
 
 def invitation_email(invitation: Invitation, text: LetterText) -> EmailMultiAlternatives:
-    resident = invitation.resident
-    assert resident is not None
-    context = {
-        "text": text,
-        "name": resident_full_name(resident),
-        "code": code_display(invitation.code),
-        "url": registration_url(invitation.code),
-    }
+    context = {"text": text, **invitee_context(invitation)}
     subject = render_to_string("participants/email/invitation_subject.txt", context).strip()
     message = EmailMultiAlternatives(
         subject,
         render_to_string("participants/email/invitation.txt", context),
         None,
-        [resident.email],
+        [str(context["email"])],
     )
     message.attach_alternative(
         render_to_string("participants/email/invitation.html", context), "text/html"

@@ -23,11 +23,9 @@ from django.utils import timezone, translation
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from assembly.models import Assembly, User
-from participants.codes import code_display
 from participants.letters import (
     contact_address,
-    registration_url,
-    resident_full_name,
+    invitee_context,
 )
 from participants.models import Invitation, InvitationReminder
 
@@ -135,13 +133,9 @@ def reminder_recipients(*, assembly: Assembly, days_before: int) -> QuerySet[Inv
 
 def _reminder_email(invitation: Invitation, assembly: Assembly, days_before: int
                     ) -> EmailMultiAlternatives:
-    resident = invitation.resident
-    assert resident is not None
     context = {
+        **invitee_context(invitation),
         "assembly": assembly,
-        "name": resident_full_name(resident),
-        "code": code_display(invitation.code),
-        "url": registration_url(invitation.code),
         "deadline": assembly.registration_deadline,
         "days_before": days_before,
         "contact": contact_address(),
@@ -150,7 +144,7 @@ def _reminder_email(invitation: Invitation, assembly: Assembly, days_before: int
     subject = render_to_string("participants/email/reminder_subject.txt", context).strip()
     message = EmailMultiAlternatives(
         subject, render_to_string("participants/email/reminder.txt", context), None,
-        [resident.email],
+        [str(context["email"])],
     )
     message.attach_alternative(
         render_to_string("participants/email/reminder.html", context), "text/html"

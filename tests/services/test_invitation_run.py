@@ -19,13 +19,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from participants.models import Invitation, InvitationRun
 from participants.services import invitations as services
 from tests.factories import AssemblyFactory
 from tests.participants.test_invitations import make_residents
-from tests.services.conftest import ROOT, Mailbox, Worker, _free_port, _test_database_url, wait_for
+from tests.services.conftest import (
+    ROOT,
+    Mailbox,
+    Worker,
+    _test_database_url,
+    serving_smtp,
+    wait_for,
+)
 
 RUN_SIZE = 500
 
@@ -49,11 +55,8 @@ class SlowMailbox(Mailbox):
 def smtp_server() -> Iterator[tuple[Mailbox, int]]:
     # Overrides the conftest's server for this module, so the worker fixture uses this one.
     mailbox = SlowMailbox()
-    port = _free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield mailbox, port
-    controller.stop()
+    with serving_smtp(mailbox) as port:
+        yield mailbox, port
 
 
 _SECOND_WORKER = """
