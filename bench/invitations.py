@@ -30,6 +30,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from _postgres import create_database
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -178,7 +180,8 @@ def _ceiling(draw: Any, port: int) -> float:
 
 
 def main() -> None:
-    _need_services()
+    database_url, _broker_url = _need_services()
+    create_database(database_url)
     import django
 
     django.setup()

@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from _postgres import create_database
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_registration"
@@ -51,17 +53,6 @@ def _env() -> dict[str, str]:
     env["DB_CONN_MAX_AGE"] = "600"
     env.pop("CACHE_URL", None)
     return env
-
-
-def _create_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _code(number: int) -> str:
@@ -234,7 +225,7 @@ def main() -> None:
                         help="gunicorn workers")
     args = parser.parse_args()
     env = _env()
-    _create_database(env["DATABASE_URL"])
+    create_database(env["DATABASE_URL"])
     print(f"seeding {CODE_COUNT} invitations in {env['DATABASE_URL'].rsplit('@', 1)[-1]} …")
     _seed(env)
     port = _free_port()
