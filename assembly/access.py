@@ -8,11 +8,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from assembly.models import Assembly, MailboxMessage, Role, RoleKind, User
 from assembly.selectors import is_organiser_anywhere, role_kinds_for
+
+
+def request_user(request: HttpRequest) -> User:
+    """The logged-in user of a request behind @login_required, typed as our User."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
 
 
 def get_assembly_for_roles(*, user: User, slug: str, roles: frozenset[str]) -> Assembly:

@@ -11,21 +11,16 @@ from django.views.decorators.http import require_POST
 
 from assembly import access, selectors, services
 from assembly.forms import AssemblyCreateForm, AssemblySettingsForm, RoleGrantForm
-from assembly.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 @login_required
 def assembly_create(request: HttpRequest) -> HttpResponse:
-    access.check_can_create_assembly(user=_user(request))
+    access.check_can_create_assembly(user=access.request_user(request))
     form = AssemblyCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        assembly = services.assembly_create(created_by=_user(request), **form.cleaned_data)
+        assembly = services.assembly_create(
+            created_by=access.request_user(request), **form.cleaned_data
+        )
         messages.success(request, _("Het burgerberaad is aangemaakt."))
         return redirect("assembly:settings", slug=assembly.slug)
     return render(request, "assembly/assembly_create.html", {"form": form})
@@ -33,7 +28,7 @@ def assembly_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def assembly_settings(request: HttpRequest, slug: str) -> HttpResponse:
-    assembly = access.get_assembly_for_organiser(user=_user(request), slug=slug)
+    assembly = access.get_assembly_for_organiser(user=access.request_user(request), slug=slug)
     form = AssemblySettingsForm(request.POST or None, instance=assembly)
     if request.method == "POST" and form.is_valid():
         services.assembly_update(
@@ -46,10 +41,12 @@ def assembly_settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def role_list(request: HttpRequest, slug: str) -> HttpResponse:
-    assembly = access.get_assembly_for_organiser(user=_user(request), slug=slug)
+    assembly = access.get_assembly_for_organiser(user=access.request_user(request), slug=slug)
     form = RoleGrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.role_grant(assembly=assembly, granted_by=_user(request), **form.cleaned_data)
+        services.role_grant(
+            assembly=assembly, granted_by=access.request_user(request), **form.cleaned_data
+        )
         messages.success(request, _("De rol is gegeven. De persoon krijgt een e-mail."))
         return redirect("assembly:roles", slug=assembly.slug)
     roles = selectors.role_list_for(assembly=assembly)
@@ -61,20 +58,22 @@ def role_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def role_revoke(request: HttpRequest, slug: str, role_id: int) -> HttpResponse:
-    role = access.get_role_for_organiser(user=_user(request), slug=slug, role_id=role_id)
-    services.role_revoke(role=role, revoked_by=_user(request))
+    role = access.get_role_for_organiser(
+        user=access.request_user(request), slug=slug, role_id=role_id
+    )
+    services.role_revoke(role=role, revoked_by=access.request_user(request))
     messages.success(request, _("De rol is ingetrokken."))
     return redirect("assembly:roles", slug=slug)
 
 
 @login_required
 def mailbox(request: HttpRequest) -> HttpResponse:
-    access.check_can_read_mailbox(user=_user(request))
+    access.check_can_read_mailbox(user=access.request_user(request))
     mails = selectors.mailbox_message_list()[:200]
     return render(request, "assembly/mailbox.html", {"mails": mails})
 
 
 @login_required
 def mailbox_message(request: HttpRequest, pk: int) -> HttpResponse:
-    mail = access.get_mailbox_message(user=_user(request), pk=pk)
+    mail = access.get_mailbox_message(user=access.request_user(request), pk=pk)
     return render(request, "assembly/mailbox_message.html", {"mail": mail})

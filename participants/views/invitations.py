@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from assembly import access
 from assembly.access import get_assembly_for_organiser
-from assembly.models import Assembly, User
+from assembly.models import Assembly
 from assembly.services import assembly_update
 from participants import selectors_invitations as selectors
 from participants.models import InvitationDraw, InvitationRun, LetterBatch
@@ -25,14 +26,8 @@ from participants.services import invitations as services
 from participants.services import reminders
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _organiser_assembly(request: HttpRequest, slug: str) -> Assembly:
-    return get_assembly_for_organiser(user=_user(request), slug=slug)
+    return get_assembly_for_organiser(user=access.request_user(request), slug=slug)
 
 
 def fresh_seed() -> str:
@@ -76,7 +71,9 @@ class ReminderScheduleForm(forms.Form):
         help_text=gettext_lazy("Bijvoorbeeld: 7, 2. Op die dagen gaat een herinnering weg."),
     )
     hour = forms.IntegerField(
-        label=gettext_lazy("Hoe laat (uur)"), min_value=0, max_value=23,
+        label=gettext_lazy("Hoe laat (uur)"),
+        min_value=0,
+        max_value=23,
         help_text=gettext_lazy("Het uur waarop de herinneringen weggaan, van 0 tot 23."),
     )
     enabled = forms.BooleanField(label=gettext_lazy("Herinneringen versturen"), required=False)
@@ -115,7 +112,8 @@ def invitation_hub(request: HttpRequest, slug: str) -> HttpResponse:
         "total": total,
         "email_known": selectors.invitation_email_known_count(assembly=assembly),
         "active_runs": [
-            run for run in runs
+            run
+            for run in runs
             if run.status in (InvitationRun.Status.QUEUED, InvitationRun.Status.RUNNING)
         ],
     }
@@ -133,7 +131,7 @@ def invitation_draw(request: HttpRequest, slug: str) -> HttpResponse:
                 count=form.cleaned_data["count"],
                 seed=form.cleaned_data["seed"],
                 stratify_by=form.cleaned_data["stratify_by"] or "",
-                created_by=_user(request),
+                created_by=access.request_user(request),
             )
         except services.InvitationDrawRefused as refusal:
             form.add_error("count", str(refusal))
@@ -159,7 +157,7 @@ def invitation_run_start(request: HttpRequest, slug: str, draw_id: int) -> HttpR
         return redirect("participants:invitations", slug=assembly.slug)
     try:
         services.invitation_run_start(
-            draw=draw, kind=form.cleaned_data["kind"], created_by=_user(request)
+            draw=draw, kind=form.cleaned_data["kind"], created_by=access.request_user(request)
         )
     except services.InvitationRunRefused as refusal:
         messages.error(request, str(refusal))
@@ -210,9 +208,7 @@ def invitation_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     assembly = _organiser_assembly(request, slug)
     draw = None
     if request.GET.get("trekking", "").isdigit():
-        draw = get_object_or_404(
-            InvitationDraw, pk=int(request.GET["trekking"]), assembly=assembly
-        )
+        draw = get_object_or_404(InvitationDraw, pk=int(request.GET["trekking"]), assembly=assembly)
     writer = csv.writer(_Echo(), delimiter=";")
 
     def rows() -> Iterator[str]:
@@ -246,7 +242,7 @@ def reminder_schedule(request: HttpRequest, slug: str) -> HttpResponse:
             days_before=form.cleaned_data["days_before"],
             hour=form.cleaned_data["hour"],
             enabled=form.cleaned_data["enabled"],
-            saved_by=_user(request),
+            saved_by=access.request_user(request),
         )
         messages.success(request, _("Het schema voor de herinneringen is bewaard."))
         return redirect("participants:reminder_schedule", slug=assembly.slug)

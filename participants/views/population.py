@@ -13,7 +13,6 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from assembly import access
-from assembly.models import User
 from participants import selectors_population as selectors
 from participants.models import PopulationImport
 from participants.services.population import population_import
@@ -50,21 +49,13 @@ class PopulationUploadForm(forms.Form):
             )
         name = (upload.name or "").lower()
         if not name.endswith((".csv", ".txt", ".xlsx")):
-            raise forms.ValidationError(
-                _("Kies een CSV-bestand of een Excel-bestand (.xlsx).")
-            )
+            raise forms.ValidationError(_("Kies een CSV-bestand of een Excel-bestand (.xlsx)."))
         return upload
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 @login_required
 def population(request: HttpRequest, slug: str) -> HttpResponse:
-    assembly = access.get_assembly_for_organiser(user=_user(request), slug=slug)
+    assembly = access.get_assembly_for_organiser(user=access.request_user(request), slug=slug)
     form = PopulationUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload: UploadedFile[bytes] = form.cleaned_data["file"]
@@ -72,7 +63,7 @@ def population(request: HttpRequest, slug: str) -> HttpResponse:
             assembly=assembly,
             file_name=upload.name or "",
             data=b"".join(upload.chunks()),
-            uploaded_by=_user(request),
+            uploaded_by=access.request_user(request),
             skip_invalid=form.cleaned_data["skip_invalid"],
         )
         if record.status == PopulationImport.Status.REJECTED:
@@ -93,7 +84,7 @@ def population(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def population_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    assembly = access.get_assembly_for_organiser(user=_user(request), slug=slug)
+    assembly = access.get_assembly_for_organiser(user=access.request_user(request), slug=slug)
     record = selectors.population_import_get(assembly=assembly, pk=pk)
     problems = selectors.problems_for_display(
         record=record, language=get_language() or "nl", limit=PROBLEMS_SHOWN

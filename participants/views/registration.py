@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assembly import access
-from assembly.models import Assembly, User
+from assembly.models import Assembly
 from participants import selectors_registration as selectors
 from participants.codes import code_display, code_is_well_formed, code_normalise
 from participants.forms_registration import (
@@ -73,7 +73,8 @@ def _steps_for(assembly: Assembly) -> list[Step]:
     has_questions = selectors.attitude_question_list(assembly=assembly).exists()
     has_weekends = selectors.weekend_list(assembly=assembly).exists()
     return [
-        step for step in STEPS
+        step
+        for step in STEPS
         if (step.key != "mening" or has_questions) and (step.key != "weekenden" or has_weekends)
     ]
 
@@ -175,9 +176,8 @@ def register_start(request: HttpRequest) -> HttpResponse:
             "code", _("Deze code kennen wij niet. Kijk of u de code goed hebt overgenomen.")
         )
         return render(request, TEMPLATES + "start.html", {"form": form, "unknown": True})
-    if (
-        invitation.status == Invitation.Status.REGISTERED
-        or selectors.invitation_has_registration(invitation=invitation)
+    if invitation.status == Invitation.Status.REGISTERED or selectors.invitation_has_registration(
+        invitation=invitation
     ):
         return _render_used(request, invitation)
     if request.POST.get("action") == "decline":
@@ -285,8 +285,9 @@ def _summary(assembly: Assembly, answers: dict[str, Any]) -> list[dict[str, Any]
 
     birth = answers.get("birth_date")
     needs_rows = [
-        str(needs.fields[name].label) for name in
-        ("needs_mobility", "needs_childcare", "needs_language_help") if answers.get(name)
+        str(needs.fields[name].label)
+        for name in ("needs_mobility", "needs_childcare", "needs_language_help")
+        if answers.get(name)
     ]
     sections: dict[str, list[tuple[str, str]]] = {
         "gegevens": [
@@ -295,10 +296,20 @@ def _summary(assembly: Assembly, answers: dict[str, Any]) -> list[dict[str, Any]
             (_("Uw telefoonnummer"), answers.get("phone") or "—"),
         ],
         "over-u": [
-            (str(about.fields["birth_date"].label),
-             formats.date_format(birth, "j F Y") if birth else "—"),
-            *[(str(about.fields[name].label), choice(about, name)) for name in
-              ("gender", "education", "province", "urbanisation", "migration_background")],
+            (
+                str(about.fields["birth_date"].label),
+                formats.date_format(birth, "j F Y") if birth else "—",
+            ),
+            *[
+                (str(about.fields[name].label), choice(about, name))
+                for name in (
+                    "gender",
+                    "education",
+                    "province",
+                    "urbanisation",
+                    "migration_background",
+                )
+            ],
         ],
         "mening": [
             (question.text, answers.get("attitude_answers", {}).get(question.key, "—"))
@@ -308,7 +319,8 @@ def _summary(assembly: Assembly, answers: dict[str, Any]) -> list[dict[str, Any]
             (str(weekends[pk]), _("Ik kan"))
             for pk in sorted(answers.get("weekend_ids", []), key=lambda pk: weekends[pk].starts_on)
             if pk in weekends
-        ] or [(_("Weekenden"), _("Ik kan op geen enkel weekend"))],
+        ]
+        or [(_("Weekenden"), _("Ik kan op geen enkel weekend"))],
         "hulp": [
             *[(_("Hulp"), row) for row in needs_rows],
             (_("Eten"), answers.get("diet") or "—"),
@@ -317,7 +329,8 @@ def _summary(assembly: Assembly, answers: dict[str, Any]) -> list[dict[str, Any]
     }
     return [
         {"step": step, "rows": sections[step.key]}
-        for step in _steps_for(assembly) if step.key in sections
+        for step in _steps_for(assembly)
+        if step.key in sections
     ]
 
 
@@ -363,7 +376,8 @@ def register_done(request: HttpRequest) -> HttpResponse:
     registration_id = request.session.get(DONE)
     registration = (
         selectors.registration_for_manage(registration_id=registration_id)
-        if isinstance(registration_id, int) else None
+        if isinstance(registration_id, int)
+        else None
     )
     if registration is None:
         return redirect("participants:register_start")
@@ -378,7 +392,8 @@ def register_decline(request: HttpRequest) -> HttpResponse:
     invitation_id = request.session.get(DECLINE)
     invitation = (
         Invitation.objects.select_related("assembly").filter(pk=invitation_id).first()
-        if isinstance(invitation_id, int) else None
+        if isinstance(invitation_id, int)
+        else None
     )
     if invitation is None:
         return redirect("participants:register_start")
@@ -464,8 +479,9 @@ def register_manage_step(request: HttpRequest, token: str, step: str) -> HttpRes
     initial: dict[str, Any] = dict(answers)
     initial.update(OpinionForm.initial_from(answers["attitude_answers"]))
     initial["weekends"] = answers["weekend_ids"]
-    form = _form_for(step, assembly, data=request.POST if request.method == "POST" else None,
-                     initial=initial)
+    form = _form_for(
+        step, assembly, data=request.POST if request.method == "POST" else None, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         changed = _answers_from(step, form)
         weekend_ids = changed.pop("weekend_ids", None)
@@ -504,23 +520,20 @@ def register_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         TEMPLATES + "withdraw.html",
-        {"assembly": registration.assembly, "token": token,
-         "withdrawn": registration.status == Registration.Status.WITHDRAWN},
+        {
+            "assembly": registration.assembly,
+            "token": token,
+            "withdrawn": registration.status == Registration.Status.WITHDRAWN,
+        },
     )
 
 
 # --- the organiser's page: counts only, and the attitude questions ----------------
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @login_required
 def registration_overview(request: HttpRequest, slug: str) -> HttpResponse:
-    assembly = access.get_assembly_for_organiser(user=_user(request), slug=slug)
+    assembly = access.get_assembly_for_organiser(user=access.request_user(request), slug=slug)
     return render(
         request,
         TEMPLATES + "overview.html",
@@ -539,7 +552,8 @@ def _question_form(
     form = AttitudeQuestionForm(request.POST or None, instance=question, assembly=assembly)
     if request.method == "POST" and form.is_valid():
         services.attitude_question_save(
-            assembly=assembly, question=question,
+            assembly=assembly,
+            question=question,
             fields={name: form.cleaned_data[name] for name in AttitudeQuestionForm.Meta.fields},
         )
         messages.success(request, _("De vraag is bewaard."))
@@ -553,12 +567,12 @@ def _question_form(
 
 @login_required
 def attitude_question_create(request: HttpRequest, slug: str) -> HttpResponse:
-    assembly = access.get_assembly_for_organiser(user=_user(request), slug=slug)
+    assembly = access.get_assembly_for_organiser(user=access.request_user(request), slug=slug)
     return _question_form(request, assembly, AttitudeQuestion(assembly=assembly))
 
 
 @login_required
 def attitude_question_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    assembly = access.get_assembly_for_organiser(user=_user(request), slug=slug)
+    assembly = access.get_assembly_for_organiser(user=access.request_user(request), slug=slug)
     question = get_object_or_404(AttitudeQuestion, pk=pk, assembly=assembly)
     return _question_form(request, assembly, question)
