@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from assembly.models import Assembly, MailboxMessage, Role, User
+from assembly.models import Assembly, AuditEvent, MailboxMessage, Role, User
 
 
 @admin.register(User)
@@ -34,3 +34,21 @@ class AssemblyAdmin(admin.ModelAdmin[Assembly]):
 class MailboxMessageAdmin(admin.ModelAdmin[MailboxMessage]):
     list_display = ["subject", "to", "sent_at"]
     readonly_fields = ["to", "subject", "body", "html_body", "sent_at"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+    """Read-only: the log is written by services, never edited by hand."""
+
+    list_display = ["created_at", "assembly", "action", "target", "actor"]
+    list_filter = ["action"]
+    readonly_fields = ["created_at", "assembly", "actor", "action", "target", "detail"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False

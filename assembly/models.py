@@ -92,9 +92,7 @@ class Assembly(models.Model):
     first_weekend = models.DateField(_("eerste weekend"))
     period_end = models.DateField(_("einde"), null=True, blank=True)
     phase = models.CharField(_("fase"), max_length=20, choices=Phase.choices, default=Phase.SETUP)
-    registration_deadline = models.DateField(
-        _("sluiting van de aanmelding"), null=True, blank=True
-    )
+    registration_deadline = models.DateField(_("sluiting van de aanmelding"), null=True, blank=True)
     is_public = models.BooleanField(
         _("openbaar"),
         default=True,
@@ -177,3 +175,28 @@ class MailboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class AuditEvent(models.Model):
+    """Who did what, when: the log of decisions that must be traceable (draws,
+    withdrawals, replacements, purges, approvals). ``target`` and ``detail``
+    hold ids, counts and reasons, never names, addresses or answers."""
+
+    assembly = models.ForeignKey(
+        Assembly, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("handeling"), max_length=60)
+    target = models.CharField(_("onderwerp"), max_length=120, blank=True)
+    detail = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("op"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("logregel")
+        verbose_name_plural = _("logboek")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"

@@ -7,12 +7,12 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from assembly.models import Assembly, Role, RoleKind, User
+from assembly.models import Assembly, AuditEvent, Role, RoleKind, User
 
 logger = logging.getLogger(__name__)
 
@@ -120,3 +120,18 @@ def role_notify(*, role_id: int) -> bool:
         raise
     logger.info("role notification sent role=%s", role_id)
     return True
+
+
+def audit_record(
+    *,
+    action: str,
+    assembly: Assembly | None = None,
+    actor: User | None = None,
+    target: models.Model | None = None,
+    detail: dict[str, object] | None = None,
+) -> AuditEvent:
+    """Write one line in the audit log (ids and counts only: no personal data)."""
+    label = f"{target._meta.label}:{target.pk}" if target is not None else ""
+    return AuditEvent.objects.create(
+        assembly=assembly, actor=actor, action=action, target=label, detail=detail or {}
+    )

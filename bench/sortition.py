@@ -150,7 +150,7 @@ def worker(folder: Path, k: int, households: str) -> None:
     distribution = leximin(
         build_units(instance),
         seed=0,
-        progress=lambda line: print(line, file=sys.stderr, flush=True),
+        progress=lambda line, _fraction: print(line, file=sys.stderr, flush=True),
     )
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

@@ -6,6 +6,7 @@ Public API::
     instance = load_instance("categories.csv", "respondents.csv", 50, ["address", "postcode"])
     record = run_selection(instance, seed=1, tickets=1000, number=417)
     problems = verify(record, instance)        # [] when everything checks out
+    record = record_draw(record, instance, number=417, alternates=20)  # draw later
     record = replace_dropouts(instance, panel, dropped, number=52)
 
 Errors an organiser can fix are :class:`SortitionError` (code, params, English
@@ -14,10 +15,11 @@ and Dutch message); infeasible quotas come with a diagnosis.
 
 ENGINE_VERSION = "1.0.0"
 
+from .alternates import alternates_order, replace_from_alternates  # noqa: E402
 from .errors import SortitionError  # noqa: E402
 from .io import load_instance, read_pool, read_quotas  # noqa: E402
 from .model import Instance, Quota, Respondent  # noqa: E402
-from .record import run_selection, verify  # noqa: E402
+from .record import panel_problems, record_draw, run_selection, verify  # noqa: E402
 from .replace import replace_dropouts  # noqa: E402
 
 __all__ = [
@@ -26,10 +28,14 @@ __all__ = [
     "Quota",
     "Respondent",
     "SortitionError",
+    "alternates_order",
     "load_instance",
+    "panel_problems",
     "read_pool",
     "read_quotas",
+    "record_draw",
     "replace_dropouts",
+    "replace_from_alternates",
     "run_selection",
     "verify",
 ]

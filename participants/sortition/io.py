@@ -28,16 +28,19 @@ from .model import Instance, Quota, Respondent
 ID_COLUMNS = ("id", "nationbuilder_id")
 
 
-def _read_rows(path: Path | str) -> tuple[list[str], list[list[str]]]:
+def _read_rows(path: Path | str, text: str | None = None) -> tuple[list[str], list[list[str]]]:
+    """Header and non-empty rows; ``text`` given: parse it, ``path`` only names it."""
     name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError as exc:
-        raise SortitionError("file_not_found", file=name) from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SortitionError("file_encoding", file=name) from exc
+    if text is None:
+        try:
+            raw = Path(path).read_bytes()
+        except FileNotFoundError as exc:
+            raise SortitionError("file_not_found", file=name) from exc
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SortitionError("file_encoding", file=name) from exc
+    text = text.removeprefix("\ufeff")
     rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
     if not rows:
         raise SortitionError("empty_file", file=name)
@@ -55,10 +58,10 @@ def _integer(file: str, row: int, column: str, text: str) -> int:
     return int(text)
 
 
-def read_quotas(path: Path | str) -> tuple[Quota, ...]:
-    """Read a quota table in any of the three header styles."""
+def read_quotas(path: Path | str, text: str | None = None) -> tuple[Quota, ...]:
+    """Read a quota table in any of the three header styles (from ``text`` if given)."""
     file = str(path)
-    header, rows = _read_rows(path)
+    header, rows = _read_rows(path, text)
     lower = [name.lower() for name in header]
     if "value" in lower and "feature" in lower:
         category_col, value_col = lower.index("feature"), lower.index("value")
@@ -132,10 +135,11 @@ def read_pool(
     path: Path | str,
     quotas: Sequence[Quota],
     household_columns: Sequence[str] = (),
+    text: str | None = None,
 ) -> tuple[Respondent, ...]:
-    """Read the pool, checking every value against the quota table."""
+    """Read the pool, checking every value against the quota table (from ``text`` if given)."""
     file = str(path)
-    header, rows = _read_rows(path)
+    header, rows = _read_rows(path, text)
     allowed: dict[str, set[str]] = {}
     for quota in quotas:
         allowed.setdefault(quota.category, set()).add(quota.value)

@@ -36,7 +36,9 @@ from .pricing import INF, ExactPricer, SwapSearch, new_highs
 from .units import FloatArray, IntArray, Units, composition_ok
 
 Composition = tuple[tuple[int, int], ...]  # (unit, count) pairs, unit ascending
-Progress = Callable[[str], None]
+# Called with a line for people to read and the share of groups whose
+# probability is fixed so far (0..1), for a progress bar.
+Progress = Callable[[str, float], None]
 
 PRICE_TOL = 1e-9
 FIX_TOL = 1e-7
@@ -215,7 +217,7 @@ def leximin(
     :mod:`.diagnose`) when no feasible panel exists.
     """
     started = time.perf_counter()
-    report = progress or (lambda _message: None)
+    report = progress or (lambda _message, _fraction: None)
     rng = np.random.default_rng(seed)
     pricer = ExactPricer(units, seed)
     swaps = SwapSearch(units)
@@ -258,7 +260,8 @@ def leximin(
                         f"stage {stages}, round {rounds}: level {z:.6f},"
                         f" {len(master.columns)} panels, {pricer.calls} exact"
                         f" ({pricer.seconds:.1f} s), LP {master.seconds:.1f} s,"
-                        f" {time.perf_counter() - started:.1f} s"
+                        f" {time.perf_counter() - started:.1f} s",
+                        float(fixed.sum()) / units.size,
                     )
             point = y if centre is None else alpha * centre + (1 - alpha) * y
             weights = point / units.count
@@ -304,7 +307,8 @@ def leximin(
         master.fix(positive, z)
         report(
             f"stage {stages}: level {z:.6f}, fixed {int(fixed.sum())}/{units.size} groups, "
-            f"{len(master.columns)} panels, {time.perf_counter() - started:.1f} s"
+            f"{len(master.columns)} panels, {time.perf_counter() - started:.1f} s",
+            float(fixed.sum()) / units.size,
         )
         if max_stages is not None and stages >= max_stages:
             break

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from . import ENGINE_VERSION
+from .alternates import alternates_order
 from .diagnose import infeasible_error
 from .errors import SortitionError
 from .io import input_sha256, pool_sha256, quotas_sha256
@@ -84,12 +85,13 @@ def run_selection(
     number: int | None = None,
     household_columns: Sequence[str] = (),
     progress: Progress | None = None,
+    alternates: int = 0,
 ) -> dict[str, Any]:
     """Select a panel and return the JSON-serialisable run record.
 
     Without a public ``number`` the seed picks the ticket; that is for trial
     runs only, a real draw uses a number drawn in public after the ticket
-    table hash is published.
+    table hash is published (see :func:`record_draw`).
     """
     if algorithm not in ALGORITHMS:
         raise ValueError(f"unknown algorithm {algorithm!r}")
@@ -127,10 +129,6 @@ def run_selection(
         if error.code == "infeasible_quotas" and not error.params.get("details"):
             raise infeasible_error(units) from error
         raise
-    source = "public"
-    if number is None:
-        number, source = int(np.random.default_rng(seed).integers(0, tickets)), "seed"
-    ticket, panel = table.draw(number)
     record.update(
         {
             "probabilities": {pid: probabilities[pid] for pid in sorted(probabilities)},
@@ -141,15 +139,46 @@ def run_selection(
             ],
             "tickets": list(table.tickets),
             "ticket_table_sha256": table.sha256(),
+            "max_probability_change": max_probability_change(table, probabilities),
+        }
+    )
+    source = "public"
+    if number is None:
+        number, source = int(np.random.default_rng(seed).integers(0, tickets)), "seed"
+    record = record_draw(record, instance, number, alternates=alternates, source=source)
+    record["seconds"] = time.perf_counter() - started
+    return record
+
+
+def record_draw(
+    record: dict[str, Any],
+    instance: Instance,
+    number: int,
+    *,
+    alternates: int = 0,
+    source: str = "public",
+) -> dict[str, Any]:
+    """A copy of ``record`` with the draw that ``number`` makes: the ticket,
+    its panel and the ordered alternates. The ticket table is not touched, so
+    a draw can be made (and checked) long after the run."""
+    panels = [entry["panel"] for entry in record["distribution"]]
+    tickets = record["tickets"]
+    ticket = ticket_for(number, len(tickets))
+    panel = list(panels[tickets[ticket]])
+    drawn = dict(record)
+    drawn["parameters"] = {**record["parameters"], "alternates": alternates}
+    drawn.update(
+        {
             "public_number": number,
             "number_source": source,
             "ticket_drawn": ticket,
-            "panel": list(panel),
-            "max_probability_change": max_probability_change(table, probabilities),
-            "seconds": time.perf_counter() - started,
+            "panel": panel,
+            "alternates": alternates_order(
+                instance, panel, alternates, record["ticket_table_sha256"], number
+            ),
         }
     )
-    return record
+    return drawn
 
 
 def panel_problems(instance: Instance, panel: Sequence[str]) -> list[str]:
@@ -183,6 +212,17 @@ def verify(record: dict[str, Any], instance: Instance, recompute: bool = True) -
         problems.append(f"number {record['public_number']} picks ticket {ticket}")
     elif list(panels[tickets[ticket]]) != list(record["panel"]):
         problems.append("the announced panel is not the panel on the drawn ticket")
+    announced = list(record.get("alternates", []))
+    if announced and "public_number" in record:
+        recomputed = alternates_order(
+            instance,
+            record["panel"],
+            len(announced),
+            str(record.get("ticket_table_sha256")),
+            int(record["public_number"]),
+        )
+        if recomputed != announced:
+            problems.append("the announced alternates are not the ones the number gives")
     probabilities: dict[str, float] = record["probabilities"]
     if abs(sum(probabilities.values()) - instance.panel_size) > TOLERANCE:
         problems.append("the probabilities do not add up to the panel size")

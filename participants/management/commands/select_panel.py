@@ -47,7 +47,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         columns = [c.strip() for c in options["household_columns"].split(",") if c.strip()]
 
-        def progress(line: str) -> None:
+        def progress(line: str, _fraction: float = 0.0) -> None:
             sys.stderr.write(line + "\n")
             sys.stderr.flush()
 

@@ -1,6 +1,5 @@
-"""People from invitation to payout: the population extract, the invitation
-draw, invitations and reminders, and registrations. The lottery engine is the
-pure package participants/sortition/."""
+"""The pool: the population extract, the invitation draw, invitations and
+reminders, and registrations."""
 
 from __future__ import annotations
 

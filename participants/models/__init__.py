@@ -1,0 +1,53 @@
+"""People from invitation to payout. ``pool``: the population extract, the
+invitation draw, invitations, reminders and registrations. ``selection``:
+quotas, selection runs, the public draw, members and alternates,
+replacements and the purge. The lottery engine is the pure package
+participants/sortition/."""
+
+from participants.models.pool import (
+    AttitudeQuestion,
+    Education,
+    Gender,
+    Invitation,
+    InvitationDraw,
+    InvitationReminder,
+    InvitationRun,
+    LetterBatch,
+    MigrationBackground,
+    PopulationImport,
+    Province,
+    Registration,
+    Resident,
+    Urbanisation,
+)
+from participants.models.selection import (
+    PanelMember,
+    PoolPurge,
+    Quota,
+    Replacement,
+    SelectionDraw,
+    SelectionRun,
+)
+
+__all__ = [
+    "AttitudeQuestion",
+    "Education",
+    "Gender",
+    "Invitation",
+    "InvitationDraw",
+    "InvitationReminder",
+    "InvitationRun",
+    "LetterBatch",
+    "MigrationBackground",
+    "PanelMember",
+    "PoolPurge",
+    "PopulationImport",
+    "Province",
+    "Quota",
+    "Registration",
+    "Replacement",
+    "Resident",
+    "SelectionDraw",
+    "SelectionRun",
+    "Urbanisation",
+]
