@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from assembly.models import Assembly, AuditEvent, MailboxMessage, Role, User
+from assembly.models import Assembly, AuditEvent, MailboxMessage, OutboxEmail, Role, User
 
 
 @admin.register(User)
@@ -51,4 +51,19 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
         return False
 
     def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(admin.ModelAdmin[OutboxEmail]):
+    """Read-only: what waits, what went out, what was refused."""
+
+    list_display = ["created_at", "kind", "ref", "sent_at", "failed_at", "attempts", "last_error"]
+    list_filter = ["kind"]
+    readonly_fields = [f.name for f in OutboxEmail._meta.fields]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False

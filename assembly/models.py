@@ -200,3 +200,42 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+
+class OutboxEmail(models.Model):
+    """An e-mail written in the same transaction as the change it reports.
+
+    A registration (or any other write) and its confirmation e-mail commit
+    together, so the e-mail cannot be lost when the queue (Redis) or the mail
+    server is down: a task sends it right after the commit, and a sweep every
+    minute sends whatever is still waiting. Sending claims the row first, so
+    it goes out once. The body is erased once the server has it.
+    """
+
+    to = models.EmailField(_("aan"))
+    subject = models.CharField(_("onderwerp"), max_length=300)
+    body = models.TextField(_("tekst"))
+    html_body = models.TextField(_("HTML"), blank=True)
+    # What the e-mail is about, as ids only: "participants.Registration:12".
+    kind = models.CharField(_("soort"), max_length=60)
+    ref = models.CharField(_("over"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("gemaakt op"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("verstuurd op"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("geweigerd op"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
+    last_error = models.CharField(_("laatste fout"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail in de wachtrij")
+        verbose_name_plural = _("e-mails in de wachtrij")
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(sent_at__isnull=True, failed_at__isnull=True),
+                name="outbox_waiting",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ref}"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from assembly.outbox import outbox_send, outbox_sweep
 from assembly.services import role_notify
 
 
@@ -16,3 +17,14 @@ def sessions_clear_expired() -> None:
     from django.core.management import call_command
 
     call_command("clearsessions")
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def outbox_send_task(email_id: int) -> int:
+    return outbox_send(ids=[email_id])
+
+
+@shared_task
+def outbox_sweep_task() -> int:
+    """Run every minute by celery beat: sends e-mails whose task never ran."""
+    return outbox_sweep()

@@ -217,10 +217,21 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 3300)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # How long Redis waits before handing an unacknowledged task (its worker died)
 # to another worker. Tasks are split into short chunks, so ten minutes is safe.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
+# With Redis down, a web request that queues a task gives up after one quick
+# retry instead of kombu's default of several seconds of back-off: the work is
+# in the database (an outbox row, a queued run) and a sweep picks it up.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600),
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "assembly.tasks.sessions_clear_expired", "schedule": 3600.0},
+    # E-mails whose send task never ran (the queue was down) go out within a minute.
+    "outbox-sweep": {"task": "assembly.tasks.outbox_sweep_task", "schedule": 60.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

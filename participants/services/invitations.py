@@ -36,7 +36,7 @@ from participants.letters import (
     letter_text,
     letters_pdf,
 )
-from participants.mail_sending import EMAIL_BATCH_SIZE, MailSender, mail_sender
+from assembly.mail_sending import EMAIL_BATCH_SIZE, MailSender, mail_sender
 from participants.models import (
     Invitation,
     InvitationDraw,

@@ -14,13 +14,13 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from assembly.models import Assembly
+from assembly.outbox import outbox_queue
 from participants.models import AttitudeQuestion, Invitation, Registration
 
 logger = logging.getLogger(__name__)
@@ -126,36 +126,28 @@ def _manage_url(registration_id: int) -> str:
     return settings.SITE_URL + reverse("participants:register_manage", kwargs={"token": token})
 
 
-def _send(*, registration_id: int, template: str, language: str) -> None:
-    registration = Registration.objects.select_related("assembly").get(pk=registration_id)
-    with translation.override(language):
-        context = {
-            "registration": registration,
-            "assembly": registration.assembly,
-            "manage_url": _manage_url(registration_id),
-            "deadline": registration.assembly.registration_deadline,
-        }
-        subject = render_to_string(
-            f"participants/email/registration_{template}_subject.txt", context
-        ).strip()
-        body = render_to_string(f"participants/email/registration_{template}.txt", context)
-    send_mail(subject, body, None, [registration.email])
-    logger.info("registration mail %s sent registration=%s", template, registration_id)
-
-
 def _send_after_commit(*, registration_id: int, template: str) -> None:
-    language = translation.get_language() or settings.LANGUAGE_CODE
-
-    def send() -> None:
-        try:
-            _send(registration_id=registration_id, template=template, language=language)
-        except Exception:
-            # The registration stands; the person sees the confirmation page and
-            # can ask for the link again from the code page.
-            logger.exception("registration mail %s failed registration=%s",
-                             template, registration_id)
-
-    transaction.on_commit(send)
+    """Put the e-mail in the outbox: it commits with the registration and goes
+    out after the commit, also when the queue or the mail server is down now."""
+    registration = Registration.objects.select_related("assembly").get(pk=registration_id)
+    context = {
+        "registration": registration,
+        "assembly": registration.assembly,
+        "manage_url": _manage_url(registration_id),
+        "deadline": registration.assembly.registration_deadline,
+    }
+    subject = render_to_string(
+        f"participants/email/registration_{template}_subject.txt", context
+    ).strip()
+    body = render_to_string(f"participants/email/registration_{template}.txt", context)
+    outbox_queue(
+        to=registration.email,
+        subject=subject,
+        body=body,
+        kind=f"registration_{template}",
+        ref=f"participants.Registration:{registration_id}",
+    )
+    logger.info("registration mail %s queued registration=%s", template, registration_id)
 
 
 # --- writes --------------------------------------------------------------------

@@ -1,0 +1,145 @@
+"""The outbox: e-mails that commit with the change they report, sent once.
+
+``outbox_queue`` writes the e-mail inside the caller's transaction and asks
+for a send right after the commit. If the queue is down, nothing is lost: the
+sweep (celery beat, every minute, see settings.CELERY_BEAT_SCHEDULE) sends
+every e-mail still waiting. Sending locks the rows it takes and records them
+as sent before the mail server gets the final dot (assembly.mail_sending), so
+a task run twice, a sweep racing a task, or a worker killed half-way never
+sends an e-mail twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Callable, Sequence
+
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from assembly.mail_sending import EMAIL_BATCH_SIZE, MailSender, mail_sender
+from assembly.models import OutboxEmail
+
+logger = logging.getLogger(__name__)
+
+# After this many temporary failures an e-mail is given up on (about a day of sweeps).
+MAX_ATTEMPTS = 20
+
+
+def outbox_queue(
+    *, to: str, subject: str, body: str, kind: str, ref: str = "", html_body: str = ""
+) -> OutboxEmail:
+    """Put one e-mail in the outbox; it goes out after the current transaction commits."""
+    email = OutboxEmail.objects.create(
+        to=to, subject=subject, body=body, html_body=html_body, kind=kind, ref=ref
+    )
+    transaction.on_commit(lambda: _ask_to_send(email.pk))
+    return email
+
+
+def _ask_to_send(email_id: int) -> None:
+    from assembly.tasks import outbox_send_task  # the task module imports this one
+
+    try:
+        # No publish retries: with the queue down the visitor should not wait;
+        # the sweep picks the e-mail up.
+        outbox_send_task.apply_async((email_id,), retry=False)
+    except Exception:
+        logger.warning("outbox: queue unavailable, the sweep will send email=%s", email_id)
+
+
+def _message(email: OutboxEmail) -> EmailMessage:
+    message = EmailMultiAlternatives(
+        email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to]
+    )
+    if email.html_body:
+        message.attach_alternative(email.html_body, "text/html")
+    return message
+
+
+def _permanent(error: Exception) -> bool:
+    return isinstance(error, smtplib.SMTPRecipientsRefused) or (
+        isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
+    )
+
+
+def outbox_send(
+    *, ids: Sequence[int], sender_factory: Callable[[], MailSender] = mail_sender
+) -> int:
+    """Send the waiting e-mails among ``ids``; returns how many this call sent."""
+    sent = 0
+    for start in range(0, len(ids), EMAIL_BATCH_SIZE):
+        batch = list(ids[start : start + EMAIL_BATCH_SIZE])
+        sender = sender_factory()
+        try:
+            sent += _send_batch(batch, sender)
+        finally:
+            sender.close()
+    return sent
+
+
+def _send_batch(ids: list[int], sender: MailSender) -> int:
+    try:
+        with transaction.atomic():
+            emails = list(
+                OutboxEmail.objects.filter(pk__in=ids, sent_at=None, failed_at=None)
+                .select_for_update(skip_locked=True)
+                .order_by("pk")
+            )
+            if not emails:
+                return 0
+            OutboxEmail.objects.filter(pk__in=[e.pk for e in emails]).update(
+                sent_at=timezone.now(), attempts=F("attempts") + 1
+            )
+            errors = sender.prepare([_message(e) for e in emails])
+            for email, error in zip(emails, errors, strict=True):
+                if error is not None:
+                    _record_failure(email.pk, error)
+    except BaseException:
+        sender.close()
+        raise
+    ready = [i for i, error in enumerate(errors) if error is None]
+    outcomes = sender.finish(ready)
+    delivered = []
+    for n, outcome in zip(ready, outcomes, strict=True):
+        email = emails[n]
+        if isinstance(outcome, smtplib.SMTPResponseException):
+            _record_failure(email.pk, outcome)  # refused at the dot: not delivered
+        else:
+            # None, or a connection broken after the dot: the server may have
+            # it, and sending again could mean a second e-mail; we do not.
+            delivered.append(email.pk)
+    OutboxEmail.objects.filter(pk__in=delivered).update(body="", html_body="")
+    logger.info("outbox: sent %s of %s", len(delivered), len(emails))
+    return len(delivered)
+
+
+def _record_failure(email_id: int, error: Exception) -> None:
+    if _permanent(error):
+        OutboxEmail.objects.filter(pk=email_id).update(
+            sent_at=None, failed_at=timezone.now(), last_error=type(error).__name__
+        )
+        logger.warning("outbox: refused email=%s", email_id)
+        return
+    OutboxEmail.objects.filter(pk=email_id).update(sent_at=None, last_error=type(error).__name__)
+    OutboxEmail.objects.filter(pk=email_id, attempts__gte=MAX_ATTEMPTS).update(
+        failed_at=timezone.now()
+    )
+    logger.warning("outbox: temporary failure email=%s", email_id)
+
+
+def outbox_waiting_ids(limit: int = 500) -> list[int]:
+    return list(
+        OutboxEmail.objects.filter(sent_at=None, failed_at=None)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def outbox_sweep() -> int:
+    """Send everything still waiting (run every minute by celery beat)."""
+    return outbox_send(ids=outbox_waiting_ids())
