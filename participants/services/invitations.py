@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from assembly.mail_sending import EMAIL_BATCH_SIZE, MailSender, mail_sender
 from assembly.models import Assembly, User
 from participants.codes import code_generate
 from participants.letters import (
@@ -36,7 +37,6 @@ from participants.letters import (
     letter_text,
     letters_pdf,
 )
-from assembly.mail_sending import EMAIL_BATCH_SIZE, MailSender, mail_sender
 from participants.models import (
     Invitation,
     InvitationDraw,
