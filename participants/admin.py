@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
-from import_export.forms import ConfirmImportForm, ImportForm
 
-from assembly.models import Assembly
+from participants import admin_quotas  # noqa: F401  (registers the quota admin)
+from participants.admin_forms import AssemblyConfirmImportForm, AssemblyImportForm
 from participants.models import (
     AttitudeQuestion,
     Invitation,
@@ -41,23 +39,11 @@ class PopulationImportAdmin(admin.ModelAdmin[PopulationImport]):
         return False
 
 
-class ResidentImportForm(ImportForm):  # type: ignore[misc]
-    assembly = forms.ModelChoiceField(
-        queryset=Assembly.objects.all(), label=_("Burgerberaad"), required=True
-    )
-
-
-class ResidentConfirmImportForm(ConfirmImportForm):  # type: ignore[misc]
-    assembly = forms.ModelChoiceField(
-        queryset=Assembly.objects.all(), widget=forms.HiddenInput(), required=True
-    )
-
-
 @admin.register(Resident)
 class ResidentAdmin(ImportExportModelAdmin):  # type: ignore[misc]
     resource_classes = [ResidentResource]
-    import_form_class = ResidentImportForm
-    confirm_form_class = ResidentConfirmImportForm
+    import_form_class = AssemblyImportForm
+    confirm_form_class = AssemblyConfirmImportForm
     list_display = ["person_ref", "assembly", "postcode", "house_number", "house_letter",
                     "house_number_addition", "municipality", "birth_date"]
     list_filter = ["assembly", "municipality"]

@@ -178,3 +178,175 @@ def selection_inputs(*, assembly: Assembly) -> tuple[str, str]:
         household = household_hash(assembly, resident.household_key) if resident else ""
         rows.append([registration.pk, *(features[c] for c in categories), household])
     return quotas_csv(quotas), _csv([ID_COLUMN, *categories, HOUSEHOLD_COLUMN], rows)
+
+
+# --------------------------------------------------------------------------- pool check
+
+
+# How long the pool check lets the solver look for one panel (a page load).
+POOL_CHECK_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class PoolValue:
+    """One quota value against the pool: how many respondents have it."""
+
+    value: str
+    label: str | Promise
+    count: int
+    min: int
+    max: int
+
+    @property
+    def status(self) -> str:
+        """``short``: fewer respondents than the minimum; ``tight``: enough for the
+        minimum, not for the maximum; ``ok``: enough for any number in the range."""
+        if self.count < self.min:
+            return "short"
+        if self.count < self.max:
+            return "tight"
+        return "ok"
+
+
+@dataclass(frozen=True)
+class PoolCategory:
+    """A quota category against the pool."""
+
+    key: str
+    label: str | Promise
+    values: tuple[PoolValue, ...]
+    # Respondents whose answer fits no value of this category's quota table.
+    unfitting: int
+
+    @property
+    def min_total(self) -> int:
+        return sum(value.min for value in self.values)
+
+    @property
+    def max_total(self) -> int:
+        return sum(value.max for value in self.values)
+
+
+@dataclass(frozen=True)
+class PoolDiagnosis:
+    """The engine's verdict on the frozen inputs: can a panel meet every quota?"""
+
+    feasible: bool
+    code: str = ""
+    message_nl: str = ""
+    message_en: str = ""
+    # Respondents left out because a value fits no quota (they cannot be drawn).
+    left_out: int = 0
+    # False when the solver ran out of time before it could answer.
+    decided: bool = True
+
+
+def _value_labels(assembly: Assembly) -> dict[str, dict[str, str | Promise]]:
+    return {category.key: dict(category.values) for category in quota_categories(assembly=assembly)}
+
+
+def pool_check(*, assembly: Assembly) -> list[PoolCategory]:
+    """Per quota category and value: respondents in the pool against the quota.
+
+    Aggregates only; a respondent counts once per category, under the value
+    :func:`respondent_features` gives them (or as unfitting).
+    """
+    quotas = list(quota_list(assembly=assembly))
+    categories = quota_table(quotas)
+    counts: dict[str, dict[str, int]] = {category: {} for category in categories}
+    for registration in pool_registrations(assembly=assembly).select_related(None):
+        features = respondent_features(registration, categories, assembly.first_weekend)
+        for category, value in features.items():
+            counts[category][value] = counts[category].get(value, 0) + 1
+    labels = _value_labels(assembly)
+    known = {category.key: category.label for category in quota_categories(assembly=assembly)}
+    result: list[PoolCategory] = []
+    for category in categories:
+        rows = tuple(
+            PoolValue(
+                value=q.value,
+                label=labels.get(category, {}).get(q.value, q.value),
+                count=counts[category].get(q.value, 0),
+                min=q.min,
+                max=q.max,
+            )
+            for q in quotas
+            if q.category == category
+        )
+        fitting = sum(row.count for row in rows)
+        total = sum(counts[category].values())
+        result.append(
+            PoolCategory(
+                key=category,
+                label=known.get(category, category),
+                values=rows,
+                unfitting=total - fitting,
+            )
+        )
+    return result
+
+
+def fitting_pool_csv(quotas_text: str, pool_text: str) -> tuple[str, int]:
+    """The pool CSV without respondents whose value fits no quota, and how many those are.
+
+    :func:`selection_inputs` keeps them (with an empty or unknown value), and the
+    engine's ``read_pool`` refuses such a row; this is the pool it accepts.
+    """
+    allowed: dict[str, set[str]] = {}
+    for quota_row in csv.DictReader(io.StringIO(quotas_text)):
+        allowed.setdefault(quota_row["category"], set()).add(quota_row["name"])
+    reader = csv.reader(io.StringIO(pool_text))
+    header = next(reader)
+    columns = [(index, allowed[name]) for index, name in enumerate(header) if name in allowed]
+    kept: list[list[str]] = []
+    left_out = 0
+    for row in reader:
+        if all(row[index] in values for index, values in columns):
+            kept.append(row)
+        else:
+            left_out += 1
+    return _csv(header, kept), left_out
+
+
+def pool_diagnosis(*, assembly: Assembly) -> PoolDiagnosis | None:
+    """Ask the engine whether any panel of ``members_target`` meets all quotas.
+
+    Runs on the inputs a selection run would freeze, without the respondents
+    whose values fit no quota. Only feasibility is checked (one integer
+    program, within POOL_CHECK_SECONDS), not the whole LEXIMIN distribution.
+    ``None`` when there is no quota table yet.
+    """
+    # Imported here: the engine loads numpy and HiGHS, which most pages never need.
+    import highspy
+    import numpy as np
+
+    from participants.sortition import Instance, SortitionError, pricing, read_pool, read_quotas
+    from participants.sortition.diagnose import infeasible_error
+    from participants.sortition.io import check_instance
+    from participants.sortition.units import build_units
+
+    if not quota_list(assembly=assembly).exists():
+        return None
+    quotas_text, pool_text = selection_inputs(assembly=assembly)
+    pool_text, left_out = fitting_pool_csv(quotas_text, pool_text)
+    try:
+        quotas = read_quotas("quota", text=quotas_text)
+        people = read_pool("pool", quotas, [HOUSEHOLD_COLUMN], text=pool_text)
+        instance = Instance(people, quotas, assembly.members_target)
+        check_instance(instance, "pool")
+        units = build_units(instance)
+        pricer = pricing.ExactPricer(units)
+        pricer.model.setOptionValue("time_limit", POOL_CHECK_SECONDS)
+        if pricer.best(np.zeros(units.size)) is None:
+            if pricer.model.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
+                return PoolDiagnosis(feasible=False, decided=False, left_out=left_out)
+            raise infeasible_error(units)
+    except SortitionError as error:
+        return PoolDiagnosis(
+            feasible=False,
+            code=error.code,
+            message_nl=error.message_nl,
+            message_en=error.message,
+            left_out=left_out,
+        )
+    return PoolDiagnosis(feasible=True, left_out=left_out)

@@ -56,3 +56,10 @@ def invitation_email_chunk_task(self: Task[Any, Any], run_id: int, number: int) 
 def reminders_send_task(assembly_id: int, days_before: list[int] | None = None) -> int:
     """Run daily by celery beat (one PeriodicTask per assembly, see services.reminders)."""
     return reminders.reminders_send_due(assembly_id=assembly_id, days_before=days_before)
+
+
+# The lottery's tasks live beside their capability; importing them here lets
+# Celery's autodiscovery (which looks for ``participants.tasks``) find them.
+from participants import tasks_panel, tasks_selection  # noqa: E402
+
+__all__ = ["tasks_panel", "tasks_selection"]

@@ -1,8 +1,8 @@
 """People from invitation to payout. ``pool``: the population extract, the
 invitation draw, invitations, reminders and registrations. ``selection``:
 quotas, selection runs, the public draw, members and alternates,
-replacements and the purge. The lottery engine is the pure package
-participants/sortition/."""
+replacements and the purge.
+The lottery engine is the pure package participants/sortition/."""
 
 from participants.models.pool import (
     AttitudeQuestion,

@@ -308,9 +308,7 @@ class Registration(models.Model):
     gender = models.CharField(_("geslacht"), max_length=20, choices=Gender.choices)
     education = models.CharField(_("opleiding"), max_length=20, choices=Education.choices)
     province = models.CharField(_("provincie"), max_length=20, choices=Province.choices)
-    urbanisation = models.CharField(
-        _("woonomgeving"), max_length=20, choices=Urbanisation.choices
-    )
+    urbanisation = models.CharField(_("woonomgeving"), max_length=20, choices=Urbanisation.choices)
     migration_background = models.CharField(
         _("migratieachtergrond"), max_length=20, choices=MigrationBackground.choices
     )

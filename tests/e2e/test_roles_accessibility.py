@@ -33,17 +33,32 @@ EXTRA_STARTS: dict[str, tuple[str, ...]] = {
 # The pages each role must at least reach, so a crawl that silently saw
 # nothing (a broken login, a missing link) fails instead of passing.
 MUST_REACH = {
-    "anonymous": {"/", "/accounts/login/", "/accounts/login/code/", "/b/drugsbeleid/"},
+    "anonymous": {
+        "/",
+        "/accounts/login/",
+        "/accounts/login/code/",
+        "/b/drugsbeleid/",
+        "/b/drugsbeleid/loting/",
+    },
     "member": {"/b/drugsbeleid/mijn/", "/b/drugsbeleid/"},
     "other_member": {"/b/klimaat/mijn/", "/b/klimaat/"},
     "expert": {"/b/drugsbeleid/mijn/", "/b/drugsbeleid/"},
     "facilitator": {"/b/drugsbeleid/mijn/", "/b/drugsbeleid/"},
-    "chair": {"/b/drugsbeleid/mijn/", "/accounts/2fa/", "/accounts/password/change/"},
+    "chair": {
+        "/b/drugsbeleid/mijn/",
+        "/b/drugsbeleid/beheer/deelnemers/",
+        "/accounts/2fa/",
+        "/accounts/password/change/",
+    },
     "griffie": {"/b/drugsbeleid/mijn/", "/accounts/2fa/", "/accounts/password/change/"},
     "organiser": {
         "/b/drugsbeleid/mijn/",
         "/b/drugsbeleid/beheer/instellingen/",
         "/b/drugsbeleid/beheer/rollen/",
+        "/b/drugsbeleid/beheer/quota/",
+        "/b/drugsbeleid/beheer/pool/",
+        "/b/drugsbeleid/beheer/loting/",
+        "/b/drugsbeleid/beheer/deelnemers/",
         "/accounts/2fa/",
         "/accounts/password/change/",
     },

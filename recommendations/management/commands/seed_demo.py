@@ -16,10 +16,20 @@ from django.db import transaction
 
 from assembly.demo import DEMO_PEOPLE
 from assembly.models import Assembly, Phase, Role, User
+from participants.demo_pool import seed_pool
 from participants.models import AttitudeQuestion
+from participants.selectors_selection import quota_list
+from participants.services.quotas import quota_propose, quota_table_replace
 from sessions.models import Weekend
 
 DEMO_SLUG = "drugsbeleid"
+# The demo's panel, as in a real assembly. LEXIMIN on the demo pool of 600
+# (participants/demo_pool.py) takes about 6 s on a 2-core machine (measured
+# with participants.sortition.run_selection, November 2026).
+DEMO_PANEL = 175
+# Quota on these categories, from the shipped CBS shares, within 25 %.
+DEMO_QUOTA_CATEGORIES = ("leeftijd", "geslacht", "opleiding", "provincie", "woonomgeving")
+DEMO_QUOTA_TOLERANCE = 0.25
 
 # Seven weekends over about nine months of 2027.
 WEEKENDS = [
@@ -55,7 +65,7 @@ class Command(BaseCommand):
                     "binnen zes maanden op elke aanbeveling."
                 ),
                 "commissioned_by": "Tweede Kamer der Staten-Generaal",
-                "members_target": 175,
+                "members_target": DEMO_PANEL,
                 "alternates_target": 25,
                 "min_age": 16,
                 "first_weekend": WEEKENDS[0][0],
@@ -83,12 +93,18 @@ class Command(BaseCommand):
             defaults={
                 "text": "Wat vindt u van het drugsbeleid in Nederland nu?",
                 "choices": "\n".join(
-                    ["Het moet strenger", "Het kan zo blijven", "Het mag soepeler",
-                     "Ik weet het niet"]
+                    [
+                        "Het moet strenger",
+                        "Het kan zo blijven",
+                        "Het mag soepeler",
+                        "Ik weet het niet",
+                    ]
                 ),
                 "position": 1,
             },
         )
+        pool = seed_pool(assembly)
+        self._seed_quotas(assembly)
         lines = []
         for email, name, kind, password, secret in DEMO_PEOPLE:
             user, _ = User.objects.get_or_create(email=email, defaults={"full_name": name})
@@ -111,6 +127,10 @@ class Command(BaseCommand):
             admin.save(update_fields=["password"])
 
         self.stdout.write(self.style.SUCCESS(f"Demo: {assembly.name} (/b/{assembly.slug}/)"))
+        self.stdout.write(
+            f"Pool: {pool} aanmeldingen / registrations; panel {assembly.members_target}; "
+            f"quota: /b/{assembly.slug}/beheer/quota/"
+        )
         self.stdout.write("Logins (one per role):")
         shown: set[str] = set()
         for label, email, password in lines:
@@ -127,3 +147,15 @@ class Command(BaseCommand):
                     f"  {label:<15} {email}  inlogcode per e-mail / login code by e-mail "
                     "(read it in the Testpostbus, logged in as the organiser)"
                 )
+
+    def _seed_quotas(self, assembly: Assembly) -> None:
+        """The demo quota table; rewritten only when it differs (so a rerun restores it)."""
+        proposal = quota_propose(
+            assembly=assembly,
+            categories=DEMO_QUOTA_CATEGORIES,
+            tolerance=DEMO_QUOTA_TOLERANCE,
+        )
+        wanted = [(r.category, r.value, r.min, r.max) for r in proposal.rows]
+        current = [(q.category, q.value, q.min, q.max) for q in quota_list(assembly=assembly)]
+        if current != wanted:
+            quota_table_replace(assembly=assembly, rows=proposal.as_rows(), actor=None)

@@ -1,0 +1,983 @@
+"""After the draw: notifying members and alternates, their answers, reminders,
+drop-outs and their replacements.
+
+Idempotency: each e-mail is claimed with a check-and-update on its own
+timestamp column (``notify_claimed_at``, ``reminded_at``,
+``final_reminder_at``) before it is sent, and the claim is released when
+sending fails; a task run twice sends once.
+
+Answering: a member answers on a page reached with a signed link (in the
+e-mail and the letter). No answer by the deadline counts as declined, but
+only after one last reminder: the last reminder goes out on the deadline
+day (or the first day the daily task runs after it), and the member counts
+as "no answer" from the day after that reminder.
+
+Replacement: first the alternates still waiting, in rank order, as long as
+every quota stays met; otherwise a new LEXIMIN draw over the rest of the
+frozen pool (a SelectionRun of kind "replacement", on Celery when the pool is
+large). The organiser then confirms or discards the proposal.
+
+The audit log gets ids, counts and reasons; never names, contact details or
+answers.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+import secrets
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Case, Q, QuerySet, Value, When
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from assembly.models import Assembly, Role, RoleKind, User
+from assembly.services import audit_record, role_grant, role_revoke, user_get_or_create
+from participants.letters import (
+    _qr_matrix,
+    _qr_operators,
+    _wrap,
+    contact_address,
+    resident_address_lines,
+)
+from participants.models import PanelMember, Registration, Replacement, SelectionRun
+from participants.selectors_lottery import assembly_current_draw
+from participants.sortition import (
+    Instance,
+    Respondent,
+    SortitionError,
+    read_pool,
+    read_quotas,
+    replace_dropouts,
+    replace_from_alternates,
+)
+from participants.sortition import Quota as EngineQuota
+
+logger = logging.getLogger(__name__)
+
+HOUSEHOLD_COLUMN = "huishouden"
+DEFAULT_RESPONSE_DAYS = 14
+# The first reminder goes out this many days before the deadline.
+REMINDER_DAYS_BEFORE = 3
+REMINDER_HOUR = 9
+REMINDER_TASK = "participants.tasks_panel.panel_reminders_task"
+# Pools larger than this are drawn on a Celery worker; smaller ones at once.
+INLINE_POOL_LIMIT = 300
+RESPOND_LINK_MAX_AGE = dt.timedelta(days=550)
+_RESPOND_SALT = "participants.panel.respond"
+COMPUTE_FAILED = gettext_noop(
+    "Er ging iets mis bij het berekenen. Leg dit voorstel weg en vraag een nieuw voorstel."
+)
+# A replacement run claimed longer ago than this was cut off (a killed worker).
+_STALE_RUN = dt.timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 3600) + 60)
+
+ACTIVE_MEMBER = (PanelMember.Status.SELECTED, PanelMember.Status.CONFIRMED)
+DROPPED_OUT = (
+    PanelMember.Status.DECLINED,
+    PanelMember.Status.NO_RESPONSE,
+    PanelMember.Status.WITHDRAWN,
+)
+OPEN_REPLACEMENT = (Replacement.Status.PENDING, Replacement.Status.PROPOSED)
+
+
+_MEMBERS_FIRST = Case(When(kind=PanelMember.Kind.MEMBER, then=Value(0)), default=Value(1))
+
+
+class PanelRefused(Exception):
+    """The action cannot be done now; the message says why, for the organiser or member."""
+
+
+# --------------------------------------------------------------------- reads
+
+
+def panel_members(*, assembly: Assembly) -> QuerySet[PanelMember]:
+    """Members first, then alternates in rank order."""
+    return (
+        PanelMember.objects.filter(assembly=assembly)
+        .select_related("registration", "replaces")
+        .order_by(_MEMBERS_FIRST, "alternate_rank", "id")
+    )
+
+
+def open_seats(*, assembly: Assembly) -> list[PanelMember]:
+    """Members who left and whose seat is neither filled nor in an open replacement."""
+    in_progress = Replacement.objects.filter(
+        assembly=assembly, status__in=OPEN_REPLACEMENT, dropped__isnull=False
+    ).values_list("dropped", flat=True)
+    return list(
+        PanelMember.objects.filter(
+            assembly=assembly,
+            kind=PanelMember.Kind.MEMBER,
+            status__in=DROPPED_OUT,
+            replaced_by__isnull=True,
+        )
+        .exclude(pk__in=in_progress)
+        .order_by("pk")
+    )
+
+
+def status_counts(*, assembly: Assembly) -> list[tuple[str, str, int]]:
+    """(status, label, count) for every status, members and alternates together."""
+    counts = {status: 0 for status in PanelMember.Status.values}
+    for status in PanelMember.objects.filter(assembly=assembly).values_list("status", flat=True):
+        counts[status] += 1
+    return [(status, str(PanelMember.Status(status).label), counts[status]) for status in counts]
+
+
+@dataclass(frozen=True)
+class FrozenPool:
+    """The quota table and the pool a draw was made from."""
+
+    quotas: tuple[EngineQuota, ...]
+    people: dict[str, Respondent]
+    panel_size: int
+
+    def instance(
+        self, keep: Iterable[str] | None = None, panel_size: int | None = None
+    ) -> Instance:
+        wanted = set(keep) if keep is not None else None
+        respondents = tuple(
+            person for person in self.people.values() if wanted is None or person.id in wanted
+        )
+        return Instance(respondents, self.quotas, panel_size or self.panel_size)
+
+
+def frozen_pool(run: SelectionRun) -> FrozenPool:
+    quotas = read_quotas("quota.csv", text=run.quotas_csv)
+    households = [HOUSEHOLD_COLUMN] if run.household_rule else []
+    people = read_pool("pool.csv", quotas, households, text=run.pool_csv)
+    return FrozenPool(quotas, {person.id: person for person in people}, run.panel_size)
+
+
+def features_by_registration(*, assembly: Assembly) -> dict[int, dict[str, str]]:
+    """Quota values per registration, as the lottery saw them (for the organiser only)."""
+    draw = assembly_current_draw(assembly=assembly)
+    if draw is None:
+        return {}
+    pool = frozen_pool(draw.run)
+    return {int(pid): dict(person.features) for pid, person in pool.people.items()}
+
+
+@dataclass(frozen=True)
+class QuotaLine:
+    category: str
+    value: str
+    min: int
+    max: int
+    before: int
+    after: int
+
+    @property
+    def holds(self) -> bool:
+        return self.min <= self.after <= self.max
+
+
+def replacement_quota_lines(*, replacement: Replacement) -> list[QuotaLine]:
+    """Per quota value: how many the panel has with the leavers, and with the proposal."""
+    draw = assembly_current_draw(assembly=replacement.assembly)
+    if draw is None:
+        return []
+    pool = frozen_pool(draw.run)
+    dropped = [m.respondent_id for m in replacement.dropped.all()]
+    proposed = [str(pid) for pid in replacement.proposed]
+    stayers = [
+        str(pid)
+        for pid in PanelMember.objects.filter(
+            assembly=replacement.assembly, kind=PanelMember.Kind.MEMBER, status__in=ACTIVE_MEMBER
+        ).values_list("registration_id", flat=True)
+        if str(pid) not in proposed
+    ]
+
+    def count(ids: Sequence[str], category: str, value: str) -> int:
+        return sum(
+            1
+            for pid in ids
+            if pid in pool.people and pool.people[pid].features.get(category) == value
+        )
+
+    return [
+        QuotaLine(
+            q.category,
+            q.value,
+            q.min,
+            q.max,
+            before=count([*stayers, *dropped], q.category, q.value),
+            after=count([*stayers, *proposed], q.category, q.value),
+        )
+        for q in pool.quotas
+    ]
+
+
+# --------------------------------------------------------------- private link
+
+
+def panel_respond_token(*, member_id: int) -> str:
+    return signing.TimestampSigner(salt=_RESPOND_SALT).sign(str(member_id))
+
+
+def panel_member_id_from_token(token: str) -> int | None:
+    try:
+        value = signing.TimestampSigner(salt=_RESPOND_SALT).unsign(
+            token, max_age=RESPOND_LINK_MAX_AGE
+        )
+    except signing.BadSignature:
+        return None
+    return int(value) if value.isdigit() else None
+
+
+def panel_respond_url(member: PanelMember) -> str:
+    token = panel_respond_token(member_id=member.pk)
+    return settings.SITE_URL + reverse(
+        "participants:panel_respond", kwargs={"slug": member.assembly.slug, "token": token}
+    )
+
+
+# ------------------------------------------------------------ notifications
+
+
+def _date(day: dt.date | None) -> str:
+    return formats.date_format(day, "l j F Y") if day else ""
+
+
+def _mail_context(member: PanelMember) -> dict[str, Any]:
+    return {
+        "member": member,
+        "name": member.registration.full_name,
+        "assembly": member.assembly,
+        "is_member": member.kind == PanelMember.Kind.MEMBER,
+        "rank": member.alternate_rank,
+        "deadline": member.response_deadline,
+        "url": panel_respond_url(member),
+        "contact": contact_address(),
+        "about_url": settings.SITE_URL + member.assembly.get_absolute_url(),
+    }
+
+
+def _email(template: str, member: PanelMember, **extra: Any) -> EmailMultiAlternatives:
+    context = {**_mail_context(member), **extra}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(f"participants/email/{template}_subject.txt", context).strip()
+        text = render_to_string(f"participants/email/{template}.txt", context)
+        html = render_to_string(f"participants/email/{template}.html", context)
+    message = EmailMultiAlternatives(subject, text, None, [member.registration.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _queue_notifications(member_ids: Sequence[int]) -> None:
+    from participants.tasks_panel import panel_member_notify_task
+
+    ids = list(member_ids)
+
+    def queue() -> None:
+        for member_id in ids:
+            panel_member_notify_task.delay(member_id)
+
+    transaction.on_commit(queue)
+
+
+@transaction.atomic
+def panel_notify_start(*, assembly: Assembly, actor: User | None, response_days: int) -> int:
+    """Give members a deadline and send every member and alternate who has had
+    no message yet their e-mail (on Celery). Returns how many are queued."""
+    if response_days < 1:
+        raise PanelRefused(_("Geef de deelnemers minstens één dag om te antwoorden."))
+    Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
+    if assembly_current_draw(assembly=assembly) is None:
+        raise PanelRefused(_("Er is nog geen trekking. Er is niemand om te berichten."))
+    deadline = timezone.localdate() + dt.timedelta(days=response_days)
+    PanelMember.objects.filter(
+        assembly=assembly,
+        kind=PanelMember.Kind.MEMBER,
+        status=PanelMember.Status.SELECTED,
+        response_deadline__isnull=True,
+    ).update(response_deadline=deadline)
+    ids = list(
+        PanelMember.objects.filter(
+            Q(kind=PanelMember.Kind.MEMBER, status=PanelMember.Status.SELECTED)
+            | Q(kind=PanelMember.Kind.ALTERNATE, status=PanelMember.Status.WAITING),
+            assembly=assembly,
+            notify_claimed_at__isnull=True,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    panel_reminder_schedule_ensure(assembly=assembly)
+    _queue_notifications(ids)
+    audit_record(
+        action="panel.notify_start",
+        assembly=assembly,
+        actor=actor,
+        detail={"members": ids, "deadline": deadline.isoformat(), "response_days": response_days},
+    )
+    logger.info("panel notifications queued assembly=%s count=%s", assembly.pk, len(ids))
+    return len(ids)
+
+
+def panel_member_notify(*, member_id: int) -> bool:
+    """Send the member's or alternate's message once. Returns False if it was sent already."""
+    # Someone who stopped before the task ran gets no "you are selected".
+    claimed = PanelMember.objects.filter(
+        pk=member_id,
+        notify_claimed_at=None,
+        status__in=[PanelMember.Status.SELECTED, PanelMember.Status.WAITING],
+    ).update(notify_claimed_at=timezone.now())
+    if claimed != 1:
+        return False
+    member = PanelMember.objects.select_related("registration", "assembly").get(pk=member_id)
+    try:
+        _email("panel_notification", member).send()
+    except Exception:
+        # Not sent: release the claim, so the retried task sends it.
+        PanelMember.objects.filter(pk=member_id).update(notify_claimed_at=None)
+        raise
+    PanelMember.objects.filter(pk=member_id).update(notified_at=timezone.now())
+    logger.info("panel notification sent member=%s kind=%s", member_id, member.kind)
+    return True
+
+
+# -------------------------------------------------------------------- letters
+
+
+def _letter_lines(member: PanelMember) -> tuple[str, list[str]]:
+    assembly = member.assembly
+    if member.kind == PanelMember.Kind.MEMBER:
+        title = _("U bent ingeloot voor het %(name)s") % {"name": assembly.name}
+        lines = [
+            _("Goed nieuws: u bent ingeloot. U kunt meedoen met het %(name)s.")
+            % {"name": assembly.name},
+            _("Wilt u meedoen? Geef dan antwoord vóór het einde van %(date)s.")
+            % {"date": _date(member.response_deadline)}
+            if member.response_deadline
+            else _("Wilt u meedoen? Geef dan zo snel mogelijk antwoord."),
+            _(
+                "Geeft u geen antwoord? Dan nemen wij aan dat u niet meedoet. "
+                "Uw plaats gaat dan naar iemand anders."
+            ),
+        ]
+    else:
+        title = _("U staat op de reservelijst van het %(name)s") % {"name": assembly.name}
+        lines = [
+            _("U bent niet ingeloot als deelnemer. Maar u staat wel op de reservelijst."),
+            _(
+                "U bent nummer %(rank)s op de lijst. Stopt een deelnemer? Dan vragen wij "
+                "misschien u."
+            )
+            % {"rank": member.alternate_rank},
+            _("U hoeft nu niets te doen."),
+        ]
+    return title, lines
+
+
+def panel_letters_pdf(*, assembly: Assembly) -> tuple[bytes, int]:
+    """One A4 PDF with a notification letter per member and alternate still in the
+    running (one page each), with the personal link as text and QR code."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _letters_pdf(assembly)
+
+
+def _letters_pdf(assembly: Assembly) -> tuple[bytes, int]:
+    members = (
+        PanelMember.objects.filter(
+            Q(kind=PanelMember.Kind.MEMBER, status__in=ACTIVE_MEMBER)
+            | Q(kind=PanelMember.Kind.ALTERNATE, status=PanelMember.Status.WAITING),
+            assembly=assembly,
+        )
+        .select_related("registration__invitation__resident", "assembly")
+        .order_by(_MEMBERS_FIRST, "alternate_rank", "pk")
+    )
+    width, height = A4
+    left, right = 25 * mm, width - 20 * mm
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    signature = _("Het secretariaat van het %(name)s") % {"name": assembly.name}
+    canvas.setTitle(_("Brieven aan deelnemers en reserves"))
+    canvas.setAuthor(signature)
+    pages = 0
+    for member in members:
+        resident = member.registration.invitation.resident
+        canvas.setFont("Helvetica", 7)
+        canvas.drawString(left, height - 50 * mm, signature)
+        y = height - 55 * mm
+        address = resident_address_lines(resident) if resident else [member.registration.full_name]
+        for line in address:
+            canvas.setFont("Helvetica", 10)
+            canvas.drawString(left, y, line)
+            y -= 12
+        y = height - 95 * mm
+        title, lines = _letter_lines(member)
+        url = panel_respond_url(member)
+        paragraphs: list[tuple[str, str]] = [
+            (title, "Helvetica-Bold"),
+            (_("Beste %(name)s,") % {"name": member.registration.full_name}, "Helvetica"),
+            *[(line, "Helvetica") for line in lines],
+            (_("Op deze persoonlijke pagina ziet u wat u kunt doen:"), "Helvetica"),
+            (url, "Courier"),
+            (_("Of scan de QR-code met de camera van uw telefoon."), "Helvetica"),
+            (_("Hebt u vragen? Mail naar %(email)s.") % {"email": contact_address()}, "Helvetica"),
+            (_("Met vriendelijke groet,"), "Helvetica"),
+            (signature, "Helvetica"),
+        ]
+        for text, font in paragraphs:
+            size = 13 if font == "Helvetica-Bold" else (8.5 if font == "Courier" else 10.5)
+            for line in _wrap(text, font, size, right - left - 40 * mm):
+                canvas.setFont(font, size)
+                canvas.drawString(left, y, line)
+                y -= size * 1.3
+            y -= 2.5 * mm
+        canvas.addLiteral(_qr_operators(_qr_matrix(url), right - 32 * mm, 40 * mm, 32 * mm))
+        canvas.showPage()
+        pages += 1
+    canvas.save()
+    return buffer.getvalue(), pages
+
+
+# -------------------------------------------------------------------- answers
+
+
+@transaction.atomic
+def panel_member_respond(*, member: PanelMember, accept: bool) -> PanelMember:
+    """The member's answer. Yes: the member role (log in with an e-mailed code).
+    No: the seat becomes a drop-out waiting for a replacement. An alternate can
+    only say no (leave the reserve list)."""
+    member = (
+        PanelMember.objects.select_for_update()
+        .select_related("registration", "assembly")
+        .get(pk=member.pk)
+    )
+    waiting = (
+        member.kind == PanelMember.Kind.MEMBER and member.status == PanelMember.Status.SELECTED
+    ) or (
+        member.kind == PanelMember.Kind.ALTERNATE
+        and member.status == PanelMember.Status.WAITING
+        and not accept
+    )
+    if not waiting:
+        raise PanelRefused(_("U hebt al geantwoord, of uw antwoord is niet meer nodig."))
+    now = timezone.now()
+    member.responded_at = now
+    if accept:
+        registration = member.registration
+        user = user_get_or_create(email=registration.email, full_name=registration.full_name)
+        role_grant(
+            assembly=member.assembly,
+            email=user.email,
+            kind=RoleKind.MEMBER,
+            full_name=registration.full_name,
+        )
+        member.user = user
+        member.status = PanelMember.Status.CONFIRMED
+        member.save(update_fields=["status", "responded_at", "user"])
+    else:
+        member.status = PanelMember.Status.DECLINED
+        member.save(update_fields=["status", "responded_at"])
+    audit_record(
+        action="panel.confirmed" if accept else "panel.declined",
+        assembly=member.assembly,
+        actor=member.user if accept else None,
+        target=member,
+        detail={"member": member.pk, "kind": member.kind},
+    )
+    logger.info("panel answer member=%s accept=%s", member.pk, accept)
+    return member
+
+
+# ------------------------------------------------------------------ reminders
+
+
+def _reminder_task_name(assembly: Assembly) -> str:
+    return f"deelnemers-herinneringen-{assembly.pk}"
+
+
+def panel_reminder_schedule_ensure(*, assembly: Assembly) -> PeriodicTask:
+    """The daily beat task that sends this assembly's reminders to members."""
+    crontab, _created = CrontabSchedule.objects.get_or_create(
+        minute="0",
+        hour=str(REMINDER_HOUR),
+        day_of_week="*",
+        day_of_month="*",
+        month_of_year="*",
+        timezone=zoneinfo.ZoneInfo(settings.TIME_ZONE),
+    )
+    task, _created = PeriodicTask.objects.get_or_create(
+        name=_reminder_task_name(assembly),
+        defaults={
+            "task": REMINDER_TASK,
+            "crontab": crontab,
+            "kwargs": json.dumps({"assembly_id": assembly.pk}),
+            "enabled": True,
+            "description": f"assembly={assembly.pk}",
+        },
+    )
+    return task
+
+
+def _send_claimed(member_id: int, column: str, template: str) -> bool:
+    """Claim `column` on a member still without an answer, send, release on failure."""
+    claimed = PanelMember.objects.filter(
+        pk=member_id, status=PanelMember.Status.SELECTED, **{column: None}
+    ).update(**{column: timezone.now()})
+    if claimed != 1:
+        return False
+    member = PanelMember.objects.select_related("registration", "assembly").get(pk=member_id)
+    try:
+        _email(template, member).send()
+    except Exception:
+        PanelMember.objects.filter(pk=member_id).update(**{column: None})
+        raise
+    return True
+
+
+@dataclass(frozen=True)
+class ReminderResult:
+    reminded: int = 0
+    final: int = 0
+    no_response: int = 0
+
+
+def panel_reminders_send_due(*, assembly_id: int, today: dt.date | None = None) -> ReminderResult:
+    """Daily: a reminder REMINDER_DAYS_BEFORE days before the deadline, one last
+    reminder on the deadline day, and "no answer" for those whose last
+    reminder went out on an earlier day and who still have not answered."""
+    assembly = Assembly.objects.get(pk=assembly_id)
+    today = today or timezone.localdate()
+    waiting = PanelMember.objects.filter(
+        assembly=assembly,
+        kind=PanelMember.Kind.MEMBER,
+        status=PanelMember.Status.SELECTED,
+        response_deadline__isnull=False,
+        notified_at__isnull=False,
+    )
+    # First "no answer", so the last reminder sent below counts from tomorrow.
+    lapsed = [
+        member.pk
+        for member in waiting.filter(response_deadline__lt=today, final_reminder_at__isnull=False)
+        if timezone.localdate(member.final_reminder_at) < today
+    ]
+    no_response = 0
+    for member_id in lapsed:
+        with transaction.atomic():
+            changed = PanelMember.objects.filter(
+                pk=member_id, status=PanelMember.Status.SELECTED
+            ).update(status=PanelMember.Status.NO_RESPONSE)
+            if changed:
+                no_response += 1
+                audit_record(
+                    action="panel.no_response",
+                    assembly=assembly,
+                    target=PanelMember(pk=member_id),
+                    detail={"member": member_id},
+                )
+    final = 0
+    for member_id in waiting.filter(
+        response_deadline__lte=today, final_reminder_at__isnull=True
+    ).values_list("pk", flat=True):
+        final += _send_claimed(member_id, "final_reminder_at", "panel_final_reminder")
+    reminded = 0
+    for member_id in waiting.filter(
+        response_deadline__gt=today,
+        response_deadline__lte=today + dt.timedelta(days=REMINDER_DAYS_BEFORE),
+        reminded_at__isnull=True,
+    ).values_list("pk", flat=True):
+        reminded += _send_claimed(member_id, "reminded_at", "panel_reminder")
+    logger.info(
+        "panel reminders assembly=%s reminded=%s final=%s no_response=%s",
+        assembly_id,
+        reminded,
+        final,
+        no_response,
+    )
+    return ReminderResult(reminded=reminded, final=final, no_response=no_response)
+
+
+# --------------------------------------------------------------- withdrawals
+
+
+@transaction.atomic
+def panel_member_withdraw(*, member: PanelMember, reason: str, actor: User | None) -> PanelMember:
+    """The organiser marks a member (or an alternate) as stopped, with the reason."""
+    member = PanelMember.objects.select_for_update().get(pk=member.pk)
+    if member.status not in (*ACTIVE_MEMBER, PanelMember.Status.WAITING):
+        raise PanelRefused(_("Deze persoon doet al niet meer mee."))
+    reason = reason.strip()
+    if not reason:
+        raise PanelRefused(_("Schrijf op waarom deze persoon stopt."))
+    member.status = PanelMember.Status.WITHDRAWN
+    member.withdrawn_at = timezone.now()
+    member.withdrawn_reason = reason
+    member.save(update_fields=["status", "withdrawn_at", "withdrawn_reason"])
+    if member.user_id is not None:
+        for role in Role.objects.filter(
+            user_id=member.user_id, assembly_id=member.assembly_id, kind=RoleKind.MEMBER
+        ):
+            if actor is not None:
+                role_revoke(role=role, revoked_by=actor)
+            else:
+                role.delete()
+    audit_record(
+        action="panel.withdrawn",
+        assembly=member.assembly,
+        actor=actor,
+        target=member,
+        detail={"member": member.pk, "kind": member.kind, "reason": reason},
+    )
+    logger.info("panel member withdrawn member=%s", member.pk)
+    return member
+
+
+# -------------------------------------------------------------- replacements
+
+
+def _eligible_ids(assembly: Assembly, keep: set[str]) -> tuple[set[str], set[str]]:
+    """(who may not come back: already left the panel or the reserve list,
+    except `keep`; whose registration still exists and is active)."""
+    active = {
+        str(pk)
+        for pk in Registration.objects.filter(
+            assembly=assembly, status=Registration.Status.ACTIVE
+        ).values_list("pk", flat=True)
+    }
+    left = {
+        str(pk)
+        for pk in PanelMember.objects.filter(assembly=assembly, status__in=DROPPED_OUT).values_list(
+            "registration_id", flat=True
+        )
+    }
+    return left - keep, active
+
+
+def _pool_csv(run: SelectionRun, keep: set[str]) -> str:
+    """The frozen pool with only the rows in `keep`."""
+    rows = list(csv.reader(io.StringIO(run.pool_csv)))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(rows[0])
+    header = [name.strip().casefold() for name in rows[0]]
+    id_col = header.index("id") if "id" in header else header.index("nationbuilder_id")
+    writer.writerows(row for row in rows[1:] if row and row[id_col].strip() in keep)
+    return out.getvalue()
+
+
+def check_replacement(*, assembly: Assembly, dropped: Sequence[PanelMember]) -> None:
+    if not dropped:
+        raise PanelRefused(_("Er is geen plaats om te vullen."))
+    open_ids = {member.pk for member in open_seats(assembly=assembly)}
+    if any(member.pk not in open_ids for member in dropped):
+        raise PanelRefused(
+            _("Een van deze plaatsen is al gevuld, of er loopt al een vervanging voor.")
+        )
+
+
+def replacement_propose(
+    *, assembly: Assembly, dropped_members: Sequence[PanelMember], actor: User | None
+) -> Replacement:
+    """Propose who fills the seats of `dropped_members`: from the waiting
+    alternates if they keep every quota, else by a new LEXIMIN draw."""
+    with transaction.atomic():
+        Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
+        draw = assembly_current_draw(assembly=assembly)
+        if draw is None:
+            raise PanelRefused(_("Er is nog geen trekking."))
+        check_replacement(assembly=assembly, dropped=dropped_members)
+        replacement = Replacement.objects.create(assembly=assembly, created_by=actor)
+        replacement.dropped.set(dropped_members)
+        pool = frozen_pool(draw.run)
+        dropped_ids = [member.respondent_id for member in dropped_members]
+        stayers = [
+            str(pk)
+            for pk in PanelMember.objects.filter(
+                assembly=assembly, kind=PanelMember.Kind.MEMBER, status__in=ACTIVE_MEMBER
+            )
+            .order_by("pk")
+            .values_list("registration_id", flat=True)
+        ]
+        panel = [*stayers, *dropped_ids]
+        left, active = _eligible_ids(assembly, set(panel))
+        keep = {pid for pid in pool.people if pid in active and pid not in left} | set(panel)
+        alternates = [
+            str(pk)
+            for pk in PanelMember.objects.filter(
+                assembly=assembly,
+                kind=PanelMember.Kind.ALTERNATE,
+                status=PanelMember.Status.WAITING,
+            )
+            .order_by("alternate_rank", "pk")
+            .values_list("registration_id", flat=True)
+            if str(pk) in keep
+        ]
+        chosen = replace_from_alternates(pool.instance(keep), panel, dropped_ids, alternates)
+        detail: dict[str, object] = {"dropped": [m.pk for m in dropped_members]}
+        if chosen is not None:
+            replacement.method = Replacement.Method.ALTERNATES
+            replacement.proposed = chosen
+            replacement.status = Replacement.Status.PROPOSED
+            replacement.save(update_fields=["method", "proposed", "status"])
+            audit_record(
+                action="replacement.proposed",
+                assembly=assembly,
+                actor=actor,
+                target=replacement,
+                detail={**detail, "method": replacement.method, "proposed": chosen},
+            )
+            logger.info("replacement from alternates id=%s", replacement.pk)
+            return replacement
+        quotas_csv = draw.run.quotas_csv
+        pool_csv = _pool_csv(draw.run, keep)
+        run = SelectionRun.objects.create(
+            assembly=assembly,
+            kind=SelectionRun.Kind.REPLACEMENT,
+            panel_size=len(panel),
+            seed=secrets.randbelow(2**31),
+            tickets=draw.run.tickets,
+            household_rule=draw.run.household_rule,
+            quotas_csv=quotas_csv,
+            pool_csv=pool_csv,
+            input_sha256=hashlib.sha256(f"{quotas_csv}\n{pool_csv}".encode()).hexdigest(),
+            dropped=dropped_ids,
+            record={"panel_before": panel},
+            created_by=actor,
+        )
+        replacement.method = Replacement.Method.LEXIMIN
+        replacement.run = run
+        replacement.save(update_fields=["method", "run"])
+        audit_record(
+            action="replacement.requested",
+            assembly=assembly,
+            actor=actor,
+            target=replacement,
+            detail={**detail, "method": replacement.method, "run": run.pk},
+        )
+        on_worker = len(keep) > INLINE_POOL_LIMIT
+        if on_worker:
+            from participants.tasks_panel import replacement_compute_task
+
+            replacement_id = replacement.pk
+            transaction.on_commit(lambda: replacement_compute_task.delay(replacement_id))
+    if not on_worker:
+        try:
+            replacement_compute(replacement_id=replacement.pk)
+        except Exception:
+            # The replacement says the computation failed; the organiser sees
+            # that on its page instead of an error page.
+            logger.exception("replacement computation failed id=%s", replacement.pk)
+        replacement.refresh_from_db()
+    return replacement
+
+
+def replacement_compute(*, replacement_id: int) -> bool:
+    """Run the LEXIMIN replacement draw once; store the proposal or the problem in words.
+
+    The run is claimed with a check-and-update on its status (a run cut off
+    by a killed worker can be claimed again after the task time limit).
+    Returns False when another call has it or it is done."""
+    replacement = Replacement.objects.select_related("run", "assembly").get(pk=replacement_id)
+    run = replacement.run
+    if run is None or replacement.status != Replacement.Status.PENDING:
+        return False
+    now = timezone.now()
+    claimed = SelectionRun.objects.filter(
+        Q(status=SelectionRun.Status.QUEUED)
+        | Q(status=SelectionRun.Status.RUNNING, claimed_at__lt=now - _STALE_RUN),
+        pk=run.pk,
+    ).update(status=SelectionRun.Status.RUNNING, claimed_at=now, progress=0)
+    if claimed != 1:
+        return False
+    panel = [str(pid) for pid in (run.record or {}).get("panel_before", [])]
+    last = [-1.0]
+
+    def progress(message: str, fraction: float) -> None:
+        percent = int(max(0.0, min(1.0, fraction)) * 100)
+        if percent - last[0] >= 5:
+            last[0] = percent
+            SelectionRun.objects.filter(pk=run.pk).update(
+                progress=percent, progress_message=message[:300]
+            )
+
+    try:
+        pool = frozen_pool(run)
+        record = replace_dropouts(
+            pool.instance(),
+            panel,
+            list(run.dropped),
+            seed=run.seed,
+            tickets=run.tickets,
+            progress=progress,
+        )
+    except SortitionError as error:
+        problem = {"code": error.code, "nl": error.message_nl, "en": error.message}
+        with transaction.atomic():
+            SelectionRun.objects.filter(pk=run.pk).update(
+                status=SelectionRun.Status.FAILED, error=problem, finished_at=timezone.now()
+            )
+            Replacement.objects.filter(pk=replacement_id, status=Replacement.Status.PENDING).update(
+                status=Replacement.Status.IMPOSSIBLE, problem=problem
+            )
+            audit_record(
+                action="replacement.impossible",
+                assembly=replacement.assembly,
+                target=replacement,
+                detail={"run": run.pk, "code": error.code},
+            )
+        logger.info("replacement impossible id=%s code=%s", replacement_id, error.code)
+        return True
+    except Exception:
+        # Not a quota problem: say so, so the page stops waiting and the
+        # organiser can ask again; the log has the details.
+        with translation.override("nl"):
+            dutch = _(COMPUTE_FAILED)
+        with translation.override("en"):
+            english = _(COMPUTE_FAILED)
+        failure = {"code": "error", "nl": dutch, "en": english}
+        SelectionRun.objects.filter(pk=run.pk).update(
+            status=SelectionRun.Status.FAILED, error=failure, finished_at=timezone.now()
+        )
+        Replacement.objects.filter(pk=replacement_id, status=Replacement.Status.PENDING).update(
+            status=Replacement.Status.IMPOSSIBLE, problem=failure
+        )
+        raise
+    chosen = [str(pid) for pid in record["replacements"]]
+    with transaction.atomic():
+        SelectionRun.objects.filter(pk=run.pk).update(
+            status=SelectionRun.Status.DONE,
+            progress=100,
+            record={**record, "panel_before": panel},
+            min_probability=record.get("min_probability"),
+            finished_at=timezone.now(),
+        )
+        Replacement.objects.filter(pk=replacement_id, status=Replacement.Status.PENDING).update(
+            status=Replacement.Status.PROPOSED, proposed=chosen
+        )
+        audit_record(
+            action="replacement.proposed",
+            assembly=replacement.assembly,
+            target=replacement,
+            detail={"run": run.pk, "method": Replacement.Method.LEXIMIN, "proposed": chosen},
+        )
+    logger.info("replacement proposed id=%s method=leximin", replacement_id)
+    return True
+
+
+@transaction.atomic
+def replacement_confirm(
+    *,
+    replacement: Replacement,
+    actor: User | None,
+    response_days: int = DEFAULT_RESPONSE_DAYS,
+) -> Replacement:
+    """Apply a proposal in one transaction: the people chosen become members
+    (status "selected", each in the seat of one who left), alternates used
+    leave the reserve list, and each gets the notification e-mail."""
+    replacement = Replacement.objects.select_for_update().get(pk=replacement.pk)
+    assembly = replacement.assembly
+    if replacement.status != Replacement.Status.PROPOSED:
+        raise PanelRefused(_("Dit voorstel kan niet meer worden bevestigd."))
+    dropped = list(replacement.dropped.select_for_update().order_by("pk"))
+    if any(m.status not in DROPPED_OUT or hasattr(m, "replaced_by") for m in dropped):
+        raise PanelRefused(_("Een van deze plaatsen is al gevuld."))
+    draw = assembly_current_draw(assembly=assembly)
+    if draw is None:
+        raise PanelRefused(_("Er is nog geen trekking."))
+    proposed = [int(pid) for pid in replacement.proposed]
+    if len(proposed) != len(dropped):
+        raise PanelRefused(_("Het voorstel past niet bij het aantal lege plaatsen."))
+    existing = {
+        m.registration_id: m
+        for m in PanelMember.objects.select_for_update().filter(registration_id__in=proposed)
+    }
+    registrations = {
+        r.pk: r
+        for r in Registration.objects.filter(
+            pk__in=proposed, assembly=assembly, status=Registration.Status.ACTIVE
+        )
+    }
+    deadline = timezone.localdate() + dt.timedelta(days=response_days)
+    new_ids: list[int] = []
+    for seat, registration_id in zip(dropped, proposed, strict=True):
+        if registration_id not in registrations:
+            raise PanelRefused(
+                _("Iemand in het voorstel heeft zich afgemeld. Vraag een nieuw voorstel.")
+            )
+        member = existing.get(registration_id)
+        if member is not None and member.status != PanelMember.Status.WAITING:
+            raise PanelRefused(
+                _("Iemand in het voorstel doet al mee of is gestopt. Vraag een nieuw voorstel.")
+            )
+        fields = {
+            "kind": PanelMember.Kind.MEMBER,
+            "status": PanelMember.Status.SELECTED,
+            "alternate_rank": None,
+            "replaces": seat,
+            "response_deadline": deadline,
+            "notify_claimed_at": None,
+            "notified_at": None,
+            "reminded_at": None,
+            "final_reminder_at": None,
+            "responded_at": None,
+        }
+        if member is None:
+            member = PanelMember.objects.create(
+                assembly=assembly, registration_id=registration_id, draw=draw, **fields
+            )
+        else:
+            for name, value in fields.items():
+                setattr(member, name, value)
+            member.save(update_fields=list(fields))
+        new_ids.append(member.pk)
+    replacement.status = Replacement.Status.CONFIRMED
+    replacement.decided_by = actor
+    replacement.decided_at = timezone.now()
+    replacement.save(update_fields=["status", "decided_by", "decided_at"])
+    _queue_notifications(new_ids)
+    audit_record(
+        action="replacement.confirmed",
+        assembly=assembly,
+        actor=actor,
+        target=replacement,
+        detail={
+            "dropped": [m.pk for m in dropped],
+            "members": new_ids,
+            "method": replacement.method,
+            "deadline": deadline.isoformat(),
+        },
+    )
+    logger.info("replacement confirmed id=%s members=%s", replacement.pk, new_ids)
+    return replacement
+
+
+@transaction.atomic
+def replacement_discard(*, replacement: Replacement, actor: User | None) -> Replacement:
+    """Set a proposal aside; its seats are open again for a new request."""
+    replacement = Replacement.objects.select_for_update().get(pk=replacement.pk)
+    if replacement.status not in (*OPEN_REPLACEMENT, Replacement.Status.IMPOSSIBLE):
+        raise PanelRefused(_("Dit voorstel is al afgehandeld."))
+    replacement.status = Replacement.Status.DISCARDED
+    replacement.decided_by = actor
+    replacement.decided_at = timezone.now()
+    replacement.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(
+        action="replacement.discarded",
+        assembly=replacement.assembly,
+        actor=actor,
+        target=replacement,
+        detail={"replacement": replacement.pk},
+    )
+    return replacement

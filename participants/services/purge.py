@@ -1,0 +1,208 @@
+"""Erasing the pool's personal data once the panel stands (DESIGN.md, "Closing").
+
+The panel *stands* when all of this is true:
+
+- there is a current draw (a draw of a panel run that no later draw superseded);
+- the draw made members and alternates;
+- no member still has to answer (status "selected"): everyone said yes, said
+  no, stopped, or counts as "no answer" after the last reminder;
+- no replacement is being computed or waits for the organiser's decision.
+
+Then the purge erases, in one transaction:
+
+- every registration of the assembly whose person is neither a member nor an
+  alternate (any PanelMember row, whatever its status: those were selected);
+  the invitation stays, for the counts, with its resident set to null;
+- every resident of the population extract not linked to a member or an
+  alternate (the invitation of such a resident keeps its status);
+- the print-ready PDFs of the invitation letters (names and addresses).
+
+What stays: the counts per quota value of the whole pool (from the frozen
+pool of the committed run, so the report can compare the panel with the
+pool), the frozen pool itself (ids, quota values and hashed households, no
+names), invitations with their status, and a PoolPurge row. Members' and
+alternates' data stay until the retention period ends.
+
+After a purge a replacement can only come from the alternates: the rest of
+the pool no longer exists.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from assembly.models import Assembly, User
+from assembly.services import audit_record
+from participants.models import (
+    Invitation,
+    LetterBatch,
+    PanelMember,
+    PoolPurge,
+    Registration,
+    Replacement,
+    Resident,
+)
+from participants.selectors_lottery import assembly_current_draw
+from participants.services.panel import OPEN_REPLACEMENT, frozen_pool
+
+logger = logging.getLogger(__name__)
+
+
+class PurgeRefused(Exception):
+    """The panel does not stand yet; the message says why, for the organiser."""
+
+
+@dataclass(frozen=True)
+class PurgePlan:
+    """What a purge would erase and keep: counts only."""
+
+    reasons: list[str] = field(default_factory=list)  # why the panel does not stand yet
+    registrations: int = 0
+    residents: int = 0
+    invitations: int = 0  # invitations that lose the link to their resident
+    letter_batches: int = 0
+    kept_registrations: int = 0
+    pool_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def stands(self) -> bool:
+        return not self.reasons
+
+
+def _selected(assembly: Assembly) -> QuerySet[PanelMember]:
+    return PanelMember.objects.filter(assembly=assembly)
+
+
+def _registrations(assembly: Assembly) -> QuerySet[Registration]:
+    return Registration.objects.filter(assembly=assembly).exclude(
+        pk__in=_selected(assembly).values("registration_id")
+    )
+
+
+def _residents(assembly: Assembly) -> QuerySet[Resident]:
+    keep = Invitation.objects.filter(
+        registration__panel_member__isnull=False, resident__isnull=False
+    ).values("resident_id")
+    return Resident.objects.filter(assembly=assembly).exclude(pk__in=keep)
+
+
+def _letter_batches(assembly: Assembly) -> QuerySet[LetterBatch]:
+    return LetterBatch.objects.filter(run__assembly=assembly)
+
+
+def panel_stands_reasons(*, assembly: Assembly) -> list[str]:
+    """Why the panel does not stand yet (empty: it stands)."""
+    draw = assembly_current_draw(assembly=assembly)
+    if draw is None:
+        return [_("Er is nog geen trekking.")]
+    reasons = []
+    if not _selected(assembly).exists():
+        reasons.append(_("Er zijn nog geen deelnemers en reserves."))
+    waiting = (
+        _selected(assembly)
+        .filter(kind=PanelMember.Kind.MEMBER, status=PanelMember.Status.SELECTED)
+        .count()
+    )
+    if waiting:
+        reasons.append(
+            ngettext(
+                "%(count)s deelnemer heeft nog niet geantwoord.",
+                "%(count)s deelnemers hebben nog niet geantwoord.",
+                waiting,
+            )
+            % {"count": waiting}
+        )
+    if Replacement.objects.filter(assembly=assembly, status__in=OPEN_REPLACEMENT).exists():
+        reasons.append(_("Er is een vervanging die nog niet is bevestigd of weggelegd."))
+    return reasons
+
+
+def pool_counts(*, assembly: Assembly) -> dict[str, dict[str, int]]:
+    """Per quota category and value: how many respondents the pool of the draw had."""
+    draw = assembly_current_draw(assembly=assembly)
+    if draw is None:
+        return {}
+    pool = frozen_pool(draw.run)
+    counts: dict[str, dict[str, int]] = {}
+    for quota in pool.quotas:
+        counts.setdefault(quota.category, {})[quota.value] = 0
+    for person in pool.people.values():
+        for category, value in person.features.items():
+            counts.setdefault(category, {})
+            counts[category][value] = counts[category].get(value, 0) + 1
+    return counts
+
+
+def pool_purge_plan(*, assembly: Assembly) -> PurgePlan:
+    """The dry run: what a purge now would erase and keep. Changes nothing."""
+    residents = _residents(assembly)
+    return PurgePlan(
+        reasons=panel_stands_reasons(assembly=assembly),
+        registrations=_registrations(assembly).count(),
+        residents=residents.count(),
+        invitations=Invitation.objects.filter(resident__in=residents).count(),
+        letter_batches=_letter_batches(assembly).count(),
+        kept_registrations=Registration.objects.filter(
+            assembly=assembly, panel_member__isnull=False
+        ).count(),
+        pool_counts=pool_counts(assembly=assembly),
+    )
+
+
+@transaction.atomic
+def pool_purge(*, assembly: Assembly, actor: User | None) -> PoolPurge:
+    """Erase the personal data of everyone in the pool who was not selected."""
+    Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
+    reasons = panel_stands_reasons(assembly=assembly)
+    if reasons:
+        raise PurgeRefused(" ".join(reasons))
+    counts = pool_counts(assembly=assembly)
+    registrations = _registrations(assembly)
+    registration_count = registrations.count()
+    registrations.delete()
+    residents = _residents(assembly)
+    resident_ids = list(residents.values_list("pk", flat=True))
+    for start in range(0, len(resident_ids), 5_000):
+        batch = resident_ids[start : start + 5_000]
+        Invitation.objects.filter(resident_id__in=batch).update(resident=None)
+        Resident.objects.filter(pk__in=batch).delete()
+    batches = list(_letter_batches(assembly))
+    files = [batch.pdf for batch in batches if batch.pdf]
+    LetterBatch.objects.filter(pk__in=[batch.pk for batch in batches]).delete()
+
+    def delete_files() -> None:
+        for pdf in files:
+            pdf.delete(save=False)
+
+    transaction.on_commit(delete_files)
+    purge = PoolPurge.objects.create(
+        assembly=assembly,
+        pool_counts=counts,
+        registrations_erased=registration_count,
+        residents_erased=len(resident_ids),
+        purged_by=actor,
+    )
+    audit_record(
+        action="pool.purged",
+        assembly=assembly,
+        actor=actor,
+        target=purge,
+        detail={
+            "registrations": registration_count,
+            "residents": len(resident_ids),
+            "letter_batches": len(batches),
+        },
+    )
+    logger.info(
+        "pool purged assembly=%s registrations=%s residents=%s",
+        assembly.pk,
+        registration_count,
+        len(resident_ids),
+    )
+    return purge

@@ -1,0 +1,601 @@
+"""Stage 2 of the lottery: selection runs on the engine, the commitment, and the public draw.
+
+A run freezes the quota table and the pool (ids, quota values, hashed
+households) when it is started, and the engine (participants/sortition/)
+computes the LEXIMIN distribution and the ticket table in a Celery task.
+The organiser then *commits* to the run: from that moment the run record and
+its inputs are public and nothing about the run changes. Only then is the
+public number drawn (dice, in public); the number picks the ticket, the
+ticket the panel, and the number also orders the alternates. A second draw
+is possible only with a reason, before anyone was told they were drawn; it is
+a new row that supersedes the first, and both stay visible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assembly.models import Assembly, User
+from assembly.services import audit_record
+from participants.models import PanelMember, Registration, SelectionDraw, SelectionRun
+from participants.selectors_lottery import assembly_current_draw
+from participants.selectors_selection import (
+    HOUSEHOLD_COLUMN,
+    fitting_pool_csv,
+    selection_inputs,
+)
+from participants.sortition import (
+    Instance,
+    SortitionError,
+    read_pool,
+    read_quotas,
+    record_draw,
+    run_selection,
+)
+from participants.sortition.io import check_instance
+
+logger = logging.getLogger(__name__)
+
+# The progress bar is written at most this often (seconds); each write also
+# renews the run's claim (``claimed_at``), so it doubles as a heartbeat.
+PROGRESS_EVERY = 1.0
+# A running run whose claim was not renewed for this long belongs to a worker
+# that died: a redelivered task may take it over.
+CLAIM_LEASE = dt.timedelta(minutes=3)
+# How often the claim is renewed while the engine computes (well inside the lease).
+HEARTBEAT_EVERY = 30.0
+MAX_TICKETS = 100_000
+# The largest public number we accept: 12 digits is more than any dice throw.
+MAX_NUMBER = 10**12 - 1
+# Keys the engine adds for its trial draw with the seed; a run record has no
+# draw until the public number is known, so they are not stored.
+_TRIAL_DRAW_KEYS = ("public_number", "number_source", "ticket_drawn", "panel", "alternates")
+_ACTIVE = (SelectionRun.Status.QUEUED, SelectionRun.Status.RUNNING)
+
+
+class SelectionRefused(Exception):
+    """The lottery step cannot be taken now; the message says why, for the organiser."""
+
+
+# ------------------------------------------------------------------------ helpers
+
+
+def household_columns(household_rule: bool) -> list[str]:
+    return [HOUSEHOLD_COLUMN] if household_rule else []
+
+
+def run_instance(run: SelectionRun) -> Instance:
+    """The engine's instance from the run's frozen inputs."""
+    quotas = read_quotas("quota.csv", text=run.quotas_csv)
+    people = read_pool("pool.csv", quotas, household_columns(run.household_rule), text=run.pool_csv)
+    instance = Instance(people, quotas, run.panel_size)
+    check_instance(instance, "pool.csv")
+    return instance
+
+
+def error_dict(error: SortitionError) -> dict[str, str]:
+    return {"code": error.code, "nl": error.message_nl, "en": error.message}
+
+
+def legacy_summary(record: dict[str, Any], panel_size: int, seconds: float) -> dict[str, Any]:
+    """What the organiser needs to compare the old method with LEXIMIN."""
+    probabilities = list(record["probabilities"].values())
+    fair_share = panel_size / len(probabilities)
+    return {
+        "min_probability": min(probabilities),
+        "max_probability": max(probabilities),
+        "below_tenth_of_share": sum(1 for p in probabilities if p < fair_share / 10),
+        "never_selected": sum(1 for p in probabilities if p <= 0.0),
+        "respondents": len(probabilities),
+        "panels": len(record["distribution"]),
+        "seconds": round(seconds, 2),
+    }
+
+
+# --------------------------------------------------------------------------- start
+
+
+def check_selection_run_start(*, assembly: Assembly, algorithm: str, tickets: int) -> None:
+    if algorithm not in SelectionRun.Algorithm.values:
+        raise SelectionRefused(_("Deze methode bestaat niet."))
+    if not 1 <= tickets <= MAX_TICKETS:
+        raise SelectionRefused(
+            _("Het aantal loten moet tussen 1 en %(max)s liggen.") % {"max": MAX_TICKETS}
+        )
+    if assembly.members_target < 1:
+        raise SelectionRefused(_("Stel eerst in hoeveel deelnemers het burgerberaad heeft."))
+    if SelectionRun.objects.filter(assembly=assembly, status__in=_ACTIVE).exists():
+        raise SelectionRefused(
+            _("Er loopt al een loting. Wacht tot die klaar is en start dan een nieuwe.")
+        )
+
+
+def selection_run_start(
+    *,
+    assembly: Assembly,
+    actor: User | None,
+    algorithm: str = SelectionRun.Algorithm.LEXIMIN,
+    compare_legacy: bool = False,
+    seed: int = 0,
+    tickets: int = 1000,
+    household_rule: bool = True,
+) -> SelectionRun:
+    """Freeze the quotas and the pool in a new run and queue the engine for it."""
+    with transaction.atomic():
+        # Two organisers pressing start at once would both pass the check.
+        Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
+        check_selection_run_start(assembly=assembly, algorithm=algorithm, tickets=tickets)
+        quotas_csv, all_respondents = selection_inputs(assembly=assembly)
+        # Someone whose answer fits no quota value (an age outside every band)
+        # has no seat the quotas allow; the pool check shows how many.
+        pool_csv, left_out = fitting_pool_csv(quotas_csv, all_respondents)
+        run = SelectionRun.objects.create(
+            assembly=assembly,
+            kind=SelectionRun.Kind.PANEL,
+            algorithm=algorithm,
+            panel_size=assembly.members_target,
+            alternates=assembly.alternates_target,
+            seed=seed,
+            tickets=tickets,
+            household_rule=household_rule,
+            compare_legacy=compare_legacy and algorithm == SelectionRun.Algorithm.LEXIMIN,
+            quotas_csv=quotas_csv,
+            pool_csv=pool_csv,
+            progress_message=_("In de wachtrij."),
+            created_by=actor,
+        )
+        audit_record(
+            action="selection_run_start",
+            assembly=assembly,
+            actor=actor,
+            target=run,
+            detail={
+                "algorithm": algorithm,
+                "respondents": pool_csv.count("\n") - 1,
+                "left_out_fitting_no_quota": left_out,
+                "panel_size": run.panel_size,
+                "alternates": run.alternates,
+                "seed": seed,
+                "tickets": tickets,
+                "household_rule": household_rule,
+                "compare_legacy": run.compare_legacy,
+            },
+        )
+        from participants.tasks_selection import selection_run_task
+
+        run_id = run.pk
+        transaction.on_commit(lambda: selection_run_task.delay(run_id))
+    logger.info("selection run queued id=%s assembly=%s", run.pk, assembly.pk)
+    return run
+
+
+# ------------------------------------------------------------------------- execute
+
+
+class ClaimLost(Exception):
+    """Another task took the run over (this one was thought dead): stop working."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a call of :func:`selection_run_execute` did."""
+
+    # "done", "failed", "finished-before" (nothing to do), "busy" (another
+    # task holds a live claim: try again later), "lost" (claim taken over).
+    state: str
+
+    @property
+    def retry_later(self) -> bool:
+        return self.state == "busy"
+
+
+def _claim(run_id: int) -> dt.datetime | None:
+    """Take the run: a queued one, or a running one whose claim went stale.
+
+    The update is conditional on what was read, so of two tasks that read the
+    same row only one takes it. Returns the claim (its timestamp) or None.
+    """
+    now = timezone.now()
+    taken = SelectionRun.objects.filter(pk=run_id, status=SelectionRun.Status.QUEUED).update(
+        status=SelectionRun.Status.RUNNING, claimed_at=now, progress=0
+    )
+    if taken == 1:
+        return now
+    row = SelectionRun.objects.filter(pk=run_id).values("status", "claimed_at").first()
+    if row is None or row["status"] != SelectionRun.Status.RUNNING:
+        return None
+    old = row["claimed_at"]
+    if old is not None and now - old < CLAIM_LEASE:
+        return None
+    taken = SelectionRun.objects.filter(
+        pk=run_id, status=SelectionRun.Status.RUNNING, claimed_at=old
+    ).update(claimed_at=now)
+    if taken == 1:
+        logger.warning("selection run taken over id=%s stale_claim=%s", run_id, old)
+        return now
+    return None
+
+
+class _ProgressWriter:
+    """Writes the engine's progress at most every PROGRESS_EVERY seconds and
+    renews the claim; notices when another task took the run over.
+
+    The heartbeat thread renews the claim too, through the same lock, so the
+    claim stays fresh while the engine is deep in one long computation.
+    """
+
+    def __init__(self, run_id: int, claim: dt.datetime) -> None:
+        self.run_id = run_id
+        self.claim = claim
+        self.start = 0.0
+        self.end = 1.0
+        self.last = 0.0
+        self.lost = False
+        self.lock = threading.Lock()
+
+    def span(self, start: float, end: float) -> None:
+        self.start, self.end = start, end
+
+    def __call__(self, message: str, fraction: float) -> None:
+        now = time.monotonic()
+        if now - self.last < PROGRESS_EVERY:
+            return
+        self.last = now
+        share = self.start + (self.end - self.start) * min(max(fraction, 0.0), 1.0)
+        self.write(message, share)
+
+    def renew(self, **fields: Any) -> bool:
+        """Renew the claim (and write ``fields``); False once the claim is lost."""
+        with self.lock:
+            if self.lost:
+                return False
+            renewed = timezone.now()
+            updated = SelectionRun.objects.filter(
+                pk=self.run_id, status=SelectionRun.Status.RUNNING, claimed_at=self.claim
+            ).update(claimed_at=renewed, **fields)
+            if updated != 1:
+                self.lost = True
+                return False
+            self.claim = renewed
+            return True
+
+    def write(self, message: str, share: float) -> None:
+        fields = {"progress": min(99, max(0, int(share * 100))), "progress_message": message[:300]}
+        if not self.renew(**fields):
+            raise ClaimLost
+
+
+class _Heartbeat:
+    """Renews the claim every HEARTBEAT_EVERY seconds from a thread of its own."""
+
+    def __init__(self, writer: _ProgressWriter) -> None:
+        self.writer = writer
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, daemon=True, name="selection-heartbeat")
+
+    def _beat(self) -> None:
+        try:
+            while not self.stopped.wait(HEARTBEAT_EVERY):
+                if not self.writer.renew():
+                    return
+        except Exception:
+            logger.exception("selection run heartbeat failed id=%s", self.writer.run_id)
+        finally:
+            connection.close()
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=30)
+
+
+def _finish(run_id: int, claim: dt.datetime, **fields: Any) -> bool:
+    fields.setdefault("finished_at", timezone.now())
+    updated = SelectionRun.objects.filter(
+        pk=run_id, status=SelectionRun.Status.RUNNING, claimed_at=claim
+    ).update(**fields)
+    return updated == 1
+
+
+def _compute(run: SelectionRun, writer: _ProgressWriter) -> dict[str, Any]:
+    """The run's record and, when asked, the legacy summary (as update fields)."""
+    instance = run_instance(run)
+    columns = household_columns(run.household_rule)
+    writer.span(0.0, 0.9 if run.compare_legacy else 1.0)
+    writer.write(
+        _("%(n)s aanmelders, %(k)s deelnemers: de loting is bezig.")
+        % {"n": len(instance.respondents), "k": instance.panel_size},
+        0.0,
+    )
+    record = run_selection(
+        instance,
+        algorithm=run.algorithm,
+        seed=run.seed,
+        tickets=run.tickets,
+        household_columns=columns,
+        progress=writer,
+        alternates=0,
+    )
+    for key in _TRIAL_DRAW_KEYS:
+        record.pop(key, None)
+    record["parameters"].pop("alternates", None)
+    fields: dict[str, Any] = {
+        "record": record,
+        "min_probability": record["min_probability"],
+        "input_sha256": record["input_sha256"],
+    }
+    if run.compare_legacy:
+        writer.write(_("Nu de oude methode, om te vergelijken."), 0.9)
+        started = time.perf_counter()
+        legacy = run_selection(
+            instance,
+            algorithm=SelectionRun.Algorithm.LEGACY,
+            seed=run.seed,
+            tickets=run.tickets,
+            household_columns=columns,
+        )
+        fields["legacy_summary"] = legacy_summary(
+            legacy, instance.panel_size, time.perf_counter() - started
+        )
+    return fields
+
+
+def selection_run_execute(*, run_id: int) -> Outcome:
+    """Run the engine for a run, once.
+
+    A duplicate task finds the run claimed and does nothing; a task redelivered
+    after its worker died finds a stale claim and starts the run afresh (the
+    engine is deterministic, so the result is the same).
+    """
+    claim = _claim(run_id)
+    if claim is None:
+        status = SelectionRun.objects.filter(pk=run_id).values_list("status", flat=True).first()
+        busy = status == SelectionRun.Status.RUNNING
+        return Outcome("busy" if busy else "finished-before")
+    run = SelectionRun.objects.get(pk=run_id)
+    writer = _ProgressWriter(run_id, claim)
+    try:
+        with _Heartbeat(writer):
+            fields = _compute(run, writer)
+        if writer.lost:
+            raise ClaimLost
+    except ClaimLost:
+        logger.warning("selection run claim lost id=%s", run_id)
+        return Outcome("lost")
+    except SortitionError as error:
+        _finish(
+            run_id,
+            writer.claim,
+            status=SelectionRun.Status.FAILED,
+            error=error_dict(error),
+            progress_message=error.message_nl[:300],
+        )
+        logger.info("selection run failed id=%s code=%s", run_id, error.code)
+        return Outcome("failed")
+    except SoftTimeLimitExceeded:
+        _finish(
+            run_id,
+            writer.claim,
+            status=SelectionRun.Status.FAILED,
+            error={
+                "code": "time_limit",
+                "nl": _("De loting duurde te lang en is gestopt. Probeer het opnieuw."),
+                "en": "The run took too long and was stopped.",
+            },
+        )
+        logger.error("selection run hit the time limit id=%s", run_id)
+        return Outcome("failed")
+    except Exception as error:
+        # A bug, not the organiser's doing: the page must not wait for ever.
+        _finish(
+            run_id,
+            writer.claim,
+            status=SelectionRun.Status.FAILED,
+            error={
+                "code": "internal",
+                "nl": _("Er ging iets mis in het programma. Meld dit aan de beheerder."),
+                "en": f"Internal error: {type(error).__name__}",
+            },
+        )
+        logger.exception("selection run crashed id=%s", run_id)
+        raise
+    done = _finish(
+        run_id,
+        writer.claim,
+        status=SelectionRun.Status.DONE,
+        progress=100,
+        progress_message=_("Klaar."),
+        **fields,
+    )
+    if not done:
+        return Outcome("lost")
+    logger.info("selection run done id=%s min_probability=%.6f", run_id, fields["min_probability"])
+    return Outcome("done")
+
+
+# -------------------------------------------------------------------------- commit
+
+
+def check_selection_run_commit(*, run: SelectionRun) -> None:
+    if run.committed_at is not None:
+        raise SelectionRefused(_("Deze loting is al vastgelegd."))
+    if run.status != SelectionRun.Status.DONE:
+        raise SelectionRefused(_("Alleen een loting die klaar is, kunt u vastleggen."))
+    if run.algorithm != SelectionRun.Algorithm.LEXIMIN:
+        raise SelectionRefused(
+            _("De oude methode is alleen om te vergelijken. Leg een LEXIMIN-loting vast.")
+        )
+    if run.kind != SelectionRun.Kind.PANEL:
+        raise SelectionRefused(_("Alleen een loting van de deelnemers kunt u hier vastleggen."))
+
+
+def selection_run_commit(*, run: SelectionRun, actor: User | None) -> SelectionRun:
+    """Freeze and publish the run before the public number is drawn."""
+    with transaction.atomic():
+        locked = SelectionRun.objects.select_for_update().get(pk=run.pk)
+        check_selection_run_commit(run=locked)
+        locked.committed_at = timezone.now()
+        locked.committed_by = actor
+        locked.save(update_fields=["committed_at", "committed_by"])
+        record = locked.record or {}
+        audit_record(
+            action="selection_run_commit",
+            assembly=locked.assembly,
+            actor=actor,
+            target=locked,
+            detail={
+                "input_sha256": str(record.get("input_sha256", "")),
+                "ticket_table_sha256": str(record.get("ticket_table_sha256", "")),
+            },
+        )
+    logger.info("selection run committed id=%s", locked.pk)
+    return locked
+
+
+# ---------------------------------------------------------------------------- draw
+
+
+def check_selection_draw(
+    *, run: SelectionRun, number: int, current: SelectionDraw | None, reason: str
+) -> None:
+    if run.committed_at is None or run.record is None:
+        raise SelectionRefused(
+            _("Leg de loting eerst vast. Pas daarna mag het openbare getal worden getrokken.")
+        )
+    if not 0 <= number <= MAX_NUMBER:
+        raise SelectionRefused(_("Het getal moet een heel getal van 0 of meer zijn."))
+    if current is None:
+        return
+    if not reason.strip():
+        raise SelectionRefused(
+            _("Er is al een trekking. Schrijf op waarom er een nieuwe trekking komt.")
+        )
+    notified = PanelMember.objects.filter(assembly=run.assembly, notified_at__isnull=False)
+    if notified.exists():
+        raise SelectionRefused(
+            _(
+                "De deelnemers van de vorige trekking hebben al bericht gekregen. "
+                "Een nieuwe trekking kan nu niet meer."
+            )
+        )
+
+
+def selection_draw(
+    *,
+    run: SelectionRun,
+    number: int,
+    how_drawn: str,
+    actor: User | None,
+    reason: str = "",
+) -> SelectionDraw:
+    """Apply the public number to a committed run: the ticket, the panel, the alternates.
+
+    A second draw (for this run or another run of the assembly) needs a reason
+    and is refused once anyone was told they were drawn; it supersedes the
+    current draw and replaces its members and alternates, in one transaction.
+    """
+    with transaction.atomic():
+        Assembly.objects.select_for_update().filter(pk=run.assembly_id).first()
+        run = SelectionRun.objects.select_related("assembly").get(pk=run.pk)
+        assembly = run.assembly
+        current = assembly_current_draw(assembly=assembly)
+        check_selection_draw(run=run, number=number, current=current, reason=reason)
+        assert run.record is not None
+        try:
+            record = record_draw(
+                run.record, run_instance(run), number, alternates=run.alternates, source="public"
+            )
+        except SortitionError as error:
+            raise SelectionRefused(error.message_nl) from error
+        now = timezone.now()
+        if current is not None:
+            # The new panel replaces every seat of the old one.
+            PanelMember.objects.filter(assembly=assembly).delete()
+            current.superseded_at = now
+            current.save(update_fields=["superseded_at"])
+        draw = SelectionDraw.objects.create(
+            run=run,
+            number=number,
+            how_drawn=how_drawn.strip()[:300],
+            ticket=record["ticket_drawn"],
+            panel=record["panel"],
+            alternates=record["alternates"],
+            record=record,
+            reason=reason.strip() if current is not None else "",
+            supersedes=current,
+            drawn_by=actor,
+        )
+        _create_panel_members(assembly, draw, record["panel"], record["alternates"])
+        audit_record(
+            action="selection_redraw" if current is not None else "selection_draw",
+            assembly=assembly,
+            actor=actor,
+            target=draw,
+            detail={
+                "run": run.pk,
+                "number": number,
+                "ticket": draw.ticket,
+                "members": len(draw.panel),
+                "alternates": len(draw.alternates),
+                "supersedes": current.pk if current is not None else None,
+            },
+        )
+    logger.info(
+        "selection draw id=%s run=%s ticket=%s supersedes=%s",
+        draw.pk,
+        run.pk,
+        draw.ticket,
+        current.pk if current else None,
+    )
+    return draw
+
+
+def _create_panel_members(
+    assembly: Assembly, draw: SelectionDraw, panel: list[str], alternates: list[str]
+) -> None:
+    ids = [int(pid) for pid in [*panel, *alternates]]
+    known = set(
+        Registration.objects.filter(assembly=assembly, pk__in=ids).values_list("pk", flat=True)
+    )
+    missing = [pk for pk in ids if pk not in known]
+    if missing:
+        # The frozen pool names registrations that are gone: the panel cannot stand.
+        raise SelectionRefused(
+            _("%(n)s gelote aanmeldingen bestaan niet meer. Start een nieuwe loting.")
+            % {"n": len(missing)}
+        )
+    rows = [
+        PanelMember(
+            assembly=assembly,
+            registration_id=int(pid),
+            draw=draw,
+            kind=PanelMember.Kind.MEMBER,
+            status=PanelMember.Status.SELECTED,
+        )
+        for pid in panel
+    ]
+    rows += [
+        PanelMember(
+            assembly=assembly,
+            registration_id=int(pid),
+            draw=draw,
+            kind=PanelMember.Kind.ALTERNATE,
+            status=PanelMember.Status.WAITING,
+            alternate_rank=rank,
+        )
+        for rank, pid in enumerate(alternates, start=1)
+    ]
+    PanelMember.objects.bulk_create(rows, batch_size=1_000)

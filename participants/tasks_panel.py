@@ -1,0 +1,35 @@
+"""Celery tasks for the panel after the draw: notifications, reminders, replacements.
+
+They take ids and call participants.services.panel, which claims the work in
+the database, so a task run twice does its work once.
+"""
+
+from __future__ import annotations
+
+import smtplib
+
+from celery import shared_task
+
+from participants.services import panel
+
+
+@shared_task(
+    autoretry_for=(OSError, smtplib.SMTPException),
+    retry_backoff=True,
+    retry_backoff_max=120,
+    max_retries=8,
+)
+def panel_member_notify_task(member_id: int) -> bool:
+    return panel.panel_member_notify(member_id=member_id)
+
+
+@shared_task(autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=True, max_retries=5)
+def panel_reminders_task(assembly_id: int) -> int:
+    """Run daily by celery beat (one PeriodicTask per assembly, see services.panel)."""
+    result = panel.panel_reminders_send_due(assembly_id=assembly_id)
+    return result.reminded + result.final + result.no_response
+
+
+@shared_task
+def replacement_compute_task(replacement_id: int) -> bool:
+    return panel.replacement_compute(replacement_id=replacement_id)

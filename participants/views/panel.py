@@ -1,0 +1,349 @@
+"""After the draw: the member list, notifications, drop-outs and replacements,
+the member's own answer page (a signed link), and the purge of the pool.
+
+Organisers see everything on the member list; the chair sees names and
+statuses only (no contact details, no quota values). A member reaches only
+their own page, through the link in their e-mail or letter.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from assembly import access
+from assembly.models import Assembly, RoleKind
+from assembly.selectors import role_kinds_for
+from participants.models import PanelMember, Registration, Replacement
+from participants.selectors_lottery import assembly_current_draw
+from participants.services import panel as services
+from participants.services.purge import PurgeRefused, pool_purge, pool_purge_plan
+
+logger = logging.getLogger(__name__)
+
+TEMPLATES = "participants/panel/"
+
+
+class NotifyForm(forms.Form):
+    response_days = forms.IntegerField(
+        label=gettext_lazy("Hoeveel dagen hebben de deelnemers om te antwoorden?"),
+        min_value=1,
+        max_value=60,
+        initial=services.DEFAULT_RESPONSE_DAYS,
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Waarom stopt deze persoon?"),
+        help_text=gettext_lazy(
+            "Schrijf niets op over gezondheid of andere gevoelige zaken. Kort is genoeg, "
+            "bijvoorbeeld: verhuisd, geen tijd, persoonlijke redenen."
+        ),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+@dataclass(frozen=True)
+class _Row:
+    member: PanelMember
+    values: list[str]  # quota values, in the order of the categories; organisers only
+
+
+def _organiser_assembly(request: HttpRequest, slug: str) -> Assembly:
+    return access.get_assembly_for_organiser(user=access.request_user(request), slug=slug)
+
+
+@login_required
+def panel_list(request: HttpRequest, slug: str) -> HttpResponse:
+    user = access.request_user(request)
+    assembly = access.get_assembly_for_roles(
+        user=user, slug=slug, roles=frozenset({RoleKind.ORGANISER, RoleKind.CHAIR})
+    )
+    is_organiser = user.is_superuser or RoleKind.ORGANISER in role_kinds_for(
+        user=user, assembly=assembly
+    )
+    members = list(services.panel_members(assembly=assembly))
+    features = services.features_by_registration(assembly=assembly) if is_organiser else {}
+    categories: list[str] = []
+    for values in features.values():
+        categories = list(values)
+        break
+    rows = [
+        _Row(member, [features.get(member.registration_id, {}).get(c, "") for c in categories])
+        for member in members
+    ]
+    open_replacements = Replacement.objects.filter(
+        assembly=assembly, status__in=services.OPEN_REPLACEMENT
+    )
+    return render(
+        request,
+        TEMPLATES + "list.html",
+        {
+            "assembly": assembly,
+            "is_organiser": is_organiser,
+            "members": [r for r in rows if r.member.kind == PanelMember.Kind.MEMBER],
+            "alternates": [r for r in rows if r.member.kind == PanelMember.Kind.ALTERNATE],
+            "categories": categories,
+            "counts": services.status_counts(assembly=assembly),
+            "open_seats": services.open_seats(assembly=assembly) if is_organiser else [],
+            "replacements": (
+                Replacement.objects.filter(assembly=assembly)[:20] if is_organiser else []
+            ),
+            "open_replacements": open_replacements if is_organiser else [],
+            "notify_form": NotifyForm() if is_organiser else None,
+            "has_draw": assembly_current_draw(assembly=assembly) is not None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def panel_notify(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    form = NotifyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Vul een aantal dagen in, van 1 tot en met 60."))
+        return redirect("participants:panel_list", slug=assembly.slug)
+    try:
+        count = services.panel_notify_start(
+            assembly=assembly,
+            actor=access.request_user(request),
+            response_days=form.cleaned_data["response_days"],
+        )
+    except services.PanelRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("%(count)s berichten worden verstuurd. Iedereen krijgt er één.") % {"count": count},
+        )
+    return redirect("participants:panel_list", slug=assembly.slug)
+
+
+@login_required
+def panel_letters(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    pdf, _pages = services.panel_letters_pdf(assembly=assembly)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"brieven-deelnemers-{assembly.slug}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def panel_member_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    member = get_object_or_404(
+        PanelMember.objects.select_related("registration"), pk=pk, assembly=assembly
+    )
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.panel_member_withdraw(
+                member=member,
+                reason=form.cleaned_data["reason"],
+                actor=access.request_user(request),
+            )
+        except services.PanelRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(
+                request,
+                _("Deze persoon is gestopt. Vraag nu een vervanging voor de lege plaats."),
+            )
+        return redirect("participants:panel_list", slug=assembly.slug)
+    return render(
+        request, TEMPLATES + "withdraw.html", {"assembly": assembly, "member": member, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def replacement_request(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    try:
+        replacement = services.replacement_propose(
+            assembly=assembly,
+            dropped_members=services.open_seats(assembly=assembly),
+            actor=access.request_user(request),
+        )
+    except services.PanelRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("participants:panel_list", slug=assembly.slug)
+    return redirect("participants:replacement_detail", slug=assembly.slug, pk=replacement.pk)
+
+
+def _replacement(request: HttpRequest, slug: str, pk: int) -> tuple[Assembly, Replacement]:
+    assembly = _organiser_assembly(request, slug)
+    replacement = get_object_or_404(
+        Replacement.objects.select_related("run", "created_by", "decided_by"),
+        pk=pk,
+        assembly=assembly,
+    )
+    return assembly, replacement
+
+
+@login_required
+def replacement_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly, replacement = _replacement(request, slug, pk)
+    proposed_ids = [int(pid) for pid in replacement.proposed]
+    people = {
+        m.registration_id: m
+        for m in PanelMember.objects.filter(registration_id__in=proposed_ids).select_related(
+            "registration"
+        )
+    }
+    registrations = Registration.objects.in_bulk(proposed_ids)
+    incoming = [
+        {"registration": registrations.get(pid), "member": people.get(pid), "id": pid}
+        for pid in proposed_ids
+    ]
+    return render(
+        request,
+        TEMPLATES + "replacement.html",
+        {
+            "assembly": assembly,
+            "replacement": replacement,
+            "dropped": replacement.dropped.select_related("registration").order_by("pk"),
+            "incoming": incoming,
+            "lines": services.replacement_quota_lines(replacement=replacement),
+            "pending": replacement.status == Replacement.Status.PENDING,
+        },
+    )
+
+
+@login_required
+def replacement_status(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
+    _assembly, replacement = _replacement(request, slug, pk)
+    run = replacement.run
+    done = run.progress if run else 100
+    pending = replacement.status == Replacement.Status.PENDING
+    label = (
+        _("Bezig: %(percent)s%%") % {"percent": done}
+        if pending
+        else str(replacement.get_status_display())
+    )
+    return JsonResponse(
+        {"done": done, "total": 100, "status": "running" if pending else "done", "label": label}
+    )
+
+
+@login_required
+@require_POST
+def replacement_confirm(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly, replacement = _replacement(request, slug, pk)
+    try:
+        services.replacement_confirm(replacement=replacement, actor=access.request_user(request))
+    except services.PanelRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("participants:replacement_detail", slug=assembly.slug, pk=replacement.pk)
+    messages.success(
+        request, _("De vervanging is bevestigd. De nieuwe deelnemers krijgen een bericht.")
+    )
+    return redirect("participants:panel_list", slug=assembly.slug)
+
+
+@login_required
+@require_POST
+def replacement_discard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly, replacement = _replacement(request, slug, pk)
+    try:
+        services.replacement_discard(replacement=replacement, actor=access.request_user(request))
+    except services.PanelRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("Het voorstel is weggelegd. De plaatsen zijn weer open."))
+    return redirect("participants:panel_list", slug=assembly.slug)
+
+
+# --- the member's own page -------------------------------------------------------
+
+
+def panel_respond(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    member_id = services.panel_member_id_from_token(token)
+    member = (
+        PanelMember.objects.select_related("registration", "assembly")
+        .filter(pk=member_id, assembly__slug=slug)
+        .first()
+        if member_id is not None
+        else None
+    )
+    if member is None:
+        return render(request, TEMPLATES + "invalid_link.html", status=404)
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        if answer in ("yes", "no"):
+            try:
+                services.panel_member_respond(member=member, accept=answer == "yes")
+            except services.PanelRefused as refused:
+                messages.info(request, str(refused))
+            else:
+                if answer == "yes":
+                    messages.success(request, _("Dank u wel. U doet mee."))
+                else:
+                    messages.success(request, _("Dank u wel voor uw antwoord."))
+        return redirect("participants:panel_respond", slug=slug, token=token)
+    can_answer = (
+        member.kind == PanelMember.Kind.MEMBER and member.status == PanelMember.Status.SELECTED
+    )
+    return render(
+        request,
+        TEMPLATES + "respond.html",
+        {
+            "assembly": member.assembly,
+            "member": member,
+            "token": token,
+            "is_member": member.kind == PanelMember.Kind.MEMBER,
+            "can_answer": can_answer,
+            "can_leave_list": member.kind == PanelMember.Kind.ALTERNATE
+            and member.status == PanelMember.Status.WAITING,
+            "confirmed": member.status == PanelMember.Status.CONFIRMED,
+        },
+    )
+
+
+# --- the purge ----------------------------------------------------------------------
+
+
+@login_required
+def pool_purge_view(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, _("Zet eerst een vinkje om te bevestigen."))
+            return redirect("participants:pool_purge", slug=assembly.slug)
+        try:
+            purge = pool_purge(assembly=assembly, actor=access.request_user(request))
+        except PurgeRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(
+                request,
+                _("Gewist: %(registrations)s aanmeldingen en %(residents)s inwoners.")
+                % {
+                    "registrations": purge.registrations_erased,
+                    "residents": purge.residents_erased,
+                },
+            )
+        return redirect("participants:pool_purge", slug=assembly.slug)
+    return render(
+        request,
+        TEMPLATES + "purge.html",
+        {
+            "assembly": assembly,
+            "plan": pool_purge_plan(assembly=assembly),
+            "purges": assembly.pool_purges.all(),
+        },
+    )

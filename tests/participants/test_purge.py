@@ -1,0 +1,135 @@
+"""The purge of the pool once the panel stands: a dry run, the purge, the refusal, the command."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from assembly.models import AuditEvent
+from participants.models import Invitation, PanelMember, PoolPurge, Registration, Resident
+from participants.services import panel as panel_services
+from participants.services.purge import PurgeRefused, pool_purge, pool_purge_plan
+from tests.factories import UserFactory
+from tests.participants.test_panel import Panel, make_panel
+
+SELECTED = (0, 1, 2, 3, 4, 5)  # members 0-3, alternates 4-5 (make_panel's defaults)
+
+
+def _standing_panel() -> Panel:
+    """Everyone answered: three said yes, one gave no answer (an open seat)."""
+    panel = make_panel(extra_residents=5)
+    for number in (0, 2, 3):
+        panel_services.panel_member_respond(member=panel.member(number), accept=True)
+    PanelMember.objects.filter(pk=panel.member(1).pk).update(status=PanelMember.Status.NO_RESPONSE)
+    return panel
+
+
+def _snapshot() -> tuple[int, int, int, int]:
+    return (
+        Registration.objects.count(),
+        Resident.objects.count(),
+        Invitation.objects.count(),
+        Invitation.objects.filter(resident__isnull=True).count(),
+    )
+
+
+@pytest.mark.django_db
+def test_the_dry_run_shows_what_goes_and_changes_nothing() -> None:
+    panel = _standing_panel()
+    before = _snapshot()
+    plan = pool_purge_plan(assembly=panel.assembly)
+    assert plan.stands
+    assert plan.registrations == 12 - len(SELECTED)
+    assert plan.residents == 12 - len(SELECTED) + 5
+    assert plan.invitations == 12 - len(SELECTED)
+    assert plan.kept_registrations == len(SELECTED)
+    assert plan.pool_counts == {"geslacht": {"vrouw": 6, "man": 6}}
+    assert _snapshot() == before
+    assert not PoolPurge.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_purge_erases_exactly_the_people_who_were_not_selected() -> None:
+    panel = _standing_panel()
+    organiser = UserFactory()
+    purge = pool_purge(assembly=panel.assembly, actor=organiser)
+    kept = {panel.people[n].pk for n in SELECTED}
+    assert set(Registration.objects.values_list("pk", flat=True)) == kept
+    kept_residents = {panel.people[n].invitation.resident_id for n in SELECTED}
+    assert set(Resident.objects.values_list("pk", flat=True)) == kept_residents
+    # Every invitation stays, for the counts; the purged ones without a resident.
+    assert Invitation.objects.count() == 12
+    assert Invitation.objects.filter(resident__isnull=True).count() == 12 - len(SELECTED)
+    assert Invitation.objects.filter(status=Invitation.Status.REGISTERED).count() == 12
+    assert PanelMember.objects.count() == len(SELECTED)
+    assert purge.registrations_erased == 6
+    assert purge.residents_erased == 11
+    assert purge.purged_by == organiser
+    assert purge.pool_counts == {"geslacht": {"vrouw": 6, "man": 6}}
+    event = AuditEvent.objects.get(action="pool.purged")
+    assert event.actor == organiser
+    assert event.detail == {"registrations": 6, "residents": 11, "letter_batches": 0}
+    # A second purge finds nothing more to erase.
+    again = pool_purge(assembly=panel.assembly, actor=organiser)
+    assert (again.registrations_erased, again.residents_erased) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_the_purge_is_refused_before_the_panel_stands() -> None:
+    panel = make_panel()
+    before = _snapshot()
+    plan = pool_purge_plan(assembly=panel.assembly)
+    assert not plan.stands
+    assert any("nog niet geantwoord" in reason for reason in plan.reasons)
+    with pytest.raises(PurgeRefused):
+        pool_purge(assembly=panel.assembly, actor=None)
+    assert _snapshot() == before
+    assert not PoolPurge.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_purge_waits_for_an_open_replacement() -> None:
+    panel = _standing_panel()
+    panel_services.replacement_propose(
+        assembly=panel.assembly, dropped_members=[panel.member(1)], actor=None
+    )
+    assert not pool_purge_plan(assembly=panel.assembly).stands
+    with pytest.raises(PurgeRefused):
+        pool_purge(assembly=panel.assembly, actor=None)
+
+
+@pytest.mark.django_db
+def test_the_purge_is_refused_without_a_draw() -> None:
+    from tests.factories import AssemblyFactory
+
+    assembly = AssemblyFactory()
+    assert pool_purge_plan(assembly=assembly).reasons == ["Er is nog geen trekking."]
+    with pytest.raises(PurgeRefused):
+        pool_purge(assembly=assembly, actor=None)
+
+
+@pytest.mark.django_db
+def test_the_command_has_a_dry_run_and_then_purges() -> None:
+    panel = _standing_panel()
+    before = _snapshot()
+    out = io.StringIO()
+    call_command("purge_pool", "--assembly", panel.assembly.slug, "--dry-run", stdout=out)
+    assert "registrations to erase:   6" in out.getvalue()
+    assert "dry run" in out.getvalue()
+    assert _snapshot() == before
+    out = io.StringIO()
+    call_command("purge_pool", "--assembly", panel.assembly.slug, stdout=out)
+    assert "purged: 6 registrations, 11 residents" in out.getvalue()
+    assert Registration.objects.count() == len(SELECTED)
+    with pytest.raises(CommandError):
+        call_command("purge_pool", "--assembly", "bestaat-niet")
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_before_the_panel_stands() -> None:
+    panel = make_panel()
+    with pytest.raises(CommandError):
+        call_command("purge_pool", "--assembly", panel.assembly.slug, stdout=io.StringIO())
+    assert Registration.objects.count() == 12

@@ -1,0 +1,607 @@
+"""The lottery of the members: runs, the commitment, the public draw, redraws,
+the published record and its verification with ``verify_selection``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from assembly.models import Assembly, AuditEvent
+from participants import selectors_lottery
+from participants.models import (
+    Invitation,
+    InvitationDraw,
+    PanelMember,
+    Quota,
+    Registration,
+    SelectionDraw,
+    SelectionRun,
+)
+from participants.services import selection as services
+from tests.conftest import Cast
+from tests.factories import AssemblyFactory
+from tests.participants.test_invitations import make_residents
+
+# --------------------------------------------------------------------- helpers
+
+_GENDERS = ("vrouw", "man")
+# Skewed on purpose: many more highly educated respondents, as in real pools,
+# so the quotas make the probabilities differ.
+_EDUCATION = ("hoog", "hoog", "hoog", "midden", "midden", "laag")
+
+
+def make_pool(assembly: Assembly, count: int) -> list[Registration]:
+    """``count`` active registrations, each in a household of its own, in bulk."""
+    residents = make_residents(assembly, count, per_household=1)
+    draw = InvitationDraw.objects.create(
+        assembly=assembly,
+        seed="pool",
+        requested=count,
+        eligible_households=count,
+        eligible_residents=count,
+        input_sha256="0" * 64,
+    )
+    invitations = Invitation.objects.bulk_create(
+        Invitation(
+            assembly=assembly,
+            draw=draw,
+            resident=resident,
+            code=f"P{assembly.pk}-{index:06d}",
+            status=Invitation.Status.REGISTERED,
+        )
+        for index, resident in enumerate(residents)
+    )
+    now = timezone.now()
+    return Registration.objects.bulk_create(
+        (
+            Registration(
+                invitation=invitation,
+                assembly=assembly,
+                consent_at=now,
+                consent_version="1",
+                full_name=f"Aanmelder {index}",
+                email=f"aanmelder{index}@example.org",
+                birth_date=dt.date(1960, 1, 1) + dt.timedelta(days=index * 7),
+                gender=_GENDERS[index % 2],
+                education=_EDUCATION[index % len(_EDUCATION)],
+                province="Utrecht",
+                urbanisation="sterk",
+                migration_background="geen",
+            )
+            for index, invitation in enumerate(invitations)
+        ),
+        batch_size=2_000,
+    )
+
+
+def make_quotas(assembly: Assembly, panel_size: int) -> None:
+    """Quotas close to the population, not to the skewed pool."""
+    half = panel_size // 2
+    third = panel_size // 3
+    rows = [
+        ("geslacht", "vrouw", half - 1, half + 1),
+        ("geslacht", "man", half - 1, half + 1),
+        ("opleiding", "laag", third - 1, third + 1),
+        ("opleiding", "midden", third - 1, third + 1),
+        ("opleiding", "hoog", third - 1, third + 1),
+    ]
+    Quota.objects.bulk_create(
+        Quota(assembly=assembly, category=c, value=v, min=lo, max=hi, position=i)
+        for i, (c, v, lo, hi) in enumerate(rows)
+    )
+
+
+def lottery_assembly(
+    *, respondents: int = 90, panel: int = 12, alternates: int = 4, slug: str = "loting"
+) -> Assembly:
+    assembly = AssemblyFactory(slug=slug, members_target=panel, alternates_target=alternates)
+    make_pool(assembly, respondents)
+    make_quotas(assembly, panel)
+    return assembly
+
+
+OnCommit = Callable[..., Any]
+
+
+def start_run(capture: OnCommit, assembly: Assembly, **options: Any) -> SelectionRun:
+    with capture(execute=True):
+        run = services.selection_run_start(assembly=assembly, actor=None, **options)
+    run.refresh_from_db()
+    return run
+
+
+def export(tmp_path: Path, record: dict[str, Any], run: SelectionRun) -> dict[str, str]:
+    (tmp_path / "record.json").write_text(json.dumps(record), encoding="utf-8")
+    (tmp_path / "pool.csv").write_text(run.pool_csv, encoding="utf-8")
+    (tmp_path / "quota.csv").write_text(run.quotas_csv, encoding="utf-8")
+    return {
+        "record": str(tmp_path / "record.json"),
+        "respondents": str(tmp_path / "pool.csv"),
+        "categories": str(tmp_path / "quota.csv"),
+    }
+
+
+def verify_files(files: dict[str, str], *extra: str) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command(
+        "verify_selection",
+        files["record"],
+        "--respondents",
+        files["respondents"],
+        "--categories",
+        files["categories"],
+        *extra,
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+@pytest.fixture
+def assembly(db: None) -> Assembly:
+    return lottery_assembly()
+
+
+@pytest.fixture
+def done_run(assembly: Assembly, django_capture_on_commit_callbacks: OnCommit) -> SelectionRun:
+    return start_run(django_capture_on_commit_callbacks, assembly, seed=7)
+
+
+@pytest.fixture
+def committed_run(done_run: SelectionRun) -> SelectionRun:
+    return services.selection_run_commit(run=done_run, actor=None)
+
+
+# ------------------------------------------------------------------------ runs
+
+
+def test_it_runs_a_selection_to_the_end(done_run: SelectionRun) -> None:
+    assert done_run.status == SelectionRun.Status.DONE
+    assert done_run.progress == 100
+    assert done_run.finished_at is not None and done_run.claimed_at is not None
+    assert done_run.record is not None
+    assert done_run.min_probability == pytest.approx(done_run.record["min_probability"])
+    assert done_run.min_probability > 0
+    assert done_run.input_sha256 == done_run.record["input_sha256"]
+    assert (done_run.panel_size, done_run.alternates) == (12, 4)
+    # The seed's trial draw is not a draw: it is not in the stored record.
+    for key in ("public_number", "ticket_drawn", "panel", "alternates", "number_source"):
+        assert key not in done_run.record
+    assert len(done_run.record["tickets"]) == 1000
+    assert sum(done_run.record["probabilities"].values()) == pytest.approx(12)
+
+
+def test_it_freezes_ids_values_and_hashed_households_only(done_run: SelectionRun) -> None:
+    header, first = done_run.pool_csv.splitlines()[:2]
+    assert header == "id,geslacht,opleiding,huishouden"
+    registration = Registration.objects.get(pk=int(first.split(",")[0]))
+    assert registration.full_name not in done_run.pool_csv
+    assert registration.invitation.resident.household_key not in done_run.pool_csv
+    assert done_run.quotas_csv.startswith("category,name,min,max\n")
+
+
+def test_it_writes_progress_while_it_runs(
+    assembly: Assembly,
+    django_capture_on_commit_callbacks: OnCommit,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[tuple[str, int, str]] = []
+    original = services._ProgressWriter.write
+
+    def spy(self: services._ProgressWriter, message: str, share: float) -> None:
+        original(self, message, share)
+        run = SelectionRun.objects.get(pk=self.run_id)
+        seen.append((run.status, run.progress, run.progress_message))
+
+    monkeypatch.setattr(services._ProgressWriter, "write", spy)
+    run = start_run(django_capture_on_commit_callbacks, assembly, compare_legacy=True)
+
+    assert seen, "the task wrote no progress"
+    assert all(status == SelectionRun.Status.RUNNING for status, _p, _m in seen)
+    assert "90 aanmelders" in seen[0][2]
+    assert any(progress == 90 for _s, progress, _m in seen), "the legacy step is at 90 %"
+    assert run.status == SelectionRun.Status.DONE
+
+
+def test_it_writes_progress_at_most_once_a_second(done_run: SelectionRun) -> None:
+    SelectionRun.objects.filter(pk=done_run.pk).update(status=SelectionRun.Status.RUNNING)
+    claim = SelectionRun.objects.get(pk=done_run.pk).claimed_at
+    assert claim is not None
+    writer = services._ProgressWriter(done_run.pk, claim)
+    writer("first", 0.25)
+    writer("second", 0.5)
+    run = SelectionRun.objects.get(pk=done_run.pk)
+    assert (run.progress, run.progress_message) == (25, "first")
+
+
+def test_it_stops_when_another_task_took_the_run_over(done_run: SelectionRun) -> None:
+    claim = timezone.now() - dt.timedelta(minutes=10)
+    SelectionRun.objects.filter(pk=done_run.pk).update(
+        status=SelectionRun.Status.RUNNING, claimed_at=claim
+    )
+    writer = services._ProgressWriter(done_run.pk, claim)
+    assert writer.renew(), "the heartbeat renews a claim that is still ours"
+    assert writer.claim > claim
+    SelectionRun.objects.filter(pk=done_run.pk).update(claimed_at=timezone.now())
+
+    with pytest.raises(services.ClaimLost):
+        writer.write("too late", 0.5)
+    assert writer.lost and not writer.renew()
+
+
+def test_it_compares_with_the_legacy_method_when_asked(
+    assembly: Assembly, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    run = start_run(django_capture_on_commit_callbacks, assembly, compare_legacy=True)
+    summary = run.legacy_summary
+    assert summary is not None
+    assert summary["respondents"] == 90
+    assert 0 <= summary["min_probability"] <= summary["max_probability"]
+    assert {"below_tenth_of_share", "never_selected", "panels", "seconds"} <= set(summary)
+    # LEXIMIN's smallest chance is never below the old method's.
+    assert run.min_probability is not None
+    assert run.min_probability >= summary["min_probability"] - 1e-9
+
+
+def test_it_stores_a_readable_error_when_the_quotas_cannot_be_met(
+    assembly: Assembly, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    Quota.objects.filter(assembly=assembly, value="vrouw").update(min=11, max=11)
+
+    run = start_run(django_capture_on_commit_callbacks, assembly)
+
+    assert run.status == SelectionRun.Status.FAILED
+    assert run.error["code"] == "quota_sum_too_high"
+    assert "Categorie geslacht" in run.error["nl"]
+    assert "Category geslacht" in run.error["en"]
+    assert run.record is None and run.finished_at is not None
+
+
+def test_it_refuses_a_second_run_while_one_is_running(assembly: Assembly) -> None:
+    SelectionRun.objects.create(
+        assembly=assembly,
+        panel_size=12,
+        quotas_csv="",
+        pool_csv="",
+        status=SelectionRun.Status.RUNNING,
+    )
+    with pytest.raises(services.SelectionRefused):
+        services.selection_run_start(assembly=assembly, actor=None)
+
+
+def test_it_does_nothing_when_the_task_comes_twice(done_run: SelectionRun) -> None:
+    before = done_run.record
+
+    outcome = services.selection_run_execute(run_id=done_run.pk)
+
+    assert outcome.state == "finished-before"
+    done_run.refresh_from_db()
+    assert done_run.record == before
+
+
+def test_it_leaves_a_run_with_a_live_claim_alone(done_run: SelectionRun) -> None:
+    SelectionRun.objects.filter(pk=done_run.pk).update(
+        status=SelectionRun.Status.RUNNING, claimed_at=timezone.now(), record=None
+    )
+
+    outcome = services.selection_run_execute(run_id=done_run.pk)
+
+    assert outcome.state == "busy" and outcome.retry_later
+    assert SelectionRun.objects.get(pk=done_run.pk).record is None
+
+
+def test_it_takes_over_a_run_whose_worker_died(done_run: SelectionRun) -> None:
+    stale = timezone.now() - services.CLAIM_LEASE - dt.timedelta(seconds=5)
+    SelectionRun.objects.filter(pk=done_run.pk).update(
+        status=SelectionRun.Status.RUNNING, claimed_at=stale, record=None, progress=40
+    )
+
+    outcome = services.selection_run_execute(run_id=done_run.pk)
+
+    assert outcome.state == "done"
+    run = SelectionRun.objects.get(pk=done_run.pk)
+    assert run.status == SelectionRun.Status.DONE and run.record is not None
+    assert run.claimed_at is not None and run.claimed_at > stale
+
+
+def test_it_logs_the_start_with_ids_and_counts_only(done_run: SelectionRun) -> None:
+    event = AuditEvent.objects.get(action="selection_run_start")
+    assert event.target == f"participants.SelectionRun:{done_run.pk}"
+    assert event.detail["respondents"] == 90
+    assert "Aanmelder" not in json.dumps(event.detail)
+
+
+# ---------------------------------------------------------------------- commit
+
+
+def test_it_commits_only_a_finished_leximin_run(done_run: SelectionRun) -> None:
+    SelectionRun.objects.filter(pk=done_run.pk).update(status=SelectionRun.Status.RUNNING)
+    with pytest.raises(services.SelectionRefused):
+        services.selection_run_commit(run=done_run, actor=None)
+    SelectionRun.objects.filter(pk=done_run.pk).update(
+        status=SelectionRun.Status.DONE, algorithm=SelectionRun.Algorithm.LEGACY
+    )
+    with pytest.raises(services.SelectionRefused):
+        services.selection_run_commit(run=done_run, actor=None)
+
+
+def test_it_freezes_the_run_when_committed(committed_run: SelectionRun) -> None:
+    assert committed_run.committed_at is not None
+    frozen = SelectionRun.objects.values().get(pk=committed_run.pk)
+    with pytest.raises(services.SelectionRefused):
+        services.selection_run_commit(run=committed_run, actor=None)
+    assert services.selection_run_execute(run_id=committed_run.pk).state == "finished-before"
+    assert SelectionRun.objects.values().get(pk=committed_run.pk) == frozen
+    assert AuditEvent.objects.filter(action="selection_run_commit").count() == 1
+
+
+# ------------------------------------------------------------------------ draw
+
+
+def test_it_refuses_to_draw_before_the_commitment(done_run: SelectionRun) -> None:
+    with pytest.raises(services.SelectionRefused):
+        services.selection_draw(run=done_run, number=417, how_drawn="dobbelstenen", actor=None)
+    assert not SelectionDraw.objects.exists()
+
+
+def test_it_draws_members_and_alternates_in_rank_order(committed_run: SelectionRun) -> None:
+    draw = services.selection_draw(
+        run=committed_run, number=1417, how_drawn="Drie dobbelstenen, in het openbaar", actor=None
+    )
+
+    assert draw.ticket == 417 and draw.number == 1417
+    assert draw.record["public_number"] == 1417 and draw.record["ticket_drawn"] == 417
+    assert draw.record["number_source"] == "public"
+    assert len(draw.panel) == 12 and len(draw.alternates) == 4
+    members = PanelMember.objects.filter(draw=draw, kind=PanelMember.Kind.MEMBER)
+    assert sorted(m.respondent_id for m in members) == sorted(draw.panel)
+    assert {m.status for m in members} == {PanelMember.Status.SELECTED}
+    alternates = PanelMember.objects.filter(draw=draw, kind=PanelMember.Kind.ALTERNATE)
+    ordered = alternates.order_by("alternate_rank")
+    assert [m.respondent_id for m in ordered] == draw.alternates
+    assert [m.alternate_rank for m in ordered] == [1, 2, 3, 4]
+    assert {m.status for m in alternates} == {PanelMember.Status.WAITING}
+    event = AuditEvent.objects.get(action="selection_draw")
+    assert event.detail["ticket"] == 417 and event.detail["members"] == 12
+
+
+def test_it_needs_a_reason_for_a_second_draw(committed_run: SelectionRun) -> None:
+    first = services.selection_draw(run=committed_run, number=5, how_drawn="", actor=None)
+    with pytest.raises(services.SelectionRefused, match="waarom"):
+        services.selection_draw(run=committed_run, number=6, how_drawn="", actor=None, reason=" ")
+    assert SelectionDraw.objects.get() == first
+
+
+def test_it_supersedes_the_first_draw_and_logs_the_second(committed_run: SelectionRun) -> None:
+    first = services.selection_draw(run=committed_run, number=5, how_drawn="", actor=None)
+
+    second = services.selection_draw(
+        run=committed_run,
+        number=6,
+        how_drawn="opnieuw gegooid",
+        actor=None,
+        reason="De dobbelsteen viel van de tafel.",
+    )
+
+    first.refresh_from_db()
+    assert first.superseded_at is not None
+    assert second.supersedes == first and second.superseded_at is None
+    assert second.reason == "De dobbelsteen viel van de tafel."
+    assert set(PanelMember.objects.values_list("draw_id", flat=True)) == {second.pk}
+    assert PanelMember.objects.count() == 12 + 4
+    event = AuditEvent.objects.get(action="selection_redraw")
+    assert event.detail["supersedes"] == first.pk
+
+
+def test_it_refuses_a_second_draw_once_someone_was_told(committed_run: SelectionRun) -> None:
+    first = services.selection_draw(run=committed_run, number=5, how_drawn="", actor=None)
+    PanelMember.objects.filter(draw=first).order_by("pk").update(notified_at=timezone.now())
+
+    with pytest.raises(services.SelectionRefused, match="bericht"):
+        services.selection_draw(
+            run=committed_run, number=6, how_drawn="", actor=None, reason="Toch opnieuw."
+        )
+    first.refresh_from_db()
+    assert first.superseded_at is None
+    assert set(PanelMember.objects.values_list("draw_id", flat=True)) == {first.pk}
+
+
+# ---------------------------------------------------------------- verification
+
+
+def test_it_verifies_a_published_record(committed_run: SelectionRun, tmp_path: Path) -> None:
+    draw = services.selection_draw(run=committed_run, number=42, how_drawn="", actor=None)
+    files = export(tmp_path, selectors_lottery.public_record(run=committed_run), committed_run)
+
+    output = verify_files(files)
+
+    assert draw.record == selectors_lottery.public_record(run=committed_run)
+    assert "FOUT" not in output
+    assert output.count("OK ") == 7
+    assert "Alles klopt" in output and "Everything matches" in output
+
+
+def test_it_verifies_a_committed_run_before_the_draw(
+    committed_run: SelectionRun, tmp_path: Path
+) -> None:
+    assert committed_run.record is not None
+    files = export(tmp_path, committed_run.record, committed_run)
+
+    output = verify_files(files, "--no-recompute")
+
+    assert "Alles klopt" in output
+    assert "nog geen openbaar getal" in output
+
+
+def test_it_finds_a_tampered_record(committed_run: SelectionRun, tmp_path: Path) -> None:
+    draw = services.selection_draw(run=committed_run, number=42, how_drawn="", actor=None)
+    record = dict(draw.record)
+    outsider = next(pid for pid in record["probabilities"] if pid not in record["panel"])
+    record["panel"] = [outsider, *record["panel"][1:]]
+    files = export(tmp_path, record, committed_run)
+
+    with pytest.raises(CommandError, match="klopt NIET"):
+        verify_files(files, "--no-recompute")
+
+
+def test_it_finds_a_changed_pool(committed_run: SelectionRun, tmp_path: Path) -> None:
+    draw = services.selection_draw(run=committed_run, number=42, how_drawn="", actor=None)
+    files = export(tmp_path, draw.record, committed_run)
+    lines = committed_run.pool_csv.splitlines()
+    cells = lines[1].split(",")
+    cells[1] = "man" if cells[1] == "vrouw" else "vrouw"
+    Path(files["respondents"]).write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]))
+
+    with pytest.raises(CommandError, match="klopt NIET"):
+        verify_files(files, "--no-recompute")
+
+
+def test_it_explains_bad_files_without_a_traceback(tmp_path: Path) -> None:
+    missing = {
+        "record": str(tmp_path / "nergens.json"),
+        "respondents": str(tmp_path / "pool.csv"),
+        "categories": str(tmp_path / "quota.csv"),
+    }
+    with pytest.raises(CommandError, match="bestaat niet"):
+        verify_files(missing)
+    (tmp_path / "kapot.json").write_text("{niet json")
+    with pytest.raises(CommandError, match="geen geldig JSON"):
+        verify_files({**missing, "record": str(tmp_path / "kapot.json")})
+    (tmp_path / "leeg.json").write_text("{}")
+    with pytest.raises(CommandError, match="geen verslag"):
+        verify_files({**missing, "record": str(tmp_path / "leeg.json")})
+
+
+# ----------------------------------------------------------------------- pages
+
+
+def _organiser_client(cast: Cast) -> Client:
+    client = Client()
+    client.force_login(cast.users["organiser"])
+    return client
+
+
+def _prepare(cast: Cast) -> None:
+    Assembly.objects.filter(pk=cast.assembly.pk).update(members_target=12, alternates_target=4)
+    make_pool(cast.assembly, 90)
+    make_quotas(cast.assembly, 12)
+
+
+def test_it_takes_the_organiser_from_start_to_published_draw(
+    cast: Cast, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    _prepare(cast)
+    client = _organiser_client(cast)
+    slug = cast.assembly.slug
+    assert (
+        client.get(reverse("participants:selection_list", kwargs={"slug": slug})).status_code == 200
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("participants:selection_list", kwargs={"slug": slug}),
+            {
+                "algorithm": "leximin",
+                "compare_legacy": "on",
+                "seed": "3",
+                "tickets": "1000",
+                "household_rule": "on",
+            },
+        )
+    run = SelectionRun.objects.get(assembly=cast.assembly)
+    detail = reverse("participants:selection_detail", kwargs={"slug": slug, "pk": run.pk})
+    assert response.status_code == 302 and response["Location"] == detail
+    page = client.get(detail).content.decode()
+    assert "<svg" in page and "Vergelijking met de oude methode" in page
+    assert "style=" not in page and "<script>" not in page
+    status = client.get(
+        reverse("participants:selection_status", kwargs={"slug": slug, "pk": run.pk})
+    ).json()
+    assert status["status"] == "done" and status["done"] == 100
+
+    public_record = reverse("participants:selection_record", kwargs={"slug": slug, "pk": run.pk})
+    assert Client().get(public_record).status_code == 404
+
+    client.post(reverse("participants:selection_commit", kwargs={"slug": slug, "pk": run.pk}))
+    draw_url = reverse("participants:selection_draw", kwargs={"slug": slug, "pk": run.pk})
+    response = client.post(draw_url, {"number": "2025", "how_drawn": "drie dobbelstenen"})
+    assert response.status_code == 302
+    draw = SelectionDraw.objects.get(run=run)
+    assert draw.ticket == 25
+
+    refused = client.post(draw_url, {"number": "7", "how_drawn": "nog eens"})
+    assert refused.status_code == 400 and SelectionDraw.objects.count() == 1
+
+    public = Client().get(reverse("participants:lottery_public", kwargs={"slug": slug}))
+    text = public.content.decode()
+    assert "Het openbare getal was 2025" in text and "lot 25" in text
+    assert "verify_selection" in text
+    record = Client().get(public_record)
+    assert record.status_code == 200 and record.json()["ticket_drawn"] == 25
+    pool = Client().get(
+        reverse("participants:selection_pool_file", kwargs={"slug": slug, "pk": run.pk})
+    )
+    assert pool.content.decode() == run.pool_csv
+    assert "Aanmelder" not in pool.content.decode()
+
+
+def test_it_shows_the_error_of_a_failed_run(
+    cast: Cast, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    _prepare(cast)
+    Quota.objects.filter(assembly=cast.assembly, value="vrouw").update(min=11, max=11)
+    cast.assembly.refresh_from_db()
+    run = start_run(django_capture_on_commit_callbacks, cast.assembly)
+    page = _organiser_client(cast).get(
+        reverse("participants:selection_detail", kwargs={"slug": cast.assembly.slug, "pk": run.pk})
+    )
+    assert "De loting is mislukt" in page.content.decode()
+    assert "Categorie geslacht" in page.content.decode()
+
+
+def test_it_keeps_other_assemblies_runs_out_of_reach(
+    cast: Cast, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    other = cast.other_assembly
+    Assembly.objects.filter(pk=other.pk).update(members_target=12, alternates_target=4)
+    other.refresh_from_db()
+    make_pool(other, 90)
+    make_quotas(other, 12)
+    run = start_run(django_capture_on_commit_callbacks, other)
+    client = _organiser_client(cast)
+    own = {"slug": cast.assembly.slug, "pk": run.pk}
+    theirs = {"slug": other.slug, "pk": run.pk}
+    assert client.get(reverse("participants:selection_detail", kwargs=own)).status_code == 404
+    assert client.get(reverse("participants:selection_detail", kwargs=theirs)).status_code == 403
+    assert client.get(reverse("participants:selection_record", kwargs=theirs)).status_code == 404
+    commit = client.post(reverse("participants:selection_commit", kwargs=own))
+    assert commit.status_code == 404
+    run.refresh_from_db()
+    assert run.committed_at is None
+
+
+def test_it_keeps_a_run_private_until_it_is_committed(cast: Cast, done_run: SelectionRun) -> None:
+    SelectionRun.objects.filter(pk=done_run.pk).update(assembly=cast.assembly)
+    kwargs = {"slug": cast.assembly.slug, "pk": done_run.pk}
+    for name in ("selection_record", "selection_pool_file", "selection_quota_file"):
+        url = reverse(f"participants:{name}", kwargs=kwargs)
+        for persona in ("member", "chair", "other_member"):
+            client = Client()
+            client.force_login(cast.users[persona])
+            assert client.get(url).status_code == 404, (name, persona)
+        assert Client().get(url).status_code == 404
+        assert _organiser_client(cast).get(url).status_code == 200
+    public = Client().get(
+        reverse("participants:lottery_public", kwargs={"slug": cast.assembly.slug})
+    )
+    assert f"Loting {done_run.pk}," not in public.content.decode()

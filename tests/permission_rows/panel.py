@@ -1,0 +1,59 @@
+"""After the draw: the member list is for organisers and the chair (what the
+chair sees on it, without contact details or quota values, is tested on the
+content in tests/participants/test_panel.py); its actions are for organisers;
+a member's own page opens with the signed link from their e-mail or letter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from participants.models import Replacement
+from participants.services.panel import panel_respond_token
+from tests.conftest import Cast
+from tests.participants.test_panel import make_panel
+from tests.permission import ALL, SLUG, Row, staff_only
+
+
+def _member(cast: Cast) -> dict[str, Any]:
+    panel = make_panel(cast.assembly)
+    return {"slug": cast.assembly.slug, "pk": panel.member(0).pk}
+
+
+def _replacement(cast: Cast) -> dict[str, Any]:
+    panel = make_panel(cast.assembly)
+    replacement = Replacement.objects.create(assembly=cast.assembly, proposed=[panel.pid(4)])
+    replacement.dropped.set([panel.member(0)])
+    return {"slug": cast.assembly.slug, "pk": replacement.pk}
+
+
+def _token(cast: Cast) -> dict[str, Any]:
+    panel = make_panel(cast.assembly)
+    return {"slug": cast.assembly.slug, "token": panel_respond_token(member_id=panel.member(0).pk)}
+
+
+def _with_panel(cast: Cast) -> dict[str, Any]:
+    make_panel(cast.assembly)
+    return {"slug": cast.assembly.slug}
+
+
+ORGANISER_REDIRECT = staff_only({"organiser"}, status=302)
+
+ROWS: dict[str, Row] = {
+    "participants:panel_list": Row(staff_only({"organiser", "chair"}), kwargs=_with_panel),
+    "participants:panel_notify": Row(
+        ORGANISER_REDIRECT,
+        kwargs=_with_panel,
+        method="post",
+        data=lambda cast: {"response_days": 14},
+    ),
+    "participants:panel_letters": Row(staff_only({"organiser"}), kwargs=_with_panel),
+    "participants:panel_member_withdraw": Row(staff_only({"organiser"}), kwargs=_member),
+    "participants:replacement_request": Row(ORGANISER_REDIRECT, kwargs=SLUG, method="post"),
+    "participants:replacement_detail": Row(staff_only({"organiser"}), kwargs=_replacement),
+    "participants:replacement_status": Row(staff_only({"organiser"}), kwargs=_replacement),
+    "participants:replacement_confirm": Row(ORGANISER_REDIRECT, kwargs=_replacement, method="post"),
+    "participants:replacement_discard": Row(ORGANISER_REDIRECT, kwargs=_replacement, method="post"),
+    "participants:pool_purge": Row(staff_only({"organiser"}), kwargs=_with_panel),
+    # The signed link is the key: whoever holds it sees that one person's page.
+    "participants:panel_respond": Row(ALL, kwargs=_token),
+}
