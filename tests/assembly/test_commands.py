@@ -8,6 +8,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import validate_totp_code
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from assembly.demo import DEMO_PEOPLE
 from assembly.models import Assembly, Role, RoleKind, User
@@ -29,8 +30,11 @@ def test_it_seeds_the_demo_with_a_login_per_role() -> None:
     assert assembly.members_target == 175
     weekends = list(Weekend.objects.filter(assembly=assembly).order_by("starts_on"))
     assert len(weekends) == 7
-    assert all(w.starts_on.year == 2027 for w in weekends)
-    assert 8 <= (weekends[-1].starts_on - weekends[0].starts_on).days / 30 <= 10
+    # Half-way: two weekends behind it, five ahead, over about eight months.
+    today = timezone.localdate()
+    assert [w.ends_on < today for w in weekends] == [True, True] + [False] * 5
+    assert all(w.starts_on.weekday() == 5 for w in weekends)
+    assert 7 <= (weekends[-1].starts_on - weekends[0].starts_on).days / 30 <= 10
     for kind in RoleKind:
         assert Role.objects.filter(assembly=assembly, kind=kind).exists(), kind
         assert str(kind.label) in output
@@ -86,3 +90,21 @@ def test_it_refuses_a_slug_that_exists() -> None:
     with pytest.raises(CommandError, match="bestaat al"):
         call_command("create_assembly", "--slug", "x", "--name", "Y", "--first-weekend",
                      "2027-01-01")
+
+
+def test_the_demo_has_a_drawn_panel_and_a_practice_assembly_before_its_draw() -> None:
+    from participants.models import PanelMember, SelectionDraw
+
+    _seed()
+    running = Assembly.objects.get(slug="drugsbeleid")
+    members = PanelMember.objects.filter(assembly=running, kind=PanelMember.Kind.MEMBER)
+    assert members.count() == running.members_target
+    assert set(members.values_list("status", flat=True)) == {PanelMember.Status.CONFIRMED}
+    assert Role.objects.filter(assembly=running, kind=RoleKind.MEMBER).count() >= 175
+    demo_member = User.objects.get(email="deelnemer@burgerberaad.example")
+    assert members.filter(user=demo_member).exists()
+    alternates = PanelMember.objects.filter(assembly=running, kind=PanelMember.Kind.ALTERNATE)
+    assert alternates.count() == running.alternates_target
+    practice = Assembly.objects.get(slug="oefenloting")
+    assert not SelectionDraw.objects.filter(run__assembly=practice).exists()
+    assert Role.objects.filter(assembly=practice, kind=RoleKind.ORGANISER).exists()

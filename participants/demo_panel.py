@@ -1,0 +1,98 @@
+"""The demo's standing panel: the lottery run on the demo pool, drawn with a
+fixed public number, and every member's answer in, so the programme,
+attendance and tables have members to show. Idempotent: a second call finds
+the draw and changes nothing.
+
+The demo member logins (deelnemer@..., deelnemer2@...) take the first seats,
+so they see their own table and check-in code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from assembly.models import Assembly, Role, RoleKind, User
+from participants.models import PanelMember, SelectionRun
+from participants.selectors_lottery import assembly_current_draw
+from participants.services.selection import (
+    selection_draw,
+    selection_run_commit,
+    selection_run_execute,
+    selection_run_start,
+)
+
+# Three ten-sided dice, thrown in the demo's imaginary public ceremony.
+DEMO_NUMBER = 417
+
+
+class DemoPanelError(RuntimeError):
+    """The demo lottery did not finish (the quotas cannot be met by the pool)."""
+
+
+@transaction.atomic
+def seed_panel(assembly: Assembly, *, member_users: Sequence[User], organiser: User | None) -> int:
+    """Draw the demo panel once; returns the number of members."""
+    if assembly_current_draw(assembly=assembly) is None:
+        run = selection_run_start(assembly=assembly, actor=organiser)
+        # The task queued on commit would run after the seed; run it now. (The
+        # queued task then finds the run finished and does nothing.)
+        selection_run_execute(run_id=run.pk)
+        run.refresh_from_db()
+        if run.status != SelectionRun.Status.DONE:
+            raise DemoPanelError(str(run.error.get("en", run.status)))
+        selection_run_commit(run=run, actor=organiser)
+        selection_draw(
+            run=run,
+            number=DEMO_NUMBER,
+            how_drawn="Drie dobbelstenen, in het openbaar (demo).",
+            actor=organiser,
+        )
+    members = list(
+        PanelMember.objects.filter(assembly=assembly, kind=PanelMember.Kind.MEMBER)
+        .select_related("registration")
+        .order_by("pk")
+    )
+    _confirm_everyone(assembly, members, member_users)
+    return len(members)
+
+
+def _confirm_everyone(
+    assembly: Assembly, members: list[PanelMember], member_users: Sequence[User]
+) -> None:
+    """As if every member said yes: an account with the member role each."""
+    waiting = [m for m in members if m.status == PanelMember.Status.SELECTED]
+    if not waiting:
+        return
+    now = timezone.now()
+    emails = {m.registration.email.lower() for m in waiting}
+    existing = {u.email: u for u in User.objects.filter(email__in=emails)}
+    User.objects.bulk_create(
+        [
+            User(email=m.registration.email.lower(), full_name=m.registration.full_name)
+            for m in waiting
+            if m.registration.email.lower() not in existing
+        ],
+        ignore_conflicts=True,
+    )
+    users = {u.email: u for u in User.objects.filter(email__in=emails)}
+    for index, member in enumerate(waiting):
+        user = users[member.registration.email.lower()]
+        if index < len(member_users):
+            user = member_users[index]  # the demo logins take the first seats
+        member.user = user
+        member.status = PanelMember.Status.CONFIRMED
+        member.notified_at = member.notify_claimed_at = member.responded_at = now
+    PanelMember.objects.bulk_update(
+        waiting, ["user", "status", "notified_at", "notify_claimed_at", "responded_at"]
+    )
+    Role.objects.bulk_create(
+        [
+            Role(user=m.user, assembly=assembly, kind=RoleKind.MEMBER, notified_at=now)
+            for m in waiting
+            if m.user is not None
+        ],
+        ignore_conflicts=True,
+    )
