@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -164,6 +165,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Largest PDF an organiser or expert may upload as briefing material (bytes).
+# A proxy in front must accept request bodies a little larger than this.
+MATERIAL_MAX_UPLOAD_BYTES = env_int("MATERIAL_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -232,6 +236,13 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "assembly.tasks.sessions_clear_expired", "schedule": 3600.0},
     # E-mails whose send task never ran (the queue was down) go out within a minute.
     "outbox-sweep": {"task": "assembly.tasks.outbox_sweep_task", "schedule": 60.0},
+    # Planned releases of materials, public after the weekend, and the e-mail to members.
+    "materials-due": {"task": "sessions.tasks_materials.materials_due_task", "schedule": 60.0},
+    # Members absent two weekends in a row: one e-mail per organiser per member, ever.
+    "attendance-absence-flags": {
+        "task": "participants.tasks_attendance.attendance_absence_flags_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("b/<slug:slug>/", views.about, name="about"),
     path("b/<slug:slug>/mijn/", views.dashboard, name="dashboard"),
     path("", include("assembly.urls")),
+    path("", include("sessions.urls")),
     path("", include("participants.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),

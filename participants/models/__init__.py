@@ -1,7 +1,7 @@
 """People from invitation to payout. ``pool``: the population extract, the
 invitation draw, invitations, reminders and registrations. ``selection``:
 quotas, selection runs, the public draw, members and alternates,
-replacements and the purge.
+replacements and the purge. ``programme``: check-in and subgroup tables.
 The lottery engine is the pure package participants/sortition/."""
 
 from participants.models.pool import (
@@ -20,6 +20,7 @@ from participants.models.pool import (
     Resident,
     Urbanisation,
 )
+from participants.models.programme import CheckIn, Table, TableRound, TableSeat
 from participants.models.selection import (
     PanelMember,
     PoolPurge,
@@ -31,6 +32,7 @@ from participants.models.selection import (
 
 __all__ = [
     "AttitudeQuestion",
+    "CheckIn",
     "Education",
     "Gender",
     "Invitation",
@@ -49,5 +51,8 @@ __all__ = [
     "Resident",
     "SelectionDraw",
     "SelectionRun",
+    "Table",
+    "TableRound",
+    "TableSeat",
     "Urbanisation",
 ]

@@ -1,12 +1,14 @@
 """The participants app's URLs, one module per capability."""
 
 from participants.urls import (
+    attendance,
     invitations,
     panel,
     population,
     quotas,
     registration,
     selection,
+    tables,
 )
 
 app_name = "participants"
@@ -18,4 +20,6 @@ urlpatterns = [
     *quotas.urlpatterns,
     *selection.urlpatterns,
     *panel.urlpatterns,
+    *attendance.urlpatterns,
+    *tables.urlpatterns,
 ]

@@ -39,11 +39,21 @@ MUST_REACH = {
         "/accounts/login/code/",
         "/b/drugsbeleid/",
         "/b/drugsbeleid/loting/",
+        "/b/drugsbeleid/programma/openbaar/",
+        "/b/drugsbeleid/stukken/openbaar/",
+        "/b/drugsbeleid/deskundigen/",
     },
-    "member": {"/b/drugsbeleid/mijn/", "/b/drugsbeleid/"},
+    "member": {
+        "/b/drugsbeleid/mijn/",
+        "/b/drugsbeleid/",
+        "/b/drugsbeleid/programma/",
+        "/b/drugsbeleid/stukken/",
+        "/b/drugsbeleid/mijn/aanmelden-qr/",
+        "/b/drugsbeleid/mijn/tafel/",
+    },
     "other_member": {"/b/klimaat/mijn/", "/b/klimaat/"},
-    "expert": {"/b/drugsbeleid/mijn/", "/b/drugsbeleid/"},
-    "facilitator": {"/b/drugsbeleid/mijn/", "/b/drugsbeleid/"},
+    "expert": {"/b/drugsbeleid/mijn/", "/b/drugsbeleid/", "/b/drugsbeleid/deskundige/"},
+    "facilitator": {"/b/drugsbeleid/mijn/", "/b/drugsbeleid/", "/b/drugsbeleid/mijn/tafel/"},
     "chair": {
         "/b/drugsbeleid/mijn/",
         "/b/drugsbeleid/beheer/deelnemers/",
@@ -59,6 +69,12 @@ MUST_REACH = {
         "/b/drugsbeleid/beheer/pool/",
         "/b/drugsbeleid/beheer/loting/",
         "/b/drugsbeleid/beheer/deelnemers/",
+        "/b/drugsbeleid/beheer/programma/",
+        "/b/drugsbeleid/beheer/stukken/",
+        "/b/drugsbeleid/beheer/deskundigen/",
+        "/b/drugsbeleid/beheer/balans/",
+        "/b/drugsbeleid/beheer/aanwezig/",
+        "/b/drugsbeleid/beheer/tafels/",
         "/accounts/2fa/",
         "/accounts/password/change/",
     },
@@ -75,7 +91,7 @@ def _starts(persona: str) -> tuple[str, ...]:
 # axe needs about a second a page on this 2-core machine. Dutch, the default,
 # gets the full crawl; English a short one from the home page (breadth-first,
 # so the home and role pages and their first links come first).
-DUTCH_LIMIT = 40
+DUTCH_LIMIT = 80
 ENGLISH_LIMIT = 6
 
 

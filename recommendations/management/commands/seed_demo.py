@@ -4,9 +4,10 @@ Two assemblies:
 
 - ``drugsbeleid``, the Nationaal Burgerberaad Drugsbeleid, half-way: its
   lottery is drawn (a real LEXIMIN run on the demo pool and a public number),
-  the members have said yes, two weekends are behind it and five ahead. The
-  dates move with the day the seed runs, so the demo always has a past and a
-  next weekend.
+  the members have said yes, two weekends are behind it and five ahead, with
+  full programmes, experts across perspectives, released materials, check-ins
+  for the past weekends and balanced tables. The dates move with the day the
+  seed runs, so the demo always has a past and a next weekend.
 - ``oefenloting``, the same assembly before its lottery: a pool and quotas,
   for practising the whole draw (pool check, run, commit, public number,
   notifications, replacements).
@@ -28,11 +29,15 @@ from django.utils import timezone
 
 from assembly.demo import DEMO_PEOPLE
 from assembly.models import Assembly, Phase, Role, RoleKind, User
+from participants.demo_attendance import demo_attendance_seed
 from participants.demo_panel import DemoPanelError, seed_panel
 from participants.demo_pool import seed_pool
+from participants.demo_tables import demo_tables_seed
 from participants.models import AttitudeQuestion
 from participants.selectors_selection import quota_list
 from participants.services.quotas import quota_propose, quota_table_replace
+from sessions.demo_experts import seed_demo_experts
+from sessions.demo_programme import programme_demo_fill
 from sessions.models import Weekend
 
 DEMO_SLUG = "drugsbeleid"
@@ -80,7 +85,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("seed_demo is for the demo only; it refuses to run in production.")
-        saturdays = demo_saturdays(timezone.localdate())
+        today = timezone.localdate()
+        saturdays = demo_saturdays(today)
         running = self._assembly(
             DEMO_SLUG,
             "Nationaal Burgerberaad Drugsbeleid",
@@ -92,7 +98,7 @@ class Command(BaseCommand):
             PRACTICE_SLUG,
             "Oefenberaad: de loting",
             [day + dt.timedelta(weeks=52) for day in saturdays],
-            registration_deadline=timezone.localdate() - dt.timedelta(days=1),
+            registration_deadline=today - dt.timedelta(days=1),
             phase=Phase.SELECTION,
         )
         pools = {a.slug: seed_pool(a) for a in (running, practice)}
@@ -109,6 +115,11 @@ class Command(BaseCommand):
             )
         except DemoPanelError as error:
             raise CommandError(f"The demo lottery did not finish: {error}") from error
+        # Experts first: the programme puts the experts that exist on its briefings.
+        seed_demo_experts(running)
+        programme_demo_fill(assembly=running)
+        demo_attendance_seed(assembly=running, today=today)
+        demo_tables_seed(running, today=today, actor=users[DEMO_PEOPLE[0][0]], steps_per_person=150)
         self._report(running, practice, pools, members, lines)
 
     def _assembly(

@@ -1,0 +1,122 @@
+"""The programme as iCalendar (RFC 5545), for Google, Outlook and Apple calendars.
+
+Each session is one VEVENT with a stable UID, so a calendar that subscribes
+to a feed updates the event instead of adding a second one. Times carry
+TZID=Europe/Amsterdam with its VTIMEZONE, so they stay right across the
+change to and from summer time. A weekend whose programme is not published
+yet is one all-day event, so members can keep the dates free.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event, vDuration
+
+from assembly.models import Assembly
+from sessions.models import Session, Weekend
+
+PRODID = "-//Burgerberaad//Programma//NL"
+UID_DOMAIN = "burgerberaad"
+# Subscribed calendars ask again after this long (Outlook and Apple read it).
+REFRESH = dt.timedelta(hours=6)
+
+
+def session_uid(session: Session) -> str:
+    return f"session-{session.pk}@{UID_DOMAIN}"
+
+
+def weekend_uid(weekend: Weekend) -> str:
+    return f"weekend-{weekend.pk}@{UID_DOMAIN}"
+
+
+def _location(weekend: Weekend, room: str = "") -> str:
+    parts = [room, weekend.venue_name, weekend.venue_address, weekend.city]
+    return ", ".join(part.strip() for part in parts if part and part.strip())
+
+
+def _session_event(
+    session: Session, weekend: Weekend, zone: zoneinfo.ZoneInfo, stamp: dt.datetime
+) -> Event:
+    event = Event()
+    event.add("uid", session_uid(session))
+    event.add("dtstamp", stamp)
+    event.add("last-modified", session.updated_at.astimezone(dt.UTC))
+    event.add("dtstart", timezone.localtime(session.starts_at, zone))
+    event.add("dtend", timezone.localtime(session.ends_at, zone))
+    event.add("summary", f"{session.title} ({session.get_kind_display()})")
+    location = _location(weekend, session.room)
+    if location:
+        event.add("location", location)
+    lines = [
+        _("Burgerberaad, weekend %(number)s.") % {"number": weekend.number},
+    ]
+    if session.description:
+        lines.append(session.description)
+    experts = [expert.name for expert in session.experts.all()]
+    if experts:
+        lines.append(_("Deskundigen: %(names)s") % {"names": ", ".join(experts)})
+    event.add("description", "\n\n".join(lines))
+    return event
+
+
+def _weekend_event(weekend: Weekend, stamp: dt.datetime) -> Event:
+    event = Event()
+    event.add("uid", weekend_uid(weekend))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", weekend.starts_on)
+    # An all-day event ends on the day after the last (DTEND is exclusive).
+    event.add("dtend", weekend.ends_on + dt.timedelta(days=1))
+    summary = _("Burgerberaad: weekend %(number)s") % {"number": weekend.number}
+    if weekend.title:
+        summary = f"{summary} – {weekend.title}"
+    event.add("summary", summary)
+    location = _location(weekend)
+    if location:
+        event.add("location", location)
+    event.add(
+        "description",
+        _("Het programma volgt. U krijgt bericht als het klaar is."),
+    )
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def calendar_build(*, assembly: Assembly, name: str, weekends: Iterable[Weekend]) -> bytes:
+    """One calendar: the published sessions of each weekend, or the weekend's days.
+
+    ``weekends`` come from sessions.selectors (sessions and experts prefetched).
+    """
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    weekends = list(weekends)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("name", name)
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH))
+    # With METHOD:PUBLISH, DTSTAMP is when this file was made (RFC 5545, 3.8.7.2).
+    stamp = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
+    with translation.override(settings.LANGUAGE_CODE):
+        for weekend in weekends:
+            sessions = list(weekend.sessions.all()) if weekend.published_at else []
+            if not sessions:
+                calendar.add_component(_weekend_event(weekend, stamp))
+            for session in sessions:
+                calendar.add_component(_session_event(session, weekend, zone, stamp))
+    # The VTIMEZONE needs to cover only the programme's dates (with a margin).
+    first = min((w.starts_on for w in weekends), default=assembly.first_weekend)
+    last = max((w.ends_on for w in weekends), default=assembly.first_weekend)
+    calendar.add_missing_timezones(
+        first_date=first - dt.timedelta(days=366), last_date=last + dt.timedelta(days=366)
+    )
+    return bytes(calendar.to_ical())

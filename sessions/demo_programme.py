@@ -1,0 +1,390 @@
+"""Full programmes for the demo assembly on drug policy: seven weekends,
+Saturday and Sunday from 10:00 to 17:00, with plenaries, expert briefings,
+questions to experts, table work, breaks and, on the last weekend, the vote.
+
+Deterministic and idempotent: running it again gives the same programme and
+keeps the sessions' ids (each is found by weekend and place in the day), so
+material attached to a session stays attached. Demo content only; it is in
+Dutch because it is data, not interface text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from assembly.models import Assembly
+from sessions.models import Expert, Session, Weekend
+from sessions.services.schedule import reminder_schedule_ensure
+
+AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
+K = Session.Kind
+
+PLENARY_ROOM = "Plenaire zaal"
+TABLE_ROOM = "Tafelzalen"
+FOYER = "Foyer"
+RESTAURANT = "Restaurant"
+
+VENUES: dict[str, tuple[str, str, str, str]] = {
+    # venue name: (address, route, accessibility, hotel)
+    "Jaarbeurs": (
+        "Jaarbeursplein 6, 3521 AL Utrecht",
+        "Met de trein: vanaf Utrecht Centraal loopt u in 5 minuten naar de ingang aan de "
+        "Jaarbeurszijde. Volg de borden ‘Burgerberaad’.\n"
+        "Met de auto: parkeer in garage P1 Jaarbeurs. Wij betalen het parkeren; vraag een "
+        "uitrijkaart bij de ontvangst.",
+        "Alle zalen zijn met de lift te bereiken. Er zijn toiletten voor rolstoelgebruikers. "
+        "In de plenaire zaal is een ringleiding. Er is een stille ruimte als u even rust nodig "
+        "heeft.",
+        "U slaapt in het hotel naast de Jaarbeurs (2 minuten lopen). Uw kamer is geregeld en "
+        "betaald. Inchecken kan op zaterdag vanaf 17:00. Ontbijt is vanaf 7:30.",
+    ),
+    "De Eenhoorn": (
+        "Hogeweg 2, 3814 CE Amersfoort",
+        "Met de trein: vanaf station Amersfoort Centraal neemt u bus 2 of 3 tot halte "
+        "Eemplein (10 minuten). Daarna 3 minuten lopen.\n"
+        "Met de auto: parkeer op het eigen terrein. Parkeren is gratis.",
+        "De ingang en alle zalen zijn gelijkvloers. Er zijn toiletten voor rolstoelgebruikers "
+        "en een ringleiding in de grote zaal. Er is een stille ruimte.",
+        "U slaapt in een hotel in het centrum van Amersfoort. Een pendelbus rijdt om 17:15 van "
+        "De Eenhoorn naar het hotel en om 9:15 terug. Uw kamer is geregeld en betaald.",
+    ),
+    "Spoorwegmuseum": (
+        "Maliebaanstation 16, 3581 XW Utrecht",
+        "Met de trein: vanaf Utrecht Centraal rijdt een pendeltrein naar station "
+        "Utrecht Maliebaan, naast de ingang. U kunt ook 20 minuten lopen.\n"
+        "Met de auto: parkeer op het terrein van het museum. Wij betalen het parkeren.",
+        "De zalen zijn met de lift te bereiken. Er zijn toiletten voor rolstoelgebruikers. "
+        "In de plenaire zaal is een ringleiding. In het museum kan het druk en luid zijn: er "
+        "is een stille ruimte op de eerste verdieping.",
+        "U slaapt in het hotel naast de Jaarbeurs. Een bus rijdt om 17:15 naar het hotel en om "
+        "9:15 terug. Uw kamer is geregeld en betaald.",
+    ),
+    "Tweede Kamer": (
+        "Bezuidenhoutseweg 67, 2594 AC Den Haag",
+        "Met de trein: vanaf station Den Haag Centraal loopt u in 10 minuten naar de ingang. "
+        "Neem een geldig identiteitsbewijs mee: bij de ingang is een controle.\n"
+        "Met de auto: parkeer in garage Malieveld. Wij betalen het parkeren.",
+        "Het gebouw is helemaal toegankelijk met een rolstoel. Er zijn ringleidingen in de "
+        "zalen. Er is een stille ruimte. Laat ons vooraf weten wat u nodig heeft.",
+        "U slaapt in een hotel vlak bij station Den Haag Centraal. Uw kamer is geregeld en "
+        "betaald. Inchecken kan op zaterdag vanaf 17:00.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    start: str
+    end: str
+    kind: str
+    title: str
+    room: str = PLENARY_ROOM
+    topic: str = ""
+    description: str = ""
+
+
+# Per weekend: the three briefings (title, topic, what members hear).
+BRIEFINGS: dict[int, list[tuple[str, str, str]]] = {
+    1: [
+        (
+            "Hoe werkt een burgerberaad?",
+            "Werkwijze",
+            "Wat doen we in zeven weekenden, en wat gebeurt er met ons advies?",
+        ),
+        (
+            "Drugs in Nederland: de feiten",
+            "Feiten en cijfers",
+            "Wie gebruikt welke drugs? Hoeveel mensen krijgen problemen? Wat kost het?",
+        ),
+        (
+            "Twee manieren van kijken: zorg en veiligheid",
+            "Zorg en veiligheid",
+            "De zorg wil gebruik en schade voorkomen. Politie en justitie willen misdaad "
+            "bestrijden. Hoe werken ze samen?",
+        ),
+    ],
+    2: [
+        (
+            "Verslavingszorg in de praktijk",
+            "Zorg",
+            "Wie komt in de verslavingszorg terecht, en wat helpt?",
+        ),
+        (
+            "Preventie op school en in het uitgaansleven",
+            "Preventie",
+            "Voorlichting, testen van pillen en hulp op festivals.",
+        ),
+        ("Schade beperken", "Zorg", "Gebruiksruimtes, vervangende middelen en wat die opleveren."),
+    ],
+    3: [
+        (
+            "Georganiseerde drugscriminaliteit",
+            "Veiligheid",
+            "Hoe werken criminele netwerken, en wat doen politie en Openbaar Ministerie?",
+        ),
+        (
+            "Jonge aanwas: jongeren in de criminaliteit",
+            "Veiligheid",
+            "Hoe raken jongeren betrokken bij drugshandel, en hoe voorkom je dat?",
+        ),
+        (
+            "Handhaving in de wijk",
+            "Veiligheid",
+            "De burgemeester, de wijkagent en overlast door drugs.",
+        ),
+    ],
+    4: [
+        (
+            "Leven met verslaving",
+            "Ervaring",
+            "Mensen vertellen over hun gebruik, hun herstel en wat hen hielp.",
+        ),
+        (
+            "Ouders en jongerenwerkers",
+            "Preventie",
+            "Wat zien zij thuis en op straat? Wat hebben zij nodig?",
+        ),
+        (
+            "Wat werkt in preventie?",
+            "Preventie",
+            "Wat zegt onderzoek over campagnes, lessen op school en hulp in de buurt?",
+        ),
+    ],
+    5: [
+        (
+            "Verbieden, gedogen, reguleren",
+            "Regulering",
+            "Drie modellen voor drugsbeleid, met hun voor- en nadelen.",
+        ),
+        (
+            "Ervaringen uit het buitenland",
+            "Regulering",
+            "Portugal, Canada, Zwitserland en Zweden: wat deden zij, en wat gebeurde er?",
+        ),
+        (
+            "De wet en de verdragen",
+            "Veiligheid",
+            "Wat mag Nederland zelf beslissen, en wat spreken landen samen af?",
+        ),
+    ],
+    6: [
+        (
+            "Van ideeën naar aanbevelingen",
+            "Werkwijze",
+            "Hoe schrijft u een aanbeveling die duidelijk en uitvoerbaar is?",
+        ),
+        (
+            "Haalbaar en betaalbaar?",
+            "Feiten en cijfers",
+            "Deskundigen lezen mee met de concept-aanbevelingen.",
+        ),
+        (
+            "Concept-aanbevelingen toelichten",
+            "Werkwijze",
+            "Elke tafel licht zijn concept-aanbevelingen toe.",
+        ),
+    ],
+    7: [
+        (
+            "Uitleg over het stemmen",
+            "Werkwijze",
+            "Hoe stemmen we, en wanneer is een aanbeveling aangenomen (75 procent steun)?",
+        ),
+        (
+            "Laatste toelichting door deskundigen",
+            "Zorg en veiligheid",
+            "Korte reacties op de aanbevelingen uit de zorg en de veiligheid.",
+        ),
+        (
+            "Het advies aan de Tweede Kamer",
+            "Werkwijze",
+            "Hoe gaat het advies naar de Kamer, en wat gebeurt er daarna?",
+        ),
+    ],
+}
+
+
+def _saturday(number: int) -> list[Item]:
+    first, second, _third = BRIEFINGS[number]
+    welcome = "Welkom" if number == 1 else "Welkom terug en terugblik"
+    return [
+        Item(
+            "10:00",
+            "10:30",
+            K.PLENARY,
+            welcome,
+            description="De voorzitter opent het weekend en vertelt wat we gaan doen.",
+        ),
+        Item("10:30", "11:15", K.BRIEFING, first[0], topic=first[1], description=first[2]),
+        Item("11:15", "11:30", K.BREAK, "Pauze", room=FOYER),
+        Item(
+            "11:30",
+            "12:15",
+            K.QUESTIONS,
+            "Vragen aan de deskundigen",
+            topic=first[1],
+            description="U stelt uw vragen over de uitleg van vanochtend.",
+        ),
+        Item("12:15", "13:15", K.BREAK, "Lunch", room=RESTAURANT),
+        Item("13:15", "14:00", K.BRIEFING, second[0], topic=second[1], description=second[2]),
+        Item(
+            "14:00",
+            "15:15",
+            K.TABLES,
+            "Tafelgesprek",
+            room=TABLE_ROOM,
+            description="Aan uw tafel praat u met een gespreksleider over wat u hoorde.",
+        ),
+        Item("15:15", "15:30", K.BREAK, "Pauze", room=FOYER),
+        Item("15:30", "16:30", K.TABLES, "Tafelgesprek: wat vinden wij?", room=TABLE_ROOM),
+        Item(
+            "16:30",
+            "17:00",
+            K.PLENARY,
+            "Wat hebben de tafels besproken?",
+            description="Elke tafel vertelt kort wat er uit het gesprek kwam.",
+        ),
+    ]
+
+
+def _sunday(number: int) -> list[Item]:
+    third = BRIEFINGS[number][2]
+    items = [
+        Item("10:00", "10:15", K.PLENARY, "Opening van de dag"),
+        Item("10:15", "11:00", K.BRIEFING, third[0], topic=third[1], description=third[2]),
+        Item("11:00", "11:45", K.QUESTIONS, "Vragen aan de deskundigen", topic=third[1]),
+        Item("11:45", "12:00", K.BREAK, "Pauze", room=FOYER),
+        Item("12:00", "13:00", K.TABLES, "Tafelgesprek", room=TABLE_ROOM),
+        Item("13:00", "14:00", K.BREAK, "Lunch", room=RESTAURANT),
+    ]
+    if number == 7:
+        items += [
+            Item(
+                "14:00",
+                "15:30",
+                K.VOTE,
+                "Stemming over de aanbevelingen",
+                description="U stemt over elke aanbeveling. Een aanbeveling is aangenomen "
+                "met ten minste 75 procent steun.",
+            ),
+            Item("15:30", "15:45", K.BREAK, "Pauze", room=FOYER),
+            Item(
+                "15:45",
+                "16:30",
+                K.PLENARY,
+                "De uitslag",
+                description="De voorzitter maakt de uitslag van de stemming bekend.",
+            ),
+            Item("16:30", "17:00", K.PLENARY, "Afsluiting en bedankt"),
+        ]
+    else:
+        items += [
+            Item(
+                "14:00", "15:15", K.TABLES, "Tafelgesprek: ideeën voor het advies", room=TABLE_ROOM
+            ),
+            Item("15:15", "15:30", K.BREAK, "Pauze", room=FOYER),
+            Item("15:30", "16:30", K.PLENARY, "Wat nemen we mee?"),
+            Item(
+                "16:30",
+                "17:00",
+                K.PLENARY,
+                "Afsluiting en hoe vond u het?",
+                description="Vooruitblik op het volgende weekend en een korte evaluatie.",
+            ),
+        ]
+    return items
+
+
+def _at(day: dt.date, clock: str) -> dt.datetime:
+    hour, minute = (int(part) for part in clock.split(":"))
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=AMS)
+
+
+def _experts_by_turn(assembly: Assembly) -> list[Expert]:
+    """The assembly's experts interleaved by perspective, so each briefing mixes views."""
+    experts = list(
+        Expert.objects.filter(assembly=assembly)
+        .select_related("perspective")
+        .order_by("perspective__position", "perspective_id", "name", "pk")
+    )
+    groups: dict[int | None, list[Expert]] = {}
+    for expert in experts:
+        groups.setdefault(expert.perspective_id, []).append(expert)
+    interleaved: list[Expert] = []
+    lists = list(groups.values())
+    for index in range(max((len(group) for group in lists), default=0)):
+        interleaved += [group[index] for group in lists if index < len(group)]
+    return interleaved
+
+
+@transaction.atomic
+def programme_demo_fill(*, assembly: Assembly, publish: bool = True) -> int:
+    """Fill the assembly's weekends 1–7 with the demo programme; returns the number of sessions.
+
+    Published (unless ``publish=False``), with the default reminder schedule.
+    Weekends that do not exist are skipped. Experts already in the assembly
+    are put on the briefings, two per briefing from different perspectives
+    where there are, and the same experts answer the questions after it.
+    """
+    experts = _experts_by_turn(assembly)
+    turn = 0
+    total = 0
+    for weekend in Weekend.objects.filter(assembly=assembly, number__in=BRIEFINGS).order_by(
+        "number"
+    ):
+        address, route, accessibility, hotel = VENUES.get(weekend.venue_name, ("", "", "", ""))
+        weekend.venue_address, weekend.route = address, route
+        weekend.accessibility, weekend.hotel = accessibility, hotel
+        fields = ["venue_address", "route", "accessibility", "hotel"]
+        if publish and weekend.published_at is None:
+            weekend.published_at = timezone.now()
+            fields.append("published_at")
+        weekend.save(update_fields=fields)
+
+        days = [
+            (weekend.starts_on, _saturday(weekend.number)),
+            (weekend.starts_on + dt.timedelta(days=1), _sunday(weekend.number)),
+        ]
+        positions = list(Session.objects.filter(weekend=weekend).values_list("position", flat=True))
+        if len(positions) != len(set(positions)):
+            # Positions not unique (sessions made by hand): start this weekend afresh.
+            Session.objects.filter(weekend=weekend).delete()
+        position = 0
+        kept: list[int] = []
+        for day, items in days:
+            last_briefing: list[Expert] = []
+            for item in items:
+                session, _created = Session.objects.update_or_create(
+                    weekend=weekend,
+                    position=position,
+                    defaults={
+                        "title": item.title,
+                        "kind": item.kind,
+                        "starts_at": _at(day, item.start),
+                        "ends_at": _at(day, item.end),
+                        "room": item.room,
+                        "topic": item.topic,
+                        "description": item.description,
+                    },
+                )
+                chosen: list[Expert] = []
+                if experts and item.kind == K.BRIEFING:
+                    count = min(2, len(experts))
+                    chosen = [experts[(turn + n) % len(experts)] for n in range(count)]
+                    turn += 2
+                    last_briefing = chosen
+                elif item.kind == K.QUESTIONS:
+                    chosen = last_briefing
+                session.experts.set(chosen)
+                kept.append(session.pk)
+                position += 1
+        Session.objects.filter(weekend=weekend).exclude(pk__in=kept).delete()
+        total += len(kept)
+    if publish:
+        reminder_schedule_ensure(assembly=assembly)
+    return total

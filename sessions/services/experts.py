@@ -1,0 +1,225 @@
+"""Writes about perspectives and experts. Views call these; nothing else writes.
+
+Every write leaves a line in the audit log with ids only: an expert's name
+and contact details never go into a log.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from assembly.models import Assembly, RoleKind, User
+from assembly.services import audit_record, role_grant
+from sessions.models import Expert, Perspective, Session
+
+logger = logging.getLogger(__name__)
+
+# Sessions to which experts are attached: their briefings.
+BRIEFING_KINDS = (Session.Kind.BRIEFING, Session.Kind.QUESTIONS)
+
+EXPERT_FIELDS = ("name", "organisation", "role_title", "perspective", "interests", "email", "phone")
+PERSPECTIVE_FIELDS = ("name", "description", "position")
+
+
+class ExpertRefused(Exception):
+    """The change is not possible; the message says why."""
+
+
+def default_perspectives() -> list[tuple[str, str]]:
+    """The perspectives a drug-policy assembly starts with (Dutch, as shown on pages)."""
+    return [
+        (
+            _("Volksgezondheid en zorg"),
+            _("Preventie, verslavingszorg, GGD en het beperken van schade."),
+        ),
+        (
+            _("Veiligheid en handhaving"),
+            _("Politie, Openbaar Ministerie, handhaving door de gemeente, RIEC."),
+        ),
+        (
+            _("Ervaringsdeskundigheid"),
+            _("Mensen die zelf drugs gebruiken of gebruikten, en hun naasten."),
+        ),
+        (_("Onderzoek"), _("Wetenschappers en onderzoeksinstituten.")),
+        (_("Lokaal bestuur"), _("Burgemeesters, wethouders en gemeenten.")),
+    ]
+
+
+@transaction.atomic
+def perspectives_ensure(*, assembly: Assembly, actor: User | None = None) -> int:
+    """Give an assembly the default perspectives the first time it needs them.
+
+    Returns how many were created: 0 once the assembly has any perspective
+    (an organiser who removed or renamed the defaults keeps their choice).
+    """
+    if Perspective.objects.filter(assembly=assembly).exists():
+        return 0
+    created = Perspective.objects.bulk_create(
+        [
+            Perspective(assembly=assembly, name=name, description=description, position=n)
+            for n, (name, description) in enumerate(default_perspectives(), start=1)
+        ],
+        ignore_conflicts=True,
+    )
+    audit_record(
+        action="perspectives.seeded",
+        assembly=assembly,
+        actor=actor,
+        detail={"count": len(created)},
+    )
+    return len(created)
+
+
+@transaction.atomic
+def perspective_create(
+    *, assembly: Assembly, name: str, description: str = "", position: int = 0, actor: User
+) -> Perspective:
+    if Perspective.objects.filter(assembly=assembly, name__iexact=name).exists():
+        raise ExpertRefused(_("Er is al een perspectief met deze naam."))
+    perspective = Perspective.objects.create(
+        assembly=assembly, name=name, description=description, position=position
+    )
+    audit_record(action="perspective.created", assembly=assembly, actor=actor, target=perspective)
+    return perspective
+
+
+@transaction.atomic
+def perspective_update(
+    *, perspective: Perspective, fields: dict[str, Any], actor: User
+) -> Perspective:
+    changed = [name for name in PERSPECTIVE_FIELDS if name in fields]
+    if (
+        "name" in fields
+        and Perspective.objects.filter(assembly=perspective.assembly, name__iexact=fields["name"])
+        .exclude(pk=perspective.pk)
+        .exists()
+    ):
+        raise ExpertRefused(_("Er is al een perspectief met deze naam."))
+    for name in changed:
+        setattr(perspective, name, fields[name])
+    perspective.save(update_fields=changed)
+    audit_record(
+        action="perspective.updated",
+        assembly=perspective.assembly,
+        actor=actor,
+        target=perspective,
+        detail={"fields": changed},
+    )
+    return perspective
+
+
+@transaction.atomic
+def perspective_delete(*, perspective: Perspective, actor: User) -> None:
+    if perspective.experts.exists():
+        raise ExpertRefused(
+            _("Dit perspectief hoort bij een of meer deskundigen. Kies voor hen eerst een ander.")
+        )
+    audit_record(
+        action="perspective.deleted",
+        assembly=perspective.assembly,
+        actor=actor,
+        target=perspective,
+    )
+    perspective.delete()
+
+
+def _check_perspective(assembly: Assembly, perspective: Perspective | None) -> None:
+    if perspective is not None and perspective.assembly_id != assembly.pk:
+        raise ExpertRefused(_("Dit perspectief hoort niet bij dit burgerberaad."))
+
+
+@transaction.atomic
+def expert_create(*, assembly: Assembly, fields: dict[str, Any], actor: User) -> Expert:
+    _check_perspective(assembly, fields.get("perspective"))
+    expert = Expert.objects.create(
+        assembly=assembly, **{name: fields[name] for name in EXPERT_FIELDS if name in fields}
+    )
+    audit_record(action="expert.created", assembly=assembly, actor=actor, target=expert)
+    return expert
+
+
+@transaction.atomic
+def expert_update(*, expert: Expert, fields: dict[str, Any], actor: User) -> Expert:
+    _check_perspective(expert.assembly, fields.get("perspective"))
+    changed = [name for name in EXPERT_FIELDS if name in fields]
+    for name in changed:
+        setattr(expert, name, fields[name])
+    expert.save(update_fields=changed)
+    audit_record(
+        action="expert.updated",
+        assembly=expert.assembly,
+        actor=actor,
+        target=expert,
+        detail={"fields": changed},
+    )
+    return expert
+
+
+@transaction.atomic
+def expert_invite(*, expert: Expert, actor: User, notify: bool = True) -> Expert:
+    """Give the expert an account with the role "expert" and link it to the profile.
+
+    Inviting twice is harmless: the role exists already and no second e-mail goes out.
+    """
+    expert = Expert.objects.select_for_update().get(pk=expert.pk)
+    if not expert.email:
+        raise ExpertRefused(_("Vul eerst het e-mailadres van de deskundige in."))
+    role = role_grant(
+        assembly=expert.assembly,
+        email=expert.email,
+        kind=RoleKind.EXPERT,
+        full_name=expert.name,
+        granted_by=actor,
+        notify=notify,
+    )
+    if expert.user_id != role.user_id:
+        expert.user_id = role.user_id
+        expert.save(update_fields=["user"])
+    audit_record(
+        action="expert.invited",
+        assembly=expert.assembly,
+        actor=actor,
+        target=expert,
+        detail={"user": role.user_id, "role": role.pk},
+    )
+    return expert
+
+
+def _check_session(expert: Expert, session: Session) -> None:
+    if session.weekend.assembly_id != expert.assembly_id:
+        raise ExpertRefused(_("Dit onderdeel hoort niet bij dit burgerberaad."))
+    if session.kind not in BRIEFING_KINDS:
+        raise ExpertRefused(
+            _("Een deskundige kan alleen bij uitleg of vragen aan deskundigen horen.")
+        )
+
+
+@transaction.atomic
+def expert_assign(*, expert: Expert, session: Session, actor: User) -> None:
+    _check_session(expert, session)
+    session.experts.add(expert)
+    audit_record(
+        action="expert.assigned",
+        assembly=expert.assembly,
+        actor=actor,
+        target=expert,
+        detail={"session": session.pk},
+    )
+
+
+@transaction.atomic
+def expert_unassign(*, expert: Expert, session: Session, actor: User) -> None:
+    if session.weekend.assembly_id != expert.assembly_id:
+        raise ExpertRefused(_("Dit onderdeel hoort niet bij dit burgerberaad."))
+    session.experts.remove(expert)
+    audit_record(
+        action="expert.unassigned",
+        assembly=expert.assembly,
+        actor=actor,
+        target=expert,
+        detail={"session": session.pk},
+    )

@@ -1,0 +1,467 @@
+"""Writes about briefing materials: create, new versions, release, public.
+
+The life of a material: draft → released to members (now, or at ``release_at``
+by the periodic task) → public (after its weekend, unless members-only with a
+reason). A released material is never changed in place: a new file or link is
+a new MaterialVersion beside the old ones.
+
+The periodic task (``materials_process_due``) can run twice, or beside a
+release by hand, without doing anything twice: each step claims its rows with
+an update filtered on the state it changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from assembly.models import Assembly, Role, RoleKind, User
+from assembly.outbox import outbox_queue
+from assembly.services import audit_record
+from sessions.models import Expert, Material, MaterialVersion, Session, Weekend
+from sessions.uploads import CheckedPdf
+
+logger = logging.getLogger(__name__)
+
+EDITABLE_FIELDS = ("title", "summary", "weekend", "session", "expert")
+NOTIFY_KIND = "sessions.material_released"
+
+
+class MaterialRefused(Exception):
+    """The change is not possible; the message says why, in words for the organiser."""
+
+
+def already_released_message() -> str:
+    return _(
+        "Dit stuk is al vrijgegeven. Voeg een nieuwe versie toe in plaats van het te wijzigen."
+    )
+
+
+# --- checks -------------------------------------------------------------------
+
+
+def check_placement(
+    *,
+    assembly: Assembly,
+    weekend: Weekend | None,
+    session: Session | None,
+    expert: Expert | None,
+) -> Weekend | None:
+    """The weekend the material belongs to; refuses objects of another assembly."""
+    if weekend is not None and weekend.assembly_id != assembly.pk:
+        raise MaterialRefused(_("Dit weekend hoort niet bij dit burgerberaad."))
+    if session is not None:
+        if session.weekend.assembly_id != assembly.pk:
+            raise MaterialRefused(_("Dit onderdeel hoort niet bij dit burgerberaad."))
+        if weekend is not None and session.weekend_id != weekend.pk:
+            raise MaterialRefused(_("Dit onderdeel hoort bij een ander weekend."))
+        weekend = session.weekend
+    if expert is not None and expert.assembly_id != assembly.pk:
+        raise MaterialRefused(_("Deze deskundige hoort niet bij dit burgerberaad."))
+    return weekend
+
+
+def check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise MaterialRefused(_("Een link begint met https:// of http://."))
+    return url
+
+
+def _check_content(kind: str, pdf: CheckedPdf | None, url: str) -> None:
+    if kind == Material.Kind.DOCUMENT:
+        if pdf is None:
+            raise MaterialRefused(_("Kies een PDF-bestand."))
+    else:
+        if not url:
+            raise MaterialRefused(_("Vul de link in."))
+        check_url(url)
+
+
+def _version_create(
+    *, material: Material, number: int, pdf: CheckedPdf | None, url: str, note: str, actor: User
+) -> MaterialVersion:
+    version = MaterialVersion(material=material, number=number, note=note, created_by=actor)
+    if pdf is not None:
+        version.sha256 = pdf.sha256
+        version.size = pdf.size
+        # The stored name says nothing of the uploader's file name.
+        version.file.save(
+            f"{material.pk}-v{number}-{pdf.sha256[:12]}.pdf", ContentFile(pdf.data), save=False
+        )
+    else:
+        version.url = url
+    version.save()
+    return version
+
+
+# --- create, edit, new version ------------------------------------------------
+
+
+@transaction.atomic
+def material_create(
+    *,
+    assembly: Assembly,
+    kind: str,
+    title: str,
+    summary: str,
+    actor: User,
+    weekend: Weekend | None = None,
+    session: Session | None = None,
+    expert: Expert | None = None,
+    pdf: CheckedPdf | None = None,
+    url: str = "",
+    members_only_reason: str = "",
+) -> Material:
+    """A new material, as a draft with its first version."""
+    if kind not in Material.Kind.values:
+        raise MaterialRefused(_("Kies een soort stuk."))
+    _check_content(kind, pdf, url)
+    weekend = check_placement(assembly=assembly, weekend=weekend, session=session, expert=expert)
+    material = Material.objects.create(
+        assembly=assembly,
+        weekend=weekend,
+        session=session,
+        expert=expert,
+        title=title,
+        kind=kind,
+        summary=summary,
+        members_only_reason=members_only_reason,
+        created_by=actor,
+    )
+    version = _version_create(material=material, number=1, pdf=pdf, url=url, note="", actor=actor)
+    audit_record(
+        action="material.created",
+        assembly=assembly,
+        actor=actor,
+        target=material,
+        detail={"version": version.pk, "kind": kind},
+    )
+    return material
+
+
+@transaction.atomic
+def material_update(*, material: Material, fields: dict[str, Any], actor: User) -> Material:
+    """Change a draft's title, summary or place. Released material keeps its words:
+    a change to what members read is a new version."""
+    material = Material.objects.select_for_update().get(pk=material.pk)
+    if material.status != Material.Status.DRAFT:
+        raise MaterialRefused(already_released_message())
+    changed = [name for name in EDITABLE_FIELDS if name in fields]
+    for name in changed:
+        setattr(material, name, fields[name])
+    material.weekend = check_placement(
+        assembly=material.assembly,
+        weekend=material.weekend,
+        session=material.session,
+        expert=material.expert,
+    )
+    if "weekend" not in changed and material.session is not None:
+        changed.append("weekend")
+    material.save(update_fields=changed)
+    audit_record(
+        action="material.updated",
+        assembly=material.assembly,
+        actor=actor,
+        target=material,
+        detail={"fields": changed},
+    )
+    return material
+
+
+@transaction.atomic
+def material_version_add(
+    *,
+    material: Material,
+    actor: User,
+    note: str,
+    pdf: CheckedPdf | None = None,
+    url: str = "",
+) -> MaterialVersion:
+    """A new version beside the old ones; the old ones stay readable."""
+    material = Material.objects.select_for_update().get(pk=material.pk)
+    _check_content(material.kind, pdf, url)
+    if material.status != Material.Status.DRAFT and not note.strip():
+        raise MaterialRefused(_("Dit stuk is al vrijgegeven. Schrijf op wat er is veranderd."))
+    last = material.versions.aggregate(last=Max("number"))["last"] or 0
+    version = _version_create(
+        material=material, number=last + 1, pdf=pdf, url=url, note=note.strip(), actor=actor
+    )
+    audit_record(
+        action="material.version_added",
+        assembly=material.assembly,
+        actor=actor,
+        target=material,
+        detail={"version": version.pk, "number": version.number},
+    )
+    return version
+
+
+# --- release, public, members-only -------------------------------------------
+
+
+def _queue_notify(assembly_id: int) -> None:
+    from sessions.tasks_materials import materials_notify_task
+
+    transaction.on_commit(lambda: materials_notify_task.delay(assembly_id))
+
+
+@transaction.atomic
+def material_release(*, material: Material, actor: User, at: dt.datetime | None = None) -> Material:
+    """Release now (``at`` empty or past), or plan the release for ``at``."""
+    material = Material.objects.select_for_update().get(pk=material.pk)
+    if material.status != Material.Status.DRAFT:
+        raise MaterialRefused(_("Dit stuk is al vrijgegeven."))
+    if not material.versions.exists():
+        raise MaterialRefused(_("Dit stuk heeft nog geen bestand of link."))
+    now = timezone.now()
+    if at is not None and at > now:
+        material.release_at = at
+        material.save(update_fields=["release_at"])
+        audit_record(
+            action="material.release_planned",
+            assembly=material.assembly,
+            actor=actor,
+            target=material,
+            detail={"release_at": at.isoformat()},
+        )
+        return material
+    material.status = Material.Status.RELEASED
+    material.released_at = now
+    material.release_at = material.release_at or now
+    material.save(update_fields=["status", "released_at", "release_at"])
+    audit_record(
+        action="material.released", assembly=material.assembly, actor=actor, target=material
+    )
+    _queue_notify(material.assembly_id)
+    return material
+
+
+@transaction.atomic
+def material_release_cancel(*, material: Material, actor: User) -> Material:
+    """Take back a planned release (the material stays a draft)."""
+    material = Material.objects.select_for_update().get(pk=material.pk)
+    if material.status != Material.Status.DRAFT:
+        raise MaterialRefused(_("Dit stuk is al vrijgegeven."))
+    material.release_at = None
+    material.save(update_fields=["release_at"])
+    audit_record(
+        action="material.release_cancelled",
+        assembly=material.assembly,
+        actor=actor,
+        target=material,
+    )
+    return material
+
+
+@transaction.atomic
+def material_publish(*, material: Material, actor: User) -> Material:
+    """Make released material public now, by hand (before the weekend has ended)."""
+    material = Material.objects.select_for_update().get(pk=material.pk)
+    if material.status != Material.Status.RELEASED:
+        raise MaterialRefused(_("Alleen stukken die al zijn vrijgegeven, kunnen openbaar worden."))
+    if material.members_only_reason:
+        raise MaterialRefused(
+            _("Dit stuk is alleen voor deelnemers. Haal dat eerst weg als het toch openbaar mag.")
+        )
+    material.status = Material.Status.PUBLIC
+    material.made_public_at = timezone.now()
+    material.save(update_fields=["status", "made_public_at"])
+    audit_record(
+        action="material.made_public", assembly=material.assembly, actor=actor, target=material
+    )
+    return material
+
+
+@transaction.atomic
+def material_members_only(*, material: Material, reason: str, actor: User) -> Material:
+    """Keep material for members only (with a reason), or with no reason let it
+    become public after its weekend. Public material that becomes members-only
+    leaves the public page."""
+    material = Material.objects.select_for_update().get(pk=material.pk)
+    reason = reason.strip()
+    fields = ["members_only_reason"]
+    material.members_only_reason = reason
+    if reason and material.status == Material.Status.PUBLIC:
+        material.status = Material.Status.RELEASED
+        material.made_public_at = None
+        fields += ["status", "made_public_at"]
+    material.save(update_fields=fields)
+    audit_record(
+        action="material.members_only" if reason else "material.members_only_lifted",
+        assembly=material.assembly,
+        actor=actor,
+        target=material,
+        detail={"status": material.status},
+    )
+    return material
+
+
+# --- the periodic task's work -------------------------------------------------
+
+
+def materials_release_due(*, now: dt.datetime | None = None) -> list[int]:
+    """Release every draft whose moment has come. Returns the ids this call released."""
+    now = now or timezone.now()
+    due = list(
+        Material.objects.filter(status=Material.Status.DRAFT, release_at__lte=now)
+        .filter(versions__isnull=False)
+        .values_list("pk", "assembly_id")
+        .distinct()
+    )
+    released = []
+    for material_id, assembly_id in due:
+        with transaction.atomic():
+            claimed = Material.objects.filter(
+                pk=material_id, status=Material.Status.DRAFT, release_at__lte=now
+            ).update(status=Material.Status.RELEASED, released_at=now)
+            if claimed == 1:
+                released.append(material_id)
+                audit_record(
+                    action="material.released",
+                    assembly=Assembly(pk=assembly_id),
+                    target=Material(pk=material_id),
+                    detail={"planned": True},
+                )
+    if released:
+        logger.info("materials released count=%s", len(released))
+    return released
+
+
+def materials_publish_due(*, now: dt.datetime | None = None) -> list[int]:
+    """Released material whose weekend has ended becomes public, unless members-only."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due = list(
+        Material.objects.filter(
+            status=Material.Status.RELEASED,
+            members_only_reason="",
+            weekend__ends_on__lt=today,
+        ).values_list("pk", "assembly_id")
+    )
+    published = []
+    for material_id, assembly_id in due:
+        with transaction.atomic():
+            claimed = Material.objects.filter(
+                pk=material_id, status=Material.Status.RELEASED, members_only_reason=""
+            ).update(status=Material.Status.PUBLIC, made_public_at=now)
+            if claimed == 1:
+                published.append(material_id)
+                audit_record(
+                    action="material.made_public",
+                    assembly=Assembly(pk=assembly_id),
+                    target=Material(pk=material_id),
+                    detail={"after_weekend": True},
+                )
+    if published:
+        logger.info("materials made public count=%s", len(published))
+    return published
+
+
+def _released_unnotified() -> Q:
+    return Q(
+        status__in=[Material.Status.RELEASED, Material.Status.PUBLIC],
+        released_at__isnull=False,
+        release_notified_at__isnull=True,
+    )
+
+
+def materials_assemblies_to_notify() -> list[int]:
+    return list(
+        Material.objects.filter(_released_unnotified())
+        .values_list("assembly_id", flat=True)
+        .distinct()
+        .order_by("assembly_id")
+    )
+
+
+def _notification(assembly: Assembly, materials: Sequence[Material]) -> tuple[str, str]:
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "assembly": assembly,
+            "materials": materials,
+            "materials_url": settings.SITE_URL
+            + reverse("programme:materials", kwargs={"slug": assembly.slug}),
+        }
+        subject = render_to_string("sessions/email/material_released_subject.txt", context).strip()
+        body = render_to_string("sessions/email/material_released.txt", context)
+    return subject, body
+
+
+@transaction.atomic
+def materials_notify(*, assembly_id: int, now: dt.datetime | None = None) -> int:
+    """Tell every member about newly released material, once: one e-mail per
+    member for all the material released since the last one.
+
+    The update on ``release_notified_at`` claims each material; the e-mails
+    are written to the outbox in the same transaction, so a claim without its
+    e-mails (or e-mails without a claim) cannot be committed. Returns how many
+    e-mails were queued.
+    """
+    now = now or timezone.now()
+    candidates = list(
+        Material.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(_released_unnotified(), assembly_id=assembly_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    claimed = [
+        material_id
+        for material_id in candidates
+        if Material.objects.filter(pk=material_id, release_notified_at__isnull=True).update(
+            release_notified_at=now
+        )
+        == 1
+    ]
+    if not claimed:
+        return 0
+    assembly = Assembly.objects.get(pk=assembly_id)
+    materials = list(
+        Material.objects.filter(pk__in=claimed)
+        .select_related("weekend")
+        .order_by("weekend__starts_on", "title")
+    )
+    subject, body = _notification(assembly, materials)
+    members = (
+        Role.objects.filter(assembly_id=assembly_id, kind=RoleKind.MEMBER, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    ref = ("sessions.Material:" + ",".join(str(pk) for pk in sorted(claimed)))[:120]
+    queued = 0
+    for role in members:
+        outbox_queue(to=role.user.email, subject=subject, body=body, kind=NOTIFY_KIND, ref=ref)
+        queued += 1
+    audit_record(
+        action="materials.members_notified",
+        assembly=assembly,
+        detail={"materials": sorted(claimed), "emails": queued},
+    )
+    logger.info(
+        "materials notified assembly=%s materials=%s emails=%s", assembly_id, len(claimed), queued
+    )
+    return queued
+
+
+def materials_process_due(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The periodic task's work: release what is due, make public what may be, tell members."""
+    now = now or timezone.now()
+    released = materials_release_due(now=now)
+    published = materials_publish_due(now=now)
+    emails = sum(
+        materials_notify(assembly_id=assembly_id, now=now)
+        for assembly_id in materials_assemblies_to_notify()
+    )
+    return {"released": len(released), "public": len(published), "emails": emails}

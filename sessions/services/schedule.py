@@ -1,0 +1,710 @@
+"""Writes about the schedule: weekends, their sessions, publication, change
+notices and the reminders before each weekend. Views and tasks call these.
+
+Every write leaves a line in the audit log with ids only. E-mails go through
+the outbox, in the same transaction as the ProgrammeReminder row that claims
+them; that row is unique per person, weekend, kind and key, so a retry, a
+second click or a task run twice never sends an e-mail twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+from assembly.models import Assembly, User
+from assembly.outbox import outbox_queue
+from assembly.services import audit_record
+from sessions import selectors
+from sessions.models import Expert, ProgrammeReminder, Session, Weekend
+
+logger = logging.getLogger(__name__)
+
+WEEKEND_FIELDS = (
+    "title",
+    "venue_name",
+    "city",
+    "venue_address",
+    "route",
+    "accessibility",
+    "hotel",
+)
+SESSION_FIELDS = ("title", "kind", "starts_at", "ends_at", "room", "topic", "description")
+
+
+def local_zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+class ScheduleRefused(Exception):
+    """The change is not possible; the message says why, in the visitor's language."""
+
+
+# ---------------------------------------------------------------- checks
+
+
+def weekend_days(weekend: Weekend) -> list[dt.date]:
+    days = (weekend.ends_on - weekend.starts_on).days + 1
+    return [weekend.starts_on + dt.timedelta(days=n) for n in range(days)]
+
+
+def _same_room(a: str, b: str) -> bool:
+    return bool(a.strip()) and a.strip().casefold() == b.strip().casefold()
+
+
+def _clock(moment: dt.datetime) -> str:
+    return timezone.localtime(moment, local_zone()).strftime("%H:%M")
+
+
+def check_session_times(
+    *,
+    weekend: Weekend,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    room: str,
+    exclude_ids: Iterable[int] = (),
+) -> None:
+    """End after start, on one day of the weekend, and the room not taken then."""
+    if ends_at <= starts_at:
+        raise ScheduleRefused(_("De eindtijd moet na de begintijd liggen."))
+    zone = local_zone()
+    start_day = timezone.localtime(starts_at, zone).date()
+    end_day = timezone.localtime(ends_at, zone).date()
+    if start_day not in weekend_days(weekend) or end_day != start_day:
+        raise ScheduleRefused(
+            _("Een onderdeel begint en eindigt op dezelfde dag van het weekend (%(days)s).")
+            % {"days": ", ".join(day.strftime("%d-%m-%Y") for day in weekend_days(weekend))}
+        )
+    if not room.strip():
+        return
+    others = (
+        Session.objects.filter(weekend=weekend, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exclude(pk__in=list(exclude_ids))
+        .order_by("starts_at")
+    )
+    for other in others:
+        if _same_room(other.room, room):
+            raise ScheduleRefused(
+                _(
+                    "Zaal %(room)s is dan al bezet door ‘%(title)s’ (%(start)s–%(end)s). "
+                    "Kies een andere tijd of een andere zaal."
+                )
+                % {
+                    "room": other.room,
+                    "title": other.title,
+                    "start": _clock(other.starts_at),
+                    "end": _clock(other.ends_at),
+                }
+            )
+
+
+# ---------------------------------------------------------------- changes
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed in one session, for the e-mail to members (no personal data)."""
+
+    session_id: int
+    title: str
+    what: Literal["added", "moved", "cancelled"]
+    before: tuple[dt.datetime, dt.datetime, str] | None = None
+    after: tuple[dt.datetime, dt.datetime, str] | None = None
+
+
+def _slot(session: Session) -> tuple[dt.datetime, dt.datetime, str]:
+    return (session.starts_at, session.ends_at, session.room)
+
+
+def _programme_url(assembly: Assembly) -> str:
+    return settings.SITE_URL + reverse("programme:my_programme", kwargs={"slug": assembly.slug})
+
+
+def _render_mail(template: str, context: dict[str, Any]) -> tuple[str, str]:
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(local_zone()):
+        subject = render_to_string(f"sessions/email/{template}_subject.txt", context)
+        body = render_to_string(f"sessions/email/{template}.txt", context)
+    return " ".join(subject.split()), body
+
+
+def _notify_change(*, weekend: Weekend, changes: Sequence[Change], actor: User | None) -> int:
+    """Tell the members about a change in a published programme: one e-mail per batch.
+
+    Runs inside the transaction of the change: the e-mails and their claim
+    rows commit with it, or not at all.
+    """
+    if weekend.published_at is None or not changes:
+        return 0
+    event = audit_record(
+        action="programme.change_notify",
+        assembly=weekend.assembly,
+        actor=actor,
+        target=weekend,
+        detail={
+            "sessions": [change.session_id for change in changes],
+            "what": [change.what for change in changes],
+        },
+    )
+    return programme_change_notify(weekend=weekend, changes=changes, key=f"change-{event.pk}")
+
+
+def programme_change_notify(*, weekend: Weekend, changes: Sequence[Change], key: str) -> int:
+    """Send one change notice to every member not yet told under ``key``; returns how many."""
+    already = ProgrammeReminder.objects.filter(
+        weekend=weekend, kind=ProgrammeReminder.Kind.CHANGE, key=key
+    ).values("user_id")
+    recipients = list(
+        selectors.member_users_for(assembly=weekend.assembly)
+        .exclude(pk__in=already)
+        .only("pk", "email")
+    )
+    if not recipients:
+        return 0
+    subject, body = _render_mail(
+        "programme_change",
+        {
+            "assembly": weekend.assembly,
+            "weekend": weekend,
+            "changes": changes,
+            "url": _programme_url(weekend.assembly),
+        },
+    )
+    ProgrammeReminder.objects.bulk_create(
+        [
+            ProgrammeReminder(
+                user=user, weekend=weekend, kind=ProgrammeReminder.Kind.CHANGE, key=key
+            )
+            for user in recipients
+        ]
+    )
+    for user in recipients:
+        outbox_queue(
+            to=user.email,
+            subject=subject,
+            body=body,
+            kind="programme_change",
+            ref=f"assembly_sessions.Weekend:{weekend.pk}",
+        )
+    logger.info(
+        "programme change notice weekend=%s key=%s recipients=%s",
+        weekend.pk,
+        key,
+        len(recipients),
+    )
+    return len(recipients)
+
+
+def _locked_weekend(weekend: Weekend) -> Weekend:
+    # Two organisers editing the same weekend wait for each other, so the
+    # room check sees the other's session.
+    return Weekend.objects.select_for_update().select_related("assembly").get(pk=weekend.pk)
+
+
+def _renumber(weekend: Weekend) -> None:
+    sessions = list(Session.objects.filter(weekend=weekend).order_by("starts_at", "position", "pk"))
+    changed = []
+    for position, session in enumerate(sessions):
+        if session.position != position:
+            session.position = position
+            changed.append(session)
+    Session.objects.bulk_update(changed, ["position"])
+
+
+# ---------------------------------------------------------------- weekends
+
+
+@transaction.atomic
+def weekend_update(*, weekend: Weekend, data: dict[str, Any], actor: User | None) -> Weekend:
+    """Change the title and the venue (practical information) of a weekend."""
+    locked = _locked_weekend(weekend)
+    changed = [
+        name for name in WEEKEND_FIELDS if name in data and getattr(locked, name) != data[name]
+    ]
+    for name in changed:
+        setattr(locked, name, data[name])
+    if changed:
+        locked.save(update_fields=changed)
+        audit_record(
+            action="programme.weekend_update",
+            assembly=locked.assembly,
+            actor=actor,
+            target=locked,
+            detail={"fields": changed},
+        )
+    return locked
+
+
+@transaction.atomic
+def weekend_publish(*, weekend: Weekend, actor: User | None) -> Weekend:
+    """Show the weekend's programme to members and the public; later changes are sent out."""
+    locked = _locked_weekend(weekend)
+    if locked.published_at is not None:
+        return locked
+    if not Session.objects.filter(weekend=locked).exists():
+        raise ScheduleRefused(_("Zet eerst onderdelen in het programma. Daarna kunt u publiceren."))
+    locked.published_at = timezone.now()
+    locked.save(update_fields=["published_at"])
+    audit_record(
+        action="programme.weekend_publish",
+        assembly=locked.assembly,
+        actor=actor,
+        target=locked,
+    )
+    # From the first published weekend on, the daily reminders run (default days).
+    reminder_schedule_ensure(assembly=locked.assembly)
+    logger.info("programme published weekend=%s", locked.pk)
+    return locked
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def _assembly_experts(weekend: Weekend, experts: Iterable[Expert] | None) -> list[Expert] | None:
+    if experts is None:
+        return None
+    chosen = list(experts)
+    if any(expert.assembly_id != weekend.assembly_id for expert in chosen):
+        raise ScheduleRefused(_("Kies alleen deskundigen van dit burgerberaad."))
+    return chosen
+
+
+@transaction.atomic
+def session_create(
+    *,
+    weekend: Weekend,
+    data: dict[str, Any],
+    experts: Iterable[Expert] | None = None,
+    actor: User | None,
+) -> Session:
+    locked = _locked_weekend(weekend)
+    chosen = _assembly_experts(locked, experts)
+    check_session_times(
+        weekend=locked,
+        starts_at=data["starts_at"],
+        ends_at=data["ends_at"],
+        room=data.get("room", ""),
+    )
+    session = Session.objects.create(
+        weekend=locked, **{name: data[name] for name in SESSION_FIELDS if name in data}
+    )
+    if chosen:
+        session.experts.set(chosen)
+    _renumber(locked)
+    audit_record(
+        action="programme.session_create", assembly=locked.assembly, actor=actor, target=session
+    )
+    _notify_change(
+        weekend=locked,
+        changes=[Change(session.pk, session.title, "added", after=_slot(session))],
+        actor=actor,
+    )
+    return session
+
+
+@transaction.atomic
+def session_update(
+    *,
+    session: Session,
+    data: dict[str, Any],
+    experts: Iterable[Expert] | None = None,
+    actor: User | None,
+) -> Session:
+    locked = _locked_weekend(session.weekend)
+    current = Session.objects.select_for_update().get(pk=session.pk, weekend=locked)
+    chosen = _assembly_experts(locked, experts)
+    before = _slot(current)
+    changed = [
+        name for name in SESSION_FIELDS if name in data and getattr(current, name) != data[name]
+    ]
+    for name in changed:
+        setattr(current, name, data[name])
+    check_session_times(
+        weekend=locked,
+        starts_at=current.starts_at,
+        ends_at=current.ends_at,
+        room=current.room,
+        exclude_ids=[current.pk],
+    )
+    if changed:
+        current.save(update_fields=[*changed, "updated_at"])
+    if chosen is not None:
+        current.experts.set(chosen)
+    _renumber(locked)
+    audit_record(
+        action="programme.session_update",
+        assembly=locked.assembly,
+        actor=actor,
+        target=current,
+        detail={"fields": changed},
+    )
+    if _slot(current) != before:
+        _notify_change(
+            weekend=locked,
+            changes=[Change(current.pk, current.title, "moved", before, _slot(current))],
+            actor=actor,
+        )
+    return current
+
+
+@transaction.atomic
+def session_delete(*, session: Session, actor: User | None) -> None:
+    """Remove a session; once the programme is published, members hear it is cancelled."""
+    locked = _locked_weekend(session.weekend)
+    current = Session.objects.select_for_update().get(pk=session.pk, weekend=locked)
+    change = Change(current.pk, current.title, "cancelled", before=_slot(current))
+    audit_record(
+        action="programme.session_delete", assembly=locked.assembly, actor=actor, target=current
+    )
+    current.delete()
+    _renumber(locked)
+    _notify_change(weekend=locked, changes=[change], actor=actor)
+
+
+@transaction.atomic
+def session_move(*, session: Session, direction: Literal["up", "down"], actor: User | None) -> None:
+    """Swap a session with the one before (up) or after (down) it on the same day.
+
+    The two keep their lengths and the pause between them; the later one
+    starts where the earlier one started. Sessions that run at the same time
+    swap only their place in the list.
+    """
+    locked = _locked_weekend(session.weekend)
+    ordered = list(
+        Session.objects.select_for_update()
+        .filter(weekend=locked)
+        .order_by("starts_at", "position", "pk")
+    )
+    index = next(n for n, item in enumerate(ordered) if item.pk == session.pk)
+    other_index = index - 1 if direction == "up" else index + 1
+    zone = local_zone()
+    if not 0 <= other_index < len(ordered) or (
+        timezone.localtime(ordered[other_index].starts_at, zone).date()
+        != timezone.localtime(ordered[index].starts_at, zone).date()
+    ):
+        if direction == "up":
+            raise ScheduleRefused(_("Dit onderdeel is al het eerste van de dag."))
+        raise ScheduleRefused(_("Dit onderdeel is al het laatste van de dag."))
+    first, second = sorted((ordered[index], ordered[other_index]), key=ordered.index)
+    if first.starts_at == second.starts_at:
+        first.position, second.position = second.position, first.position
+        Session.objects.bulk_update([first, second], ["position"])
+        return
+    if first.ends_at > second.starts_at:
+        raise ScheduleRefused(
+            _("Deze onderdelen lopen tegelijk. Verander de begintijd om de volgorde te wijzigen.")
+        )
+    before = {first.pk: _slot(first), second.pk: _slot(second)}
+    gap = second.starts_at - first.ends_at
+    second_length = second.ends_at - second.starts_at
+    first_length = first.ends_at - first.starts_at
+    second.starts_at = first.starts_at
+    second.ends_at = second.starts_at + second_length
+    first.starts_at = second.ends_at + gap
+    first.ends_at = first.starts_at + first_length
+    for item in (first, second):
+        check_session_times(
+            weekend=locked,
+            starts_at=item.starts_at,
+            ends_at=item.ends_at,
+            room=item.room,
+            exclude_ids=[first.pk, second.pk],
+        )
+    now = timezone.now()
+    first.updated_at = second.updated_at = now
+    Session.objects.bulk_update([first, second], ["starts_at", "ends_at", "updated_at"])
+    _renumber(locked)
+    audit_record(
+        action="programme.session_move",
+        assembly=locked.assembly,
+        actor=actor,
+        target=session,
+        detail={"direction": direction, "swapped_with": ordered[other_index].pk},
+    )
+    _notify_change(
+        weekend=locked,
+        changes=[
+            Change(item.pk, item.title, "moved", before[item.pk], _slot(item))
+            for item in (second, first)
+        ],
+        actor=actor,
+    )
+
+
+# ---------------------------------------------------------------- reminders
+
+REMINDER_TASK = "sessions.tasks_schedule.programme_reminders_task"
+DEFAULT_DAYS_BEFORE = (7, 1)
+DEFAULT_EXPERT_DAYS_BEFORE = 2
+DEFAULT_HOUR = 10
+
+
+@dataclass(frozen=True)
+class ReminderSchedule:
+    days_before: list[int] = field(default_factory=lambda: list(DEFAULT_DAYS_BEFORE))
+    expert_days_before: int = DEFAULT_EXPERT_DAYS_BEFORE
+    hour: int = DEFAULT_HOUR
+    enabled: bool = True
+    saved: bool = False  # False: nobody saved it; these are the defaults
+
+
+def _reminder_task_name(assembly: Assembly) -> str:
+    return f"programma-herinneringen-burgerberaad-{assembly.pk}"
+
+
+def reminder_schedule_get(*, assembly: Assembly) -> ReminderSchedule:
+    task = (
+        PeriodicTask.objects.filter(name=_reminder_task_name(assembly))
+        .select_related("crontab")
+        .first()
+    )
+    if task is None:
+        return ReminderSchedule()
+    kwargs = json.loads(task.kwargs or "{}")
+    hour = int(task.crontab.hour) if task.crontab and task.crontab.hour.isdigit() else DEFAULT_HOUR
+    return ReminderSchedule(
+        days_before=[int(day) for day in kwargs.get("days_before", DEFAULT_DAYS_BEFORE)],
+        expert_days_before=int(kwargs.get("expert_days_before", DEFAULT_EXPERT_DAYS_BEFORE)),
+        hour=hour,
+        enabled=task.enabled,
+        saved=True,
+    )
+
+
+@transaction.atomic
+def reminder_schedule_save(
+    *,
+    assembly: Assembly,
+    days_before: Iterable[int],
+    expert_days_before: int = DEFAULT_EXPERT_DAYS_BEFORE,
+    hour: int = DEFAULT_HOUR,
+    enabled: bool = True,
+    actor: User | None = None,
+) -> PeriodicTask:
+    """Create or change the daily beat task that sends this assembly's programme reminders."""
+    days = sorted({int(day) for day in days_before}, reverse=True)
+    crontab, _created = CrontabSchedule.objects.get_or_create(
+        minute="0",
+        hour=str(hour),
+        day_of_week="*",
+        day_of_month="*",
+        month_of_year="*",
+        timezone=local_zone(),
+    )
+    task, _created = PeriodicTask.objects.update_or_create(
+        name=_reminder_task_name(assembly),
+        defaults={
+            "task": REMINDER_TASK,
+            "crontab": crontab,
+            "interval": None,
+            "kwargs": json.dumps(
+                {
+                    "assembly_id": assembly.pk,
+                    "days_before": days,
+                    "expert_days_before": int(expert_days_before),
+                }
+            ),
+            "enabled": enabled,
+            "description": f"assembly={assembly.pk}",
+        },
+    )
+    audit_record(
+        action="programme.reminder_schedule",
+        assembly=assembly,
+        actor=actor,
+        detail={
+            "days_before": days,
+            "expert_days_before": int(expert_days_before),
+            "hour": hour,
+            "enabled": enabled,
+        },
+    )
+    return task
+
+
+def reminder_schedule_ensure(*, assembly: Assembly) -> None:
+    """The default schedule, unless the organiser has saved one."""
+    if not PeriodicTask.objects.filter(name=_reminder_task_name(assembly)).exists():
+        reminder_schedule_save(assembly=assembly, days_before=DEFAULT_DAYS_BEFORE)
+
+
+def reminder_due(*, starts_on: dt.date, days_before: Iterable[int], today: dt.date) -> int | None:
+    """Which reminder is due today: the latest one whose day has come, before the weekend.
+
+    A beat that missed a day still sends that reminder the next day; when two
+    are due at once, only the later one goes out.
+    """
+    due = [days for days in days_before if starts_on - dt.timedelta(days=days) <= today < starts_on]
+    return min(due) if due else None
+
+
+def _claim_and_queue(
+    *, user: User, weekend: Weekend, kind: str, key: str, to: str, subject: str, body: str
+) -> bool:
+    """Claim one reminder and put its e-mail in the outbox, together; False if claimed before."""
+    try:
+        with transaction.atomic():
+            ProgrammeReminder.objects.create(user=user, weekend=weekend, kind=kind, key=key)
+            outbox_queue(
+                to=to,
+                subject=subject,
+                body=body,
+                kind=f"programme_{kind}",
+                ref=f"assembly_sessions.Weekend:{weekend.pk}",
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class ReminderResult:
+    members: int = 0
+    experts: int = 0
+
+
+def _member_reminders(
+    assembly: Assembly, weekends: list[Weekend], days_before: Sequence[int], today: dt.date
+) -> int:
+    sent = 0
+    for weekend in weekends:
+        due = reminder_due(starts_on=weekend.starts_on, days_before=days_before, today=today)
+        if due is None:
+            continue
+        key = str(due)
+        already = ProgrammeReminder.objects.filter(
+            weekend=weekend, kind=ProgrammeReminder.Kind.WEEKEND, key=key
+        ).values("user_id")
+        subject, body = _render_mail(
+            "weekend_reminder",
+            {
+                "assembly": assembly,
+                "weekend": weekend,
+                "days_before": due,
+                "sessions": list(weekend.sessions.all()),
+                "materials": selectors.materials_to_read(weekend),
+                "url": _programme_url(assembly),
+            },
+        )
+        for user in selectors.member_users_for(assembly=assembly).exclude(pk__in=already):
+            if _claim_and_queue(
+                user=user,
+                weekend=weekend,
+                kind=ProgrammeReminder.Kind.WEEKEND,
+                key=key,
+                to=user.email,
+                subject=subject,
+                body=body,
+            ):
+                sent += 1
+        logger.info("programme reminders weekend=%s days_before=%s", weekend.pk, due)
+    return sent
+
+
+def _expert_reminders(assembly: Assembly, days_before: int, today: dt.date) -> int:
+    sessions = (
+        Session.objects.filter(
+            weekend__assembly=assembly,
+            weekend__published_at__isnull=False,
+            starts_at__date__gt=today,
+            starts_at__date__lte=today + dt.timedelta(days=days_before),
+        )
+        .select_related("weekend")
+        .prefetch_related("experts__user")
+        .order_by("starts_at", "pk")
+    )
+    sent = 0
+    for session in sessions:
+        for expert in session.experts.all():
+            user = expert.user
+            if user is None or not user.is_active:
+                continue  # no account to claim the reminder with; the secretariat calls them
+            subject, body = _render_mail(
+                "expert_reminder",
+                {
+                    "assembly": assembly,
+                    "weekend": session.weekend,
+                    "session": session,
+                    "expert": expert,
+                    "url": _programme_url(assembly),
+                },
+            )
+            if _claim_and_queue(
+                user=user,
+                weekend=session.weekend,
+                kind=ProgrammeReminder.Kind.EXPERT_SLOT,
+                key=f"session-{session.pk}",
+                to=expert.email or user.email,
+                subject=subject,
+                body=body,
+            ):
+                sent += 1
+    return sent
+
+
+def programme_reminders_send_due(
+    *,
+    assembly_id: int,
+    days_before: Sequence[int] | None = None,
+    expert_days_before: int | None = None,
+    today: dt.date | None = None,
+) -> ReminderResult:
+    """Send the reminders due today: members before each published weekend, experts before
+    their session. Safe to run twice: each reminder is claimed by its own row."""
+    assembly = Assembly.objects.get(pk=assembly_id)
+    today = today or timezone.localdate()
+    days = list(days_before or DEFAULT_DAYS_BEFORE)
+    expert_days = DEFAULT_EXPERT_DAYS_BEFORE if expert_days_before is None else expert_days_before
+    horizon = today + dt.timedelta(days=max(days))
+    weekends = [
+        weekend
+        for weekend in selectors.programme_for(assembly=assembly, published_only=True)
+        if today < weekend.starts_on <= horizon
+    ]
+    result = ReminderResult(
+        members=_member_reminders(assembly, weekends, days, today),
+        experts=_expert_reminders(assembly, expert_days, today) if expert_days > 0 else 0,
+    )
+    logger.info(
+        "programme reminders assembly=%s members=%s experts=%s",
+        assembly_id,
+        result.members,
+        result.experts,
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class SentLine:
+    weekend_number: int
+    kind: str
+    key: str
+    count: int
+
+
+def reminder_sent_counts(*, assembly: Assembly) -> list[SentLine]:
+    rows = (
+        ProgrammeReminder.objects.filter(weekend__assembly=assembly)
+        .values("weekend__number", "kind", "key")
+        .annotate(n=Count("pk"))
+        .order_by("weekend__number", "kind", "key")
+    )
+    return [
+        SentLine(
+            weekend_number=row["weekend__number"], kind=row["kind"], key=row["key"], count=row["n"]
+        )
+        for row in rows
+    ]

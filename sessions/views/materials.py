@@ -1,0 +1,830 @@
+"""Pages for perspectives, experts, the balance between perspectives, and
+briefing materials: the organiser's management pages, the expert's own page,
+the members' page, the public pages, and downloads that check access.
+
+Files are never served from MEDIA_URL: ``material_download`` checks who asks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from assembly import access
+from assembly.models import Assembly, RoleKind
+from sessions import selectors_materials as selectors
+from sessions.models import Expert, Material, Perspective, Session, Weekend
+from sessions.services import experts as expert_services
+from sessions.services import materials as services
+from sessions.uploads import CheckedPdf, UploadRefused, max_upload_bytes, pdf_check, read_upload
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def _organiser_assembly(request: HttpRequest, slug: str) -> Assembly:
+    return access.get_assembly_for_organiser(user=access.request_user(request), slug=slug)
+
+
+# --- forms ------------------------------------------------------------------------
+
+
+class PerspectiveForm(forms.ModelForm[Perspective]):
+    class Meta:
+        model = Perspective
+        fields = ["name", "description", "position"]
+        help_texts = {
+            "description": gettext_lazy("Eén korte zin: wie horen bij dit perspectief?"),
+            "position": gettext_lazy("Een lager getal staat hoger in de lijst."),
+        }
+
+
+class ExpertForm(forms.ModelForm[Expert]):
+    class Meta:
+        model = Expert
+        fields = list(expert_services.EXPERT_FIELDS)
+        help_texts = {
+            "email": gettext_lazy("Niet openbaar. Nodig om de deskundige uit te nodigen."),
+            "phone": gettext_lazy("Niet openbaar. Alleen voor het secretariaat."),
+        }
+
+    def __init__(self, *args: Any, assembly: Assembly, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["perspective"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Perspective.objects.filter(assembly=assembly)
+
+
+def _session_label(session: Session) -> str:
+    return _("Weekend %(number)s, %(start)s: %(title)s") % {
+        "number": session.weekend.number,
+        "start": session.starts_at.strftime("%d-%m %H:%M"),
+        "title": session.title,
+    }
+
+
+class SessionChoiceField(forms.ModelChoiceField[Session]):
+    def label_from_instance(self, obj: Session) -> str:
+        return _session_label(obj)
+
+
+class AssignForm(forms.Form):
+    session = SessionChoiceField(label=gettext_lazy("Onderdeel"), queryset=Session.objects.none())
+
+    def __init__(self, *args: Any, assembly: Assembly, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["session"]
+        assert isinstance(field, SessionChoiceField)
+        field.queryset = selectors.briefing_sessions(assembly=assembly)
+
+
+class _ContentMixin(forms.Form):
+    """A PDF or a link, checked: the PDF by its content, the link by its scheme."""
+
+    file = forms.FileField(
+        label=gettext_lazy("PDF-bestand"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+    url = forms.URLField(
+        label=gettext_lazy("Link"),
+        required=False,
+        assume_scheme="https",
+        help_text=gettext_lazy("Bij een link of video: het adres, met https://."),
+    )
+
+    def content_kind(self) -> str:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kind = self.content_kind()
+        upload: UploadedFile[bytes] | None = cleaned.get("file")
+        cleaned["pdf"] = None
+        if kind == Material.Kind.DOCUMENT:
+            if upload is None:
+                if "file" not in self.errors:
+                    self.add_error("file", _("Kies een PDF-bestand."))
+                return cleaned
+            try:
+                cleaned["pdf"] = pdf_check(read_upload(upload))
+            except UploadRefused as refusal:
+                self.add_error("file", str(refusal))
+        elif kind:
+            url = cleaned.get("url") or ""
+            if not url and "url" not in self.errors:
+                self.add_error("url", _("Vul de link in."))
+            elif url:
+                try:
+                    services.check_url(url)
+                except services.MaterialRefused as refusal:
+                    self.add_error("url", str(refusal))
+        return cleaned
+
+
+def _file_help() -> str:
+    from django.template.defaultfilters import filesizeformat
+
+    return _("Alleen PDF, hoogstens %(max)s. We controleren de inhoud, niet de naam.") % {
+        "max": filesizeformat(max_upload_bytes())
+    }
+
+
+class MaterialForm(_ContentMixin):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Soort"), choices=Material.Kind.choices, widget=forms.RadioSelect
+    )
+    title = forms.CharField(label=gettext_lazy("Titel"), max_length=200)
+    summary = forms.CharField(
+        label=gettext_lazy("Korte uitleg in eenvoudige taal (B1)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy(
+            "Twee of drie korte zinnen: waar gaat het over, en waarom is het belangrijk?"
+        ),
+    )
+    weekend = forms.ModelChoiceField(
+        label=gettext_lazy("Weekend"), queryset=Weekend.objects.none(), required=False
+    )
+    session = SessionChoiceField(
+        label=gettext_lazy("Bij dit onderdeel"),
+        queryset=Session.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Een uitleg of vragen aan deskundigen. Het weekend volgt vanzelf."),
+    )
+    expert = forms.ModelChoiceField(
+        label=gettext_lazy("Van deze deskundige"), queryset=Expert.objects.none(), required=False
+    )
+    members_only_reason = forms.CharField(
+        label=gettext_lazy("Alleen voor deelnemers, omdat"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Leeg: na het weekend wordt het stuk openbaar."),
+    )
+
+    field_order = ["kind", "title", "summary", "file", "url", "weekend", "session", "expert"]
+
+    def __init__(self, *args: Any, assembly: Assembly, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _file_help()
+        weekend = self.fields["weekend"]
+        assert isinstance(weekend, forms.ModelChoiceField)
+        weekend.queryset = selectors.weekends_of(assembly=assembly)
+        session = self.fields["session"]
+        assert isinstance(session, SessionChoiceField)
+        session.queryset = selectors.briefing_sessions(assembly=assembly)
+        expert = self.fields["expert"]
+        assert isinstance(expert, forms.ModelChoiceField)
+        expert.queryset = Expert.objects.filter(assembly=assembly)
+
+    def content_kind(self) -> str:
+        return str(self.cleaned_data.get("kind") or "")
+
+
+class ExpertUploadForm(_ContentMixin):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Soort"), choices=Material.Kind.choices, widget=forms.RadioSelect
+    )
+    title = forms.CharField(label=gettext_lazy("Titel"), max_length=200)
+    summary = forms.CharField(
+        label=gettext_lazy("Korte uitleg in eenvoudige taal (B1)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy(
+            "Twee of drie korte zinnen: waar gaat het over, en waarom is het belangrijk?"
+        ),
+    )
+    session = SessionChoiceField(
+        label=gettext_lazy("Bij dit onderdeel"), queryset=Session.objects.none(), required=False
+    )
+
+    field_order = ["kind", "title", "summary", "file", "url", "session"]
+
+    def __init__(self, *args: Any, expert: Expert, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _file_help()
+        session = self.fields["session"]
+        assert isinstance(session, SessionChoiceField)
+        session.queryset = selectors.sessions_of_expert(expert=expert)
+
+    def content_kind(self) -> str:
+        return str(self.cleaned_data.get("kind") or "")
+
+
+class MaterialEditForm(forms.ModelForm[Material]):
+    session = SessionChoiceField(
+        label=gettext_lazy("Bij dit onderdeel"), queryset=Session.objects.none(), required=False
+    )
+
+    class Meta:
+        model = Material
+        fields = ["title", "summary", "weekend", "session", "expert"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, assembly: Assembly, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        weekend = self.fields["weekend"]
+        assert isinstance(weekend, forms.ModelChoiceField)
+        weekend.queryset = selectors.weekends_of(assembly=assembly)
+        session = self.fields["session"]
+        assert isinstance(session, SessionChoiceField)
+        session.queryset = selectors.briefing_sessions(assembly=assembly)
+        expert = self.fields["expert"]
+        assert isinstance(expert, forms.ModelChoiceField)
+        expert.queryset = Expert.objects.filter(assembly=assembly)
+
+
+class VersionForm(_ContentMixin):
+    note = forms.CharField(
+        label=gettext_lazy("Wat is er veranderd?"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy("Verplicht als het stuk al is vrijgegeven. Deelnemers lezen dit."),
+    )
+
+    def __init__(self, *args: Any, material: Material, **kwargs: Any) -> None:
+        self.material = material
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _file_help()
+        if material.kind == Material.Kind.DOCUMENT:
+            del self.fields["url"]
+        else:
+            del self.fields["file"]
+
+    def content_kind(self) -> str:
+        return self.material.kind
+
+
+class ReleaseForm(forms.Form):
+    release_at = forms.DateTimeField(
+        label=gettext_lazy("Vrijgeven op (datum en tijd)"),
+        required=False,
+        input_formats=[DATETIME_LOCAL],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text=gettext_lazy("Leeg: nu vrijgeven. Deelnemers krijgen dan een e-mail."),
+    )
+
+
+class MembersOnlyForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Alleen voor deelnemers, omdat"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Leeg maken: het stuk mag na het weekend openbaar worden."),
+    )
+
+
+# --- perspectives -------------------------------------------------------------------
+
+
+@login_required
+def perspectives(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    user = access.request_user(request)
+    if request.method != "POST":
+        expert_services.perspectives_ensure(assembly=assembly, actor=user)
+    form = PerspectiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            expert_services.perspective_create(
+                assembly=assembly,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                position=form.cleaned_data["position"] or 0,
+                actor=user,
+            )
+        except expert_services.ExpertRefused as refusal:
+            form.add_error("name", str(refusal))
+        else:
+            messages.success(request, _("Het perspectief is toegevoegd."))
+            return redirect("programme:perspectives", slug=assembly.slug)
+    return render(
+        request,
+        "sessions/experts/perspectives.html",
+        {
+            "assembly": assembly,
+            "form": form,
+            "perspectives": selectors.perspective_list(assembly=assembly),
+        },
+    )
+
+
+@login_required
+def perspective_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    perspective = get_object_or_404(Perspective, pk=pk, assembly=assembly)
+    form = PerspectiveForm(request.POST or None, instance=perspective)
+    if request.method == "POST" and form.is_valid():
+        try:
+            expert_services.perspective_update(
+                perspective=perspective,
+                fields=form.cleaned_data,
+                actor=access.request_user(request),
+            )
+        except expert_services.ExpertRefused as refusal:
+            form.add_error("name", str(refusal))
+        else:
+            messages.success(request, _("Het perspectief is bewaard."))
+            return redirect("programme:perspectives", slug=assembly.slug)
+    return render(
+        request,
+        "sessions/experts/perspective_edit.html",
+        {"assembly": assembly, "form": form, "perspective": perspective},
+    )
+
+
+@login_required
+@require_POST
+def perspective_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    perspective = get_object_or_404(Perspective, pk=pk, assembly=assembly)
+    try:
+        expert_services.perspective_delete(
+            perspective=perspective, actor=access.request_user(request)
+        )
+    except expert_services.ExpertRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Het perspectief is verwijderd."))
+    return redirect("programme:perspectives", slug=assembly.slug)
+
+
+# --- experts (organisers) ---------------------------------------------------------
+
+
+@login_required
+def experts(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    return render(
+        request,
+        "sessions/experts/list.html",
+        {"assembly": assembly, "experts": selectors.expert_list(assembly=assembly)},
+    )
+
+
+@login_required
+def expert_create(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    user = access.request_user(request)
+    expert_services.perspectives_ensure(assembly=assembly, actor=user)
+    form = ExpertForm(request.POST or None, assembly=assembly)
+    if request.method == "POST" and form.is_valid():
+        expert = expert_services.expert_create(
+            assembly=assembly, fields=form.cleaned_data, actor=user
+        )
+        messages.success(request, _("De deskundige is toegevoegd."))
+        return redirect("programme:expert_edit", slug=assembly.slug, pk=expert.pk)
+    return render(
+        request, "sessions/experts/form.html", {"assembly": assembly, "form": form, "expert": None}
+    )
+
+
+def _expert_page(
+    request: HttpRequest,
+    assembly: Assembly,
+    expert: Expert,
+    form: ExpertForm | None = None,
+    assign_form: AssignForm | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "sessions/experts/form.html",
+        {
+            "assembly": assembly,
+            "expert": expert,
+            "form": form or ExpertForm(instance=expert, assembly=assembly),
+            "assign_form": assign_form or AssignForm(assembly=assembly),
+            "sessions": selectors.sessions_of_expert(expert=expert),
+            "rows": selectors.material_rows_of_expert(expert=expert),
+        },
+    )
+
+
+@login_required
+def expert_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    expert = selectors.get_expert_for_organiser(assembly=assembly, pk=pk)
+    form = ExpertForm(request.POST or None, instance=expert, assembly=assembly)
+    if request.method == "POST" and form.is_valid():
+        expert_services.expert_update(
+            expert=expert, fields=form.cleaned_data, actor=access.request_user(request)
+        )
+        messages.success(request, _("De gegevens van de deskundige zijn bewaard."))
+        return redirect("programme:expert_edit", slug=assembly.slug, pk=expert.pk)
+    return _expert_page(request, assembly, expert, form=form)
+
+
+@login_required
+@require_POST
+def expert_invite(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    expert = selectors.get_expert_for_organiser(assembly=assembly, pk=pk)
+    try:
+        expert_services.expert_invite(expert=expert, actor=access.request_user(request))
+    except expert_services.ExpertRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            _("De deskundige kan nu inloggen en krijgt een e-mail met uitleg."),
+        )
+    return redirect("programme:expert_edit", slug=assembly.slug, pk=expert.pk)
+
+
+@login_required
+@require_POST
+def expert_assign(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    expert = selectors.get_expert_for_organiser(assembly=assembly, pk=pk)
+    form = AssignForm(request.POST, assembly=assembly)
+    if not form.is_valid():
+        return _expert_page(request, assembly, expert, assign_form=form)
+    try:
+        expert_services.expert_assign(
+            expert=expert, session=form.cleaned_data["session"], actor=access.request_user(request)
+        )
+    except expert_services.ExpertRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("De deskundige staat nu bij dit onderdeel."))
+    return redirect("programme:expert_edit", slug=assembly.slug, pk=expert.pk)
+
+
+@login_required
+@require_POST
+def expert_unassign(request: HttpRequest, slug: str, pk: int, session_id: int) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    expert = selectors.get_expert_for_organiser(assembly=assembly, pk=pk)
+    session = get_object_or_404(Session, pk=session_id, weekend__assembly=assembly)
+    expert_services.expert_unassign(
+        expert=expert, session=session, actor=access.request_user(request)
+    )
+    messages.success(request, _("De deskundige staat niet meer bij dit onderdeel."))
+    return redirect("programme:expert_edit", slug=assembly.slug, pk=expert.pk)
+
+
+# --- balance ------------------------------------------------------------------------
+
+
+@login_required
+def balance(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    expert_services.perspectives_ensure(assembly=assembly, actor=access.request_user(request))
+    weekend = None
+    number = request.GET.get("weekend", "")
+    if number.isdigit():
+        weekend = get_object_or_404(Weekend, assembly=assembly, number=int(number))
+    return render(
+        request,
+        "sessions/experts/balance.html",
+        {
+            "assembly": assembly,
+            "weekend": weekend,
+            "balance": selectors.balance_for(assembly=assembly, weekend=weekend),
+        },
+    )
+
+
+# --- materials (organisers) ---------------------------------------------------------
+
+
+@login_required
+def material_list(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    status = request.GET.get("status", "")
+    if status not in Material.Status.values:
+        status = ""
+    rows = selectors.material_rows_for_organiser(assembly=assembly, status=status)
+    return render(
+        request,
+        "sessions/materials/list.html",
+        {
+            "assembly": assembly,
+            "groups": selectors.group_by_weekend(rows),
+            "status": status,
+            "statuses": Material.Status.choices,
+            "counts": selectors.material_status_counts(assembly=assembly),
+        },
+    )
+
+
+@login_required
+def material_create(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    initial: dict[str, Any] = {"kind": Material.Kind.DOCUMENT}
+    if request.GET.get("weekend", "").isdigit():
+        initial["weekend"] = Weekend.objects.filter(
+            assembly=assembly, number=int(request.GET["weekend"])
+        ).first()
+    form = MaterialForm(
+        request.POST or None, request.FILES or None, assembly=assembly, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            material = services.material_create(
+                assembly=assembly,
+                kind=data["kind"],
+                title=data["title"],
+                summary=data["summary"],
+                weekend=data["weekend"],
+                session=data["session"],
+                expert=data["expert"],
+                pdf=data["pdf"],
+                url=data.get("url") or "",
+                members_only_reason=data["members_only_reason"],
+                actor=access.request_user(request),
+            )
+        except services.MaterialRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("Het stuk is bewaard als concept."))
+            return redirect("programme:material_detail", slug=assembly.slug, pk=material.pk)
+    return render(request, "sessions/materials/create.html", {"assembly": assembly, "form": form})
+
+
+def _detail(
+    request: HttpRequest,
+    assembly: Assembly,
+    material: Material,
+    *,
+    version_form: VersionForm | None = None,
+    release_form: ReleaseForm | None = None,
+    members_only_form: MembersOnlyForm | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "sessions/materials/detail.html",
+        {
+            "assembly": assembly,
+            "material": material,
+            "versions": selectors.material_versions(material=material),
+            "version_form": version_form or VersionForm(material=material),
+            "release_form": release_form
+            or ReleaseForm(initial={"release_at": material.release_at}),
+            "members_only_form": members_only_form
+            or MembersOnlyForm(initial={"reason": material.members_only_reason}),
+        },
+    )
+
+
+@login_required
+def material_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    material = selectors.material_get(assembly=assembly, pk=pk)
+    return _detail(request, assembly, material)
+
+
+@login_required
+def material_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    material = selectors.material_get(assembly=assembly, pk=pk)
+    if material.status != Material.Status.DRAFT:
+        messages.error(request, services.already_released_message())
+        return redirect("programme:material_detail", slug=assembly.slug, pk=material.pk)
+    form = MaterialEditForm(request.POST or None, instance=material, assembly=assembly)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.material_update(
+                material=material, fields=form.cleaned_data, actor=access.request_user(request)
+            )
+        except services.MaterialRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("Het stuk is bewaard."))
+            return redirect("programme:material_detail", slug=assembly.slug, pk=material.pk)
+    return render(
+        request,
+        "sessions/materials/edit.html",
+        {"assembly": assembly, "material": material, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def material_version_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    material = selectors.material_get(assembly=assembly, pk=pk)
+    form = VersionForm(request.POST, request.FILES, material=material)
+    if form.is_valid():
+        try:
+            version = services.material_version_add(
+                material=material,
+                note=form.cleaned_data["note"],
+                pdf=form.cleaned_data["pdf"],
+                url=form.cleaned_data.get("url") or "",
+                actor=access.request_user(request),
+            )
+        except services.MaterialRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request,
+                _("Versie %(number)s is toegevoegd. De oude versies blijven bewaard.")
+                % {"number": version.number},
+            )
+            return redirect("programme:material_detail", slug=assembly.slug, pk=material.pk)
+    return _detail(request, assembly, material, version_form=form)
+
+
+@login_required
+@require_POST
+def material_release(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    material = selectors.material_get(assembly=assembly, pk=pk)
+    form = ReleaseForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, assembly, material, release_form=form)
+    try:
+        material = services.material_release(
+            material=material,
+            at=form.cleaned_data["release_at"],
+            actor=access.request_user(request),
+        )
+    except services.MaterialRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        if material.status == Material.Status.RELEASED:
+            messages.success(
+                request, _("Het stuk is vrijgegeven. De deelnemers krijgen een e-mail.")
+            )
+        else:
+            messages.success(request, _("Het stuk wordt vrijgegeven op het gekozen moment."))
+    return redirect("programme:material_detail", slug=assembly.slug, pk=material.pk)
+
+
+@login_required
+@require_POST
+def material_release_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    material = selectors.material_get(assembly=assembly, pk=pk)
+    try:
+        services.material_release_cancel(material=material, actor=access.request_user(request))
+    except services.MaterialRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Het stuk blijft een concept."))
+    return redirect("programme:material_detail", slug=assembly.slug, pk=material.pk)
+
+
+@login_required
+@require_POST
+def material_publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    material = selectors.material_get(assembly=assembly, pk=pk)
+    try:
+        services.material_publish(material=material, actor=access.request_user(request))
+    except services.MaterialRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Het stuk is nu openbaar."))
+    return redirect("programme:material_detail", slug=assembly.slug, pk=material.pk)
+
+
+@login_required
+@require_POST
+def material_members_only(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    material = selectors.material_get(assembly=assembly, pk=pk)
+    form = MembersOnlyForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, assembly, material, members_only_form=form)
+    services.material_members_only(
+        material=material, reason=form.cleaned_data["reason"], actor=access.request_user(request)
+    )
+    if form.cleaned_data["reason"].strip():
+        messages.success(request, _("Het stuk blijft alleen voor deelnemers."))
+    else:
+        messages.success(request, _("Het stuk wordt na het weekend openbaar."))
+    return redirect("programme:material_detail", slug=assembly.slug, pk=material.pk)
+
+
+# --- downloads ------------------------------------------------------------------------
+
+
+def material_download(request: HttpRequest, slug: str, pk: int, number: int) -> FileResponse:
+    version = selectors.get_version_for_download(
+        user=request.user,  # type: ignore[arg-type]
+        slug=slug,
+        material_id=pk,
+        number=number,
+    )
+    if not version.file:
+        raise Http404
+    material = version.material
+    name = f"{slugify(material.title)[:60] or 'stuk'}-v{version.number}.pdf"
+    response = FileResponse(version.file.open("rb"), filename=name, content_type="application/pdf")
+    response["Cache-Control"] = (
+        "public, max-age=3600" if material.status == Material.Status.PUBLIC else "private, no-store"
+    )
+    return response
+
+
+# --- members and the public -----------------------------------------------------------
+
+
+@login_required
+def materials(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = access.get_assembly_for_any_role(user=access.request_user(request), slug=slug)
+    rows = selectors.material_rows_for_members(assembly=assembly)
+    return render(
+        request,
+        "sessions/materials/members.html",
+        {"assembly": assembly, "groups": selectors.group_by_weekend(rows)},
+    )
+
+
+def materials_public(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = access.get_visible_assembly(user=request.user, slug=slug)  # type: ignore[arg-type]
+    rows = selectors.material_rows_public(assembly=assembly)
+    return render(
+        request,
+        "sessions/materials/public.html",
+        {"assembly": assembly, "groups": selectors.group_by_weekend(rows)},
+    )
+
+
+def experts_public(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = access.get_visible_assembly(user=request.user, slug=slug)  # type: ignore[arg-type]
+    return render(
+        request,
+        "sessions/experts/public.html",
+        {"assembly": assembly, "experts": selectors.expert_public_list(assembly=assembly)},
+    )
+
+
+# --- the expert's own page ------------------------------------------------------------
+
+
+def _expert_home(
+    request: HttpRequest, assembly: Assembly, expert: Expert | None, form: ExpertUploadForm | None
+) -> HttpResponse:
+    return render(
+        request,
+        "sessions/experts/home.html",
+        {
+            "assembly": assembly,
+            "expert": expert,
+            "sessions": selectors.sessions_of_expert(expert=expert) if expert else [],
+            "rows": selectors.material_rows_of_expert(expert=expert) if expert else [],
+            "form": form,
+        },
+    )
+
+
+@login_required
+def expert_home(request: HttpRequest, slug: str) -> HttpResponse:
+    user = access.request_user(request)
+    assembly = access.get_assembly_for_roles(
+        user=user, slug=slug, roles=frozenset({RoleKind.EXPERT})
+    )
+    expert = selectors.expert_for_user(assembly=assembly, user=user)
+    form = None
+    if expert is not None:
+        form = ExpertUploadForm(expert=expert, initial={"kind": Material.Kind.DOCUMENT})
+    return _expert_home(request, assembly, expert, form)
+
+
+@login_required
+@require_POST
+def expert_upload(request: HttpRequest, slug: str) -> HttpResponse:
+    user = access.request_user(request)
+    assembly = access.get_assembly_for_roles(
+        user=user, slug=slug, roles=frozenset({RoleKind.EXPERT})
+    )
+    expert = selectors.expert_for_user(assembly=assembly, user=user)
+    if expert is None:
+        messages.error(request, _("Het secretariaat heeft uw gegevens nog niet gekoppeld."))
+        return redirect("programme:expert_home", slug=assembly.slug)
+    form = ExpertUploadForm(request.POST, request.FILES, expert=expert)
+    if form.is_valid():
+        data = form.cleaned_data
+        pdf: CheckedPdf | None = data["pdf"]
+        try:
+            services.material_create(
+                assembly=assembly,
+                kind=data["kind"],
+                title=data["title"],
+                summary=data["summary"],
+                session=data["session"],
+                expert=expert,
+                pdf=pdf,
+                url=data.get("url") or "",
+                actor=user,
+            )
+        except services.MaterialRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request,
+                _("Dank u wel. Het secretariaat kijkt het stuk na en geeft het vrij."),
+            )
+            return redirect("programme:expert_home", slug=assembly.slug)
+    return _expert_home(request, assembly, expert, form)

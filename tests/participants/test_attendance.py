@@ -1,0 +1,532 @@
+"""Attendance: check-in per day, undo, late arrival and early departure, the
+QR code and its scan, the absence flag and its e-mail, the selectors for the
+allowances and the report, and constant query counts on the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from assembly.models import Assembly, AuditEvent, OutboxEmail, RoleKind
+from participants import selectors_attendance as selectors
+from participants.demo_attendance import demo_attendance_seed
+from participants.models import CheckIn, PanelMember
+from participants.services import attendance as services
+from participants.tasks_attendance import attendance_absence_flags_task
+from sessions.models import Weekend
+from tests.conftest import Cast
+from tests.factories import AssemblyFactory, RoleFactory, UserFactory, WeekendFactory
+from tests.participants.test_panel import make_panel
+
+OnCommit = Callable[..., Any]
+
+
+def confirmed_members(assembly: Assembly, count: int = 4) -> list[PanelMember]:
+    """``count`` members who take part (status confirmed), in pk order."""
+    panel = make_panel(assembly, size=count, panel=tuple(range(count)), alternates=())
+    ids = [panel.member(n).pk for n in range(count)]
+    PanelMember.objects.filter(pk__in=ids).update(status=PanelMember.Status.CONFIRMED)
+    return list(PanelMember.objects.filter(pk__in=ids).select_related("assembly").order_by("pk"))
+
+
+def weekend_around_today(assembly: Assembly, number: int = 1) -> Weekend:
+    """Weekend ``number`` moved so that it started yesterday and ends tomorrow."""
+    today = timezone.localdate()
+    weekend = Weekend.objects.get(assembly=assembly, number=number)
+    Weekend.objects.filter(pk=weekend.pk).update(
+        starts_on=today - dt.timedelta(days=1), ends_on=today + dt.timedelta(days=1)
+    )
+    weekend.refresh_from_db()
+    return weekend
+
+
+def _past_weekends(assembly: Assembly, count: int, today: dt.date) -> list[Weekend]:
+    """``count`` two-day weekends, four weeks apart, the last one ending before ``today``."""
+    first = today - dt.timedelta(weeks=4 * count)
+    return [
+        WeekendFactory(
+            assembly=assembly,
+            number=n + 1,
+            starts_on=first + dt.timedelta(weeks=4 * n),
+            ends_on=first + dt.timedelta(weeks=4 * n, days=1),
+        )
+        for n in range(count)
+    ]
+
+
+def _attend(members: list[PanelMember], weekend: Weekend, today: dt.date) -> None:
+    for member in members:
+        services.check_in_record(member=member, day=weekend.starts_on, actor=None, today=today)
+
+
+def _client(cast: Cast, persona: str) -> Client:
+    client = Client()
+    client.force_login(cast.users[persona])
+    return client
+
+
+# ------------------------------------------------------------------ services
+
+
+@pytest.mark.django_db
+def test_it_checks_a_member_in_once() -> None:
+    assembly = AssemblyFactory()
+    (weekend,) = _past_weekends(assembly, 1, dt.date(2027, 6, 1))
+    member = confirmed_members(assembly, 1)[0]
+    organiser = UserFactory()
+    day = weekend.starts_on
+
+    check_in, created = services.check_in_record(member=member, day=day, actor=organiser, today=day)
+    again, created_again = services.check_in_record(
+        member=member, day=day, actor=organiser, today=day
+    )
+
+    assert created and not created_again
+    assert again.pk == check_in.pk
+    assert CheckIn.objects.filter(member=member).count() == 1
+    assert check_in.weekend_id == weekend.pk and check_in.checked_in_by == organiser
+    events = AuditEvent.objects.filter(action="attendance.checked_in")
+    assert events.count() == 1
+    event = events.get()
+    assert event.target == f"participants.PanelMember:{member.pk}"
+    assert event.detail == {"member": member.pk, "weekend": weekend.pk, "day": day.isoformat()}
+    assert member.registration.full_name not in str(event.detail)
+
+
+@pytest.mark.django_db
+def test_it_undoes_a_check_in() -> None:
+    assembly = AssemblyFactory()
+    (weekend,) = _past_weekends(assembly, 1, dt.date(2027, 6, 1))
+    member = confirmed_members(assembly, 1)[0]
+    day = weekend.ends_on
+    services.check_in_record(member=member, day=day, actor=None, today=day)
+
+    assert services.check_in_undo(member=member, day=day, actor=None) is True
+    assert services.check_in_undo(member=member, day=day, actor=None) is False
+    assert not CheckIn.objects.exists()
+    assert AuditEvent.objects.filter(action="attendance.check_in_undone").count() == 1
+
+
+@pytest.mark.django_db
+def test_it_notes_late_arrival_and_early_departure_and_checks_in() -> None:
+    assembly = AssemblyFactory()
+    (weekend,) = _past_weekends(assembly, 1, dt.date(2027, 6, 1))
+    member = confirmed_members(assembly, 1)[0]
+    day = weekend.starts_on
+
+    check_in = services.check_in_times_set(
+        member=member,
+        day=day,
+        arrived_late_at=dt.time(10, 30),
+        left_early_at=dt.time(15, 0),
+        note="Trein had vertraging",
+        actor=None,
+        today=day,
+    )
+
+    check_in.refresh_from_db()
+    assert (check_in.arrived_late_at, check_in.left_early_at) == (dt.time(10, 30), dt.time(15))
+    assert check_in.note == "Trein had vertraging"
+    event = AuditEvent.objects.get(action="attendance.times_noted")
+    assert event.detail["has_note"] is True
+    assert "Trein" not in str(event.detail)
+    with pytest.raises(services.AttendanceRefused):
+        services.check_in_times_set(
+            member=member,
+            day=day,
+            arrived_late_at=dt.time(15, 0),
+            left_early_at=dt.time(10, 0),
+            note="",
+            actor=None,
+            today=day,
+        )
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_day_outside_any_weekend_a_future_day_and_a_non_member() -> None:
+    assembly = AssemblyFactory()
+    (weekend,) = _past_weekends(assembly, 1, dt.date(2027, 6, 1))
+    member, other = confirmed_members(assembly, 2)
+    with pytest.raises(services.AttendanceRefused, match="geen weekend"):
+        services.check_in_record(
+            member=member, day=weekend.ends_on + dt.timedelta(days=1), actor=None
+        )
+    with pytest.raises(services.AttendanceRefused, match="dag zelf"):
+        services.check_in_record(
+            member=member,
+            day=weekend.starts_on,
+            actor=None,
+            today=weekend.starts_on - dt.timedelta(days=1),
+        )
+    PanelMember.objects.filter(pk=other.pk).update(status=PanelMember.Status.WITHDRAWN)
+    other.refresh_from_db()
+    with pytest.raises(services.AttendanceRefused, match="niet mee"):
+        services.check_in_record(member=other, day=weekend.starts_on, actor=None)
+    assert not CheckIn.objects.exists()
+
+
+# ------------------------------------------------------------- absence flag
+
+
+@pytest.mark.django_db
+def test_it_flags_a_member_after_two_missed_weekends_and_not_after_one() -> None:
+    assembly = AssemblyFactory()
+    today = dt.date(2027, 9, 1)
+    w1, w2, w3 = _past_weekends(assembly, 3, today)
+    regular, missed_one, missed_two, missed_apart = confirmed_members(assembly, 4)
+    _attend([regular, missed_one, missed_two], w1, today)
+    _attend([regular, missed_apart], w2, today)
+    _attend([regular, missed_one], w3, today)
+
+    flagged = selectors.absence_flagged(assembly=assembly, today=today)
+
+    assert [(f.member.pk, f.first.pk, f.second.pk) for f in flagged] == [
+        (missed_two.pk, w2.pk, w3.pk)
+    ]
+    # One weekend later, the member who missed one weekend is still fine; a
+    # weekend that is not over yet does not count.
+    assert selectors.absence_flagged(assembly=assembly, today=w3.ends_on) == []
+
+
+@pytest.mark.django_db
+def test_it_ignores_weekends_without_any_check_in_and_weekends_before_a_member_joined() -> None:
+    assembly = AssemblyFactory()
+    today = dt.date(2027, 9, 1)
+    w1, w2, w3 = _past_weekends(assembly, 3, today)
+    old, newcomer = confirmed_members(assembly, 2)
+    # Nobody was checked in on weekend 2 (the list was not used): no flag.
+    _attend([old], w1, today)
+    _attend([old], w3, today)
+    assert selectors.absence_flagged(assembly=assembly, today=today) == []
+    # A replacement who said yes after weekend 2 is not flagged for 1 and 2.
+    _attend([old], w2, today)
+    responded = timezone.make_aware(dt.datetime.combine(w2.ends_on, dt.time(20)))
+    PanelMember.objects.filter(pk=newcomer.pk).update(responded_at=responded)
+    assert selectors.absence_flagged(assembly=assembly, today=today) == []
+
+
+@pytest.mark.django_db
+def test_it_emails_each_organiser_once_per_flagged_member_even_when_run_twice(
+    django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    assembly = AssemblyFactory()
+    organisers = [UserFactory(email=f"org{n}@example.org") for n in range(2)]
+    for user in organisers:
+        RoleFactory(user=user, assembly=assembly, kind=RoleKind.ORGANISER)
+    RoleFactory(user=UserFactory(email="chair@example.org"), assembly=assembly, kind="chair")
+    today = timezone.localdate()
+    w1, w2 = _past_weekends(assembly, 2, today)
+    present, absent = confirmed_members(assembly, 2)
+    _attend([present], w1, today)
+    _attend([present], w2, today)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert attendance_absence_flags_task.delay().get() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert attendance_absence_flags_task.delay().get() == 0
+        assert services.absence_flags_send(assembly_id=assembly.pk) == 0
+
+    assert sorted(m.to[0] for m in mail.outbox) == ["org0@example.org", "org1@example.org"]
+    message = mail.outbox[0]
+    assert absent.registration.full_name in str(message.body)
+    assert "weekend 1" in str(message.body) and "weekend 2" in str(message.body)
+    assert OutboxEmail.objects.filter(kind=services.ABSENCE_EMAIL_KIND).count() == 2
+    event = AuditEvent.objects.get(action=selectors.ABSENCE_FLAGGED)
+    assert event.target == f"participants.PanelMember:{absent.pk}"
+    assert event.detail == {"member": absent.pk, "weekends": [w1.pk, w2.pk]}
+
+
+# ---------------------------------------------------------------- selectors
+
+
+@pytest.mark.django_db
+def test_it_lists_attended_days_and_counts_per_weekend() -> None:
+    assembly = AssemblyFactory()
+    today = dt.date(2027, 9, 1)
+    w1, w2 = _past_weekends(assembly, 2, today)
+    a, b, c = confirmed_members(assembly, 3)
+    for member, day in ((a, w1.starts_on), (a, w1.ends_on), (b, w1.ends_on), (a, w2.starts_on)):
+        services.check_in_record(member=member, day=day, actor=None, today=today)
+    # Someone who stopped after weekend 1 still counts for the days they came.
+    PanelMember.objects.filter(pk=b.pk).update(status=PanelMember.Status.WITHDRAWN)
+
+    assert selectors.attended_days(assembly=assembly) == {
+        a.pk: [w1.starts_on, w1.ends_on, w2.starts_on],
+        b.pk: [w1.ends_on],
+    }
+    first, second = selectors.attendance_per_weekend(assembly=assembly, today=today)
+    assert (first.present, first.expected, first.percent) == (2, 3, 67)
+    assert [(d.day, d.present, d.expected) for d in first.days] == [
+        (w1.starts_on, 1, 2),
+        (w1.ends_on, 2, 3),
+    ]
+    assert (second.present, second.expected) == (1, 2)
+    assert first.is_past and first.recorded
+    assert [m.pk for m in selectors.weekend_absentees(assembly=assembly, weekend=w2)] == [c.pk]
+    day_list = selectors.check_in_day_list(assembly=assembly, day=w1.ends_on)
+    assert (day_list.present, day_list.expected) == (2, 3)
+    assert [r.member.pk for r in day_list.rows] == [a.pk, c.pk]  # by name; b stopped
+
+
+@pytest.mark.django_db
+def test_the_search_finds_a_part_of_the_name_or_the_code() -> None:
+    assembly = AssemblyFactory()
+    members = confirmed_members(assembly, 3)
+    today = timezone.localdate()
+    name = members[1].registration.full_name
+    by_name = selectors.check_in_day_list(assembly=assembly, day=today, query=name[-7:].lower())
+    assert [r.member.pk for r in by_name.rows] == [members[1].pk]
+    code = selectors.member_code(members[2].pk)
+    by_code = selectors.check_in_day_list(assembly=assembly, day=today, query=code)
+    assert members[2].pk in [r.member.pk for r in by_code.rows]
+    assert by_code.expected == 3
+
+
+# -------------------------------------------------------------------- pages
+
+
+@pytest.mark.django_db
+def test_an_organiser_checks_a_member_in_and_out_on_the_day_page(cast: Cast) -> None:
+    weekend = weekend_around_today(cast.assembly)
+    member = confirmed_members(cast.assembly, 2)[0]
+    today = timezone.localdate()
+    client = _client(cast, "organiser")
+    kwargs = {"slug": cast.assembly.slug, "weekend": weekend.number, "day": today}
+    day_url = reverse("participants:attendance_day", kwargs=kwargs)
+
+    page = client.get(day_url, {"q": member.registration.full_name})
+    assert page.status_code == 200
+    assert "0 van 2 aanwezig" in page.content.decode().replace("<strong>", "").replace(
+        "</strong>", ""
+    )
+
+    url = reverse("participants:attendance_check_in", kwargs={**kwargs, "member": member.pk})
+    response = client.post(url, {"q": "Nummer0"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{day_url}?q=Nummer0#lid-{member.pk}"
+    second = client.post(url, follow=True)
+    assert "was al aangemeld" in second.content.decode()
+    assert CheckIn.objects.filter(member=member, day=today).count() == 1
+
+    undo = reverse("participants:attendance_undo", kwargs={**kwargs, "member": member.pk})
+    client.post(undo)
+    assert not CheckIn.objects.exists()
+
+    times = reverse("participants:attendance_times", kwargs={**kwargs, "member": member.pk})
+    assert client.get(times).status_code == 200
+    client.post(times, {"arrived_late_at": "11:15", "left_early_at": "", "note": "Bus"})
+    check_in = CheckIn.objects.get(member=member, day=today)
+    assert check_in.arrived_late_at == dt.time(11, 15) and check_in.note == "Bus"
+
+
+@pytest.mark.django_db
+def test_the_day_page_refuses_a_day_outside_its_weekend(cast: Cast) -> None:
+    weekend = weekend_around_today(cast.assembly)
+    client = _client(cast, "organiser")
+    outside = weekend.ends_on + dt.timedelta(days=1)
+    url = reverse(
+        "participants:attendance_day",
+        kwargs={"slug": cast.assembly.slug, "weekend": weekend.number, "day": outside},
+    )
+    assert client.get(url).status_code == 404
+    bad = f"/b/{cast.assembly.slug}/beheer/aanwezig/{weekend.number}/2027-02-30/"
+    assert client.get(bad).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_member_sees_their_own_qr_code_and_an_organiser_scans_it(cast: Cast) -> None:
+    weekend_around_today(cast.assembly)
+    member = confirmed_members(cast.assembly, 2)[0]
+    PanelMember.objects.filter(pk=member.pk).update(user=cast.users["member"])
+
+    page = _client(cast, "member").get(
+        reverse("participants:member_check_in_qr", kwargs={"slug": cast.assembly.slug})
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<svg class="qr-code" role="img"' in html and "style=" not in html
+    assert selectors.member_code(member.pk) in html
+
+    token = services.check_in_token(member_id=member.pk)
+    scan = reverse(
+        "participants:attendance_scan", kwargs={"slug": cast.assembly.slug, "token": token}
+    )
+    assert scan in services.check_in_scan_url(member=member, assembly=cast.assembly)
+    # The code itself opens nothing for the member, the chair or anyone else.
+    for persona in ("member", "chair", "facilitator"):
+        assert _client(cast, persona).post(scan).status_code == 403
+    organiser = _client(cast, "organiser")
+    shown = organiser.get(scan)
+    assert member.registration.full_name in shown.content.decode()
+    organiser.post(scan)
+    assert CheckIn.objects.filter(member=member, day=timezone.localdate()).count() == 1
+    assert "Aangemeld voor" in organiser.get(scan).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_member_without_a_seat_sees_a_notice_and_others_no_qr_page(cast: Cast) -> None:
+    url = reverse("participants:member_check_in_qr", kwargs={"slug": cast.assembly.slug})
+    page = _client(cast, "member").get(url)
+    assert page.status_code == 200
+    assert "geen QR-code" in page.content.decode() and "<svg" not in page.content.decode()
+    member = confirmed_members(cast.assembly, 1)[0]
+    PanelMember.objects.filter(pk=member.pk).update(
+        user=cast.users["member"], status=PanelMember.Status.WITHDRAWN
+    )
+    assert "<svg" not in _client(cast, "member").get(url).content.decode()
+    # Someone else's seat is not theirs: the facilitator and organiser have none.
+    assert _client(cast, "facilitator").get(url).status_code == 403
+    assert _client(cast, "organiser").get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_scan_refuses_politely_on_a_day_outside_any_weekend(cast: Cast) -> None:
+    member = confirmed_members(cast.assembly, 1)[0]  # the cast's weekends are in 2027 and later
+    Weekend.objects.filter(assembly=cast.assembly).update(
+        starts_on=dt.date(2099, 1, 3), ends_on=dt.date(2099, 1, 4)
+    )
+    token = services.check_in_token(member_id=member.pk)
+    scan = reverse(
+        "participants:attendance_scan", kwargs={"slug": cast.assembly.slug, "token": token}
+    )
+    organiser = _client(cast, "organiser")
+    page = organiser.get(scan)
+    assert page.status_code == 200
+    assert "geen weekend" in page.content.decode()
+    assert organiser.post(scan).status_code == 200
+    assert not CheckIn.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_token_or_member_of_another_assembly_opens_nothing(cast: Cast) -> None:
+    weekend = weekend_around_today(cast.assembly)
+    foreign = confirmed_members(cast.other_assembly, 1)[0]
+    organiser = _client(cast, "organiser")
+    token = services.check_in_token(member_id=foreign.pk)
+    slug = cast.assembly.slug
+    scan = reverse("participants:attendance_scan", kwargs={"slug": slug, "token": token})
+    assert organiser.get(scan).status_code == 404
+    forged = reverse(
+        "participants:attendance_scan", kwargs={"slug": slug, "token": f"{foreign.pk}:forged"}
+    )
+    assert organiser.get(forged).status_code == 404
+    check_in = reverse(
+        "participants:attendance_check_in",
+        kwargs={
+            "slug": slug,
+            "weekend": weekend.number,
+            "day": timezone.localdate(),
+            "member": foreign.pk,
+        },
+    )
+    assert organiser.post(check_in).status_code == 404
+    other = reverse("participants:attendance_overview", kwargs={"slug": cast.other_assembly.slug})
+    assert organiser.get(other).status_code == 403
+    assert not CheckIn.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_overview_shows_the_chart_its_table_and_the_flagged_members(cast: Cast) -> None:
+    today = timezone.localdate()
+    Weekend.objects.filter(assembly=cast.assembly).delete()
+    w1, w2 = _past_weekends(cast.assembly, 2, today)
+    present, absent = confirmed_members(cast.assembly, 2)
+    _attend([present], w1, today)
+    _attend([present], w2, today)
+    url = reverse("participants:attendance_overview", kwargs={"slug": cast.assembly.slug})
+
+    organiser_page = _client(cast, "organiser").get(url).content.decode()
+    assert 'class="chart-bar"' in organiser_page and "style=" not in organiser_page
+    assert "1 van 2 (50%)" in organiser_page
+    assert absent.registration.full_name in organiser_page
+    withdraw = reverse(
+        "participants:panel_member_withdraw", kwargs={"slug": cast.assembly.slug, "pk": absent.pk}
+    )
+    assert withdraw in organiser_page
+    chair_page = _client(cast, "chair").get(url).content.decode()
+    assert absent.registration.full_name in chair_page and withdraw not in chair_page
+
+
+# ------------------------------------------------------------ query counts
+
+
+def _count_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_the_pages_keep_a_constant_number_of_queries(
+    cast: Cast, django_assert_max_num_queries: Any
+) -> None:
+    weekend = weekend_around_today(cast.assembly)
+    today = timezone.localdate()
+    slug = cast.assembly.slug
+    client = _client(cast, "organiser")
+    urls = [
+        reverse(
+            "participants:attendance_day",
+            kwargs={"slug": slug, "weekend": weekend.number, "day": today},
+        ),
+        reverse("participants:attendance_overview", kwargs={"slug": slug}),
+        reverse("participants:attendance_weekend", kwargs={"slug": slug, "weekend": 1}),
+    ]
+
+    def grow(count: int) -> None:
+        members = confirmed_members(cast.assembly, count)
+        for member in members[::2]:
+            services.check_in_times_set(
+                member=member,
+                day=today,
+                arrived_late_at=dt.time(10),
+                left_early_at=None,
+                note="x",
+                actor=None,
+            )
+
+    grow(10)
+    small = {url: _count_queries(client, url) for url in urls}
+    grow(90)
+    for url in urls:
+        with django_assert_max_num_queries(small[url]):
+            page = client.get(url)
+        assert page.status_code == 200
+    assert "50 van 100 aanwezig" in client.get(urls[0]).content.decode().replace(
+        "<strong>", ""
+    ).replace("</strong>", "")
+
+
+# --------------------------------------------------------------------- demo
+
+
+@pytest.mark.django_db
+def test_the_demo_checks_in_past_weekends_with_some_absences_deterministically() -> None:
+    assembly = AssemblyFactory()
+    today = dt.date(2027, 9, 1)
+    weekends = _past_weekends(assembly, 3, today)
+    WeekendFactory(assembly=assembly, number=4, starts_on=today, ends_on=today)
+    confirmed_members(assembly, 40)
+
+    created = demo_attendance_seed(assembly=assembly, today=today)
+    days = selectors.attended_days(assembly=assembly)
+    flagged = selectors.absence_flagged(assembly=assembly, today=today)
+
+    assert created == CheckIn.objects.count() > 0
+    assert not CheckIn.objects.filter(day__gte=today).exists()
+    assert {c.weekend_id for c in CheckIn.objects.all()} == {w.pk for w in weekends}
+    assert len(days) < 40 or any(len(d) < 6 for d in days.values())  # some absences
+    assert 1 <= len(flagged) <= 4
+    assert demo_attendance_seed(assembly=assembly, today=today) == 0  # runs once
+    CheckIn.objects.all().delete()
+    assert demo_attendance_seed(assembly=assembly, today=today) == created
+    assert selectors.attended_days(assembly=assembly) == days

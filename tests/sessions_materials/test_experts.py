@@ -1,0 +1,218 @@
+"""Perspectives, experts, their accounts and assignments, the public list, the
+expert's own page and upload, and the demo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from assembly.models import AuditEvent, Role, RoleKind
+from sessions.demo_experts import DEMO_EXPERTS, seed_demo_experts
+from sessions.models import Expert, Material, Perspective, Session, Weekend
+from sessions.services import experts as services
+from tests.conftest import Cast
+from tests.sessions_materials.helpers import make_expert, make_pdf, make_session
+
+
+def _client(cast: Cast, persona: str) -> Client:
+    client = Client()
+    client.force_login(cast.users[persona])
+    return client
+
+
+def test_it_seeds_the_default_perspectives_once(cast: Cast) -> None:
+    assert services.perspectives_ensure(assembly=cast.assembly) == 5
+    assert services.perspectives_ensure(assembly=cast.assembly) == 0
+    names = list(Perspective.objects.filter(assembly=cast.assembly).values_list("name", flat=True))
+    assert names[:2] == ["Volksgezondheid en zorg", "Veiligheid en handhaving"]
+
+
+def test_the_perspectives_page_seeds_and_adds(cast: Cast) -> None:
+    client = _client(cast, "organiser")
+    url = reverse("programme:perspectives", kwargs={"slug": cast.assembly.slug})
+    assert "Lokaal bestuur" in client.get(url).content.decode()
+    client.post(url, {"name": "Ouders en jeugdwerk", "description": "", "position": 6})
+    assert Perspective.objects.filter(assembly=cast.assembly).count() == 6
+    response = client.post(url, {"name": "ouders en jeugdwerk", "description": "", "position": 7})
+    assert "al een perspectief" in response.content.decode()
+
+
+def test_an_organiser_creates_an_expert_and_the_log_holds_no_name(cast: Cast) -> None:
+    services.perspectives_ensure(assembly=cast.assembly)
+    perspective = Perspective.objects.filter(assembly=cast.assembly).first()
+    assert perspective is not None
+    client = _client(cast, "organiser")
+    response = client.post(
+        reverse("programme:expert_create", kwargs={"slug": cast.assembly.slug}),
+        {
+            "name": "Sandra Geheimnaam",
+            "organisation": "LEAP",
+            "role_title": "bestuurslid",
+            "perspective": perspective.pk,
+            "interests": "Onbetaald bestuurslid.",
+            "email": "sandra@example.org",
+            "phone": "0612345678",
+        },
+    )
+    assert response.status_code == 302
+    expert = Expert.objects.get()
+    event = AuditEvent.objects.get(action="expert.created")
+    assert "Geheimnaam" not in f"{event.target} {event.detail}"
+    assert event.target == f"assembly_sessions.Expert:{expert.pk}"
+
+
+def test_inviting_gives_an_expert_account_once(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    expert = make_expert(cast.assembly, email="nieuw.deskundige@example.org")
+    client = _client(cast, "organiser")
+    url = reverse("programme:expert_invite", kwargs={"slug": cast.assembly.slug, "pk": expert.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
+    expert.refresh_from_db()
+    assert expert.user is not None
+    assert expert.user.email == "nieuw.deskundige@example.org"
+    roles = Role.objects.filter(user=expert.user, assembly=cast.assembly, kind=RoleKind.EXPERT)
+    assert roles.count() == 1
+    assert sum("nieuw.deskundige@example.org" in m.to for m in mail.outbox) == 1
+
+
+def test_assigning_only_to_briefings_of_this_assembly(cast: Cast) -> None:
+    expert = make_expert(cast.assembly)
+    weekend = Weekend.objects.get(assembly=cast.assembly, number=1)
+    briefing = make_session(weekend, kind=Session.Kind.BRIEFING)
+    lunch = make_session(weekend, kind=Session.Kind.BREAK, n=3)
+    actor = cast.users["organiser"]
+    services.expert_assign(expert=expert, session=briefing, actor=actor)
+    with pytest.raises(services.ExpertRefused):
+        services.expert_assign(expert=expert, session=lunch, actor=actor)
+    assert list(briefing.experts.all()) == [expert]
+    client = _client(cast, "organiser")
+    client.post(
+        reverse(
+            "programme:expert_unassign",
+            kwargs={"slug": cast.assembly.slug, "pk": expert.pk, "session_id": briefing.pk},
+        )
+    )
+    assert not briefing.experts.exists()
+
+
+def test_the_public_page_shows_interests_and_never_contact_details(cast: Cast) -> None:
+    make_expert(cast.assembly, name="Marco Bos", email="marco.prive@example.org")
+    page = (
+        Client()
+        .get(reverse("programme:experts_public", kwargs={"slug": cast.assembly.slug}))
+        .content.decode()
+    )
+    assert "Marco Bos" in page and "Geen betaalde nevenfuncties." in page
+    assert "marco.prive@example.org" not in page and "06-12345678" not in page
+
+
+def test_an_expert_sees_their_own_slots_and_uploads_a_draft(cast: Cast) -> None:
+    expert = make_expert(cast.assembly, name="Eigen Expert", user=cast.users["expert"])
+    other = make_expert(cast.assembly, name="Andere Expert")
+    weekend = Weekend.objects.get(assembly=cast.assembly, number=2)
+    mine = make_session(weekend, topic="Zorg")
+    mine.title = "Mijn uitleg"
+    mine.save(update_fields=["title"])
+    mine.experts.add(expert)
+    theirs = make_session(weekend, n=2)
+    theirs.title = "Niet van mij"
+    theirs.save(update_fields=["title"])
+    theirs.experts.add(other)
+
+    client = _client(cast, "expert")
+    page = client.get(reverse("programme:expert_home", kwargs={"slug": cast.assembly.slug}))
+    assert "Mijn uitleg" in page.content.decode()
+    assert "Niet van mij" not in page.content.decode()
+
+    upload = reverse("programme:expert_upload", kwargs={"slug": cast.assembly.slug})
+    response = client.post(
+        upload,
+        {
+            "kind": "document",
+            "title": "Mijn presentatie",
+            "summary": "Wat ik ga vertellen.",
+            "session": theirs.pk,
+            "file": SimpleUploadedFile("p.pdf", make_pdf()),
+        },
+    )
+    assert response.status_code == 200  # another expert's session is not a choice
+    response = client.post(
+        upload,
+        {
+            "kind": "document",
+            "title": "Mijn presentatie",
+            "summary": "Wat ik ga vertellen.",
+            "session": mine.pk,
+            "file": SimpleUploadedFile("p.pdf", make_pdf()),
+        },
+    )
+    assert response.status_code == 302
+    material = Material.objects.get()
+    assert material.status == Material.Status.DRAFT
+    assert material.expert == expert and material.weekend == weekend
+
+
+def test_an_organiser_cannot_open_the_experts_own_page(cast: Cast) -> None:
+    url = reverse("programme:expert_home", kwargs={"slug": cast.assembly.slug})
+    assert _client(cast, "organiser").get(url).status_code == 403
+    assert _client(cast, "expert").get(url).status_code == 200  # not linked yet: a notice
+
+
+def test_the_demo_is_idempotent_and_balanced(cast: Cast) -> None:
+    for number in range(1, 4):
+        weekend = Weekend.objects.get(assembly=cast.assembly, number=number)
+        for n in range(3):
+            make_session(weekend, kind=Session.Kind.BRIEFING, topic=f"Onderwerp {n}", n=n)
+    first = seed_demo_experts(cast.assembly)
+    snapshot = (
+        list(Expert.objects.order_by("pk").values_list("pk", "name", "perspective_id")),
+        list(Material.objects.order_by("pk").values_list("pk", "title", "status")),
+        sorted(Session.experts.through.objects.values_list("session_id", "expert_id")),
+    )
+    second = seed_demo_experts(cast.assembly)
+    assert first == second
+    assert first["experts"] == len(DEMO_EXPERTS) and first["briefings"] == 9
+    assert snapshot == (
+        list(Expert.objects.order_by("pk").values_list("pk", "name", "perspective_id")),
+        list(Material.objects.order_by("pk").values_list("pk", "title", "status")),
+        sorted(Session.experts.through.objects.values_list("session_id", "expert_id")),
+    )
+    assert Material.objects.filter(status="public").exists()
+    members_only = Material.objects.exclude(members_only_reason="")
+    assert members_only.count() == 1 and members_only.get().status == "released"
+    assert Perspective.objects.filter(assembly=cast.assembly).count() == 5
+    for material in Material.objects.filter(kind="document"):
+        version = material.versions.get()
+        assert version.file.open("rb").read(5) == b"%PDF-"
+
+
+def test_the_demo_without_sessions_assigns_nothing(cast: Cast) -> None:
+    assert seed_demo_experts(cast.assembly)["briefings"] == 0
+
+
+def test_the_demo_runs_before_the_schedules_demo_and_both_stay_idempotent(cast: Cast) -> None:
+    from sessions.demo_programme import programme_demo_fill
+
+    def seed() -> None:
+        seed_demo_experts(cast.assembly)
+        programme_demo_fill(assembly=cast.assembly)
+
+    seed()
+    links = sorted(Session.experts.through.objects.values_list("session_id", "expert_id"))
+    seed()
+    assert links == sorted(Session.experts.through.objects.values_list("session_id", "expert_id"))
+    briefings = Session.objects.filter(
+        weekend__assembly=cast.assembly, kind__in=["briefing", "questions"]
+    )
+    assert briefings.exists()
+    assert not briefings.filter(experts__isnull=True).exists()
+    assert Material.objects.filter(assembly=cast.assembly).count() == 11
