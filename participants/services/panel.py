@@ -30,7 +30,6 @@ import io
 import json
 import logging
 import secrets
-import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -45,12 +44,13 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from django_celery_beat.models import PeriodicTask
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from assembly.models import Assembly, Role, RoleKind, User
+from assembly.schedules import daily_crontab
 from assembly.services import audit_record, role_grant, role_revoke, user_get_or_create
 from participants.letters import (
     _qr_matrix,
@@ -510,14 +510,7 @@ def _reminder_task_name(assembly: Assembly) -> str:
 
 def panel_reminder_schedule_ensure(*, assembly: Assembly) -> PeriodicTask:
     """The daily beat task that sends this assembly's reminders to members."""
-    crontab, _created = CrontabSchedule.objects.get_or_create(
-        minute="0",
-        hour=str(REMINDER_HOUR),
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone=zoneinfo.ZoneInfo(settings.TIME_ZONE),
-    )
+    crontab = daily_crontab(hour=REMINDER_HOUR)
     task, _created = PeriodicTask.objects.get_or_create(
         name=_reminder_task_name(assembly),
         defaults={

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -20,9 +19,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from django_celery_beat.models import PeriodicTask
 
 from assembly.models import Assembly, User
+from assembly.schedules import daily_crontab
 from participants.letters import (
     contact_address,
     invitee_context,
@@ -69,14 +69,7 @@ def reminder_schedule_save(
 ) -> PeriodicTask:
     """Create or change the daily beat task that sends this assembly's reminders."""
     days = sorted({int(day) for day in days_before}, reverse=True)
-    crontab, _created = CrontabSchedule.objects.get_or_create(
-        minute="0",
-        hour=str(hour),
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone=zoneinfo.ZoneInfo(settings.TIME_ZONE),
-    )
+    crontab = daily_crontab(hour=hour)
     task, _created = PeriodicTask.objects.update_or_create(
         name=_task_name(assembly),
         defaults={

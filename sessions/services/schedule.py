@@ -24,10 +24,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from django_celery_beat.models import PeriodicTask
 
 from assembly.models import Assembly, User
 from assembly.outbox import outbox_queue
+from assembly.schedules import daily_crontab
 from assembly.services import audit_record
 from sessions import selectors
 from sessions.models import Expert, ProgrammeReminder, Session, Weekend
@@ -496,14 +497,7 @@ def reminder_schedule_save(
 ) -> PeriodicTask:
     """Create or change the daily beat task that sends this assembly's programme reminders."""
     days = sorted({int(day) for day in days_before}, reverse=True)
-    crontab, _created = CrontabSchedule.objects.get_or_create(
-        minute="0",
-        hour=str(hour),
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone=local_zone(),
-    )
+    crontab = daily_crontab(hour=hour)
     task, _created = PeriodicTask.objects.update_or_create(
         name=_reminder_task_name(assembly),
         defaults={
