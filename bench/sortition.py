@@ -1,7 +1,8 @@
 """Benchmark: our LEXIMIN against the reference library, and a 10,000 pool.
 
     .venv/bin/python bench/sortition.py [--instances a,b] [--reference-timeout 1800]
-                                        [--no-reference] [--no-synthetic]
+                                        [--our-timeout S] [--no-reference]
+                                        [--no-synthetic] [--cpu]
 
 For each instance in ../shared/data/sortition/ it runs our whole LEXIMIN (every
 level) and the reference implementation, the PyPI package
@@ -244,6 +245,12 @@ def main() -> None:
         help="comma-separated folders of ../shared/data/sortition",
     )
     parser.add_argument("--reference-timeout", type=float, default=1800.0)
+    parser.add_argument(
+        "--our-timeout",
+        type=float,
+        default=None,
+        help="seconds before our run is reported as 'timeout' (default: none)",
+    )
     parser.add_argument("--no-reference", action="store_true")
     parser.add_argument("--no-synthetic", action="store_true")
     parser.add_argument(
@@ -290,7 +297,8 @@ def main() -> None:
             cats = len({row[0] for row in list(csv.reader(handle))[1:] if row})
         print(f"{name}: ours...", file=sys.stderr, flush=True)
         ours = run_json(
-            [sys.executable, __file__, "--worker", str(folder), str(k), households], None
+            [sys.executable, __file__, "--worker", str(folder), str(k), households],
+            args.our_timeout,
         )
         ref_max: dict[str, object] | str = "not run"
         ref_lex: dict[str, object] | str = "n/a"
@@ -365,7 +373,8 @@ def main() -> None:
             synthetic(Path(tmp))
             print(f"{SYNTHETIC}: ours...", file=sys.stderr, flush=True)
             ours = run_json(
-                [sys.executable, __file__, "--worker", tmp, "175", "address,postcode"], None
+                [sys.executable, __file__, "--worker", tmp, "175", "address,postcode"],
+                args.our_timeout,
             )
         if isinstance(ours, dict):
             seconds = float(ours["seconds"])  # type: ignore[arg-type]

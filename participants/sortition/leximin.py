@@ -1,24 +1,32 @@
-"""LEXIMIN selection by column generation (Flanigan, Gölz, Gupta, Hennig,
-Procaccia, *Fair algorithms for selecting citizens' assemblies*, Nature 2021).
+"""LEXIMIN selection (Flanigan, Gölz, Gupta, Hennig, Procaccia, *Fair
+algorithms for selecting citizens' assemblies*, Nature 2021), in two steps.
 
-Each stage solves, over the panels found so far, the LP
+1. :func:`relaxed_leximin`: the LEXIMIN of the LP relaxation R of the panel
+   polytope (probabilities p_u in [0, 1], sum_u c_u p_u = k, the quota rows,
+   the household rows). Every mixture of panels lies in R, so this vector is
+   lexicographically at least the true LEXIMIN. A handful of small LPs, one
+   column per unit, no integer programs.
+2. :func:`decompose`: column generation on the LP
+   min sum_u c_u s_u  s.t.  sum_P lambda_P = 1, pi_u + s_u >= t_u,
+   writing that vector t as a mixture of panels. Pricing first tries cheap
+   single swaps from the panels in use and calls the exact integer program
+   only when those fail. Value 0 means t is reachable, hence it *is* the
+   LEXIMIN (nothing reachable is above it); :func:`polish` then removes the
+   simplex's last 1e-9 at the lowest level.
+
+When the exact pricing proves t unreachable (the relaxation has a fractional
+vertex where it matters, as in :mod:`tests.sortition.test_relaxation`),
+:func:`stagewise` runs the classic exact method stage by stage, starting from
+the panels found: each stage solves
 
     max z  s.t.  sum_P lambda_P = 1,  lambda >= 0,
                  pi_u >= p_u (u fixed),  pi_u >= z (u free),
 
-where pi_u = sum_P lambda_P x_{P,u} / count_u is the selection probability of
-each member of unit u (see :mod:`.units`). The row duals y of the unit rows and
-mu of the convexity row price new panels: a panel improves the LP iff
-sum_u y_u x_{P,u} / count_u > mu. Pricing first tries cheap single swaps from
-the panels in use, and calls the exact integer program only when those fail;
-when the exact one finds nothing either, the stage is optimal, the free units
-with positive dual weight are fixed at z (complementary slackness: every
-optimal distribution gives them exactly z) and the next stage starts. One
-HiGHS LP stays alive for the whole run; columns and bound changes are
-incremental, so each re-solve is a warm start.
+over the panels found, prices with the duals, and fixes the free units of
+positive dual weight at z.
 
-Tolerances are absolute on probabilities, 1e-9, well inside the 1e-6 the
-tests demand; fixed levels are lowered by 1e-10 only, so they cannot drift.
+Tolerances are absolute on probabilities, about 1e-9, well inside the 1e-6
+the tests demand.
 """
 
 from __future__ import annotations
@@ -44,7 +52,12 @@ PRICE_TOL = 1e-9
 FIX_TOL = 1e-7
 FIX_SLACK = 1e-10
 SMOOTHING = 0.5
+DONE_TOL = 1e-9
+PRUNE_FACTOR = 2
+NEAR_TOL = 1e-7
+POLISH_LIMIT = 2_000_000  # matrix entries
 LP_OPTIONS: dict[str, float | int | str | bool] = {}
+DECOMPOSITION_OPTIONS: dict[str, float | int | str | bool] = {}
 
 
 def sparse(counts: IntArray) -> Composition:
@@ -202,19 +215,20 @@ def initial_panels(
     return panels
 
 
-def leximin(
+def stagewise(
     units: Units,
-    seed: int = 0,
-    progress: Progress | None = None,
-    initial: int = 12,
-    use_swaps: bool = True,
-    max_stages: int | None = None,
+    seed: int,
+    progress: Progress | None,
+    initial: int,
+    use_swaps: bool,
+    max_stages: int | None,
+    start: list[IntArray],
 ) -> Distribution:
-    """The LEXIMIN distribution over feasible panels, at unit level.
+    """LEXIMIN stage by stage over the panels found by column generation.
 
-    ``max_stages=1`` stops after the first level: the maximin distribution.
-    Raises :class:`SortitionError` ``infeasible_quotas`` (without details; see
-    :mod:`.diagnose`) when no feasible panel exists.
+    The exact method of Flanigan et al.; :func:`leximin` falls back on it when
+    the LEXIMIN of the relaxation is not a mixture of panels. ``start`` are
+    panels found before (they shorten the first stage).
     """
     started = time.perf_counter()
     report = progress or (lambda _message, _fraction: None)
@@ -222,7 +236,7 @@ def leximin(
     pricer = ExactPricer(units, seed)
     swaps = SwapSearch(units)
     master = Master(units, seed)
-    for counts in initial_panels(units, pricer, swaps, rng, initial):
+    for counts in start or initial_panels(units, pricer, swaps, rng, initial):
         master.add(counts)
     dense: dict[Composition, IntArray] = {}
 
@@ -327,5 +341,379 @@ def leximin(
         "lp_seconds": master.seconds,
         "columns": float(len(master.columns)),
         "units": float(units.size),
+        "stagewise": 1.0,
     }
+    return Distribution(units, compositions, weights_out, probability, stats)
+
+
+def relaxed_leximin(
+    units: Units, max_stages: int | None, report: Progress
+) -> tuple[FloatArray, FloatArray, int]:
+    """LEXIMIN over the LP relaxation of the panel polytope.
+
+    The relaxation R = {p in [0,1]^units : sum_u c_u p_u = k, quota rows,
+    household rows} contains every mixture of panels, so its LEXIMIN vector is
+    lexicographically at least the true one, level by level. Each stage is a
+    small LP (one column per unit), no pricing. Returns the level of every
+    unit (units still free after ``max_stages`` get the last level as a lower
+    bound), a mask of the units whose level is exact, and the stage count.
+    """
+    n = units.size
+    count = units.count.astype(np.float64)
+    model = new_highs(0)
+    model.setOptionValue("primal_feasibility_tolerance", 1e-10)
+    model.setOptionValue("dual_feasibility_tolerance", 1e-10)
+    model.addVars(n + 1, np.zeros(n + 1), np.ones(n + 1))  # p_u, then z
+    model.changeColCost(n, 1.0)
+    model.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    rows: list[IntArray] = [np.arange(n, dtype=np.int64)]
+    coefs = [count]
+    lower = [float(units.panel_size)]
+    upper = [float(units.panel_size)]
+    for v in range(len(units.value_names)):
+        members = np.flatnonzero(units.incidence[v])
+        rows.append(members)
+        coefs.append(count[members])
+        lower.append(float(units.qmin[v]))
+        upper.append(float(units.qmax[v]))
+    for group in units.households:
+        rows.append(np.array(group, dtype=np.int64))
+        coefs.append(np.ones(len(group)))
+        lower.append(-INF)
+        upper.append(1.0)
+    starts = np.cumsum([0] + [len(r) for r in rows[:-1]]).astype(np.int32)
+    model.addRows(
+        len(rows),
+        np.array(lower),
+        np.array(upper),
+        int(sum(len(r) for r in rows)),
+        starts,
+        np.concatenate(rows).astype(np.int32),
+        np.concatenate(coefs),
+    )
+    base = len(rows)
+    # p_u - z >= 0 while u is free
+    linking = np.column_stack([np.arange(n), np.full(n, n)]).ravel().astype(np.int32)
+    model.addRows(
+        n,
+        np.zeros(n),
+        np.full(n, INF),
+        2 * n,
+        np.arange(0, 2 * n, 2, dtype=np.int32),
+        linking,
+        np.tile([1.0, -1.0], n),
+    )
+    fixed = np.zeros(n, dtype=bool)
+    level = np.zeros(n)
+    stages = 0
+    while not fixed.all():
+        stages += 1
+        model.run()
+        status = model.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            raise SortitionError("infeasible_quotas", details="", details_nl="")
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise ArithmeticError(f"relaxation LP: {model.modelStatusToString(status)}")
+        solution = model.getSolution()
+        z = float(solution.col_value[n])
+        y = -np.array(solution.row_dual)[base:]
+        free = ~fixed
+        if z >= 1.0 - 1e-9:
+            positive = free
+        else:
+            positive = free & (y > FIX_TOL * max(1.0, float(y[free].max())))
+            if not positive.any():
+                positive = free & (y >= y[free].max())
+        if max_stages is not None and stages >= max_stages:
+            level[free] = z
+            break
+        fixed |= positive
+        level[positive] = z
+        for u in np.flatnonzero(positive):
+            model.changeColBounds(int(u), z - FIX_SLACK, 1.0)
+            model.changeRowBounds(base + int(u), -INF, INF)
+        report(
+            f"relaxation stage {stages}: level {z:.6f}, {int(fixed.sum())}/{n} groups",
+            0.0,
+        )
+    return np.clip(level, 0.0, 1.0), fixed, stages
+
+
+class Decomposition:
+    """The restricted LP that writes target probabilities as a mixture of panels.
+
+    min sum_u c_u s_u  s.t.  sum_P lambda_P = 1,  lambda >= 0,
+                             pi_u + s_u >= t_u,  s >= 0,
+    with pi_u = sum_P lambda_P x_{P,u} / c_u. Value 0: the target is a mixture
+    of the panels found; a panel improves iff sum_u y_u x_{P,u} / c_u > -mu
+    (y the unit-row duals, mu the convexity dual).
+    """
+
+    def __init__(self, units: Units, target: FloatArray, seed: int) -> None:
+        n = units.size
+        self.units = units
+        model = new_highs(seed)
+        model.setOptionValue("primal_feasibility_tolerance", 1e-9)
+        model.setOptionValue("dual_feasibility_tolerance", 1e-9)
+        model.setOptionValue("presolve", "off")
+        model.setOptionValue("solver", "simplex")
+        model.setOptionValue("simplex_strategy", 4)  # new columns: primal warm start
+        for option, value in DECOMPOSITION_OPTIONS.items():
+            model.setOptionValue(option, value)
+        model.addRow(1.0, 1.0, 0, np.array([], dtype=np.int32), np.array([]))
+        model.addRows(
+            n,
+            target.astype(np.float64),
+            np.full(n, INF),
+            0,
+            np.zeros(n, dtype=np.int32),
+            np.array([], dtype=np.int32),
+            np.array([]),
+        )
+        model.addCols(
+            n,
+            units.count.astype(np.float64),
+            np.zeros(n),
+            np.full(n, INF),
+            n,
+            np.arange(n, dtype=np.int32),
+            np.arange(1, n + 1, dtype=np.int32),
+            np.ones(n),
+        )
+        self.model = model
+        self.columns: list[Composition] = []
+        self.seen: set[Composition] = set()
+        self.seconds = 0.0
+        self.iterations = 0
+
+    def add(self, counts: IntArray) -> bool:
+        comp = sparse(counts)
+        if comp in self.seen:
+            return False
+        self.seen.add(comp)
+        self.columns.append(comp)
+        rows = np.array([0] + [1 + u for u, _ in comp], dtype=np.int32)
+        coef = np.array([1.0] + [x / self.units.count[u] for u, x in comp])
+        self.model.addCol(0.0, 0.0, INF, len(rows), rows, coef)
+        return True
+
+    def prune(self, keep_newest: int) -> int:
+        """Drop half the unused panels, those of largest reduced cost: a smaller
+        LP makes every simplex iteration cheaper. The newest are kept, and a
+        dropped panel may come back if it prices out again."""
+        n = self.units.size
+        basis = self.model.getBasis()
+        status = np.array([s == highspy.HighsBasisStatus.kBasic for s in basis.col_status])
+        reduced = np.array(self.model.getSolution().col_dual)[n:]
+        old = len(self.columns) - keep_newest
+        candidates = [j for j in range(old) if not status[n + j] and reduced[j] > PRICE_TOL]
+        if len(candidates) < 50:
+            return 0
+        candidates.sort(key=lambda j: -reduced[j])
+        drop = sorted(candidates[: len(candidates) // 2])
+        self.model.deleteCols(len(drop), np.array([n + j for j in drop], dtype=np.int32))
+        dropped = set(drop)
+        for j in drop:
+            self.seen.discard(self.columns[j])
+        self.columns = [c for j, c in enumerate(self.columns) if j not in dropped]
+        return len(drop)
+
+    def solve(self) -> tuple[float, FloatArray, float, FloatArray, FloatArray]:
+        """Solve; return the value, y, mu, lambda and the slacks."""
+        started = time.perf_counter()
+        self.model.run()
+        self.seconds += time.perf_counter() - started
+        self.iterations += self.model.getInfo().simplex_iteration_count
+        status = self.model.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise ArithmeticError(f"decomposition LP: {self.model.modelStatusToString(status)}")
+        solution = self.model.getSolution()
+        n = self.units.size
+        duals = np.array(solution.row_dual)
+        values = np.array(solution.col_value)
+        value = float(self.model.getInfo().objective_function_value)
+        return value, np.maximum(duals[1:], 0.0), float(duals[0]), values[n:], values[:n]
+
+
+@dataclass
+class Mixture:
+    """Panels (all found; unused ones have weight 0), their weights, statistics."""
+
+    columns: list[Composition]
+    weights: FloatArray
+    stats: dict[str, float]
+
+
+def decompose(
+    units: Units,
+    target: FloatArray,
+    seed: int,
+    initial: int,
+    use_swaps: bool,
+    report: Progress,
+    started: float,
+) -> Mixture | list[IntArray]:
+    """Panels and weights whose probabilities reach ``target``.
+
+    Returns the mixture, or, when the exact pricing integer program proves that
+    no mixture of panels reaches the target, the panels found so far (count
+    vectors) for the fallback.
+    """
+    rng = np.random.default_rng(seed)
+    pricer = ExactPricer(units, seed)
+    swaps = SwapSearch(units)
+    master = Decomposition(units, target, seed)
+    for counts in initial_panels(units, pricer, swaps, rng, initial):
+        master.add(counts)
+    dense: dict[Composition, IntArray] = {}
+
+    def as_dense(comp: Composition) -> IntArray:
+        if comp not in dense:
+            vec = np.zeros(units.size, dtype=np.int64)
+            for u, x in comp:
+                vec[u] = x
+            dense[comp] = vec
+        return dense[comp]
+
+    starts_per_round = 16 if units.size > 100 else 4
+    rounds = heuristic_rounds = pruned = 0
+    while True:
+        rounds += 1
+        value, y, mu, lam, slack = master.solve()
+        if value <= DONE_TOL:
+            break
+        if len(master.columns) > PRUNE_FACTOR * units.size + 200:
+            dropped = master.prune(keep_newest=units.size // 2)
+            if dropped:
+                pruned += dropped
+                continue  # re-solve (no pivots: only unused panels went)
+        if rounds % 20 == 0:
+            met = float((slack <= 1e-9).sum()) / units.size
+            report(
+                f"round {rounds}: shortfall {value:.2e}, {len(master.columns)} panels,"
+                f" LP {master.seconds:.1f} s, {pricer.calls} exact ({pricer.seconds:.1f} s),"
+                f" {time.perf_counter() - started:.1f} s",
+                met,
+            )
+        weights = y / units.count
+        threshold = -mu + PRICE_TOL
+        added = 0
+        if use_swaps:
+            in_use = [c for c, w in zip(master.columns, lam, strict=True) if w > 1e-12]
+            starts = sorted(in_use, key=lambda c: -float(weights @ as_dense(c)))
+            for comp in starts[:starts_per_round]:
+                for p in swaps.improve(weights, as_dense(comp), 12)[::-1]:
+                    if float(weights @ p.counts) > threshold:
+                        added += master.add(p.counts)
+                        break  # the furthest improving point of each climb
+        if added:
+            heuristic_rounds += 1
+            continue
+        best = pricer.best(weights)
+        if best is None:
+            raise SortitionError("infeasible_quotas", details="", details_nl="")
+        for counts in [best.counts, *pricer.incumbents]:
+            if float(weights @ counts) > threshold and composition_ok(units, counts):
+                added += master.add(counts)
+        if not added:
+            if value <= NEAR_TOL:
+                break  # only the LP tolerances are left: polish() removes them
+            # proved: no mixture of panels reaches the target
+            return [as_dense(c) for c in master.columns]
+    stats = {
+        "rounds": float(rounds),
+        "heuristic_rounds": float(heuristic_rounds),
+        "exact_pricing_calls": float(pricer.calls),
+        "exact_pricing_seconds": pricer.seconds,
+        "lp_seconds": master.seconds,
+        "lp_iterations": float(master.iterations),
+        "columns": float(len(master.columns)),
+        "pruned": float(pruned),
+    }
+    return Mixture(master.columns, lam, stats)
+
+
+def polish(
+    units: Units, columns: list[Composition], lam: FloatArray, target: FloatArray
+) -> FloatArray:
+    """Remove the simplex's last 1e-9 of error at the lowest level: on the
+    panels in use, the smallest change of weights (dense least squares) that
+    puts every group of the lowest level exactly at that level and keeps the
+    weights summing to 1. The other groups move by about 1e-9. Kept only when
+    the smallest probability gets closer to its level and no weight turns
+    negative; skipped on pools of more than a few thousand groups.
+    """
+    movable = np.flatnonzero(lam > 1e-9)
+    bottom = np.flatnonzero(target <= target.min() + 1e-12)
+    if len(movable) == 0 or len(movable) * (len(bottom) + 1) > POLISH_LIMIT:
+        return lam
+    row_of = np.full(units.size, -1, dtype=np.int64)
+    row_of[bottom] = np.arange(1, len(bottom) + 1)
+    matrix = np.zeros((len(bottom) + 1, len(movable)))
+    matrix[0, :] = 1.0
+    for j, column in enumerate(movable):
+        for u, x in columns[column]:
+            if row_of[u] >= 0:
+                matrix[row_of[u], j] = x / units.count[u]
+    before = unit_probabilities(units, columns, lam)
+    residual = np.r_[1.0 - lam.sum(), target[bottom] - before[bottom]]
+    delta = np.linalg.lstsq(matrix, residual, rcond=None)[0]
+    better = lam.copy()
+    better[movable] += delta
+    if (better < 0).any():
+        return lam
+    after = unit_probabilities(units, columns, better)
+    gap_before = float(np.abs(before[bottom] - target[bottom]).max())
+    gap_after = float(np.abs(after[bottom] - target[bottom]).max())
+    return better if gap_after < gap_before else lam
+
+
+def leximin(
+    units: Units,
+    seed: int = 0,
+    progress: Progress | None = None,
+    initial: int = 12,
+    use_swaps: bool = True,
+    max_stages: int | None = None,
+) -> Distribution:
+    """The LEXIMIN distribution over feasible panels, at unit level.
+
+    First the LEXIMIN of the LP relaxation (a few small LPs): it bounds the
+    true LEXIMIN from above, level by level. Then column generation writes
+    that vector as a mixture of panels; when it succeeds, the vector is
+    reachable and therefore the true LEXIMIN (nothing can be above it). When
+    the pricing integer program proves it unreachable, the exact stage-by-stage
+    method runs instead, starting from the panels found.
+
+    ``max_stages=1`` stops after the first level: a maximin distribution.
+    Raises :class:`SortitionError` ``infeasible_quotas`` (without details; see
+    :mod:`.diagnose`) when no feasible panel exists.
+    """
+    started = time.perf_counter()
+    report = progress or (lambda _message, _fraction: None)
+    target, _exact, stages = relaxed_leximin(units, max_stages, report)
+    found = decompose(units, target - FIX_SLACK, seed, initial, use_swaps, report, started)
+    if isinstance(found, list):
+        report("the relaxation's LEXIMIN is not reachable: stage by stage", 0.0)
+        return stagewise(units, seed, progress, initial, use_swaps, max_stages, found)
+    lam = np.clip(found.weights, 0.0, None)
+    if max_stages is None:
+        lam = polish(units, found.columns, lam, target)
+    keep = lam > 1e-13
+    compositions = [c for c, k in zip(found.columns, keep, strict=True) if k]
+    weights_out = lam[keep] / lam[keep].sum()
+    probability = unit_probabilities(units, compositions, weights_out)
+    report(
+        f"done: {len(compositions)} panels, minimum {probability.min():.6f},"
+        f" {time.perf_counter() - started:.1f} s",
+        1.0,
+    )
+    stats = found.stats
+    stats.update(
+        {
+            "seconds": time.perf_counter() - started,
+            "stages": float(stages),
+            "units": float(units.size),
+        }
+    )
     return Distribution(units, compositions, weights_out, probability, stats)
