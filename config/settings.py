@@ -236,6 +236,11 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "assembly.tasks.sessions_clear_expired", "schedule": 3600.0},
     # E-mails whose send task never ran (the queue was down) go out within a minute.
     "outbox-sweep": {"task": "assembly.tasks.outbox_sweep_task", "schedule": 60.0},
+    # Lottery runs whose task never reached the queue (Redis was down) are sent again.
+    "selection-runs-requeue": {
+        "task": "participants.tasks_selection.selection_runs_requeue_task",
+        "schedule": 120.0,
+    },
     # Planned releases of materials, public after the weekend, and the e-mail to members.
     "materials-due": {"task": "sessions.tasks_materials.materials_due_task", "schedule": 60.0},
     # Members absent two weekends in a row: one e-mail per organiser per member, ever.

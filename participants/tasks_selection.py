@@ -28,3 +28,9 @@ def selection_run_task(self: Task[Any, Any], run_id: int) -> str:
     if outcome.retry_later:
         raise self.retry(countdown=BUSY_RETRY_SECONDS)
     return outcome.state
+
+
+@shared_task
+def selection_runs_requeue_task() -> list[int]:
+    """Run every few minutes by celery beat: runs whose task never reached the queue."""
+    return selection.selection_runs_requeue()

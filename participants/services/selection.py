@@ -171,12 +171,43 @@ def selection_run_start(
                 "compare_legacy": run.compare_legacy,
             },
         )
-        from participants.tasks_selection import selection_run_task
-
         run_id = run.pk
-        transaction.on_commit(lambda: selection_run_task.delay(run_id))
+        transaction.on_commit(lambda: _ask_to_run(run_id))
     logger.info("selection run queued id=%s assembly=%s", run.pk, assembly.pk)
     return run
+
+
+def _ask_to_run(run_id: int) -> None:
+    from participants.tasks_selection import selection_run_task  # it imports this module
+
+    try:
+        selection_run_task.apply_async((run_id,), retry=False)
+    except Exception:
+        # The queue (Redis) is down: the run stays queued in the database and
+        # the sweep (selection_runs_requeue, celery beat) sends it later.
+        logger.warning("selection run not queued, the sweep will id=%s", run_id)
+
+
+# A queued run nobody claimed for this long lost its task (the queue was down).
+REQUEUE_AFTER = dt.timedelta(minutes=2)
+
+
+def selection_runs_requeue(*, now: dt.datetime | None = None) -> list[int]:
+    """Queue again the runs still waiting for a task after REQUEUE_AFTER; the
+    claim makes a second task for the same run harmless. Returns their ids."""
+    moment = now or timezone.now()
+    ids = list(
+        SelectionRun.objects.filter(
+            status=SelectionRun.Status.QUEUED,
+            claimed_at__isnull=True,
+            created_at__lt=moment - REQUEUE_AFTER,
+        ).values_list("pk", flat=True)
+    )
+    for run_id in ids:
+        _ask_to_run(run_id)
+    if ids:
+        logger.info("selection runs queued again ids=%s", ids)
+    return ids
 
 
 # ------------------------------------------------------------------------- execute

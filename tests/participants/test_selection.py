@@ -605,3 +605,21 @@ def test_it_keeps_a_run_private_until_it_is_committed(cast: Cast, done_run: Sele
         reverse("participants:lottery_public", kwargs={"slug": cast.assembly.slug})
     )
     assert f"Loting {done_run.pk}," not in public.content.decode()
+
+
+def test_a_run_whose_task_never_reached_the_queue_is_sent_again_by_the_sweep(
+    db: None, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    assembly = lottery_assembly(slug="zonder-wachtrij")
+    # The commit's callback is dropped, as when Redis was down at that moment.
+    with django_capture_on_commit_callbacks(execute=False):
+        run = services.selection_run_start(assembly=assembly, actor=None)
+    assert SelectionRun.objects.get(pk=run.pk).status == SelectionRun.Status.QUEUED
+    soon = run.created_at + dt.timedelta(minutes=1)
+    assert services.selection_runs_requeue(now=soon) == []
+    later = run.created_at + services.REQUEUE_AFTER + dt.timedelta(seconds=1)
+    assert services.selection_runs_requeue(now=later) == [run.pk]
+    run.refresh_from_db()
+    assert run.status == SelectionRun.Status.DONE and run.min_probability
+    # Done runs are left alone.
+    assert services.selection_runs_requeue(now=later) == []
