@@ -30,6 +30,12 @@ def _fail_run_on_last_retry(task: Task[Any, Any], run_id: int, error: BaseExcept
 
 
 @shared_task
+def invitation_draw_task(draw_id: int) -> bool:
+    """The organiser's draw; a second delivery finds it claimed and does nothing."""
+    return invitations.invitation_draw_execute(draw_id=draw_id)
+
+
+@shared_task
 def invitation_run_task(run_id: int) -> int:
     return invitations.invitation_run_dispatch(run_id=run_id)
 

@@ -81,11 +81,21 @@ class Resident(models.Model):
 
 
 class InvitationDraw(models.Model):
-    """Stage 1 of the lottery: which households get a letter, reproducible from the seed."""
+    """Stage 1 of the lottery: which households get a letter, reproducible from the seed.
+
+    The organiser's page queues the draw for Celery (status queued → running →
+    done or failed); the management command draws at once (status done).
+    """
 
     class Stratification(models.TextChoices):
         NONE = "", _("Geen: heel Nederland samen")
         MUNICIPALITY = "municipality", _("Naar rato per gemeente")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("In de wachtrij")
+        RUNNING = "running", _("Bezig")
+        DONE = "done", _("Klaar")
+        FAILED = "failed", _("Mislukt")
 
     assembly = models.ForeignKey(
         Assembly, on_delete=models.CASCADE, related_name="invitation_draws"
@@ -95,11 +105,19 @@ class InvitationDraw(models.Model):
     stratify_by = models.CharField(
         _("verdeling"), max_length=20, choices=Stratification.choices, blank=True, default=""
     )
-    eligible_households = models.PositiveIntegerField(_("huishoudens om uit te kiezen"))
-    eligible_residents = models.PositiveIntegerField(_("inwoners om uit te kiezen"))
-    input_sha256 = models.CharField(_("controlegetal van de invoer"), max_length=64)
+    eligible_households = models.PositiveIntegerField(_("huishoudens om uit te kiezen"), default=0)
+    eligible_residents = models.PositiveIntegerField(_("inwoners om uit te kiezen"), default=0)
+    input_sha256 = models.CharField(_("controlegetal van de invoer"), max_length=64, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("getrokken op"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DONE
+    )
+    # Percentage, for the progress bar while a queued draw runs.
+    progress = models.PositiveSmallIntegerField(_("voortgang"), default=100)
+    error = models.TextField(_("foutmelding"), blank=True)
+    started_at = models.DateTimeField(_("begonnen op"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("klaar op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("trekking van uitnodigingen")

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -62,6 +62,10 @@ _NO_MORE_MAIL = (
 
 class InvitationDrawRefused(Exception):
     """The draw cannot be made as asked; the message says why, for the organiser."""
+
+
+class InvitationDrawBusy(InvitationDrawRefused):
+    """Another draw of the assembly is queued or running."""
 
 
 class InvitationRunRefused(Exception):
@@ -188,6 +192,74 @@ def check_invitation_draw(*, assembly: Assembly, count: int, eligible: int) -> N
         )
 
 
+def eligible_household_count(*, assembly: Assembly) -> int:
+    """How many households _eligible_households would give, counted by the database."""
+    invited = Invitation.objects.filter(assembly=assembly, resident__isnull=False).values(
+        "resident__household_key"
+    )
+    return (
+        Resident.objects.filter(assembly=assembly, birth_date__lte=_birth_date_cutoff(assembly))
+        .exclude(household_key__in=invited)
+        .values("household_key")
+        .distinct()
+        .count()
+    )
+
+
+@dataclass(frozen=True)
+class _DrawPlan:
+    households: list[_Household]
+    chosen: list[tuple[_Household, int]]
+    # What the plan was made from; if it changed, the plan is made again.
+    snapshot: tuple[object, ...]
+
+
+def _snapshot(assembly: Assembly) -> tuple[object, ...]:
+    residents = Resident.objects.filter(assembly=assembly)
+    invitations = Invitation.objects.filter(assembly=assembly, resident__isnull=False)
+    return (
+        residents.count(),
+        residents.order_by("-pk").values_list("pk", flat=True).first(),
+        invitations.count(),
+        invitations.order_by("-pk").values_list("pk", flat=True).first(),
+    )
+
+
+def _draw_plan(*, assembly: Assembly, count: int, seed: str, stratify_by: str) -> _DrawPlan:
+    snapshot = _snapshot(assembly)
+    households = _eligible_households(assembly)
+    check_invitation_draw(assembly=assembly, count=count, eligible=len(households))
+    return _DrawPlan(households, _choose(households, count, seed, stratify_by), snapshot)
+
+
+def _draw_write(draw: InvitationDraw, plan: _DrawPlan) -> None:
+    """Record the plan's counts on the draw and create its invitations with fresh codes."""
+    households = plan.households
+    draw.eligible_households = len(households)
+    draw.eligible_residents = sum(len(h.residents) for h in households)
+    draw.input_sha256 = _input_sha256(households)
+    draw.save(update_fields=["eligible_households", "eligible_residents", "input_sha256"])
+    for attempt in range(5):
+        codes = _fresh_codes(len(plan.chosen))
+        rows = [
+            Invitation(assembly=draw.assembly, draw=draw, resident_id=resident_id, code=code)
+            for (_household, resident_id), code in zip(plan.chosen, codes, strict=True)
+        ]
+        try:
+            with transaction.atomic():
+                Invitation.objects.bulk_create(rows, batch_size=2_000)
+            break
+        except IntegrityError:
+            # Another draw took one of these codes in the meantime: draw new codes.
+            logger.warning("invitation code collision draw=%s attempt=%s", draw.pk, attempt)
+    else:
+        raise IntegrityError("could not find unused invitation codes")
+    logger.info(
+        "invitation draw id=%s assembly=%s count=%s households=%s",
+        draw.pk, draw.assembly_id, draw.requested, len(households),
+    )
+
+
 @transaction.atomic
 def invitation_draw(
     *,
@@ -201,42 +273,157 @@ def invitation_draw(
 
     Reproducible: the same residents and the same seed give the same households
     and the same residents. The input hash records which residents it drew from.
+    Runs at once (the management command); the organiser's page queues
+    invitation_draw_queue instead.
     """
     # Two draws at once could both pick a household; the lock makes them take turns.
     Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
-    households = _eligible_households(assembly)
-    check_invitation_draw(assembly=assembly, count=count, eligible=len(households))
-    chosen = _choose(households, count, seed, stratify_by)
+    plan = _draw_plan(assembly=assembly, count=count, seed=seed, stratify_by=stratify_by)
     draw = InvitationDraw.objects.create(
         assembly=assembly,
         seed=seed,
         requested=count,
         stratify_by=stratify_by,
-        eligible_households=len(households),
-        eligible_residents=sum(len(h.residents) for h in households),
-        input_sha256=_input_sha256(households),
         created_by=created_by,
+        status=InvitationDraw.Status.DONE,
+        progress=100,
+        finished_at=timezone.now(),
     )
-    for attempt in range(5):
-        codes = _fresh_codes(len(chosen))
-        rows = [
-            Invitation(assembly=assembly, draw=draw, resident_id=resident_id, code=code)
-            for (_household, resident_id), code in zip(chosen, codes, strict=True)
-        ]
-        try:
-            with transaction.atomic():
-                Invitation.objects.bulk_create(rows, batch_size=2_000)
-            break
-        except IntegrityError:
-            # Another draw took one of these codes in the meantime: draw new codes.
-            logger.warning("invitation code collision draw=%s attempt=%s", draw.pk, attempt)
-    else:
-        raise IntegrityError("could not find unused invitation codes")
-    logger.info(
-        "invitation draw id=%s assembly=%s count=%s households=%s",
-        draw.pk, assembly.pk, count, len(households),
-    )
+    _draw_write(draw, plan)
     return draw
+
+
+_ACTIVE_DRAW = (InvitationDraw.Status.QUEUED, InvitationDraw.Status.RUNNING)
+# A draw of 70,000 takes seconds; one still waiting or running after this long
+# lost its message or its worker, and must not block the organiser for good.
+DRAW_STALE_AFTER = dt.timedelta(minutes=30)
+
+
+def _fail_stale_draws(assembly: Assembly) -> None:
+    cutoff = timezone.now() - DRAW_STALE_AFTER
+    stale = InvitationDraw.objects.filter(assembly=assembly).filter(
+        Q(status=InvitationDraw.Status.QUEUED, created_at__lt=cutoff)
+        | Q(status=InvitationDraw.Status.RUNNING, started_at__lt=cutoff)
+    )
+    for draw_id in stale.values_list("pk", flat=True):
+        invitation_draw_fail(
+            draw_id=draw_id,
+            error=_("De trekking is niet op tijd klaargekomen. Er zijn geen uitnodigingen "
+                    "gemaakt. Probeer het opnieuw."),
+        )
+
+
+def invitation_draw_queue(
+    *,
+    assembly: Assembly,
+    count: int,
+    seed: str,
+    stratify_by: str = "",
+    created_by: User | None = None,
+) -> InvitationDraw:
+    """Check the draw and queue it for Celery (invitation_draw_execute) on commit.
+
+    A large draw takes longer than a web request may; the organiser follows it
+    on the invitations page. Refused while another draw of the assembly waits
+    or runs, since both would draw from the same households.
+    """
+    with transaction.atomic():
+        Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
+        _fail_stale_draws(assembly)
+        if InvitationDraw.objects.filter(assembly=assembly, status__in=_ACTIVE_DRAW).exists():
+            raise InvitationDrawBusy(
+                _(
+                    "Er loopt al een trekking voor dit burgerberaad. Wacht tot die klaar is. "
+                    "Daarna kunt u een nieuwe trekking doen."
+                )
+            )
+        check_invitation_draw(
+            assembly=assembly, count=count, eligible=eligible_household_count(assembly=assembly)
+        )
+        draw = InvitationDraw.objects.create(
+            assembly=assembly,
+            seed=seed,
+            requested=count,
+            stratify_by=stratify_by,
+            created_by=created_by,
+            status=InvitationDraw.Status.QUEUED,
+            progress=0,
+        )
+        from participants.tasks import invitation_draw_task
+
+        draw_id = draw.pk
+        transaction.on_commit(lambda: invitation_draw_task.delay(draw_id))
+    logger.info("invitation draw queued id=%s assembly=%s count=%s", draw.pk, assembly.pk, count)
+    return draw
+
+
+class _DrawTakenOver(Exception):
+    """The draw was marked failed (stale) while this task still worked on it."""
+
+
+def invitation_draw_execute(*, draw_id: int) -> bool:
+    """Make a queued draw. Returns False if another task has claimed it already.
+
+    The claim (queued → running) is a check-and-update, so a redelivered
+    message or a second worker does not draw twice. The households are chosen
+    before the lock is taken, so that the progress shows; under the lock the
+    plan is made again only if residents or invitations changed in the
+    meantime. The invitations and the status "done" are written in one
+    transaction: a draw that fails leaves no invitations.
+    """
+    claimed = InvitationDraw.objects.filter(pk=draw_id, status=InvitationDraw.Status.QUEUED).update(
+        status=InvitationDraw.Status.RUNNING, progress=10, started_at=timezone.now()
+    )
+    if claimed != 1:
+        return False
+    draw = InvitationDraw.objects.select_related("assembly").get(pk=draw_id)
+    assembly = draw.assembly
+
+    def plan() -> _DrawPlan:
+        return _draw_plan(
+            assembly=assembly, count=draw.requested, seed=draw.seed, stratify_by=draw.stratify_by
+        )
+
+    # The refusals are stored for the organiser, in the site's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            chosen = plan()
+            InvitationDraw.objects.filter(pk=draw_id).update(progress=50)
+            with transaction.atomic():
+                Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
+                if _snapshot(assembly) != chosen.snapshot:
+                    chosen = plan()
+                _draw_write(draw, chosen)
+                closed = InvitationDraw.objects.filter(
+                    pk=draw_id, status=InvitationDraw.Status.RUNNING
+                ).update(status=InvitationDraw.Status.DONE, progress=100,
+                         finished_at=timezone.now())
+                if closed != 1:
+                    raise _DrawTakenOver
+        except InvitationDrawRefused as refusal:
+            invitation_draw_fail(draw_id=draw_id, error=str(refusal))
+        except _DrawTakenOver:
+            logger.warning("invitation draw given up as stale id=%s", draw_id)
+        except Exception:
+            # Logged with its traceback for the administrator; the organiser
+            # reads what happened and can try again.
+            logger.exception("invitation draw failed id=%s", draw_id)
+            invitation_draw_fail(
+                draw_id=draw_id,
+                error=_(
+                    "Door een fout in het systeem is de trekking niet gelukt. Er zijn geen "
+                    "uitnodigingen gemaakt. Probeer het opnieuw. Lukt het weer niet? Neem dan "
+                    "contact op met de beheerder."
+                ),
+            )
+    return True
+
+
+def invitation_draw_fail(*, draw_id: int, error: str) -> None:
+    InvitationDraw.objects.filter(pk=draw_id, status__in=_ACTIVE_DRAW).update(
+        status=InvitationDraw.Status.FAILED, error=error, finished_at=timezone.now()
+    )
+    logger.error("invitation draw failed id=%s error=%s", draw_id, error)
 
 
 # ---------------------------------------------------------------------------- runs
@@ -263,7 +450,11 @@ def invitation_run_start(
 ) -> InvitationRun:
     """Start making letters or sending e-mails for a draw; the work runs in Celery."""
     with transaction.atomic():
-        InvitationDraw.objects.select_for_update().filter(pk=draw.pk).first()
+        locked = InvitationDraw.objects.select_for_update().filter(pk=draw.pk).first()
+        if locked is None or locked.status != InvitationDraw.Status.DONE:
+            raise InvitationRunRefused(
+                _("Deze trekking is niet klaar. Er zijn nog geen uitnodigingen om te versturen.")
+            )
         active = InvitationRun.objects.filter(
             draw=draw,
             kind=kind,

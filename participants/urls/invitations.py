@@ -8,6 +8,11 @@ urlpatterns: list[URLPattern] = [
     path(_BASE, views.invitation_hub, name="invitations"),
     path(f"{_BASE}trekking/", views.invitation_draw, name="invitation_draw"),
     path(
+        f"{_BASE}trekking/<int:draw_id>/status.json",
+        views.invitation_draw_status,
+        name="invitation_draw_status",
+    ),
+    path(
         f"{_BASE}trekking/<int:draw_id>/start/",
         views.invitation_run_start,
         name="invitation_run_start",

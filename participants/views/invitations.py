@@ -92,10 +92,25 @@ class ReminderScheduleForm(forms.Form):
         return days
 
 
+def _active_draw(assembly: Assembly) -> InvitationDraw | None:
+    return (
+        InvitationDraw.objects.filter(
+            assembly=assembly,
+            status__in=[InvitationDraw.Status.QUEUED, InvitationDraw.Status.RUNNING],
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
 @login_required
 def invitation_hub(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = _organiser_assembly(request, slug)
-    draws = InvitationDraw.objects.filter(assembly=assembly).order_by("-created_at")
+    draws = InvitationDraw.objects.filter(
+        assembly=assembly, status=InvitationDraw.Status.DONE
+    ).order_by("-created_at")
+    latest = InvitationDraw.objects.filter(assembly=assembly).order_by("-created_at").first()
+    active_draw = _active_draw(assembly)
     runs = list(
         InvitationRun.objects.filter(assembly=assembly)
         .select_related("draw")
@@ -107,6 +122,12 @@ def invitation_hub(request: HttpRequest, slug: str) -> HttpResponse:
     context: dict[str, Any] = {
         "assembly": assembly,
         "draws": draws,
+        "active_draw": active_draw,
+        "active_draw_label": draw_label(active_draw) if active_draw else "",
+        "failed_draw": (
+            latest if latest is not None and latest.status == InvitationDraw.Status.FAILED
+            else None
+        ),
         "runs": runs,
         "counts": counts,
         "total": total,
@@ -126,23 +147,48 @@ def invitation_draw(request: HttpRequest, slug: str) -> HttpResponse:
     form = DrawForm(request.POST or None, initial={"seed": fresh_seed(), "stratify_by": ""})
     if request.method == "POST" and form.is_valid():
         try:
-            draw = services.invitation_draw(
+            services.invitation_draw_queue(
                 assembly=assembly,
                 count=form.cleaned_data["count"],
                 seed=form.cleaned_data["seed"],
                 stratify_by=form.cleaned_data["stratify_by"] or "",
                 created_by=access.request_user(request),
             )
+        except services.InvitationDrawBusy as refusal:
+            form.add_error(None, str(refusal))
         except services.InvitationDrawRefused as refusal:
             form.add_error("count", str(refusal))
         else:
             messages.success(
                 request,
-                _("De trekking is klaar: %(count)s uitnodigingen.") % {"count": draw.requested},
+                _("De trekking is gestart. U ziet hieronder hoe ver ze is."),
             )
             return redirect("participants:invitations", slug=assembly.slug)
     return render(
-        request, "participants/invitations/draw.html", {"assembly": assembly, "form": form}
+        request,
+        "participants/invitations/draw.html",
+        {"assembly": assembly, "form": form, "active_draw": _active_draw(assembly)},
+    )
+
+
+def draw_label(draw: InvitationDraw) -> str:
+    if draw.status == InvitationDraw.Status.QUEUED:
+        return _("De trekking wacht op haar beurt.")
+    if draw.status == InvitationDraw.Status.RUNNING:
+        return _("De trekking is bezig. Ze is voor %(progress)s procent klaar.") % {
+            "progress": draw.progress
+        }
+    if draw.status == InvitationDraw.Status.DONE:
+        return _("De trekking is klaar: %(count)s uitnodigingen.") % {"count": draw.requested}
+    return _("De trekking is mislukt: %(error)s") % {"error": draw.error}
+
+
+@login_required
+def invitation_draw_status(request: HttpRequest, slug: str, draw_id: int) -> JsonResponse:
+    assembly = _organiser_assembly(request, slug)
+    draw = get_object_or_404(InvitationDraw, pk=draw_id, assembly=assembly)
+    return JsonResponse(
+        {"done": draw.progress, "total": 100, "status": draw.status, "label": draw_label(draw)}
     )
 
 

@@ -27,8 +27,8 @@ class _Held:
     def __init__(self) -> None:
         self.queued: list[int] = []
 
-    def delay(self, run_id: int) -> None:
-        self.queued.append(run_id)
+    def apply_async(self, args: tuple[int], **_options: Any) -> None:
+        self.queued.append(args[0])
 
 
 @pytest.fixture

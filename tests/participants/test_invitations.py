@@ -202,7 +202,9 @@ def _login(client: Client, cast: Cast) -> Client:
     return client
 
 
-def test_it_draws_from_the_organiser_page(cast: Cast, client: Client) -> None:
+def test_it_draws_from_the_organiser_page(
+    cast: Cast, client: Client, django_capture_on_commit_callbacks: OnCommit
+) -> None:
     make_residents(cast.assembly, 8, per_household=1)
     url = reverse("participants:invitation_draw", kwargs={"slug": cast.assembly.slug})
     page = _login(client, cast).get(url)
@@ -214,10 +216,189 @@ def test_it_draws_from_the_organiser_page(cast: Cast, client: Client) -> None:
     assert too_many.status_code == 200
     assert "9" in too_many.content.decode() and "8" in too_many.content.decode()
 
-    done = client.post(url, {"count": "3", "seed": seed, "stratify_by": ""})
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(url, {"count": "3", "seed": seed, "stratify_by": ""})
     assert done.status_code == 302
+    draw = InvitationDraw.objects.get(assembly=cast.assembly)
+    assert (draw.status, draw.progress, draw.invitations.count()) == (
+        InvitationDraw.Status.DONE, 100, 3
+    )
     hub = client.get(reverse("participants:invitations", kwargs={"slug": cast.assembly.slug}))
     assert seed in hub.content.decode()
+    assert "data-progress-url" not in hub.content.decode()
+
+
+def _draw_url(cast: Cast, name: str = "participants:invitation_draw", **kwargs: Any) -> str:
+    return reverse(name, kwargs={"slug": cast.assembly.slug, **kwargs})
+
+
+def test_it_queues_the_draw_and_shows_its_progress(
+    cast: Cast, client: Client, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    make_residents(cast.assembly, 20, per_household=2)
+    _login(client, cast)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        queued = client.post(_draw_url(cast), {"count": "6", "seed": "77", "stratify_by": ""})
+    assert queued.status_code == 302
+    draw = InvitationDraw.objects.get(assembly=cast.assembly)
+    assert (draw.status, draw.progress) == (InvitationDraw.Status.QUEUED, 0)
+    assert not draw.invitations.exists()
+
+    status_url = _draw_url(cast, "participants:invitation_draw_status", draw_id=draw.pk)
+    hub = client.get(queued["Location"]).content.decode()
+    assert f'data-progress-url="{status_url}"' in hub
+    assert hub.count("js/progress.js") == 1
+    assert client.get(status_url).json() == {
+        "done": 0, "total": 100, "status": "queued", "label": "De trekking wacht op haar beurt.",
+    }
+
+    for callback in callbacks:
+        callback()
+
+    state = client.get(status_url).json()
+    assert (state["done"], state["total"], state["status"]) == (100, 100, "done")
+    assert "6 uitnodigingen" in state["label"]
+    draw.refresh_from_db()
+    assert (draw.eligible_households, draw.eligible_residents, draw.invitations.count()) == (
+        20, 40, 6
+    )
+    hub = client.get(queued["Location"]).content.decode()
+    assert draw.input_sha256 in hub and f'data-progress-url="{status_url}"' not in hub
+
+
+def test_it_draws_the_same_in_the_task_as_at_once(
+    cast: Cast, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    other = AssemblyFactory(slug="direct")
+    make_residents(cast.assembly, 60, per_household=3, municipalities={"Ede": 40, "Epe": 20})
+    make_residents(other, 60, per_household=3, municipalities={"Ede": 40, "Epe": 20})
+    options: dict[str, Any] = {
+        "count": 15, "seed": "zelfde", "stratify_by": InvitationDraw.Stratification.MUNICIPALITY,
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = services.invitation_draw_queue(assembly=cast.assembly, **options)
+    at_once = services.invitation_draw(assembly=other, **options)
+
+    queued.refresh_from_db()
+    assert queued.status == InvitationDraw.Status.DONE
+    assert _drawn_refs(queued) == _drawn_refs(at_once)
+    assert (queued.input_sha256, queued.eligible_households, queued.eligible_residents) == (
+        at_once.input_sha256, at_once.eligible_households, at_once.eligible_residents
+    )
+
+
+def test_it_refuses_a_second_draw_while_one_is_queued(
+    cast: Cast, client: Client, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    make_residents(cast.assembly, 20, per_household=1)
+    _login(client, cast)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(_draw_url(cast), {"count": "5", "seed": "1", "stratify_by": ""})
+
+    page = client.get(_draw_url(cast)).content.decode()
+    assert "Er loopt al een trekking voor dit burgerberaad" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(_draw_url(cast), {"count": "5", "seed": "2", "stratify_by": ""})
+
+    assert second.status_code == 200
+    assert "Er loopt al een trekking voor dit burgerberaad" in second.content.decode()
+    assert InvitationDraw.objects.filter(assembly=cast.assembly).count() == 1
+    assert not Invitation.objects.exists()
+
+    InvitationDraw.objects.filter(assembly=cast.assembly).update(
+        status=InvitationDraw.Status.RUNNING, started_at=dt.datetime.now(dt.UTC)
+    )
+    with pytest.raises(services.InvitationDrawBusy):
+        services.invitation_draw_queue(assembly=cast.assembly, count=5, seed="3")
+
+
+def test_it_draws_once_when_the_task_runs_twice(cast: Cast) -> None:
+    from participants.tasks import invitation_draw_task
+
+    make_residents(cast.assembly, 20, per_household=1)
+    draw = services.invitation_draw_queue(assembly=cast.assembly, count=7, seed="twee")
+
+    assert invitation_draw_task.apply(args=(draw.pk,)).get() is True
+    codes = sorted(draw.invitations.values_list("code", flat=True))
+    assert invitation_draw_task.apply(args=(draw.pk,)).get() is False
+
+    assert sorted(Invitation.objects.values_list("code", flat=True)) == codes
+    assert len(codes) == 7
+
+
+def test_it_shows_a_failed_draw_and_lets_the_organiser_try_again(
+    cast: Cast, client: Client, monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    make_residents(cast.assembly, 20, per_household=1)
+    _login(client, cast)
+    real_write = services._draw_write
+
+    def broken(draw: InvitationDraw, plan: Any) -> None:
+        real_write(draw, plan)
+        raise RuntimeError("the database went away")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "_draw_write", broken)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(_draw_url(cast), {"count": "5", "seed": "1", "stratify_by": ""})
+
+    failed = InvitationDraw.objects.get(assembly=cast.assembly)
+    assert failed.status == InvitationDraw.Status.FAILED
+    assert "Probeer het opnieuw" in failed.error
+    assert not Invitation.objects.exists()  # the transaction took the invitations back
+    status = client.get(
+        _draw_url(cast, "participants:invitation_draw_status", draw_id=failed.pk)
+    ).json()
+    assert status["status"] == "failed" and "Probeer het opnieuw" in status["label"]
+    hub = client.get(_draw_url(cast, "participants:invitations")).content.decode()
+    assert "De laatste trekking is mislukt." in hub and "Probeer het opnieuw" in hub
+    with pytest.raises(services.InvitationRunRefused):
+        services.invitation_run_start(draw=failed, kind=InvitationRun.Kind.LETTERS)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(_draw_url(cast), {"count": "5", "seed": "1", "stratify_by": ""})
+    assert again.status_code == 302
+    assert Invitation.objects.count() == 5
+    hub = client.get(_draw_url(cast, "participants:invitations")).content.decode()
+    assert "De laatste trekking is mislukt." not in hub
+
+
+def test_it_records_a_refusal_found_by_the_task(cast: Cast) -> None:
+    make_residents(cast.assembly, 10, per_household=1)
+    draw = services.invitation_draw_queue(assembly=cast.assembly, count=8, seed="laat")
+    # Between the page and the worker, someone drew at the command line.
+    services.invitation_draw(assembly=cast.assembly, count=5, seed="eerder")
+
+    assert services.invitation_draw_execute(draw_id=draw.pk) is True
+
+    draw.refresh_from_db()
+    assert draw.status == InvitationDraw.Status.FAILED
+    assert "8" in draw.error and "5" in draw.error
+    assert not draw.invitations.exists()
+
+
+def test_it_no_longer_waits_for_a_draw_whose_worker_died(cast: Cast) -> None:
+    make_residents(cast.assembly, 10, per_household=1)
+    stuck = services.invitation_draw_queue(assembly=cast.assembly, count=3, seed="weg")
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    InvitationDraw.objects.filter(pk=stuck.pk).update(
+        status=InvitationDraw.Status.RUNNING, started_at=long_ago
+    )
+
+    services.invitation_draw_queue(assembly=cast.assembly, count=3, seed="nieuw")
+
+    stuck.refresh_from_db()
+    assert stuck.status == InvitationDraw.Status.FAILED and stuck.error
+    assert services.invitation_draw_execute(draw_id=stuck.pk) is False
+
+
+def test_it_keeps_another_assemblys_draw_status_hidden(cast: Cast, client: Client) -> None:
+    foreign = InvitationDraw.objects.create(assembly=cast.other_assembly, seed="x", requested=1)
+    url = _draw_url(cast, "participants:invitation_draw_status", draw_id=foreign.pk)
+    assert _login(client, cast).get(url).status_code == 404
 
 
 # ------------------------------------------------------------------------- letters

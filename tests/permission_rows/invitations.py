@@ -47,6 +47,7 @@ ORGANISER = staff_only({"organiser"})
 ROWS: dict[str, Row] = {
     "participants:invitations": Row(ORGANISER, kwargs=SLUG),
     "participants:invitation_draw": Row(ORGANISER, kwargs=SLUG),
+    "participants:invitation_draw_status": Row(ORGANISER, kwargs=_draw_kwargs),
     "participants:invitation_run_start": Row(
         staff_only({"organiser"}, status=302), kwargs=_draw_kwargs, method="post",
         data=lambda cast: {"kind": InvitationRun.Kind.LETTERS},
