@@ -103,7 +103,8 @@ class _ContentMixin(forms.Form):
     )
 
     def content_kind(self) -> str:
-        raise NotImplementedError
+        """The material's kind: the form's own "kind" choice unless a form knows better."""
+        return str(self.cleaned_data.get("kind") or "")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -185,9 +186,6 @@ class MaterialForm(_ContentMixin):
         assert isinstance(expert, forms.ModelChoiceField)
         expert.queryset = Expert.objects.filter(assembly=assembly)
 
-    def content_kind(self) -> str:
-        return str(self.cleaned_data.get("kind") or "")
-
 
 class ExpertUploadForm(_ContentMixin):
     kind = forms.ChoiceField(
@@ -213,9 +211,6 @@ class ExpertUploadForm(_ContentMixin):
         session = self.fields["session"]
         assert isinstance(session, SessionChoiceField)
         session.queryset = selectors.sessions_of_expert(expert=expert)
-
-    def content_kind(self) -> str:
-        return str(self.cleaned_data.get("kind") or "")
 
 
 class MaterialEditForm(forms.ModelForm[Material]):
