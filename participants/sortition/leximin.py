@@ -109,7 +109,35 @@ def unit_probabilities(
     return result
 
 
-class Master:
+class _PanelColumns:
+    """A HiGHS model whose columns are panels: row 0 is the convexity row
+    (sum of weights = 1) and row 1 + u the probability of unit u. Subclasses
+    build the rest of the model and call ``_start_columns`` at the end."""
+
+    units: Units
+    model: highspy.Highs
+
+    def _start_columns(self, model: highspy.Highs) -> None:
+        self.model = model
+        self.columns: list[Composition] = []
+        self.seen: set[Composition] = set()
+        self.seconds = 0.0
+        self.iterations = 0
+
+    def add(self, counts: IntArray) -> bool:
+        """Add a panel as a column; False if it is already there."""
+        comp = sparse(counts)
+        if comp in self.seen:
+            return False
+        self.seen.add(comp)
+        self.columns.append(comp)
+        rows = np.array([0] + [1 + u for u, _ in comp], dtype=np.int32)
+        coef = np.array([1.0] + [x / self.units.count[u] for u, x in comp])
+        self.model.addCol(0.0, 0.0, INF, len(rows), rows, coef)
+        return True
+
+
+class Master(_PanelColumns):
     """The restricted LP over the panels found so far."""
 
     def __init__(self, units: Units, seed: int) -> None:
@@ -143,23 +171,7 @@ class Master:
         model.addRows(
             n, np.zeros(n), np.full(n, INF), 2 * n, starts, indices, np.tile([1.0, -1.0], n)
         )
-        self.model = model
-        self.columns: list[Composition] = []
-        self.seen: set[Composition] = set()
-        self.seconds = 0.0
-        self.iterations = 0
-
-    def add(self, counts: IntArray) -> bool:
-        """Add a panel as a column; False if it is already there."""
-        comp = sparse(counts)
-        if comp in self.seen:
-            return False
-        self.seen.add(comp)
-        self.columns.append(comp)
-        rows = np.array([0] + [1 + u for u, _ in comp], dtype=np.int32)
-        coef = np.array([1.0] + [x / self.units.count[u] for u, x in comp])
-        self.model.addCol(0.0, 0.0, INF, len(rows), rows, coef)
-        return True
+        self._start_columns(model)
 
     def solve(self) -> tuple[float, FloatArray, float, FloatArray]:
         """Solve; return z, unit duals y >= 0, convexity dual mu, lambda."""
@@ -446,7 +458,7 @@ def relaxed_leximin(
     return np.clip(level, 0.0, 1.0), fixed, stages
 
 
-class Decomposition:
+class Decomposition(_PanelColumns):
     """The restricted LP that writes target probabilities as a mixture of panels.
 
     min sum_u c_u s_u  s.t.  sum_P lambda_P = 1,  lambda >= 0,
@@ -487,22 +499,7 @@ class Decomposition:
             np.arange(1, n + 1, dtype=np.int32),
             np.ones(n),
         )
-        self.model = model
-        self.columns: list[Composition] = []
-        self.seen: set[Composition] = set()
-        self.seconds = 0.0
-        self.iterations = 0
-
-    def add(self, counts: IntArray) -> bool:
-        comp = sparse(counts)
-        if comp in self.seen:
-            return False
-        self.seen.add(comp)
-        self.columns.append(comp)
-        rows = np.array([0] + [1 + u for u, _ in comp], dtype=np.int32)
-        coef = np.array([1.0] + [x / self.units.count[u] for u, x in comp])
-        self.model.addCol(0.0, 0.0, INF, len(rows), rows, coef)
-        return True
+        self._start_columns(model)
 
     def prune(self, keep_newest: int) -> int:
         """Drop half the unused panels, those of largest reduced cost: a smaller
