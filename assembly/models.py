@@ -76,6 +76,11 @@ class Phase(models.TextChoices):
     CLOSED = "closed", _("Afgesloten")
 
 
+class AllowanceMode(models.TextChoices):
+    VOLUNTEER = "volunteer", _("Vrijwilligersvergoeding (onbelast binnen de maxima)")
+    FEE = "fee", _("Honorarium (belast inkomen)")
+
+
 class Assembly(models.Model):
     """One citizens' assembly: its question, size, period and phase."""
 
@@ -99,6 +104,31 @@ class Assembly(models.Model):
         help_text=_("Toon de pagina over dit burgerberaad aan iedereen."),
     )
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    # How members are paid (participants' allowances): a tax-free volunteer
+    # allowance within the year's caps, or a fixed fee that is taxable income.
+    allowance_mode = models.CharField(
+        _("vergoeding"),
+        max_length=20,
+        choices=AllowanceMode.choices,
+        default=AllowanceMode.VOLUNTEER,
+    )
+    fee_per_day = models.DecimalField(
+        _("honorarium per dag (bij honorarium)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    # The hourly cap applies to the hours of a day; most weekend days run 9:30–17:00.
+    allowance_hours_per_day = models.DecimalField(
+        _("uren per dag voor de vergoeding"), max_digits=4, decimal_places=2, default=7
+    )
+    # Expense claims above this amount need a second approver (four eyes).
+    second_approval_above = models.DecimalField(
+        _("tweede goedkeuring nodig boven"), max_digits=8, decimal_places=2, default=250
+    )
+    # Retention of members' personal data after the final report (issue 10).
+    retention_months = models.PositiveSmallIntegerField(_("bewaartermijn (maanden)"), default=12)
 
     class Meta:
         verbose_name = _("burgerberaad")
@@ -239,3 +269,33 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.ref}"
+
+
+class AllowanceYear(models.Model):
+    """The allowance rules of one calendar year. The amounts are data: the
+    Belastingdienst sets the volunteer caps each year, and organisers enter
+    them here; the code holds none."""
+
+    year = models.PositiveSmallIntegerField(_("jaar"), unique=True)
+    day_allowance = models.DecimalField(_("dagvergoeding"), max_digits=8, decimal_places=2)
+    hourly_cap = models.DecimalField(
+        _("maximum per uur (21 jaar en ouder)"), max_digits=6, decimal_places=2
+    )
+    hourly_cap_under_21 = models.DecimalField(
+        _("maximum per uur (jonger dan 21)"), max_digits=6, decimal_places=2
+    )
+    monthly_cap = models.DecimalField(_("maximum per maand"), max_digits=8, decimal_places=2)
+    yearly_cap = models.DecimalField(_("maximum per jaar"), max_digits=8, decimal_places=2)
+    km_rate = models.DecimalField(
+        _("vergoeding per kilometer (auto)"), max_digits=5, decimal_places=2
+    )
+    source = models.CharField(_("bron"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("vergoedingsregels van een jaar")
+        verbose_name_plural = _("vergoedingsregels per jaar")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("assembly.urls")),
     path("", include("sessions.urls")),
     path("", include("participants.urls")),
+    path("", include("recommendations.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

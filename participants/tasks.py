@@ -66,6 +66,6 @@ def reminders_send_task(assembly_id: int, days_before: list[int] | None = None) 
 
 # The lottery's tasks live beside their capability; importing them here lets
 # Celery's autodiscovery (which looks for ``participants.tasks``) find them.
-from participants import tasks_attendance, tasks_panel, tasks_selection  # noqa: E402
+from participants import tasks_attendance, tasks_money, tasks_panel, tasks_selection  # noqa: E402
 
-__all__ = ["tasks_attendance", "tasks_panel", "tasks_selection"]
+__all__ = ["tasks_attendance", "tasks_money", "tasks_panel", "tasks_selection"]

@@ -2,8 +2,18 @@
 invitation draw, invitations, reminders and registrations. ``selection``:
 quotas, selection runs, the public draw, members and alternates,
 replacements and the purge. ``programme``: check-in and subgroup tables.
+``money``: day allowances, expense claims, bank details and payment batches.
 The lottery engine is the pure package participants/sortition/."""
 
+from participants.models.money import (
+    BankAccount,
+    ClaimEvent,
+    DayAllowance,
+    ExpenseClaim,
+    PaymentBatch,
+    PaymentItem,
+    PaymentState,
+)
 from participants.models.pool import (
     AttitudeQuestion,
     Education,
@@ -32,8 +42,12 @@ from participants.models.selection import (
 
 __all__ = [
     "AttitudeQuestion",
+    "BankAccount",
     "CheckIn",
+    "ClaimEvent",
+    "DayAllowance",
     "Education",
+    "ExpenseClaim",
     "Gender",
     "Invitation",
     "InvitationDraw",
@@ -42,6 +56,9 @@ __all__ = [
     "LetterBatch",
     "MigrationBackground",
     "PanelMember",
+    "PaymentBatch",
+    "PaymentItem",
+    "PaymentState",
     "PoolPurge",
     "PopulationImport",
     "Province",

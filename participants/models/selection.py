@@ -203,6 +203,9 @@ class PanelMember(models.Model):
     responded_at = models.DateTimeField(_("antwoord gegeven op"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("gestopt op"), null=True, blank=True)
     withdrawn_reason = models.TextField(_("reden van stoppen"), blank=True)
+    # Opt-in: the member may be named in the report to the Kamer. Off by default.
+    named_publicly = models.BooleanField(_("mag met naam in het rapport"), default=False)
+    named_publicly_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
 
     class Meta:

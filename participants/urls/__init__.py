@@ -1,9 +1,11 @@
 """The participants app's URLs, one module per capability."""
 
 from participants.urls import (
+    allowances,
     attendance,
     invitations,
     panel,
+    payments,
     population,
     quotas,
     registration,
@@ -22,4 +24,6 @@ urlpatterns = [
     *panel.urlpatterns,
     *attendance.urlpatterns,
     *tables.urlpatterns,
+    *allowances.urlpatterns,
+    *payments.urlpatterns,
 ]

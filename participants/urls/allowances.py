@@ -1,0 +1,5 @@
+"""allowances URLs."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

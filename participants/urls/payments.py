@@ -1,0 +1,5 @@
+"""payments URLs."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

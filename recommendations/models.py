@@ -1,1 +1,0 @@
-"""Drafts, amendments, ballots, outcomes, minutes and the report to the Kamer."""

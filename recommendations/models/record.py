@@ -1,0 +1,94 @@
+"""The chair's record and what government does with the recommendations."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from assembly.models import Assembly, User
+from recommendations.models.drafting import Recommendation
+from sessions.models import Session, Weekend
+
+
+class MinorityStatement(models.Model):
+    """A position of members who did not support a recommendation, attached to it."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="minority_statements"
+    )
+    text = models.TextField(_("minderheidsstandpunt"))
+    supporters = models.PositiveIntegerField(
+        _("aantal deelnemers dat het steunt"), null=True, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("minderheidsstandpunt")
+        verbose_name_plural = _("minderheidsstandpunten")
+        ordering = ["recommendation", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation_id}: {self.text[:40]}"
+
+
+class Minutes(models.Model):
+    """The minutes of a session (Markdown); public once the chair approves them."""
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="minutes")
+    weekend = models.ForeignKey(Weekend, on_delete=models.CASCADE, related_name="minutes")
+    session = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="minutes"
+    )
+    title = models.CharField(_("titel"), max_length=200)
+    body = models.TextField(_("verslag"), help_text=_("Opmaak met Markdown: **vet**, - lijstjes."))
+    written_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+    approved_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("goedgekeurd en gepubliceerd op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("verslag")
+        verbose_name_plural = _("verslagen")
+        ordering = ["weekend__number", "session__starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class GovernmentResponse(models.Model):
+    """The government's answer to a recommendation at one moment. Newer rows
+    follow the answer over time; the latest is the current state."""
+
+    class Status(models.TextChoices):
+        ADOPTED = "adopted", _("Overgenomen")
+        PARTLY = "partly", _("Deels overgenomen")
+        REJECTED = "rejected", _("Niet overgenomen")
+        UNDER_STUDY = "under_study", _("Wordt onderzocht")
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="responses"
+    )
+    status = models.CharField(_("stand van zaken"), max_length=20, choices=Status.choices)
+    text = models.TextField(_("reactie"))
+    responded_on = models.DateField(_("datum van de reactie"))
+    source_title = models.CharField(_("bron"), max_length=300, blank=True)
+    source_url = models.URLField(_("link naar de bron"), blank=True)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reactie van de regering")
+        verbose_name_plural = _("reacties van de regering")
+        ordering = ["recommendation", "responded_on", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation_id}: {self.status}"

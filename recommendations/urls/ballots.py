@@ -1,0 +1,5 @@
+"""ballots URLs."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""drafting URLs."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""record URLs."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""report URLs."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
