@@ -127,8 +127,12 @@ class Assembly(models.Model):
     second_approval_above = models.DecimalField(
         _("tweede goedkeuring nodig boven"), max_digits=8, decimal_places=2, default=250
     )
-    # Retention of members' personal data after the final report (issue 10).
+    # Members' personal data is erased this long after the final report went
+    # to the Kamer (recommendations/services/privacy.py, a daily task).
     retention_months = models.PositiveSmallIntegerField(_("bewaartermijn (maanden)"), default=12)
+    report_delivered_on = models.DateField(
+        _("eindrapport aangeboden op"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("burgerberaad")

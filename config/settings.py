@@ -243,6 +243,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Planned releases of materials, public after the weekend, and the e-mail to members.
     "materials-due": {"task": "sessions.tasks_materials.materials_due_task", "schedule": 60.0},
+    # Members' personal data, a set period after the final report (AVG).
+    "privacy-retention": {
+        "task": "recommendations.tasks_privacy.privacy_retention_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
     # Members absent two weekends in a row: one e-mail per organiser per member, ever.
     "attendance-absence-flags": {
         "task": "participants.tasks_attendance.attendance_absence_flags_task",

@@ -4,10 +4,13 @@ may read from every app; the apps themselves never import config."""
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils import timezone
 
 from assembly import access
@@ -91,3 +94,16 @@ def health(request: HttpRequest) -> JsonResponse:
     except Exception:
         return JsonResponse({"database": "unavailable"}, status=503)
     return JsonResponse({"database": "ok"})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The error page. When the database is away (a restart, a failover) the
+    visitor gets a polite 503 with Retry-After instead of a 500: nothing was
+    lost and the next request reconnects by itself. Both pages are static, so
+    they render without the database."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(loader.render_to_string("500.html"), status=500)

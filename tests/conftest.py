@@ -11,6 +11,9 @@ import pytest
 from assembly.models import STAFF_ROLES, Assembly, RoleKind, User
 from tests.factories import AssemblyFactory, RoleFactory, UserFactory, WeekendFactory, give_totp
 
+# The whole run's log is checked for personal data at the end (tests/log_privacy.py).
+from tests.log_privacy import pytest_sessionfinish, pytest_sessionstart  # noqa: F401
+
 PERSONAS = (
     "anonymous", "member", "other_member", "expert", "facilitator", "chair", "organiser", "griffie",
 )

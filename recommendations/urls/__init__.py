@@ -1,6 +1,6 @@
 """The recommendations app's URLs, one module per capability."""
 
-from recommendations.urls import ballots, drafting, record, report
+from recommendations.urls import ballots, drafting, privacy, record, report
 
 app_name = "recommendations"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *ballots.urlpatterns,
     *record.urlpatterns,
     *report.urlpatterns,
+    *privacy.urlpatterns,
 ]

@@ -1,0 +1,185 @@
+"""Erasure under the AVG: on a person's request, and for all members once the
+retention period after the final report has ended.
+
+Erasing anonymises rather than deletes where a row carries a count that the
+report or the bookkeeping needs: a member stays a member (attendance,
+allowances, the composition of the panel by quota category), a registration
+keeps its quota answers but loses everything that points to the person —
+name, contact details, free text, the exact birth date (replaced by a date
+that gives the same age on the first weekend, so age bands stay right), the
+address in the extract. What they voted was never linked to them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.sessions.models import Session as WebSession
+from django.db import transaction
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+
+from assembly.models import Assembly, MailboxMessage, OutboxEmail, Role, User
+from assembly.services import audit_record
+from participants.models import (
+    BankAccount,
+    ClaimEvent,
+    ExpenseClaim,
+    Invitation,
+    PanelMember,
+    PaymentItem,
+    Registration,
+    Resident,
+)
+from recommendations.privacy import (
+    ERASED_EMAIL_PREFIX,
+    DataSubject,
+    members_past_retention,
+    people_with_personal_data,
+    subject_email_addresses,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ErasureCounts:
+    people: int = 0
+    receipts: int = 0
+    bank_accounts: int = 0
+    emails: int = 0
+
+
+def _same_age_birth_date(birth_date: dt.date, first_weekend: dt.date) -> dt.date:
+    """A stand-in birth date with the same age on the first weekend as the real one."""
+    age = (
+        first_weekend.year
+        - birth_date.year
+        - ((first_weekend.month, first_weekend.day) < (birth_date.month, birth_date.day))
+    )
+    try:
+        return first_weekend.replace(year=first_weekend.year - age) - dt.timedelta(days=1)
+    except ValueError:  # 29 February
+        return dt.date(first_weekend.year - age, 2, 28)
+
+
+def _erase_registration(registration: Registration, first_weekend: dt.date) -> None:
+    registration.full_name = ""
+    registration.email = f"{ERASED_EMAIL_PREFIX}{registration.pk}@invalid.example"
+    registration.phone = ""
+    registration.birth_date = _same_age_birth_date(registration.birth_date, first_weekend)
+    registration.diet = ""
+    registration.needs_other = ""
+    registration.save(
+        update_fields=["full_name", "email", "phone", "birth_date", "diet", "needs_other"]
+    )
+
+
+def _erase_user(user: User, assembly: Assembly) -> None:
+    """Close the account if this assembly was all it was for; otherwise only drop the role."""
+    Role.objects.filter(user=user, assembly=assembly).delete()
+    if Role.objects.filter(user=user).exists() or user.is_superuser:
+        return
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    for web_session in WebSession.objects.filter(expire_date__gt=timezone.now()):
+        if web_session.get_decoded().get("_auth_user_id") == str(user.pk):
+            web_session.delete()
+    user.email = f"{ERASED_EMAIL_PREFIX}{user.pk}@invalid.example"
+    user.full_name = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save(update_fields=["email", "full_name", "is_active", "password"])
+
+
+def _erase_money(member: PanelMember) -> tuple[int, int, list[FieldFile]]:
+    """Bank details go; amounts stay for the books, without account or free text."""
+    files = []
+    receipts = 0
+    for claim in ExpenseClaim.objects.filter(member=member).exclude(receipt=""):
+        files.append(claim.receipt)
+        receipts += 1
+    ExpenseClaim.objects.filter(member=member).update(
+        receipt="", receipt_sha256="", description="", message=""
+    )
+    ClaimEvent.objects.filter(claim__member=member).update(message="")
+    accounts, _ = BankAccount.objects.filter(member=member).delete()
+    PaymentItem.objects.filter(member=member).update(iban="", holder_name="")
+    return receipts, accounts, files
+
+
+@transaction.atomic
+def subject_erase(*, subject: DataSubject, actor: User | None, reason: str) -> ErasureCounts:
+    """Erase one person's personal data in this assembly, in one transaction."""
+    assembly = subject.assembly
+    addresses = subject_email_addresses(subject)
+    receipts = accounts = 0
+    files: list[FieldFile] = []
+    if subject.member is not None:
+        member = subject.member
+        receipts, accounts, files = _erase_money(member)
+        member.withdrawn_reason = ""
+        member.named_publicly = False
+        member.user = None
+        member.save(update_fields=["withdrawn_reason", "named_publicly", "user"])
+    if subject.registration is not None:
+        _erase_registration(subject.registration, assembly.first_weekend)
+    if subject.resident is not None:
+        Invitation.objects.filter(resident=subject.resident).update(resident=None)
+        Resident.objects.filter(pk=subject.resident.pk).delete()
+    if subject.user is not None:
+        _erase_user(subject.user, assembly)
+    emails = 0
+    if addresses:
+        emails += OutboxEmail.objects.filter(to__in=addresses).delete()[0]
+        emails += MailboxMessage.objects.filter(to__in=addresses).delete()[0]
+
+    def delete_files() -> None:
+        for receipt in files:
+            receipt.delete(save=False)
+
+    transaction.on_commit(delete_files)
+    audit_record(
+        action="privacy.erased",
+        assembly=assembly,
+        actor=actor,
+        target=subject.member or subject.registration or subject.invitation,
+        detail={"reason": reason[:200], "receipts": receipts, "bank_accounts": accounts},
+    )
+    logger.info("privacy: erased %s in assembly %s", subject.reference, assembly.pk)
+    return ErasureCounts(people=1, receipts=receipts, bank_accounts=accounts, emails=emails)
+
+
+@dataclass(frozen=True)
+class RetentionPlan:
+    assembly: Assembly
+    ended_on: dt.date
+    people: int
+
+
+def retention_plan(*, today: dt.date) -> list[RetentionPlan]:
+    """The dry run: whose data the retention task would erase today. Changes nothing."""
+    return [
+        RetentionPlan(assembly, ended, len(people_with_personal_data(assembly=assembly)))
+        for assembly, ended in members_past_retention(today=today)
+    ]
+
+
+def retention_erase(*, today: dt.date, actor: User | None = None) -> int:
+    """Erase the personal data of every assembly past its retention period.
+    Each person in their own transaction, so a failure loses no progress and
+    a second run continues where the first stopped."""
+    erased = 0
+    for assembly, ended in members_past_retention(today=today):
+        for subject in people_with_personal_data(assembly=assembly):
+            subject_erase(subject=subject, actor=actor, reason=f"retention ended {ended}")
+            erased += 1
+        # What stays after everyone is erased: the residents of the extract
+        # that were linked to nobody (the pool purge normally took them).
+        Invitation.objects.filter(resident__assembly=assembly).update(resident=None)
+        Resident.objects.filter(assembly=assembly).delete()
+    return erased
