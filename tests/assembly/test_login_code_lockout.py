@@ -1,0 +1,60 @@
+"""The e-mailed login code cannot be guessed: it is spent after three wrong
+tries (ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS), after which even the right code no
+longer logs in, and asking for codes is rate-limited."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from tests.conftest import Cast
+
+pytestmark = pytest.mark.django_db
+
+REQUEST = "/accounts/login/code/"
+CONFIRM = "/accounts/login/code/confirm/"
+
+
+def _emailed_code() -> str:
+    body = mail.outbox[-1].body
+    match = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", body, re.MULTILINE)
+    assert match, body
+    return match.group(1)
+
+
+def _logged_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_the_right_code_logs_a_member_in(cast: Cast) -> None:
+    client = Client()
+    client.post(REQUEST, {"email": cast.users["member"].email})
+    client.post(CONFIRM, {"code": _emailed_code()})
+    assert _logged_in(client)
+
+
+def test_three_wrong_codes_spend_the_code(cast: Cast) -> None:
+    client = Client()
+    client.post(REQUEST, {"email": cast.users["member"].email})
+    right = _emailed_code()
+    wrong = "AAAAAA" if right != "AAAAAA" else "BBBBBB"
+    for _attempt in range(3):
+        client.post(CONFIRM, {"code": wrong})
+        assert not _logged_in(client)
+    client.post(CONFIRM, {"code": right})
+    assert not _logged_in(client)
+
+
+def test_asking_for_codes_again_and_again_is_limited(cast: Cast) -> None:
+    """From fresh sessions (a script, not a person): at most three codes a
+    minute for one address, so a guesser cannot keep getting new codes."""
+    statuses = [
+        Client().post(REQUEST, {"email": cast.users["member"].email}).status_code
+        for _attempt in range(8)
+    ]
+    assert len(mail.outbox) == 3
+    # The fourth and later requests get the form back with an error, no code.
+    assert statuses == [302] * 3 + [200] * 5
