@@ -6,13 +6,20 @@ what lives here and is tested as a matrix (tests/test_permission_matrix.py).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
 
 from assembly.models import Assembly, MailboxMessage, Role, RoleKind, User
 from assembly.selectors import is_organiser_anywhere, role_kinds_for
+from assembly.services import audit_record
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def request_user(request: HttpRequest) -> User:
@@ -69,3 +76,27 @@ def check_can_read_mailbox(*, user: User) -> None:
 def get_mailbox_message(*, user: User, pk: int) -> MailboxMessage:
     check_can_read_mailbox(user=user)
     return get_object_or_404(MailboxMessage, pk=pk)
+
+
+def personal_data_view(view: View) -> View:
+    """Mark a page that shows members' or residents' personal data (names,
+    addresses, contact details): every time someone opens it successfully,
+    the audit log records who, which page and when (ids only)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and isinstance(request.user, User):
+            match = request.resolver_match
+            audit_record(
+                action="personal_data.viewed",
+                assembly=Assembly.objects.filter(slug=kwargs.get("slug", "")).first(),
+                actor=request.user,
+                detail={
+                    "page": match.view_name if match else request.path,
+                    "args": {k: str(v) for k, v in kwargs.items() if k != "token"},
+                },
+            )
+        return response
+
+    return wrapper  # type: ignore[return-value]

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from django.db.models import Count, QuerySet
 
-from assembly.models import Assembly, MailboxMessage, Role, RoleKind, User
+from assembly.models import Assembly, AuditEvent, MailboxMessage, Role, RoleKind, User
 
 
 def assembly_list_public() -> QuerySet[Assembly]:
@@ -16,9 +16,7 @@ def assembly_list_public() -> QuerySet[Assembly]:
 def role_kinds_for(*, user: User, assembly: Assembly) -> set[str]:
     if not user.is_authenticated:
         return set()
-    return set(
-        Role.objects.filter(user=user, assembly=assembly).values_list("kind", flat=True)
-    )
+    return set(Role.objects.filter(user=user, assembly=assembly).values_list("kind", flat=True))
 
 
 def assemblies_with_roles_for(*, user: User) -> list[tuple[Assembly, list[str]]]:
@@ -32,8 +30,10 @@ def assemblies_with_roles_for(*, user: User) -> list[tuple[Assembly, list[str]]]
 
 
 def role_list_for(*, assembly: Assembly) -> QuerySet[Role]:
-    return Role.objects.filter(assembly=assembly).select_related("user").order_by(
-        "kind", "user__email"
+    return (
+        Role.objects.filter(assembly=assembly)
+        .select_related("user")
+        .order_by("kind", "user__email")
     )
 
 
@@ -49,10 +49,17 @@ def role_counts_for(*, assembly: Assembly) -> dict[str, int]:
 def is_organiser_anywhere(*, user: User) -> bool:
     if not user.is_authenticated:
         return False
-    return bool(user.is_superuser) or Role.objects.filter(
-        user=user, kind=RoleKind.ORGANISER
-    ).exists()
+    return (
+        bool(user.is_superuser) or Role.objects.filter(user=user, kind=RoleKind.ORGANISER).exists()
+    )
 
 
 def mailbox_message_list() -> QuerySet[MailboxMessage]:
     return MailboxMessage.objects.all()
+
+
+def audit_events_for(*, assembly: Assembly, action_prefix: str = "") -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.filter(assembly=assembly).select_related("actor")
+    if action_prefix:
+        events = events.filter(action__startswith=action_prefix)
+    return events.order_by("-created_at", "-id")

@@ -13,6 +13,7 @@ urlpatterns = [
         views.role_revoke,
         name="role_revoke",
     ),
+    path("b/<slug:slug>/beheer/logboek/", views.audit_log, name="audit_log"),
     path("testpostbus/", views.mailbox, name="mailbox"),
     path("testpostbus/<int:pk>/", views.mailbox_message, name="mailbox_message"),
 ]

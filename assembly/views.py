@@ -1,9 +1,10 @@
-"""Organiser pages for an assembly's settings and roles, and the development mailbox."""
+"""Organiser pages for an assembly's settings, roles and audit log, and the development mailbox."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -77,3 +78,19 @@ def mailbox(request: HttpRequest) -> HttpResponse:
 def mailbox_message(request: HttpRequest, pk: int) -> HttpResponse:
     mail = access.get_mailbox_message(user=access.request_user(request), pk=pk)
     return render(request, "assembly/mailbox_message.html", {"mail": mail})
+
+
+@login_required
+def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
+    """The audit log, read-only: nothing on the site can change or remove a line."""
+    user = access.request_user(request)
+    assembly = access.get_assembly_for_organiser(user=user, slug=slug)
+    action = request.GET.get("soort", "")
+    page = Paginator(
+        selectors.audit_events_for(assembly=assembly, action_prefix=action), 50
+    ).get_page(request.GET.get("pagina"))
+    return render(
+        request,
+        "assembly/audit_log.html",
+        {"assembly": assembly, "page": page, "action": action},
+    )

@@ -44,6 +44,7 @@ MATRIX: dict[str, Row] = {
     "assembly:role_revoke": Row(
         staff_only({"organiser"}, status=302), kwargs=_throwaway_role, method="post"
     ),
+    "assembly:audit_log": Row(staff_only({"organiser"}), kwargs=SLUG),
     "assembly:mailbox": Row(staff_only({"organiser"})),
     "assembly:mailbox_message": Row(staff_only({"organiser"}), kwargs=_first_mail),
     "set_language": Row(

@@ -199,6 +199,7 @@ def attendance_overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@access.personal_data_view
 def attendance_weekend(request: HttpRequest, slug: str, weekend: int) -> HttpResponse:
     assembly, is_organiser = _viewer_assembly(request, slug)
     the_weekend = _weekend(assembly, weekend)
@@ -223,6 +224,7 @@ def attendance_weekend(request: HttpRequest, slug: str, weekend: int) -> HttpRes
 
 
 @login_required
+@access.personal_data_view
 def attendance_day(request: HttpRequest, slug: str, weekend: int, day: dt.date) -> HttpResponse:
     assembly = _organiser_assembly(request, slug)
     the_weekend = _weekend_day(assembly, weekend, day)
@@ -286,6 +288,7 @@ def attendance_undo(
 
 
 @login_required
+@access.personal_data_view
 def attendance_times(
     request: HttpRequest, slug: str, weekend: int, day: dt.date, member: int
 ) -> HttpResponse:
@@ -341,6 +344,7 @@ def attendance_times(
 
 
 @login_required
+@access.personal_data_view
 def attendance_scan(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     # Organisers only, before the token is even read: for anyone else the
     # code in a member's QR code opens nothing.

@@ -231,6 +231,7 @@ def invitation_run_status(request: HttpRequest, slug: str, run_id: int) -> JsonR
 
 
 @login_required
+@access.personal_data_view
 def letter_batch_pdf(request: HttpRequest, slug: str, batch_id: int) -> FileResponse:
     assembly = _organiser_assembly(request, slug)
     batch = get_object_or_404(LetterBatch, pk=batch_id, run__assembly=assembly)
@@ -250,6 +251,7 @@ class _Echo:
 
 
 @login_required
+@access.personal_data_view
 def invitation_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     assembly = _organiser_assembly(request, slug)
     draw = None

@@ -65,6 +65,7 @@ def _organiser_assembly(request: HttpRequest, slug: str) -> Assembly:
 
 
 @login_required
+@access.personal_data_view
 def panel_list(request: HttpRequest, slug: str) -> HttpResponse:
     user = access.request_user(request)
     assembly = access.get_assembly_for_roles(
@@ -132,6 +133,7 @@ def panel_notify(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@access.personal_data_view
 def panel_letters(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = _organiser_assembly(request, slug)
     pdf, _pages = services.panel_letters_pdf(assembly=assembly)
@@ -143,6 +145,7 @@ def panel_letters(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@access.personal_data_view
 def panel_member_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     assembly = _organiser_assembly(request, slug)
     member = get_object_or_404(
@@ -196,6 +199,7 @@ def _replacement(request: HttpRequest, slug: str, pk: int) -> tuple[Assembly, Re
 
 
 @login_required
+@access.personal_data_view
 def replacement_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     assembly, replacement = _replacement(request, slug, pk)
     proposed_ids = [int(pid) for pid in replacement.proposed]

@@ -87,6 +87,7 @@ def tables_overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@access.personal_data_view
 def tables_weekend(request: HttpRequest, slug: str, weekend: int) -> HttpResponse:
     assembly, the_weekend = _organiser_weekend(request, slug, weekend)
     candidates, from_check_in = selectors.table_candidates(weekend=the_weekend)
@@ -224,6 +225,7 @@ def _weekend_label(weekend: Weekend) -> str:
 
 
 @login_required
+@access.personal_data_view
 def tables_lists_pdf(request: HttpRequest, slug: str, weekend: int) -> HttpResponse:
     assembly, the_weekend = _organiser_weekend(request, slug, weekend)
     table_round = _round(the_weekend)
@@ -240,6 +242,7 @@ def tables_lists_pdf(request: HttpRequest, slug: str, weekend: int) -> HttpRespo
 
 
 @login_required
+@access.personal_data_view
 def tables_cards_pdf(request: HttpRequest, slug: str, weekend: int) -> HttpResponse:
     assembly, the_weekend = _organiser_weekend(request, slug, weekend)
     table_round = _round(the_weekend)
