@@ -12,6 +12,8 @@ admin import and the organiser page refuse the same files for the same reasons.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -89,7 +91,23 @@ def read_dataset(data: bytes, file_name: str = "") -> Any:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise QuotaFileError("Het bestand is leeg.", "The file is empty.")
-    return base_formats.CSV().create_dataset(text, delimiter=_delimiter(text))
+    delimiter = _delimiter(text)
+    _check_row_lengths(text, delimiter)
+    return base_formats.CSV().create_dataset(text, delimiter=delimiter)
+
+
+def _check_row_lengths(text: str, delimiter: str) -> None:
+    """Every row as wide as the header (tablib would refuse without saying where)."""
+    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = next(rows, [])
+    for number, row in enumerate(rows, start=2):
+        if row and len(row) != len(header):
+            raise QuotaFileError(
+                f"Rij {number} heeft {len(row)} kolommen, maar de kopregel heeft er "
+                f"{len(header)}. Controleer de scheidingstekens in die rij.",
+                f"Row {number} has {len(row)} columns, but the header has {len(header)}. "
+                "Check the separators in that row.",
+            )
 
 
 def quota_rows(dataset: Any) -> list[RawQuotaRow]:

@@ -22,6 +22,10 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "{file}: the file is not UTF-8 text.",
         "{file}: het bestand is geen UTF-8-tekst. Sla het op als CSV (UTF-8).",
     ),
+    "csv_malformed": (
+        "{file}: this is not a readable CSV file ({detail}).",
+        "{file}: dit is geen leesbaar CSV-bestand ({detail}).",
+    ),
     "empty_file": (
         "{file}: the file has no rows.",
         "{file}: het bestand heeft geen regels.",

@@ -41,7 +41,12 @@ def _read_rows(path: Path | str, text: str | None = None) -> tuple[list[str], li
         except UnicodeDecodeError as exc:
             raise SortitionError("file_encoding", file=name) from exc
     text = text.removeprefix("\ufeff")
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    try:
+        # newline="": the csv module itself handles \r, \n and \r\n, also inside quotes.
+        reader = csv.reader(io.StringIO(text, newline=""))
+        rows = [row for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as exc:
+        raise SortitionError("csv_malformed", file=name, detail=str(exc)) from exc
     if not rows:
         raise SortitionError("empty_file", file=name)
     header = [cell.strip() for cell in rows[0]]

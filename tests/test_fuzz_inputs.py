@@ -1,0 +1,232 @@
+"""Generated bad input (hypothesis) against the imports and every form.
+
+For each: never a server error, never a half-written import, and when the
+input is refused a message in Dutch and English that says where.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from participants.models import PopulationImport, Quota, Resident
+from participants.services.population import population_import
+from participants.services.quotas import QuotaTableInvalid, quota_import
+from participants.sortition.errors import SortitionError
+from participants.sortition.io import read_pool, read_quotas
+from tests.conftest import Cast
+
+pytestmark = pytest.mark.django_db
+
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+BRP_COLUMNS = [
+    "persoonsnummer",
+    "voornamen",
+    "voorvoegsel",
+    "geslachtsnaam",
+    "straatnaam",
+    "huisnummer",
+    "huisletter",
+    "huisnummertoevoeging",
+    "postcode",
+    "woonplaats",
+    "gemeente",
+    "geboortedatum",
+    "email",
+]
+
+# Cells that look almost right, and cells that look like nothing at all.
+plausible = st.sampled_from(
+    [
+        "1234AB",
+        "1234 ab",
+        "12a",
+        "12-A",
+        "12 bis",
+        "01-02-1980",
+        "1980-02-01",
+        "31-02-2001",
+        "2999-01-01",
+        "0",
+        "-1",
+        "99999999999999999999",
+        "",
+        " ",
+        "a@b",
+        "x@example.org",
+        "Jansen",
+        "van der",
+        "'s-Hertogenbosch",
+        "=1+1",
+        "\ufeff",
+        "NaN",
+        "1e309",
+    ]
+)
+cell = st.one_of(plausible, st.text(max_size=40))
+
+
+def _csv(rows: list[list[str]], delimiter: str) -> str:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter).writerows(rows)
+    return out.getvalue()
+
+
+@st.composite
+def population_files(draw: st.DrawFn) -> bytes:
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.binary(max_size=300))
+    header = draw(st.lists(st.sampled_from([*BRP_COLUMNS, "onbekend"]), max_size=15))
+    if draw(st.booleans()):
+        header = list(BRP_COLUMNS)
+    rows = draw(st.lists(st.lists(cell, min_size=len(header), max_size=len(header)), max_size=6))
+    text = _csv([header, *rows], draw(st.sampled_from([",", ";"])))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+    return text.encode(encoding, errors="replace")
+
+
+@FUZZ
+@given(data=population_files(), skip=st.booleans())
+def test_population_imports_never_fail_badly_or_half(cast: Cast, data: bytes, skip: bool) -> None:
+    before = Resident.objects.count()
+    record = population_import(
+        assembly=cast.assembly, file_name="brp.csv", data=data, uploaded_by=None, skip_invalid=skip
+    )
+    added = Resident.objects.count() - before
+    if record.status == PopulationImport.Status.IMPORTED:
+        assert added == record.rows_imported
+    else:
+        assert added == 0
+        assert record.problems
+    for problem in record.problems:
+        assert problem["nl"] and problem["en"]
+        assert problem["row"] >= 1 or problem["column"]
+
+
+@st.composite
+def quota_files(draw: st.DrawFn) -> bytes:
+    header = draw(
+        st.sampled_from(
+            [
+                ["feature", "value", "min", "max"],
+                ["category", "name", "min", "max"],
+                ["category", "feature", "min", "max", "min_flex", "max_flex"],
+                ["x"],
+            ]
+        )
+    )
+    numbers = st.one_of(st.integers(-5, 300).map(str), plausible, st.text(max_size=5))
+    rows = draw(
+        st.lists(
+            st.tuples(st.sampled_from(["geslacht", "leeftijd", ""]), cell, numbers, numbers),
+            max_size=6,
+        )
+    )
+    body = [list(row) + [""] * (len(header) - 4) for row in rows]
+    return _csv([header, *body], ",").encode("utf-8")
+
+
+@FUZZ
+@given(data=quota_files())
+def test_quota_imports_write_all_or_nothing(cast: Cast, data: bytes) -> None:
+    before = list(Quota.objects.filter(assembly=cast.assembly).values_list("pk", flat=True))
+    try:
+        quota_import(assembly=cast.assembly, file=data, actor=None, file_name="quota.csv")
+    except QuotaTableInvalid as error:
+        assert error.problems
+        for problem in error.problems:
+            assert problem.nl and problem.en
+        after = list(Quota.objects.filter(assembly=cast.assembly).values_list("pk", flat=True))
+        assert after == before
+
+
+@FUZZ
+@given(quotas=st.text(max_size=200), pool=st.text(max_size=200))
+def test_the_engine_reads_any_text_or_says_what_is_wrong(quotas: str, pool: str) -> None:
+    try:
+        table = read_quotas("quotas.csv", text=quotas)
+        read_pool("pool.csv", table, text=pool)
+    except SortitionError as error:
+        assert error.message
+
+
+# ---------------------------------------------------------------- every form
+
+ACTION = re.compile(r'<form[^>]*action="([^"]*)"', re.IGNORECASE)
+FIELD = re.compile(r'<(?:input|select|textarea)[^>]*name="([^"]+)"', re.IGNORECASE)
+SKIP_FIELDS = {"csrfmiddlewaretoken"}
+# Forms whose POST logs the user out or changes the language: not input to fuzz.
+SKIP_ACTIONS = ("/accounts/logout/", "/i18n/setlang/")
+
+values = st.one_of(
+    plausible, st.text(max_size=60), st.integers(-(10**12), 10**12).map(str), st.just("")
+)
+
+
+def _forms(html: str, page: str) -> list[tuple[str, list[str]]]:
+    found = []
+    for match in re.finditer(r"<form[^>]*>.*?</form>", html, re.DOTALL | re.IGNORECASE):
+        block = match.group(0)
+        if 'method="post"' not in block.lower():
+            continue
+        action_match = ACTION.search(block)
+        action = action_match.group(1) if action_match and action_match.group(1) else page
+        if action.startswith(SKIP_ACTIONS):
+            continue
+        fields = sorted({name for name in FIELD.findall(block) if name not in SKIP_FIELDS})
+        found.append((action.replace("&amp;", "&"), fields))
+    return found
+
+
+def _organiser_pages(cast: Cast) -> list[str]:
+    """Every page of the permission matrix that an organiser may open with GET."""
+    from tests.test_permission_matrix import MATRIX
+
+    pages = []
+    for name, row in MATRIX.items():
+        if row.group or row.method != "get" or row.expected.get("organiser") != 200:
+            continue
+        try:
+            # Each row's set-up in a savepoint: one that clashes with another's
+            # objects is left out without spoiling the rest.
+            with transaction.atomic():
+                pages.append(reverse(name, kwargs=row.kwargs(cast)))
+        except Exception:  # noqa: S112 (a row whose set-up needs more than the cast)
+            continue
+    return pages
+
+
+def test_no_form_gives_a_server_error_on_generated_input(cast: Cast) -> None:
+    client = Client()
+    client.force_login(cast.users["organiser"])
+    forms: dict[str, list[str]] = {}
+    for page in _organiser_pages(cast):
+        response = client.get(page)
+        if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+            for action, fields in _forms(response.content.decode(), page):
+                forms.setdefault(action, fields)
+    assert len(forms) >= 10, sorted(forms)
+
+    @settings(max_examples=6, deadline=None, database=None)
+    @given(data=st.data())
+    def post_garbage(data: Any) -> None:
+        for action, fields in sorted(forms.items()):
+            payload = {name: data.draw(values) for name in fields}
+            response = client.post(action, payload)
+            assert response.status_code < 500, (action, payload)
+
+    post_garbage()
