@@ -1,0 +1,616 @@
+"""Drafting and the plenary: versions, privacy of a table's drafts, submission,
+amendments with their counts, feedback, the final text, withdrawal, merging,
+the order of the plenary, and the side-by-side comparison."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from assembly.models import AuditEvent, User
+from participants.models import PanelMember, Table, TableRound, TableSeat
+from participants.services.tables import table_round_make, table_round_publish
+from recommendations import diff
+from recommendations.models import Amendment, Recommendation
+from recommendations.models import RecommendationVersion as Version
+from recommendations.services import drafting as services
+from sessions.models import Weekend
+from tests.conftest import Cast
+from tests.participants.test_panel import make_panel
+from tests.participants.test_tables import members_taking_part
+
+Status = Recommendation.Status
+
+
+@dataclass
+class World:
+    cast: Cast
+    table_round: TableRound
+    led: Table  # led by the facilitator persona; the member persona sits here
+    other: Table  # another table, without that facilitator or member
+
+    @property
+    def slug(self) -> str:
+        return self.cast.assembly.slug
+
+    def user(self, persona: str) -> User:
+        return self.cast.users[persona]
+
+
+def drafting_world(cast: Cast, *, members: int = 14) -> World:
+    """Two published tables in weekend 1: the facilitator persona leads table 1
+    and the member persona sits at it."""
+    members_taking_part(cast.assembly, members)
+    table_round = table_round_make(
+        weekend=Weekend.objects.get(assembly=cast.assembly, number=1),
+        actor=None,
+        seed=1,
+        steps_per_person=5,
+    )
+    table_round_publish(table_round=table_round, actor=None)
+    led = Table.objects.get(round=table_round, number=1)
+    other = Table.objects.get(round=table_round, number=2)
+    Table.objects.filter(pk=led.pk).update(facilitator=cast.users["facilitator"])
+    Table.objects.filter(pk=other.pk).update(facilitator=None)
+    seat = TableSeat.objects.filter(table=led).order_by("member_id").first()
+    assert seat is not None
+    PanelMember.objects.filter(pk=seat.member_id).update(user=cast.users["member"])
+    led.refresh_from_db()
+    return World(cast=cast, table_round=table_round, led=led, other=other)
+
+
+def seated_table(cast: Cast) -> Table:
+    """One published table in weekend 1, led by the facilitator persona, with the
+    member persona at it: quicker than drafting_world when a test needs no mix."""
+    panel = make_panel(cast.assembly, size=2, panel=(0, 1), alternates=())
+    member = panel.member(0)
+    PanelMember.objects.filter(pk=member.pk).update(
+        user=cast.users["member"], status=PanelMember.Status.CONFIRMED
+    )
+    table_round = TableRound.objects.create(
+        weekend=Weekend.objects.get(assembly=cast.assembly, number=1),
+        published_at=timezone.now(),
+    )
+    table = Table.objects.create(round=table_round, number=1, facilitator=cast.users["facilitator"])
+    TableSeat.objects.create(round=table_round, table=table, member=member)
+    return table
+
+
+def draft(
+    world: World, *, table: Table | None = None, title: str = "Les over drugs"
+) -> Recommendation:
+    return services.recommendation_create(
+        table=table or world.led,
+        title=title,
+        text="Elke school geeft les over drugs.",
+        rationale="Jongeren weten te weinig.",
+        topic="preventie",
+        actor=world.user("facilitator"),
+    )
+
+
+def submitted(world: World, **kwargs: object) -> Recommendation:
+    recommendation = draft(world, **kwargs)  # type: ignore[arg-type]
+    return services.recommendation_submit(recommendation=recommendation, actor=None)
+
+
+def client_for(world: World, persona: str) -> Client:
+    client = Client()
+    client.force_login(world.user(persona))
+    return client
+
+
+def url(name: str, world: World, recommendation: Recommendation | None = None, **extra: int) -> str:
+    kwargs: dict[str, object] = {"slug": world.slug, **extra}
+    if recommendation is not None:
+        kwargs["number"] = recommendation.number
+    return reverse(f"recommendations:{name}", kwargs=kwargs)
+
+
+@pytest.fixture
+def world(cast: Cast) -> World:
+    return drafting_world(cast)
+
+
+# ------------------------------------------------------------------ services
+
+
+def test_it_numbers_drafts_per_assembly_and_keeps_the_first_version(world: World) -> None:
+    first = draft(world)
+    second = draft(world, table=world.other, title="Sneller hulp")
+    assert (first.number, second.number) == (1, 2)
+    assert first.weekend_id == world.table_round.weekend_id
+    version = Version.objects.get(recommendation=first)
+    assert (version.number, version.reason, version.author_id) == (
+        1,
+        Version.Reason.DRAFTED,
+        world.user("facilitator").pk,
+    )
+
+
+def test_an_edit_is_a_new_version_and_the_old_text_stays(world: World) -> None:
+    recommendation = draft(world)
+    services.recommendation_edit(
+        recommendation=recommendation,
+        title="Les over drugs",
+        text="Elke middelbare school geeft les over drugs.",
+        rationale="",
+        base_version=1,
+        actor=world.user("member"),
+    )
+    versions = list(Version.objects.filter(recommendation=recommendation).order_by("number"))
+    assert [v.text for v in versions] == [
+        "Elke school geeft les over drugs.",
+        "Elke middelbare school geeft les over drugs.",
+    ]
+    assert versions[1].reason == Version.Reason.EDITED
+    assert versions[1].author_id == world.user("member").pk
+
+
+def test_an_edit_on_an_outdated_version_or_without_change_is_refused(world: World) -> None:
+    recommendation = draft(world)
+    services.recommendation_edit(
+        recommendation=recommendation, title="T", text="Nieuw", base_version=1, actor=None
+    )
+    with pytest.raises(services.DraftingRefused, match="net aangepast"):
+        services.recommendation_edit(
+            recommendation=recommendation, title="T", text="Anders", base_version=1, actor=None
+        )
+    with pytest.raises(services.DraftingRefused, match="niets veranderd"):
+        services.recommendation_edit(
+            recommendation=recommendation, title="T", text="Nieuw", base_version=2, actor=None
+        )
+    assert Version.objects.filter(recommendation=recommendation).count() == 2
+
+
+def test_submitting_puts_it_last_in_the_plenary_and_ends_editing(world: World) -> None:
+    first = submitted(world)
+    second = submitted(world, table=world.other)
+    assert (first.position, second.position) == (1, 2)
+    assert second.status == Status.SUBMITTED and second.submitted_at is not None
+    with pytest.raises(services.DraftingRefused, match="status"):
+        services.recommendation_edit(recommendation=first, title="X", text="Y", actor=None)
+
+
+def test_an_accepted_amendment_becomes_the_text_as_a_new_version(world: World) -> None:
+    recommendation = submitted(world)
+    amendment = services.amendment_propose(
+        recommendation=recommendation,
+        proposed_text="Elke school geeft vanaf groep 8 les over drugs.",
+        table=world.other,
+        actor=world.user("chair"),
+    )
+    services.amendment_decide(
+        amendment=amendment,
+        accepted=True,
+        counts=services.Counts(votes_for=9, votes_against=3, votes_abstain=2),
+        actor=world.user("chair"),
+    )
+    recommendation.refresh_from_db()
+    amendment.refresh_from_db()
+    assert recommendation.status == Status.AMENDED
+    assert recommendation.text == "Elke school geeft vanaf groep 8 les over drugs."
+    assert (amendment.status, amendment.votes_for, amendment.votes_against) == ("accepted", 9, 3)
+    latest = Version.objects.filter(recommendation=recommendation).order_by("-number").first()
+    assert latest is not None and latest.reason == Version.Reason.AMENDED
+    assert latest.note == "Amendement 1"
+
+
+def test_a_rejected_amendment_keeps_the_text_and_cannot_be_decided_again(world: World) -> None:
+    recommendation = submitted(world)
+    amendment = services.amendment_propose(
+        recommendation=recommendation, proposed_text="Iets anders.", actor=None
+    )
+    services.amendment_decide(amendment=amendment, accepted=False, actor=None)
+    recommendation.refresh_from_db()
+    assert recommendation.text == "Elke school geeft les over drugs."
+    assert recommendation.status == Status.SUBMITTED
+    with pytest.raises(services.DraftingRefused, match="al besloten"):
+        services.amendment_decide(amendment=amendment, accepted=True, actor=None)
+    amendment.refresh_from_db()
+    assert amendment.status == "rejected" and amendment.votes_for is None
+
+
+@pytest.mark.parametrize(
+    ("accepted", "counts", "message"),
+    [
+        (True, services.Counts(votes_for=3, votes_against=5), "niet aangenomen"),
+        (False, services.Counts(votes_for=6, votes_against=5), "aangenomen"),
+        (True, services.Counts(votes_for=3), "voor én tegen"),
+        (True, services.Counts(votes_for=150, votes_against=40), "meer dan"),
+    ],
+)
+def test_a_count_must_be_complete_possible_and_agree(
+    world: World, accepted: bool, counts: services.Counts, message: str
+) -> None:
+    world.cast.assembly.members_target = 175
+    world.cast.assembly.save(update_fields=["members_target"])
+    amendment = services.amendment_propose(
+        recommendation=submitted(world), proposed_text="Nieuw.", actor=None
+    )
+    with pytest.raises(services.DraftingRefused, match=message):
+        services.amendment_decide(amendment=amendment, accepted=accepted, counts=counts, actor=None)
+    amendment.refresh_from_db()
+    assert amendment.status == "proposed"
+
+
+def test_the_final_text_waits_for_every_amendment(world: World) -> None:
+    recommendation = submitted(world)
+    amendment = services.amendment_propose(
+        recommendation=recommendation, proposed_text="Nieuw.", actor=None
+    )
+    with pytest.raises(services.DraftingRefused, match="amendement 1"):
+        services.recommendation_finalise(
+            recommendation=recommendation, title="T", text="Definitief.", actor=None
+        )
+    services.amendment_withdraw(amendment=amendment, actor=None)
+    services.recommendation_finalise(
+        recommendation=recommendation, title="T", text="Definitief.", actor=world.user("chair")
+    )
+    recommendation.refresh_from_db()
+    assert recommendation.status == Status.FINAL and recommendation.finalised_at is not None
+    assert recommendation.versions.order_by("-number").first().reason == "finalised"  # type: ignore[union-attr]
+
+
+def test_merging_into_a_new_recommendation_keeps_every_history(world: World) -> None:
+    first = submitted(world)
+    second = submitted(world, table=world.other, title="Voorlichting op school")
+    services.amendment_propose(recommendation=second, proposed_text="Open.", actor=None)
+    merged = services.recommendation_merge(
+        sources=[first, second],
+        into=None,
+        title="Les en voorlichting over drugs",
+        text="Samen.",
+        actor=world.user("organiser"),
+    )
+    assert merged.number == 3 and merged.status == Status.SUBMITTED
+    assert merged.position == 1  # takes the place of the first
+    for source in (first, second):
+        source.refresh_from_db()
+        assert source.status == Status.MERGED and source.merged_into_id == merged.pk
+        assert source.versions.filter(reason="merged").exists()
+        assert source.versions.filter(reason="drafted").exists()
+    assert merged.versions.get().note == "Samengevoegd uit aanbeveling 1, 2"
+    assert Amendment.objects.get(recommendation=second).status == "withdrawn"
+
+
+def test_merging_into_one_of_them_and_refusing_drafts(world: World) -> None:
+    first = submitted(world)
+    second = submitted(world, table=world.other)
+    result = services.recommendation_merge(
+        sources=[first, second], into=first, title="T", text="Samen.", actor=None
+    )
+    assert result.pk == first.pk
+    assert first.versions.order_by("-number").first().reason == "merged"  # type: ignore[union-attr]
+    with pytest.raises(services.DraftingRefused, match="status"):
+        services.recommendation_merge(
+            sources=[result, draft(world)], into=None, title="T", text="X", actor=None
+        )
+    with pytest.raises(services.DraftingRefused, match="twee"):
+        services.recommendation_merge(sources=[result], into=None, title="T", text="X", actor=None)
+
+
+def test_withdrawing_needs_a_reason_and_lapses_open_amendments(world: World) -> None:
+    recommendation = submitted(world)
+    services.amendment_propose(recommendation=recommendation, proposed_text="Ander.", actor=None)
+    with pytest.raises(services.DraftingRefused, match="waarom"):
+        services.recommendation_withdraw(recommendation=recommendation, reason=" ", actor=None)
+    services.recommendation_withdraw(
+        recommendation=recommendation, reason="Staat al in aanbeveling 4.", actor=None
+    )
+    recommendation.refresh_from_db()
+    assert recommendation.status == Status.WITHDRAWN
+    assert recommendation.amendments.get().status == "withdrawn"
+
+
+def test_moving_swaps_with_the_neighbour_and_renumbers(world: World) -> None:
+    items = [submitted(world, title=f"A{n}") for n in range(3)]
+    services.recommendation_move(recommendation=items[2], up=True, actor=None)
+    order = list(
+        Recommendation.objects.filter(status="submitted")
+        .order_by("position")
+        .values_list("title", "position")
+    )
+    assert order == [("A0", 1), ("A2", 2), ("A1", 3)]
+    with pytest.raises(services.DraftingRefused, match="bovenaan"):
+        services.recommendation_move(recommendation=items[0], up=True, actor=None)
+
+
+def test_the_audit_log_holds_numbers_not_texts(world: World) -> None:
+    recommendation = submitted(world)
+    services.recommendation_withdraw(
+        recommendation=recommendation, reason="Een geheime reden", actor=None
+    )
+    events = AuditEvent.objects.filter(action__startswith="recommendation.")
+    assert {e.action for e in events} >= {
+        "recommendation.drafted",
+        "recommendation.submitted",
+        "recommendation.withdrawn",
+    }
+    for event in events:
+        assert "geheime" not in str(event.detail) and "drugs" not in str(event.detail)
+
+
+# ------------------------------------------------------------------ the diff
+
+
+def test_the_diff_marks_words_on_each_side() -> None:
+    result = diff.compare("Elke school geeft les.", "Elke middelbare school geeft geen les.")
+    assert [(p.kind, p.text) for p in result.new] == [
+        ("same", "Elke "),
+        ("added", "middelbare"),
+        ("same", " school geeft "),
+        ("added", "geen"),
+        ("same", " les."),
+    ]
+    assert [p.kind for p in result.old] == ["same"]
+    assert (result.removed_words, result.added_words) == (0, 2)
+    replaced = diff.compare("twee jaar", "drie jaar")
+    assert [(p.kind, p.text) for p in replaced.old] == [("removed", "twee"), ("same", " jaar")]
+    assert not diff.compare("gelijk\nnieuw", "gelijk\nnieuw").changed
+
+
+# ------------------------------------------------------------------ views
+
+
+def test_a_facilitator_drafts_and_submits_through_the_pages(world: World) -> None:
+    client = client_for(world, "facilitator")
+    response = client.post(
+        url("create", world),
+        {"table": world.led.pk, "title": "Naloxon", "text": "Hulpverleners hebben naloxon."},
+    )
+    recommendation = Recommendation.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == recommendation.get_absolute_url()
+    assert recommendation.created_by == world.user("facilitator")
+    response = client.post(url("submit", world, recommendation))
+    recommendation.refresh_from_db()
+    assert recommendation.status == Status.SUBMITTED
+
+
+def test_a_draft_form_error_names_the_field_and_saves_nothing(world: World) -> None:
+    response = client_for(world, "member").post(
+        url("create", world), {"table": world.led.pk, "title": "", "text": "Tekst"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="id_title_error"' in html
+    assert 'aria-describedby="id_title_helptext id_title_error"' in html
+    assert not Recommendation.objects.exists()
+
+
+def test_nobody_drafts_for_a_table_they_do_not_sit_at(world: World) -> None:
+    response = client_for(world, "facilitator").post(
+        url("create", world), {"table": world.other.pk, "title": "T", "text": "X"}
+    )
+    assert response.status_code == 200
+    assert not Recommendation.objects.exists()
+
+
+def test_a_draft_is_private_to_its_table_until_it_is_submitted(world: World) -> None:
+    mine = draft(world)
+    theirs = draft(world, table=world.other, title="Van de andere tafel")
+    expected = {"member": 200, "facilitator": 200, "chair": 200, "organiser": 200, "expert": 403}
+    for persona, status in expected.items():
+        assert client_for(world, persona).get(url("detail", world, mine)).status_code == status
+    # The facilitator of table 1 neither opens nor sees table 2's draft.
+    client = client_for(world, "facilitator")
+    assert client.get(url("detail", world, theirs)).status_code == 403
+    assert "Van de andere tafel" not in client.get(url("list", world)).content.decode()
+    services.recommendation_submit(recommendation=theirs, actor=None)
+    for persona in ("facilitator", "member", "expert", "griffie"):
+        assert client_for(world, persona).get(url("detail", world, theirs)).status_code == 200
+    assert "Van de andere tafel" in client.get(url("list", world)).content.decode()
+
+
+def test_a_member_edits_a_draft_of_their_table_but_not_after_submission(world: World) -> None:
+    recommendation = draft(world)
+    client = client_for(world, "member")
+    response = client.post(
+        url("edit", world, recommendation),
+        {"title": "Les", "text": "Nieuwe tekst.", "base_version": 1, "note": "korter"},
+    )
+    assert response.status_code == 302
+    assert recommendation.versions.count() == 2
+    services.recommendation_submit(recommendation=recommendation, actor=None)
+    assert client.get(url("edit", world, recommendation)).status_code == 403
+
+
+def test_the_chair_records_feedback_and_decides_an_amendment(world: World) -> None:
+    recommendation = submitted(world)
+    chair = client_for(world, "chair")
+    response = chair.post(url("feedback", world, recommendation), {"text": ""})
+    assert response.status_code == 200
+    assert 'id="id_text_error"' in response.content.decode()
+    chair.post(url("feedback", world, recommendation), {"text": "Veel steun in de zaal."})
+    assert recommendation.feedback.get().text == "Veel steun in de zaal."
+    response = chair.post(
+        url("amendment_propose", world, recommendation),
+        {"on_behalf": str(world.other.pk), "proposed_text": "Elke school, ook het mbo."},
+    )
+    amendment = Amendment.objects.get()
+    assert amendment.table_id == world.other.pk and amendment.proposed_by_id is None
+    decide = url("amendment_decide", world, recommendation, amendment=amendment.number)
+    assert chair.get(decide).status_code == 200
+    response = chair.post(decide, {"decision": "accepted", "votes_for": "10", "votes_against": "2"})
+    assert response.status_code == 302
+    amendment.refresh_from_db()
+    assert (amendment.status, amendment.votes_for, amendment.votes_abstain) == ("accepted", 10, 0)
+    # The organisation never changes a recorded vote.
+    assert client_for(world, "organiser").post(decide, {"decision": "rejected"}).status_code == 403
+
+
+def test_a_member_proposes_an_amendment_in_their_own_name(world: World) -> None:
+    recommendation = submitted(world)
+    response = client_for(world, "member").post(
+        url("amendment_propose", world, recommendation),
+        {"proposed_text": "Elke school en elke sportclub.", "rationale": "Sport is belangrijk."},
+    )
+    assert response.status_code == 302
+    amendment = Amendment.objects.get()
+    assert amendment.proposed_by_id == world.user("member").pk and amendment.table_id is None
+
+
+def test_the_organiser_merges_and_orders_through_the_pages(world: World) -> None:
+    first = submitted(world)
+    second = submitted(world, table=world.other)
+    organiser = client_for(world, "organiser")
+    response = organiser.post(
+        url("merge", world),
+        {"sources": [first.number], "into": "new", "title": "T", "text": "Samen."},
+    )
+    assert response.status_code == 200
+    assert 'id="id_sources_error"' in response.content.decode()
+    response = organiser.post(
+        url("merge", world),
+        {
+            "sources": [first.number, second.number],
+            "into": str(second.number),
+            "title": "Samen",
+            "text": "Samen.",
+        },
+    )
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.title == "Samen"
+    third = submitted(world, title="Derde")
+    organiser.post(url("move", world, third), {"direction": "up"})
+    order = [
+        r.number for r in Recommendation.objects.filter(status="submitted").order_by("position")
+    ]
+    assert order == [third.number, second.number]
+
+
+def test_the_comparison_shows_removed_and_added_words_with_text_markers(world: World) -> None:
+    recommendation = draft(world)
+    services.recommendation_edit(
+        recommendation=recommendation,
+        title=recommendation.title,
+        text="Elke middelbare school geeft les over drugs.",
+        actor=None,
+    )
+    response = client_for(world, "member").get(
+        url("compare", world, recommendation) + "?old=1&new=2"
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<ins>" in html and "Toegevoegd:" in html and "middelbare" in html
+    assert (
+        client_for(world, "member")
+        .get(url("compare", world, recommendation) + "?old=1&new=9")
+        .status_code
+        == 404
+    )
+
+
+def test_the_chair_walks_the_plenary_from_item_to_item(world: World) -> None:
+    first = submitted(world, title="Eerste")
+    second = submitted(world, title="Tweede")
+    response = client_for(world, "chair").get(url("detail", world, first))
+    html = response.content.decode()
+    assert "Punt 1 van 2" in html and second.get_absolute_url() in html
+    assert client_for(world, "chair").get(url("plenary", world)).status_code == 200
+    assert client_for(world, "member").get(url("plenary", world)).status_code == 403
+
+
+def test_the_detail_page_reads_in_constant_queries(world: World) -> None:
+    recommendation = submitted(world)
+    client = client_for(world, "chair")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url("detail", world, recommendation)).status_code == 200
+        return len(captured)
+
+    services.amendment_propose(recommendation=recommendation, proposed_text="A1.", actor=None)
+    before = queries()
+    for n in range(4):
+        services.amendment_propose(
+            recommendation=recommendation,
+            proposed_text=f"A{n + 2}.",
+            proposed_by=world.user("member"),
+            actor=None,
+        )
+        services.feedback_record(recommendation=recommendation, text=f"F{n}", actor=None)
+    assert queries() == before
+
+
+def test_members_submit_only_where_their_table_has_no_gespreksleider(world: World) -> None:
+    recommendation = draft(world)
+    member = client_for(world, "member")
+    assert member.post(url("submit", world, recommendation)).status_code == 403
+    Table.objects.filter(pk=world.led.pk).update(facilitator=None)
+    assert member.post(url("submit", world, recommendation)).status_code == 302
+    recommendation.refresh_from_db()
+    assert recommendation.status == Status.SUBMITTED
+
+
+def test_feedback_and_decisions_name_the_plenary_session(world: World) -> None:
+
+    from sessions.models import Session
+
+    weekend = world.table_round.weekend
+    now = timezone.now()
+    session = Session.objects.create(
+        weekend=weekend,
+        title="Plenair: de aanbevelingen",
+        kind=Session.Kind.PLENARY,
+        starts_at=now - dt.timedelta(minutes=30),
+        ends_at=now + dt.timedelta(minutes=30),
+    )
+    recommendation = submitted(world)
+    chair = client_for(world, "chair")
+    page = chair.get(url("detail", world, recommendation)).content.decode()
+    assert f'<option value="{session.pk}" selected>' in page
+    chair.post(
+        url("feedback", world, recommendation), {"text": "Steun.", "session": str(session.pk)}
+    )
+    assert recommendation.feedback.get().session == session
+    other = Session.objects.create(
+        weekend=Weekend.objects.get(assembly=world.cast.other_assembly, number=1)
+        if Weekend.objects.filter(assembly=world.cast.other_assembly).exists()
+        else Weekend.objects.create(
+            assembly=world.cast.other_assembly,
+            number=1,
+            starts_on=weekend.starts_on,
+            ends_on=weekend.ends_on,
+        ),
+        title="Elders",
+        kind=Session.Kind.PLENARY,
+        starts_at=now,
+        ends_at=now + dt.timedelta(hours=1),
+    )
+    amendment = services.amendment_propose(
+        recommendation=recommendation, proposed_text="Nieuw.", actor=None
+    )
+    with pytest.raises(services.DraftingRefused, match="bijeenkomst"):
+        services.amendment_decide(amendment=amendment, accepted=True, session=other, actor=None)
+
+
+def test_a_members_first_name_shows_only_at_their_table_and_to_staff(world: World) -> None:
+    recommendation = draft(world)
+    services.recommendation_edit(
+        recommendation=recommendation,
+        title=recommendation.title,
+        text="Elke middelbare school.",
+        actor=world.user("member"),
+    )
+    services.recommendation_submit(recommendation=recommendation, actor=None)
+    first = world.user("member").full_name.split()[0]
+    shown = {
+        persona: client_for(world, persona)
+        .get(url("detail", world, recommendation))
+        .content.decode()
+        for persona in ("facilitator", "chair", "expert", "griffie")
+    }
+    assert f"{first} (deelnemer)" in shown["facilitator"]
+    assert f"{first} (deelnemer)" in shown["chair"]
+    for persona in ("expert", "griffie"):
+        assert first not in shown[persona] and "een deelnemer" in shown[persona]
