@@ -1,0 +1,648 @@
+"""Ballots through the services and the pages: the rule, opening and closing,
+secret votes with receipts, paper counts with four eyes, fixed results and
+corrections, and who may do each of these."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from assembly.models import Assembly, AuditEvent, User
+from participants.models import CheckIn, PanelMember
+from recommendations import counting
+from recommendations.models import (
+    Ballot,
+    BallotResult,
+    ElectronicVote,
+    PaperCount,
+    Recommendation,
+    VoterMark,
+    VotingRule,
+)
+from recommendations.services import ballots as services
+from recommendations.services.ballots import BallotRefused, Counts
+from sessions.models import Weekend
+from tests.conftest import Cast
+from tests.factories import UserFactory
+from tests.participants.test_panel import make_panel
+
+# ------------------------------------------------------------------ helpers (shared)
+
+
+def voters(assembly: Assembly, count: int, *, checked_in: bool = True) -> list[PanelMember]:
+    """``count`` confirmed members, each with a login, checked in today when asked."""
+    make_panel(assembly, size=count, panel=tuple(range(count)), alternates=())
+    members = list(PanelMember.objects.filter(assembly=assembly).order_by("pk"))
+    weekend = Weekend.objects.filter(assembly=assembly).order_by("number").first()
+    for member in members:
+        member.status = PanelMember.Status.CONFIRMED
+        member.user = UserFactory()
+        member.save(update_fields=["status", "user"])
+    if checked_in:
+        assert weekend is not None
+        CheckIn.objects.bulk_create(
+            CheckIn(member=m, weekend=weekend, day=timezone.localdate()) for m in members
+        )
+    return members
+
+
+def final_recommendation(assembly: Assembly, number: int = 1) -> Recommendation:
+    return Recommendation.objects.create(
+        assembly=assembly,
+        number=number,
+        title=f"Aanbeveling {number}",
+        text="Het kabinet investeert in preventie op scholen.",
+        status=Recommendation.Status.FINAL,
+        position=number,
+    )
+
+
+def rule(assembly: Assembly, threshold: str = "three_quarters", abstentions: bool = False) -> None:
+    VotingRule.objects.update_or_create(
+        assembly=assembly,
+        defaults={"threshold": threshold, "abstentions_count": abstentions},
+    )
+
+
+def open_ballot(
+    cast: Cast, *, method: str = "electronic", number: int = 1, threshold: str = "three_quarters"
+) -> Ballot:
+    rule(cast.assembly, threshold)
+    ballot = services.ballot_create_for_recommendation(
+        assembly=cast.assembly,
+        recommendation=final_recommendation(cast.assembly, number),
+        method=method,
+        actor=cast.users["organiser"],
+    )
+    return services.ballot_open(ballot=ballot, actor=cast.users["chair"])
+
+
+def ranked_ballot(cast: Cast, method: str = "electronic") -> Ballot:
+    rule(cast.assembly)
+    ballot = services.ballot_create_ranked(
+        assembly=cast.assembly,
+        title="Welk drugsbeleid?",
+        question="Zet de modellen in volgorde van voorkeur.",
+        options=[("Verbod", ""), ("Gedogen", ""), ("Regulering", "")],
+        method=method,
+        actor=cast.users["chair"],
+    )
+    return services.ballot_open(ballot=ballot, actor=cast.users["chair"])
+
+
+def cast_votes(ballot: Ballot, members: list[PanelMember], choices: list[str]) -> list[str]:
+    return [
+        services.electronic_vote_cast(ballot=ballot, member=m, choice=c)
+        for m, c in zip(members, choices, strict=True)
+    ]
+
+
+def _client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# ------------------------------------------------------------------ the rule
+
+
+def test_it_locks_the_rule_when_the_first_ballot_opens(cast: Cast) -> None:
+    services.voting_rule_set(
+        assembly=cast.assembly,
+        threshold="two_thirds",
+        abstentions_count=True,
+        actor=cast.users["organiser"],
+    )
+    ballot = services.ballot_create_for_recommendation(
+        assembly=cast.assembly,
+        recommendation=final_recommendation(cast.assembly),
+        method="paper",
+        actor=cast.users["organiser"],
+    )
+    services.ballot_open(ballot=ballot, actor=cast.users["chair"])
+    ballot.refresh_from_db()
+    assert ballot.threshold == "two_thirds"
+    assert ballot.abstentions_count is True
+    assert VotingRule.objects.get(assembly=cast.assembly).locked_at is not None
+    with pytest.raises(BallotRefused, match="ligt vast"):
+        services.voting_rule_set(
+            assembly=cast.assembly,
+            threshold="majority",
+            abstentions_count=False,
+            actor=cast.users["chair"],
+        )
+    assert VotingRule.objects.get(assembly=cast.assembly).threshold == "two_thirds"
+
+
+def test_a_ballot_does_not_open_without_a_rule(cast: Cast) -> None:
+    ballot = services.ballot_create_for_recommendation(
+        assembly=cast.assembly,
+        recommendation=final_recommendation(cast.assembly),
+        method="paper",
+        actor=None,
+    )
+    with pytest.raises(BallotRefused, match="stemregel"):
+        services.ballot_open(ballot=ballot, actor=cast.users["chair"])
+    ballot.refresh_from_db()
+    assert ballot.status == Ballot.Status.PREPARED
+
+
+def test_the_rule_page_saves_and_then_shows_it_locked(cast: Cast) -> None:
+    url = reverse("recommendations:ballot_rule", kwargs={"slug": cast.assembly.slug})
+    client = _client(cast.users["organiser"])
+    response = client.post(url, {"threshold": "majority"})
+    assert response.status_code == 302
+    assert VotingRule.objects.get(assembly=cast.assembly).threshold == "majority"
+    VotingRule.objects.filter(assembly=cast.assembly).update(locked_at=timezone.now())
+    page = client.get(url).content.decode()
+    assert "Stemregel opslaan" not in page
+    assert "Vastgezet" in page
+
+
+# ------------------------------------------------------------------ preparing
+
+
+def test_only_a_final_recommendation_is_put_to_the_vote_and_only_once(cast: Cast) -> None:
+    draft = Recommendation.objects.create(
+        assembly=cast.assembly, number=7, title="Concept", text="…", status="amended"
+    )
+    with pytest.raises(BallotRefused, match="niet definitief"):
+        services.ballot_create_for_recommendation(
+            assembly=cast.assembly, recommendation=draft, method="paper", actor=None
+        )
+    final = final_recommendation(cast.assembly, 8)
+    services.ballot_create_for_recommendation(
+        assembly=cast.assembly, recommendation=final, method="paper", actor=None
+    )
+    with pytest.raises(BallotRefused, match="al een stemming"):
+        services.ballot_create_for_recommendation(
+            assembly=cast.assembly, recommendation=final, method="paper", actor=None
+        )
+
+
+def test_opening_puts_the_recommendation_in_the_ballot(cast: Cast) -> None:
+    ballot = open_ballot(cast)
+    assert ballot.recommendation is not None
+    ballot.recommendation.refresh_from_db()
+    assert ballot.recommendation.status == Recommendation.Status.BALLOTED
+    with pytest.raises(BallotRefused):
+        services.ballot_open(ballot=ballot, actor=cast.users["chair"])
+
+
+def test_a_ranked_ballot_needs_two_distinct_options(cast: Cast) -> None:
+    with pytest.raises(BallotRefused, match="twee opties"):
+        services.ballot_create_ranked(
+            assembly=cast.assembly,
+            title="Keuze",
+            question="",
+            options=[("Alleen", "")],
+            method="paper",
+            actor=None,
+        )
+    with pytest.raises(BallotRefused, match="dezelfde naam"):
+        services.ballot_create_ranked(
+            assembly=cast.assembly,
+            title="Keuze",
+            question="",
+            options=[("A", ""), ("A", "")],
+            method="paper",
+            actor=None,
+        )
+
+
+def test_a_prepared_ballot_can_be_withdrawn_but_not_an_open_one(cast: Cast) -> None:
+    ballot = services.ballot_create_for_recommendation(
+        assembly=cast.assembly,
+        recommendation=final_recommendation(cast.assembly),
+        method="paper",
+        actor=None,
+    )
+    services.ballot_cancel(ballot=ballot, actor=cast.users["organiser"])
+    assert Ballot.objects.get(pk=ballot.pk).status == Ballot.Status.CANCELLED
+    # A withdrawn ballot does not block a new one for the same recommendation.
+    assert ballot.recommendation is not None
+    again = services.ballot_create_for_recommendation(
+        assembly=cast.assembly, recommendation=ballot.recommendation, method="paper", actor=None
+    )
+    rule(cast.assembly)
+    services.ballot_open(ballot=again, actor=cast.users["chair"])
+    with pytest.raises(BallotRefused):
+        services.ballot_cancel(ballot=again, actor=cast.users["organiser"])
+
+
+# ------------------------------------------------------------------ secret votes
+
+
+def test_a_vote_needs_a_check_in_today_and_a_confirmed_seat(cast: Cast) -> None:
+    members = voters(cast.assembly, 3, checked_in=False)
+    ballot = open_ballot(cast)
+    with pytest.raises(BallotRefused, match="aangemeld"):
+        services.electronic_vote_cast(ballot=ballot, member=members[0], choice="for")
+    weekend = Weekend.objects.get(assembly=cast.assembly, number=1)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    CheckIn.objects.create(member=members[0], weekend=weekend, day=yesterday)
+    with pytest.raises(BallotRefused, match="aangemeld"):
+        services.electronic_vote_cast(ballot=ballot, member=members[0], choice="for")
+    CheckIn.objects.create(member=members[0], weekend=weekend, day=timezone.localdate())
+    assert services.electronic_vote_cast(ballot=ballot, member=members[0], choice="for")
+    members[1].status = PanelMember.Status.WITHDRAWN
+    members[1].save(update_fields=["status"])
+    CheckIn.objects.create(member=members[1], weekend=weekend, day=timezone.localdate())
+    with pytest.raises(BallotRefused, match="lijst van deelnemers"):
+        services.electronic_vote_cast(ballot=ballot, member=members[1], choice="for")
+    with pytest.raises(BallotRefused, match="lijst van deelnemers"):
+        services.electronic_vote_cast(ballot=ballot, member=None, choice="for")
+    assert VoterMark.objects.filter(ballot=ballot).count() == 1
+    assert ElectronicVote.objects.filter(ballot=ballot).count() == 1
+
+
+def test_one_vote_per_member_and_none_after_closing(cast: Cast) -> None:
+    members = voters(cast.assembly, 2)
+    ballot = open_ballot(cast)
+    services.electronic_vote_cast(ballot=ballot, member=members[0], choice="against")
+    with pytest.raises(BallotRefused, match="al gestemd"):
+        services.electronic_vote_cast(ballot=ballot, member=members[0], choice="for")
+    with pytest.raises(BallotRefused, match="voor, tegen"):
+        services.electronic_vote_cast(ballot=ballot, member=members[1], choice="maybe")
+    services.ballot_close(ballot=ballot, actor=cast.users["chair"])
+    with pytest.raises(BallotRefused, match="gesloten"):
+        services.electronic_vote_cast(ballot=ballot, member=members[1], choice="for")
+    assert ElectronicVote.objects.filter(ballot=ballot).count() == 1
+
+
+def test_a_vote_after_the_closing_time_is_refused(cast: Cast) -> None:
+    members = voters(cast.assembly, 1)
+    ballot = open_ballot(cast)
+    Ballot.objects.filter(pk=ballot.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
+    with pytest.raises(BallotRefused, match="gesloten"):
+        services.electronic_vote_cast(ballot=ballot, member=members[0], choice="for")
+
+
+def test_the_vote_holds_nothing_that_points_to_the_member(cast: Cast) -> None:
+    members = voters(cast.assembly, 2)
+    ballot = open_ballot(cast)
+    codes = cast_votes(ballot, members, ["for", "against"])
+    vote_fields = {f.name for f in ElectronicVote._meta.get_fields()}
+    assert vote_fields == {"id", "ballot", "choice", "ranking", "receipt_hash"}
+    assert not any(
+        f.get_internal_type() in {"DateTimeField", "DateField"}
+        for f in ElectronicVote._meta.concrete_fields
+    )
+    for code in codes:
+        assert not ElectronicVote.objects.filter(receipt_hash=code).exists()
+        assert ElectronicVote.objects.filter(receipt_hash=services.receipt_hash(code)).exists()
+    # Nothing about the vote in the audit log either.
+    assert not AuditEvent.objects.filter(action__icontains="vote").exists()
+
+
+def test_a_receipt_code_finds_its_own_vote(cast: Cast) -> None:
+    members = voters(cast.assembly, 2)
+    ballot = open_ballot(cast)
+    first, second = cast_votes(ballot, members, ["for", "against"])
+    from recommendations import selectors_ballots as selectors
+
+    found = selectors.vote_by_receipt(assembly=cast.assembly, code=first.lower().replace("-", ""))
+    assert found is not None and found.choice == "for"
+    found = selectors.vote_by_receipt(assembly=cast.assembly, code=second)
+    assert found is not None and found.choice == "against"
+    assert selectors.vote_by_receipt(assembly=cast.assembly, code="AAAA-BBBB-CCCC") is None
+    assert selectors.vote_by_receipt(assembly=cast.other_assembly, code=first) is None
+
+
+def test_closing_fixes_the_result_with_a_hash_exactly_at_75_percent(cast: Cast) -> None:
+    members = voters(cast.assembly, 9)
+    ballot = open_ballot(cast)
+    # 6 for, 2 against, 1 abstain: 6 / 8 = 75 %, abstentions not in the base: adopted.
+    cast_votes(ballot, members, ["for"] * 6 + ["against"] * 2 + ["abstain"])
+    services.ballot_close(ballot=ballot, actor=cast.users["chair"])
+    result = BallotResult.objects.get(ballot=ballot)
+    assert (result.votes_for, result.votes_against, result.votes_abstain) == (6, 2, 1)
+    assert result.adopted is True
+    assert result.threshold == "three_quarters"
+    expected = counting.counts_hash(
+        counting.recommendation_counts(
+            ballot=f"{cast.assembly.slug}/{ballot.number}",
+            votes_for=6,
+            votes_against=2,
+            votes_abstain=1,
+            invalid=0,
+            threshold="three_quarters",
+            abstentions_count=False,
+        )
+    )
+    assert result.counts_hash == expected
+    assert ballot.recommendation is not None
+    ballot.recommendation.refresh_from_db()
+    assert ballot.recommendation.status == Recommendation.Status.ADOPTED
+
+
+def test_one_vote_under_75_percent_is_not_adopted(cast: Cast) -> None:
+    members = voters(cast.assembly, 8)
+    ballot = open_ballot(cast)
+    cast_votes(ballot, members, ["for"] * 5 + ["against"] * 2 + ["abstain"])
+    services.ballot_close(ballot=ballot, actor=cast.users["chair"])
+    # 5 / 7 = 71.4 %
+    assert BallotResult.objects.get(ballot=ballot).adopted is False
+    assert ballot.recommendation is not None
+    ballot.recommendation.refresh_from_db()
+    assert ballot.recommendation.status == Recommendation.Status.NOT_ADOPTED
+
+
+def test_a_ranked_electronic_ballot_is_counted_by_instant_runoff(cast: Cast) -> None:
+    members = voters(cast.assembly, 7)
+    ballot = ranked_ballot(cast)
+    rankings = [[1], [1, 2], [1], [2, 3], [3, 2], [3, 2], [2]]
+    for member, ranking in zip(members, rankings, strict=True):
+        services.electronic_vote_cast(ballot=ballot, member=member, ranking=ranking)
+    with pytest.raises(BallotRefused, match="één keer"):
+        services.check_vote(ballot=ballot, choice="", ranking=[1, 1])
+    services.ballot_close(ballot=ballot, actor=cast.users["chair"])
+    result = BallotResult.objects.get(ballot=ballot)
+    # Round 1: 3 / 2 / 2, tie for last between 2 and 3 on first preferences too:
+    # position decides, 3 goes; its ballots go to 2: 3 / 4 → Gedogen (2) wins.
+    assert [r["counts"] for r in result.rounds] == [
+        {"1": 3, "2": 2, "3": 2},
+        {"1": 3, "2": 4},
+    ]
+    assert result.rounds[0]["tie_break"] == counting.TIE_POSITION
+    assert result.winner_position == 2
+    assert result.adopted is None
+
+
+# ------------------------------------------------------------------ paper and four eyes
+
+
+def test_a_paper_count_needs_a_second_person_before_the_chair_fixes_it(cast: Cast) -> None:
+    voters(cast.assembly, 10, checked_in=False)
+    ballot = open_ballot(cast, method="paper")
+    chair, organiser = cast.users["chair"], cast.users["organiser"]
+    with pytest.raises(BallotRefused, match="Sluit eerst"):
+        services.paper_count_enter(ballot=ballot, counts=Counts(5, 1, 0), actor=chair)
+    services.ballot_close(ballot=ballot, actor=chair)
+    assert not BallotResult.objects.filter(ballot=ballot).exists()
+    with pytest.raises(BallotRefused, match="deelnemers"):
+        services.paper_count_enter(ballot=ballot, counts=Counts(9, 2, 0), actor=chair)
+    count = services.paper_count_enter(ballot=ballot, counts=Counts(6, 3, 1), actor=chair)
+    with pytest.raises(BallotRefused, match="Iemand anders"):
+        services.paper_count_confirm(count=count, actor=chair)
+    with pytest.raises(BallotRefused, match="niet gecontroleerd"):
+        services.ballot_result_record(ballot=ballot, actor=chair)
+    services.paper_count_reject(count=count, actor=organiser)
+    count = services.paper_count_enter(ballot=ballot, counts=Counts(7, 2, 1), actor=chair)
+    services.paper_count_confirm(count=count, actor=organiser)
+    # Confirming changes nothing: no result until the chair fixes it.
+    assert not BallotResult.objects.filter(ballot=ballot).exists()
+    result = services.ballot_result_record(ballot=ballot, actor=chair)
+    assert (result.votes_for, result.votes_against, result.votes_abstain) == (7, 2, 1)
+    assert result.adopted is True  # 7 / 9 = 77.8 %
+    assert result.recorded_by == chair
+    with pytest.raises(BallotRefused, match="ligt al vast"):
+        services.ballot_result_record(ballot=ballot, actor=chair)
+    with pytest.raises(BallotRefused, match="ligt al vast"):
+        services.paper_count_enter(ballot=ballot, counts=Counts(1, 1, 1), actor=chair)
+    assert PaperCount.objects.filter(ballot=ballot).count() == 2
+
+
+def test_a_ranked_paper_count_is_counted_from_its_piles(cast: Cast) -> None:
+    ballot = ranked_ballot(cast, method="paper")
+    chair = cast.users["chair"]
+    services.ballot_close(ballot=ballot, actor=chair)
+    with pytest.raises(BallotRefused, match="Regel 1"):
+        services.paper_count_enter(ballot=ballot, counts=Counts(piles=(((4,), 3),)), actor=chair)
+    piles = (((1, 2), 30), ((2, 1), 20), ((3, 2), 12), ((3, 1), 9))
+    count = services.paper_count_enter(ballot=ballot, counts=Counts(piles=piles), actor=chair)
+    services.paper_count_confirm(count=count, actor=cast.users["organiser"])
+    result = services.ballot_result_record(ballot=ballot, actor=chair)
+    assert [r["counts"] for r in result.rounds] == [
+        {"1": 30, "2": 20, "3": 21},
+        {"1": 50, "3": 21},
+    ]
+    assert result.winner_position == 1
+
+
+# ------------------------------------------------------------------ corrections
+
+
+def test_a_correction_is_a_new_logged_row_and_may_change_the_outcome(cast: Cast) -> None:
+    members = voters(cast.assembly, 4)
+    ballot = open_ballot(cast)
+    cast_votes(ballot, members, ["for", "for", "for", "against"])
+    services.ballot_close(ballot=ballot, actor=cast.users["chair"])
+    first = BallotResult.objects.get(ballot=ballot)
+    assert first.adopted is True
+    with pytest.raises(BallotRefused, match="waarom"):
+        services.ballot_result_correct(
+            ballot=ballot, counts=Counts(2, 2, 0), reason=" ", actor=cast.users["chair"]
+        )
+    second = services.ballot_result_correct(
+        ballot=ballot,
+        counts=Counts(2, 2, 0),
+        reason="Een stem stond bij de verkeerde kolom.",
+        actor=cast.users["chair"],
+    )
+    first.refresh_from_db()
+    assert (first.votes_for, first.votes_against, first.adopted) == (3, 1, True)
+    assert second.supersedes == first
+    assert second.adopted is False
+    assert second.counts_hash != first.counts_hash
+    assert BallotResult.objects.filter(ballot=ballot).count() == 2
+    assert ballot.recommendation is not None
+    ballot.recommendation.refresh_from_db()
+    assert ballot.recommendation.status == Recommendation.Status.NOT_ADOPTED
+    event = AuditEvent.objects.get(action="ballots.result_correct")
+    assert event.detail["supersedes"] == first.pk
+    assert "verkeerde" not in str(event.detail)
+    assert services.current_result(ballot=ballot) == second
+
+
+# ------------------------------------------------------------------ the pages
+
+
+def test_a_member_votes_confirms_and_sees_the_receipt_once(cast: Cast) -> None:
+    members = voters(cast.assembly, 2)
+    PanelMember.objects.filter(pk=members[0].pk).update(user=cast.users["member"])
+    ballot = open_ballot(cast)
+    client = _client(cast.users["member"])
+    slug = cast.assembly.slug
+    listing = client.get(reverse("recommendations:vote_list", kwargs={"slug": slug}))
+    assert "Stem nu" in listing.content.decode()
+    url = reverse("recommendations:vote", kwargs={"slug": slug, "number": ballot.number})
+    page = client.get(url).content.decode()
+    assert "ten minste 75 procent" in page
+    missing = client.post(url, {})
+    assert missing.status_code == 400
+    assert "Kies voor, tegen of onthouding." in missing.content.decode()
+    confirm = client.post(url, {"choice": "against"})
+    assert "Klopt uw keuze?" in confirm.content.decode()
+    assert not ElectronicVote.objects.exists()
+    cast_url = reverse("recommendations:vote_cast", kwargs={"slug": slug, "number": ballot.number})
+    receipt = client.post(cast_url, {"choice": "against"})
+    assert receipt.status_code == 200
+    assert "no-store" in receipt["Cache-Control"]
+    vote = ElectronicVote.objects.get()
+    assert vote.choice == "against"
+    code = receipt.context["code"]
+    assert services.receipt_hash(code) == vote.receipt_hash
+    again = client.post(cast_url, {"choice": "for"})
+    assert again.status_code == 302
+    assert ElectronicVote.objects.count() == 1
+    check_url = reverse("recommendations:receipt_check", kwargs={"slug": slug})
+    checked = client.post(check_url, {"code": code}).content.decode()
+    assert "Ja, uw stem is ontvangen" in checked
+    assert "Tegen" in checked
+    assert "vinden wij niet" not in checked
+    wrong = client.post(check_url, {"code": "ZZZZ-ZZZZ-ZZZZ"}).content.decode()
+    assert "Deze code vinden wij niet." in wrong
+
+
+def test_the_ranked_vote_form_refuses_the_same_rank_twice(cast: Cast) -> None:
+    members = voters(cast.assembly, 1)
+    PanelMember.objects.filter(pk=members[0].pk).update(user=cast.users["member"])
+    ballot = ranked_ballot(cast)
+    url = reverse(
+        "recommendations:vote", kwargs={"slug": cast.assembly.slug, "number": ballot.number}
+    )
+    client = _client(cast.users["member"])
+    twice = client.post(url, {"rank_1": "1", "rank_2": "1", "rank_3": ""})
+    assert twice.status_code == 400
+    assert "Keuze 1 hebt u al aan een andere optie gegeven." in twice.content.decode()
+    none = client.post(url, {"rank_1": "", "rank_2": "", "rank_3": ""})
+    assert "Geef ten minste één optie een keuze." in none.content.decode()
+    partial = client.post(url, {"rank_1": "", "rank_2": "2", "rank_3": "1"})
+    assert partial.context["ranking"] == [3, 2]
+    cast_url = reverse(
+        "recommendations:vote_cast", kwargs={"slug": cast.assembly.slug, "number": ballot.number}
+    )
+    client.post(cast_url, {"rank_2": "2", "rank_3": "1"})
+    assert ElectronicVote.objects.get().ranking == [3, 2]
+
+
+def test_the_chair_opens_closes_and_sees_the_result_and_its_chart(cast: Cast) -> None:
+    members = voters(cast.assembly, 4)
+    rule(cast.assembly)
+    ballot = services.ballot_create_for_recommendation(
+        assembly=cast.assembly,
+        recommendation=final_recommendation(cast.assembly),
+        method="electronic",
+        actor=None,
+    )
+    kwargs = {"slug": cast.assembly.slug, "number": ballot.number}
+    chair = _client(cast.users["chair"])
+    refused = chair.post(reverse("recommendations:ballot_open", kwargs=kwargs), {})
+    assert refused.status_code == 302
+    assert Ballot.objects.get(pk=ballot.pk).status == "prepared"
+    chair.post(reverse("recommendations:ballot_open", kwargs=kwargs), {"confirm": "on"})
+    assert Ballot.objects.get(pk=ballot.pk).status == "open"
+    cast_votes(ballot, members[:3], ["for", "for", "against"])
+    live = chair.get(reverse("recommendations:ballot_live", kwargs=kwargs)).json()
+    assert live == {
+        "done": 3,
+        "total": 4,
+        "status": "running",
+        "label": "3 van de 4 aanwezige deelnemers hebben gestemd.",
+    }
+    chair.post(reverse("recommendations:ballot_close", kwargs=kwargs), {"confirm": "on"})
+    page = chair.get(reverse("recommendations:ballot_detail", kwargs=kwargs)).content.decode()
+    result = BallotResult.objects.get(ballot=ballot)
+    assert "Niet aangenomen." in page  # 2 / 3 = 66.6 % < 75 %
+    assert "66,6%" in page or "66.6%" in page
+    assert "<svg" in page
+    assert result.counts_hash in page
+    public = Client().get(reverse("recommendations:ballot_result", kwargs=kwargs))
+    assert public.status_code == 200
+    assert result.counts_hash in public.content.decode()
+
+
+def test_organisers_cannot_open_close_record_or_correct(cast: Cast) -> None:
+    members = voters(cast.assembly, 2)
+    ballot = open_ballot(cast)
+    cast_votes(ballot, members, ["for", "for"])
+    kwargs = {"slug": cast.assembly.slug, "number": ballot.number}
+    organiser = _client(cast.users["organiser"])
+    assert (
+        organiser.post(
+            reverse("recommendations:ballot_close", kwargs=kwargs), {"confirm": "on"}
+        ).status_code
+        == 403
+    )
+    services.ballot_close(ballot=ballot, actor=cast.users["chair"])
+    before = list(BallotResult.objects.values())
+    correct = reverse("recommendations:ballot_correct", kwargs=kwargs)
+    data = {"votes_for": 0, "votes_against": 2, "votes_abstain": 0, "invalid": 0, "reason": "x"}
+    assert organiser.post(correct, data).status_code == 403
+    assert organiser.get(correct).status_code == 403
+    assert list(BallotResult.objects.values()) == before
+    chair = _client(cast.users["chair"])
+    assert chair.post(correct, data).status_code == 302
+    assert BallotResult.objects.count() == 2
+
+
+def test_the_paper_count_form_names_the_bad_line(cast: Cast) -> None:
+    ballot = ranked_ballot(cast, method="paper")
+    services.ballot_close(ballot=ballot, actor=cast.users["chair"])
+    url = reverse(
+        "recommendations:paper_count_enter",
+        kwargs={"slug": cast.assembly.slug, "number": ballot.number},
+    )
+    response = _client(cast.users["chair"]).post(
+        url, {"rankings": "1, 2 = 10\n2 en 3\n", "invalid": 0}
+    )
+    assert response.status_code == 400
+    assert "Regel 2" in response.content.decode()
+    assert not PaperCount.objects.exists()
+
+
+# ------------------------------------------------------------------ closing by the clock
+
+
+def test_the_beat_task_closes_due_ballots_once(cast: Cast) -> None:
+    from recommendations.tasks_ballots import ballots_close_due_task
+
+    members = voters(cast.assembly, 1)
+    ballot = open_ballot(cast)
+    services.electronic_vote_cast(ballot=ballot, member=members[0], choice="for")
+    assert ballots_close_due_task() == 0
+    Ballot.objects.filter(pk=ballot.pk).update(closes_at=timezone.now() - dt.timedelta(minutes=1))
+    assert ballots_close_due_task() == 1
+    assert ballots_close_due_task() == 0
+    assert BallotResult.objects.filter(ballot=ballot).count() == 1
+    assert Ballot.objects.get(pk=ballot.pk).closed_by is None
+
+
+def test_exactly_half_with_abstentions_in_the_base_is_no_majority(cast: Cast) -> None:
+    voters(cast.assembly, 10, checked_in=False)
+    rule(cast.assembly, "majority", abstentions=True)
+    ballot = services.ballot_create_for_recommendation(
+        assembly=cast.assembly,
+        recommendation=final_recommendation(cast.assembly),
+        method="paper",
+        actor=None,
+    )
+    chair = cast.users["chair"]
+    services.ballot_open(ballot=ballot, actor=chair)
+    services.ballot_close(ballot=ballot, actor=chair)
+    count = services.paper_count_enter(ballot=ballot, counts=Counts(5, 3, 2), actor=chair)
+    services.paper_count_confirm(count=count, actor=cast.users["organiser"])
+    result = services.ballot_result_record(ballot=ballot, actor=chair)
+    # 5 of 10 (abstentions in the base) is half: not more than half.
+    assert result.abstentions_count is True
+    assert result.adopted is False
+    page = _client(chair).get(
+        reverse(
+            "recommendations:ballot_detail",
+            kwargs={"slug": cast.assembly.slug, "number": ballot.number},
+        )
+    )
+    assert "Dat is precies de helft." in page.content.decode()
+
+
+def test_members_cannot_open_a_paper_ballot_to_vote(cast: Cast) -> None:
+    ballot = open_ballot(cast, method="paper")
+    url = reverse(
+        "recommendations:vote", kwargs={"slug": cast.assembly.slug, "number": ballot.number}
+    )
+    assert _client(cast.users["member"]).get(url).status_code == 404
