@@ -1,0 +1,116 @@
+"""Forms for the chair's record: minutes, minority statements and government responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from recommendations.models import GovernmentResponse
+from sessions.models import Session
+
+
+class _TiedErrors:
+    """Point each field with an error at its message (aria-describedby), next
+    to its help text, so a screen reader reads both on the field."""
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        form: forms.Form = self  # type: ignore[assignment]
+        for name in form.errors:
+            if name not in form.fields:
+                continue
+            bound = form[name]
+            ids = [f"{bound.auto_id}_error"]
+            if form.fields[name].help_text:
+                ids.append(f"{bound.auto_id}_helptext")
+            form.fields[name].widget.attrs["aria-describedby"] = " ".join(ids)
+
+
+class MinutesForm(_TiedErrors, forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    session = forms.ModelChoiceField(
+        label=_("Onderdeel van het programma"),
+        queryset=Session.objects.none(),
+        required=False,
+        empty_label=_("Het hele weekend"),
+    )
+    body = forms.CharField(
+        label=_("Verslag"),
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text=_(
+            "Opmaak met Markdown: ## voor een kopje, **vet**, - voor een lijstje. HTML werkt niet."
+        ),
+    )
+
+    def __init__(self, *args: Any, sessions: QuerySet[Session], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["session"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = sessions
+        field.label_from_instance = lambda session: (  # type: ignore[method-assign,assignment]
+            f"{session.starts_at:%d-%m %H:%M} – {session.title}"
+        )
+
+    def clean_body(self) -> str:
+        body: str = self.cleaned_data["body"]
+        if not body.strip():
+            raise forms.ValidationError(_("Schrijf de tekst van het verslag."))
+        return body.replace("\r\n", "\n")
+
+
+class ApproveForm(forms.Form):
+    # When the chair opened the text; approval is refused if it changed since.
+    seen = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_seen(self) -> dt.datetime:
+        try:
+            return dt.datetime.fromisoformat(self.cleaned_data["seen"])
+        except ValueError as error:
+            raise forms.ValidationError(_("Open het verslag opnieuw.")) from error
+
+
+class MinorityForm(_TiedErrors, forms.Form):
+    text = forms.CharField(
+        label=_("Minderheidsstandpunt"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Wat vinden de deelnemers die niet voor stemden, en waarom?"),
+    )
+    supporters = forms.IntegerField(
+        label=_("Aantal deelnemers dat dit standpunt steunt"),
+        min_value=1,
+        required=False,
+        help_text=_("Mag leeg blijven als het aantal niet geteld is."),
+    )
+
+
+class ResponseForm(_TiedErrors, forms.Form):
+    status = forms.ChoiceField(
+        label=_("Stand van zaken"),
+        choices=GovernmentResponse.Status.choices,
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("Reactie van de regering"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Vat de reactie samen in gewone woorden."),
+    )
+    responded_on = forms.DateField(
+        label=_("Datum van de reactie"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Bijvoorbeeld de datum van de Kamerbrief."),
+    )
+    source_title = forms.CharField(
+        label=_("Bron"),
+        max_length=300,
+        required=False,
+        help_text=_("Bijvoorbeeld: Kamerbrief over de aanbevelingen van het burgerberaad."),
+    )
+    source_url = forms.URLField(
+        label=_("Link naar de bron"),
+        required=False,
+        assume_scheme="https",
+    )

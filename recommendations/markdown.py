@@ -1,0 +1,43 @@
+"""Minutes are written in Markdown and published on a public page: render with
+CommonMark (raw HTML switched off) and sanitise the result again with nh3, so
+neither a pasted <script> nor a javascript: link reaches a reader."""
+
+from __future__ import annotations
+
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+from markdown_it import MarkdownIt
+
+# Headings start at h2: the page's own title is the h1.
+ALLOWED_TAGS = frozenset(
+    {
+        "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre",
+        "h2", "h3", "h4", "h5", "h6", "a", "hr", "table", "thead", "tbody", "tr", "th", "td",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "ol": {"start"}}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+_parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def _demote_headings(html: str) -> str:
+    # "# Opening" in minutes would compete with the page's h1; shift h1 → h2 … h5 → h6.
+    for level in range(5, 0, -1):
+        html = html.replace(f"<h{level}>", f"<h{level + 1}>").replace(
+            f"</h{level}>", f"</h{level + 1}>"
+        )
+    return html
+
+
+def render_markdown(text: str) -> SafeString:
+    """Safe HTML for a Markdown text written by staff."""
+    html = _demote_headings(_parser.render(text))
+    clean = nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer nofollow",
+    )
+    return mark_safe(clean)  # noqa: S308 - nh3 has just removed everything not on the list

@@ -1,0 +1,276 @@
+"""Writes for the chair's record: minutes (drafted, approved, published),
+minority statements on a recommendation, and the government's responses.
+
+Approval publishes minutes. Changing approved minutes takes them off the
+public page until the chair approves the new text: what the public reads is
+always a text the chair approved. Every write leaves an audit line (ids and a
+hash of the approved text, never the text itself).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assembly.models import Assembly, AuditEvent, User
+from assembly.services import audit_record
+from recommendations.models import (
+    Ballot,
+    BallotResult,
+    GovernmentResponse,
+    MinorityStatement,
+    Minutes,
+    Recommendation,
+)
+from sessions.models import Session, Weekend
+
+logger = logging.getLogger(__name__)
+
+RESPONSE_OPEN_TO = frozenset({Recommendation.Status.ADOPTED, Recommendation.Status.NOT_ADOPTED})
+
+
+class RecordRefused(Exception):
+    """The change cannot be made; the message says why, for the chair or organiser."""
+
+
+def _body_hash(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+# ----------------------------------------------------------------- minutes
+
+
+def check_minutes_session(
+    *, weekend: Weekend, session: Session | None, minutes_id: int | None
+) -> None:
+    if session is None:
+        return
+    if session.weekend_id != weekend.pk:
+        raise RecordRefused(_("Dit onderdeel hoort niet bij dit weekend."))
+    others = Minutes.objects.filter(session=session)
+    if minutes_id is not None:
+        others = others.exclude(pk=minutes_id)
+    if others.exists():
+        raise RecordRefused(_("Er is al een verslag van dit onderdeel. Pas dat verslag aan."))
+
+
+@transaction.atomic
+def minutes_create(
+    *,
+    assembly: Assembly,
+    weekend: Weekend,
+    session: Session | None,
+    title: str,
+    body: str,
+    actor: User,
+) -> Minutes:
+    if weekend.assembly_id != assembly.pk:
+        raise RecordRefused(_("Dit weekend hoort niet bij dit burgerberaad."))
+    check_minutes_session(weekend=weekend, session=session, minutes_id=None)
+    minutes = Minutes.objects.create(
+        assembly=assembly,
+        weekend=weekend,
+        session=session,
+        title=title.strip(),
+        body=body,
+        written_by=actor,
+    )
+    audit_record(
+        action="record.minutes_created",
+        assembly=assembly,
+        actor=actor,
+        target=minutes,
+        detail={"weekend": weekend.pk, "session": session.pk if session else None},
+    )
+    logger.info("minutes created id=%s assembly=%s", minutes.pk, assembly.pk)
+    return minutes
+
+
+@transaction.atomic
+def minutes_update(
+    *, minutes: Minutes, session: Session | None, title: str, body: str, actor: User
+) -> Minutes:
+    """Save a new text. Approved minutes go back to draft: a changed text
+    needs a new approval before the public sees it."""
+    locked = Minutes.objects.select_for_update().select_related("weekend").get(pk=minutes.pk)
+    check_minutes_session(weekend=locked.weekend, session=session, minutes_id=locked.pk)
+    was_approved = locked.approved_at is not None
+    changed = locked.body != body or locked.title != title.strip() or locked.session != session
+    if not changed:
+        return locked
+    locked.title = title.strip()
+    locked.body = body
+    locked.session = session
+    locked.written_by = actor
+    fields = ["title", "body", "session", "written_by", "updated_at"]
+    if was_approved:
+        locked.approved_at = None
+        locked.approved_by = None
+        fields += ["approved_at", "approved_by"]
+    locked.save(update_fields=fields)
+    audit_record(
+        action="record.minutes_updated",
+        assembly=locked.assembly,
+        actor=actor,
+        target=locked,
+        detail={"was_approved": was_approved, "session": session.pk if session else None},
+    )
+    return locked
+
+
+@transaction.atomic
+def minutes_approve(*, minutes: Minutes, actor: User, seen: dt.datetime | None) -> Minutes:
+    """The chair approves the text they read (``seen`` is its updated_at then);
+    approval publishes it."""
+    locked = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    if locked.approved_at is not None:
+        raise RecordRefused(_("Dit verslag is al goedgekeurd."))
+    if seen is not None and locked.updated_at != seen:
+        raise RecordRefused(
+            _("Het verslag is intussen gewijzigd. Lees de nieuwe tekst en keur die dan goed.")
+        )
+    if not locked.body.strip():
+        raise RecordRefused(_("Het verslag is leeg. Schrijf eerst de tekst."))
+    again = _was_approved_before(locked)
+    locked.approved_at = timezone.now()
+    locked.approved_by = actor
+    # update_fields leaves updated_at alone: it marks text changes, not approvals.
+    locked.save(update_fields=["approved_at", "approved_by"])
+    audit_record(
+        action="record.minutes_approved",
+        assembly=locked.assembly,
+        actor=actor,
+        target=locked,
+        detail={"again": again, "body_sha256": _body_hash(locked.body)},
+    )
+    logger.info("minutes approved id=%s again=%s", locked.pk, again)
+    return locked
+
+
+def _was_approved_before(minutes: Minutes) -> bool:
+    return AuditEvent.objects.filter(
+        action="record.minutes_approved", target=f"{Minutes._meta.label}:{minutes.pk}"
+    ).exists()
+
+
+# ------------------------------------------------------- minority statements
+
+
+def check_minority_statement(*, recommendation: Recommendation, supporters: int | None) -> None:
+    result = (
+        BallotResult.objects.filter(
+            ballot__recommendation=recommendation,
+            ballot__status=Ballot.Status.CLOSED,
+            superseded_by__isnull=True,
+        )
+        .order_by("-ballot__number")
+        .first()
+    )
+    if result is None:
+        raise RecordRefused(
+            _("Er is nog niet gestemd. Een minderheidsstandpunt kan pas na de stemming.")
+        )
+    not_for = result.votes_against + result.votes_abstain
+    if supporters is not None and supporters > not_for:
+        raise RecordRefused(
+            _(
+                "Aantal deelnemers: meer dan het aantal stemmen tegen en onthoudingen "
+                "(%(count)s). Kijk het aantal na."
+            )
+            % {"count": not_for}
+        )
+
+
+@transaction.atomic
+def minority_statement_add(
+    *, recommendation: Recommendation, text: str, supporters: int | None, actor: User
+) -> MinorityStatement:
+    check_minority_statement(recommendation=recommendation, supporters=supporters)
+    statement = MinorityStatement.objects.create(
+        recommendation=recommendation, text=text.strip(), supporters=supporters, recorded_by=actor
+    )
+    audit_record(
+        action="record.minority_added",
+        assembly=recommendation.assembly,
+        actor=actor,
+        target=statement,
+        detail={"recommendation": recommendation.pk},
+    )
+    return statement
+
+
+@transaction.atomic
+def minority_statement_remove(*, statement: MinorityStatement, actor: User) -> None:
+    recommendation = statement.recommendation
+    audit_record(
+        action="record.minority_removed",
+        assembly=recommendation.assembly,
+        actor=actor,
+        target=statement,
+        detail={"recommendation": recommendation.pk},
+    )
+    statement.delete()
+
+
+# ------------------------------------------------------ government responses
+
+
+def check_government_response(
+    *,
+    recommendation: Recommendation,
+    responded_on: dt.date,
+    source_title: str,
+    source_url: str,
+    today: dt.date,
+) -> None:
+    if recommendation.status not in RESPONSE_OPEN_TO:
+        raise RecordRefused(
+            _("Over deze aanbeveling is nog niet gestemd. Een reactie kan pas na de stemming.")
+        )
+    if responded_on > today:
+        raise RecordRefused(_("Datum van de reactie: die ligt in de toekomst."))
+    if source_url and not source_title.strip():
+        raise RecordRefused(_("Bron: geef de bron een naam, bijvoorbeeld de titel van de brief."))
+
+
+@transaction.atomic
+def government_response_record(
+    *,
+    recommendation: Recommendation,
+    status: str,
+    text: str,
+    responded_on: dt.date,
+    source_title: str,
+    source_url: str,
+    actor: User,
+) -> GovernmentResponse:
+    """A new row: the answer as it stands now. Earlier rows stay as its history."""
+    check_government_response(
+        recommendation=recommendation,
+        responded_on=responded_on,
+        source_title=source_title,
+        source_url=source_url,
+        today=timezone.localdate(),
+    )
+    response = GovernmentResponse.objects.create(
+        recommendation=recommendation,
+        status=GovernmentResponse.Status(status),
+        text=text.strip(),
+        responded_on=responded_on,
+        source_title=source_title.strip(),
+        source_url=source_url.strip(),
+        recorded_by=actor,
+    )
+    audit_record(
+        action="record.response_recorded",
+        assembly=recommendation.assembly,
+        actor=actor,
+        target=response,
+        detail={"recommendation": recommendation.pk, "status": response.status},
+    )
+    return response

@@ -1,0 +1,382 @@
+"""The chair's record: minutes drafted, previewed, approved and published (and
+unpublished again by an edit), Markdown made safe, minority statements, the
+government's responses with their history, the public tracker and the audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from assembly.models import AuditEvent
+from recommendations.markdown import render_markdown
+from recommendations.models import GovernmentResponse, MinorityStatement, Minutes
+from recommendations.services import record as services
+from sessions.models import Session, Weekend
+from tests.conftest import Cast
+from tests.recommendations.test_results import make_recommendation, make_result
+
+
+def _client(cast: Cast, persona: str) -> Client:
+    client = Client()
+    client.force_login(cast.users[persona])
+    return client
+
+
+def _weekend(cast: Cast, number: int = 1) -> Weekend:
+    return Weekend.objects.get(assembly=cast.assembly, number=number)
+
+
+def _plenary(weekend: Weekend) -> Session:
+    start = timezone.make_aware(dt.datetime.combine(weekend.starts_on, dt.time(10, 0)))
+    return Session.objects.create(
+        weekend=weekend,
+        title="Plenaire opening",
+        kind=Session.Kind.PLENARY,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+    )
+
+
+def _url(name: str, cast: Cast, **kwargs: object) -> str:
+    return reverse(f"recommendations:{name}", kwargs={"slug": cast.assembly.slug, **kwargs})
+
+
+def _minutes(cast: Cast, body: str = "## Opening\n\nDe voorzitter opent.") -> Minutes:
+    return services.minutes_create(
+        assembly=cast.assembly,
+        weekend=_weekend(cast),
+        session=None,
+        title="Verslag zaterdag",
+        body=body,
+        actor=cast.users["chair"],
+    )
+
+
+# ------------------------------------------------------------------ markdown
+
+
+def test_it_renders_markdown_and_strips_html_and_script_links() -> None:
+    html = render_markdown(
+        "# Kop\n\n**vet** <script>alert(1)</script>\n\n[klik](javascript:alert(1)) "
+        "[site](https://www.tweedekamer.nl)\n\n<img src=x onerror=alert(1)>"
+    )
+    assert "<h2>Kop</h2>" in html  # the page's own title is the only h1
+    assert "<strong>vet</strong>" in html
+    assert "<script" not in html
+    assert 'href="javascript:' not in html
+    assert "<img" not in html
+    assert 'href="https://www.tweedekamer.nl"' in html
+
+
+# ------------------------------------------------------------------- minutes
+
+
+@pytest.mark.django_db
+def test_the_chair_writes_previews_saves_and_approves_minutes(cast: Cast) -> None:
+    weekend = _weekend(cast)
+    session = _plenary(weekend)
+    chair = _client(cast, "chair")
+    new_url = _url("record_minutes_new", cast, weekend=1)
+    data = {"title": "Plenaire opening", "session": session.pk, "body": "Wij **beginnen**."}
+
+    preview = chair.post(new_url, {**data, "preview": "1"})
+    assert preview.status_code == 200
+    assert "<strong>beginnen</strong>" in preview.content.decode()
+    assert not Minutes.objects.exists()
+
+    response = chair.post(new_url, {**data, "save": "1"})
+    minutes = Minutes.objects.get()
+    assert response["Location"] == _url("record_minutes_edit", cast, pk=minutes.pk)
+    assert minutes.session == session and minutes.approved_at is None
+    public_list = _url("record_minutes_list", cast)
+    assert "Plenaire opening" not in Client().get(public_list).content.decode()
+    assert Client().get(_url("record_minutes_detail", cast, pk=minutes.pk)).status_code == 404
+
+    chair.post(
+        _url("record_minutes_approve", cast, pk=minutes.pk),
+        {"seen": minutes.updated_at.isoformat()},
+    )
+    minutes.refresh_from_db()
+    assert minutes.approved_by == cast.users["chair"] and minutes.approved_at is not None
+    assert "Plenaire opening" in Client().get(public_list).content.decode()
+    detail = Client().get(_url("record_minutes_detail", cast, pk=minutes.pk)).content.decode()
+    assert "<strong>beginnen</strong>" in detail
+    event = AuditEvent.objects.get(action="record.minutes_approved")
+    assert event.detail["again"] is False
+    assert "beginnen" not in str(event.detail)  # a hash of the text, never the text
+
+
+@pytest.mark.django_db
+def test_an_organiser_drafts_but_cannot_approve(cast: Cast) -> None:
+    organiser = _client(cast, "organiser")
+    organiser.post(
+        _url("record_minutes_new", cast, weekend=1),
+        {"title": "Concept", "session": "", "body": "Tekst", "save": "1"},
+    )
+    minutes = Minutes.objects.get()
+    assert minutes.written_by == cast.users["organiser"]
+    page = organiser.get(_url("record_minutes_edit", cast, pk=minutes.pk)).content.decode()
+    assert "Verslag goedkeuren en publiceren" not in page
+    response = organiser.post(
+        _url("record_minutes_approve", cast, pk=minutes.pk),
+        {"seen": minutes.updated_at.isoformat()},
+    )
+    assert response.status_code == 403
+    minutes.refresh_from_db()
+    assert minutes.approved_at is None
+
+
+@pytest.mark.django_db
+def test_an_edit_after_approval_unpublishes_until_a_new_approval(cast: Cast) -> None:
+    minutes = _minutes(cast)
+    services.minutes_approve(minutes=minutes, actor=cast.users["chair"], seen=None)
+    organiser = _client(cast, "organiser")
+    edit_url = _url("record_minutes_edit", cast, pk=minutes.pk)
+    organiser.post(edit_url, {"title": "Verslag zaterdag", "body": "Nieuwe tekst.", "save": "1"})
+    minutes.refresh_from_db()
+    assert minutes.approved_at is None and minutes.body == "Nieuwe tekst."
+    assert Client().get(_url("record_minutes_detail", cast, pk=minutes.pk)).status_code == 404
+
+    _client(cast, "chair").post(
+        edit_url, {"title": "Verslag zaterdag", "body": "Nieuwe tekst!", "approve": "1"}
+    )
+    minutes.refresh_from_db()
+    assert minutes.approved_at is not None and minutes.body == "Nieuwe tekst!"
+    approvals = AuditEvent.objects.filter(action="record.minutes_approved").order_by("pk")
+    assert [e.detail["again"] for e in approvals] == [False, True]
+    assert AuditEvent.objects.filter(
+        action="record.minutes_updated", detail__was_approved=True
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_approval_is_refused_when_the_text_changed_since_the_chair_read_it(cast: Cast) -> None:
+    minutes = _minutes(cast)
+    seen = minutes.updated_at - dt.timedelta(minutes=5)
+    with pytest.raises(services.RecordRefused, match="intussen gewijzigd"):
+        services.minutes_approve(minutes=minutes, actor=cast.users["chair"], seen=seen)
+    response = _client(cast, "chair").post(
+        _url("record_minutes_approve", cast, pk=minutes.pk), {"seen": seen.isoformat()}, follow=True
+    )
+    assert "intussen gewijzigd" in response.content.decode()
+    minutes.refresh_from_db()
+    assert minutes.approved_at is None
+
+
+@pytest.mark.django_db
+def test_a_session_gets_one_set_of_minutes_and_must_be_of_the_weekend(cast: Cast) -> None:
+    session = _plenary(_weekend(cast))
+    services.minutes_create(
+        assembly=cast.assembly,
+        weekend=_weekend(cast),
+        session=session,
+        title="Eén",
+        body="x",
+        actor=cast.users["chair"],
+    )
+    response = _client(cast, "chair").post(
+        _url("record_minutes_new", cast, weekend=1),
+        {"title": "Twee", "session": session.pk, "body": "y", "save": "1"},
+    )
+    assert "Er is al een verslag van dit onderdeel" in response.content.decode()
+    # A session of another weekend is not even offered.
+    other = _plenary(_weekend(cast, 2))
+    response = _client(cast, "chair").post(
+        _url("record_minutes_new", cast, weekend=1),
+        {"title": "Drie", "session": other.pk, "body": "z", "save": "1"},
+    )
+    assert response.status_code == 200
+    assert Minutes.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_empty_minutes_are_refused_with_the_field_named(cast: Cast) -> None:
+    response = _client(cast, "chair").post(
+        _url("record_minutes_new", cast, weekend=1),
+        {"title": "Leeg", "session": "", "body": "   ", "save": "1"},
+    )
+    page = response.content.decode()
+    assert 'id="id_body_error"' in page
+    assert 'aria-describedby="id_body_error id_body_helptext"' in page
+    assert not Minutes.objects.exists()
+
+
+# ---------------------------------------------------------- minority statements
+
+
+@pytest.mark.django_db
+def test_the_chair_records_and_removes_a_minority_statement(cast: Cast) -> None:
+    rec = make_recommendation(cast.assembly, 3)
+    make_result(rec, votes=(100, 30, 10))
+    chair = _client(cast, "chair")
+    url = _url("record_minority", cast, number=3)
+    chair.post(url, {"text": "Wij willen eerst onderzoek.", "supporters": 25})
+    statement = MinorityStatement.objects.get()
+    assert statement.supporters == 25 and statement.recorded_by == cast.users["chair"]
+    assert (
+        "Wij willen eerst onderzoek." in Client().get(_url("record_results", cast)).content.decode()
+    )
+    assert AuditEvent.objects.get(action="record.minority_added").detail == {
+        "recommendation": rec.pk
+    }
+
+    too_many = chair.post(url, {"text": "Nog een.", "supporters": 41})
+    assert "Kijk het aantal na" in too_many.content.decode()
+    chair.post(_url("record_minority_delete", cast, pk=statement.pk))
+    assert not MinorityStatement.objects.exists()
+    assert AuditEvent.objects.filter(action="record.minority_removed").exists()
+
+
+@pytest.mark.django_db
+def test_a_minority_statement_waits_for_the_ballot(cast: Cast) -> None:
+    make_recommendation(cast.assembly, 4)
+    response = _client(cast, "chair").post(
+        _url("record_minority", cast, number=4), {"text": "Te vroeg."}
+    )
+    assert "Er is nog niet gestemd" in response.content.decode()
+    assert not MinorityStatement.objects.exists()
+
+
+# ------------------------------------------------------- government responses
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["organiser", "griffie"])
+def test_organisers_and_the_griffie_record_responses_with_history(cast: Cast, persona: str) -> None:
+    rec = make_recommendation(cast.assembly, 5, title="Drugscheck in elke regio")
+    make_result(rec, votes=(120, 20, 5))
+    client = _client(cast, persona)
+    url = _url("record_response", cast, number=5)
+    client.post(
+        url,
+        {
+            "status": "under_study",
+            "text": "Het kabinet laat dit onderzoeken.",
+            "responded_on": "2026-03-01",
+            "source_title": "Kamerbrief reactie burgerberaad",
+            "source_url": "https://www.rijksoverheid.nl/brief",
+        },
+    )
+    client.post(
+        url,
+        {
+            "status": "partly",
+            "text": "Het kabinet neemt dit deels over.",
+            "responded_on": "2026-09-01",
+            "source_title": "",
+            "source_url": "",
+        },
+    )
+    assert list(GovernmentResponse.objects.values_list("status", flat=True)) == [
+        "under_study",
+        "partly",
+    ]
+    tracker = Client().get(_url("record_tracker", cast)).content.decode()
+    assert "◐</span> Deels overgenomen</strong>" in tracker
+    detail = Client().get(_url("record_tracker_detail", cast, number=5)).content.decode()
+    assert detail.index("deels over") < detail.index("laat dit onderzoeken")  # newest first
+    assert 'href="https://www.rijksoverheid.nl/brief"' in detail
+    assert AuditEvent.objects.filter(action="record.response_recorded").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_response_in_the_future_or_a_link_without_a_name_is_refused(cast: Cast) -> None:
+    rec = make_recommendation(cast.assembly, 5)
+    make_result(rec, votes=(120, 20, 5))
+    url = _url("record_response", cast, number=5)
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    base = {"status": "adopted", "text": "Ja.", "source_title": "", "source_url": ""}
+    page = _client(cast, "organiser").post(url, {**base, "responded_on": tomorrow})
+    assert "ligt in de toekomst" in page.content.decode()
+    page = _client(cast, "organiser").post(
+        url, {**base, "responded_on": "2026-01-01", "source_url": "https://example.org"}
+    )
+    assert "geef de bron een naam" in page.content.decode()
+    assert not GovernmentResponse.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_tracker_counts_per_status_and_filters(cast: Cast) -> None:
+    statuses = ["adopted", "adopted", "rejected", None]
+    for number, status in enumerate(statuses, start=1):
+        rec = make_recommendation(cast.assembly, number)
+        make_result(rec, votes=(120, 10, 0))
+        if status:
+            GovernmentResponse.objects.create(
+                recommendation=rec, status=status, text="x", responded_on="2026-02-01"
+            )
+    rejected = make_recommendation(cast.assembly, 9)
+    make_result(rejected, votes=(10, 120, 0))  # not adopted, never answered: not tracked
+    page = Client().get(_url("record_tracker", cast)).content.decode()
+    assert '<title id="tracker-chart-title">' in page
+    assert '<th scope="row"><span aria-hidden="true">✔</span> Overgenomen</th><td>2</td>' in page
+    assert "<td>1</td>" in page  # rejected and "no response yet"
+    assert "Aanbeveling 9" not in page
+    filtered = Client().get(_url("record_tracker", cast) + "?status=rejected").content.decode()
+    assert "Aanbeveling 3:" in filtered and "Aanbeveling 1:" not in filtered
+    assert 'href="?status=rejected" aria-current="page"' in filtered
+    none = Client().get(_url("record_tracker", cast) + "?status=none").content.decode()
+    assert "Aanbeveling 4:" in none and "Aanbeveling 3:" not in none
+
+
+# ------------------------------------------------------------------ overview
+
+
+@pytest.mark.django_db
+def test_the_overview_shows_each_role_its_actions(cast: Cast) -> None:
+    rec = make_recommendation(cast.assembly, 1)
+    rec.weekend = _weekend(cast)
+    rec.save(update_fields=["weekend"])
+    make_result(rec, votes=(100, 40, 0))
+    _minutes(cast)
+    url = _url("record_overview", cast)
+    chair = _client(cast, "chair").get(url).content.decode()
+    assert "Vastleggen" in chair and "Reactie vastleggen" not in chair
+    assert "Concept: wacht op goedkeuring van de voorzitter" in chair
+    griffie = _client(cast, "griffie").get(url).content.decode()
+    assert "Reactie vastleggen" in griffie and "Nieuw verslag voor weekend 1" not in griffie
+    organiser = _client(cast, "organiser").get(url).content.decode()
+    assert "Nieuw verslag voor weekend 1" in organiser
+
+
+# ---------------------------------------------------------------------- demo
+
+
+@pytest.mark.django_db
+def test_the_demo_seeds_minutes_statements_and_responses_once(cast: Cast) -> None:
+    import time
+
+    from recommendations.demo_record import demo_record_seed
+
+    for number in range(1, 7):
+        rec = make_recommendation(cast.assembly, number)
+        make_result(rec, votes=(130, 10 * (number % 3), 4))
+    _plenary(_weekend(cast, 1))
+    today = dt.date(2028, 6, 1)  # after the last weekend (autumn 2027) and its answers
+    started = time.monotonic()
+    for _ in range(2):
+        demo_record_seed(
+            cast.assembly, today=today, chair=cast.users["chair"], organiser=cast.users["organiser"]
+        )
+    assert time.monotonic() - started < 2
+    assert Minutes.objects.filter(approved_at__isnull=False).count() == 7
+    draft = Minutes.objects.get(approved_at__isnull=True)
+    assert draft.weekend.number == 7
+    assert MinorityStatement.objects.count() == 2  # every other contested one (4 contested)
+    adopted = GovernmentResponse.objects.values("recommendation").distinct().count()
+    assert adopted == 6
+    assert GovernmentResponse.objects.count() > 6  # with updates: a history to show
+    assert Minutes.objects.get(weekend__number=1, approved_at__isnull=False).session is not None
+
+    before = dt.date(2027, 4, 1)  # only weekend 1 behind: no responses yet
+    GovernmentResponse.objects.all().delete()
+    Minutes.objects.all().delete()
+    demo_record_seed(
+        cast.assembly, today=before, chair=cast.users["chair"], organiser=cast.users["organiser"]
+    )
+    assert not GovernmentResponse.objects.exists()
+    assert Minutes.objects.filter(approved_at__isnull=False).count() == 1
