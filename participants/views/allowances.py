@@ -1,0 +1,574 @@
+"""Allowances and expense claims.
+
+Members: "Mijn vergoeding" (what they earned, what is approved and paid,
+their claims, the caps and what they mean for benefits and taxes), a claim in
+two short steps on a phone, changing a claim the organisation asked about,
+and their own receipts. Organisers: allowances per weekend (compute,
+approve), the rules of each year, the assembly's allowance settings, and the
+claims queue with approve / reject / ask. Nobody else sees anyone's money:
+not the chair, not the griffie (they get totals in the report).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assembly import access
+from assembly.models import AllowanceYear, Assembly, RoleKind, User
+from assembly.selectors import role_kinds_for
+from participants import selectors_money as selectors
+from participants.forms_money import (
+    AllowanceSettingsForm,
+    AllowanceYearForm,
+    AskForm,
+    ClaimForm,
+    ClaimStartForm,
+    ReasonForm,
+    StatusFilterForm,
+)
+from participants.models import ExpenseClaim, PanelMember
+from participants.receipts import max_receipt_bytes
+from participants.services import allowances as services
+from participants.services import claims as claim_services
+from sessions.models import Weekend
+
+TEMPLATES = "participants/allowances/"
+ORGANISER = frozenset({RoleKind.ORGANISER})
+
+
+def _organiser(request: HttpRequest, slug: str) -> tuple[Assembly, User]:
+    user = access.request_user(request)
+    return access.get_assembly_for_organiser(user=user, slug=slug), user
+
+
+def _member(request: HttpRequest, slug: str) -> tuple[Assembly, PanelMember]:
+    """The member's own seat, or PermissionDenied: only members file claims."""
+    user = access.request_user(request)
+    assembly = access.get_assembly_for_roles(
+        user=user, slug=slug, roles=frozenset({RoleKind.MEMBER})
+    )
+    member = selectors.member_for_user(assembly=assembly, user=user)
+    if member is None:
+        raise PermissionDenied
+    return assembly, member
+
+
+def _overview_url(assembly: Assembly) -> str:
+    return reverse("participants:allowances_overview", kwargs={"slug": assembly.slug})
+
+
+def _my_url(assembly: Assembly) -> str:
+    return reverse("participants:my_allowance", kwargs={"slug": assembly.slug})
+
+
+def _compute_message(request: HttpRequest, result: services.ComputeResult) -> None:
+    messages.success(
+        request,
+        _(
+            "De dagvergoedingen zijn berekend: %(created)s nieuw, %(changed)s gewijzigd, "
+            "%(removed)s vervallen. Afgetopt door een maximum: %(capped)s dagen."
+        )
+        % {
+            "created": result.created,
+            "changed": result.changed,
+            "removed": result.removed,
+            "capped": result.capped,
+        },
+    )
+    for year in result.missing_years:
+        messages.error(
+            request,
+            _(
+                "Voor %(year)s zijn er nog geen regels. Dagen in %(year)s krijgen pas een "
+                "vergoeding als u de regels van dat jaar invult."
+            )
+            % {"year": year},
+        )
+
+
+# ------------------------------------------------------------------ member
+
+
+@login_required
+def my_allowance(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly, member = _member(request, slug)
+    money = selectors.member_money(member=member)
+    return render(
+        request,
+        TEMPLATES + "mine.html",
+        {"assembly": assembly, "money": money, "bar_width": selectors.BAR_WIDTH},
+    )
+
+
+def _claim_form_context(assembly: Assembly, form: ClaimForm, **extra: object) -> dict[str, object]:
+    kind = form["kind"].value() if form.is_bound else form.initial.get("kind")
+    return {
+        "assembly": assembly,
+        "form": form,
+        "is_car": kind == ExpenseClaim.Kind.CAR,
+        "receipt_required": kind in claim_services.RECEIPT_REQUIRED,
+        "kind_label": dict(ExpenseClaim.Kind.choices).get(str(kind), ""),
+        **extra,
+    }
+
+
+def _apply_refusal(form: ClaimForm, refused: claim_services.ClaimRefused) -> None:
+    field = refused.field if refused.field in form.fields else None
+    form.add_error(field, refused.message)
+
+
+def _claim_input(form: ClaimForm) -> claim_services.ClaimInput:
+    data = form.cleaned_data
+    return claim_services.ClaimInput(
+        kind=data["kind"],
+        day=data["day"],
+        amount=data.get("amount"),
+        kilometres=data.get("kilometres"),
+        description=data.get("description") or "",
+        receipt=form.checked_receipt,
+    )
+
+
+@login_required
+def my_claim_new(request: HttpRequest, slug: str) -> HttpResponse:
+    """Step 1 (kind and day) on GET and its POST; step 2 (amount or
+    kilometres, receipt) posts ``step=2`` with step 1's answers hidden."""
+    assembly, member = _member(request, slug)
+    days = selectors.claim_days(member=member)
+    if request.method != "POST":
+        start = ClaimStartForm(days=days)
+        return render(
+            request, TEMPLATES + "claim_start.html", {"assembly": assembly, "form": start}
+        )
+    if request.POST.get("step") != "2":
+        start = ClaimStartForm(request.POST, days=days)
+        if not start.is_valid():
+            return render(
+                request, TEMPLATES + "claim_start.html", {"assembly": assembly, "form": start}
+            )
+        form = ClaimForm(
+            initial={"kind": start.cleaned_data["kind"], "day": start.cleaned_data["day"]},
+            days=days,
+            hidden_start=True,
+            max_bytes=max_receipt_bytes(),
+        )
+        return render(
+            request,
+            TEMPLATES + "claim_details.html",
+            _claim_form_context(assembly, form, day=start.cleaned_data["day"]),
+        )
+    form = ClaimForm(
+        request.POST, request.FILES, days=days, hidden_start=True, max_bytes=max_receipt_bytes()
+    )
+    if form.is_valid():
+        try:
+            claim = claim_services.claim_submit(
+                member=member, data=_claim_input(form), actor=access.request_user(request)
+            )
+        except claim_services.ClaimRefused as refused:
+            if refused.field in ("kind", "day"):
+                start = ClaimStartForm(request.POST, days=days)
+                start.is_valid()
+                start.add_error(refused.field, refused.message)
+                return render(
+                    request, TEMPLATES + "claim_start.html", {"assembly": assembly, "form": start}
+                )
+            _apply_refusal(form, refused)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Uw declaratie van %(amount)s euro is ingediend. "
+                    "U krijgt bericht als er een besluit is."
+                )
+                % {"amount": formats.number_format(claim.amount, 2)},
+            )
+            return redirect(_my_url(assembly) + "#declaraties")
+    elif "kind" in form.errors or "day" in form.errors:
+        start = ClaimStartForm(request.POST, days=days)
+        start.is_valid()
+        return render(
+            request, TEMPLATES + "claim_start.html", {"assembly": assembly, "form": start}
+        )
+    day = form.cleaned_data.get("day")
+    return render(
+        request, TEMPLATES + "claim_details.html", _claim_form_context(assembly, form, day=day)
+    )
+
+
+@login_required
+def my_claim_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly, member = _member(request, slug)
+    claim = selectors.member_claim(member=member, pk=pk)
+    if claim is None:
+        raise Http404
+    if claim.status != ExpenseClaim.Status.NEEDS_INFO:
+        messages.error(request, _("Deze declaratie kunt u niet meer wijzigen."))
+        return redirect(_my_url(assembly) + "#declaraties")
+    days = selectors.claim_days(member=member)
+    if request.method == "POST":
+        form = ClaimForm(request.POST, request.FILES, days=days, max_bytes=max_receipt_bytes())
+        if form.is_valid():
+            try:
+                claim_services.claim_resubmit(
+                    claim=claim, data=_claim_input(form), actor=access.request_user(request)
+                )
+            except claim_services.ClaimRefused as refused:
+                _apply_refusal(form, refused)
+            else:
+                messages.success(request, _("Uw declaratie is opnieuw ingediend."))
+                return redirect(_my_url(assembly) + "#declaraties")
+    else:
+        form = ClaimForm(
+            initial={
+                "kind": claim.kind,
+                "day": claim.day.isoformat(),
+                "amount": claim.amount if claim.kind != ExpenseClaim.Kind.CAR else None,
+                "kilometres": claim.kilometres,
+                "description": claim.description,
+            },
+            days=days,
+            max_bytes=max_receipt_bytes(),
+        )
+    return render(
+        request,
+        TEMPLATES + "claim_edit.html",
+        {"assembly": assembly, "form": form, "claim": claim},
+    )
+
+
+@login_required
+def claim_receipt(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    """The receipt, only to the member who sent it and the organisers; never
+    from a public media URL."""
+    user = access.request_user(request)
+    assembly = access.get_assembly_for_roles(
+        user=user, slug=slug, roles=frozenset({RoleKind.MEMBER, RoleKind.ORGANISER})
+    )
+    claim = get_object_or_404(
+        ExpenseClaim.objects.select_related("member"), pk=pk, member__assembly=assembly
+    )
+    kinds = role_kinds_for(user=user, assembly=assembly)
+    if not (user.is_superuser or RoleKind.ORGANISER in kinds or claim.member.user_id == user.pk):
+        raise PermissionDenied
+    if not claim.receipt:
+        raise Http404
+    extension = (claim.receipt.name or "").rsplit(".", 1)[-1].lower()
+    content_type = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}.get(
+        extension
+    )
+    if content_type is None:
+        raise Http404
+    response = FileResponse(
+        claim.receipt.open("rb"),
+        content_type=content_type,
+        as_attachment=content_type == "application/pdf",
+        filename=f"bon-{claim.pk}.{extension}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ------------------------------------------------------------------ organisers
+
+
+@login_required
+def allowances_overview(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly, _user = _organiser(request, slug)
+    return render(
+        request,
+        TEMPLATES + "overview.html",
+        {
+            "assembly": assembly,
+            "weekends": selectors.weekend_allowances(assembly=assembly),
+            "open_claims": selectors.open_claims_count(assembly),
+            "years": selectors.allowance_years(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def allowances_compute(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly, user = _organiser(request, slug)
+    try:
+        result = services.allowances_compute(assembly=assembly, actor=user)
+    except services.AllowancesRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        _compute_message(request, result)
+    return redirect(_overview_url(assembly))
+
+
+@login_required
+def allowances_weekend(request: HttpRequest, slug: str, weekend: int) -> HttpResponse:
+    assembly, _user = _organiser(request, slug)
+    the_weekend = get_object_or_404(Weekend, assembly=assembly, number=weekend)
+    rows = selectors.weekend_allowance_rows(weekend=the_weekend)
+    return render(
+        request,
+        TEMPLATES + "weekend.html",
+        {
+            "assembly": assembly,
+            "weekend": the_weekend,
+            "rows": rows,
+            "earned": sum(1 for r in rows if r.status == "earned"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def allowances_approve(request: HttpRequest, slug: str, weekend: int) -> HttpResponse:
+    assembly, user = _organiser(request, slug)
+    the_weekend = get_object_or_404(Weekend, assembly=assembly, number=weekend)
+    count = services.allowances_approve(assembly=assembly, weekend=the_weekend, actor=user)
+    if count:
+        messages.success(
+            request,
+            _("%(count)s dagvergoedingen van weekend %(number)s zijn goedgekeurd.")
+            % {"count": count, "number": the_weekend.number},
+        )
+    else:
+        messages.error(request, _("Er waren geen dagvergoedingen om goed te keuren."))
+    return redirect(_overview_url(assembly))
+
+
+@login_required
+def allowance_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly, user = _organiser(request, slug)
+    if request.method == "POST":
+        form = AllowanceSettingsForm(request.POST)
+        if form.is_valid():
+            values = dict(form.cleaned_data)
+            try:
+                result = services.allowance_settings_update(
+                    assembly=assembly, values=values, actor=user
+                )
+            except services.AllowancesRefused as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, _("De instellingen van de vergoeding zijn bewaard."))
+                _compute_message(request, result)
+                return redirect(_overview_url(assembly))
+    else:
+        form = AllowanceSettingsForm(
+            initial={
+                "allowance_mode": assembly.allowance_mode,
+                "fee_per_day": assembly.fee_per_day,
+                "allowance_hours_per_day": assembly.allowance_hours_per_day,
+                "second_approval_above": assembly.second_approval_above,
+            }
+        )
+    return render(request, TEMPLATES + "settings.html", {"assembly": assembly, "form": form})
+
+
+@login_required
+def allowance_rules(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly, _user = _organiser(request, slug)
+    return render(
+        request,
+        TEMPLATES + "rules.html",
+        {"assembly": assembly, "years": selectors.allowance_years()},
+    )
+
+
+def _rule_form_page(
+    request: HttpRequest, assembly: Assembly, user: User, row: AllowanceYear | None
+) -> HttpResponse:
+    if request.method == "POST":
+        form = AllowanceYearForm(
+            request.POST,
+            # A disabled field takes its value from ``initial``, never from the post.
+            initial={"year": row.year} if row else None,
+            existing_year=row.year if row else None,
+        )
+        if form.is_valid():
+            services.allowance_year_save(
+                year=form.cleaned_data["year"] if row is None else row.year,
+                values=form.values(),
+                actor=user,
+                assembly=assembly,
+            )
+            messages.success(
+                request,
+                _("De regels van %(year)s zijn bewaard. Bereken de dagvergoedingen opnieuw.")
+                % {"year": form.cleaned_data["year"] if row is None else row.year},
+            )
+            return redirect(reverse("participants:allowance_rules", kwargs={"slug": assembly.slug}))
+    elif row is not None:
+        form = AllowanceYearForm(
+            initial={
+                "year": row.year,
+                **{name: getattr(row, name) for name in services.RULE_FIELDS},
+            },
+            existing_year=row.year,
+        )
+    else:
+        latest = AllowanceYear.objects.order_by("-year").first()
+        initial: dict[str, object] = {}
+        if latest is not None:
+            initial = {name: getattr(latest, name) for name in services.RULE_FIELDS}
+            initial["year"] = latest.year + 1
+            initial["source"] = ""
+        form = AllowanceYearForm(initial=initial)
+    return render(
+        request,
+        TEMPLATES + "rule_form.html",
+        {"assembly": assembly, "form": form, "row": row},
+    )
+
+
+@login_required
+def allowance_rule_new(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly, user = _organiser(request, slug)
+    return _rule_form_page(request, assembly, user, None)
+
+
+@login_required
+def allowance_rule_edit(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    assembly, user = _organiser(request, slug)
+    row = get_object_or_404(AllowanceYear, year=year)
+    return _rule_form_page(request, assembly, user, row)
+
+
+# ------------------------------------------------------------------ claims queue
+
+
+@login_required
+def claims_queue(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly, _user = _organiser(request, slug)
+    form = StatusFilterForm(request.GET or None)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    claims = list(selectors.claims_for_assembly(assembly=assembly, status=status))
+    return render(
+        request,
+        TEMPLATES + "queue.html",
+        {
+            "assembly": assembly,
+            "form": form,
+            "status": status,
+            "claims": claims,
+            "counts": selectors.claim_status_counts(assembly=assembly),
+            "statuses": ExpenseClaim.Status.choices,
+        },
+    )
+
+
+def _organiser_claim(
+    request: HttpRequest, slug: str, pk: int
+) -> tuple[Assembly, User, ExpenseClaim]:
+    assembly, user = _organiser(request, slug)
+    claim = selectors.claim_for_assembly(assembly=assembly, pk=pk)
+    if claim is None:
+        raise Http404
+    return assembly, user, claim
+
+
+def _claim_page(
+    request: HttpRequest,
+    assembly: Assembly,
+    user: User,
+    claim: ExpenseClaim,
+    *,
+    reason_form: ReasonForm | None = None,
+    ask_form: AskForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        TEMPLATES + "claim_detail.html",
+        {
+            "assembly": assembly,
+            "claim": claim,
+            "events": selectors.claim_events(claim=claim),
+            "reason_form": reason_form or ReasonForm(),
+            "ask_form": ask_form or AskForm(),
+            "decidable": claim.status in claim_services.DECIDABLE,
+            "can_reject": claim.status
+            in (*claim_services.DECIDABLE, ExpenseClaim.Status.NEEDS_INFO),
+            "needs_two": claim_services.needs_second_approval(claim),
+            "own_first": claim.first_approved_by_id == user.pk,
+            "own_claim": claim.member.user_id == user.pk,
+        },
+        status=status,
+    )
+
+
+@login_required
+def claim_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly, user, claim = _organiser_claim(request, slug, pk)
+    return _claim_page(request, assembly, user, claim)
+
+
+def _queue_url(assembly: Assembly) -> str:
+    return reverse("participants:claims_queue", kwargs={"slug": assembly.slug})
+
+
+def _detail_url(assembly: Assembly, claim: ExpenseClaim) -> str:
+    return reverse("participants:claim_detail", kwargs={"slug": assembly.slug, "pk": claim.pk})
+
+
+@login_required
+@require_POST
+def claim_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly, user, claim = _organiser_claim(request, slug, pk)
+    try:
+        claim = claim_services.claim_approve(claim=claim, actor=user)
+    except claim_services.ClaimRefused as refused:
+        messages.error(request, refused.message)
+        return redirect(_detail_url(assembly, claim))
+    if claim.status == ExpenseClaim.Status.FIRST_APPROVAL:
+        messages.success(
+            request,
+            _(
+                "Eerste goedkeuring gegeven. Een andere organisator moet deze declaratie ook "
+                "goedkeuren."
+            ),
+        )
+    else:
+        messages.success(request, _("De declaratie is goedgekeurd. De deelnemer krijgt bericht."))
+    return redirect(_queue_url(assembly))
+
+
+@login_required
+@require_POST
+def claim_reject(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly, user, claim = _organiser_claim(request, slug, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _claim_page(request, assembly, user, claim, reason_form=form)
+    try:
+        claim_services.claim_reject(claim=claim, actor=user, reason=form.cleaned_data["reason"])
+    except claim_services.ClaimRefused as refused:
+        messages.error(request, refused.message)
+        return redirect(_detail_url(assembly, claim))
+    messages.success(request, _("De declaratie is afgewezen. De deelnemer krijgt bericht."))
+    return redirect(_queue_url(assembly))
+
+
+@login_required
+@require_POST
+def claim_ask(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly, user, claim = _organiser_claim(request, slug, pk)
+    form = AskForm(request.POST)
+    if not form.is_valid():
+        return _claim_page(request, assembly, user, claim, ask_form=form)
+    try:
+        claim_services.claim_ask(claim=claim, actor=user, message=form.cleaned_data["message"])
+    except claim_services.ClaimRefused as refused:
+        messages.error(request, refused.message)
+        return redirect(_detail_url(assembly, claim))
+    messages.success(
+        request, _("Uw vraag is naar de deelnemer gestuurd. De declaratie wacht op antwoord.")
+    )
+    return redirect(_queue_url(assembly))
