@@ -1,0 +1,449 @@
+"""The final report and the progress reports: content, the three formats,
+who may download them, and the secretariat's words per weekend.
+
+``report_assembly`` builds a small finished assembly (members, quotas,
+check-ins, recommendations with results, a ranked ballot, money, minutes);
+the privacy and dashboard tests reuse it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from assembly.models import Assembly, AuditEvent
+from participants.models import (
+    CheckIn,
+    DayAllowance,
+    ExpenseClaim,
+    PanelMember,
+    Quota,
+)
+from recommendations.models import (
+    Ballot,
+    BallotOption,
+    BallotResult,
+    GovernmentResponse,
+    MinorityStatement,
+    Minutes,
+    ProgressReport,
+    Recommendation,
+)
+from recommendations.report_pdf import final_report_pdf, progress_report_pdf
+from recommendations.report_zip import final_report_zip
+from recommendations.selectors_report import final_report, progress_content
+from recommendations.services.report import progress_report_publish, progress_report_save
+from sessions.models import Expert, Material, MaterialVersion, Perspective, Session, Weekend
+from tests.conftest import Cast
+from tests.participants.test_panel import make_panel
+
+
+@dataclass
+class Built:
+    assembly: Assembly
+    members: list[PanelMember]
+    named: PanelMember  # the one member who opted in to be named
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def report_assembly(assembly: Assembly, *, size: int = 8, recommendations: int = 3) -> Built:
+    """A finished assembly with every kind of content the report shows."""
+    panel = make_panel(
+        assembly, size=size + 2, panel=tuple(range(size)), alternates=(size, size + 1)
+    )
+    PanelMember.objects.filter(assembly=assembly, kind=PanelMember.Kind.MEMBER).update(
+        status=PanelMember.Status.CONFIRMED
+    )
+    everyone = PanelMember.objects.filter(assembly=assembly).select_related(
+        "registration__invitation__resident"
+    )
+    for member in everyone:
+        registration = member.registration
+        # Unique, unmistakable personal data, so a leak is easy to find.
+        registration.full_name = f"Geheime Naam{registration.pk:05d}q"
+        registration.email = f"geheim{registration.pk:05d}@voorbeeld.nl"
+        registration.needs_other = f"Persoonlijke wens {registration.pk:05d}x"
+        registration.attitude_answers = {"houding": f"Antwoord{registration.pk:05d}z"}
+        registration.save(update_fields=["full_name", "email", "needs_other", "attitude_answers"])
+        resident = registration.invitation.resident
+        resident.street = f"Privéstraat{registration.pk:05d}"
+        resident.save(update_fields=["street"])
+    members = list(
+        PanelMember.objects.filter(assembly=assembly, kind=PanelMember.Kind.MEMBER)
+        .select_related("registration__invitation__resident")
+        .order_by("pk")
+    )
+    named = members[0]
+    named.named_publicly = True
+    named.named_publicly_at = timezone.now()
+    named.save(update_fields=["named_publicly", "named_publicly_at"])
+    Quota.objects.create(assembly=assembly, category="geslacht", value="vrouw", min=1, max=9)
+    Quota.objects.create(
+        assembly=assembly, category="geslacht", value="man", min=1, max=9, position=1
+    )
+
+    weekends = list(Weekend.objects.filter(assembly=assembly).order_by("number"))
+    perspective = Perspective.objects.create(assembly=assembly, name="Zorg")
+    expert = Expert.objects.create(
+        assembly=assembly,
+        name="Dr. Deskundige Één",
+        organisation="Trimbos-instituut",
+        perspective=perspective,
+        interests="Geen nevenfuncties.",
+        email="deskundige@example.org",
+    )
+    for weekend in weekends[:2]:
+        briefing = Session.objects.create(
+            weekend=weekend,
+            title=f"Uitleg {weekend.number}",
+            kind=Session.Kind.BRIEFING,
+            starts_at=_at(weekend.starts_on, 10),
+            ends_at=_at(weekend.starts_on, 11),
+        )
+        briefing.experts.add(expert)
+        for member in members[: size - weekend.number]:
+            CheckIn.objects.create(member=member, weekend=weekend, day=weekend.starts_on)
+            DayAllowance.objects.create(
+                member=member,
+                weekend=weekend,
+                day=weekend.starts_on,
+                gross=Decimal("39.20"),
+                amount=Decimal("39.20"),
+            )
+        ExpenseClaim.objects.create(
+            member=members[1],
+            weekend=weekend,
+            day=weekend.starts_on,
+            kind=ExpenseClaim.Kind.PUBLIC_TRANSPORT,
+            amount=Decimal("12.50"),
+            status=ExpenseClaim.Status.APPROVED,
+        )
+    ExpenseClaim.objects.create(
+        member=members[2],
+        weekend=weekends[0],
+        day=weekends[0].starts_on,
+        kind=ExpenseClaim.Kind.CHILDCARE,
+        amount=Decimal("80.00"),
+        status=ExpenseClaim.Status.SUBMITTED,
+    )
+    material = Material.objects.create(
+        assembly=assembly,
+        weekend=weekends[0],
+        expert=expert,
+        title="Factsheet drugs",
+        kind=Material.Kind.LINK,
+        summary="Korte uitleg.",
+        status=Material.Status.PUBLIC,
+    )
+    MaterialVersion.objects.create(material=material, number=1, url="https://example.org/f")
+
+    for number in range(1, recommendations + 1):
+        recommendation = Recommendation.objects.create(
+            assembly=assembly,
+            number=number,
+            title=f"Aanbeveling over preventie {number}",
+            text=f"De overheid investeert in preventie op scholen ({number}).",
+            status=Recommendation.Status.ADOPTED
+            if number % 2
+            else Recommendation.Status.NOT_ADOPTED,
+            position=number,
+        )
+        ballot = Ballot.objects.create(
+            assembly=assembly,
+            number=number,
+            kind=Ballot.Kind.RECOMMENDATION,
+            method=Ballot.Method.PAPER,
+            status=Ballot.Status.CLOSED,
+            recommendation=recommendation,
+            title=recommendation.title,
+            threshold="three_quarters",
+            closed_at=timezone.now(),
+        )
+        BallotResult.objects.create(
+            ballot=ballot,
+            votes_for=6 if number % 2 else 3,
+            votes_against=1 if number % 2 else 4,
+            votes_abstain=1,
+            adopted=bool(number % 2),
+            threshold="three_quarters",
+            counts_hash=f"{number:064d}",
+        )
+        MinorityStatement.objects.create(
+            recommendation=recommendation, text=f"Wij vinden dit te duur ({number}).", supporters=2
+        )
+    GovernmentResponse.objects.create(
+        recommendation=Recommendation.objects.get(assembly=assembly, number=1),
+        status=GovernmentResponse.Status.UNDER_STUDY,
+        text="Het kabinet onderzoekt dit.",
+        responded_on=dt.date(2027, 12, 1),
+    )
+    ranked = Ballot.objects.create(
+        assembly=assembly,
+        number=recommendations + 1,
+        kind=Ballot.Kind.RANKED,
+        method=Ballot.Method.PAPER,
+        status=Ballot.Status.CLOSED,
+        title="Welk model past het best?",
+        closed_at=timezone.now(),
+    )
+    for position, label in enumerate(["Verbieden", "Reguleren", "Gedogen"], start=1):
+        BallotOption.objects.create(ballot=ranked, position=position, label=label)
+    BallotResult.objects.create(
+        ballot=ranked,
+        rounds=[
+            {"round": 1, "counts": {"1": 2, "2": 4, "3": 2}, "eliminated": [3], "exhausted": 0},
+            {"round": 2, "counts": {"1": 3, "2": 5}, "eliminated": [], "exhausted": 0},
+        ],
+        winner_position=2,
+        threshold="majority",
+        counts_hash="f" * 64,
+    )
+    Minutes.objects.create(
+        assembly=assembly,
+        weekend=weekends[0],
+        title="Verslag van de opening",
+        body="De voorzitter opende het weekend.",
+        approved_at=timezone.now(),
+    )
+    Minutes.objects.create(
+        assembly=assembly, weekend=weekends[1], title="Nog niet goedgekeurd", body="Concept"
+    )
+    del panel
+    return Built(assembly=assembly, members=members, named=named)
+
+
+def _client(cast: Cast, persona: str) -> Client:
+    client = Client()
+    client.force_login(cast.users[persona])
+    return client
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def zip_text(content: bytes) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
+
+
+# ------------------------------------------------------------------ content
+
+
+def test_it_gathers_the_whole_report(cast: Cast) -> None:
+    built = report_assembly(cast.assembly)
+    report = final_report(assembly=cast.assembly)
+    assert [r.number for r in report.recommendations] == [1, 2, 3]
+    first = report.recommendations[0]
+    assert (first.votes_for, first.votes_against, first.votes_abstain) == (6, 1, 1)
+    assert first.adopted is True and report.recommendations[1].adopted is False
+    # Abstentions do not count under the default rule: 6 of 7 is 85.7 %.
+    assert first.support_percent == pytest.approx(85.7)
+    assert first.minority[0].supporters == 2
+    assert first.response_status == "Wordt onderzocht"
+    assert report.ranked[0].winner == "Reguleren"
+    assert report.ranked[0].rounds[0].eliminated == ("Gedogen",)
+    assert report.adopted == 2 and report.not_adopted == 1
+    # Composition: 7 of the 8 members came at least once (the last one never did).
+    gender = report.composition[0]
+    assert gender.members_total == 7
+    assert sum(row.members for row in gender.rows) == 7
+    assert sum(row.pool for row in gender.rows) == 10
+    assert gender.rows[0].population_share is not None
+    assert report.lottery.letters_sent == 10 and report.lottery.registrations == 10
+    # Attendance: 7 and 6 present of 8 on the first two weekends.
+    assert [w.present for w in report.weekends[:2]] == [7, 6]
+    # Costs: allowances of the attended days, approved claims only.
+    total = report.cost_total
+    assert total.allowances == Decimal("39.20") * 13
+    assert total.expenses == Decimal("25.00")
+    assert report.named_members == (built.named.registration.full_name,)
+    assert [m.title for m in report.minutes] == ["Verslag van de opening"]
+    assert report.experts[0].briefings == 2
+    assert report.materials[0].url == "https://example.org/f"
+
+
+def test_the_pdf_has_a_cover_contents_page_numbers_and_every_recommendation(cast: Cast) -> None:
+    report_assembly(cast.assembly)
+    content = final_report_pdf(final_report(assembly=cast.assembly))
+    reader = PdfReader(io.BytesIO(content))
+    pages = [page.extract_text() or "" for page in reader.pages]
+    assert len(pages) >= 4
+    assert "Eindrapport aan de Tweede Kamer" in pages[0]
+    assert "Inhoud" in pages[1] and "De aanbevelingen" in pages[1]
+    assert f"pagina 2 van {len(pages)}" in pages[1]
+    assert f"pagina {len(pages)} van {len(pages)}" in pages[-1]
+    text = "\n".join(pages)
+    for number in (1, 2, 3):
+        assert f"Aanbeveling over preventie {number}" in text
+    assert "Reguleren" in text and "Wij vinden dit te duur (1)." in text
+    assert "€" in text
+    assert reader.metadata is not None and reader.metadata.title == cast.assembly.name
+    assert reader.outline  # bookmarks for every chapter
+
+
+def test_the_zip_describes_every_file_and_column_and_is_deterministic(cast: Cast) -> None:
+    report_assembly(cast.assembly)
+    first = final_report_zip(final_report(assembly=cast.assembly))
+    again = final_report_zip(final_report(assembly=cast.assembly))
+    assert first == again
+    files = zip_text(first)
+    readme = files["README.md"]
+    for name, text in files.items():
+        if name == "README.md":
+            continue
+        assert f"## {name}" in readme, name
+        if name.endswith(".csv"):
+            header = text.splitlines()[0].split(",")
+            for column in header:
+                assert column in readme, (name, column)
+    data = json.loads(files["rapport.json"])
+    assert data["aanbevelingen"][0]["voor"] == 6
+    assert data["kosten"][0]["vergoedingen"] == "274.40"
+    assert "Reguleren" in files["voorkeursstemmingen.csv"]
+
+
+def test_the_griffie_downloads_all_three_formats(cast: Cast) -> None:
+    report_assembly(cast.assembly)
+    client = _client(cast, "griffie")
+    slug = {"slug": cast.assembly.slug}
+    page = client.get(reverse("recommendations:report_final", kwargs=slug))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Aanbeveling over preventie 2" in html and "<svg" in html
+    pdf = client.get(reverse("recommendations:report_final_pdf", kwargs=slug))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert "attachment" in pdf["Content-Disposition"]
+    archive = client.get(reverse("recommendations:report_final_zip", kwargs=slug))
+    assert archive["Content-Type"] == "application/zip"
+    assert "README.md" in zip_text(archive.content)
+
+
+def test_members_and_experts_cannot_open_the_report(cast: Cast) -> None:
+    for persona in ("member", "expert", "facilitator", "other_member"):
+        client = _client(cast, persona)
+        url = reverse("recommendations:report_final_pdf", kwargs={"slug": cast.assembly.slug})
+        assert client.get(url).status_code == 403, persona
+
+
+# --------------------------------------------------------- progress reports
+
+
+def test_the_organiser_writes_and_shares_a_progress_report(cast: Cast) -> None:
+    report_assembly(cast.assembly)
+    client = _client(cast, "organiser")
+    kwargs = {"slug": cast.assembly.slug, "weekend": 1}
+    edit = reverse("recommendations:report_progress_edit", kwargs=kwargs)
+    assert client.get(edit).status_code == 200
+    griffie = _client(cast, "griffie")
+    view = reverse("recommendations:report_progress", kwargs=kwargs)
+    assert griffie.get(view).status_code == 403  # not shared yet
+    response = client.post(edit, {"summary": "Een goed weekend.", "next_steps": "Weekend 2."})
+    assert response.status_code == 302
+    client.post(reverse("recommendations:report_progress_publish", kwargs=kwargs))
+    report = ProgressReport.objects.get(weekend__assembly=cast.assembly, weekend__number=1)
+    assert report.published_at is not None
+    page = griffie.get(view).content.decode()
+    assert "Een goed weekend." in page and "Weekend 2." in page
+    pdf = griffie.get(reverse("recommendations:report_progress_pdf", kwargs=kwargs))
+    assert "Een goed weekend." in pdf_text(pdf.content)
+    archive = zip_text(
+        griffie.get(reverse("recommendations:report_progress_zip", kwargs=kwargs)).content
+    )
+    assert json.loads(archive["voortgang.json"])["wat_er_gebeurde"] == "Een goed weekend."
+    listing = griffie.get(
+        reverse("recommendations:report_progress_list", kwargs={"slug": cast.assembly.slug})
+    )
+    assert "Weekend 1" in listing.content.decode()
+    assert AuditEvent.objects.filter(action="progress_report.publish").count() == 1
+
+
+def test_a_progress_report_without_words_cannot_be_shared(cast: Cast) -> None:
+    client = _client(cast, "organiser")
+    kwargs = {"slug": cast.assembly.slug, "weekend": 1}
+    response = client.post(
+        reverse("recommendations:report_progress_publish", kwargs=kwargs), follow=True
+    )
+    assert "Schrijf eerst wat er gebeurde" in response.content.decode()
+    assert not ProgressReport.objects.filter(published_at__isnull=False).exists()
+
+
+def test_too_long_words_are_refused_with_the_field_named(cast: Cast) -> None:
+    client = _client(cast, "organiser")
+    kwargs = {"slug": cast.assembly.slug, "weekend": 1}
+    response = client.post(
+        reverse("recommendations:report_progress_edit", kwargs=kwargs),
+        {"summary": "x" * 10_001, "next_steps": ""},
+    )
+    assert response.status_code == 200
+    assert 'id="id_summary_error"' in response.content.decode()
+    assert not ProgressReport.objects.exists()
+
+
+def test_the_progress_figures_count_drop_outs_and_replacements(cast: Cast) -> None:
+    built = report_assembly(cast.assembly)
+    weekend1 = Weekend.objects.get(assembly=cast.assembly, number=1)
+    weekend2 = Weekend.objects.get(assembly=cast.assembly, number=2)
+    stopped = built.members[-1]
+    stopped.status = PanelMember.Status.WITHDRAWN
+    stopped.withdrawn_at = _at(weekend1.ends_on + dt.timedelta(days=3), 12)
+    stopped.save(update_fields=["status", "withdrawn_at"])
+    alternate = PanelMember.objects.filter(
+        assembly=cast.assembly, kind=PanelMember.Kind.ALTERNATE
+    ).first()
+    assert alternate is not None
+    alternate.kind = PanelMember.Kind.MEMBER
+    alternate.status = PanelMember.Status.CONFIRMED
+    alternate.replaces = stopped
+    alternate.responded_at = _at(weekend1.ends_on + dt.timedelta(days=5), 12)
+    alternate.save(update_fields=["kind", "status", "replaces", "responded_at"])
+    progress_report_save(weekend=weekend2, summary="Twee", next_steps="", actor=None)
+    progress_report_publish(weekend=weekend2, actor=None)
+    content = progress_content(assembly=cast.assembly, number=2)
+    assert (content.dropped, content.replaced) == (1, 1)
+    assert content.weekend.present == 6
+    assert progress_content(assembly=cast.assembly, number=1).dropped == 0
+    assert "Twee" in pdf_text(progress_report_pdf(content))
+
+
+# ---------------------------------------------------------- name consent
+
+
+def test_a_member_opts_in_to_be_named_and_can_withdraw(cast: Cast) -> None:
+    built = report_assembly(cast.assembly)
+    member = built.members[3]
+    member.user = cast.users["member"]
+    member.save(update_fields=["user"])
+    client = _client(cast, "member")
+    url = reverse("recommendations:report_name_consent", kwargs={"slug": cast.assembly.slug})
+    page = client.get(url).content.decode()
+    assert "Nu: uw naam komt niet in het rapport." in page
+    assert 'type="checkbox"' in page and "checked" not in page
+    client.post(url, {"named": "on"})
+    member.refresh_from_db()
+    assert member.named_publicly and member.named_publicly_at is not None
+    assert member.registration.full_name in final_report(assembly=cast.assembly).named_members
+    client.post(url, {})
+    member.refresh_from_db()
+    assert not member.named_publicly and member.named_publicly_at is None
+    events = AuditEvent.objects.filter(target=f"participants.PanelMember:{member.pk}")
+    assert events.count() == 2
+    assert member.registration.full_name not in str(list(events.values()))
+
+
+def test_a_member_without_a_seat_cannot_open_the_consent_page(cast: Cast) -> None:
+    client = _client(cast, "member")
+    url = reverse("recommendations:report_name_consent", kwargs={"slug": cast.assembly.slug})
+    assert client.get(url).status_code == 403
