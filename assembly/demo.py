@@ -11,6 +11,8 @@ from assembly.models import RoleKind
 DEMO_PEOPLE: list[tuple[str, str, str, str | None, str | None]] = [
     ("organisatie@burgerberaad.example", "Sanne de Vries", RoleKind.ORGANISER,
      "demo-organisatie-2027", "JBSWY3DPEHPK3PXPORGANISE"),
+    ("organisatie2@burgerberaad.example", "Ruben Hoekstra", RoleKind.ORGANISER,
+     "demo-organisatie2-2027", "JBSWY3DPEHPK3PXPORGANIS2"),
     ("voorzitter@burgerberaad.example", "Karim El Amrani", RoleKind.CHAIR,
      "demo-voorzitter-2027", "JBSWY3DPEHPK3PXPCHAIRAAA"),
     ("griffie@burgerberaad.example", "Marloes Bakker", RoleKind.GRIFFIE,

@@ -126,8 +126,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -168,6 +170,14 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Largest PDF an organiser or expert may upload as briefing material (bytes).
 # A proxy in front must accept request bodies a little larger than this.
 MATERIAL_MAX_UPLOAD_BYTES = env_int("MATERIAL_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# Largest receipt (photo or PDF) a member may upload with an expense claim (bytes).
+RECEIPT_MAX_UPLOAD_BYTES = env_int("RECEIPT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# The organisation that pays members: the debtor of the SEPA credit transfer file.
+SEPA_DEBTOR_NAME = env_str("SEPA_DEBTOR_NAME", "Stichting Burgerberaad")
+# The demo account is a textbook example; production has no default, so an
+# export refuses until the real account is set.
+SEPA_DEBTOR_IBAN = env_str("SEPA_DEBTOR_IBAN", "" if PRODUCTION else "NL91ABNA0417164300")
+SEPA_DEBTOR_BIC = env_str("SEPA_DEBTOR_BIC", "" if PRODUCTION else "ABNANL2A")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -243,6 +253,16 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Planned releases of materials, public after the weekend, and the e-mail to members.
     "materials-due": {"task": "sessions.tasks_materials.materials_due_task", "schedule": 60.0},
+    # Electronic ballots whose closing time has passed are closed and their result fixed.
+    "ballots-close-due": {
+        "task": "recommendations.tasks_ballots.ballots_close_due_task",
+        "schedule": 60.0,
+    },
+    # Day allowances in line with the check-ins and the rules; batched/paid rows never change.
+    "allowances-compute": {
+        "task": "participants.tasks_money.allowances_compute_all_task",
+        "schedule": crontab(hour=2, minute=15),
+    },
     # Members' personal data, a set period after the final report (AVG).
     "privacy-retention": {
         "task": "recommendations.tasks_privacy.privacy_retention_task",

@@ -16,6 +16,8 @@ from django.utils import timezone
 from assembly import access
 from assembly import selectors as assembly_selectors
 from assembly.models import RoleKind, User
+from participants import selectors_money
+from recommendations import access_drafting
 from sessions import selectors as session_selectors
 
 
@@ -71,6 +73,17 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         (role_counts[RoleKind.GRIFFIE] > 0, "griffie"),
         (role_counts[RoleKind.EXPERT] > 0, "experts"),
     ]
+    # Links only to pages the person can use: money pages need a seat on the
+    # panel, writing a draft needs a table.
+    seat = (
+        selectors_money.member_for_user(assembly=assembly, user=user)
+        if RoleKind.MEMBER in kinds
+        else None
+    )
+    can_draft = (
+        RoleKind.FACILITATOR in kinds
+        and access_drafting.viewer_for(user=user, assembly=assembly).can_draft()
+    )
     return render(
         request,
         "portal/dashboard.html",
@@ -82,6 +95,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "weekends_done": sum(1 for w in weekends if w.ends_on < today),
             "role_counts": role_counts,
             "setup_steps": setup_steps,
+            "seat": seat,
+            "can_draft": can_draft,
         },
     )
 

@@ -9,7 +9,11 @@ from django.http import HttpRequest
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
-from participants import admin_quotas  # noqa: F401  (registers the quota admin)
+from participants import (
+    admin_money,  # noqa: F401  (registers the allowance rules and claims)
+    admin_payments,  # noqa: F401  (registers the payment admin)
+    admin_quotas,  # noqa: F401  (registers the quota admin)
+)
 from participants.admin_forms import AssemblyConfirmImportForm, AssemblyImportForm
 from participants.models import (
     AttitudeQuestion,

@@ -59,6 +59,21 @@ def skip_or_fail(reason: str, required_by: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _rows_from_data_migrations(request: pytest.FixtureRequest) -> None:
+    """A transactional test (live server, worker) empties every table when it
+    ends, also the rows that data migrations wrote; put those back for it."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    migration = importlib.import_module("assembly.migrations.0005_allowance_year_2025")
+    migration.seed_2025(apps, None)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     # Password hashing is deliberately slow; tests only need it to work.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

@@ -245,7 +245,7 @@ class ProposeForm(forms.Form):
         initial=20,
         help_text=gettext_lazy(
             "Hoeveel het aantal per waarde mag afwijken van het doel. "
-            "Bij 20 % en een doel van 10 mensen: minimaal 8, maximaal 12."
+            "Bij 20 procent en een doel van 10 mensen: minimaal 8, maximaal 12."
         ),
     )
     shares_file = forms.FileField(

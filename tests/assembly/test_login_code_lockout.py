@@ -5,6 +5,7 @@ longer logs in, and asking for codes is rate-limited."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from django.core import mail
@@ -14,6 +15,14 @@ from django.test import Client
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_rate_limits() -> Iterator[None]:
+    """The limits live in the cache: start empty, and leave nothing for other tests."""
+    cache.clear()
+    yield
+    cache.clear()
 
 REQUEST = "/accounts/login/code/"
 CONFIRM = "/accounts/login/code/confirm/"
@@ -52,7 +61,6 @@ def test_three_wrong_codes_spend_the_code(cast: Cast) -> None:
 def test_asking_for_codes_again_and_again_is_limited(cast: Cast) -> None:
     """From fresh sessions (a script, not a person): at most three codes a
     minute for one address, so a guesser cannot keep getting new codes."""
-    cache.clear()  # the limits live in the cache; other tests asked for codes too
     statuses = [
         Client().post(REQUEST, {"email": cast.users["member"].email}).status_code
         for _attempt in range(8)

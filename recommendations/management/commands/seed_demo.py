@@ -11,6 +11,11 @@ Two assemblies:
 - ``oefenloting``, the same assembly before its lottery: a pool and quotas,
   for practising the whole draw (pool check, run, commit, public number,
   notifications, replacements).
+- ``afgerond``, the same assembly when it is over: all seven weekends behind
+  it (the last one four weeks ago), phase "report", with its programme of
+  about a hundred briefings, attendance, tables, the recommendations, the
+  secretariat's progress reports for every weekend and a few members who
+  agreed to be named: what the griffie downloads the final report of.
 
 It lives in the last app of the chain because the demo spans every app.
 """
@@ -29,19 +34,26 @@ from django.utils import timezone
 
 from assembly.demo import DEMO_PEOPLE
 from assembly.models import Assembly, Phase, Role, RoleKind, User
+from participants.demo_allowances import demo_allowances_seed
 from participants.demo_attendance import demo_attendance_seed
 from participants.demo_panel import DemoPanelError, seed_panel
+from participants.demo_payments import demo_payments_seed
 from participants.demo_pool import seed_pool
 from participants.demo_tables import demo_tables_seed
-from participants.models import AttitudeQuestion
+from participants.models import AttitudeQuestion, PanelMember
 from participants.selectors_selection import quota_list
 from participants.services.quotas import quota_propose, quota_table_replace
+from recommendations.demo_ballots import demo_ballots_seed
+from recommendations.demo_drafting import demo_drafting_seed
+from recommendations.demo_record import demo_record_seed
+from recommendations.models import ProgressReport
 from sessions.demo_experts import seed_demo_experts
 from sessions.demo_programme import programme_demo_fill
-from sessions.models import Weekend
+from sessions.models import Expert, Session, Weekend
 
 DEMO_SLUG = "drugsbeleid"
 PRACTICE_SLUG = "oefenloting"
+COMPLETED_SLUG = "afgerond"
 # The demo's panel, as in a real assembly. LEXIMIN on the demo pool of 600
 # (participants/demo_pool.py) takes about 6 s on a 2-core machine (measured
 # with participants.sortition.run_selection, November 2026).
@@ -68,6 +80,76 @@ WEEKEND_PLAN = [
     ("Stemmen over de aanbevelingen", "Tweede Kamer", "Den Haag"),
 ]
 WEEKS_APART = 6
+
+
+def completed_saturdays(today: dt.date) -> list[dt.date]:
+    """Seven Saturdays six weeks apart, the last about four weeks ago."""
+    last = today - dt.timedelta(weeks=4)
+    last -= dt.timedelta(days=(last.weekday() - 5) % 7)
+    return [last - dt.timedelta(weeks=WEEKS_APART * i) for i in range(len(WEEKEND_PLAN))][::-1]
+
+
+# Parallel deep-dive briefings on top of the standard programme, so the
+# completed assembly has about a hundred briefings, as real ones do (Ireland
+# 2023: ~120 presentations).
+DEEP_DIVES = [
+    ("Verdieping: cannabis en de coffeeshop", "Cannabis"),
+    ("Verdieping: xtc en het uitgaansleven", "Uitgaan"),
+    ("Verdieping: jonge aanwas in de drugscriminaliteit", "Criminaliteit"),
+    ("Verdieping: verslavingszorg in de praktijk", "Zorg"),
+    ("Verdieping: preventie op school", "Preventie"),
+    ("Verdieping: testen van drugs", "Schade beperken"),
+    ("Verdieping: ondermijning in de wijk", "Criminaliteit"),
+    ("Verdieping: ervaringen van ouders", "Ervaring"),
+    ("Verdieping: regulering in andere landen", "Regulering"),
+    ("Verdieping: de rol van de gemeente", "Bestuur"),
+    ("Verdieping: kosten voor de samenleving", "Kosten"),
+    ("Verdieping: wat zegt het onderzoek?", "Onderzoek"),
+]
+DEEP_DIVES_TOTAL = 79
+
+PROGRESS_WORDS = {
+    1: (
+        "De deelnemers leerden elkaar kennen en hoorden wat de vraag van de Kamer is. "
+        "Deskundigen legden de feiten over drugs in Nederland uit.",
+        "Weekend 2 gaat over zorg en gezondheid. De deelnemers krijgen vooraf de stukken.",
+    ),
+    2: (
+        "Deskundigen uit de verslavingszorg en de GGD vertelden over zorg en preventie. "
+        "De tafels bespraken wat goed gaat en wat beter kan.",
+        "Weekend 3 gaat over veiligheid. Er komen sprekers van politie, OM en gemeente.",
+    ),
+    3: (
+        "Politie, Openbaar Ministerie en burgemeesters vertelden over criminaliteit rond drugs. "
+        "Twee deelnemers stopten; reserves namen hun plaats in.",
+        "Weekend 4 gaat over ervaringen en preventie.",
+    ),
+    4: (
+        "Mensen met eigen ervaring en ouders vertelden hun verhaal. De deelnemers vonden dit "
+        "een belangrijk weekend.",
+        "Weekend 5: modellen voor beleid, van verbieden tot reguleren.",
+    ),
+    5: (
+        "De deelnemers vergeleken modellen voor drugsbeleid en wogen voor- en nadelen.",
+        "Weekend 6: de tafels schrijven de aanbevelingen.",
+    ),
+    6: (
+        "De tafels schreven de aanbevelingen. De plenaire vergadering gaf feedback en "
+        "stemde over amendementen.",
+        "Weekend 7: de stemmingen over de aanbevelingen in de Tweede Kamer.",
+    ),
+    7: (
+        "Het burgerberaad stemde over alle aanbevelingen. De voorzitter sloot het beraad af.",
+        "Het secretariaat schrijft het eindrapport. De overdracht aan de Kamer volgt.",
+    ),
+}
+# Panel members (by position in the panel) who agreed to be named in the report.
+NAMED_MEMBERS = (0, 7, 19, 42, 88)
+
+
+def demo_login(users: dict[str, User], kind: str) -> User:
+    """The first demo login with this role (DEMO_PEOPLE, in order)."""
+    return next(users[email] for email, _n, role, *_ in DEMO_PEOPLE if role == kind)
 
 
 def demo_saturdays(today: dt.date) -> list[dt.date]:
@@ -101,10 +183,18 @@ class Command(BaseCommand):
             registration_deadline=today - dt.timedelta(days=1),
             phase=Phase.SELECTION,
         )
-        pools = {a.slug: seed_pool(a) for a in (running, practice)}
-        for assembly in (running, practice):
+        completed_days = completed_saturdays(today)
+        completed = self._assembly(
+            COMPLETED_SLUG,
+            "Burgerberaad Drugsbeleid (afgerond)",
+            completed_days,
+            registration_deadline=completed_days[0] - dt.timedelta(weeks=8),
+            phase=Phase.REPORTING,
+        )
+        pools = {a.slug: seed_pool(a) for a in (running, practice, completed)}
+        for assembly in (running, practice, completed):
             self._seed_quotas(assembly)
-        lines, users = self._people(running, practice)
+        lines, users = self._people(running, practice, completed)
         try:
             members = seed_panel(
                 running,
@@ -119,8 +209,22 @@ class Command(BaseCommand):
         seed_demo_experts(running)
         programme_demo_fill(assembly=running)
         demo_attendance_seed(assembly=running, today=today)
-        demo_tables_seed(running, today=today, actor=users[DEMO_PEOPLE[0][0]], steps_per_person=150)
+        organiser = demo_login(users, RoleKind.ORGANISER)
+        chair = demo_login(users, RoleKind.CHAIR)
+        demo_tables_seed(running, today=today, actor=organiser, steps_per_person=150)
+        demo_allowances_seed(running, today=today, organiser=organiser)
+        demo_payments_seed(running, today=today, organiser=organiser)
+        demo_drafting_seed(running, today=today)
+        demo_ballots_seed(running, today=today, chair=chair, second=organiser)
+        demo_record_seed(running, today=today, chair=chair, organiser=organiser)
+        self._completed(completed, users, today=today)
         self._report(running, practice, pools, members, lines)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Afgerond / Completed: {completed.name}; eindrapport / final report: "
+                f"/b/{completed.slug}/rapport/ (griffie, organisatie, voorzitter)"
+            )
+        )
 
     def _assembly(
         self,
@@ -192,11 +296,97 @@ class Command(BaseCommand):
         if current != wanted:
             quota_table_replace(assembly=assembly, rows=proposal.as_rows(), actor=None)
 
+    def _completed(self, assembly: Assembly, users: dict[str, User], *, today: dt.date) -> None:
+        """The completed assembly: everything up to the report."""
+        organiser = demo_login(users, RoleKind.ORGANISER)
+        chair = demo_login(users, RoleKind.CHAIR)
+        try:
+            seed_panel(assembly, member_users=[], organiser=organiser)
+        except DemoPanelError as error:
+            raise CommandError(f"The demo lottery did not finish: {error}") from error
+        seed_demo_experts(assembly)
+        programme_demo_fill(assembly=assembly)
+        self._deep_dives(assembly)
+        demo_attendance_seed(assembly=assembly, today=today)
+        # Fewer improvement steps than the running demo: seven weekends of
+        # tables, and nobody looks at their fine balance here.
+        demo_tables_seed(assembly, today=today, actor=organiser, steps_per_person=30)
+        demo_allowances_seed(assembly, today=today, organiser=organiser)
+        demo_payments_seed(assembly, today=today, organiser=organiser)
+        demo_drafting_seed(assembly, today=today)
+        # The chair counts the paper ballots; the organiser is the second pair of eyes.
+        demo_ballots_seed(assembly, today=today, chair=chair, second=organiser)
+        demo_record_seed(assembly, today=today, chair=chair, organiser=organiser)
+        self._progress_reports(assembly, organiser)
+        members = list(
+            PanelMember.objects.filter(assembly=assembly, kind=PanelMember.Kind.MEMBER)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        named = [members[i] for i in NAMED_MEMBERS if i < len(members)]
+        PanelMember.objects.filter(pk__in=named, named_publicly=False).update(
+            named_publicly=True, named_publicly_at=timezone.now()
+        )
+
+    def _deep_dives(self, assembly: Assembly) -> None:
+        """Extra parallel briefings on Saturday afternoon, in rooms of their own."""
+        if Session.objects.filter(
+            weekend__assembly=assembly, room__startswith="Verdieping"
+        ).exists():
+            return
+        experts = list(Expert.objects.filter(assembly=assembly).order_by("pk"))
+        weekends = list(Weekend.objects.filter(assembly=assembly).order_by("number"))
+        sessions = []
+        for index in range(DEEP_DIVES_TOTAL):
+            weekend = weekends[index % len(weekends)]
+            slot = index // len(weekends)
+            title, topic = DEEP_DIVES[slot % len(DEEP_DIVES)]
+            starts = timezone.make_aware(
+                dt.datetime.combine(weekend.starts_on, dt.time(14 + slot % 2, 0))
+            )
+            sessions.append(
+                Session(
+                    weekend=weekend,
+                    title=title,
+                    kind=Session.Kind.BRIEFING,
+                    starts_at=starts,
+                    ends_at=starts + dt.timedelta(minutes=45),
+                    room=f"Verdieping {slot + 1}",
+                    topic=topic,
+                    position=100 + slot,
+                )
+            )
+        created = Session.objects.bulk_create(sessions)
+        if experts:
+            links = [
+                Session.experts.through(
+                    session_id=session.pk, expert_id=experts[i % len(experts)].pk
+                )
+                for i, session in enumerate(created)
+            ]
+            Session.experts.through.objects.bulk_create(links)
+
+    def _progress_reports(self, assembly: Assembly, organiser: User) -> None:
+        for weekend in Weekend.objects.filter(assembly=assembly).order_by("number"):
+            summary, next_steps = PROGRESS_WORDS.get(weekend.number, ("", ""))
+            published = timezone.make_aware(
+                dt.datetime.combine(weekend.ends_on + dt.timedelta(days=3), dt.time(10))
+            )
+            ProgressReport.objects.update_or_create(
+                weekend=weekend,
+                defaults={
+                    "summary": summary,
+                    "next_steps": next_steps,
+                    "written_by": organiser,
+                    "published_at": published,
+                },
+            )
+
     def _people(
-        self, running: Assembly, practice: Assembly
+        self, running: Assembly, practice: Assembly, completed: Assembly
     ) -> tuple[list[tuple[str, str, str | None]], dict[str, User]]:
         """The demo logins: every role in the running assembly; the staff in the
-        practice one too."""
+        practice and the completed one too."""
         lines = []
         users: dict[str, User] = {}
         for email, name, kind, password, secret in DEMO_PEOPLE:
@@ -211,6 +401,7 @@ class Command(BaseCommand):
                     assert secret is not None
                     TOTP.activate(user, secret)
                 Role.objects.get_or_create(user=user, assembly=practice, kind=kind)
+                Role.objects.get_or_create(user=user, assembly=completed, kind=kind)
             Role.objects.get_or_create(user=user, assembly=running, kind=kind)
             lines.append((Role(kind=kind).get_kind_display(), email, password))
         admin, created = User.objects.get_or_create(
