@@ -163,11 +163,18 @@ class Invitation(models.Model):
 
 
 class InvitationReminder(models.Model):
-    """One reminder sent to one invitee; the unique row makes a second send impossible."""
+    """One reminder to one invitee; the unique row makes a second send impossible.
+
+    The row is the claim, written before the e-mail goes out; ``delivered``
+    turns true once the mail server has accepted it. A worker killed in
+    between leaves it false: that one reminder may or may not have arrived.
+    It is not sent again (nobody gets two), and the organiser sees it counted
+    as uncertain."""
 
     invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="reminders")
     days_before = models.PositiveSmallIntegerField(_("dagen voor de sluiting"))
     sent_at = models.DateTimeField(_("verstuurd op"), auto_now_add=True)
+    delivered = models.BooleanField(_("aangenomen door de mailserver"), default=True)
 
     class Meta:
         verbose_name = _("herinnering")

@@ -145,22 +145,28 @@ def _reminder_email(invitation: Invitation, assembly: Assembly, days_before: int
     return message
 
 
-def reminder_send_once(*, invitation: Invitation, days_before: int,
-                       message: EmailMultiAlternatives) -> bool:
-    """Send one reminder unless it was sent already. Returns True if this call sent it."""
+def reminder_send_once(
+    *, invitation: Invitation, days_before: int, message: EmailMultiAlternatives
+) -> bool:
+    """Send one reminder unless it was claimed already. Returns True if this call sent it.
+
+    At most once: a worker killed between the claim and the server's answer
+    leaves the claim undelivered and nobody sends it again."""
     try:
         with transaction.atomic():
             reminder = InvitationReminder.objects.create(
-                invitation=invitation, days_before=days_before
+                invitation=invitation, days_before=days_before, delivered=False
             )
     except IntegrityError:
         return False
     try:
         message.send()
     except Exception:
-        # Not sent: remove the claim, so that a retry sends it.
+        # Refused or no connection: the server does not have it, so remove the
+        # claim and let the retry send it.
         InvitationReminder.objects.filter(pk=reminder.pk).delete()
         raise
+    InvitationReminder.objects.filter(pk=reminder.pk).update(delivered=True)
     return True
 
 
@@ -198,24 +204,30 @@ class ReminderLine:
     days_before: int
     day: dt.date | None
     sent: int
+    # Claimed by a worker that stopped before the mail server answered: these
+    # may not have arrived, and are not sent again.
+    uncertain: int = 0
 
 
 def reminder_sent_counts(*, assembly: Assembly) -> list[ReminderLine]:
     """Per reminder (planned, or sent before the schedule changed): its day and how many."""
     schedule = reminder_schedule_get(assembly=assembly)
-    sent = dict(
+    rows = (
         InvitationReminder.objects.filter(invitation__assembly=assembly)
-        .values("days_before")
+        .values("days_before", "delivered")
         .annotate(n=Count("pk"))
-        .values_list("days_before", "n")
+        .values_list("days_before", "delivered", "n")
     )
-    days = sorted(set(schedule.days_before) | set(sent), reverse=True)
+    sent = {day: n for day, delivered, n in rows if delivered}
+    uncertain = {day: n for day, delivered, n in rows if not delivered}
+    days = sorted(set(schedule.days_before) | set(sent) | set(uncertain), reverse=True)
     deadline = assembly.registration_deadline
     return [
         ReminderLine(
             days_before=day,
             day=deadline - dt.timedelta(days=day) if deadline else None,
             sent=sent.get(day, 0),
+            uncertain=uncertain.get(day, 0),
         )
         for day in days
     ]

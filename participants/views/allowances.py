@@ -246,6 +246,7 @@ def my_claim_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@access.personal_data_view
 def claim_receipt(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     """The receipt, only to the member who sent it and the organisers; never
     from a public media URL."""
@@ -310,6 +311,7 @@ def allowances_compute(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@access.personal_data_view
 def allowances_weekend(request: HttpRequest, slug: str, weekend: int) -> HttpResponse:
     assembly, _user = _organiser(request, slug)
     the_weekend = get_object_or_404(Weekend, assembly=assembly, number=weekend)
@@ -445,6 +447,7 @@ def allowance_rule_edit(request: HttpRequest, slug: str, year: int) -> HttpRespo
 
 
 @login_required
+@access.personal_data_view
 def claims_queue(request: HttpRequest, slug: str) -> HttpResponse:
     assembly, _user = _organiser(request, slug)
     form = StatusFilterForm(request.GET or None)
@@ -505,6 +508,7 @@ def _claim_page(
 
 
 @login_required
+@access.personal_data_view
 def claim_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     assembly, user, claim = _organiser_claim(request, slug, pk)
     return _claim_page(request, assembly, user, claim)

@@ -89,6 +89,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 
 
 @login_required
+@access.personal_data_view
 def payments_overview(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = _organiser(request, slug)
     return render(
@@ -135,6 +136,7 @@ def payments_batch_fill(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@access.personal_data_view
 def payments_batch(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     assembly, batch = _batch(request, slug, number)
     return render(
@@ -215,6 +217,7 @@ def payments_batch_export(request: HttpRequest, slug: str, number: int) -> HttpR
 
 
 @login_required
+@access.personal_data_view
 def payments_batch_sepa(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     batch = _exported(request, slug, number)
     return _download(
@@ -225,6 +228,7 @@ def payments_batch_sepa(request: HttpRequest, slug: str, number: int) -> HttpRes
 
 
 @login_required
+@access.personal_data_view
 def payments_batch_csv(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     batch = _exported(request, slug, number)
     return _download(
@@ -235,6 +239,7 @@ def payments_batch_csv(request: HttpRequest, slug: str, number: int) -> HttpResp
 
 
 @login_required
+@access.personal_data_view
 def payments_batch_xlsx(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     batch = _exported(request, slug, number)
     return _download(
@@ -340,6 +345,7 @@ def payments_confirmations(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@access.personal_data_view
 def payments_statements(request: HttpRequest, slug: str) -> HttpResponse:
     from django.utils import timezone
 
@@ -371,6 +377,7 @@ def _statement_response(member: PanelMember, year: int) -> HttpResponse:
 
 
 @login_required
+@access.personal_data_view
 def payments_statement_pdf(request: HttpRequest, slug: str, member: int, year: int) -> HttpResponse:
     assembly = _organiser(request, slug)
     the_member = get_object_or_404(

@@ -59,3 +59,17 @@ def test_organisers_read_the_log_and_filter_it(cast: Cast) -> None:
     assert "draw.elsewhere" not in page
     filtered = organiser.get(url, {"soort": "draw"}).content.decode()
     assert "draw.made" in filtered and "personal_data.viewed" not in filtered
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "participants:claims_queue",
+        "participants:payments_overview",
+        "participants:payments_statements",
+    ],
+)
+def test_money_pages_with_names_or_accounts_are_logged_too(cast: Cast, name: str) -> None:
+    url = reverse(name, kwargs={"slug": cast.assembly.slug})
+    assert _client(cast, "organiser").get(url).status_code == 200
+    assert AuditEvent.objects.get(action="personal_data.viewed").detail["page"] == name

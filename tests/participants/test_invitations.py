@@ -618,6 +618,25 @@ def test_it_releases_the_claim_when_a_reminder_fails(
     ) == 6
 
 
+def test_a_reminder_cut_off_mid_send_is_counted_as_uncertain_and_not_sent_again(
+    cast: Cast, invited: list[str], client: Client
+) -> None:
+    """A worker that died between its claim and the server's answer leaves the
+    claim undelivered (tests/services/test_reminders_worker_killed.py does it
+    for real); the organiser sees it, and no later run sends it twice."""
+    first = Invitation.objects.order_by("pk").first()
+    assert first is not None
+    InvitationReminder.objects.create(invitation=first, days_before=7, delivered=False)
+
+    today = dt.date(2027, 1, 13)
+    assert reminders.reminders_send_due(assembly_id=cast.assembly.pk, today=today) == 5
+    lines = {line.days_before: line for line in reminders.reminder_sent_counts(
+        assembly=cast.assembly)}
+    assert (lines[7].sent, lines[7].uncertain) == (5, 1)
+    url = reverse("participants:reminder_schedule", kwargs={"slug": cast.assembly.slug})
+    assert "1 onzeker" in _login(client, cast).get(url).content.decode()
+
+
 def test_it_shows_and_saves_the_reminder_schedule(cast: Cast, client: Client) -> None:
     url = reverse("participants:reminder_schedule", kwargs={"slug": cast.assembly.slug})
     page = _login(client, cast).get(url)
