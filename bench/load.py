@@ -9,6 +9,9 @@ server (aiosmtpd, in this process), all on loopback. Two loads:
           the run waits until every one has reached the SMTP server.
   peak    175 logged-in members opening "Mijn programma" and "Stukken" again
           and again for PEAK_SECONDS.
+  ballot  150 of them voting in one secret electronic ballot at the same
+          moment (ballot page, check page, cast); then the stored votes and
+          marks are counted.
 
 Each load is measured next to the bare view (same server, same middleware,
 same number of concurrent users, in the same run). Prints p50 and p99 per
@@ -53,6 +56,7 @@ from registration import (
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_load"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/12"
 MEMBERS = 175
+VOTERS = 150
 RADIO = re.compile(r'name="(q_\w+)"[^>]*value="([^"]+)"')
 WEEKEND = re.compile(r'name="weekends"[^>]*value="(\d+)"')
 Timing = tuple[str, float, bool]  # page, seconds, as expected
@@ -83,27 +87,79 @@ def _env(smtp_port: int) -> dict[str, str]:
 
 
 def _seed_members(env: dict[str, str], cookie_file: Path) -> None:
-    """175 member accounts with a logged-in session each (written to cookie_file)."""
+    """175 confirmed members, checked in today, each with a logged-in session
+    (written to cookie_file), and an open secret ballot for them."""
     script = f"""
 import json, django
 django.setup()
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from assembly.models import Assembly, Role, RoleKind, User
+from recommendations.services import ballots
+from tests.recommendations.test_ballots import final_recommendation, rule, voters
 assembly = Assembly.objects.get(slug="bench")
+members = voters(assembly, {MEMBERS})
 cookies = []
-for n in range({MEMBERS}):
-    user, _ = User.objects.get_or_create(email=f"lid{{n}}@bench.example")
-    Role.objects.get_or_create(user=user, assembly=assembly, kind=RoleKind.MEMBER)
+for member in members:
+    Role.objects.get_or_create(user=member.user, assembly=assembly, kind=RoleKind.MEMBER)
     store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
+    store[SESSION_KEY] = str(member.user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store[HASH_SESSION_KEY] = member.user.get_session_auth_hash()
     store.create()
     cookies.append(store.session_key)
-open({str(cookie_file)!r}, "w").write(json.dumps(cookies))
+chair, _ = User.objects.get_or_create(email="voorzitter@bench.example")
+Role.objects.get_or_create(user=chair, assembly=assembly, kind=RoleKind.CHAIR)
+rule(assembly)
+ballot = ballots.ballot_create_for_recommendation(
+    assembly=assembly, recommendation=final_recommendation(assembly), method="electronic",
+    actor=chair)
+ballots.ballot_open(ballot=ballot, actor=chair)
+open({str(cookie_file)!r}, "w").write(json.dumps({{"sessions": cookies, "ballot": ballot.number}}))
 """
     subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True, timeout=600)
+
+
+def _count_votes(env: dict[str, str]) -> tuple[int, int]:
+    script = (
+        "import django; django.setup(); "
+        "from recommendations.models import ElectronicVote, VoterMark; "
+        "print(ElectronicVote.objects.count(), VoterMark.objects.count())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    votes, marks = result.stdout.split()
+    return int(votes), int(marks)
+
+
+def _vote_process(args: tuple[int, str, int, list[str]]) -> list[Timing]:
+    """Each session votes once, all at the same time: ballot, check page, cast."""
+    port, slug, ballot, sessions = args
+    timings: list[Timing] = []
+    path = f"/b/{slug}/stemmingen/{ballot}/"
+
+    def voter(session: str) -> None:
+        cookies = {"sessionid": session}
+        page = _timed(timings, "ballot", port, "GET", path, cookies)
+        token_match = CSRF_FIELD.search(page)
+        body = urlencode(
+            {"choice": "for", "csrfmiddlewaretoken": token_match.group(1) if token_match else ""}
+        )
+        _timed(timings, "vote check", port, "POST", path, cookies, body)
+        _timed(timings, "vote cast", port, "POST", f"{path}stem/", cookies, body)
+
+    workers = [threading.Thread(target=voter, args=(s,)) for s in sessions]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return timings
 
 
 def _count_pending_outbox(env: dict[str, str]) -> int:
@@ -276,12 +332,13 @@ def main() -> None:
         check=True,
     )
     subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True)
-    print(f"seeding invitations and {MEMBERS} member sessions …")
+    print(f"seeding invitations, {MEMBERS} members with sessions and an open ballot …")
     _seed(env)
     cookie_file = Path(f"/tmp/bench-load-{os.getpid()}.json")
     _seed_members(env, cookie_file)
-    sessions: list[str] = json.loads(cookie_file.read_text())
+    seeded = json.loads(cookie_file.read_text())
     cookie_file.unlink()
+    sessions: list[str] = seeded["sessions"]
 
     worker = subprocess.Popen(
         [
@@ -361,6 +418,32 @@ def main() -> None:
             peak + bare,
             time.monotonic() - started,
         )
+
+        started = time.monotonic()
+        voting = _split(sessions[:VOTERS], args.processes)
+        with multiprocessing.Pool(args.processes) as pool:
+            votes = [
+                t
+                for result in pool.map(
+                    _vote_process, [(port, "bench", seeded["ballot"], g) for g in voting]
+                )
+                for t in result
+            ]
+            bare = [
+                t
+                for result in pool.map(
+                    _loop_process, [(port, "bench", [""] * len(g), 5.0) for g in voting]
+                )
+                for t in result
+            ]
+        failures += _report(
+            f"secret ballot: {VOTERS} members voting at once",
+            votes + bare,
+            time.monotonic() - started,
+        )
+        stored_votes, marks = _count_votes(env)
+        print(f"votes stored: {stored_votes}, members marked as voted: {marks} (of {VOTERS})")
+        failures += abs(VOTERS - stored_votes) + abs(VOTERS - marks)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
