@@ -1,4 +1,6 @@
-"""Generated bad input (hypothesis) against the imports and every form.
+"""Generated bad input (hypothesis) against the imports (population extract,
+quotas, the engine's readers, finance's payment confirmations) and every form
+that organisers, the chair, members and the public reach.
 
 For each: never a server error, never a half-written import, and when the
 input is refused a message in Dutch and English that says where.
@@ -18,12 +20,23 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from participants.models import PopulationImport, Quota, Resident
+from participants.models import (
+    PanelMember,
+    PaymentBatch,
+    PaymentItem,
+    PopulationImport,
+    Quota,
+    Resident,
+)
+from participants.resources_payments import read_confirmations
+from participants.resources_quotas import QuotaFileError
+from participants.services.payments import ConfirmationsRefused, payment_confirmations_import
 from participants.services.population import population_import
 from participants.services.quotas import QuotaTableInvalid, quota_import
 from participants.sortition.errors import SortitionError
 from participants.sortition.io import read_pool, read_quotas
 from tests.conftest import Cast
+from tests.participants.test_panel import make_panel
 
 pytestmark = pytest.mark.django_db
 
@@ -164,6 +177,54 @@ def test_the_engine_reads_any_text_or_says_what_is_wrong(quotas: str, pool: str)
         assert error.message
 
 
+KNOWN_PAYMENT = "BB-FUZZ-1-1"
+
+
+@st.composite
+def confirmation_files(draw: st.DrawFn) -> bytes:
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.binary(max_size=200))
+    header = draw(
+        st.sampled_from(
+            [["end_to_end_id", "paid_on"], ["paid_on", "end_to_end_id", "amount"], ["id", "date"]]
+        )
+    )
+    ids = st.one_of(st.just(KNOWN_PAYMENT), st.text(max_size=20), plausible)
+    rows = draw(st.lists(st.tuples(ids, cell), max_size=5))
+    body = [list(row)[: len(header)] + [""] * (len(header) - 2) for row in rows]
+    return _csv([header, *body], draw(st.sampled_from([",", ";"]))).encode("utf-8")
+
+
+def _exported_payment(cast: Cast) -> PaymentItem:
+    make_panel(cast.assembly, size=2, panel=(0,), alternates=())
+    member = PanelMember.objects.filter(assembly=cast.assembly).first()
+    assert member is not None
+    batch = PaymentBatch.objects.create(
+        assembly=cast.assembly, number=1, status=PaymentBatch.Status.EXPORTED
+    )
+    return PaymentItem.objects.create(
+        batch=batch, member=member, amount="35.00", end_to_end_id=KNOWN_PAYMENT
+    )
+
+
+@FUZZ
+@given(data=confirmation_files())
+def test_finance_confirmation_imports_mark_all_or_nothing(cast: Cast, data: bytes) -> None:
+    item = PaymentItem.objects.filter(end_to_end_id=KNOWN_PAYMENT).first() or _exported_payment(
+        cast
+    )
+    PaymentItem.objects.filter(pk=item.pk).update(paid_at=None)
+    try:
+        rows = read_confirmations(data, "betaald.csv")
+        payment_confirmations_import(assembly=cast.assembly, actor=None, rows=rows)
+    except QuotaFileError as error:
+        assert error.nl and error.en
+        assert PaymentItem.objects.get(pk=item.pk).paid_at is None
+    except ConfirmationsRefused as refused:
+        assert refused.problems and all(problem for problem in refused.problems)
+        assert PaymentItem.objects.get(pk=item.pk).paid_at is None
+
+
 # ---------------------------------------------------------------- every form
 
 ACTION = re.compile(r'<form[^>]*action="([^"]*)"', re.IGNORECASE)
@@ -192,13 +253,13 @@ def _forms(html: str, page: str) -> list[tuple[str, list[str]]]:
     return found
 
 
-def _organiser_pages(cast: Cast) -> list[str]:
-    """Every page of the permission matrix that an organiser may open with GET."""
+def _pages_for(cast: Cast, persona: str) -> list[str]:
+    """Every page of the permission matrix that this persona may open with GET."""
     from tests.test_permission_matrix import MATRIX
 
     pages = []
     for name, row in MATRIX.items():
-        if row.group or row.method != "get" or row.expected.get("organiser") != 200:
+        if row.group or row.method != "get" or row.expected.get(persona) != 200:
             continue
         try:
             # Each row's set-up in a savepoint: one that clashes with another's
@@ -210,16 +271,33 @@ def _organiser_pages(cast: Cast) -> list[str]:
     return pages
 
 
-def test_no_form_gives_a_server_error_on_generated_input(cast: Cast) -> None:
+def _seat_the_member(cast: Cast) -> None:
+    """The cast's member on a confirmed seat, so the member's own forms
+    (claims, bank account, consent) are there to fill in."""
+    make_panel(cast.assembly, size=2, panel=(0,), alternates=())
+    PanelMember.objects.filter(assembly=cast.assembly).update(
+        user=cast.users["member"], status=PanelMember.Status.CONFIRMED
+    )
+
+
+# How many forms each persona must at least find: a walk that finds none tests nothing.
+FORMS_AT_LEAST = {"organiser": 20, "chair": 5, "member": 5, "anonymous": 3}
+
+
+@pytest.mark.parametrize("persona", sorted(FORMS_AT_LEAST))
+def test_no_form_gives_a_server_error_on_generated_input(cast: Cast, persona: str) -> None:
     client = Client()
-    client.force_login(cast.users["organiser"])
+    if persona == "member":
+        _seat_the_member(cast)
+    if persona != "anonymous":
+        client.force_login(cast.users[persona])
     forms: dict[str, list[str]] = {}
-    for page in _organiser_pages(cast):
+    for page in _pages_for(cast, persona):
         response = client.get(page)
         if response.status_code == 200 and "html" in response.get("Content-Type", ""):
             for action, fields in _forms(response.content.decode(), page):
                 forms.setdefault(action, fields)
-    assert len(forms) >= 10, sorted(forms)
+    assert len(forms) >= FORMS_AT_LEAST[persona], sorted(forms)
 
     @settings(max_examples=6, deadline=None, database=None)
     @given(data=st.data())
