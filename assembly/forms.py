@@ -24,10 +24,18 @@ class AssemblySettingsForm(forms.ModelForm[Assembly]):
         fields = [
             "name", "question", "mandate", "commissioned_by", "members_target",
             "alternates_target", "min_age", "first_weekend", "period_end", "phase", "is_public",
+            "report_delivered_on",
         ]
         widgets = {
             "first_weekend": forms.DateInput(attrs={"type": "date"}),
             "period_end": forms.DateInput(attrs={"type": "date"}),
+            "report_delivered_on": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {
+            "report_delivered_on": _(
+                "Vanaf deze dag telt de bewaartermijn. Daarna wist het systeem de gegevens "
+                "van de deelnemers vanzelf."
+            ),
         }
 
     def clean(self) -> dict[str, Any]:

@@ -297,3 +297,17 @@ def test_a_member_downloads_their_own_copy(cast: Cast) -> None:
     sections = [s["title"] for s in json.loads(own.content)["sections"]]
     # Only their account, and the log line of this very download (ids only).
     assert sections == ["Account", "Logboek over u (alleen nummers)"]
+
+
+def test_the_organiser_sets_the_report_date_that_starts_the_retention_clock(cast: Cast) -> None:
+    client = _client(cast.users["organiser"])
+    settings_url = reverse("assembly:settings", kwargs={"slug": cast.assembly.slug})
+    form = client.get(settings_url).context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["is_public"] = "on" if data.get("is_public") else ""
+    data["report_delivered_on"] = "2026-12-15"
+    assert client.post(settings_url, data).status_code == 302
+    page = client.get(
+        reverse("recommendations:privacy_requests", kwargs={"slug": cast.assembly.slug})
+    )
+    assert "15 december 2027" in page.content.decode()  # 12 months later
