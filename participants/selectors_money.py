@@ -53,14 +53,16 @@ def _money(value: object) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
 
-def member_for_user(*, assembly: Assembly, user: User) -> PanelMember | None:
-    """The user's seat in the assembly as a member (not as an alternate who never sat)."""
-    return (
-        PanelMember.objects.filter(assembly=assembly, user=user, kind=PanelMember.Kind.MEMBER)
-        .select_related("registration", "assembly")
-        .order_by("pk")
-        .first()
-    )
+def member_for_user(
+    *, assembly: Assembly, user: User, alternates_too: bool = False
+) -> PanelMember | None:
+    """The user's seat in the assembly as a member; with ``alternates_too`` also
+    a place on the reserve list (bank details and payments need that, the day
+    allowance does not: an alternate who never sat earned nothing)."""
+    seats = PanelMember.objects.filter(assembly=assembly, user=user)
+    if not alternates_too:
+        seats = seats.filter(kind=PanelMember.Kind.MEMBER)
+    return seats.select_related("registration", "assembly").order_by("pk").first()
 
 
 def rules_by_year(years: set[int] | None = None) -> dict[int, AllowanceYear]:

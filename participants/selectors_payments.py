@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from assembly.models import AllowanceYear, Assembly, User
+from assembly.models import AllowanceYear, Assembly
 from participants.iban import mask_iban
 from participants.models import (
     BankAccount,
@@ -25,16 +25,6 @@ from participants.models import (
 from participants.sepa import Transfer, credit_transfer_xml, debtor_from_settings
 
 ZERO = Decimal("0")
-
-
-def member_for_user(*, assembly: Assembly, user: User) -> PanelMember | None:
-    """The user's place on the panel of this assembly (a member or an alternate)."""
-    return (
-        PanelMember.objects.filter(assembly=assembly, user=user)
-        .select_related("registration", "assembly")
-        .order_by("pk")
-        .first()
-    )
 
 
 def bank_account_for(*, member: PanelMember) -> BankAccount | None:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from assembly import access
 from assembly.models import Assembly, RoleKind
+from participants import selectors_money
 from participants import selectors_payments as selectors
 from participants.forms_payments import (
     BankAccountForm,
@@ -78,7 +79,9 @@ def _member(request: HttpRequest, slug: str) -> tuple[Assembly, PanelMember | No
     assembly = access.get_assembly_for_roles(
         user=user, slug=slug, roles=frozenset({RoleKind.MEMBER})
     )
-    return assembly, selectors.member_for_user(assembly=assembly, user=user)
+    return assembly, selectors_money.member_for_user(
+        assembly=assembly, user=user, alternates_too=True
+    )
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
