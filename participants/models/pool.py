@@ -14,8 +14,11 @@ class PopulationImport(models.Model):
     """One extract of the population register (BRP), imported for an assembly."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("In de wachtrij")
+        RUNNING = "running", _("Bezig")
         IMPORTED = "imported", _("Ingelezen")
         REJECTED = "rejected", _("Geweigerd")
+        FAILED = "failed", _("Mislukt")
 
     assembly = models.ForeignKey(
         Assembly, on_delete=models.CASCADE, related_name="population_imports"
@@ -32,6 +35,14 @@ class PopulationImport(models.Model):
     rows_underage = models.PositiveIntegerField(_("te jong"), default=0)
     # Each problem: {"row": int, "column": str, "code": str, "nl": str, "en": str}.
     problems = models.JSONField(_("problemen"), default=list, blank=True)
+    # A large upload waits here for the Celery task that reads it; the file is
+    # deleted as soon as the import has finished or failed (it holds BRP data).
+    upload = models.FileField(_("bestand"), upload_to="population/%Y/%m/", blank=True)
+    # Percentage, for the progress bar while a queued import runs.
+    progress = models.PositiveSmallIntegerField(_("voortgang"), default=100)
+    error = models.TextField(_("foutmelding"), blank=True)
+    started_at = models.DateTimeField(_("begonnen op"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("klaar op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("uittreksel BRP")
@@ -90,6 +101,7 @@ class InvitationDraw(models.Model):
     class Stratification(models.TextChoices):
         NONE = "", _("Geen: heel Nederland samen")
         MUNICIPALITY = "municipality", _("Naar rato per gemeente")
+        PROVINCE = "province", _("Naar rato per provincie")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("In de wachtrij")
