@@ -23,10 +23,11 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assembly.mail_sending import EMAIL_BATCH_SIZE, MailSender, mail_sender
 from assembly.models import Assembly, User
@@ -44,6 +45,7 @@ from participants.models import (
     LetterBatch,
     Resident,
 )
+from participants.municipalities import province_of
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +68,10 @@ class InvitationDrawRefused(Exception):
 
 class InvitationDrawBusy(InvitationDrawRefused):
     """Another draw of the assembly is queued or running."""
+
+
+class InvitationDrawUnknownMunicipalities(InvitationDrawRefused):
+    """A draw per province, but some residents' municipality is not in the list."""
 
 
 class InvitationRunRefused(Exception):
@@ -115,11 +121,21 @@ def _eligible_households(assembly: Assembly) -> list[_Household]:
     ]
 
 
-def _input_sha256(households: Sequence[_Household]) -> str:
+def _input_sha256(households: Sequence[_Household], stratify_by: str) -> str:
+    """The hash of what the draw chose from.
+
+    A draw per province also hashes each household's province: the list of
+    municipalities is updated every year, and a changed province changes the
+    draw, so it must change the record too.
+    """
+    per_province = stratify_by == InvitationDraw.Stratification.PROVINCE
     digest = hashlib.sha256()
     for household in households:
         refs = ",".join(ref for ref, _pk in household.residents)
-        digest.update(f"{household.key}\t{household.municipality}\t{refs}\n".encode())
+        line = f"{household.key}\t{household.municipality}\t{refs}"
+        if per_province:
+            line += f"\t{province_of(household.municipality)}"
+        digest.update(f"{line}\n".encode())
     return digest.hexdigest()
 
 
@@ -141,15 +157,33 @@ def apportion(sizes: dict[str, int], count: int) -> dict[str, int]:
     return seats
 
 
+def _group_of(household: _Household, stratify_by: str) -> str:
+    if stratify_by == InvitationDraw.Stratification.MUNICIPALITY:
+        return household.municipality
+    province = province_of(household.municipality)
+    if province is None:
+        # _draw_plan refuses such a draw before it gets here; this guards the order.
+        raise _unknown_refusal({household.municipality: len(household.residents)})
+    return province
+
+
 def _choose(
     households: list[_Household], count: int, seed: str, stratify_by: str
 ) -> list[tuple[_Household, int]]:
-    """The chosen households and, for each, the chosen resident's id."""
+    """The chosen households and, for each, the chosen resident's id.
+
+    Stratified, the count is apportioned over the groups (municipalities or
+    provinces) by their number of households, and each group is drawn from in
+    the order of its name, so that the seed decides everything else.
+    """
     rng = random.Random(seed)
-    if stratify_by == InvitationDraw.Stratification.MUNICIPALITY:
+    if stratify_by in (
+        InvitationDraw.Stratification.MUNICIPALITY,
+        InvitationDraw.Stratification.PROVINCE,
+    ):
         groups: dict[str, list[_Household]] = {}
         for household in households:
-            groups.setdefault(household.municipality, []).append(household)
+            groups.setdefault(_group_of(household, stratify_by), []).append(household)
         seats = apportion({name: len(group) for name, group in groups.items()}, count)
         chosen: list[_Household] = []
         for name in sorted(groups):
@@ -192,18 +226,67 @@ def check_invitation_draw(*, assembly: Assembly, count: int, eligible: int) -> N
         )
 
 
-def eligible_household_count(*, assembly: Assembly) -> int:
-    """How many households _eligible_households would give, counted by the database."""
+def _eligible_residents(assembly: Assembly) -> QuerySet[Resident]:
+    """The residents _eligible_households groups, as a query for the database to count."""
     invited = Invitation.objects.filter(assembly=assembly, resident__isnull=False).values(
         "resident__household_key"
     )
-    return (
-        Resident.objects.filter(assembly=assembly, birth_date__lte=_birth_date_cutoff(assembly))
-        .exclude(household_key__in=invited)
-        .values("household_key")
-        .distinct()
-        .count()
+    return Resident.objects.filter(
+        assembly=assembly, birth_date__lte=_birth_date_cutoff(assembly)
+    ).exclude(household_key__in=invited)
+
+
+def eligible_household_count(*, assembly: Assembly) -> int:
+    """How many households _eligible_households would give, counted by the database."""
+    return _eligible_residents(assembly).values("household_key").distinct().count()
+
+
+# How many unknown municipality names a refusal lists before "and N more".
+UNKNOWN_SHOWN = 10
+
+
+def unknown_municipalities(*, assembly: Assembly) -> dict[str, int]:
+    """Municipality names of eligible residents that are not in the list, with how many each."""
+    rows = (
+        _eligible_residents(assembly)
+        .order_by()
+        .values_list("municipality")
+        .annotate(residents=Count("pk"))
     )
+    return {name: residents for name, residents in rows if province_of(name) is None}
+
+
+def _unknown_refusal(unknown: Mapping[str, int]) -> InvitationDrawUnknownMunicipalities:
+    names = [f"“{name}”" if name.strip() else _("(geen gemeente)") for name in sorted(unknown)]
+    shown = ", ".join(names[:UNKNOWN_SHOWN])
+    if len(names) > UNKNOWN_SHOWN:
+        shown = _("%(names)s en %(more)s meer") % {
+            "names": shown, "more": len(names) - UNKNOWN_SHOWN
+        }
+    residents = sum(unknown.values())
+    return InvitationDrawUnknownMunicipalities(
+        ngettext(
+            "Voor een verdeling per provincie moeten we van elke gemeente weten in welke "
+            "provincie ze ligt. Deze gemeenten kennen we niet: %(names)s. Het gaat om "
+            "%(residents)s inwoner. Verbeter de naam van de gemeente in het bestand en lees het "
+            "opnieuw in. Of kies een andere verdeling.",
+            "Voor een verdeling per provincie moeten we van elke gemeente weten in welke "
+            "provincie ze ligt. Deze gemeenten kennen we niet: %(names)s. Het gaat om "
+            "%(residents)s inwoners. Verbeter de naam van de gemeente in het bestand en lees het "
+            "opnieuw in. Of kies een andere verdeling.",
+            residents,
+        )
+        % {"names": shown, "residents": residents}
+    )
+
+
+def check_provinces_known(*, assembly: Assembly, stratify_by: str) -> None:
+    """A draw per province needs the province of every eligible resident's municipality."""
+    if stratify_by != InvitationDraw.Stratification.PROVINCE:
+        return
+    unknown = unknown_municipalities(assembly=assembly)
+    if unknown:
+        raise _unknown_refusal(unknown)
 
 
 @dataclass(frozen=True)
@@ -229,6 +312,7 @@ def _draw_plan(*, assembly: Assembly, count: int, seed: str, stratify_by: str) -
     snapshot = _snapshot(assembly)
     households = _eligible_households(assembly)
     check_invitation_draw(assembly=assembly, count=count, eligible=len(households))
+    check_provinces_known(assembly=assembly, stratify_by=stratify_by)
     return _DrawPlan(households, _choose(households, count, seed, stratify_by), snapshot)
 
 
@@ -237,7 +321,7 @@ def _draw_write(draw: InvitationDraw, plan: _DrawPlan) -> None:
     households = plan.households
     draw.eligible_households = len(households)
     draw.eligible_residents = sum(len(h.residents) for h in households)
-    draw.input_sha256 = _input_sha256(households)
+    draw.input_sha256 = _input_sha256(households, draw.stratify_by)
     draw.save(update_fields=["eligible_households", "eligible_residents", "input_sha256"])
     for attempt in range(5):
         codes = _fresh_codes(len(plan.chosen))
@@ -340,6 +424,7 @@ def invitation_draw_queue(
         check_invitation_draw(
             assembly=assembly, count=count, eligible=eligible_household_count(assembly=assembly)
         )
+        check_provinces_known(assembly=assembly, stratify_by=stratify_by)
         draw = InvitationDraw.objects.create(
             assembly=assembly,
             seed=seed,

@@ -52,6 +52,10 @@ class DrawForm(forms.Form):
         label=gettext_lazy("Verdeling"),
         choices=InvitationDraw.Stratification.choices,
         required=False,
+        help_text=gettext_lazy(
+            "Naar rato: elke gemeente of provincie krijgt een deel van de uitnodigingen. Dat "
+            "deel past bij het aantal huishoudens dat er woont."
+        ),
     )
 
 
@@ -156,6 +160,8 @@ def invitation_draw(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except services.InvitationDrawBusy as refusal:
             form.add_error(None, str(refusal))
+        except services.InvitationDrawUnknownMunicipalities as refusal:
+            form.add_error("stratify_by", str(refusal))
         except services.InvitationDrawRefused as refusal:
             form.add_error("count", str(refusal))
         else:

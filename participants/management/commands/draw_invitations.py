@@ -1,4 +1,5 @@
-"""python manage.py draw_invitations --assembly SLUG --count N --seed S [--per-municipality]"""
+"""python manage.py draw_invitations --assembly SLUG --count N --seed S
+[--stratify none|municipality|province]"""
 
 from __future__ import annotations
 
@@ -10,6 +11,12 @@ from assembly.models import Assembly
 from participants.models import InvitationDraw
 from participants.services.invitations import InvitationDrawRefused, invitation_draw
 
+STRATIFY = {
+    "none": InvitationDraw.Stratification.NONE,
+    "municipality": InvitationDraw.Stratification.MUNICIPALITY,
+    "province": InvitationDraw.Stratification.PROVINCE,
+}
+
 
 class Command(BaseCommand):
     help = "Draw invitation addresses (one per household), reproducibly from a seed."
@@ -18,10 +25,18 @@ class Command(BaseCommand):
         parser.add_argument("--assembly", required=True, help="the assembly's slug")
         parser.add_argument("--count", required=True, type=int, help="number of invitations")
         parser.add_argument("--seed", required=True, help="the seed; record or publish it")
-        parser.add_argument(
+        stratify = parser.add_mutually_exclusive_group()
+        stratify.add_argument(
+            "--stratify",
+            choices=sorted(STRATIFY),
+            default="none",
+            help="divide the invitations over municipalities or provinces in proportion to "
+            "their households (default: none)",
+        )
+        stratify.add_argument(
             "--per-municipality",
             action="store_true",
-            help="divide the invitations over municipalities in proportion to their households",
+            help="the same as --stratify municipality",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -29,7 +44,11 @@ class Command(BaseCommand):
             assembly = Assembly.objects.get(slug=options["assembly"])
         except Assembly.DoesNotExist as error:
             raise CommandError(f"no assembly with slug {options['assembly']!r}") from error
-        stratify = InvitationDraw.Stratification.MUNICIPALITY if options["per_municipality"] else ""
+        stratify = (
+            InvitationDraw.Stratification.MUNICIPALITY
+            if options["per_municipality"]
+            else STRATIFY[options["stratify"]]
+        )
         try:
             draw = invitation_draw(
                 assembly=assembly,
