@@ -167,6 +167,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploads wait on disk for a worker (BRP extracts, receipts): readable by the
+# server user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Largest PDF an organiser or expert may upload as briefing material (bytes).
 # A proxy in front must accept request bodies a little larger than this.
 MATERIAL_MAX_UPLOAD_BYTES = env_int("MATERIAL_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)

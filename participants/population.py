@@ -18,7 +18,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -166,6 +166,8 @@ class Table:
     rows: Iterable[Sequence[Any]]
     # True when every cell is already a str (CSV, or XLSX after reading): saves a pass.
     text_only: bool = False
+    # About how many data rows there are (CSV: the line breaks), for a progress bar; 0 if unknown.
+    expected_rows: int = 0
 
 
 # ---------------------------------------------------------------- reading
@@ -237,7 +239,7 @@ def _xlsx_table(data: bytes) -> Table:
         raise _file_problem("file_unreadable", _UNREADABLE_NL, _UNREADABLE_EN) from error
     if not rows:
         raise _file_problem("file_empty", *_EMPTY)
-    return Table(headers=rows[0], rows=rows[1:], text_only=True)
+    return Table(headers=rows[0], rows=rows[1:], text_only=True, expected_rows=len(rows) - 1)
 
 
 _EMPTY = (
@@ -264,7 +266,7 @@ def read_table(data: bytes, file_name: str = "") -> Table:
     headers = next(rows, None)
     if headers is None:
         raise _file_problem("file_empty", *_EMPTY)
-    return Table(headers=headers, rows=rows, text_only=True)
+    return Table(headers=headers, rows=rows, text_only=True, expected_rows=text.count("\n"))
 
 
 # ---------------------------------------------------------------- normalising
@@ -541,8 +543,17 @@ def _duplicate_problem(row: int, column: str, ref: str, first_row: int) -> Probl
     )
 
 
-def parse_table(table: Table, *, today: dt.date) -> ParseResult:
-    """Check every row of a table and collect every problem, not only the first."""
+# How often (in rows) parse_table tells its caller how far it is.
+PROGRESS_EVERY = 5000
+
+
+def parse_table(
+    table: Table, *, today: dt.date, on_progress: Callable[[float], None] | None = None
+) -> ParseResult:
+    """Check every row of a table and collect every problem, not only the first.
+
+    `on_progress`, if given, hears the part read so far (0.0 to 1.0) every
+    PROGRESS_EVERY rows, as far as the number of rows can be known beforehand."""
     headers = [str(header) for header in table.headers]
     columns, problems, fatal = map_columns(headers)
     if fatal:
@@ -553,8 +564,11 @@ def parse_table(table: Table, *, today: dt.date) -> ParseResult:
     invalid: list[int] = []
     first_seen: dict[str, int] = {}
     total = 0
+    report = on_progress if table.expected_rows > 0 else None
     try:
         for index, raw in enumerate(table.rows):
+            if report is not None and not index % PROGRESS_EVERY:
+                report(min(1.0, index / table.expected_rows))
             cells = raw if table.text_only else [_cell_text(cell) for cell in raw]
             if not "".join(cells).strip():
                 continue
@@ -601,14 +615,19 @@ def problems_against_existing(
 
 
 def parse_population(
-    data: bytes, *, file_name: str = "", today: dt.date, existing_refs: Collection[str] = ()
+    data: bytes,
+    *,
+    file_name: str = "",
+    today: dt.date,
+    existing_refs: Collection[str] = (),
+    on_progress: Callable[[float], None] | None = None,
 ) -> ParseResult:
     """Read and check a whole file. Never raises on bad input: problems say what is wrong."""
     try:
         table = read_table(data, file_name)
     except PopulationFileError as error:
         return ParseResult(rows_total=0, residents=[], problems=[error.problem], fatal=True)
-    return parse_table(table, today=today).with_existing(existing_refs)
+    return parse_table(table, today=today, on_progress=on_progress).with_existing(existing_refs)
 
 
 def is_blocking(problem: dict[str, Any]) -> bool:

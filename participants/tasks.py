@@ -12,7 +12,7 @@ from typing import Any
 
 from celery import Task, shared_task
 
-from participants.services import invitations, reminders
+from participants.services import invitations, population, reminders
 
 # Connection trouble is worth a retry; the claims make the retry safe.
 _RETRY: dict[str, Any] = {
@@ -33,6 +33,12 @@ def _fail_run_on_last_retry(task: Task[Any, Any], run_id: int, error: BaseExcept
 def invitation_draw_task(draw_id: int) -> bool:
     """The organiser's draw; a second delivery finds it claimed and does nothing."""
     return invitations.invitation_draw_execute(draw_id=draw_id)
+
+
+@shared_task
+def population_import_task(import_id: int) -> bool:
+    """An extract uploaded on the organiser's page; a second delivery does nothing."""
+    return population.population_import_execute(import_id=import_id)
 
 
 @shared_task

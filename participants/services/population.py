@@ -1,16 +1,30 @@
-"""Writes for the population extract: one import, all or nothing."""
+"""Writes for the population extract: one import, all or nothing.
+
+The command and the admin import call population_import and wait for it. The
+organiser's page stores the file and queues it (population_import_queue); a
+Celery task then reads it (population_import_execute) while the page shows how
+far it is. Either way the residents go in within one transaction.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice
+from pathlib import PurePath
 from typing import Any
 
+from django.conf import settings
+from django.core.files import File
 from django.db import connections, router, transaction
-from django.db.models import Field
-from django.utils import timezone
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from assembly.models import Assembly, User
 from participants.models import PopulationImport, Resident
@@ -66,53 +80,287 @@ def population_import(
     sha256 = hashlib.sha256(data).hexdigest()
     parsed = parse_population(data, file_name=file_name, today=timezone.localdate())
     with transaction.atomic():
-        # One import at a time per assembly, so the duplicate check below sees
-        # every person imported before (a no-op on SQLite, which has one writer).
-        Assembly.objects.select_for_update().filter(pk=assembly.pk).values_list("pk").first()
-        existing = set(
-            Resident.objects.filter(assembly=assembly).values_list("person_ref", flat=True)
+        parsed = _against_earlier_imports(assembly, parsed)
+        outcome = _outcome(assembly, parsed, skip_invalid=skip_invalid)
+        record = PopulationImport.objects.create(
+            assembly=assembly,
+            file_name=file_name[:255],
+            file_sha256=sha256,
+            uploaded_by=uploaded_by,
+            skip_invalid=skip_invalid,
+            **outcome.fields,
         )
-        parsed = parsed.with_existing(existing)
-        record = _store(assembly=assembly, file_name=file_name, sha256=sha256,
-                        uploaded_by=uploaded_by, skip_invalid=skip_invalid, parsed=parsed)
-    logger.info(
-        "population import id=%s assembly=%s status=%s rows=%s imported=%s skipped=%s "
-        "underage=%s problems=%s",
-        record.pk, assembly.pk, record.status, record.rows_total, record.rows_imported,
-        record.rows_skipped, record.rows_underage, len(record.problems),
-    )
+        if not outcome.rejected:
+            _insert_residents(outcome.eligible, assembly=assembly, record=record)
+    _log_result(record)
     return record
 
 
-def _store(
-    *,
-    assembly: Assembly,
-    file_name: str,
-    sha256: str,
-    uploaded_by: User | None,
-    skip_invalid: bool,
-    parsed: ParseResult,
-) -> PopulationImport:
+def _against_earlier_imports(assembly: Assembly, parsed: ParseResult) -> ParseResult:
+    """Lock the assembly and mark the people it already has as invalid rows.
+
+    One import at a time per assembly, so the duplicate check sees every person
+    imported before (a no-op on SQLite, which has one writer). Call inside the
+    transaction that inserts the residents."""
+    Assembly.objects.select_for_update().filter(pk=assembly.pk).values_list("pk").first()
+    existing = set(Resident.objects.filter(assembly=assembly).values_list("person_ref", flat=True))
+    return parsed.with_existing(existing)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    rejected: bool
+    # The residents to insert: valid and old enough.
+    eligible: list[ResidentRow]
+    # The import's status, counts and problems.
+    fields: dict[str, Any]
+
+
+def _outcome(assembly: Assembly, parsed: ParseResult, *, skip_invalid: bool) -> _Outcome:
     rejected = parsed.fatal or (bool(parsed.invalid_rows) and not skip_invalid)
     reference_day = assembly.first_weekend
     eligible = [row for row in parsed.residents
                 if age_on(row.birth_date, reference_day) >= assembly.min_age]
-    record = PopulationImport.objects.create(
+    return _Outcome(
+        rejected=rejected,
+        eligible=[] if rejected else eligible,
+        fields={
+            "status": (
+                PopulationImport.Status.REJECTED if rejected else PopulationImport.Status.IMPORTED
+            ),
+            "rows_total": parsed.rows_total,
+            "rows_imported": 0 if rejected else len(eligible),
+            "rows_skipped": 0 if rejected else len(parsed.invalid_rows),
+            "rows_underage": len(parsed.residents) - len(eligible),
+            "problems": [problem.as_dict() for problem in parsed.problems],
+        },
+    )
+
+
+def _log_result(record: PopulationImport) -> None:
+    logger.info(
+        "population import id=%s assembly=%s status=%s rows=%s imported=%s skipped=%s "
+        "underage=%s problems=%s",
+        record.pk, record.assembly_id, record.status, record.rows_total, record.rows_imported,
+        record.rows_skipped, record.rows_underage, len(record.problems),
+    )
+
+
+# ------------------------------------------------------------ queued imports
+
+_ACTIVE = (PopulationImport.Status.QUEUED, PopulationImport.Status.RUNNING)
+# 200,000 rows take well under a minute; an import still waiting or running
+# after this long lost its message or its worker.
+IMPORT_STALE_AFTER = dt.timedelta(minutes=30)
+# Where the progress bar stands after each step (percent).
+_PROGRESS_STARTED, _PROGRESS_READ, _PROGRESS_CHECKED, _PROGRESS_WRITTEN = 1, 3, 40, 97
+
+
+def population_import_queue(
+    *,
+    assembly: Assembly,
+    upload: File[bytes],
+    file_name: str,
+    uploaded_by: User | None,
+    skip_invalid: bool,
+) -> PopulationImport:
+    """Store an uploaded extract and queue it for Celery (population_import_execute).
+
+    A large file takes longer to read than a web request may last; the
+    organiser follows it on the report page. The stored file gets a random
+    name (the original one is kept in `file_name`) and is deleted once the
+    import has finished or failed."""
+    suffix = PurePath(file_name).suffix.lower()[:8]
+    record = PopulationImport(
         assembly=assembly,
         file_name=file_name[:255],
-        file_sha256=sha256,
         uploaded_by=uploaded_by,
-        status=PopulationImport.Status.REJECTED if rejected else PopulationImport.Status.IMPORTED,
+        status=PopulationImport.Status.QUEUED,
         skip_invalid=skip_invalid,
-        rows_total=parsed.rows_total,
-        rows_imported=0 if rejected else len(eligible),
-        rows_skipped=0 if rejected else len(parsed.invalid_rows),
-        rows_underage=len(parsed.residents) - len(eligible),
-        problems=[problem.as_dict() for problem in parsed.problems],
+        progress=0,
     )
-    if not rejected:
-        _insert_residents(eligible, assembly=assembly, record=record)
+    record.upload.save(f"{uuid.uuid4().hex}{suffix}", upload, save=False)
+    try:
+        with transaction.atomic():
+            _fail_stale_imports(assembly)
+            record.save()
+    except BaseException:
+        record.upload.storage.delete(record.upload.name or "")
+        raise
+    import_id = record.pk
+    transaction.on_commit(lambda: _ask_to_import(import_id))
+    logger.info("population import queued id=%s assembly=%s", record.pk, assembly.pk)
     return record
+
+
+def _ask_to_import(import_id: int) -> None:
+    from participants.tasks import population_import_task  # the task module imports this one
+
+    try:
+        # No publish retries: with the queue down the organiser should not wait.
+        population_import_task.apply_async((import_id,), retry=False)
+    except Exception:
+        logger.exception("population import not queued id=%s", import_id)
+        population_import_fail(
+            import_id=import_id,
+            error=_("Het inlezen kon niet beginnen. Probeer het over een paar minuten opnieuw."),
+        )
+
+
+def _fail_stale_imports(assembly: Assembly) -> None:
+    cutoff = timezone.now() - IMPORT_STALE_AFTER
+    stale = PopulationImport.objects.filter(assembly=assembly).filter(
+        Q(status=PopulationImport.Status.QUEUED, created_at__lt=cutoff)
+        | Q(status=PopulationImport.Status.RUNNING, started_at__lt=cutoff)
+    )
+    for import_id in stale.values_list("pk", flat=True):
+        population_import_fail(
+            import_id=import_id,
+            error=_("Het inlezen is niet op tijd klaargekomen. Er is niets ingelezen. "
+                    "Lees het bestand opnieuw in."),
+        )
+
+
+class _ImportTakenOver(Exception):
+    """The import was marked failed (stale) while this task still worked on it."""
+
+
+def population_import_execute(*, import_id: int) -> bool:
+    """Read a queued import. Returns False if another task has claimed it already.
+
+    The claim (queued → running) is a check-and-update, so a redelivered
+    message or a second worker does not import twice. The residents and the
+    final status are written in one transaction: an import that fails leaves
+    no residents. The stored file is deleted at the end, whatever happened."""
+    claimed = PopulationImport.objects.filter(
+        pk=import_id, status=PopulationImport.Status.QUEUED
+    ).update(
+        status=PopulationImport.Status.RUNNING, progress=_PROGRESS_STARTED,
+        started_at=timezone.now(),
+    )
+    if claimed != 1:
+        return False
+    record = PopulationImport.objects.select_related("assembly").get(pk=import_id)
+    stored_name = record.upload.name
+    progress = _Progress(import_id)
+    # The error messages are stored for the organiser, in the site's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            _execute(record, progress)
+        except _ImportTakenOver:
+            logger.warning("population import given up as stale id=%s", import_id)
+        except Exception:
+            # Logged with its traceback for the administrator; the organiser
+            # reads what happened and can try again.
+            logger.exception("population import failed id=%s", import_id)
+            population_import_fail(
+                import_id=import_id,
+                error=_("Door een fout in het systeem is het bestand niet ingelezen. Er is niets "
+                        "opgeslagen. Probeer het opnieuw. Lukt het weer niet? Neem dan contact "
+                        "op met de beheerder."),
+            )
+        finally:
+            progress.close()
+            if stored_name:
+                record.upload.storage.delete(stored_name)
+    return True
+
+
+def _execute(record: PopulationImport, progress: _Progress) -> None:
+    assembly = record.assembly
+    with record.upload.open("rb") as stored:
+        data = stored.read()
+    progress(_PROGRESS_READ)
+    parsed = parse_population(
+        data, file_name=record.file_name, today=timezone.localdate(),
+        on_progress=lambda part: progress(_between(_PROGRESS_READ, _PROGRESS_CHECKED, part)),
+    )
+    progress(_PROGRESS_CHECKED)
+    with transaction.atomic():
+        parsed = _against_earlier_imports(assembly, parsed)
+        outcome = _outcome(assembly, parsed, skip_invalid=record.skip_invalid)
+        if not outcome.rejected:
+            total = max(1, len(outcome.eligible))
+            _insert_residents(
+                outcome.eligible, assembly=assembly, record=record,
+                on_batch=lambda done: progress(
+                    _between(_PROGRESS_CHECKED, _PROGRESS_WRITTEN, done / total)
+                ),
+            )
+        closed = PopulationImport.objects.filter(
+            pk=record.pk, status=PopulationImport.Status.RUNNING
+        ).update(
+            **outcome.fields, file_sha256=hashlib.sha256(data).hexdigest(), progress=100,
+            finished_at=timezone.now(), upload="",
+        )
+        if closed != 1:
+            raise _ImportTakenOver
+    record.refresh_from_db()
+    _log_result(record)
+
+
+def _between(start: int, end: int, part: float) -> int:
+    return start + int((end - start) * part)
+
+
+def population_import_fail(*, import_id: int, error: str) -> None:
+    """Mark a queued or running import failed and delete its stored file."""
+    active = PopulationImport.objects.filter(pk=import_id, status__in=_ACTIVE)
+    stored_name = active.values_list("upload", flat=True).first()
+    failed = active.update(
+        status=PopulationImport.Status.FAILED, error=error, progress=100,
+        finished_at=timezone.now(), upload="",
+    )
+    if failed and stored_name:
+        storage = PopulationImport._meta.get_field("upload").storage
+        transaction.on_commit(lambda: storage.delete(stored_name))
+    logger.error("population import failed id=%s", import_id)
+
+
+class _Progress:
+    """Writes a running import's percentage where the organiser's page reads it.
+
+    The residents go in within one transaction (all or nothing), and an UPDATE
+    on that transaction's connection stays unseen until it commits. On
+    PostgreSQL the percentage therefore goes through a second connection, in
+    autocommit mode; it changes no key column, so it does not wait on the locks
+    that the residents' foreign keys take. SQLite has one writer: there the
+    page sees the percentage only between the steps."""
+
+    def __init__(self, import_id: int) -> None:
+        self.import_id = import_id
+        self.percent = 0
+        self._side: BaseDatabaseWrapper | None = None
+
+    def __call__(self, percent: int) -> None:
+        # 100 comes only with the final status, in the same UPDATE.
+        percent = min(percent, 99)
+        if percent <= self.percent:
+            return
+        self.percent = percent
+        alias = router.db_for_write(PopulationImport)
+        connection = connections[alias]
+        if not connection.in_atomic_block or connection.vendor != "postgresql":
+            PopulationImport.objects.filter(
+                pk=self.import_id, status=PopulationImport.Status.RUNNING
+            ).update(progress=percent)
+            return
+        if self._side is None:
+            self._side = connections.create_connection(alias)
+        quote = self._side.ops.quote_name
+        table = quote(PopulationImport._meta.db_table)
+        # Table and column names come from the model, values go as parameters.
+        sql = (
+            f"UPDATE {table} SET {quote('progress')} = %s "  # noqa: S608
+            f"WHERE {quote('id')} = %s AND {quote('status')} = %s"
+        )
+        with self._side.cursor() as cursor:
+            cursor.execute(sql, [percent, self.import_id, PopulationImport.Status.RUNNING.value])
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
 
 
 _COLUMNS: tuple[str, ...] = (
@@ -123,9 +371,13 @@ _COLUMNS: tuple[str, ...] = (
 
 
 def _insert_residents(
-    rows: list[ResidentRow], *, assembly: Assembly, record: PopulationImport
+    rows: list[ResidentRow],
+    *,
+    assembly: Assembly,
+    record: PopulationImport,
+    on_batch: Callable[[int], None] | None = None,
 ) -> None:
-    """Write the residents in batches.
+    """Write the residents in batches; `on_batch` hears the number written so far.
 
     Django's bulk_create compiles every value through the field machinery, about
     half a millisecond a row on this hardware: 200,000 rows would miss the 60 s
@@ -138,24 +390,31 @@ def _insert_residents(
     table = connection.ops.quote_name(meta.db_table)
     column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, cursor.copy(
-            f"COPY {table} ({column_list}) FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row(_values(row, assembly.pk, record.pk))
+        # One COPY per batch: the connection is free between them for on_batch.
+        with connection.cursor() as cursor:
+            for number, batch in enumerate(_batches(rows, BATCH_SIZE)):
+                with cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+                    for row in batch:
+                        copy.write_row(_values(row, assembly.pk, record.pk))
+                if on_batch is not None:
+                    on_batch(number * BATCH_SIZE + len(batch))
     elif connection.vendor == "sqlite":
         # Table and column names come from the model, values go as parameters.
         placeholders = ", ".join(["%s"] * len(columns))
         sql = f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})"  # noqa: S608
         with connection.cursor() as cursor:
-            for batch in _batches(rows, BATCH_SIZE):
+            for number, batch in enumerate(_batches(rows, BATCH_SIZE)):
                 cursor.executemany(sql, [_values(row, assembly.pk, record.pk, iso=True)
                                          for row in batch])
+                if on_batch is not None:
+                    on_batch(number * BATCH_SIZE + len(batch))
     else:
-        for batch in _batches(rows, BATCH_SIZE):
+        for number, batch in enumerate(_batches(rows, BATCH_SIZE)):
             Resident.objects.bulk_create(
                 [_resident(row, assembly=assembly, record=record) for row in batch]
             )
+            if on_batch is not None:
+                on_batch(number * BATCH_SIZE + len(batch))
 
 
 def _column(name: str) -> str:

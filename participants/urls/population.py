@@ -9,4 +9,9 @@ urlpatterns: list[URLPattern] = [
         population.population_report,
         name="population_report",
     ),
+    path(
+        "b/<slug:slug>/beheer/bevolking/<int:pk>/status.json",
+        population.population_import_status,
+        name="population_import_status",
+    ),
 ]

@@ -1,4 +1,8 @@
-"""Organiser pages for the population extract: upload a file, read the report."""
+"""Organiser pages for the population extract: upload a file, follow the import, read the report.
+
+The upload is stored and read by a Celery task (a large extract takes longer
+than a web request may last); the report page shows a progress bar until the
+task is done, then the report."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import get_language, gettext_lazy
@@ -15,7 +19,7 @@ from django.utils.translation import gettext as _
 from assembly import access
 from participants import selectors_population as selectors
 from participants.models import PopulationImport
-from participants.services.population import population_import
+from participants.services.population import population_import_queue
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 # A file with many broken rows has many problems; the page shows the first ones.
@@ -59,19 +63,16 @@ def population(request: HttpRequest, slug: str) -> HttpResponse:
     form = PopulationUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload: UploadedFile[bytes] = form.cleaned_data["file"]
-        record = population_import(
+        record = population_import_queue(
             assembly=assembly,
+            upload=upload,
             file_name=upload.name or "",
-            data=b"".join(upload.chunks()),
             uploaded_by=access.request_user(request),
             skip_invalid=form.cleaned_data["skip_invalid"],
         )
-        if record.status == PopulationImport.Status.REJECTED:
-            messages.error(
-                request, _("Het bestand is niet ingelezen. Hieronder staat wat er fout is.")
-            )
-        else:
-            messages.success(request, _("Het uittreksel is ingelezen."))
+        # Without a queue (development) the task has already run.
+        record.refresh_from_db(fields=["status"])
+        _announce(request, record)
         return redirect("participants:population_report", slug=assembly.slug, pk=record.pk)
     context = {
         "assembly": assembly,
@@ -80,6 +81,42 @@ def population(request: HttpRequest, slug: str) -> HttpResponse:
         "counts": selectors.resident_counts(assembly=assembly),
     }
     return render(request, "participants/population/population.html", context)
+
+
+def _announce(request: HttpRequest, record: PopulationImport) -> None:
+    if record.status == PopulationImport.Status.REJECTED:
+        messages.error(
+            request, _("Het bestand is niet ingelezen. Hieronder staat wat er fout is.")
+        )
+    elif record.status == PopulationImport.Status.FAILED:
+        messages.error(request, _("Het inlezen is mislukt. Hieronder staat waarom."))
+    elif record.status == PopulationImport.Status.IMPORTED:
+        messages.success(request, _("Het uittreksel is ingelezen."))
+    else:
+        messages.success(
+            request,
+            _("We hebben het bestand ontvangen. We lezen het nu in. "
+              "Hieronder ziet u hoe ver dat is."),
+        )
+
+
+def _active(record: PopulationImport) -> bool:
+    return record.status in (PopulationImport.Status.QUEUED, PopulationImport.Status.RUNNING)
+
+
+def import_label(record: PopulationImport) -> str:
+    """The state of an import in words: the text beside the progress bar."""
+    if record.status == PopulationImport.Status.QUEUED:
+        return _("Het bestand wacht op zijn beurt. Het inlezen begint zo.")
+    if record.status == PopulationImport.Status.RUNNING:
+        return _("We lezen het bestand in. Het is voor %(progress)s procent klaar.") % {
+            "progress": record.progress
+        }
+    if record.status == PopulationImport.Status.IMPORTED:
+        return _("Het bestand is ingelezen.")
+    if record.status == PopulationImport.Status.REJECTED:
+        return _("Het bestand is niet ingelezen: er staan fouten in.")
+    return _("Het inlezen is mislukt: %(error)s") % {"error": record.error}
 
 
 @login_required
@@ -97,5 +134,25 @@ def population_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "problems_hidden": max(0, len(record.problems) - PROBLEMS_SHOWN),
         "invalid_rows": selectors.invalid_rows(record=record),
         "rejected": record.status == PopulationImport.Status.REJECTED,
+        "failed": record.status == PopulationImport.Status.FAILED,
+        "active": _active(record),
+        "progress_label": import_label(record),
     }
     return render(request, "participants/population/report.html", context)
+
+
+@login_required
+def population_import_status(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
+    """The progress of an import for the progress bar (static/js/progress.js)."""
+    assembly = access.get_assembly_for_organiser(user=access.request_user(request), slug=slug)
+    record = selectors.population_import_get(assembly=assembly, pk=pk)
+    # progress.js stops asking, and reloads the page, at "done" or "failed".
+    if _active(record):
+        status = record.status
+    elif record.status == PopulationImport.Status.FAILED:
+        status = "failed"
+    else:
+        status = "done"
+    return JsonResponse(
+        {"done": record.progress, "total": 100, "status": status, "label": import_label(record)}
+    )

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
+from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from assembly.models import User
+from participants import population as population_parser
 from participants.models import PopulationImport, Resident
+from participants.services import population as population_service
 from participants.services.population import population_import
 from participants.views import population as population_views
 from tests.conftest import Cast
@@ -23,6 +32,7 @@ from tests.participants.population_files import SAMPLE, csv_bytes, person, xlsx_
 pytestmark = pytest.mark.django_db
 
 URL = "/b/drugsbeleid/beheer/bevolking/"
+OnCommit = Callable[..., Any]
 
 
 def _organiser(client: Client, cast: Cast) -> Client:
@@ -30,45 +40,173 @@ def _organiser(client: Client, cast: Cast) -> Client:
     return client
 
 
-def _upload(client: Client, data: bytes, name: str = "brp.csv", skip: bool = False) -> object:
-    payload: dict[str, object] = {"file": SimpleUploadedFile(name, data)}
-    if skip:
-        payload["skip_invalid"] = "on"
-    return client.post(URL, payload)
+@pytest.fixture
+def upload(
+    client: Client, cast: Cast, django_capture_on_commit_callbacks: OnCommit
+) -> Callable[..., Any]:
+    """POST a file as the organiser; the queued task runs (in-process) unless run_task=False."""
+    _organiser(client, cast)
+
+    def post(data: bytes, name: str = "brp.csv", skip: bool = False,
+             run_task: bool = True) -> Any:
+        payload: dict[str, object] = {"file": SimpleUploadedFile(name, data)}
+        if skip:
+            payload["skip_invalid"] = "on"
+        with django_capture_on_commit_callbacks(execute=run_task):
+            return client.post(URL, payload)
+
+    return post
+
+
+def _stored_files() -> list[Path]:
+    folder = Path(settings.MEDIA_ROOT) / "population"
+    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+@pytest.fixture(autouse=True)
+def _no_stored_files_before() -> None:
+    # The media folder is shared by the session's tests: start each test from an empty one.
+    for path in _stored_files():
+        path.unlink()
+
+
+def _status_url(record: PopulationImport) -> str:
+    return f"{URL}{record.pk}/status.json"
 
 
 def test_it_shows_the_upload_form_with_skipping_off(client: Client, cast: Cast) -> None:
     text = _organiser(client, cast).get(URL).content.decode()
     assert 'type="file"' in text and 'enctype="multipart/form-data"' in text
     assert "Foute regels overslaan" in text
+    assert "u kunt de pagina verlaten" in text
     checkbox = re.search(r'<input[^>]*name="skip_invalid"[^>]*>', text)
     assert checkbox is not None and "checked" not in checkbox.group(0)
     assert "<caption>" in text and 'scope="col"' in text
 
 
-def test_it_imports_an_upload_and_shows_the_report(client: Client, cast: Cast) -> None:
-    response = _upload(_organiser(client, cast), SAMPLE.read_bytes(), name=SAMPLE.name)
+def test_it_imports_an_upload_and_shows_the_report(
+    client: Client, cast: Cast, upload: Callable[..., Any]
+) -> None:
+    response = upload(SAMPLE.read_bytes(), name=SAMPLE.name)
     record = PopulationImport.objects.get()
-    assert response.status_code == 302  # type: ignore[attr-defined]
-    assert response["Location"] == f"{URL}{record.pk}/"  # type: ignore[index]
+    assert response.status_code == 302
+    assert response["Location"] == f"{URL}{record.pk}/"
+    # Celery runs in-process in these tests: the POST ends with the import done.
+    assert (record.status, record.progress) == (PopulationImport.Status.IMPORTED, 100)
     assert record.uploaded_by == cast.users["organiser"]
+    assert record.started_at is not None and record.finished_at is not None
+    assert record.file_sha256 == hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
     assert Resident.objects.filter(assembly=cast.assembly).count() == record.rows_imported > 0
+    assert record.upload.name == "" and _stored_files() == []  # the BRP data is not kept
     report = client.get(f"{URL}{record.pk}/").content.decode()
     assert "Geen problemen gevonden." in report
+    assert "data-progress-url" not in report
     page = client.get(URL).content.decode()
     assert SAMPLE.name in page
     households = Resident.objects.values("household_key").distinct().count()
     assert f"<dd>{households}</dd>" in page
 
 
-def test_it_shows_every_problem_in_the_active_language(client: Client, cast: Cast) -> None:
+def test_it_has_imported_the_file_when_the_page_answers_without_a_queue(
+    transactional_db: None, client: Client, cast: Cast
+) -> None:
+    """Without a broker (development, the demo) Celery runs the task as soon as the
+    upload is committed, inside the request: the organiser lands on the report."""
+    _organiser(client, cast)
+    good = client.post(URL, {"file": SimpleUploadedFile("goed.csv", csv_bytes([person("P1")]))},
+                       follow=True).content.decode()
+    assert "Het uittreksel is ingelezen." in good and "Geen problemen gevonden." in good
+    assert Resident.objects.count() == 1 and _stored_files() == []
+    bad = client.post(URL, {"file": SimpleUploadedFile("fout.csv", csv_bytes([person("P2"),
+                      person("P3", postcode="12")]))}, follow=True).content.decode()
+    assert "Het bestand is niet ingelezen. Hieronder staat wat er fout is." in bad
+    assert "De postcode ‘12’ klopt niet." in bad
+    assert Resident.objects.count() == 1 and _stored_files() == []
+
+
+def test_it_shows_the_progress_of_a_queued_import_until_it_is_done(
+    client: Client, cast: Cast, upload: Callable[..., Any]
+) -> None:
+    from participants.tasks import population_import_task
+
+    response = upload(csv_bytes([person("P1"), person("P2")]), run_task=False)
+    record = PopulationImport.objects.get()
+    assert (record.status, record.progress) == (PopulationImport.Status.QUEUED, 0)
+    assert not Resident.objects.exists()
+    [stored] = _stored_files()
+    assert stored.read_bytes() == csv_bytes([person("P1"), person("P2")])
+    assert stored.name != "brp.csv" and record.file_name == "brp.csv"
+
+    report = client.get(response["Location"]).content.decode()
+    assert "We hebben het bestand ontvangen." in report
+    assert f'data-progress-url="{_status_url(record)}"' in report
+    assert report.count("js/progress.js") == 1
+    assert '<progress max="100" value="0"' in report
+    assert "U kunt deze pagina verlaten." in report
+    assert "Het bestand wacht op zijn beurt." in report
+    assert "Problemen" not in report
+    assert client.get(_status_url(record)).json() == {
+        "done": 0, "total": 100, "status": "queued",
+        "label": "Het bestand wacht op zijn beurt. Het inlezen begint zo.",
+    }
+
+    # What the page shows while a worker reads the file.
+    PopulationImport.objects.filter(pk=record.pk).update(
+        status=PopulationImport.Status.RUNNING, progress=40
+    )
+    report = client.get(response["Location"]).content.decode()
+    assert '<progress max="100" value="40"' in report
+    assert "Het is voor 40 procent klaar." in report
+    assert client.get(_status_url(record)).json() == {
+        "done": 40, "total": 100, "status": "running",
+        "label": "We lezen het bestand in. Het is voor 40 procent klaar.",
+    }
+    assert "Bezig: 40 procent klaar" in client.get(URL).content.decode()
+    PopulationImport.objects.filter(pk=record.pk).update(
+        status=PopulationImport.Status.QUEUED, progress=0
+    )
+
+    # The worker gets to it.
+    assert population_import_task.apply(args=(record.pk,)).get() is True
+
+    state = client.get(_status_url(record)).json()
+    assert state == {"done": 100, "total": 100, "status": "done",
+                     "label": "Het bestand is ingelezen."}
+    assert Resident.objects.count() == 2 and _stored_files() == []
+    report = client.get(response["Location"]).content.decode()
+    assert "data-progress-url" not in report and "Geen problemen gevonden." in report
+
+
+def test_it_reports_its_progress_while_it_reads_and_writes(
+    cast: Cast, upload: Callable[..., Any], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL writes the progress through a second connection, which a "
+                    "test transaction hides; tests/services/test_population_upload_worker.py "
+                    "watches it there")
+    monkeypatch.setattr(population_parser, "PROGRESS_EVERY", 4)
+    monkeypatch.setattr(population_service, "BATCH_SIZE", 4)
+    with CaptureQueriesContext(connection) as queries:
+        upload(csv_bytes([person(f"P{number}") for number in range(40)]))
+    steps = [int(match.group(1)) for query in queries.captured_queries
+             if (match := re.search(r'SET "progress" = (\d+) WHERE', query["sql"]))]
+    assert steps == sorted(set(steps)) and len(steps) >= 10, steps
+    assert steps[0] == 3 and 3 < steps[len(steps) // 2] < 97, steps
+    assert PopulationImport.objects.get().progress == 100
+
+
+def test_it_shows_every_problem_in_the_active_language(
+    client: Client, cast: Cast, upload: Callable[..., Any]
+) -> None:
     data = csv_bytes([person("P1"), person("P2", postcode="12"),
                       person("P3", geboortedatum="01-01-2099")])
-    _upload(_organiser(client, cast), data)
+    upload(data)
     record = PopulationImport.objects.get()
     assert record.status == PopulationImport.Status.REJECTED
     assert Resident.objects.count() == 0
+    assert _stored_files() == []
     dutch = client.get(f"{URL}{record.pk}/").content.decode()
+    assert "Dit bestand is niet ingelezen: er staan fouten in." in dutch
     assert "De postcode ‘12’ klopt niet." in dutch
     assert "ligt in de toekomst" in dutch
     assert '<th scope="row">3</th>' in dutch and '<th scope="row">4</th>' in dutch
@@ -79,43 +217,183 @@ def test_it_shows_every_problem_in_the_active_language(client: Client, cast: Cas
     assert "klopt niet" not in english
 
 
-def test_it_names_the_skipped_rows(client: Client, cast: Cast) -> None:
+def test_it_names_the_skipped_rows(
+    client: Client, cast: Cast, upload: Callable[..., Any]
+) -> None:
     data = csv_bytes([person("P1"), person("P2", huisnummer=""), person("P3", postcode="x")])
-    _upload(_organiser(client, cast), data, skip=True)
+    upload(data, skip=True)
     record = PopulationImport.objects.get()
     assert record.status == PopulationImport.Status.IMPORTED and record.rows_skipped == 2
     report = client.get(f"{URL}{record.pk}/").content.decode()
     assert "Deze regels zijn niet ingelezen: 3, 4" in report
 
 
+def test_it_imports_the_same_through_the_page_as_at_once(
+    cast: Cast, upload: Callable[..., Any]
+) -> None:
+    cast.assembly.min_age = 16
+    cast.assembly.first_weekend = dt.date(2027, 2, 13)
+    cast.assembly.save(update_fields=["min_age", "first_weekend"])
+    cast.other_assembly.min_age = 16
+    cast.other_assembly.first_weekend = dt.date(2027, 2, 13)
+    cast.other_assembly.save(update_fields=["min_age", "first_weekend"])
+    data = csv_bytes([
+        person("P1"), person("P2", geboortedatum="14-02-2011"),
+        person("P3", geboortedatum="13-02-2011"), person("P4", postcode="99"),
+        person("P1"), ["P5", "Jan"],
+    ])
+    at_once = population_import(assembly=cast.other_assembly, file_name="brp.csv", data=data,
+                                uploaded_by=None, skip_invalid=True)
+
+    upload(data, skip=True)
+
+    queued = PopulationImport.objects.get(assembly=cast.assembly)
+    fields = ("status", "rows_total", "rows_imported", "rows_skipped", "rows_underage",
+              "problems", "file_sha256", "skip_invalid")
+    assert [getattr(queued, name) for name in fields] == [getattr(at_once, name) for name in fields]
+    assert (queued.rows_imported, queued.rows_underage) == (2, 1)
+    assert sorted(Resident.objects.filter(assembly=cast.assembly)
+                  .values_list("person_ref", flat=True)) == ["P1", "P3"]
+
+
+def test_it_imports_once_when_the_task_runs_twice(
+    cast: Cast, upload: Callable[..., Any]
+) -> None:
+    from participants.tasks import population_import_task
+
+    upload(csv_bytes([person("P1"), person("P2")]), run_task=False)
+    record = PopulationImport.objects.get()
+
+    assert population_import_task.apply(args=(record.pk,)).get() is True
+    assert population_import_task.apply(args=(record.pk,)).get() is False
+
+    record.refresh_from_db()
+    assert record.status == PopulationImport.Status.IMPORTED and record.rows_imported == 2
+    assert Resident.objects.count() == 2
+    assert PopulationImport.objects.count() == 1 and _stored_files() == []
+
+
+def test_it_no_longer_waits_for_an_import_whose_worker_died(
+    cast: Cast, upload: Callable[..., Any]
+) -> None:
+    upload(csv_bytes([person("A1")]), run_task=False)
+    upload(csv_bytes([person("B1")]), run_task=False)
+    upload(csv_bytes([person("D1")]), run_task=False)
+    stuck, busy, lost = PopulationImport.objects.order_by("pk")
+    long_ago = timezone.now() - dt.timedelta(minutes=31)
+    PopulationImport.objects.filter(pk=stuck.pk).update(
+        status=PopulationImport.Status.RUNNING, started_at=long_ago
+    )
+    # Its message never reached a worker.
+    PopulationImport.objects.filter(pk=lost.pk).update(created_at=long_ago)
+    # Still within the half hour: left alone.
+    PopulationImport.objects.filter(pk=busy.pk).update(
+        status=PopulationImport.Status.RUNNING,
+        started_at=timezone.now() - dt.timedelta(minutes=29),
+    )
+    assert len(_stored_files()) == 3
+
+    upload(csv_bytes([person("C1")]))
+
+    for record in (stuck, busy, lost):
+        record.refresh_from_db()
+    for record in (stuck, lost):
+        assert record.status == PopulationImport.Status.FAILED
+        assert "niet op tijd klaargekomen" in record.error and record.upload.name == ""
+        assert population_service.population_import_execute(import_id=record.pk) is False
+    assert busy.status == PopulationImport.Status.RUNNING
+    assert list(Resident.objects.values_list("person_ref", flat=True)) == ["C1"]
+    assert _stored_files() == [Path(settings.MEDIA_ROOT) / busy.upload.name]
+
+
+def test_it_fails_an_import_without_writing_half_of_it(
+    client: Client, cast: Cast, upload: Callable[..., Any], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_insert = population_service._insert_residents
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        real_insert(*args, **kwargs)
+        raise RuntimeError("the database went away")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(population_service, "_insert_residents", broken)
+        response = upload(csv_bytes([person("P1"), person("P2")]))
+
+    record = PopulationImport.objects.get()
+    assert record.status == PopulationImport.Status.FAILED
+    assert "Probeer het opnieuw" in record.error and record.finished_at is not None
+    assert not Resident.objects.exists()  # the transaction took the residents back
+    assert (record.rows_imported, record.problems) == (0, [])
+    assert _stored_files() == []
+    report = client.get(response["Location"]).content.decode()
+    assert "Het inlezen is mislukt. Er is niets opgeslagen." in report
+    assert "Probeer het opnieuw" in report and "data-progress-url" not in report
+    state = client.get(_status_url(record)).json()
+    assert state["status"] == "failed" and "Probeer het opnieuw" in state["label"]
+
+    upload(csv_bytes([person("P1"), person("P2")]))
+    assert Resident.objects.count() == 2
+
+
+def test_it_fails_the_import_when_the_queue_is_down(
+    cast: Cast, upload: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kombu.exceptions import OperationalError
+
+    from participants.tasks import population_import_task
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(population_import_task, "apply_async", refuse)
+    upload(csv_bytes([person("P1")]))
+
+    record = PopulationImport.objects.get()
+    assert record.status == PopulationImport.Status.FAILED
+    assert "Probeer het over een paar minuten opnieuw." in record.error
+    assert _stored_files() == [] and not Resident.objects.exists()
+
+
+def test_it_does_not_serve_a_stored_upload(
+    client: Client, cast: Cast, upload: Callable[..., Any]
+) -> None:
+    upload(csv_bytes([person("P1")]), run_task=False)
+    record = PopulationImport.objects.get()
+    assert record.upload.name.startswith("population/")
+    assert client.get(f"{settings.MEDIA_URL}{record.upload.name}").status_code == 404
+
+
 def test_it_refuses_a_file_that_is_too_large(
-    client: Client, cast: Cast, monkeypatch: pytest.MonkeyPatch
+    cast: Cast, upload: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(population_views, "MAX_UPLOAD_BYTES", 100)
-    response = _upload(_organiser(client, cast), csv_bytes([person("P1"), person("P2")]))
-    text = response.content.decode()  # type: ignore[attr-defined]
-    assert response.status_code == 200  # type: ignore[attr-defined]
+    response = upload(csv_bytes([person("P1"), person("P2")]))
+    text = response.content.decode()
+    assert response.status_code == 200
     assert "Het bestand is te groot" in text
     assert 'id="id_file_error"' in text
-    assert PopulationImport.objects.count() == 0
+    assert PopulationImport.objects.count() == 0 and _stored_files() == []
 
 
-def test_it_refuses_a_file_of_another_kind(client: Client, cast: Cast) -> None:
-    response = _upload(_organiser(client, cast), b"%PDF-1.4", name="brief.pdf")
-    assert "Kies een CSV-bestand" in response.content.decode()  # type: ignore[attr-defined]
-    assert PopulationImport.objects.count() == 0
+def test_it_refuses_a_file_of_another_kind(cast: Cast, upload: Callable[..., Any]) -> None:
+    response = upload(b"%PDF-1.4", name="brief.pdf")
+    assert "Kies een CSV-bestand" in response.content.decode()
+    assert PopulationImport.objects.count() == 0 and _stored_files() == []
 
 
 def test_it_hides_an_import_of_another_assembly(client: Client, cast: Cast) -> None:
     foreign = population_import(assembly=cast.other_assembly, file_name="k.csv",
                                 data=csv_bytes([person("K1")]), uploaded_by=None,
                                 skip_invalid=False)
-    assert _organiser(client, cast).get(f"{URL}{foreign.pk}/").status_code == 404
+    _organiser(client, cast)
+    assert client.get(f"{URL}{foreign.pk}/").status_code == 404
+    assert client.get(_status_url(foreign)).status_code == 404
 
 
-def test_it_lets_an_organiser_import_excel(client: Client, cast: Cast) -> None:
-    _upload(_organiser(client, cast), xlsx_bytes([person("X1")]), name="brp.xlsx")
+def test_it_lets_an_organiser_import_excel(cast: Cast, upload: Callable[..., Any]) -> None:
+    upload(xlsx_bytes([person("X1")]), name="brp.xlsx")
     assert Resident.objects.filter(person_ref="X1").exists()
+    assert _stored_files() == []
 
 
 # --------------------------------------------------------------- the admin

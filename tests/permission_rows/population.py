@@ -21,4 +21,5 @@ def _an_import(cast: Cast) -> dict[str, Any]:
 ROWS: dict[str, Row] = {
     "participants:population": Row(staff_only({"organiser"}), kwargs=SLUG),
     "participants:population_report": Row(staff_only({"organiser"}), kwargs=_an_import),
+    "participants:population_import_status": Row(staff_only({"organiser"}), kwargs=_an_import),
 }
