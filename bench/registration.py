@@ -3,8 +3,10 @@
 Starts gunicorn on loopback with the project's settings (plus a bare view,
 bench/registration_site.py), seeds an assembly with invitations, then runs a
 closed-loop load generator: USERS concurrent users (processes × threads, each
-with http.client), for DURATION seconds per scenario. Prints requests/s and
-p50/p99 latency for
+with http.client), for DURATION seconds per scenario, split into ROUNDS turns
+that alternate between the scenarios (other load on the machine then weighs on
+each alike). Only requests that finish within a turn count. Prints requests/s
+and p50/p99 latency for
 
   bare       GET  a view that returns "ok" (same server, same middleware)
   code page  GET  /aanmelden/ (the page the QR code opens)
@@ -15,7 +17,10 @@ and the ratio to the bare view. Target: ≥ 0.5× the bare view's requests/s and
 p99 < 300 ms at 50 concurrent users.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_registration \
-        .venv/bin/python bench/registration.py [--users 50] [--duration 15]
+        .venv/bin/python bench/registration.py [--users 50] [--duration 15] [--rounds 3]
+
+Measured figures, before and after, and where the time goes:
+bench/README.registration.md.
 """
 
 from __future__ import annotations
@@ -152,61 +157,87 @@ def _request(
     return status, text, time.perf_counter() - started
 
 
+def _count(latencies: list[float], seconds: float, deadline: float) -> None:
+    # Only what finished in time counts: a flow begun just before the deadline
+    # would otherwise add up to three requests to the slow scenarios' count.
+    if time.monotonic() <= deadline:
+        latencies.append(seconds)
+
+
 def _user(
-    scenario: str, port: int, deadline: float, user: int, users: int,
-    latencies: list[float], errors: list[int],
+    scenario: str, port: int, deadline: float, user: int, users: int, first_code: int,
+    latencies: list[float], errors: list[int], iterations: list[int],
 ) -> None:
     iteration = 0
     while time.monotonic() < deadline:
         cookies: dict[str, str] = {}
         path = "/bench/bare/" if scenario == "bare" else "/aanmelden/"
         status, text, seconds = _request(port, "GET", path, cookies)
-        latencies.append(seconds)
+        _count(latencies, seconds, deadline)
         if status != 200:
             errors.append(status)
         if scenario == "sign-up":
-            code = _code((user + iteration * users) % CODE_COUNT)
+            code = _code((first_code + user + iteration * users) % CODE_COUNT)
             token = CSRF_FIELD.search(text)
             form = urlencode({"code": code, "action": "continue",
                               "csrfmiddlewaretoken": token.group(1) if token else ""})
             status, _text, seconds = _request(port, "POST", "/aanmelden/", cookies, form)
-            latencies.append(seconds)
+            _count(latencies, seconds, deadline)
             if status != 302:
                 errors.append(status)
             status, _text, seconds = _request(
                 port, "GET", "/aanmelden/stap/toestemming/", cookies
             )
-            latencies.append(seconds)
+            _count(latencies, seconds, deadline)
             if status != 200:
                 errors.append(status)
         iteration += 1
+    iterations.append(iteration)
 
 
-def _process(args: tuple[str, int, float, int, int, int]) -> tuple[list[float], list[int]]:
-    scenario, port, deadline_in, first_user, threads, users = args
+def _process(
+    args: tuple[str, int, float, int, int, int, int],
+) -> tuple[list[float], list[int], int]:
+    scenario, port, deadline_in, first_user, threads, users, first_code = args
     deadline = time.monotonic() + deadline_in
     latencies: list[float] = []
     errors: list[int] = []
+    iterations: list[int] = []
     workers = [
         threading.Thread(target=_user, args=(scenario, port, deadline, first_user + t, users,
-                                              latencies, errors))
+                                              first_code, latencies, errors, iterations))
         for t in range(threads)
     ]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
-    return latencies, errors
+    return latencies, errors, max(iterations, default=0)
 
 
-def _run(scenario: str, port: int, users: int, processes: int, duration: float) -> dict[str, float]:
+class _Codes:
+    """Hands out invitation codes, so that no sign-up reuses a code of an earlier
+    round or of the warm-up (until all CODE_COUNT are used)."""
+
+    next = 0
+
+
+def _run(
+    scenario: str, port: int, users: int, processes: int, duration: float
+) -> tuple[list[float], list[int]]:
     per_process = users // processes
-    jobs = [(scenario, port, duration, p * per_process, per_process, users)
+    jobs = [(scenario, port, duration, p * per_process, per_process, users, _Codes.next)
             for p in range(processes)]
     with multiprocessing.Pool(processes) as pool:
         results = pool.map(_process, jobs)
-    latencies = sorted(x for result in results for x in result[0])
-    errors = [x for result in results for x in result[1]]
+    if scenario == "sign-up":
+        _Codes.next += users * max(result[2] for result in results)
+    return ([x for result in results for x in result[0]],
+            [x for result in results for x in result[1]])
+
+
+def _summary(latencies: list[float], errors: list[int], duration: float) -> dict[str, float]:
+    latencies = sorted(latencies)
     count = len(latencies)
 
     def pct(p: float) -> float:
@@ -216,11 +247,16 @@ def _run(scenario: str, port: int, users: int, processes: int, duration: float) 
             "errors": len(errors)}
 
 
+SCENARIOS = ("bare", "code page", "sign-up")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--processes", type=int, default=5, help="load generator processes")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per scenario")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="the scenarios take turns, DURATION/ROUNDS seconds each time")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                         help="gunicorn workers")
     args = parser.parse_args()
@@ -232,15 +268,27 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     server = _start_gunicorn(env, port, args.workers)
     try:
-        for scenario in ("bare", "code page", "sign-up"):
+        for scenario in SCENARIOS:
             _run(scenario, port, args.users, args.processes, 3.0)  # warm up every worker
-        results = {s: _run(s, port, args.users, args.processes, args.duration)
-                   for s in ("bare", "code page", "sign-up")}
+        # The scenarios take turns, so that a change in the machine's other
+        # load during the run weighs on all of them alike (the ratios count).
+        part = args.duration / args.rounds
+        latencies: dict[str, list[float]] = {s: [] for s in SCENARIOS}
+        errors: dict[str, list[int]] = {s: [] for s in SCENARIOS}
+        per_round: dict[str, list[float]] = {s: [] for s in SCENARIOS}
+        for _round in range(args.rounds):
+            for scenario in SCENARIOS:
+                found, failed = _run(scenario, port, args.users, args.processes, part)
+                latencies[scenario] += found
+                errors[scenario] += failed
+                per_round[scenario].append(len(found) / part)
+        results = {s: _summary(latencies[s], errors[s], args.duration) for s in SCENARIOS}
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     bare_rps = results["bare"]["rps"]
-    print(f"\n{args.users} concurrent users, {args.duration:.0f} s per scenario, "
+    print(f"\n{args.users} concurrent users, {args.duration:.0f} s per scenario "
+          f"in {args.rounds} turns, "
           f"gunicorn {args.workers} sync workers, PostgreSQL, {os.cpu_count()} CPUs "
           f"shared by server and load generator; load average before: {load_before:.1f}\n")
     print(f"{'scenario':<12}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}"
@@ -252,6 +300,10 @@ def main() -> None:
               f"{row['p99']:>10.1f}{row['errors']:>8.0f}{ratio:>9.2f}")
         if name != "bare":
             ok &= ratio >= 0.5 and row["p99"] < 300 and row["errors"] == 0
+    if args.rounds > 1:
+        for name in SCENARIOS[1:]:
+            ratios = [r / b for r, b in zip(per_round[name], per_round["bare"], strict=True) if b]
+            print(f"{name}: × bare per turn from {min(ratios):.2f} to {max(ratios):.2f}")
     print("\ntarget: ≥ 0.50 × bare req/s and p99 < 300 ms for the registration pages: "
           + ("MET" if ok else "NOT MET"))
 

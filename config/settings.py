@@ -296,6 +296,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+# Sessions in PostgreSQL, without Django's key look-up before the insert (see
+# config/session_store.py): one query less for each citizen who enters a code.
+SESSION_ENGINE = "config.session_store"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

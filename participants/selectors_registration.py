@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from assembly.models import Assembly
 from participants.models import (
@@ -23,14 +23,56 @@ from participants.models import (
 from sessions.models import Weekend
 
 
-def invitation_by_code(*, code: str) -> Invitation | None:
-    # The unique index on code finds it; no ORDER BY as .first() would add.
-    found = list(Invitation.objects.select_related("assembly").filter(code=code)[:1])
-    return found[0] if found else None
+def invitation_by_code(*, code: str) -> tuple[Invitation, bool] | None:
+    """The invitation with this code, and whether it was used to register."""
+    # One query: the code page is the busiest of the site (every letter's QR
+    # code opens it). No ORDER BY as .first() would add: the unique index on
+    # code finds the row.
+    found = list(
+        Invitation.objects.select_related("assembly")
+        .filter(code=code)
+        .annotate(
+            has_registration=Exists(Registration.objects.filter(invitation=OuterRef("pk")))
+        )[:1]
+    )
+    if not found:
+        return None
+    invitation = found[0]
+    used = invitation.status == Invitation.Status.REGISTERED or bool(invitation.has_registration)
+    return invitation, used
 
 
-def invitation_has_registration(*, invitation: Invitation) -> bool:
-    return Registration.objects.filter(invitation=invitation).exists()
+@dataclass(frozen=True)
+class SignUp:
+    """An invitation on its way through the registration steps."""
+
+    invitation: Invitation
+    # Whether the opinion step and the weekends step are part of the flow.
+    has_questions: bool
+    has_weekends: bool
+
+
+def sign_up_by_id(*, invitation_id: int) -> SignUp | None:
+    # One query for what every step page asks; the organiser may still add
+    # questions or weekends while someone is half-way, so it is read each time.
+    found = list(
+        Invitation.objects.select_related("assembly")
+        .filter(pk=invitation_id)
+        .annotate(
+            has_questions=Exists(
+                AttitudeQuestion.objects.filter(assembly=OuterRef("assembly_id"))
+            ),
+            has_weekends=Exists(Weekend.objects.filter(assembly=OuterRef("assembly_id"))),
+        )[:1]
+    )
+    if not found:
+        return None
+    invitation = found[0]
+    return SignUp(
+        invitation=invitation,
+        has_questions=bool(invitation.has_questions),
+        has_weekends=bool(invitation.has_weekends),
+    )
 
 
 def registration_for_manage(*, registration_id: int) -> Registration | None:

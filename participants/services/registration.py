@@ -90,9 +90,14 @@ def _code_key(code: str) -> str:
 
 def code_entry_is_locked(*, ip: str, code: str = "") -> bool:
     """True if this address typed too many wrong codes, or this code was tried too often."""
-    if int(cache.get(_ip_key(ip), 0)) >= WRONG_CODES_PER_IP:
-        return True
-    return bool(code) and int(cache.get(_code_key(code), 0)) >= TRIES_PER_CODE
+    if not code:
+        return int(cache.get(_ip_key(ip), 0)) >= WRONG_CODES_PER_IP
+    # One round trip to the cache for both counters (Redis in production).
+    counts = cache.get_many([_ip_key(ip), _code_key(code)])
+    return (
+        int(counts.get(_ip_key(ip), 0)) >= WRONG_CODES_PER_IP
+        or int(counts.get(_code_key(code), 0)) >= TRIES_PER_CODE
+    )
 
 
 def code_entry_record(*, ip: str, code: str, wrong: bool) -> None:

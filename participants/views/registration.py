@@ -69,14 +69,23 @@ STEPS = (
 )
 
 
-def _steps_for(assembly: Assembly) -> list[Step]:
-    has_questions = selectors.attitude_question_list(assembly=assembly).exists()
-    has_weekends = selectors.weekend_list(assembly=assembly).exists()
+def _steps(*, has_questions: bool, has_weekends: bool) -> list[Step]:
     return [
         step
         for step in STEPS
         if (step.key != "mening" or has_questions) and (step.key != "weekenden" or has_weekends)
     ]
+
+
+def _steps_for(assembly: Assembly) -> list[Step]:
+    return _steps(
+        has_questions=selectors.attitude_question_list(assembly=assembly).exists(),
+        has_weekends=selectors.weekend_list(assembly=assembly).exists(),
+    )
+
+
+def _steps_of(sign_up: selectors.SignUp) -> list[Step]:
+    return _steps(has_questions=sign_up.has_questions, has_weekends=sign_up.has_weekends)
 
 
 def _form_for(
@@ -126,17 +135,17 @@ def _client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-def _state(request: HttpRequest) -> tuple[dict[str, Any], Invitation] | None:
+def _state(request: HttpRequest) -> tuple[dict[str, Any], selectors.SignUp] | None:
     state = request.session.get(STATE)
     if not isinstance(state, dict):
         return None
     invitation_id = state.get("invitation_id")
     if not isinstance(invitation_id, int):
         return None
-    invitation = Invitation.objects.select_related("assembly").filter(pk=invitation_id).first()
-    if invitation is None:
+    sign_up = selectors.sign_up_by_id(invitation_id=invitation_id)
+    if sign_up is None:
         return None
-    return state, invitation
+    return state, sign_up
 
 
 def _render_used(request: HttpRequest, invitation: Invitation) -> HttpResponse:
@@ -167,18 +176,17 @@ def register_start(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, TEMPLATES + "start.html", {"form": form})
     code = code_normalise(form.cleaned_data["code"])
-    invitation = selectors.invitation_by_code(code=code) if code_is_well_formed(code) else None
-    services.code_entry_record(ip=ip, code=code, wrong=invitation is None)
+    found = selectors.invitation_by_code(code=code) if code_is_well_formed(code) else None
+    services.code_entry_record(ip=ip, code=code, wrong=found is None)
     if services.code_entry_is_locked(ip=ip, code=code):
         return _render_locked(request)
-    if invitation is None:
+    if found is None:
         form.add_error(
             "code", _("Deze code kennen wij niet. Kijk of u de code goed hebt overgenomen.")
         )
         return render(request, TEMPLATES + "start.html", {"form": form, "unknown": True})
-    if invitation.status == Invitation.Status.REGISTERED or selectors.invitation_has_registration(
-        invitation=invitation
-    ):
+    invitation, used = found
+    if used:
         return _render_used(request, invitation)
     if request.POST.get("action") == "decline":
         request.session[DECLINE] = invitation.pk
@@ -209,9 +217,9 @@ def register_step(request: HttpRequest, step: str) -> HttpResponse:
     found = _state(request)
     if found is None:
         return redirect("participants:register_start")
-    state, invitation = found
-    assembly = invitation.assembly
-    steps = _steps_for(assembly)
+    state, sign_up = found
+    assembly = sign_up.invitation.assembly
+    steps = _steps_of(sign_up)
     keys = [s.key for s in steps]
     if step not in keys:
         raise Http404
@@ -271,7 +279,9 @@ def _collect(
     return answers, None
 
 
-def _summary(assembly: Assembly, answers: dict[str, Any]) -> list[dict[str, Any]]:
+def _summary(
+    assembly: Assembly, answers: dict[str, Any], steps: list[Step]
+) -> list[dict[str, Any]]:
     """Sections of label/value rows for the check page and the private page."""
     weekends = {w.pk: w for w in selectors.weekend_list(assembly=assembly)}
     about = AboutForm(assembly=assembly)
@@ -329,7 +339,7 @@ def _summary(assembly: Assembly, answers: dict[str, Any]) -> list[dict[str, Any]
     }
     return [
         {"step": step, "rows": sections[step.key]}
-        for step in _steps_for(assembly)
+        for step in steps
         if step.key in sections
     ]
 
@@ -338,9 +348,10 @@ def register_check(request: HttpRequest) -> HttpResponse:
     found = _state(request)
     if found is None:
         return redirect("participants:register_start")
-    state, invitation = found
+    state, sign_up = found
+    invitation = sign_up.invitation
     assembly = invitation.assembly
-    steps = _steps_for(assembly)
+    steps = _steps_of(sign_up)
     answers, missing = _collect(state, assembly, steps)
     if missing is not None:
         return redirect("participants:register_step", step=missing)
@@ -365,7 +376,7 @@ def register_check(request: HttpRequest) -> HttpResponse:
         TEMPLATES + "check.html",
         {
             "assembly": assembly,
-            "sections": _summary(assembly, answers),
+            "sections": _summary(assembly, answers, steps),
             "page": _page(steps, "controleren"),
             "previous": steps[-1].key,
         },
@@ -459,7 +470,11 @@ def register_manage(request: HttpRequest, token: str) -> HttpResponse:
             "token": token,
             "withdrawn": registration.status == Registration.Status.WITHDRAWN,
             "can_change": _can_change(registration),
-            "sections": _summary(registration.assembly, _answers_of(registration)),
+            "sections": _summary(
+                registration.assembly,
+                _answers_of(registration),
+                _steps_for(registration.assembly),
+            ),
         },
     )
 

@@ -166,6 +166,21 @@ def test_it_refuses_the_steps_without_a_code(client: Client, invitation: Invitat
     assert client.get(reverse("participants:register_done"))["Location"] == START
 
 
+def test_it_reads_little_on_the_busiest_pages(client: Client, invitation: Invitation) -> None:
+    # Every letter's QR code leads here (bench/registration.py): one read finds
+    # the code and whether it was used, the new session is written without a
+    # look-up first, and a step reads the session and the invitation only.
+    def reads(queries: CaptureQueriesContext) -> list[str]:
+        return [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+
+    with CaptureQueriesContext(connection) as code_queries:
+        assert enter_code(client).status_code == 302
+    with CaptureQueriesContext(connection) as step_queries:
+        assert client.get(step_url("toestemming")).status_code == 200
+    assert len(reads(code_queries)) == 1
+    assert len(reads(step_queries)) == 2
+
+
 # --- the steps -------------------------------------------------------------------
 
 
