@@ -177,6 +177,14 @@ def test_it_shows_the_progress_of_a_queued_import_until_it_is_done(
     assert "data-progress-url" not in report and "Geen problemen gevonden." in report
 
 
+def test_it_keeps_a_waiting_upload_readable_by_the_server_user_only(
+    upload: Callable[..., Any],
+) -> None:
+    upload(csv_bytes([person("P1")]), run_task=False)
+    [stored] = _stored_files()
+    assert stored.stat().st_mode & 0o777 == 0o600
+
+
 def test_it_reports_its_progress_while_it_reads_and_writes(
     cast: Cast, upload: Callable[..., Any], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
