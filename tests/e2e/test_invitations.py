@@ -1,0 +1,43 @@
+"""The organiser's invitations page in a real browser, on a phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+from playwright.sync_api import Page, ViewportSize, expect
+
+from participants.models import InvitationDraw
+from participants.services.invitations import invitation_draw
+from tests.conftest import Cast
+from tests.e2e.conftest import assert_accessible, log_in
+from tests.participants.test_invitations import make_residents
+
+pytestmark = pytest.mark.browser
+
+PHONE: ViewportSize = {"width": 375, "height": 812}
+
+
+def test_an_organiser_reads_the_draws_on_a_phone_without_sideways_scrolling(
+    page: Page, axe: Axe, cast: Cast, live_server: Any
+) -> None:
+    # Province names and long hashes, seeds and the buttons per draw make the
+    # draws table wider than a phone: it must scroll in its own region, also
+    # the visually hidden labels inside it.
+    make_residents(cast.assembly, 30, municipalities={"Utrecht": 10, "Groningen": 20})
+    invitation_draw(
+        assembly=cast.assembly, count=12, seed="een-lang-startgetal-voor-de-test",
+        stratify_by=InvitationDraw.Stratification.PROVINCE,
+    )
+    page.set_viewport_size(PHONE)
+    log_in(page, "organiser", cast.users["organiser"].email)
+
+    page.goto(reverse("participants:invitations", kwargs={"slug": cast.assembly.slug}))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uitnodigingen")
+    expect(page.get_by_text("Naar rato per provincie")).to_be_visible()
+
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the invitations page is {width} px wide on a phone"
+    assert_accessible(axe, page)
