@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, QuerySet, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -46,6 +46,7 @@ from participants.models import (
     Resident,
 )
 from participants.municipalities import province_of
+from participants.services.background import stale_job_ids
 
 logger = logging.getLogger(__name__)
 
@@ -384,12 +385,8 @@ DRAW_STALE_AFTER = dt.timedelta(minutes=30)
 
 
 def _fail_stale_draws(assembly: Assembly) -> None:
-    cutoff = timezone.now() - DRAW_STALE_AFTER
-    stale = InvitationDraw.objects.filter(assembly=assembly).filter(
-        Q(status=InvitationDraw.Status.QUEUED, created_at__lt=cutoff)
-        | Q(status=InvitationDraw.Status.RUNNING, started_at__lt=cutoff)
-    )
-    for draw_id in stale.values_list("pk", flat=True):
+    draws = InvitationDraw.objects.filter(assembly=assembly)
+    for draw_id in stale_job_ids(draws, after=DRAW_STALE_AFTER):
         invitation_draw_fail(
             draw_id=draw_id,
             error=_("De trekking is niet op tijd klaargekomen. Er zijn geen uitnodigingen "

@@ -22,13 +22,14 @@ from django.conf import settings
 from django.core.files import File
 from django.db import connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Q
+from django.db.models import Field
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assembly.models import Assembly, User
 from participants.models import PopulationImport, Resident
 from participants.population import ParseResult, ResidentRow, age_on, parse_population
+from participants.services.background import stale_job_ids
 
 logger = logging.getLogger(__name__)
 
@@ -208,12 +209,8 @@ def _ask_to_import(import_id: int) -> None:
 
 
 def _fail_stale_imports(assembly: Assembly) -> None:
-    cutoff = timezone.now() - IMPORT_STALE_AFTER
-    stale = PopulationImport.objects.filter(assembly=assembly).filter(
-        Q(status=PopulationImport.Status.QUEUED, created_at__lt=cutoff)
-        | Q(status=PopulationImport.Status.RUNNING, started_at__lt=cutoff)
-    )
-    for import_id in stale.values_list("pk", flat=True):
+    imports = PopulationImport.objects.filter(assembly=assembly)
+    for import_id in stale_job_ids(imports, after=IMPORT_STALE_AFTER):
         population_import_fail(
             import_id=import_id,
             error=_("Het inlezen is niet op tijd klaargekomen. Er is niets ingelezen. "
