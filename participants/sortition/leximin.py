@@ -62,6 +62,14 @@ POLISH_LIMIT = 2_000_000  # matrix entries
 # CPU; 64 -> 61 rounds, 52k iterations, 47 s; 128 cut the LP further but the
 # climbs themselves then cost more than they save)
 STARTS_PER_ROUND = 64
+# The first rounds of the decomposition solve its LP by interior point (no
+# crossover, loose tolerance): its duals are central, so the climbs find
+# better panels and fewer rounds are needed, and it does not pay the primal
+# simplex's degenerate pivots. Below this shortfall the simplex takes over for
+# the exact end (measured on nl_500_50_hh: 32.9 -> 27.2 s CPU, 61 -> 46 rounds;
+# switching at 0.01 or 0.2 was slower, and so was a tolerance of 1e-3 or 1e-7).
+INTERIOR_UNTIL = 0.1
+INTERIOR_TOLERANCE = 1e-4
 CLIMB_STEPS = 12
 LP_OPTIONS: dict[str, float | int | str | bool] = {}
 DECOMPOSITION_OPTIONS: dict[str, float | int | str | bool] = {}
@@ -477,6 +485,11 @@ class Decomposition(_PanelColumns):
         model.setOptionValue("presolve", "off")
         model.setOptionValue("solver", "simplex")
         model.setOptionValue("simplex_strategy", 4)  # new columns: primal warm start
+        self.interior = INTERIOR_UNTIL > 0
+        if self.interior:
+            model.setOptionValue("solver", "ipm")
+            model.setOptionValue("run_crossover", "off")
+            model.setOptionValue("ipm_optimality_tolerance", INTERIOR_TOLERANCE)
         for option, value in DECOMPOSITION_OPTIONS.items():
             model.setOptionValue(option, value)
         model.addRow(1.0, 1.0, 0, np.array([], dtype=np.int32), np.array([]))
@@ -506,11 +519,17 @@ class Decomposition(_PanelColumns):
         LP makes every simplex iteration cheaper. The newest are kept, and a
         dropped panel may come back if it prices out again."""
         n = self.units.size
-        basis = self.model.getBasis()
-        status = np.array([s == highspy.HighsBasisStatus.kBasic for s in basis.col_status])
-        reduced = np.array(self.model.getSolution().col_dual)[n:]
+        solution = self.model.getSolution()
+        reduced = np.array(solution.col_dual)[n:]
+        if self.interior:  # no basis: "unused" is a weight of about zero
+            unused = np.array(solution.col_value)[n:] < 1e-7
+        else:
+            basis = self.model.getBasis()
+            unused = np.array(
+                [s != highspy.HighsBasisStatus.kBasic for s in basis.col_status]
+            )[n:]
         old = len(self.columns) - keep_newest
-        candidates = [j for j in range(old) if not status[n + j] and reduced[j] > PRICE_TOL]
+        candidates = [j for j in range(old) if unused[j] and reduced[j] > PRICE_TOL]
         if len(candidates) < 50:
             return 0
         candidates.sort(key=lambda j: -reduced[j])
@@ -529,14 +548,28 @@ class Decomposition(_PanelColumns):
         self.seconds += time.perf_counter() - started
         self.iterations += self.model.getInfo().simplex_iteration_count
         status = self.model.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
+        # at a loose tolerance without crossover HiGHS may call an interior
+        # point "unknown"; its duals still serve the heuristic pricing
+        fine = status == highspy.HighsModelStatus.kOptimal or (
+            self.interior and status == highspy.HighsModelStatus.kUnknown
+        )
+        if not fine:
             raise ArithmeticError(f"decomposition LP: {self.model.modelStatusToString(status)}")
         solution = self.model.getSolution()
         n = self.units.size
         duals = np.array(solution.row_dual)
         values = np.array(solution.col_value)
         value = float(self.model.getInfo().objective_function_value)
+        if self.interior and value < INTERIOR_UNTIL:
+            self.to_simplex()
+            return self.solve()
         return value, np.maximum(duals[1:], 0.0), float(duals[0]), values[n:], values[:n]
+
+    def to_simplex(self) -> None:
+        """From here on the exact simplex: its vertex solution is the mixture, and
+        only its duals can prove that no panel improves."""
+        self.interior = False
+        self.model.setOptionValue("solver", "simplex")
 
 
 @dataclass
@@ -619,6 +652,9 @@ def decompose(
         for counts in [best.counts, *pricer.incumbents]:
             if float(weights @ counts) > threshold and composition_ok(units, counts):
                 added += master.add(counts)
+        if not added and master.interior:
+            master.to_simplex()  # interior duals prove nothing: price the exact ones
+            continue
         if not added:
             if value <= NEAR_TOL:
                 break  # only the LP tolerances are left: polish() removes them
