@@ -36,6 +36,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -283,6 +284,11 @@ def _split(items: list[Any], parts: int) -> list[list[Any]]:
     return [items[p::parts] for p in range(parts)]
 
 
+def _gather(pool: Any, work: Callable[[Any], list[Timing]], jobs: list[Any]) -> list[Timing]:
+    """Run ``work`` on every job in the pool's processes; all their timings in one list."""
+    return [timing for result in pool.map(work, jobs) for timing in result]
+
+
 def _report(title: str, timings: list[Timing], wall: float) -> int:
     pages: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
@@ -368,17 +374,12 @@ def main() -> None:
             (port, p * per, per, per * args.processes, args.signups) for p in range(args.processes)
         ]
         with multiprocessing.Pool(args.processes) as pool:
-            rush = [t for result in pool.map(_rush_process, jobs) for t in result]
+            rush = _gather(pool, _rush_process, jobs)
         rush_wall = time.monotonic() - started
         with multiprocessing.Pool(args.processes) as pool:
-            bare = [
-                t
-                for result in pool.map(
-                    _loop_process,
-                    [(port, "bench", [""] * per, 10.0) for _ in range(args.processes)],
-                )
-                for t in result
-            ]
+            bare = _gather(
+                pool, _loop_process, [(port, "bench", [""] * per, 10.0)] * args.processes
+            )
         failures += _report(
             f"registration rush: {args.signups} sign-ups by {per * args.processes} "
             "concurrent citizens",
@@ -399,20 +400,12 @@ def main() -> None:
         started = time.monotonic()
         groups = _split(sessions, args.processes)
         with multiprocessing.Pool(args.processes) as pool:
-            peak = [
-                t
-                for result in pool.map(
-                    _loop_process, [(port, "bench", g, args.peak_seconds) for g in groups]
-                )
-                for t in result
-            ]
-            bare = [
-                t
-                for result in pool.map(
-                    _loop_process, [(port, "bench", [""] * len(g), 10.0) for g in groups]
-                )
-                for t in result
-            ]
+            peak = _gather(
+                pool, _loop_process, [(port, "bench", g, args.peak_seconds) for g in groups]
+            )
+            bare = _gather(
+                pool, _loop_process, [(port, "bench", [""] * len(g), 10.0) for g in groups]
+            )
         failures += _report(
             f"weekend peak: {len(sessions)} members on programme and materials",
             peak + bare,
@@ -422,20 +415,12 @@ def main() -> None:
         started = time.monotonic()
         voting = _split(sessions[:VOTERS], args.processes)
         with multiprocessing.Pool(args.processes) as pool:
-            votes = [
-                t
-                for result in pool.map(
-                    _vote_process, [(port, "bench", seeded["ballot"], g) for g in voting]
-                )
-                for t in result
-            ]
-            bare = [
-                t
-                for result in pool.map(
-                    _loop_process, [(port, "bench", [""] * len(g), 5.0) for g in voting]
-                )
-                for t in result
-            ]
+            votes = _gather(
+                pool, _vote_process, [(port, "bench", seeded["ballot"], g) for g in voting]
+            )
+            bare = _gather(
+                pool, _loop_process, [(port, "bench", [""] * len(g), 5.0) for g in voting]
+            )
         failures += _report(
             f"secret ballot: {VOTERS} members voting at once",
             votes + bare,
