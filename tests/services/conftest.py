@@ -159,12 +159,17 @@ def celery_worker(
         backend_cls, url = by_url(result_backend, app.loader)
         yield Worker(process=process, queue=queue, log=log, results=backend_cls(app=app, url=url))
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
         app.conf.task_default_queue, app.conf.result_backend, app.conf.task_ignore_result = previous
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Stop a worker politely (SIGTERM: a warm shutdown), and kill it after 20 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def wait_for(condition: Any, timeout: float = 30.0, what: str = "condition") -> None:

@@ -30,6 +30,7 @@ from tests.services.conftest import (
     Worker,
     _test_database_url,
     serving_smtp,
+    stop_process,
     wait_for,
 )
 
@@ -158,11 +159,7 @@ def test_it_sends_everyone_exactly_one_email_when_the_worker_is_killed(
         wait_for(lambda: _run_status(run) == InvitationRun.Status.DONE, timeout=120,
                  what="the new worker to finish the run")
     finally:
-        second.terminate()
-        try:
-            second.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            second.kill()
+        stop_process(second)
 
     received = _received(mailbox)
     assert sorted(received) == addresses, "everyone got an e-mail"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import signal
-import subprocess
 import time
 import uuid
 from collections import Counter
@@ -24,7 +23,7 @@ from participants.services import invitations as invitation_services
 from participants.tasks import reminders_send_task
 from tests.factories import AssemblyFactory
 from tests.participants.test_invitations import make_residents
-from tests.services.conftest import Mailbox, Worker, wait_for
+from tests.services.conftest import Mailbox, Worker, stop_process, wait_for
 from tests.services.test_invitation_run import (  # noqa: F401 (the slow server fixture)
     _start_second_worker,
     smtp_server,
@@ -84,11 +83,7 @@ def test_every_invitee_gets_the_reminder_once_when_the_worker_is_killed(
         )
         time.sleep(1)  # the last one may still be on its way to the server
     finally:
-        second.terminate()
-        try:
-            second.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            second.kill()
+        stop_process(second)
 
     received = _received(mailbox)
     assert {address: n for address, n in received.items() if n > 1} == {}, "nobody got two"

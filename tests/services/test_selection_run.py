@@ -22,7 +22,7 @@ from django.utils import timezone
 from participants.models import PanelMember, SelectionRun
 from participants.services import selection as services
 from tests.participants.test_selection import lottery_assembly
-from tests.services.conftest import ROOT, Worker, _test_database_url, wait_for
+from tests.services.conftest import ROOT, Worker, _test_database_url, stop_process, wait_for
 
 RESPONDENTS = 2_000
 PANEL = 150
@@ -197,11 +197,7 @@ def test_it_finishes_a_run_whose_worker_was_killed(celery_worker: Worker, tmp_pa
             what="the new worker to finish the run",
         )
     finally:
-        second.terminate()
-        try:
-            second.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            second.kill()
+        stop_process(second)
 
     assert run.status == SelectionRun.Status.DONE, (tmp_path / "worker-2.log").read_text()
     assert run.record is not None and run.legacy_summary is not None
