@@ -235,6 +235,10 @@ class PageVisit:
     found_on: str
     lang: str | None = None
     violations: list[dict[str, Any]] = field(default_factory=list)
+    # the document's width against the window's: wider means the page scrolls
+    # sideways, which WCAG 1.4.10 (reflow) forbids down to 320 CSS px
+    content_width: int = 0
+    window_width: int = 0
 
 
 @dataclass
@@ -255,6 +259,11 @@ class CrawlReport:
                 problems.append(f"{visit.path}: <html lang={visit.lang!r}>, expected {lang!r}")
             if visit.violations:
                 problems.append(describe_violations(visit.path, visit.violations))
+            if visit.content_width > visit.window_width:
+                problems.append(
+                    f"{visit.path}: {visit.content_width} px wide in a {visit.window_width} px"
+                    " window, so it scrolls sideways (WCAG 1.4.10, reflow)"
+                )
         return problems
 
 
@@ -313,6 +322,9 @@ def crawl(
         )
         if response.status < 500:
             visit.violations = axe_violations(axe, page)
+            visit.content_width, visit.window_width = page.evaluate(
+                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
         visits.append(visit)
         hrefs: list[str] = page.eval_on_selector_all(
             "a[href]",

@@ -1,4 +1,9 @@
-"""Every page each role can reach passes axe's WCAG 2.1 A/AA rules, in Dutch and in English."""
+"""Every page each role can reach passes axe's WCAG 2.1 A/AA rules, in Dutch and in English.
+
+The Dutch crawl runs in a window 320 CSS px wide, the width at which WCAG
+1.4.10 (reflow) asks for pages that need no sideways scrolling: a phone held
+upright, or a desktop zoomed to 400 %. The English one runs at desktop width.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, Route
+from playwright.sync_api import Page, Route, ViewportSize
 from pytest_django.live_server_helper import LiveServer
 
 from tests.conftest import Cast
@@ -93,6 +98,8 @@ def _starts(persona: str) -> tuple[str, ...]:
 # so the home and role pages and their first links come first).
 DUTCH_LIMIT = 80
 ENGLISH_LIMIT = 6
+REFLOW: ViewportSize = {"width": 320, "height": 800}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 
 
 def _home(persona: str) -> str:
@@ -108,7 +115,9 @@ def test_it_has_no_accessibility_violations_on_any_page_a_role_reaches(
     if persona != "anonymous":
         log_in(page, persona, cast.users[persona].email)
 
+    page.set_viewport_size(REFLOW)
     dutch = crawl(page, axe, origin=live_server.url, starts=_starts(persona), limit=DUTCH_LIMIT)
+    page.set_viewport_size(DESKTOP)
     page.goto("/")
     switch_to_english(page)
     english = crawl(page, axe, origin=live_server.url, limit=ENGLISH_LIMIT)
@@ -133,11 +142,14 @@ def test_it_makes_the_crawl_report_broken_pages(
         "/": (
             200,
             "<a href='/kapot/'>kapot</a> <a href='/stuk/'>stuk</a> "
-            "<a href='/weg/'>weg</a> <a href='/admin/'>beheer</a> <a href='#main'>x</a>",
+            "<a href='/weg/'>weg</a> <a href='/admin/'>beheer</a> <a href='#main'>x</a>"
+            " <a href='/breed/'>breed</a>",
         ),
         "/kapot/": (200, "<img src='data:,' id='no-alt'>"),
         "/stuk/": (500, "fout"),
         "/weg/": (404, "niet gevonden"),
+        # an unbreakable line as wide as a desktop: scrolls sideways on a phone
+        "/breed/": (200, "<p>" + "x" * 400 + "</p>"),
     }
 
     def serve(route: Route) -> None:
@@ -151,12 +163,15 @@ def test_it_makes_the_crawl_report_broken_pages(
         )
 
     page.route(f"{live_server.url}/**", serve)
+    page.set_viewport_size(REFLOW)
 
     report = crawl(page, axe, origin=live_server.url)
 
-    assert report.paths == ["/", "/kapot/", "/stuk/", "/weg/"]
+    assert report.paths == ["/", "/kapot/", "/stuk/", "/weg/", "/breed/"]
     problems = "\n".join(report.problems(lang="nl"))
     assert "/kapot/: image-alt" in problems and "#no-alt" in problems, problems
     assert "/stuk/: HTTP 500" in problems, problems
     assert "/weg/: HTTP 404 (linked from /)" in problems, problems
     assert "/admin/" not in problems
+    sideways = [line for line in problems.splitlines() if "scrolls sideways" in line]
+    assert len(sideways) == 1 and sideways[0].startswith("/breed/: "), problems
