@@ -24,7 +24,14 @@ from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    ViewportSize,
+    sync_playwright,
+)
 from playwright.sync_api import Error as PlaywrightError
 from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
@@ -59,6 +66,11 @@ CRAWL_LIMIT = 40
 # The e-mailed login code looks like "AB3D-EF7H".
 LOGIN_CODE = re.compile(r"^\s*([A-Z0-9]{3,}(?:-[A-Z0-9]{3,})+)\s*$", re.MULTILINE)
 TIMEOUT_MS = 15_000
+# The phone every phone test uses: 320 CSS px, the narrowest phones and the
+# width at which WCAG 1.4.10 (reflow) asks for no sideways scrolling (it is
+# also a desktop zoomed to 400 %).
+PHONE: ViewportSize = {"width": 320, "height": 640}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 
 
 @pytest.fixture(scope="session")

@@ -18,12 +18,11 @@ from participants.models import CheckIn, ExpenseClaim, PanelMember
 from participants.services import allowances as allowance_services
 from sessions.models import Weekend
 from tests.conftest import Cast
-from tests.e2e.conftest import TIMEOUT_MS, assert_accessible, log_in, switch_to_english
+from tests.e2e.conftest import PHONE, TIMEOUT_MS, assert_accessible, log_in, switch_to_english
 from tests.participants.test_attendance import confirmed_members
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 375, "height": 812}
 PAST = dt.date(2025, 3, 8)
 
 

@@ -20,6 +20,7 @@ from participants.selectors_attendance import member_code
 from participants.services.attendance import check_in_token
 from tests.conftest import Cast
 from tests.e2e.conftest import (
+    PHONE,
     TIMEOUT_MS,
     assert_accessible,
     crawl,
@@ -30,7 +31,6 @@ from tests.participants.test_attendance import confirmed_members, weekend_around
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 TOUCH_TARGET_PX = 44
 
 

@@ -10,18 +10,17 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from recommendations.models import Amendment, Recommendation
 from recommendations.services import drafting as services
 from tests.conftest import Cast
-from tests.e2e.conftest import TIMEOUT_MS, assert_accessible, log_in, switch_to_english
+from tests.e2e.conftest import PHONE, TIMEOUT_MS, assert_accessible, log_in, switch_to_english
 from tests.recommendations.test_drafting import drafting_world
 
 pytestmark = pytest.mark.browser
 
-PHONE: ViewportSize = {"width": 375, "height": 812}
 
 
 def _check_in_english(page: Page, axe: Axe, paths: list[str]) -> None:

@@ -7,17 +7,16 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 
 from participants.models import InvitationDraw
 from participants.services.invitations import invitation_draw
 from tests.conftest import Cast
-from tests.e2e.conftest import assert_accessible, log_in
+from tests.e2e.conftest import PHONE, assert_accessible, log_in
 from tests.participants.test_invitations import make_residents
 
 pytestmark = pytest.mark.browser
 
-PHONE: ViewportSize = {"width": 375, "height": 812}
 
 
 def test_an_organiser_reads_the_draws_on_a_phone_without_sideways_scrolling(

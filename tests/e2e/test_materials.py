@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from assembly.models import OutboxEmail
 from sessions.models import Material, Weekend
 from tests.conftest import Cast
-from tests.e2e.conftest import TIMEOUT_MS, assert_accessible, log_in
+from tests.e2e.conftest import PHONE, TIMEOUT_MS, assert_accessible, log_in
 from tests.sessions_materials.helpers import (
     make_expert,
     make_material,
@@ -23,7 +23,6 @@ from tests.sessions_materials.helpers import (
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 
 
 def _content(cast: Cast) -> Material:

@@ -11,17 +11,16 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 
 from participants.models import BankAccount, PanelMember, PaymentBatch
 from participants.sepa import schema_errors
 from tests.conftest import Cast
-from tests.e2e.conftest import assert_accessible, log_in, switch_to_english
+from tests.e2e.conftest import PHONE, assert_accessible, log_in, switch_to_english
 from tests.participants.test_payments import approve_allowance, give_account, panel_members
 
 pytestmark = pytest.mark.browser
 
-PHONE: ViewportSize = {"width": 375, "height": 812}
 
 
 def test_a_member_enters_their_iban_on_a_phone(

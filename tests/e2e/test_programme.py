@@ -14,12 +14,11 @@ from playwright.sync_api import Page, expect
 from sessions.models import Expert, Material, Session
 from sessions.services import schedule as services
 from tests.conftest import Cast
-from tests.e2e.conftest import assert_accessible, log_in
+from tests.e2e.conftest import PHONE, assert_accessible, log_in
 from tests.sessions.schedule_helpers import make_session, weekend
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 PROGRAMME = "/b/drugsbeleid/programma/"
 
 

@@ -10,16 +10,15 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, expect
 
 from recommendations.models import GovernmentResponse, MinorityStatement, Minutes
 from tests.conftest import Cast
-from tests.e2e.conftest import TIMEOUT_MS, assert_accessible, log_in, switch_to_english
+from tests.e2e.conftest import PHONE, TIMEOUT_MS, assert_accessible, log_in, switch_to_english
 from tests.recommendations.test_results import make_ranked, make_recommendation, make_result
 
 pytestmark = pytest.mark.browser
 
-PHONE: ViewportSize = {"width": 375, "height": 812}
 
 
 def _outcomes(cast: Cast) -> None:

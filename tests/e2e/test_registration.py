@@ -18,11 +18,10 @@ from pytest_django.live_server_helper import LiveServer
 from participants.models import AttitudeQuestion, Invitation, InvitationDraw, Registration
 from participants.services.registration import registration_manage_token
 from tests.conftest import Cast
-from tests.e2e.conftest import TIMEOUT_MS, assert_accessible
+from tests.e2e.conftest import PHONE, TIMEOUT_MS, assert_accessible
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 CODE = "ABCD23EFGH"
 
 

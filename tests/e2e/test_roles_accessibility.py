@@ -11,11 +11,18 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, Route, ViewportSize
+from playwright.sync_api import Page, Route
 from pytest_django.live_server_helper import LiveServer
 
 from tests.conftest import Cast
-from tests.e2e.conftest import STAFF_PERSONAS, crawl, log_in, switch_to_english
+from tests.e2e.conftest import (
+    DESKTOP,
+    PHONE,
+    STAFF_PERSONAS,
+    crawl,
+    log_in,
+    switch_to_english,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -98,8 +105,6 @@ def _starts(persona: str) -> tuple[str, ...]:
 # so the home and role pages and their first links come first).
 DUTCH_LIMIT = 80
 ENGLISH_LIMIT = 6
-REFLOW: ViewportSize = {"width": 320, "height": 800}
-DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 
 
 def _home(persona: str) -> str:
@@ -115,7 +120,7 @@ def test_it_has_no_accessibility_violations_on_any_page_a_role_reaches(
     if persona != "anonymous":
         log_in(page, persona, cast.users[persona].email)
 
-    page.set_viewport_size(REFLOW)
+    page.set_viewport_size(PHONE)
     dutch = crawl(page, axe, origin=live_server.url, starts=_starts(persona), limit=DUTCH_LIMIT)
     page.set_viewport_size(DESKTOP)
     page.goto("/")
@@ -163,7 +168,7 @@ def test_it_makes_the_crawl_report_broken_pages(
         )
 
     page.route(f"{live_server.url}/**", serve)
-    page.set_viewport_size(REFLOW)
+    page.set_viewport_size(PHONE)
 
     report = crawl(page, axe, origin=live_server.url)
 

@@ -13,6 +13,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from tests.conftest import Cast
 from tests.e2e.conftest import (
+    PHONE,
     TIMEOUT_MS,
     assert_accessible,
     axe_violations,
@@ -25,7 +26,6 @@ pytestmark = pytest.mark.browser
 
 DASHBOARD = "/b/drugsbeleid/mijn/"
 QUESTION = "Is een drugsbeleid mogelijk met minder criminaliteit en minder gezondheidsrisico's?"
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture

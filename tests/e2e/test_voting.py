@@ -17,7 +17,7 @@ from participants.models import PanelMember
 from recommendations.models import Ballot, BallotResult, ElectronicVote
 from recommendations.services import ballots as services
 from tests.conftest import Cast
-from tests.e2e.conftest import assert_accessible, log_in, switch_to_english
+from tests.e2e.conftest import PHONE, assert_accessible, log_in, switch_to_english
 from tests.recommendations.test_ballots import (
     final_recommendation,
     open_ballot,
@@ -28,7 +28,6 @@ from tests.recommendations.test_ballots import (
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 375, "height": 812}
 
 
 def test_a_member_votes_on_a_phone_and_checks_the_receipt(
