@@ -11,11 +11,11 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from participants.models import PanelMember, TableRound, TableSeat
+from participants.models import PanelMember, Registration, TableRound, TableSeat
 from participants.services import tables as services
 from sessions.models import Weekend
 from tests.conftest import Cast
-from tests.e2e.conftest import assert_accessible, log_in
+from tests.e2e.conftest import PHONE, assert_accessible, log_in
 from tests.participants.test_tables import members_taking_part
 
 pytestmark = pytest.mark.browser
@@ -64,6 +64,17 @@ def test_an_organiser_makes_tables_moves_a_person_and_sees_the_balance(
     expect(page.locator("#mix-deviation")).to_contain_text(f"{shown} personen")
     expect(page.get_by_role("heading", name="Tafel 2 (9 personen)")).to_be_visible()
     expect(page.get_by_text("Niet 6 tot 8 personen aan tafel: 2.")).to_be_visible()
+    assert_accessible(axe, page)
+
+    # A long name makes the seats table wider than a phone: the table scrolls
+    # in its own box, the page does not (WCAG 1.4.10, reflow).
+    Registration.objects.filter(pk=seat.member.registration_id).update(
+        full_name="Maria Magdalena Wilhelmina van den Heuvel-Wijnbergen"
+    )
+    page.set_viewport_size(PHONE)
+    page.reload()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the tables page is {width} px wide on a phone"
     assert_accessible(axe, page)
 
 
