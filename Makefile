@@ -18,7 +18,9 @@ install: $(STAMP)
 # Translations are compiled with Babel (pure Python), so the demo needs no gettext.
 messages: install
 	$(VENV)/bin/pybabel compile --domain django --directory locale --statistics 2>&1 | grep -v "^$$" || true
+	$(VENV)/bin/pybabel compile --domain django --directory locale_overrides 2>&1 | grep -v "^$$" || true
 	@test -f locale/nl/LC_MESSAGES/django.mo
+	@test -f locale_overrides/nl/LC_MESSAGES/django.mo
 
 migrate: messages
 	$(PY) manage.py migrate --noinput

@@ -157,7 +157,9 @@ MFA_TOTP_ISSUER = "Burgerberaad"
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/ first: makemessages writes there. locale_overrides/ holds our Dutch
+# for strings of django-allauth, whose own Dutch says "je" where this site says "u".
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True

@@ -7,12 +7,15 @@ makemessages (GNU gettext), so a new string without a translation fails here.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import allauth
 from babel.messages.pofile import read_po
+from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ["assembly", "sessions", "participants", "recommendations", "config", "templates",
@@ -57,3 +60,41 @@ def test_it_compiles_both_catalogs() -> None:
         # A catalog whose header is marked fuzzy is skipped by the compiler.
         assert not catalog.fuzzy, f"{po} header is marked fuzzy"
         assert po.with_suffix(".mo").exists(), f"{po} is not compiled: run `make messages`"
+    overrides = ROOT / "locale_overrides" / "nl" / "LC_MESSAGES" / "django.mo"
+    assert overrides.exists(), f"{overrides} is not compiled: run `make messages`"
+
+
+INFORMAL = re.compile(r"\b(je|jij|jou|jouw|jezelf)\b", re.IGNORECASE)
+PLACEHOLDER = re.compile(r"%\(\w+\)s|%s|\{\w*\}|<[^>]+>")
+
+
+def test_it_says_u_where_the_login_library_says_je() -> None:
+    # django-allauth's own Dutch addresses people with "je"; the rest of the
+    # site says "u". locale_overrides/ gives every such string in "u", with the
+    # same placeholders. A new allauth version with a new "je" string fails here.
+    path = Path(allauth.__file__).parent / "locale" / "nl" / "LC_MESSAGES" / "django.po"
+    with path.open("rb") as handle:
+        library = read_po(handle)
+    checked, informal, broken = 0, [], []
+    with translation.override("nl"):
+        for message in library:
+            if not message.id:
+                continue
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            theirs = message.string if isinstance(message.string, tuple) else (message.string,)
+            if not any(INFORMAL.search(text or "") for text in theirs):
+                continue
+            checked += 1
+            if len(ids) == 2:
+                ours = tuple(translation.ngettext(ids[0], ids[1], n) for n in (1, 2))
+            elif message.context:
+                ours = (translation.pgettext(message.context, ids[0]),)
+            else:
+                ours = (translation.gettext(ids[0]),)
+            if any(INFORMAL.search(text) for text in ours):
+                informal.append(ours)
+            if sorted(PLACEHOLDER.findall(ours[0])) != sorted(PLACEHOLDER.findall(theirs[0])):
+                broken.append((theirs[0], ours[0]))
+    assert checked > 50, f"only {checked} informal strings in allauth's Dutch: wrong catalog?"
+    assert informal == [], f"still 'je' (add them to locale_overrides/nl): {informal}"
+    assert broken == [], f"placeholders differ from allauth's: {broken}"
