@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -417,14 +418,26 @@ def selection_run_execute(*, run_id: int) -> Outcome:
         logger.info("selection run failed id=%s code=%s", run_id, error.code)
         return Outcome("failed")
     except SoftTimeLimitExceeded:
+        # The engine is deterministic: "try again" would end the same way, so
+        # the message says what does help.
+        minutes = settings.CELERY_TASK_SOFT_TIME_LIMIT // 60
         _finish(
             run_id,
             writer.claim,
             status=SelectionRun.Status.FAILED,
             error={
                 "code": "time_limit",
-                "nl": _("De loting duurde te lang en is gestopt. Probeer het opnieuw."),
-                "en": "The run took too long and was stopped.",
+                "nl": _(
+                    "De loting is gestopt: zij duurde langer dan het maximum van %(minutes)s"
+                    " minuten. Opnieuw proberen helpt niet, want de loting rekent elke keer"
+                    " hetzelfde uit. Vraag de technisch beheerder om de tijdslimiet te"
+                    " verhogen (CELERY_TASK_SOFT_TIME_LIMIT en CELERY_TASK_TIME_LIMIT)."
+                )
+                % {"minutes": minutes},
+                "en": f"The run stopped: it took longer than the limit of {minutes} minutes."
+                " Trying again does not help: the run computes the same every time. Ask the"
+                " technical administrator to raise the time limit"
+                " (CELERY_TASK_SOFT_TIME_LIMIT and CELERY_TASK_TIME_LIMIT).",
             },
         )
         logger.error("selection run hit the time limit id=%s", run_id)

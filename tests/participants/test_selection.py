@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -265,6 +266,32 @@ def test_it_stores_a_readable_error_when_the_quotas_cannot_be_met(
     assert "Categorie geslacht" in run.error["nl"]
     assert "Category geslacht" in run.error["en"]
     assert run.record is None and run.finished_at is not None
+
+
+def test_it_says_what_helps_when_a_run_hits_the_time_limit(
+    assembly: Assembly,
+    django_capture_on_commit_callbacks: OnCommit,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
+) -> None:
+    # A very large pool can outlast the worker's soft time limit. The engine is
+    # deterministic, so "try again" would fail the same way.
+    settings.CELERY_TASK_SOFT_TIME_LIMIT = 3300
+
+    def too_slow(*_args: object, **_kwargs: object) -> dict[str, object]:
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(services, "run_selection", too_slow)
+
+    run = start_run(django_capture_on_commit_callbacks, assembly)
+
+    assert run.status == SelectionRun.Status.FAILED
+    assert run.error["code"] == "time_limit"
+    assert "langer dan het maximum van 55 minuten" in run.error["nl"]
+    assert "Opnieuw proberen helpt niet" in run.error["nl"]
+    assert "CELERY_TASK_SOFT_TIME_LIMIT" in run.error["nl"]
+    assert "longer than the limit of 55 minutes" in run.error["en"]
+    assert run.finished_at is not None
 
 
 def test_it_refuses_a_second_run_while_one_is_running(assembly: Assembly) -> None:
