@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 
 import pytest
@@ -8,6 +9,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import validate_totp_code
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from django.utils import timezone
 
 from assembly.demo import DEMO_PEOPLE
@@ -47,6 +49,31 @@ def test_it_gives_the_same_demo_when_run_twice() -> None:
     _seed()
     assert counts == (Assembly.objects.count(), User.objects.count(), Role.objects.count(),
                       Weekend.objects.count(), Authenticator.objects.count())
+
+
+def test_it_prints_invitation_codes_that_open_the_registration() -> None:
+    # Anyone trying the demo can sign up as an invitee: an assembly with open
+    # registration, a drawn extract and codes printed with the logins.
+    output = _seed()
+    found = re.search(r"http://127\.0\.0\.1:8000/aanmelden/\?code=(\w+)", output)
+    assert found, output
+    code = found.group(1)
+    assembly = Assembly.objects.get(slug="oefenaanmelding")
+    assert assembly.registration_deadline is not None
+    assert assembly.registration_deadline > timezone.localdate()
+    assert Role.objects.filter(assembly=assembly, kind=RoleKind.ORGANISER).exists()
+
+    client = Client()
+    page = client.get(f"/aanmelden/?code={code}")
+    assert page.status_code == 200 and code in page.content.decode()
+    response = client.post("/aanmelden/", {"code": code})
+    assert response.status_code == 302
+    assert response["Location"] == "/aanmelden/stap/toestemming/"
+
+    # A second seed shows no new draw, and still a code nobody used.
+    again = _seed()
+    assert assembly.invitation_draws.count() == 1
+    assert re.search(r"/aanmelden/\?code=\w+", again)
 
 
 def test_it_prints_a_working_totp_code_for_demo_staff() -> None:

@@ -39,6 +39,7 @@ from participants.demo_attendance import demo_attendance_seed
 from participants.demo_panel import DemoPanelError, seed_panel
 from participants.demo_payments import demo_payments_seed
 from participants.demo_pool import seed_pool
+from participants.demo_registration import seed_registration_demo
 from participants.demo_tables import demo_tables_seed
 from participants.models import AttitudeQuestion, PanelMember
 from participants.selectors_selection import quota_list
@@ -54,6 +55,7 @@ from sessions.models import Expert, Session, Weekend
 DEMO_SLUG = "drugsbeleid"
 PRACTICE_SLUG = "oefenloting"
 COMPLETED_SLUG = "afgerond"
+REGISTRATION_SLUG = "oefenaanmelding"
 # The demo's panel, as in a real assembly. LEXIMIN on the demo pool of 600
 # (participants/demo_pool.py) takes about 6 s on a 2-core machine (measured
 # with participants.sortition.run_selection, November 2026).
@@ -191,10 +193,18 @@ class Command(BaseCommand):
             registration_deadline=completed_days[0] - dt.timedelta(weeks=8),
             phase=Phase.REPORTING,
         )
+        registering = self._assembly(
+            REGISTRATION_SLUG,
+            "Oefenberaad: uitnodigen en aanmelden",
+            [day + dt.timedelta(weeks=26) for day in saturdays],
+            registration_deadline=today + dt.timedelta(weeks=3),
+            phase=Phase.REGISTRATION,
+        )
         pools = {a.slug: seed_pool(a) for a in (running, practice, completed)}
-        for assembly in (running, practice, completed):
+        for assembly in (running, practice, completed, registering):
             self._seed_quotas(assembly)
-        lines, users = self._people(running, practice, completed)
+        codes = seed_registration_demo(registering)
+        lines, users = self._people(running, (practice, completed, registering))
         try:
             members = seed_panel(
                 running,
@@ -219,6 +229,7 @@ class Command(BaseCommand):
         demo_record_seed(running, today=today, chair=chair, organiser=organiser)
         self._completed(completed, users, today=today)
         self._report(running, practice, pools, members, lines)
+        self._report_registration(registering, codes)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Afgerond / Completed: {completed.name}; eindrapport / final report: "
@@ -383,10 +394,10 @@ class Command(BaseCommand):
             )
 
     def _people(
-        self, running: Assembly, practice: Assembly, completed: Assembly
+        self, running: Assembly, staff_only: tuple[Assembly, ...]
     ) -> tuple[list[tuple[str, str, str | None]], dict[str, User]]:
         """The demo logins: every role in the running assembly; the staff in the
-        practice and the completed one too."""
+        others too."""
         lines = []
         users: dict[str, User] = {}
         for email, name, kind, password, secret in DEMO_PEOPLE:
@@ -400,8 +411,8 @@ class Command(BaseCommand):
                 ).exists():
                     assert secret is not None
                     TOTP.activate(user, secret)
-                Role.objects.get_or_create(user=user, assembly=practice, kind=kind)
-                Role.objects.get_or_create(user=user, assembly=completed, kind=kind)
+                for other in staff_only:
+                    Role.objects.get_or_create(user=user, assembly=other, kind=kind)
             Role.objects.get_or_create(user=user, assembly=running, kind=kind)
             lines.append((Role(kind=kind).get_kind_display(), email, password))
         admin, created = User.objects.get_or_create(
@@ -412,6 +423,20 @@ class Command(BaseCommand):
             admin.set_password("demo-beheer-2027")
             admin.save(update_fields=["password"])
         return lines, users
+
+    def _report_registration(self, assembly: Assembly, codes: list[str]) -> None:
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Uitnodigen en aanmelden oefenen / Practise invitations and registration: "
+                f"{assembly.name} (/b/{assembly.slug}/beheer/uitnodigingen/)"
+            )
+        )
+        if codes:
+            self.stdout.write(
+                "  Aanmelden met een code uit de brief / Sign up with a code from the letter: "
+                f"http://127.0.0.1:8000/aanmelden/?code={codes[0]}"
+                + (f"  (meer codes / more codes: {', '.join(codes[1:])})" if codes[1:] else "")
+            )
 
     def _report(
         self,
