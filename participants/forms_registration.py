@@ -192,7 +192,7 @@ class OpinionForm(AccessibleForm):
         self.questions = questions
         for question in questions:
             self.fields[f"q_{question.key}"] = _radio(
-                question.text, [(choice, choice) for choice in question.choice_list()]
+                question.shown_text(), question.shown_choices()
             )
 
     def answers(self) -> dict[str, str]:
@@ -261,8 +261,11 @@ class NeedsForm(AccessibleForm):
 class AttitudeQuestionForm(forms.ModelForm[AttitudeQuestion]):
     class Meta:
         model = AttitudeQuestion
-        fields = ["key", "text", "choices", "position"]
-        widgets = {"choices": forms.Textarea(attrs={"rows": 5})}
+        fields = ["key", "text", "choices", "text_en", "choices_en", "position"]
+        widgets = {
+            "choices": forms.Textarea(attrs={"rows": 5}),
+            "choices_en": forms.Textarea(attrs={"rows": 5}),
+        }
 
     def __init__(self, *args: Any, assembly: Assembly, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -285,3 +288,24 @@ class AttitudeQuestionForm(forms.ModelForm[AttitudeQuestion]):
         if len(set(lines)) != len(lines):
             raise forms.ValidationError(_("Elk antwoord mag maar één keer voorkomen."))
         return "\n".join(lines)
+
+    def clean_choices_en(self) -> str:
+        choices: str = self.cleaned_data["choices_en"]
+        lines = [line.strip() for line in choices.splitlines() if line.strip()]
+        if len(set(lines)) != len(lines):
+            raise forms.ValidationError(_("Elk antwoord mag maar één keer voorkomen."))
+        return "\n".join(lines)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        dutch, english = cleaned.get("choices"), cleaned.get("choices_en")
+        if dutch and english and len(dutch.splitlines()) != len(english.splitlines()):
+            self.add_error(
+                "choices_en",
+                _(
+                    "Geef evenveel Engelse als Nederlandse antwoorden (%(count)s), in dezelfde"
+                    " volgorde. Of laat dit veld leeg."
+                )
+                % {"count": len(dutch.splitlines())},
+            )
+        return cleaned

@@ -4,6 +4,7 @@ reminders, and registrations."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models import Assembly, User
@@ -264,6 +265,22 @@ class AttitudeQuestion(models.Model):
     key = models.SlugField(_("korte naam"), max_length=40)
     text = models.CharField(_("vraag"), max_length=300)
     choices = models.TextField(_("antwoorden"), help_text=_("Eén antwoord per regel."))
+    # English is the site's second language. The stored answer is always the
+    # Dutch one, so quotas and counts do not depend on the language used.
+    text_en = models.CharField(
+        _("vraag in het Engels"),
+        max_length=300,
+        blank=True,
+        help_text=_("Voor wie de site in het Engels gebruikt. Leeg: de Nederlandse vraag."),
+    )
+    choices_en = models.TextField(
+        _("antwoorden in het Engels"),
+        blank=True,
+        help_text=_(
+            "Eén antwoord per regel, in dezelfde volgorde als de Nederlandse."
+            " Leeg: de Nederlandse antwoorden."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
 
     class Meta:
@@ -278,7 +295,31 @@ class AttitudeQuestion(models.Model):
         return self.text
 
     def choice_list(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+        return _lines(self.choices)
+
+    def shown_text(self) -> str:
+        """The question in the visitor's language (Dutch where no English is given)."""
+        return self.text_en if self.text_en and _in_english() else self.text
+
+    def shown_choices(self) -> list[tuple[str, str]]:
+        """(stored answer, label) per answer: the stored answer is the Dutch one;
+        the label is English for English visitors when every answer has one."""
+        values = self.choice_list()
+        labels = _lines(self.choices_en)
+        if not _in_english() or len(labels) != len(values):
+            labels = values
+        return list(zip(values, labels, strict=True))
+
+    def shown_answer(self, stored: str) -> str:
+        return dict(self.shown_choices()).get(stored, stored)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _in_english() -> bool:
+    return (translation.get_language() or "").startswith("en")
 
 
 class Gender(models.TextChoices):

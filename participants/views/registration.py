@@ -322,7 +322,10 @@ def _summary(
             ],
         ],
         "mening": [
-            (question.text, answers.get("attitude_answers", {}).get(question.key, "—"))
+            (
+                question.shown_text(),
+                question.shown_answer(answers.get("attitude_answers", {}).get(question.key, "—")),
+            )
             for question in selectors.attitude_question_list(assembly=assembly)
         ],
         "weekenden": [

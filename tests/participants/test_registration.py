@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.db import connection
@@ -269,6 +270,46 @@ def test_it_asks_the_assemblys_own_attitude_questions(
     assert page.count('type="radio"') == 5
     wrong = client.post(step_url("mening"), {"q_drugsbeleid": "Legaliseren"})
     assert "Kies een antwoord." in wrong.content.decode()
+
+
+def test_it_asks_the_attitude_question_in_english_and_stores_the_dutch_answer(
+    client: Client,
+    invitation: Invitation,
+    cast: Cast,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    AttitudeQuestion.objects.filter(assembly=cast.assembly, key="drugsbeleid").update(
+        text_en="Should drug policy be stricter or less strict?",
+        choices_en="Much stricter\nA bit stricter\nKeep as is\nA bit less strict\nMuch less strict",
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    data = answers_for(cast.assembly)
+    enter_code(client)
+    for key in ("toestemming", "gegevens", "over-u"):
+        client.post(step_url(key), data[key])
+    page = client.get(step_url("mening")).content.decode()
+    assert "Should drug policy be stricter or less strict?" in page
+    assert ">A bit less strict</label>" in page and ">Iets soepeler</label>" not in page
+    # The value sent is the Dutch answer: quotas and counts do not depend on the language.
+    assert 'value="Iets soepeler"' in page
+    register(client, cast.assembly, django_capture_on_commit_callbacks)
+    assert Registration.objects.get().attitude_answers == {"drugsbeleid": "Iets soepeler"}
+
+
+def test_it_shows_the_english_answer_on_the_check_page(
+    client: Client, invitation: Invitation, cast: Cast
+) -> None:
+    AttitudeQuestion.objects.filter(assembly=cast.assembly, key="drugsbeleid").update(
+        text_en="Should drug policy be stricter or less strict?",
+        choices_en="Much stricter\nA bit stricter\nKeep as is\nA bit less strict\nMuch less strict",
+    )
+    fill_all_steps(client, cast.assembly)
+    dutch = client.get(reverse("participants:register_check")).content.decode()
+    assert "Moet het drugsbeleid strenger of soepeler?" in dutch and "Iets soepeler" in dutch
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(reverse("participants:register_check")).content.decode()
+    assert "Should drug policy be stricter or less strict?" in english
+    assert "A bit less strict" in english
 
 
 def test_it_offers_every_weekend(client: Client, invitation: Invitation, cast: Cast) -> None:
@@ -577,6 +618,13 @@ def test_it_lets_the_organiser_add_and_edit_attitude_questions(cast: Cast) -> No
     duplicate = organiser.post(create, {"key": "klimaat", "text": "X", "choices": "a\nb",
                                         "position": 3})
     assert "al in gebruik" in duplicate.content.decode()
+    uneven = organiser.post(edit, {"key": "klimaat", "text": "Vraag?", "choices": "Ja\nNee",
+                                   "text_en": "Question?", "choices_en": "Yes", "position": 2})
+    assert "Geef evenveel Engelse als Nederlandse antwoorden (2)" in uneven.content.decode()
+    organiser.post(edit, {"key": "klimaat", "text": "Vraag?", "choices": "Ja\nNee",
+                          "text_en": "Question?", "choices_en": "Yes\nNo\n", "position": 2})
+    question.refresh_from_db()
+    assert (question.text_en, question.choices_en) == ("Question?", "Yes\nNo")
 
 
 def test_it_keeps_names_and_answers_out_of_the_logs(

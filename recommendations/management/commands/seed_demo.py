@@ -290,6 +290,15 @@ class Command(BaseCommand):
                         "Ik weet het niet",
                     ]
                 ),
+                "text_en": "What do you think of the drug policy in the Netherlands now?",
+                "choices_en": "\n".join(
+                    [
+                        "It should be stricter",
+                        "It can stay as it is",
+                        "It may be less strict",
+                        "I do not know",
+                    ]
+                ),
                 "position": 1,
             },
         )
