@@ -207,6 +207,7 @@ def _registration_rows(registration: Registration) -> list[Section]:
             hulp_bewegen=registration.needs_mobility,
             opvang_kinderen=registration.needs_childcare,
             hulp_taal=registration.needs_language_help,
+            taal=registration.language,
             eten=registration.diet,
             anders=registration.needs_other,
             aangemeld_op=registration.created_at,

@@ -397,6 +397,9 @@ class Registration(models.Model):
     needs_mobility = models.BooleanField(_("hulp bij bewegen of rolstoel"), default=False)
     needs_childcare = models.BooleanField(_("opvang voor kinderen"), default=False)
     needs_language_help = models.BooleanField(_("hulp met taal"), default=False)
+    # The language the person registered in: later e-mails (the lottery's
+    # outcome) are written in it.
+    language = models.CharField(_("taal"), max_length=8, default="nl")
     diet = models.CharField(_("eten"), max_length=200, blank=True)
     needs_other = models.TextField(_("iets anders"), blank=True)
     created_at = models.DateTimeField(_("aangemeld op"), auto_now_add=True)

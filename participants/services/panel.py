@@ -274,7 +274,8 @@ def _mail_context(member: PanelMember) -> dict[str, Any]:
 
 def _email(template: str, member: PanelMember, **extra: Any) -> EmailMultiAlternatives:
     context = {**_mail_context(member), **extra}
-    with translation.override(settings.LANGUAGE_CODE):
+    # in the language the person registered in
+    with translation.override(member.registration.language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"participants/email/{template}_subject.txt", context).strip()
         text = render_to_string(f"participants/email/{template}.txt", context)
         html = render_to_string(f"participants/email/{template}.html", context)

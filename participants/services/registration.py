@@ -170,8 +170,12 @@ def registration_create(
     consent_version: str,
     answers: dict[str, Any],
     weekend_ids: Iterable[int],
+    language: str = "",
 ) -> Registration:
     """Write the registration and mark the invitation, in one transaction.
+
+    ``language`` is the site language the person used (later e-mails use it);
+    anything the site does not offer counts as Dutch.
 
     The row lock on the invitation makes a second tab (or a second person with
     the same letter) wait, then find the invitation registered and be refused.
@@ -195,6 +199,7 @@ def registration_create(
         assembly=invitation.assembly,
         consent_at=timezone.now(),
         consent_version=consent_version,
+        language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
         **fields,
     )
     registration.available_weekends.set(

@@ -364,6 +364,7 @@ def register_check(request: HttpRequest) -> HttpResponse:
             registration = services.registration_create(
                 invitation_id=invitation.pk,
                 consent_version=str(state.get("consent_version", services.CONSENT_VERSION)),
+                language=request.LANGUAGE_CODE,
                 answers=answers,
                 weekend_ids=weekend_ids,
             )

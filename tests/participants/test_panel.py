@@ -229,6 +229,23 @@ def test_it_notifies_each_member_and_alternate_once_even_when_run_twice(
 
 
 @pytest.mark.django_db
+def test_it_writes_the_outcome_in_the_language_the_person_registered_in(
+    django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    panel = make_panel()
+    english = panel.member(0).registration
+    english.language = "en"
+    english.save(update_fields=["language"])
+
+    _notify(panel, django_capture_on_commit_callbacks)
+
+    to_english = next(m for m in mail.outbox if m.to == [panel.people[0].email])
+    to_dutch = next(m for m in mail.outbox if m.to == [panel.people[1].email])
+    assert "selected" in to_english.subject.lower() and "ingeloot" not in to_english.subject
+    assert "ingeloot" in to_dutch.subject
+
+
+@pytest.mark.django_db
 def test_it_releases_the_claim_when_sending_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     panel = make_panel()
     member = panel.member(0)

@@ -293,7 +293,9 @@ def test_it_asks_the_attitude_question_in_english_and_stores_the_dutch_answer(
     # The value sent is the Dutch answer: quotas and counts do not depend on the language.
     assert 'value="Iets soepeler"' in page
     register(client, cast.assembly, django_capture_on_commit_callbacks)
-    assert Registration.objects.get().attitude_answers == {"drugsbeleid": "Iets soepeler"}
+    registration = Registration.objects.get()
+    assert registration.attitude_answers == {"drugsbeleid": "Iets soepeler"}
+    assert registration.language == "en"  # later e-mails are written in English
 
 
 def test_it_shows_the_english_answer_on_the_check_page(
@@ -390,6 +392,7 @@ def test_it_writes_the_registration_and_the_invitation_in_one_transaction(
     assert registration.birth_date == dt.date(1980, 5, 17)
     assert registration.migration_background == "buiten-europees"
     assert registration.attitude_answers == {"drugsbeleid": "Iets soepeler"}
+    assert registration.language == "nl"
     assert sorted(registration.available_weekends.values_list("number", flat=True)) == [1, 2, 3]
     assert registration.needs_childcare and not registration.needs_mobility
     assert registration.diet == "halal"
