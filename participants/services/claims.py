@@ -339,7 +339,8 @@ def _tell_member(claim: ExpenseClaim, action: str) -> None:
     if not address:
         return
     assembly = member.assembly
-    with translation.override(settings.LANGUAGE_CODE):
+    # in the language the member registered in
+    with translation.override(member.registration.language or settings.LANGUAGE_CODE):
         context = {
             "assembly": assembly,
             "action": action,

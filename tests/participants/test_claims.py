@@ -332,6 +332,19 @@ def decide(client: Client, cast: Cast, claim: ExpenseClaim, action: str, **data:
 
 
 @pytest.mark.django_db
+def test_the_member_is_told_in_the_language_they_registered_in(
+    cast: Cast, member: PanelMember, django_capture_on_commit_callbacks: Any
+) -> None:
+    member.registration.language = "en"
+    member.registration.save(update_fields=["language"])
+    claim = make_claim(member, "20.00")
+    with django_capture_on_commit_callbacks(execute=False):
+        decide(organiser_client(cast), cast, claim, "approve")
+    mail = OutboxEmail.objects.get(kind="claims.decision")
+    assert mail.subject == "Your claim has been approved"
+
+
+@pytest.mark.django_db
 def test_an_organiser_approves_a_claim_and_the_member_is_told(
     cast: Cast, member: PanelMember, django_capture_on_commit_callbacks: Any
 ) -> None:
