@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -38,6 +39,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("e-mailadres"), unique=True)
     full_name = models.CharField(_("naam"), max_length=200, blank=True)
+    # The language e-mails to this person are written in: a member's is the one
+    # they registered in.
+    language = models.CharField(_("taal"), max_length=8, default="nl")
     is_active = models.BooleanField(_("actief"), default=True)
     is_staff = models.BooleanField(
         _("toegang tot het beheer"),
@@ -64,6 +68,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def mail_language(self) -> str:
+        """The language to write to this person in: one the site offers, else Dutch."""
+        offered = dict(settings.LANGUAGES)
+        return self.language if self.language in offered else str(settings.LANGUAGE_CODE)
 
 
 class Phase(models.TextChoices):

@@ -54,11 +54,13 @@ def assembly_update(*, assembly: Assembly, fields: dict[str, object]) -> Assembl
     return assembly
 
 
-def user_get_or_create(*, email: str, full_name: str = "") -> User:
+def user_get_or_create(*, email: str, full_name: str = "", language: str = "") -> User:
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
-        user = User.objects.create_user(email=email, full_name=full_name)
+        user = User.objects.create_user(
+            email=email, full_name=full_name, language=language or settings.LANGUAGE_CODE
+        )
     elif full_name and not user.full_name:
         user.full_name = full_name
         user.save(update_fields=["full_name"])

@@ -478,7 +478,11 @@ def panel_member_respond(*, member: PanelMember, accept: bool) -> PanelMember:
     member.responded_at = now
     if accept:
         registration = member.registration
-        user = user_get_or_create(email=registration.email, full_name=registration.full_name)
+        user = user_get_or_create(
+            email=registration.email,
+            full_name=registration.full_name,
+            language=registration.language,
+        )
         role_grant(
             assembly=member.assembly,
             email=user.email,

@@ -22,15 +22,15 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assembly.models import Assembly, Role, RoleKind, User
 from assembly.outbox import outbox_queue
 from assembly.services import audit_record
 from sessions.models import Expert, Material, MaterialVersion, Session, Weekend
+from sessions.services.schedule import MailPerLanguage
 from sessions.uploads import CheckedPdf
 
 logger = logging.getLogger(__name__)
@@ -387,17 +387,16 @@ def materials_assemblies_to_notify() -> list[int]:
     )
 
 
-def _notification(assembly: Assembly, materials: Sequence[Material]) -> tuple[str, str]:
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
+def _notification(assembly: Assembly, materials: Sequence[Material]) -> MailPerLanguage:
+    return MailPerLanguage(
+        "material_released",
+        {
             "assembly": assembly,
             "materials": materials,
             "materials_url": settings.SITE_URL
             + reverse("programme:materials", kwargs={"slug": assembly.slug}),
-        }
-        subject = render_to_string("sessions/email/material_released_subject.txt", context).strip()
-        body = render_to_string("sessions/email/material_released.txt", context)
-    return subject, body
+        },
+    )
 
 
 @transaction.atomic
@@ -433,7 +432,7 @@ def materials_notify(*, assembly_id: int, now: dt.datetime | None = None) -> int
         .select_related("weekend")
         .order_by("weekend__starts_on", "title")
     )
-    subject, body = _notification(assembly, materials)
+    mail = _notification(assembly, materials)
     members = (
         Role.objects.filter(assembly_id=assembly_id, kind=RoleKind.MEMBER, user__is_active=True)
         .select_related("user")
@@ -442,6 +441,7 @@ def materials_notify(*, assembly_id: int, now: dt.datetime | None = None) -> int
     ref = ("sessions.Material:" + ",".join(str(pk) for pk in sorted(claimed)))[:120]
     queued = 0
     for role in members:
+        subject, body = mail.for_user(role.user)
         outbox_queue(to=role.user.email, subject=subject, body=body, kind=NOTIFY_KIND, ref=ref)
         queued += 1
     audit_record(

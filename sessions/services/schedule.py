@@ -135,11 +135,28 @@ def _programme_url(assembly: Assembly) -> str:
     return settings.SITE_URL + reverse("programme:my_programme", kwargs={"slug": assembly.slug})
 
 
-def _render_mail(template: str, context: dict[str, Any]) -> tuple[str, str]:
-    with translation.override(settings.LANGUAGE_CODE), timezone.override(local_zone()):
+def _render_mail(
+    template: str, context: dict[str, Any], language: str = settings.LANGUAGE_CODE
+) -> tuple[str, str]:
+    with translation.override(language), timezone.override(local_zone()):
         subject = render_to_string(f"sessions/email/{template}_subject.txt", context)
         body = render_to_string(f"sessions/email/{template}.txt", context)
     return " ".join(subject.split()), body
+
+
+class MailPerLanguage:
+    """One e-mail for many people, rendered once per language they read."""
+
+    def __init__(self, template: str, context: dict[str, Any]) -> None:
+        self.template = template
+        self.context = context
+        self.rendered: dict[str, tuple[str, str]] = {}
+
+    def for_user(self, user: User) -> tuple[str, str]:
+        language = user.mail_language
+        if language not in self.rendered:
+            self.rendered[language] = _render_mail(self.template, self.context, language)
+        return self.rendered[language]
 
 
 def _notify_change(*, weekend: Weekend, changes: Sequence[Change], actor: User | None) -> int:
@@ -171,11 +188,11 @@ def programme_change_notify(*, weekend: Weekend, changes: Sequence[Change], key:
     recipients = list(
         selectors.member_users_for(assembly=weekend.assembly)
         .exclude(pk__in=already)
-        .only("pk", "email")
+        .only("pk", "email", "language")
     )
     if not recipients:
         return 0
-    subject, body = _render_mail(
+    mail = MailPerLanguage(
         "programme_change",
         {
             "assembly": weekend.assembly,
@@ -193,6 +210,7 @@ def programme_change_notify(*, weekend: Weekend, changes: Sequence[Change], key:
         ]
     )
     for user in recipients:
+        subject, body = mail.for_user(user)
         outbox_queue(
             to=user.email,
             subject=subject,
@@ -582,7 +600,7 @@ def _member_reminders(
         already = ProgrammeReminder.objects.filter(
             weekend=weekend, kind=ProgrammeReminder.Kind.WEEKEND, key=key
         ).values("user_id")
-        subject, body = _render_mail(
+        mail = MailPerLanguage(
             "weekend_reminder",
             {
                 "assembly": assembly,
@@ -594,6 +612,7 @@ def _member_reminders(
             },
         )
         for user in selectors.member_users_for(assembly=assembly).exclude(pk__in=already):
+            subject, body = mail.for_user(user)
             if _claim_and_queue(
                 user=user,
                 weekend=weekend,

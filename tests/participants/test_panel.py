@@ -281,6 +281,20 @@ def test_it_makes_one_letter_per_member_and_alternate() -> None:
 
 
 @pytest.mark.django_db
+def test_a_member_who_registered_in_english_gets_an_account_that_reads_english(
+    django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    panel = make_panel()
+    registration = panel.member(0).registration
+    registration.language = "en"
+    registration.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        member = services.panel_member_respond(member=panel.member(0), accept=True)
+    assert member.user is not None and member.user.language == "en"
+    assert member.user.mail_language == "en"
+
+
+@pytest.mark.django_db
 def test_it_grants_the_member_role_when_the_member_says_yes(
     django_capture_on_commit_callbacks: OnCommit,
 ) -> None:

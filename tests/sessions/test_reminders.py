@@ -75,6 +75,18 @@ def test_it_sends_members_exactly_the_7_and_1_day_reminders_once_each(cast: Cast
     assert any(m.subject.startswith("Morgen begint weekend 4") for m in mails)
 
 
+def test_it_writes_each_member_in_their_own_language(cast: Cast) -> None:
+    english = UserFactory(email="member-en@example.org", language="en")
+    RoleFactory(user=english, assembly=cast.assembly, kind=RoleKind.MEMBER)
+    w = _weekend(cast)
+    services.programme_reminders_send_due(
+        assembly_id=cast.assembly.pk, days_before=[1], today=w.starts_on - dt.timedelta(days=1)
+    )
+    subjects = {m.to: m.subject for m in _mails("programme_weekend")}
+    assert subjects["member-en@example.org"] == "Weekend 4 starts tomorrow"
+    assert subjects["member@example.org"] == "Morgen begint weekend 4"
+
+
 def test_it_sends_the_reminder_once_when_the_task_runs_twice(cast: Cast) -> None:
     w = _weekend(cast)
     today = w.starts_on - dt.timedelta(days=7)
