@@ -67,6 +67,13 @@ def user_get_or_create(*, email: str, full_name: str = "", language: str = "") -
     return user
 
 
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember the site language someone chose: their e-mails are written in it."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+
+
 @transaction.atomic
 def role_grant(
     *,

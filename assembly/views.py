@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from assembly import access, selectors, services
 from assembly.forms import AssemblyCreateForm, AssemblySettingsForm, RoleGrantForm
@@ -94,3 +95,11 @@ def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
         "assembly/audit_log.html",
         {"assembly": assembly, "page": page, "action": action},
     )
+
+
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; for someone logged in, their e-mails follow it too."""
+    response = set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        services.user_language_set(user=request.user, language=request.POST.get("language", ""))
+    return response

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
+from assembly.views import language_switch
 from config import views
 
 urlpatterns = [
@@ -13,7 +13,7 @@ urlpatterns = [
     path("", include("sessions.urls")),
     path("", include("participants.urls")),
     path("", include("recommendations.urls")),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -133,6 +133,20 @@ def test_it_switches_to_english_and_back(client: Client, cast: Cast) -> None:
     assert '<html lang="nl">' in client.get("/").content.decode()
 
 
+def test_it_writes_to_someone_in_the_language_they_chose(client: Client, cast: Cast) -> None:
+    member = cast.users["member"]
+    client.force_login(member)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    member.refresh_from_db()
+    assert member.language == "en" and member.mail_language == "en"
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/"})  # not offered: ignored
+    member.refresh_from_db()
+    assert member.language == "en"
+    client.post("/i18n/setlang/", {"language": "nl", "next": "/"})
+    member.refresh_from_db()
+    assert member.language == "nl"
+
+
 def test_it_ignores_the_browsers_language_until_someone_chooses(client: Client) -> None:
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
     assert '<html lang="nl">' in response.content.decode()
