@@ -228,14 +228,17 @@ def test_it_notifies_each_member_and_alternate_once_even_when_run_twice(
     assert services.panel_member_id_from_token(token.group(1)) == panel.member(0).pk
 
 
+def registered_in_english(member: PanelMember) -> None:
+    member.registration.language = "en"
+    member.registration.save(update_fields=["language"])
+
+
 @pytest.mark.django_db
 def test_it_writes_the_outcome_in_the_language_the_person_registered_in(
     django_capture_on_commit_callbacks: OnCommit,
 ) -> None:
     panel = make_panel()
-    english = panel.member(0).registration
-    english.language = "en"
-    english.save(update_fields=["language"])
+    registered_in_english(panel.member(0))
 
     _notify(panel, django_capture_on_commit_callbacks)
 
@@ -285,9 +288,7 @@ def test_a_member_who_registered_in_english_gets_an_account_that_reads_english(
     django_capture_on_commit_callbacks: OnCommit,
 ) -> None:
     panel = make_panel()
-    registration = panel.member(0).registration
-    registration.language = "en"
-    registration.save(update_fields=["language"])
+    registered_in_english(panel.member(0))
     with django_capture_on_commit_callbacks(execute=True):
         member = services.panel_member_respond(member=panel.member(0), accept=True)
     assert member.user is not None and member.user.language == "en"

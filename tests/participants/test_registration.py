@@ -258,14 +258,26 @@ def test_it_requires_an_answer_to_every_quota_question(
     assert 'aria-describedby="id_gender_error"' in page  # the fieldset of the radio buttons
 
 
-def test_it_asks_the_assemblys_own_attitude_questions(
-    client: Client, invitation: Invitation, cast: Cast
-) -> None:
-    data = answers_for(cast.assembly)
+def give_the_question_in_english(assembly: Assembly) -> None:
+    AttitudeQuestion.objects.filter(assembly=assembly, key="drugsbeleid").update(
+        text_en="Should drug policy be stricter or less strict?",
+        choices_en="Much stricter\nA bit stricter\nKeep as is\nA bit less strict\nMuch less strict",
+    )
+
+
+def opinion_page(client: Client, assembly: Assembly) -> str:
+    """The opinion step, after the code and the steps before it."""
+    data = answers_for(assembly)
     enter_code(client)
     for key in ("toestemming", "gegevens", "over-u"):
         client.post(step_url(key), data[key])
-    page = client.get(step_url("mening")).content.decode()
+    return str(client.get(step_url("mening")).content.decode())
+
+
+def test_it_asks_the_assemblys_own_attitude_questions(
+    client: Client, invitation: Invitation, cast: Cast
+) -> None:
+    page = opinion_page(client, cast.assembly)
     assert "Moet het drugsbeleid strenger of soepeler?" in page
     assert page.count('type="radio"') == 5
     wrong = client.post(step_url("mening"), {"q_drugsbeleid": "Legaliseren"})
@@ -278,16 +290,9 @@ def test_it_asks_the_attitude_question_in_english_and_stores_the_dutch_answer(
     cast: Cast,
     django_capture_on_commit_callbacks: CaptureCallbacks,
 ) -> None:
-    AttitudeQuestion.objects.filter(assembly=cast.assembly, key="drugsbeleid").update(
-        text_en="Should drug policy be stricter or less strict?",
-        choices_en="Much stricter\nA bit stricter\nKeep as is\nA bit less strict\nMuch less strict",
-    )
+    give_the_question_in_english(cast.assembly)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    data = answers_for(cast.assembly)
-    enter_code(client)
-    for key in ("toestemming", "gegevens", "over-u"):
-        client.post(step_url(key), data[key])
-    page = client.get(step_url("mening")).content.decode()
+    page = opinion_page(client, cast.assembly)
     assert "Should drug policy be stricter or less strict?" in page
     assert ">A bit less strict</label>" in page and ">Iets soepeler</label>" not in page
     # The value sent is the Dutch answer: quotas and counts do not depend on the language.
@@ -301,10 +306,7 @@ def test_it_asks_the_attitude_question_in_english_and_stores_the_dutch_answer(
 def test_it_shows_the_english_answer_on_the_check_page(
     client: Client, invitation: Invitation, cast: Cast
 ) -> None:
-    AttitudeQuestion.objects.filter(assembly=cast.assembly, key="drugsbeleid").update(
-        text_en="Should drug policy be stricter or less strict?",
-        choices_en="Much stricter\nA bit stricter\nKeep as is\nA bit less strict\nMuch less strict",
-    )
+    give_the_question_in_english(cast.assembly)
     fill_all_steps(client, cast.assembly)
     dutch = client.get(reverse("participants:register_check")).content.decode()
     assert "Moet het drugsbeleid strenger of soepeler?" in dutch and "Iets soepeler" in dutch
