@@ -34,6 +34,11 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
+def offered_language(code: str) -> str:
+    """``code`` if the site offers that language, else the default (Dutch)."""
+    return code if code in dict(settings.LANGUAGES) else str(settings.LANGUAGE_CODE)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who can log in. The e-mail address is the login."""
 
@@ -72,8 +77,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def mail_language(self) -> str:
         """The language to write to this person in: one the site offers, else Dutch."""
-        offered = dict(settings.LANGUAGES)
-        return self.language if self.language in offered else str(settings.LANGUAGE_CODE)
+        return offered_language(self.language)
 
 
 class Phase(models.TextChoices):

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from assembly.models import Assembly, AuditEvent, Role, RoleKind, User
+from assembly.models import Assembly, AuditEvent, Role, RoleKind, User, offered_language
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def user_get_or_create(*, email: str, full_name: str = "", language: str = "") -
 
 def user_language_set(*, user: User, language: str) -> None:
     """Remember the site language someone chose: their e-mails are written in it."""
-    if language in dict(settings.LANGUAGES) and user.language != language:
+    if offered_language(language) == language and user.language != language:
         user.language = language
         user.save(update_fields=["language"])
 

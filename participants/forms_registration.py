@@ -23,6 +23,7 @@ from participants.models import (
     Province,
     Urbanisation,
 )
+from participants.models.pool import answer_lines
 from sessions.models import Weekend
 
 CHOOSE_ONE = _("Kies een antwoord.")
@@ -281,20 +282,13 @@ class AttitudeQuestionForm(forms.ModelForm[AttitudeQuestion]):
         return key
 
     def clean_choices(self) -> str:
-        choices: str = self.cleaned_data["choices"]
-        lines = [line.strip() for line in choices.splitlines() if line.strip()]
+        lines = _distinct_answers(self.cleaned_data["choices"])
         if len(lines) < 2:
             raise forms.ValidationError(_("Geef minstens twee antwoorden, één per regel."))
-        if len(set(lines)) != len(lines):
-            raise forms.ValidationError(_("Elk antwoord mag maar één keer voorkomen."))
         return "\n".join(lines)
 
     def clean_choices_en(self) -> str:
-        choices: str = self.cleaned_data["choices_en"]
-        lines = [line.strip() for line in choices.splitlines() if line.strip()]
-        if len(set(lines)) != len(lines):
-            raise forms.ValidationError(_("Elk antwoord mag maar één keer voorkomen."))
-        return "\n".join(lines)
+        return "\n".join(_distinct_answers(self.cleaned_data["choices_en"]))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -309,3 +303,11 @@ class AttitudeQuestionForm(forms.ModelForm[AttitudeQuestion]):
                 % {"count": len(dutch.splitlines())},
             )
         return cleaned
+
+
+def _distinct_answers(text: str) -> list[str]:
+    """The answers, one per non-empty line; each may occur once."""
+    lines = answer_lines(text)
+    if len(set(lines)) != len(lines):
+        raise forms.ValidationError(_("Elk antwoord mag maar één keer voorkomen."))
+    return lines

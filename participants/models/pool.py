@@ -295,7 +295,7 @@ class AttitudeQuestion(models.Model):
         return self.text
 
     def choice_list(self) -> list[str]:
-        return _lines(self.choices)
+        return answer_lines(self.choices)
 
     def shown_text(self) -> str:
         """The question in the visitor's language (Dutch where no English is given)."""
@@ -305,7 +305,7 @@ class AttitudeQuestion(models.Model):
         """(stored answer, label) per answer: the stored answer is the Dutch one;
         the label is English for English visitors when every answer has one."""
         values = self.choice_list()
-        labels = _lines(self.choices_en)
+        labels = answer_lines(self.choices_en)
         if not _in_english() or len(labels) != len(values):
             labels = values
         return list(zip(values, labels, strict=True))
@@ -314,7 +314,8 @@ class AttitudeQuestion(models.Model):
         return dict(self.shown_choices()).get(stored, stored)
 
 
-def _lines(text: str) -> list[str]:
+def answer_lines(text: str) -> list[str]:
+    """One answer per non-empty line, trimmed."""
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from assembly.models import Assembly
+from assembly.models import Assembly, offered_language
 from assembly.outbox import outbox_queue
 from participants.models import AttitudeQuestion, Invitation, Registration
 
@@ -199,7 +199,7 @@ def registration_create(
         assembly=invitation.assembly,
         consent_at=timezone.now(),
         consent_version=consent_version,
-        language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+        language=offered_language(language),
         **fields,
     )
     registration.available_weekends.set(
