@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from assembly.models import Assembly, User
+from assembly.models import Assembly, User, offered_language
 from participants.models.pool import Registration
 
 
@@ -216,6 +216,14 @@ class PanelMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assembly_id}:{self.get_kind_display()} {self.registration_id}"
+
+    @property
+    def mail_language(self) -> str:
+        """The language to write to this person in: their account's once they
+        have one (it follows the language switch), else the one they registered in."""
+        if self.user is not None:
+            return self.user.mail_language
+        return offered_language(self.registration.language)
 
     @property
     def respondent_id(self) -> str:

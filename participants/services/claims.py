@@ -339,8 +339,7 @@ def _tell_member(claim: ExpenseClaim, action: str) -> None:
     if not address:
         return
     assembly = member.assembly
-    # in the language the member registered in
-    with translation.override(member.registration.language or settings.LANGUAGE_CODE):
+    with translation.override(member.mail_language):
         context = {
             "assembly": assembly,
             "action": action,

@@ -274,8 +274,7 @@ def _mail_context(member: PanelMember) -> dict[str, Any]:
 
 def _email(template: str, member: PanelMember, **extra: Any) -> EmailMultiAlternatives:
     context = {**_mail_context(member), **extra}
-    # in the language the person registered in
-    with translation.override(member.registration.language or settings.LANGUAGE_CODE):
+    with translation.override(member.mail_language):
         subject = render_to_string(f"participants/email/{template}_subject.txt", context).strip()
         text = render_to_string(f"participants/email/{template}.txt", context)
         html = render_to_string(f"participants/email/{template}.html", context)

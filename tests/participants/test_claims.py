@@ -332,11 +332,14 @@ def decide(client: Client, cast: Cast, claim: ExpenseClaim, action: str, **data:
 
 
 @pytest.mark.django_db
-def test_the_member_is_told_in_the_language_they_registered_in(
+def test_the_member_is_told_in_their_own_language(
     cast: Cast, member: PanelMember, django_capture_on_commit_callbacks: Any
 ) -> None:
-    member.registration.language = "en"
-    member.registration.save(update_fields=["language"])
+    # A member with an account is written to in the account's language (set from
+    # the registration, then by the language switch).
+    assert member.user is not None
+    member.user.language = "en"
+    member.user.save(update_fields=["language"])
     claim = make_claim(member, "20.00")
     with django_capture_on_commit_callbacks(execute=False):
         decide(organiser_client(cast), cast, claim, "approve")

@@ -293,6 +293,9 @@ def test_a_member_who_registered_in_english_gets_an_account_that_reads_english(
         member = services.panel_member_respond(member=panel.member(0), accept=True)
     assert member.user is not None and member.user.language == "en"
     assert member.user.mail_language == "en"
+    # From now on the account decides: the language switch changes it.
+    member.user.language = "nl"
+    assert member.mail_language == "nl"
 
 
 @pytest.mark.django_db
