@@ -234,6 +234,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 3600)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 3300)
+# The lottery's tasks (a panel draw, a replacement by LEXIMIN) have a limit of
+# their own, in seconds: on a 2-core machine a pool of 2,000 takes more than
+# 8 minutes and one of 10,000 more than 75 (bench/README.sortition.md), and a
+# real pool has about 4,000 people. Six hours by default, so a real pool is not
+# cut off by the general limit; a run that stops at it says so.
+LOTTERY_TIME_LIMIT = env_int("LOTTERY_TIME_LIMIT", 6 * 3600)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # How long Redis waits before handing an unacknowledged task (its worker died)
 # to another worker. Tasks are split into short chunks, so ten minutes is safe.
@@ -255,6 +261,11 @@ CELERY_BEAT_SCHEDULE = {
     # Lottery runs whose task never reached the queue (Redis was down) are sent again.
     "selection-runs-requeue": {
         "task": "participants.tasks_selection.selection_runs_requeue_task",
+        "schedule": 120.0,
+    },
+    # The same for replacements drawn by LEXIMIN (their run has a task of its own).
+    "replacements-requeue": {
+        "task": "participants.tasks_panel.replacement_runs_requeue_task",
         "schedule": 120.0,
     },
     # Planned releases of materials, public after the weekend, and the e-mail to members.

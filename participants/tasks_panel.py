@@ -7,10 +7,12 @@ the database, so a task run twice does its work once.
 from __future__ import annotations
 
 import smtplib
+from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from participants.services import panel
+from participants.tasks_selection import BUSY_RETRY_SECONDS, LOTTERY_TASK_OPTIONS
 
 
 @shared_task(
@@ -30,6 +32,15 @@ def panel_reminders_task(assembly_id: int) -> int:
     return result.reminded + result.final + result.no_response
 
 
+@shared_task(bind=True, **LOTTERY_TASK_OPTIONS)
+def replacement_compute_task(self: Task[Any, Any], replacement_id: int) -> str:
+    outcome = panel.replacement_compute(replacement_id=replacement_id)
+    if outcome.retry_later:
+        raise self.retry(countdown=BUSY_RETRY_SECONDS)
+    return outcome.state
+
+
 @shared_task
-def replacement_compute_task(replacement_id: int) -> bool:
-    return panel.replacement_compute(replacement_id=replacement_id)
+def replacement_runs_requeue_task() -> list[int]:
+    """Run every few minutes by celery beat: replacements whose task never reached the queue."""
+    return panel.replacement_runs_requeue()

@@ -15,14 +15,23 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Task, shared_task
+from django.conf import settings
 
 from participants.services import selection
 
 # How long a task that found the run busy waits before it looks again.
 BUSY_RETRY_SECONDS = 60
+# A lottery on a pool of thousands runs far longer than any other task, so its
+# tasks have a limit of their own (settings.LOTTERY_TIME_LIMIT), and a copy
+# that finds the run busy keeps looking for as long as the run may take.
+LOTTERY_TASK_OPTIONS: dict[str, Any] = {
+    "soft_time_limit": settings.LOTTERY_TIME_LIMIT,
+    "time_limit": settings.LOTTERY_TIME_LIMIT + 300,
+    "max_retries": settings.LOTTERY_TIME_LIMIT // BUSY_RETRY_SECONDS + 10,
+}
 
 
-@shared_task(bind=True, max_retries=120)
+@shared_task(bind=True, **LOTTERY_TASK_OPTIONS)
 def selection_run_task(self: Task[Any, Any], run_id: int) -> str:
     outcome = selection.selection_run_execute(run_id=run_id)
     if outcome.retry_later:

@@ -61,3 +61,14 @@ def test_it_sends_a_content_security_policy_without_unsafe_inline(client: object
     assert "default-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_every_scheduled_task_names_a_task_the_worker_knows(settings: object) -> None:
+    # A typo in CELERY_BEAT_SCHEDULE fails silently at run time: beat sends a
+    # name no worker has, and the sweep never runs.
+    from config.celery_app import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}  # type: ignore[attr-defined]
+    assert "participants.tasks_panel.replacement_runs_requeue_task" in scheduled
+    assert scheduled - set(app.tasks) == set()

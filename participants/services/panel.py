@@ -61,10 +61,10 @@ from participants.letters import (
 )
 from participants.models import PanelMember, Registration, Replacement, SelectionRun
 from participants.selectors_lottery import assembly_current_draw
+from participants.services.selection import REQUEUE_AFTER, Outcome, ProgressWriter, run_execute
 from participants.sortition import (
     Instance,
     Respondent,
-    SortitionError,
     read_pool,
     read_quotas,
     replace_dropouts,
@@ -87,8 +87,6 @@ _RESPOND_SALT = "participants.panel.respond"
 COMPUTE_FAILED = gettext_noop(
     "Er ging iets mis bij het berekenen. Leg dit voorstel weg en vraag een nieuw voorstel."
 )
-# A replacement run claimed longer ago than this was cut off (a killed worker).
-_STALE_RUN = dt.timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 3600) + 60)
 
 ACTIVE_MEMBER = (PanelMember.Status.SELECTED, PanelMember.Status.CONFIRMED)
 DROPPED_OUT = (
@@ -765,10 +763,8 @@ def replacement_propose(
         )
         on_worker = len(keep) > INLINE_POOL_LIMIT
         if on_worker:
-            from participants.tasks_panel import replacement_compute_task
-
             replacement_id = replacement.pk
-            transaction.on_commit(lambda: replacement_compute_task.delay(replacement_id))
+            transaction.on_commit(lambda: _ask_to_compute(replacement_id))
     if not on_worker:
         try:
             replacement_compute(replacement_id=replacement.pk)
@@ -780,36 +776,55 @@ def replacement_propose(
     return replacement
 
 
-def replacement_compute(*, replacement_id: int) -> bool:
+def _ask_to_compute(replacement_id: int) -> None:
+    from participants.tasks_panel import replacement_compute_task  # it imports this module
+
+    try:
+        replacement_compute_task.apply_async((replacement_id,), retry=False)
+    except Exception:
+        # The queue (Redis) is down: the run stays queued in the database and
+        # the sweep (replacement_runs_requeue, celery beat) sends it later.
+        logger.warning("replacement not queued, the sweep will id=%s", replacement_id)
+
+
+def replacement_runs_requeue(*, now: dt.datetime | None = None) -> list[int]:
+    """Queue again the replacements whose run still waits for a task after
+    REQUEUE_AFTER (the queue was down, or the message was lost); the claim in
+    :func:`replacement_compute` makes a second task harmless. Returns their ids."""
+    moment = now or timezone.now()
+    ids = list(
+        Replacement.objects.filter(
+            status=Replacement.Status.PENDING,
+            run__kind=SelectionRun.Kind.REPLACEMENT,
+            run__status=SelectionRun.Status.QUEUED,
+            run__claimed_at__isnull=True,
+            run__created_at__lt=moment - REQUEUE_AFTER,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for replacement_id in ids:
+        _ask_to_compute(replacement_id)
+    if ids:
+        logger.info("replacements queued again ids=%s", ids)
+    return ids
+
+
+def replacement_compute(*, replacement_id: int) -> Outcome:
     """Run the LEXIMIN replacement draw once; store the proposal or the problem in words.
 
-    The run is claimed with a check-and-update on its status (a run cut off
-    by a killed worker can be claimed again after the task time limit).
-    Returns False when another call has it or it is done."""
+    The run is claimed, kept alive and taken over exactly like a panel draw
+    (:func:`participants.services.selection.run_execute`): a second task does
+    nothing while the first computes, and a task redelivered after its worker
+    died starts the run afresh. The outcome's state is "busy" while another
+    task computes it (the task then looks again later)."""
     replacement = Replacement.objects.select_related("run", "assembly").get(pk=replacement_id)
     run = replacement.run
     if run is None or replacement.status != Replacement.Status.PENDING:
-        return False
-    now = timezone.now()
-    claimed = SelectionRun.objects.filter(
-        Q(status=SelectionRun.Status.QUEUED)
-        | Q(status=SelectionRun.Status.RUNNING, claimed_at__lt=now - _STALE_RUN),
-        pk=run.pk,
-    ).update(status=SelectionRun.Status.RUNNING, claimed_at=now, progress=0)
-    if claimed != 1:
-        return False
+        return Outcome("finished-before")
     panel = [str(pid) for pid in (run.record or {}).get("panel_before", [])]
-    last = [-1.0]
 
-    def progress(message: str, fraction: float) -> None:
-        percent = int(max(0.0, min(1.0, fraction)) * 100)
-        if percent - last[0] >= 5:
-            last[0] = percent
-            SelectionRun.objects.filter(pk=run.pk).update(
-                progress=percent, progress_message=message[:300]
-            )
-
-    try:
+    def compute(run: SelectionRun, progress: ProgressWriter) -> dict[str, Any]:
         pool = frozen_pool(run)
         record = replace_dropouts(
             pool.instance(),
@@ -819,58 +834,48 @@ def replacement_compute(*, replacement_id: int) -> bool:
             tickets=run.tickets,
             progress=progress,
         )
-    except SortitionError as error:
-        problem = {"code": error.code, "nl": error.message_nl, "en": error.message}
-        with transaction.atomic():
-            SelectionRun.objects.filter(pk=run.pk).update(
-                status=SelectionRun.Status.FAILED, error=problem, finished_at=timezone.now()
-            )
-            Replacement.objects.filter(pk=replacement_id, status=Replacement.Status.PENDING).update(
-                status=Replacement.Status.IMPOSSIBLE, problem=problem
-            )
+        return {
+            "record": {**record, "panel_before": panel},
+            "min_probability": record.get("min_probability"),
+        }
+
+    def finished(run: SelectionRun, fields: dict[str, Any]) -> None:
+        if fields["status"] == SelectionRun.Status.DONE:
+            chosen = [str(pid) for pid in fields["record"]["replacements"]]
+            Replacement.objects.filter(
+                pk=replacement_id, status=Replacement.Status.PENDING
+            ).update(status=Replacement.Status.PROPOSED, proposed=chosen)
             audit_record(
-                action="replacement.impossible",
+                action="replacement.proposed",
                 assembly=replacement.assembly,
                 target=replacement,
-                detail={"run": run.pk, "code": error.code},
+                detail={"run": run.pk, "method": Replacement.Method.LEXIMIN, "proposed": chosen},
             )
-        logger.info("replacement impossible id=%s code=%s", replacement_id, error.code)
-        return True
-    except Exception:
-        # Not a quota problem: say so, so the page stops waiting and the
-        # organiser can ask again; the log has the details.
-        with translation.override("nl"):
-            dutch = _(COMPUTE_FAILED)
-        with translation.override("en"):
-            english = _(COMPUTE_FAILED)
-        failure = {"code": "error", "nl": dutch, "en": english}
-        SelectionRun.objects.filter(pk=run.pk).update(
-            status=SelectionRun.Status.FAILED, error=failure, finished_at=timezone.now()
-        )
+            logger.info("replacement proposed id=%s method=leximin", replacement_id)
+            return
+        problem = fields["error"]
+        if problem["code"] == "internal":
+            # Not a quota problem: say so, so the page stops waiting and the
+            # organiser can ask again; the log has the details.
+            with translation.override("nl"):
+                dutch = _(COMPUTE_FAILED)
+            with translation.override("en"):
+                english = _(COMPUTE_FAILED)
+            problem = {"code": "error", "nl": dutch, "en": english}
         Replacement.objects.filter(pk=replacement_id, status=Replacement.Status.PENDING).update(
-            status=Replacement.Status.IMPOSSIBLE, problem=failure
-        )
-        raise
-    chosen = [str(pid) for pid in record["replacements"]]
-    with transaction.atomic():
-        SelectionRun.objects.filter(pk=run.pk).update(
-            status=SelectionRun.Status.DONE,
-            progress=100,
-            record={**record, "panel_before": panel},
-            min_probability=record.get("min_probability"),
-            finished_at=timezone.now(),
-        )
-        Replacement.objects.filter(pk=replacement_id, status=Replacement.Status.PENDING).update(
-            status=Replacement.Status.PROPOSED, proposed=chosen
+            status=Replacement.Status.IMPOSSIBLE, problem=problem
         )
         audit_record(
-            action="replacement.proposed",
+            action="replacement.impossible",
             assembly=replacement.assembly,
             target=replacement,
-            detail={"run": run.pk, "method": Replacement.Method.LEXIMIN, "proposed": chosen},
+            detail={"run": run.pk, "code": problem["code"]},
         )
-    logger.info("replacement proposed id=%s method=leximin", replacement_id)
-    return True
+        logger.info("replacement impossible id=%s code=%s", replacement_id, problem["code"])
+
+    return run_execute(
+        run_id=run.pk, kind=SelectionRun.Kind.REPLACEMENT, compute=compute, finished=finished
+    )
 
 
 @transaction.atomic

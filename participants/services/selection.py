@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -199,6 +200,7 @@ def selection_runs_requeue(*, now: dt.datetime | None = None) -> list[int]:
     moment = now or timezone.now()
     ids = list(
         SelectionRun.objects.filter(
+            kind=SelectionRun.Kind.PANEL,  # a replacement's run has its own task and sweep
             status=SelectionRun.Status.QUEUED,
             claimed_at__isnull=True,
             created_at__lt=moment - REQUEUE_AFTER,
@@ -231,19 +233,24 @@ class Outcome:
         return self.state == "busy"
 
 
-def _claim(run_id: int) -> dt.datetime | None:
+def _claim(run_id: int, kind: str) -> dt.datetime | None:
     """Take the run: a queued one, or a running one whose claim went stale.
 
     The update is conditional on what was read, so of two tasks that read the
     same row only one takes it. Returns the claim (its timestamp) or None.
+    Only a run of ``kind``: a replacement's run is never drawn as a panel.
     """
     now = timezone.now()
-    taken = SelectionRun.objects.filter(pk=run_id, status=SelectionRun.Status.QUEUED).update(
-        status=SelectionRun.Status.RUNNING, claimed_at=now, progress=0
-    )
+    taken = SelectionRun.objects.filter(
+        pk=run_id, kind=kind, status=SelectionRun.Status.QUEUED
+    ).update(status=SelectionRun.Status.RUNNING, claimed_at=now, progress=0)
     if taken == 1:
         return now
-    row = SelectionRun.objects.filter(pk=run_id).values("status", "claimed_at").first()
+    row = (
+        SelectionRun.objects.filter(pk=run_id, kind=kind)
+        .values("status", "claimed_at")
+        .first()
+    )
     if row is None or row["status"] != SelectionRun.Status.RUNNING:
         return None
     old = row["claimed_at"]
@@ -258,7 +265,7 @@ def _claim(run_id: int) -> dt.datetime | None:
     return None
 
 
-class _ProgressWriter:
+class ProgressWriter:
     """Writes the engine's progress at most every PROGRESS_EVERY seconds and
     renews the claim; notices when another task took the run over.
 
@@ -310,7 +317,7 @@ class _ProgressWriter:
 class _Heartbeat:
     """Renews the claim every HEARTBEAT_EVERY seconds from a thread of its own."""
 
-    def __init__(self, writer: _ProgressWriter) -> None:
+    def __init__(self, writer: ProgressWriter) -> None:
         self.writer = writer
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._beat, daemon=True, name="selection-heartbeat")
@@ -342,7 +349,7 @@ def _finish(run_id: int, claim: dt.datetime, **fields: Any) -> bool:
     return updated == 1
 
 
-def _compute(run: SelectionRun, writer: _ProgressWriter) -> dict[str, Any]:
+def _compute(run: SelectionRun, writer: ProgressWriter) -> dict[str, Any]:
     """The run's record and, when asked, the legacy summary (as update fields)."""
     instance = run_instance(run)
     columns = household_columns(run.household_rule)
@@ -385,68 +392,87 @@ def _compute(run: SelectionRun, writer: _ProgressWriter) -> dict[str, Any]:
     return fields
 
 
-def selection_run_execute(*, run_id: int) -> Outcome:
-    """Run the engine for a run, once.
+def time_limit_error() -> dict[str, str]:
+    """Why a run stopped at the lottery's time limit, and what helps.
+
+    The engine is deterministic: "try again" would end the same way, so the
+    message says what does help."""
+    minutes = settings.LOTTERY_TIME_LIMIT // 60
+    return {
+        "code": "time_limit",
+        "nl": _(
+            "De loting is gestopt: zij duurde langer dan het maximum van %(minutes)s"
+            " minuten. Opnieuw proberen helpt niet, want de loting rekent elke keer"
+            " hetzelfde uit. Vraag de technisch beheerder om de tijdslimiet te"
+            " verhogen (LOTTERY_TIME_LIMIT)."
+        )
+        % {"minutes": minutes},
+        "en": f"The run stopped: it took longer than the limit of {minutes} minutes."
+        " Trying again does not help: the run computes the same every time. Ask the"
+        " technical administrator to raise the time limit (LOTTERY_TIME_LIMIT).",
+    }
+
+
+# The engine's work for one kind of run: the fields to store when it is done.
+Compute = Callable[[SelectionRun, ProgressWriter], dict[str, Any]]
+# What else a kind of run writes when it ends, in the same transaction as the
+# run's end (so a run taken over by another task writes nothing).
+Finished = Callable[[SelectionRun, dict[str, Any]], None]
+
+
+def run_execute(
+    *, run_id: int, kind: str, compute: Compute, finished: Finished | None = None
+) -> Outcome:
+    """Run the engine for a run, once: claim it, compute with a heartbeat, store the end.
 
     A duplicate task finds the run claimed and does nothing; a task redelivered
     after its worker died finds a stale claim and starts the run afresh (the
-    engine is deterministic, so the result is the same).
+    engine is deterministic, so the result is the same). Panel draws and
+    replacements share this; ``finished`` gets the stored fields.
     """
-    claim = _claim(run_id)
+    claim = _claim(run_id, kind)
     if claim is None:
-        status = SelectionRun.objects.filter(pk=run_id).values_list("status", flat=True).first()
+        status = (
+            SelectionRun.objects.filter(pk=run_id, kind=kind)
+            .values_list("status", flat=True)
+            .first()
+        )
         busy = status == SelectionRun.Status.RUNNING
         return Outcome("busy" if busy else "finished-before")
     run = SelectionRun.objects.get(pk=run_id)
-    writer = _ProgressWriter(run_id, claim)
+    writer = ProgressWriter(run_id, claim)
+
+    def end(state: str, **fields: Any) -> Outcome:
+        with transaction.atomic():
+            if not _finish(run_id, writer.claim, **fields):
+                return Outcome("lost")
+            if finished is not None:
+                finished(run, fields)
+        return Outcome(state)
+
     try:
         with _Heartbeat(writer):
-            fields = _compute(run, writer)
+            fields = compute(run, writer)
         if writer.lost:
             raise ClaimLost
     except ClaimLost:
         logger.warning("selection run claim lost id=%s", run_id)
         return Outcome("lost")
     except SortitionError as error:
-        _finish(
-            run_id,
-            writer.claim,
+        logger.info("selection run failed id=%s code=%s", run_id, error.code)
+        return end(
+            "failed",
             status=SelectionRun.Status.FAILED,
             error=error_dict(error),
             progress_message=error.message_nl[:300],
         )
-        logger.info("selection run failed id=%s code=%s", run_id, error.code)
-        return Outcome("failed")
     except SoftTimeLimitExceeded:
-        # The engine is deterministic: "try again" would end the same way, so
-        # the message says what does help.
-        minutes = settings.CELERY_TASK_SOFT_TIME_LIMIT // 60
-        _finish(
-            run_id,
-            writer.claim,
-            status=SelectionRun.Status.FAILED,
-            error={
-                "code": "time_limit",
-                "nl": _(
-                    "De loting is gestopt: zij duurde langer dan het maximum van %(minutes)s"
-                    " minuten. Opnieuw proberen helpt niet, want de loting rekent elke keer"
-                    " hetzelfde uit. Vraag de technisch beheerder om de tijdslimiet te"
-                    " verhogen (CELERY_TASK_SOFT_TIME_LIMIT en CELERY_TASK_TIME_LIMIT)."
-                )
-                % {"minutes": minutes},
-                "en": f"The run stopped: it took longer than the limit of {minutes} minutes."
-                " Trying again does not help: the run computes the same every time. Ask the"
-                " technical administrator to raise the time limit"
-                " (CELERY_TASK_SOFT_TIME_LIMIT and CELERY_TASK_TIME_LIMIT).",
-            },
-        )
         logger.error("selection run hit the time limit id=%s", run_id)
-        return Outcome("failed")
+        return end("failed", status=SelectionRun.Status.FAILED, error=time_limit_error())
     except Exception as error:
         # A bug, not the organiser's doing: the page must not wait for ever.
-        _finish(
-            run_id,
-            writer.claim,
+        end(
+            "failed",
             status=SelectionRun.Status.FAILED,
             error={
                 "code": "internal",
@@ -456,18 +482,21 @@ def selection_run_execute(*, run_id: int) -> Outcome:
         )
         logger.exception("selection run crashed id=%s", run_id)
         raise
-    done = _finish(
-        run_id,
-        writer.claim,
+    outcome = end(
+        "done",
         status=SelectionRun.Status.DONE,
         progress=100,
         progress_message=_("Klaar."),
         **fields,
     )
-    if not done:
-        return Outcome("lost")
-    logger.info("selection run done id=%s min_probability=%.6f", run_id, fields["min_probability"])
-    return Outcome("done")
+    if outcome.state == "done":
+        logger.info("selection run done id=%s kind=%s", run_id, kind)
+    return outcome
+
+
+def selection_run_execute(*, run_id: int) -> Outcome:
+    """Draw a panel run's distribution, once (see :func:`run_execute`)."""
+    return run_execute(run_id=run_id, kind=SelectionRun.Kind.PANEL, compute=_compute)
 
 
 # -------------------------------------------------------------------------- commit

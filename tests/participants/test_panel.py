@@ -719,19 +719,30 @@ def test_a_member_sees_only_their_own_page(cast: Cast) -> None:
     assert client.get(forged).status_code == 404
 
 
+def _replacement_when_the_engine_raises(
+    monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> tuple[Panel, Replacement]:
+    """Member 1 leaves, the alternates cannot keep the quotas, and the LEXIMIN
+    replacement raises ``error``."""
+    panel = make_panel(alternates=(4, 6))
+    services.panel_member_withdraw(member=panel.member(1), reason="stop", actor=None)
+
+    def raising(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(services, "replace_dropouts", raising)
+    replacement = services.replacement_propose(
+        assembly=panel.assembly, dropped_members=[panel.member(1)], actor=None
+    )
+    return panel, replacement
+
+
 @pytest.mark.django_db
 def test_a_failed_computation_says_so_instead_of_waiting_forever(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    panel = make_panel(alternates=(4, 6))
-    services.panel_member_withdraw(member=panel.member(1), reason="stop", actor=None)
-
-    def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("solver crashed")
-
-    monkeypatch.setattr(services, "replace_dropouts", broken)
-    replacement = services.replacement_propose(
-        assembly=panel.assembly, dropped_members=[panel.member(1)], actor=None
+    panel, replacement = _replacement_when_the_engine_raises(
+        monkeypatch, RuntimeError("solver crashed")
     )
     assert replacement.status == Replacement.Status.IMPOSSIBLE
     assert replacement.problem["code"] == "error"
@@ -742,8 +753,126 @@ def test_a_failed_computation_says_so_instead_of_waiting_forever(
 
 
 @pytest.mark.django_db
+def test_a_replacement_stopped_by_the_time_limit_says_what_helps(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    settings.LOTTERY_TIME_LIMIT = 7200
+    _panel, replacement = _replacement_when_the_engine_raises(
+        monkeypatch, SoftTimeLimitExceeded()
+    )
+    # Not "try again": the calculation is the same every time.
+    assert replacement.status == Replacement.Status.IMPOSSIBLE
+    assert replacement.problem["code"] == "time_limit"
+    assert "langer dan het maximum van 120 minuten" in replacement.problem["nl"]
+    assert "LOTTERY_TIME_LIMIT" in replacement.problem["en"]
+    assert replacement.run is not None
+    assert replacement.run.status == SelectionRun.Status.FAILED
+    assert replacement.run.error["code"] == "time_limit"
+
+
+@pytest.mark.django_db
 def test_someone_who_stopped_before_the_task_ran_gets_no_message() -> None:
     panel = make_panel()
     services.panel_member_withdraw(member=panel.member(0), reason="stop", actor=None)
     assert services.panel_member_notify(member_id=panel.member(0).pk) is False
     assert mail.outbox == []
+
+
+def _replacement_without_its_task(
+    django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Panel, Replacement]:
+    """A LEXIMIN replacement asked for on the worker whose task never ran: the
+    commit's callback is dropped, as when Redis was down at that moment."""
+    monkeypatch.setattr(services, "INLINE_POOL_LIMIT", 0)
+    panel = make_panel(alternates=(4, 6))
+    services.panel_member_withdraw(member=panel.member(1), reason="geen tijd", actor=None)
+    with django_capture_on_commit_callbacks(execute=False):
+        replacement = services.replacement_propose(
+            assembly=panel.assembly, dropped_members=[panel.member(1)], actor=None
+        )
+    return panel, replacement
+
+
+def test_a_replacement_whose_task_never_reached_the_queue_is_computed_by_the_sweep(
+    db: None, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from participants.services import selection
+
+    panel, replacement = _replacement_without_its_task(
+        django_capture_on_commit_callbacks, monkeypatch
+    )
+    assert replacement.status == Replacement.Status.PENDING
+    run = replacement.run
+    assert run is not None and run.status == SelectionRun.Status.QUEUED
+    later = run.created_at + selection.REQUEUE_AFTER + dt.timedelta(seconds=1)
+    # The lottery's sweep leaves a replacement's run alone: it is not a panel
+    # draw (before, it drew a whole new panel from the rest of the pool).
+    assert selection.selection_runs_requeue(now=later) == []
+    # Nor does a lottery task that reaches it by mistake touch it.
+    assert selection.selection_run_execute(run_id=run.pk).state == "finished-before"
+    assert SelectionRun.objects.get(pk=run.pk).status == SelectionRun.Status.QUEUED
+    assert services.replacement_runs_requeue(now=run.created_at) == []
+    assert services.replacement_runs_requeue(now=later) == [replacement.pk]
+    replacement.refresh_from_db()
+    assert replacement.status == Replacement.Status.PROPOSED
+    assert len(replacement.proposed) == 1
+    assert replacement.proposed[0] in {panel.pid(5), panel.pid(7), panel.pid(9), panel.pid(11)}
+    _quotas_hold(replacement)
+    assert services.replacement_runs_requeue(now=later) == []
+
+
+def test_a_replacement_that_cannot_be_queued_still_saves_the_request(
+    db: None, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from participants import tasks_panel
+
+    monkeypatch.setattr(services, "INLINE_POOL_LIMIT", 0)
+
+    def redis_down(*_args: object, **_kwargs: object) -> None:
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks_panel.replacement_compute_task, "apply_async", redis_down)
+    panel = make_panel(alternates=(4, 6))
+    services.panel_member_withdraw(member=panel.member(1), reason="geen tijd", actor=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        replacement = services.replacement_propose(
+            assembly=panel.assembly, dropped_members=[panel.member(1)], actor=None
+        )
+    # No error for the organiser: the request is stored and the sweep sends it.
+    replacement.refresh_from_db()
+    assert replacement.status == Replacement.Status.PENDING
+    assert replacement.run is not None
+    assert replacement.run.status == SelectionRun.Status.QUEUED
+
+
+def test_a_replacement_cut_off_with_its_worker_is_taken_over_once_its_claim_is_stale(
+    db: None, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from participants.services import selection
+
+    _panel, replacement = _replacement_without_its_task(
+        django_capture_on_commit_callbacks, monkeypatch
+    )
+    assert replacement.run is not None
+    # A worker took it and died: the run is running, its heartbeat stopped.
+    now = timezone.now()
+    SelectionRun.objects.filter(pk=replacement.run.pk).update(
+        status=SelectionRun.Status.RUNNING, claimed_at=now
+    )
+    # While the claim is fresh, a second task leaves it alone and looks again later.
+    outcome = services.replacement_compute(replacement_id=replacement.pk)
+    assert outcome.state == "busy" and outcome.retry_later
+    replacement.refresh_from_db()
+    assert replacement.status == Replacement.Status.PENDING
+    # Once it is stale, a redelivered task starts it afresh.
+    SelectionRun.objects.filter(pk=replacement.run.pk).update(
+        claimed_at=now - selection.CLAIM_LEASE - dt.timedelta(seconds=1)
+    )
+    assert services.replacement_compute(replacement_id=replacement.pk).state == "done"
+    replacement.refresh_from_db()
+    assert replacement.status == Replacement.Status.PROPOSED
+    _quotas_hold(replacement)
+    # And a task that comes later does nothing.
+    assert services.replacement_compute(replacement_id=replacement.pk).state == "finished-before"

@@ -197,14 +197,14 @@ def test_it_writes_progress_while_it_runs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seen: list[tuple[str, int, str]] = []
-    original = services._ProgressWriter.write
+    original = services.ProgressWriter.write
 
-    def spy(self: services._ProgressWriter, message: str, share: float) -> None:
+    def spy(self: services.ProgressWriter, message: str, share: float) -> None:
         original(self, message, share)
         run = SelectionRun.objects.get(pk=self.run_id)
         seen.append((run.status, run.progress, run.progress_message))
 
-    monkeypatch.setattr(services._ProgressWriter, "write", spy)
+    monkeypatch.setattr(services.ProgressWriter, "write", spy)
     run = start_run(django_capture_on_commit_callbacks, assembly, compare_legacy=True)
 
     assert seen, "the task wrote no progress"
@@ -218,7 +218,7 @@ def test_it_writes_progress_at_most_once_a_second(done_run: SelectionRun) -> Non
     SelectionRun.objects.filter(pk=done_run.pk).update(status=SelectionRun.Status.RUNNING)
     claim = SelectionRun.objects.get(pk=done_run.pk).claimed_at
     assert claim is not None
-    writer = services._ProgressWriter(done_run.pk, claim)
+    writer = services.ProgressWriter(done_run.pk, claim)
     writer("first", 0.25)
     writer("second", 0.5)
     run = SelectionRun.objects.get(pk=done_run.pk)
@@ -230,7 +230,7 @@ def test_it_stops_when_another_task_took_the_run_over(done_run: SelectionRun) ->
     SelectionRun.objects.filter(pk=done_run.pk).update(
         status=SelectionRun.Status.RUNNING, claimed_at=claim
     )
-    writer = services._ProgressWriter(done_run.pk, claim)
+    writer = services.ProgressWriter(done_run.pk, claim)
     assert writer.renew(), "the heartbeat renews a claim that is still ours"
     assert writer.claim > claim
     SelectionRun.objects.filter(pk=done_run.pk).update(claimed_at=timezone.now())
@@ -276,7 +276,7 @@ def test_it_says_what_helps_when_a_run_hits_the_time_limit(
 ) -> None:
     # A very large pool can outlast the worker's soft time limit. The engine is
     # deterministic, so "try again" would fail the same way.
-    settings.CELERY_TASK_SOFT_TIME_LIMIT = 3300
+    settings.LOTTERY_TIME_LIMIT = 3300
 
     def too_slow(*_args: object, **_kwargs: object) -> dict[str, object]:
         raise SoftTimeLimitExceeded()
@@ -289,7 +289,7 @@ def test_it_says_what_helps_when_a_run_hits_the_time_limit(
     assert run.error["code"] == "time_limit"
     assert "langer dan het maximum van 55 minuten" in run.error["nl"]
     assert "Opnieuw proberen helpt niet" in run.error["nl"]
-    assert "CELERY_TASK_SOFT_TIME_LIMIT" in run.error["nl"]
+    assert "LOTTERY_TIME_LIMIT" in run.error["nl"]
     assert "longer than the limit of 55 minutes" in run.error["en"]
     assert run.finished_at is not None
 
@@ -650,3 +650,16 @@ def test_a_run_whose_task_never_reached_the_queue_is_sent_again_by_the_sweep(
     assert run.status == SelectionRun.Status.DONE and run.min_probability
     # Done runs are left alone.
     assert services.selection_runs_requeue(now=later) == []
+
+
+def test_the_lottery_tasks_have_a_time_limit_of_their_own(settings: Any) -> None:
+    # A real pool (thousands) runs for longer than the general task limit.
+    from participants.tasks_panel import panel_member_notify_task, replacement_compute_task
+    from participants.tasks_selection import selection_run_task
+
+    for task in (selection_run_task, replacement_compute_task):
+        assert task.soft_time_limit == settings.LOTTERY_TIME_LIMIT
+        assert task.time_limit > task.soft_time_limit > settings.CELERY_TASK_TIME_LIMIT
+        # a redelivered copy that finds the run busy waits as long as it may take
+        assert task.max_retries * 60 >= settings.LOTTERY_TIME_LIMIT
+    assert panel_member_notify_task.soft_time_limit == settings.CELERY_TASK_SOFT_TIME_LIMIT

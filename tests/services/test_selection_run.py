@@ -219,7 +219,7 @@ def test_it_renews_the_claim_from_a_heartbeat_thread(
         claimed_at=claim,
     )
     monkeypatch.setattr(services, "HEARTBEAT_EVERY", 0.05)
-    writer = services._ProgressWriter(run.pk, claim)
+    writer = services.ProgressWriter(run.pk, claim)
 
     with services._Heartbeat(writer):
         wait_for(lambda: writer.claim > claim, timeout=10, what="a heartbeat")
