@@ -11,6 +11,7 @@ sends an e-mail twice.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import smtplib
 from collections.abc import Callable, Sequence
@@ -26,8 +27,11 @@ from assembly.models import OutboxEmail
 
 logger = logging.getLogger(__name__)
 
-# After this many temporary failures an e-mail is given up on (about a day of sweeps).
-MAX_ATTEMPTS = 20
+# A temporary failure (the mail server is down or answers 4xx) is tried again
+# at every sweep; an e-mail is given up on only when it is this old. Counting
+# attempts instead would drop every waiting e-mail after a short outage (the
+# sweep runs every minute).
+GIVE_UP_AFTER = dt.timedelta(days=1)
 
 
 def outbox_queue(
@@ -126,8 +130,9 @@ def _record_failure(email_id: int, error: Exception) -> None:
         logger.warning("outbox: refused email=%s", email_id)
         return
     OutboxEmail.objects.filter(pk=email_id).update(sent_at=None, last_error=type(error).__name__)
-    OutboxEmail.objects.filter(pk=email_id, attempts__gte=MAX_ATTEMPTS).update(
-        failed_at=timezone.now()
+    now = timezone.now()
+    OutboxEmail.objects.filter(pk=email_id, created_at__lt=now - GIVE_UP_AFTER).update(
+        failed_at=now
     )
     logger.warning("outbox: temporary failure email=%s", email_id)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import smtplib
 from collections.abc import Sequence
 
@@ -10,9 +11,10 @@ from django.core import mail
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from assembly.models import OutboxEmail
-from assembly.outbox import MAX_ATTEMPTS, outbox_queue, outbox_send, outbox_sweep
+from assembly.outbox import GIVE_UP_AFTER, outbox_queue, outbox_send, outbox_sweep
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,10 +91,26 @@ def test_a_refused_address_is_marked_failed_and_never_retried() -> None:
     assert mail.outbox == []
 
 
-def test_it_gives_up_after_too_many_temporary_failures() -> None:
-    email = OutboxEmail.objects.create(
-        to="y@example.org", subject="S", body="B", kind="t", attempts=MAX_ATTEMPTS - 1
+def test_a_mail_server_outage_of_an_hour_loses_nothing() -> None:
+    # The sweep runs every minute: an hour down means some sixty failed tries.
+    email = OutboxEmail.objects.create(to="y@example.org", subject="S", body="B", kind="t")
+    for _ in range(60):
+        outbox_send(ids=[email.pk], sender_factory=lambda: _Refusing(OSError("down")))
+    email.refresh_from_db()
+    assert email.failed_at is None and email.sent_at is None
+    assert email.attempts == 60 and email.last_error == "OSError"
+    # The server is back: the next sweep delivers it, once.
+    assert outbox_sweep() == 1
+    assert [m.to for m in mail.outbox] == [["y@example.org"]]
+    assert outbox_sweep() == 0
+
+
+def test_it_gives_up_on_an_email_still_failing_after_a_day() -> None:
+    email = OutboxEmail.objects.create(to="y@example.org", subject="S", body="B", kind="t")
+    OutboxEmail.objects.filter(pk=email.pk).update(
+        created_at=timezone.now() - GIVE_UP_AFTER - dt.timedelta(minutes=1)
     )
     outbox_send(ids=[email.pk], sender_factory=lambda: _Refusing(OSError("down")))
     email.refresh_from_db()
     assert email.failed_at is not None
+    assert outbox_sweep() == 0
