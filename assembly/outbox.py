@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from assembly.mail_sending import EMAIL_BATCH_SIZE, MailSender, mail_sender
 from assembly.models import OutboxEmail
+from assembly.queueing import queue_or_leave_to_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +49,7 @@ def outbox_queue(
 def _ask_to_send(email_id: int) -> None:
     from assembly.tasks import outbox_send_task  # the task module imports this one
 
-    try:
-        # No publish retries: with the queue down the visitor should not wait;
-        # the sweep picks the e-mail up.
-        outbox_send_task.apply_async((email_id,), retry=False)
-    except Exception:
-        logger.warning("outbox: queue unavailable, the sweep will send email=%s", email_id)
+    queue_or_leave_to_sweep(outbox_send_task, email_id, what="outbox e-mail")
 
 
 def _message(email: OutboxEmail) -> EmailMessage:

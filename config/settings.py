@@ -263,6 +263,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participants.tasks_selection.selection_runs_requeue_task",
         "schedule": 120.0,
     },
+    # The same for invitation draws and letter/e-mail runs.
+    "invitations-requeue": {
+        "task": "participants.tasks.invitations_requeue_task",
+        "schedule": 120.0,
+    },
     # The same for replacements drawn by LEXIMIN (their run has a task of its own).
     "replacements-requeue": {
         "task": "participants.tasks_panel.replacement_runs_requeue_task",

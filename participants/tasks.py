@@ -42,6 +42,12 @@ def population_import_task(import_id: int) -> bool:
 
 
 @shared_task
+def invitations_requeue_task() -> tuple[list[int], list[int]]:
+    """Run every few minutes by celery beat: draws and runs whose task never reached the queue."""
+    return invitations.invitations_requeue()
+
+
+@shared_task
 def invitation_run_task(run_id: int) -> int:
     return invitations.invitation_run_dispatch(run_id=run_id)
 

@@ -31,6 +31,7 @@ from django.utils.translation import ngettext
 
 from assembly.mail_sending import EMAIL_BATCH_SIZE, MailSender, mail_sender
 from assembly.models import Assembly, User
+from assembly.queueing import REQUEUE_AFTER, queue_or_leave_to_sweep
 from participants.codes import code_generate
 from participants.letters import (
     LetterText,
@@ -431,12 +432,51 @@ def invitation_draw_queue(
             status=InvitationDraw.Status.QUEUED,
             progress=0,
         )
-        from participants.tasks import invitation_draw_task
-
         draw_id = draw.pk
-        transaction.on_commit(lambda: invitation_draw_task.delay(draw_id))
+        transaction.on_commit(lambda: _ask_to_draw(draw_id))
     logger.info("invitation draw queued id=%s assembly=%s count=%s", draw.pk, assembly.pk, count)
     return draw
+
+
+def _ask_to_draw(draw_id: int) -> None:
+    from participants.tasks import invitation_draw_task  # it imports this module
+
+    queue_or_leave_to_sweep(invitation_draw_task, draw_id, what="invitation draw")
+
+
+def _ask_to_run(run_id: int) -> None:
+    from participants.tasks import invitation_run_task  # it imports this module
+
+    queue_or_leave_to_sweep(invitation_run_task, run_id, what="invitation run")
+
+
+def invitations_requeue(*, now: dt.datetime | None = None) -> tuple[list[int], list[int]]:
+    """Queue again the draws and the letter/e-mail runs still waiting for a task
+    after REQUEUE_AFTER (run every few minutes by celery beat). A second task
+    is harmless: a draw is claimed (queued → running) once, and a run's
+    chunks do their work once. Returns the ids of the draws and of the runs."""
+    moment = now or timezone.now()
+    draws = list(
+        InvitationDraw.objects.filter(
+            status=InvitationDraw.Status.QUEUED, created_at__lt=moment - REQUEUE_AFTER
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    runs = list(
+        InvitationRun.objects.filter(
+            status=InvitationRun.Status.QUEUED, created_at__lt=moment - REQUEUE_AFTER
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for draw_id in draws:
+        _ask_to_draw(draw_id)
+    for run_id in runs:
+        _ask_to_run(run_id)
+    if draws or runs:
+        logger.info("invitations queued again draws=%s runs=%s", draws, runs)
+    return draws, runs
 
 
 class _DrawTakenOver(Exception):
@@ -559,10 +599,8 @@ def invitation_run_start(
             from participants.services.reminders import reminder_schedule_ensure
 
             reminder_schedule_ensure(assembly=draw.assembly)
-        from participants.tasks import invitation_run_task
-
         run_id = run.pk
-        transaction.on_commit(lambda: invitation_run_task.delay(run_id))
+        transaction.on_commit(lambda: _ask_to_run(run_id))
     logger.info("invitation run queued id=%s kind=%s draw=%s", run.pk, kind, draw.pk)
     return run
 

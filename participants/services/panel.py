@@ -50,6 +50,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from assembly.models import Assembly, Role, RoleKind, User
+from assembly.queueing import REQUEUE_AFTER, queue_or_leave_to_sweep
 from assembly.schedules import daily_crontab
 from assembly.services import audit_record, role_grant, role_revoke, user_get_or_create
 from participants.letters import (
@@ -61,7 +62,7 @@ from participants.letters import (
 )
 from participants.models import PanelMember, Registration, Replacement, SelectionRun
 from participants.selectors_lottery import assembly_current_draw
-from participants.services.selection import REQUEUE_AFTER, Outcome, ProgressWriter, run_execute
+from participants.services.selection import Outcome, ProgressWriter, run_execute
 from participants.sortition import (
     Instance,
     Respondent,
@@ -779,12 +780,8 @@ def replacement_propose(
 def _ask_to_compute(replacement_id: int) -> None:
     from participants.tasks_panel import replacement_compute_task  # it imports this module
 
-    try:
-        replacement_compute_task.apply_async((replacement_id,), retry=False)
-    except Exception:
-        # The queue (Redis) is down: the run stays queued in the database and
-        # the sweep (replacement_runs_requeue, celery beat) sends it later.
-        logger.warning("replacement not queued, the sweep will id=%s", replacement_id)
+    # With the queue down the run stays queued; replacement_runs_requeue sends it.
+    queue_or_leave_to_sweep(replacement_compute_task, replacement_id, what="replacement")
 
 
 def replacement_runs_requeue(*, now: dt.datetime | None = None) -> list[int]:

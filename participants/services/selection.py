@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assembly.models import Assembly, User
+from assembly.queueing import REQUEUE_AFTER, queue_or_leave_to_sweep
 from assembly.services import audit_record
 from participants.models import PanelMember, Registration, SelectionDraw, SelectionRun
 from participants.selectors_lottery import assembly_current_draw
@@ -182,16 +183,10 @@ def selection_run_start(
 def _ask_to_run(run_id: int) -> None:
     from participants.tasks_selection import selection_run_task  # it imports this module
 
-    try:
-        selection_run_task.apply_async((run_id,), retry=False)
-    except Exception:
-        # The queue (Redis) is down: the run stays queued in the database and
-        # the sweep (selection_runs_requeue, celery beat) sends it later.
-        logger.warning("selection run not queued, the sweep will id=%s", run_id)
+    # With the queue down the run stays queued; selection_runs_requeue sends it.
+    queue_or_leave_to_sweep(selection_run_task, run_id, what="selection run")
 
 
-# A queued run nobody claimed for this long lost its task (the queue was down).
-REQUEUE_AFTER = dt.timedelta(minutes=2)
 
 
 def selection_runs_requeue(*, now: dt.datetime | None = None) -> list[int]:

@@ -521,6 +521,45 @@ def test_it_sends_once_when_the_run_runs_twice(
     assert len(mail.outbox) == sent
 
 
+def test_a_draw_and_a_run_asked_for_while_redis_is_down_go_out_with_the_sweep(
+    cast: Cast, django_capture_on_commit_callbacks: OnCommit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from participants import tasks
+
+    def redis_down(*_args: object, **_kwargs: object) -> None:
+        raise ConnectionError("Redis is down")
+
+    make_residents(cast.assembly, 30, per_household=2, email_every=3)
+    with monkeypatch.context() as down:
+        down.setattr(tasks.invitation_draw_task, "apply_async", redis_down)
+        # No error for the organiser: the draw is written down, and waits.
+        with django_capture_on_commit_callbacks(execute=True):
+            draw = services.invitation_draw_queue(assembly=cast.assembly, count=12, seed="s")
+    draw.refresh_from_db()
+    assert draw.status == InvitationDraw.Status.QUEUED
+    later = draw.created_at + services.REQUEUE_AFTER + dt.timedelta(seconds=1)
+    assert services.invitations_requeue(now=draw.created_at) == ([], [])
+    assert services.invitations_requeue(now=later) == ([draw.pk], [])
+    draw.refresh_from_db()
+    assert draw.status == InvitationDraw.Status.DONE and draw.invitations.count() == 12
+
+    with monkeypatch.context() as down:
+        down.setattr(tasks.invitation_run_task, "apply_async", redis_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            run = services.invitation_run_start(draw=draw, kind=InvitationRun.Kind.EMAILS)
+    run.refresh_from_db()
+    assert run.status == InvitationRun.Status.QUEUED and mail.outbox == []
+    later = run.created_at + services.REQUEUE_AFTER + dt.timedelta(seconds=1)
+    assert services.invitations_requeue(now=later) == ([], [run.pk])
+    run.refresh_from_db()
+    assert run.status == InvitationRun.Status.DONE
+    sent = sorted(message.to[0] for message in mail.outbox)
+    assert len(sent) == run.total > 0 and len(set(sent)) == len(sent)
+    # Nothing is left waiting, so the next sweep sends nothing again.
+    assert services.invitations_requeue(now=later) == ([], [])
+    assert len(mail.outbox) == len(sent)
+
+
 def test_it_refuses_a_second_run_of_the_same_kind_while_one_runs(
     cast: Cast, drawn: InvitationDraw, client: Client
 ) -> None:
