@@ -183,8 +183,8 @@ class Role(models.Model):
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # Set by the notification task when it claims the work, so that a task run
-    # twice sends one e-mail.
+    # When the "you have a role" e-mail went into the outbox, in the same
+    # transaction as the role (assembly.outbox sends it once).
     notified_at = models.DateTimeField(_("bericht verstuurd op"), null=True, blank=True)
 
     class Meta:

@@ -6,13 +6,13 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from assembly.models import Assembly, AuditEvent, Role, RoleKind, User, offered_language
+from assembly.outbox import outbox_queue
 
 logger = logging.getLogger(__name__)
 
@@ -90,10 +90,7 @@ def role_grant(
         user=user, assembly=assembly, kind=kind, defaults={"created_by": granted_by}
     )
     if created and notify:
-        from assembly.tasks import role_notify_task
-
-        role_id = role.pk
-        transaction.on_commit(lambda: role_notify_task.delay(role_id))
+        _role_email_queue(role)
     logger.info("role granted id=%s kind=%s assembly=%s", role.pk, kind, assembly.pk)
     return role
 
@@ -103,32 +100,23 @@ def role_revoke(*, role: Role, revoked_by: User) -> None:
     role.delete()
 
 
-def role_notify(*, role_id: int) -> bool:
-    """Send the 'you have a role' e-mail once. Returns False if it was already sent.
-
-    The update on notified_at claims the work: a second run (a retried task, a
-    second worker) finds no row to claim and sends nothing.
-    """
-    claimed = Role.objects.filter(pk=role_id, notified_at=None).update(notified_at=timezone.now())
-    if claimed != 1:
-        return False
-    role = Role.objects.select_related("user", "assembly").get(pk=role_id)
-    try:
-        with translation.override(settings.LANGUAGE_CODE):
-            context = {
-                "role": role,
-                "login_url": settings.SITE_URL + reverse("account_login"),
-                "uses_password": role.is_staff_role,
-            }
-            subject = render_to_string("assembly/email/role_granted_subject.txt", context).strip()
-            body = render_to_string("assembly/email/role_granted.txt", context)
-        send_mail(subject, body, None, [role.user.email])
-    except Exception:
-        # Sending failed: release the claim so that a retry can send it.
-        Role.objects.filter(pk=role_id).update(notified_at=None)
-        raise
-    logger.info("role notification sent role=%s", role_id)
-    return True
+def _role_email_queue(role: Role) -> None:
+    """The 'you have a role' e-mail, in the person's language, through the outbox:
+    it commits with the role, so neither the queue (Redis) being down nor a
+    worker dying can lose it, and it is sent once (assembly.outbox)."""
+    with translation.override(role.user.mail_language):
+        context = {
+            "role": role,
+            "login_url": settings.SITE_URL + reverse("account_login"),
+            "uses_password": role.is_staff_role,
+        }
+        subject = render_to_string("assembly/email/role_granted_subject.txt", context).strip()
+        body = render_to_string("assembly/email/role_granted.txt", context)
+    outbox_queue(
+        to=role.user.email, subject=subject, body=body, kind="role", ref=f"assembly.Role:{role.pk}"
+    )
+    role.notified_at = timezone.now()
+    role.save(update_fields=["notified_at"])
 
 
 def audit_record(

@@ -3,12 +3,6 @@ from __future__ import annotations
 from celery import shared_task
 
 from assembly.outbox import outbox_send, outbox_sweep
-from assembly.services import role_notify
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def role_notify_task(role_id: int) -> bool:
-    return role_notify(role_id=role_id)
 
 
 @shared_task

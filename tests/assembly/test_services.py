@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from assembly.models import Role, RoleKind, User
-from assembly.services import assembly_create, role_grant, role_notify
+from assembly.services import assembly_create, role_grant
 from tests.factories import AssemblyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,24 +65,54 @@ def test_it_does_not_duplicate_a_role_granted_twice(
     assert len(mail.outbox) == 1
 
 
-def test_it_sends_the_notification_once_when_run_twice() -> None:
-    role = role_grant(
-        assembly=AssemblyFactory(), email="p@example.org", kind=RoleKind.MEMBER, notify=False
-    )
-    assert role_notify(role_id=role.pk) is True
-    assert role_notify(role_id=role.pk) is False
-    assert len(mail.outbox) == 1
+def test_the_role_email_commits_with_the_role_and_survives_a_queue_outage(
+    django_capture_on_commit_callbacks: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assembly.models import OutboxEmail
+    from assembly.outbox import outbox_sweep
+    from assembly.tasks import outbox_send_task
 
+    def redis_down(*_args: object, **_kwargs: object) -> None:
+        raise ConnectionError("Redis is down")
 
-def test_it_releases_the_claim_when_sending_fails(settings: Any) -> None:
-    settings.EMAIL_BACKEND = "tests.assembly.failing_mail.FailingBackend"
-    role = role_grant(
-        assembly=AssemblyFactory(), email="p@example.org", kind=RoleKind.MEMBER, notify=False
-    )
-    with pytest.raises(OSError, match="SMTP server away"):
-        role_notify(role_id=role.pk)
+    monkeypatch.setattr(outbox_send_task, "apply_async", redis_down)
+    # A citizen's "yes" grants the member role: no error page while Redis is down.
+    with django_capture_on_commit_callbacks(execute=True):
+        role = role_grant(assembly=AssemblyFactory(), email="p@example.org", kind=RoleKind.MEMBER)
+    assert mail.outbox == []
+    waiting = OutboxEmail.objects.get(ref=f"assembly.Role:{role.pk}")
+    assert waiting.sent_at is None and waiting.to == "p@example.org"
     role.refresh_from_db()
+    assert role.notified_at is not None
+    # The sweep sends it once.
+    assert outbox_sweep() == 1
+    assert outbox_sweep() == 0
+    assert [m.to for m in mail.outbox] == [["p@example.org"]]
+
+
+def test_nothing_is_sent_for_a_role_granted_without_notice() -> None:
+    from assembly.models import OutboxEmail
+
+    role = role_grant(
+        assembly=AssemblyFactory(), email="p@example.org", kind=RoleKind.MEMBER, notify=False
+    )
     assert role.notified_at is None
+    assert not OutboxEmail.objects.exists()
+
+
+def test_the_role_email_is_written_in_the_persons_language(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    from assembly.services import user_get_or_create
+
+    user_get_or_create(email="en@example.org", full_name="Ann", language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        role_grant(assembly=AssemblyFactory(), email="en@example.org", kind=RoleKind.EXPERT)
+        role_grant(assembly=AssemblyFactory(), email="nl@example.org", kind=RoleKind.EXPERT)
+    english = next(m for m in mail.outbox if m.to == ["en@example.org"])
+    dutch = next(m for m in mail.outbox if m.to == ["nl@example.org"])
+    assert english.body.startswith("Dear Ann") and "Log in:" in english.body
+    assert dutch.body.startswith("Beste") and "Inloggen:" in dutch.body
 
 
 def test_it_deletes_expired_sessions_and_keeps_live_ones() -> None:
