@@ -1,4 +1,4 @@
-"""Celery tasks for the panel after the draw: notifications, reminders, replacements.
+"""Celery tasks for the panel after the draw: reminders and replacements.
 
 They take ids and call participants.services.panel, which claims the work in
 the database, so a task run twice does its work once.
@@ -13,16 +13,6 @@ from celery import Task, shared_task
 
 from participants.services import panel
 from participants.tasks_selection import BUSY_RETRY_SECONDS, LOTTERY_TASK_OPTIONS
-
-
-@shared_task(
-    autoretry_for=(OSError, smtplib.SMTPException),
-    retry_backoff=True,
-    retry_backoff_max=120,
-    max_retries=8,
-)
-def panel_member_notify_task(member_id: int) -> bool:
-    return panel.panel_member_notify(member_id=member_id)
 
 
 @shared_task(autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=True, max_retries=5)

@@ -36,7 +36,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.template.loader import render_to_string
@@ -50,6 +49,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from assembly.models import Assembly, Role, RoleKind, User
+from assembly.outbox import outbox_queue
 from assembly.queueing import REQUEUE_AFTER, queue_or_leave_to_sweep
 from assembly.schedules import daily_crontab
 from assembly.services import audit_record, role_grant, role_revoke, user_get_or_create
@@ -271,33 +271,37 @@ def _mail_context(member: PanelMember) -> dict[str, Any]:
     }
 
 
-def _email(template: str, member: PanelMember, **extra: Any) -> EmailMultiAlternatives:
+def _email_queue(template: str, member: PanelMember, **extra: Any) -> None:
+    """Write the member's e-mail to the outbox, in the caller's transaction: it
+    is sent once after the commit, or by the sweep when the queue or the mail
+    server is down (assembly.outbox)."""
     context = {**_mail_context(member), **extra}
     with translation.override(member.mail_language):
         subject = render_to_string(f"participants/email/{template}_subject.txt", context).strip()
         text = render_to_string(f"participants/email/{template}.txt", context)
         html = render_to_string(f"participants/email/{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, None, [member.registration.email])
-    message.attach_alternative(html, "text/html")
-    return message
+    outbox_queue(
+        to=member.registration.email,
+        subject=subject,
+        body=text,
+        html_body=html,
+        kind=f"panel.{template}",
+        ref=f"participants.PanelMember:{member.pk}",
+    )
 
 
-def _queue_notifications(member_ids: Sequence[int]) -> None:
-    from participants.tasks_panel import panel_member_notify_task
-
-    ids = list(member_ids)
-
-    def queue() -> None:
-        for member_id in ids:
-            panel_member_notify_task.delay(member_id)
-
-    transaction.on_commit(queue)
+def _notify_all(member_ids: Sequence[int]) -> None:
+    """Put every message in the outbox now, in the caller's transaction: a few
+    hundred e-mails take a second to write, and nothing can then be lost
+    between the organiser's click and a worker (the outbox sends them)."""
+    for member_id in member_ids:
+        panel_member_notify(member_id=member_id)
 
 
 @transaction.atomic
 def panel_notify_start(*, assembly: Assembly, actor: User | None, response_days: int) -> int:
     """Give members a deadline and send every member and alternate who has had
-    no message yet their e-mail (on Celery). Returns how many are queued."""
+    no message yet their e-mail (through the outbox). Returns how many."""
     if response_days < 1:
         raise PanelRefused(_("Geef de deelnemers minstens één dag om te antwoorden."))
     Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
@@ -321,7 +325,7 @@ def panel_notify_start(*, assembly: Assembly, actor: User | None, response_days:
         .values_list("pk", flat=True)
     )
     panel_reminder_schedule_ensure(assembly=assembly)
-    _queue_notifications(ids)
+    _notify_all(ids)
     audit_record(
         action="panel.notify_start",
         assembly=assembly,
@@ -333,24 +337,21 @@ def panel_notify_start(*, assembly: Assembly, actor: User | None, response_days:
 
 
 def panel_member_notify(*, member_id: int) -> bool:
-    """Send the member's or alternate's message once. Returns False if it was sent already."""
-    # Someone who stopped before the task ran gets no "you are selected".
-    claimed = PanelMember.objects.filter(
-        pk=member_id,
-        notify_claimed_at=None,
-        status__in=[PanelMember.Status.SELECTED, PanelMember.Status.WAITING],
-    ).update(notify_claimed_at=timezone.now())
-    if claimed != 1:
-        return False
-    member = PanelMember.objects.select_related("registration", "assembly").get(pk=member_id)
-    try:
-        _email("panel_notification", member).send()
-    except Exception:
-        # Not sent: release the claim, so the retried task sends it.
-        PanelMember.objects.filter(pk=member_id).update(notify_claimed_at=None)
-        raise
-    PanelMember.objects.filter(pk=member_id).update(notified_at=timezone.now())
-    logger.info("panel notification sent member=%s kind=%s", member_id, member.kind)
+    """Put the member's or alternate's message in the outbox, once. Returns False
+    if it was done already. The claim and the e-mail commit together."""
+    now = timezone.now()
+    with transaction.atomic():
+        # Someone who stopped before the task ran gets no "you are selected".
+        claimed = PanelMember.objects.filter(
+            pk=member_id,
+            notify_claimed_at=None,
+            status__in=[PanelMember.Status.SELECTED, PanelMember.Status.WAITING],
+        ).update(notify_claimed_at=now, notified_at=now)
+        if claimed != 1:
+            return False
+        member = PanelMember.objects.select_related("registration", "assembly").get(pk=member_id)
+        _email_queue("panel_notification", member)
+    logger.info("panel notification queued member=%s kind=%s", member_id, member.kind)
     return True
 
 
@@ -528,18 +529,16 @@ def panel_reminder_schedule_ensure(*, assembly: Assembly) -> PeriodicTask:
 
 
 def _send_claimed(member_id: int, column: str, template: str) -> bool:
-    """Claim `column` on a member still without an answer, send, release on failure."""
-    claimed = PanelMember.objects.filter(
-        pk=member_id, status=PanelMember.Status.SELECTED, **{column: None}
-    ).update(**{column: timezone.now()})
-    if claimed != 1:
-        return False
-    member = PanelMember.objects.select_related("registration", "assembly").get(pk=member_id)
-    try:
-        _email(template, member).send()
-    except Exception:
-        PanelMember.objects.filter(pk=member_id).update(**{column: None})
-        raise
+    """Set `column` on a member still without an answer and put the e-mail in
+    the outbox, in one transaction (so a crash leaves neither)."""
+    with transaction.atomic():
+        claimed = PanelMember.objects.filter(
+            pk=member_id, status=PanelMember.Status.SELECTED, **{column: None}
+        ).update(**{column: timezone.now()})
+        if claimed != 1:
+            return False
+        member = PanelMember.objects.select_related("registration", "assembly").get(pk=member_id)
+        _email_queue(template, member)
     return True
 
 
@@ -945,7 +944,7 @@ def replacement_confirm(
     replacement.decided_by = actor
     replacement.decided_at = timezone.now()
     replacement.save(update_fields=["status", "decided_by", "decided_at"])
-    _queue_notifications(new_ids)
+    _notify_all(new_ids)
     audit_record(
         action="replacement.confirmed",
         assembly=assembly,

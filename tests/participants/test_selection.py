@@ -654,7 +654,7 @@ def test_a_run_whose_task_never_reached_the_queue_is_sent_again_by_the_sweep(
 
 def test_the_lottery_tasks_have_a_time_limit_of_their_own(settings: Any) -> None:
     # A real pool (thousands) runs for longer than the general task limit.
-    from participants.tasks_panel import panel_member_notify_task, replacement_compute_task
+    from participants.tasks_panel import panel_reminders_task, replacement_compute_task
     from participants.tasks_selection import selection_run_task
 
     for task in (selection_run_task, replacement_compute_task):
@@ -662,4 +662,4 @@ def test_the_lottery_tasks_have_a_time_limit_of_their_own(settings: Any) -> None
         assert task.time_limit > task.soft_time_limit > settings.CELERY_TASK_TIME_LIMIT
         # a redelivered copy that finds the run busy waits as long as it may take
         assert task.max_retries * 60 >= settings.LOTTERY_TIME_LIMIT
-    assert panel_member_notify_task.soft_time_limit == settings.CELERY_TASK_SOFT_TIME_LIMIT
+    assert panel_reminders_task.soft_time_limit == settings.CELERY_TASK_SOFT_TIME_LIMIT
