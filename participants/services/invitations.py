@@ -720,11 +720,21 @@ def invitation_email(invitation: Invitation, text: LetterText) -> EmailMultiAlte
     return message
 
 
-def _bounced(error: Exception) -> bool:
-    """The server refused the address for good: that invitee cannot get e-mail from us."""
+def _bounced(error: Exception | None) -> bool:
+    """The server refused this e-mail for good (a 5xx reply, for the address,
+    at DATA or at the final dot): sending it again gets the same answer, so
+    that invitee gets no e-mail from us; 4xx replies are worth a retry."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(500 <= code < 600 for code, _reply in error.recipients.values())
-    return False
+    return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
+
+
+def _mark_bounced(ids: Sequence[int]) -> None:
+    if ids:
+        Invitation.objects.filter(pk__in=ids).update(
+            emailed_at=None, status=Invitation.Status.BOUNCED
+        )
+        logger.warning("invitation e-mails refused invitations=%s", list(ids))
 
 
 def _emailed_status() -> Case:
@@ -780,11 +790,7 @@ def invitation_emails_send_once(
             errors = sender.prepare([messages[pk] for pk in ids])
             bounced = [pk for pk, e in zip(ids, errors, strict=True) if e and _bounced(e)]
             failed = [pk for pk, e in zip(ids, errors, strict=True) if e and not _bounced(e)]
-            if bounced:
-                Invitation.objects.filter(pk__in=bounced).update(
-                    emailed_at=None, status=Invitation.Status.BOUNCED
-                )
-                logger.warning("invitation e-mails refused invitations=%s", bounced)
+            _mark_bounced(bounced)
             if failed:
                 _release(failed)
     except BaseException:
@@ -793,24 +799,27 @@ def invitation_emails_send_once(
         raise
     ready = [index for index, error in enumerate(errors) if error is None]
     outcomes = sender.finish(ready)
-    refused = [ids[ready[n]] for n, e in enumerate(outcomes)
-               if isinstance(e, smtplib.SMTPResponseException)]
+    answered = [(ids[ready[n]], e) for n, e in enumerate(outcomes)
+                if isinstance(e, smtplib.SMTPResponseException)]
+    refused = [pk for pk, e in answered if not _bounced(e)]
     unconfirmed = [ids[ready[n]] for n, e in enumerate(outcomes)
                    if e is not None and not isinstance(e, smtplib.SMTPResponseException)]
+    # The server refused these at the dot: not delivered. For good (5xx): a
+    # bounce, like a refused address; for now (4xx): a retry may send them.
+    _mark_bounced([pk for pk, e in answered if _bounced(e)])
     if refused:
-        # The server answered that it refused these: not delivered, so a retry may send them.
         _release(refused)
     if unconfirmed:
         # The connection broke after the dot was written: the server may have
         # these. Sending them again could mean a second e-mail; we do not.
         logger.warning("invitation e-mails unconfirmed invitations=%s", unconfirmed)
     temporary = [e for e in errors if e is not None and not _bounced(e)] + [
-        e for e in outcomes if isinstance(e, smtplib.SMTPResponseException)
+        e for _pk, e in answered if not _bounced(e)
     ]
     if temporary:
         # The others went out and are recorded; a retry of the task sends these.
         raise temporary[0]
-    return len(ready) - len(refused)
+    return len(ready) - len(answered)
 
 
 def _unsent(draw: InvitationDraw) -> QuerySet[Invitation]:

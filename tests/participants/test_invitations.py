@@ -560,6 +560,67 @@ def test_a_draw_and_a_run_asked_for_while_redis_is_down_go_out_with_the_sweep(
     assert len(mail.outbox) == len(sent)
 
 
+class _ServerAnswering:
+    """A mail server that answers some addresses with an SMTP reply code at
+    DATA (prepare) or at the final dot (finish), and takes the rest."""
+
+    def __init__(self, at_data: dict[str, int], at_dot: dict[str, int]) -> None:
+        self.at_data, self.at_dot = at_data, at_dot
+        self.messages: list[Any] = []
+        self.delivered: list[str] = []
+
+    def prepare(self, messages: Any) -> list[Exception | None]:
+        self.messages = list(messages)
+        return [self._reply(m.to[0], self.at_data) for m in self.messages]
+
+    def finish(self, indices: Any) -> list[Exception | None]:
+        outcomes = [self._reply(self.messages[i].to[0], self.at_dot) for i in indices]
+        pairs = zip(indices, outcomes, strict=True)
+        self.delivered += [self.messages[i].to[0] for i, outcome in pairs if outcome is None]
+        return outcomes
+
+    @staticmethod
+    def _reply(address: str, codes: dict[str, int]) -> Exception | None:
+        import smtplib
+
+        return smtplib.SMTPDataError(codes[address], b"no") if address in codes else None
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_permanent_refusal_is_a_bounce_and_a_temporary_one_is_tried_again(
+    cast: Cast, drawn: InvitationDraw
+) -> None:
+    import smtplib
+
+    from participants.letters import letter_text
+
+    targets = list(
+        Invitation.objects.filter(draw=drawn).exclude(resident__email="").order_by("pk")
+    )
+    assert len(targets) >= 3
+    first, second, third = (t.resident.email for t in targets[:3])
+    server = _ServerAnswering(at_data={first: 554}, at_dot={second: 550, third: 451})
+    text = letter_text(cast.assembly)
+    messages = {t.pk: services.invitation_email(t, text) for t in targets}
+
+    # 5xx is final: those two are bounces, not a reason to fail the whole run;
+    # the 451 is raised, so the task is retried for that one only.
+    with pytest.raises(smtplib.SMTPDataError) as raised:
+        services.invitation_emails_send_once(messages=messages, sender=server)
+    assert raised.value.smtp_code == 451
+    status = dict(Invitation.objects.filter(draw=drawn).values_list("resident__email", "status"))
+    assert status[first] == status[second] == Invitation.Status.BOUNCED
+    assert status[third] != Invitation.Status.BOUNCED
+    assert sorted(server.delivered) == sorted(t.resident.email for t in targets[3:])
+
+    # The retry sends only the one refused for now.
+    retry = _ServerAnswering(at_data={}, at_dot={})
+    assert services.invitation_emails_send_once(messages=messages, sender=retry) == 1
+    assert retry.delivered == [third]
+
+
 def test_it_refuses_a_second_run_of_the_same_kind_while_one_runs(
     cast: Cast, drawn: InvitationDraw, client: Client
 ) -> None:
