@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import smtplib
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -161,6 +162,12 @@ def reminder_send_once(
         return False
     try:
         message.send()
+    except smtplib.SMTPServerDisconnected:
+        # The connection broke, perhaps after the final dot: the server may
+        # have it. The claim stays (counted as uncertain), so no retry sends
+        # it a second time.
+        logger.warning("reminder unconfirmed invitation=%s", invitation.pk)
+        raise
     except Exception:
         # Refused or no connection: the server does not have it, so remove the
         # claim and let the retry send it.

@@ -718,6 +718,29 @@ def test_it_releases_the_claim_when_a_reminder_fails(
     ) == 6
 
 
+def test_a_reminder_whose_connection_broke_is_not_sent_again(
+    cast: Cast, invited: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import smtplib
+
+    from django.core.mail import EmailMultiAlternatives
+
+    def cut_off(self: EmailMultiAlternatives, fail_silently: bool = False) -> int:
+        # The server may have had the whole message when the line went.
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    today = dt.date(2027, 1, 13)
+    with monkeypatch.context() as patch:
+        patch.setattr(EmailMultiAlternatives, "send", cut_off)
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            reminders.reminders_send_due(assembly_id=cast.assembly.pk, today=today)
+    (kept,) = InvitationReminder.objects.all()
+    assert kept.delivered is False
+    # The task's retry sends the other five, not that one.
+    assert reminders.reminders_send_due(assembly_id=cast.assembly.pk, today=today) == 5
+    assert kept.invitation.resident.email not in [m.to[0] for m in mail.outbox]
+
+
 def test_a_reminder_cut_off_mid_send_is_counted_as_uncertain_and_not_sent_again(
     cast: Cast, invited: list[str], client: Client
 ) -> None:
