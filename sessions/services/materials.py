@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from assembly.models import Assembly, Role, RoleKind, User
 from assembly.outbox import outbox_queue
+from assembly.queueing import queue_or_leave_to_sweep
 from assembly.services import audit_record
 from sessions.models import Expert, Material, MaterialVersion, Session, Weekend
 from sessions.services.schedule import MailPerLanguage
@@ -215,7 +216,10 @@ def material_version_add(
 def _queue_notify(assembly_id: int) -> None:
     from sessions.tasks_materials import materials_notify_task
 
-    transaction.on_commit(lambda: materials_notify_task.delay(assembly_id))
+    # With the queue down, the materials-due sweep sends the notices.
+    transaction.on_commit(
+        lambda: queue_or_leave_to_sweep(materials_notify_task, assembly_id, what="material notice")
+    )
 
 
 @transaction.atomic

@@ -168,6 +168,33 @@ def test_releasing_by_hand_tells_each_member_once(
     assert OutboxEmail.objects.filter(kind=NOTIFY).count() == members
 
 
+def test_releasing_while_redis_is_down_works_and_the_sweep_tells_the_members(
+    cast: Cast, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sessions.tasks_materials import materials_notify_task
+
+    def redis_down(*_args: object, **_kwargs: object) -> None:
+        raise ConnectionError("Redis is down")
+
+    members = _members(cast, 2)
+    material = make_material(cast.assembly, cast.users["organiser"], weekend=_weekend(cast))
+    url = reverse(
+        "programme:material_release", kwargs={"slug": cast.assembly.slug, "pk": material.pk}
+    )
+    with monkeypatch.context() as down:
+        down.setattr(materials_notify_task, "apply_async", redis_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _client(cast, "organiser").post(url, {"release_at": ""})
+    # Released, no error page; the notices wait for the sweep.
+    assert response.status_code == 302
+    material.refresh_from_db()
+    assert material.status == Material.Status.RELEASED
+    assert material.release_notified_at is None
+    assert not OutboxEmail.objects.filter(kind=NOTIFY).exists()
+    materials_due_task()
+    assert OutboxEmail.objects.filter(kind=NOTIFY).count() == members
+
+
 def test_the_task_releases_at_the_chosen_moment_once_even_when_run_twice(cast: Cast) -> None:
     members = _members(cast, 2)
     organiser = cast.users["organiser"]
