@@ -205,6 +205,9 @@ if EMAIL_HOST or PRODUCTION:
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    # Seconds before a silent mail server counts as down: without it a hung
+    # server holds a task (and Django's own sends) until the task time limit.
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
     DEV_MAILBOX = False
 else:
     EMAIL_BACKEND = "assembly.mail.DevMailboxBackend"

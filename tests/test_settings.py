@@ -72,3 +72,14 @@ def test_every_scheduled_task_names_a_task_the_worker_knows(settings: object) ->
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}  # type: ignore[attr-defined]
     assert "participants.tasks_panel.replacement_runs_requeue_task" in scheduled
     assert scheduled - set(app.tasks) == set()
+
+
+def test_a_silent_mail_server_times_out_in_production() -> None:
+    # Without a timeout Django's SMTP sends wait for ever on a hung server.
+    result = _manage(
+        "shell", "-c", "from django.conf import settings; print(settings.EMAIL_TIMEOUT)",
+        DJANGO_ENV="production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="burgerberaad.example",
+        EMAIL_HOST="smtp.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "30"
