@@ -385,8 +385,7 @@ _ACTIVE_DRAW = (InvitationDraw.Status.QUEUED, InvitationDraw.Status.RUNNING)
 DRAW_STALE_AFTER = dt.timedelta(minutes=30)
 
 
-def _fail_stale_draws(assembly: Assembly) -> None:
-    draws = InvitationDraw.objects.filter(assembly=assembly)
+def _fail_stale_draws(draws: QuerySet[InvitationDraw]) -> None:
     for draw_id in stale_job_ids(draws, after=DRAW_STALE_AFTER):
         invitation_draw_fail(
             draw_id=draw_id,
@@ -411,7 +410,7 @@ def invitation_draw_queue(
     """
     with transaction.atomic():
         Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
-        _fail_stale_draws(assembly)
+        _fail_stale_draws(InvitationDraw.objects.filter(assembly=assembly))
         if InvitationDraw.objects.filter(assembly=assembly, status__in=_ACTIVE_DRAW).exists():
             raise InvitationDrawBusy(
                 _(
@@ -456,6 +455,9 @@ def invitations_requeue(*, now: dt.datetime | None = None) -> tuple[list[int], l
     is harmless: a draw is claimed (queued → running) once, and a run's
     chunks do their work once. Returns the ids of the draws and of the runs."""
     moment = now or timezone.now()
+    # A draw takes seconds: one still running after DRAW_STALE_AFTER lost its
+    # worker. Failed, it tells the organiser to try again instead of spinning.
+    _fail_stale_draws(InvitationDraw.objects.filter(status=InvitationDraw.Status.RUNNING))
     draws = list(
         InvitationDraw.objects.filter(
             status=InvitationDraw.Status.QUEUED, created_at__lt=moment - REQUEUE_AFTER

@@ -395,6 +395,26 @@ def test_it_no_longer_waits_for_a_draw_whose_worker_died(cast: Cast) -> None:
     assert services.invitation_draw_execute(draw_id=stuck.pk) is False
 
 
+def test_the_sweep_fails_a_draw_whose_worker_died_without_waiting_for_the_organiser(
+    cast: Cast,
+) -> None:
+    make_residents(cast.assembly, 10, per_household=1)
+    stuck = services.invitation_draw_queue(assembly=cast.assembly, count=3, seed="weg")
+    InvitationDraw.objects.filter(pk=stuck.pk).update(
+        status=InvitationDraw.Status.RUNNING, started_at=dt.datetime.now(dt.UTC)
+    )
+    services.invitations_requeue()  # running for a moment: left alone
+    stuck.refresh_from_db()
+    assert stuck.status == InvitationDraw.Status.RUNNING
+    InvitationDraw.objects.filter(pk=stuck.pk).update(
+        started_at=dt.datetime.now(dt.UTC) - services.DRAW_STALE_AFTER - dt.timedelta(minutes=1)
+    )
+    services.invitations_requeue()
+    stuck.refresh_from_db()
+    assert stuck.status == InvitationDraw.Status.FAILED
+    assert "Probeer het opnieuw" in stuck.error
+
+
 def test_it_keeps_another_assemblys_draw_status_hidden(cast: Cast, client: Client) -> None:
     foreign = InvitationDraw.objects.create(assembly=cast.other_assembly, seed="x", requested=1)
     url = _draw_url(cast, "participants:invitation_draw_status", draw_id=foreign.pk)
