@@ -232,6 +232,17 @@ def ballot_cancel(*, ballot: Ballot, actor: User) -> Ballot:
 @transaction.atomic
 def ballot_open(*, ballot: Ballot, actor: User, closes_at: dt.datetime | None = None) -> Ballot:
     """Open a ballot; the assembly's rule is copied onto it and locked for good."""
+    if ballot.recommendation_id is not None:
+        # The recommendation first, then the ballot: the order in which
+        # recommendation_withdraw takes them, so the two cannot deadlock.
+        recommendation = Recommendation.objects.select_for_update().get(
+            pk=ballot.recommendation_id
+        )
+        if recommendation.status != Recommendation.Status.FINAL:
+            raise BallotRefused(
+                _("Over deze aanbeveling kan niet meer gestemd worden: zij is ingetrokken"
+                  " of al in stemming geweest.")
+            )
     ballot = _locked(ballot)
     if ballot.status != Ballot.Status.PREPARED:
         raise BallotRefused(_("Deze stemming is al geopend of gesloten."))

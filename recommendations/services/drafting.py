@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from assembly.models import Assembly, User
 from assembly.services import audit_record
 from participants.models import Table
-from recommendations.models import Amendment, PlenaryFeedback, Recommendation
+from recommendations.models import Amendment, Ballot, PlenaryFeedback, Recommendation
 from recommendations.models import RecommendationVersion as Version
 from sessions.models import Session
 
@@ -267,12 +267,20 @@ def recommendation_withdraw(
     lapsed = Amendment.objects.filter(
         recommendation=recommendation, status=Amendment.Status.PROPOSED
     ).update(status=Amendment.Status.WITHDRAWN)
+    # A ballot prepared for it must not open any more (ballot_open checks too).
+    cancelled = Ballot.objects.filter(
+        recommendation=recommendation, status=Ballot.Status.PREPARED
+    ).update(status=Ballot.Status.CANCELLED)
     audit_record(
         action="recommendation.withdrawn",
         assembly=recommendation.assembly,
         actor=actor,
         target=recommendation,
-        detail={"number": recommendation.number, "amendments_lapsed": lapsed},
+        detail={
+            "number": recommendation.number,
+            "amendments_lapsed": lapsed,
+            "ballots_cancelled": cancelled,
+        },
     )
     return recommendation
 

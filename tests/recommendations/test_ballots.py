@@ -214,6 +214,41 @@ def test_a_ranked_ballot_needs_two_distinct_options(cast: Cast) -> None:
         )
 
 
+def test_a_withdrawn_recommendation_is_never_voted_on(cast: Cast) -> None:
+    from recommendations.services.drafting import recommendation_withdraw
+
+    rule(cast.assembly)
+    recommendation = final_recommendation(cast.assembly)
+    ballot = services.ballot_create_for_recommendation(
+        assembly=cast.assembly, recommendation=recommendation, method="paper", actor=None
+    )
+    recommendation_withdraw(
+        recommendation=recommendation, reason="Samengevoegd met 2", actor=cast.users["organiser"]
+    )
+    # Its prepared ballot is cancelled with it, and cannot be opened.
+    assert Ballot.objects.get(pk=ballot.pk).status == Ballot.Status.CANCELLED
+    with pytest.raises(BallotRefused):
+        services.ballot_open(ballot=ballot, actor=cast.users["chair"])
+    recommendation.refresh_from_db()
+    assert recommendation.status == Recommendation.Status.WITHDRAWN
+
+
+def test_a_ballot_does_not_open_on_a_recommendation_that_left_final(cast: Cast) -> None:
+    # As when the withdrawal commits between the chair's page and the click.
+    rule(cast.assembly)
+    recommendation = final_recommendation(cast.assembly)
+    ballot = services.ballot_create_for_recommendation(
+        assembly=cast.assembly, recommendation=recommendation, method="paper", actor=None
+    )
+    Recommendation.objects.filter(pk=recommendation.pk).update(
+        status=Recommendation.Status.WITHDRAWN
+    )
+    with pytest.raises(BallotRefused, match="ingetrokken"):
+        services.ballot_open(ballot=ballot, actor=cast.users["chair"])
+    assert Ballot.objects.get(pk=ballot.pk).status == Ballot.Status.PREPARED
+    assert Recommendation.objects.get(pk=recommendation.pk).status == "withdrawn"
+
+
 def test_a_prepared_ballot_can_be_withdrawn_but_not_an_open_one(cast: Cast) -> None:
     ballot = services.ballot_create_for_recommendation(
         assembly=cast.assembly,
