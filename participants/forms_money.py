@@ -266,6 +266,8 @@ class ClaimForm(ClaimStartForm):
         max_length=300,
         required=False,
     )
+    # One number per form shown (see ExpenseClaim.submission).
+    submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
     receipt = forms.FileField(
         label=_("Foto of PDF van de bon of het bewijs"),
         help_text=_("Een foto (JPG of PNG) of een PDF."),

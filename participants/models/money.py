@@ -178,6 +178,10 @@ class ExpenseClaim(models.Model):
     amount = models.DecimalField(_("bedrag"), max_digits=8, decimal_places=2)
     receipt = models.FileField(_("bon of bewijs"), upload_to="receipts/%Y/%m/", blank=True)
     receipt_sha256 = models.CharField(max_length=64, blank=True)
+    # The one-time number of the form the claim was sent with: the same form
+    # sent twice (a double click, a resent page) makes one claim, not two that
+    # would both be paid.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
     )

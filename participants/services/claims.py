@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -76,6 +76,8 @@ class ClaimInput:
     kilometres: Decimal | None
     description: str
     receipt: CheckedReceipt | None
+    # The form's one-time number; None from code that is not a form.
+    submission: uuid.UUID | None = None
 
 
 def check_amount(amount: Decimal | None, *, field: str = "amount") -> Decimal:
@@ -182,6 +184,11 @@ def _event(claim: ExpenseClaim, action: str, actor: User | None, message: str = 
 
 @transaction.atomic
 def claim_submit(*, member: PanelMember, data: ClaimInput, actor: User | None) -> ExpenseClaim:
+    """Store a new claim. The same form sent twice gives back the first claim."""
+    if data.submission is not None:
+        earlier = ExpenseClaim.objects.filter(submission=data.submission, member=member).first()
+        if earlier is not None:
+            return earlier
     weekend_id, amount = check_claim(member=member, data=data, has_receipt=data.receipt is not None)
     claim = ExpenseClaim(
         member=member,
@@ -192,10 +199,19 @@ def claim_submit(*, member: PanelMember, data: ClaimInput, actor: User | None) -
         kilometres=data.kilometres if data.kind == Kind.CAR else None,
         amount=amount,
         status=Status.SUBMITTED,
+        submission=data.submission,
     )
     if data.receipt is not None:
         _store_receipt(claim, data.receipt)
-    claim.save()
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError:
+        # The same form, sent twice at the same moment: the other request
+        # stored it first (the unique submission number), so this one is void.
+        if claim.receipt.name:
+            claim.receipt.storage.delete(claim.receipt.name)
+        return ExpenseClaim.objects.get(submission=data.submission, member=member)
     _event(claim, SUBMITTED, actor)
     return claim
 

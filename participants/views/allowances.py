@@ -11,6 +11,8 @@ not the chair, not the griffie (they get totals in the report).
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -134,6 +136,7 @@ def _claim_input(form: ClaimForm) -> claim_services.ClaimInput:
         kilometres=data.get("kilometres"),
         description=data.get("description") or "",
         receipt=form.checked_receipt,
+        submission=data.get("submission"),
     )
 
 
@@ -155,7 +158,11 @@ def my_claim_new(request: HttpRequest, slug: str) -> HttpResponse:
                 request, TEMPLATES + "claim_start.html", {"assembly": assembly, "form": start}
             )
         form = ClaimForm(
-            initial={"kind": start.cleaned_data["kind"], "day": start.cleaned_data["day"]},
+            initial={
+                "kind": start.cleaned_data["kind"],
+                "day": start.cleaned_data["day"],
+                "submission": uuid.uuid4(),
+            },
             days=days,
             hidden_start=True,
             max_bytes=max_receipt_bytes(),

@@ -155,6 +155,71 @@ def test_a_member_files_a_claim_with_a_receipt_in_two_steps(
 
 
 @pytest.mark.django_db
+def test_the_same_form_sent_twice_makes_one_claim(cast: Cast, member: PanelMember) -> None:
+    import re
+
+    client = _client(cast, "member")
+    saturday = first_weekend(cast).starts_on
+    details = client.post(
+        claim_url(cast), {"step": "1", "kind": "public_transport", "day": saturday.isoformat()}
+    ).content.decode()
+    number = re.search(r'name="submission" value="([0-9a-f-]+)"', details)
+    assert number is not None
+    # A double click on "Declaratie indienen": the same form, twice.
+    form = {**step_two(cast), "submission": number.group(1)}
+    first = client.post(claim_url(cast), {**form, "receipt": upload(png_bytes())})
+    second = client.post(claim_url(cast), {**form, "receipt": upload(png_bytes())})
+    assert first.status_code == second.status_code == 302
+    (claim,) = ExpenseClaim.objects.filter(member=member)
+    assert claim.amount == D("8.40")
+    assert claim.events.count() == 1
+    # A new form (a second, real claim for the same day) is a new claim.
+    again = client.post(
+        claim_url(cast), {"step": "1", "kind": "public_transport", "day": saturday.isoformat()}
+    ).content.decode()
+    other = re.search(r'name="submission" value="([0-9a-f-]+)"', again)
+    assert other is not None and other.group(1) != number.group(1)
+    client.post(
+        claim_url(cast),
+        {**step_two(cast), "submission": other.group(1), "receipt": upload(png_bytes())},
+    )
+    assert ExpenseClaim.objects.filter(member=member).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_form_sent_twice_at_the_same_moment_makes_one_claim(
+    cast: Cast, member: PanelMember
+) -> None:
+    import uuid
+
+    # The second request's insert meets the first one's unique number.
+    number = uuid.uuid4()
+    weekend = first_weekend(cast)
+    data = services.ClaimInput(
+        kind="other", day=weekend.starts_on, amount=D("20.00"), kilometres=None,
+        description="Parkeren", receipt=receipts.receipt_check_bytes(png_bytes()),
+        submission=number,
+    )
+    first = services.claim_submit(member=member, data=data, actor=member.user)
+    original_filter = ExpenseClaim.objects.filter
+
+    def not_yet_visible(*args: Any, **kwargs: Any) -> Any:
+        # The look-up before the insert ran before the first request committed.
+        if kwargs.get("submission") == number and "pk" not in kwargs:
+            ExpenseClaim.objects.filter = original_filter  # type: ignore[method-assign]
+            return original_filter(pk=-1)
+        return original_filter(*args, **kwargs)
+
+    ExpenseClaim.objects.filter = not_yet_visible  # type: ignore[method-assign]
+    try:
+        second = services.claim_submit(member=member, data=data, actor=member.user)
+    finally:
+        ExpenseClaim.objects.filter = original_filter  # type: ignore[method-assign]
+    assert second.pk == first.pk
+    assert ExpenseClaim.objects.filter(member=member).count() == 1
+
+
+@pytest.mark.django_db
 def test_a_car_claim_is_kilometres_times_the_rate_of_the_year(
     cast: Cast, member: PanelMember
 ) -> None:
