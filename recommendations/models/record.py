@@ -57,6 +57,15 @@ class Minutes(models.Model):
         verbose_name = _("verslag")
         verbose_name_plural = _("verslagen")
         ordering = ["weekend__number", "session__starts_at", "pk"]
+        # One set of minutes per session, also when two requests race past
+        # the service's check (a double click on "create").
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=models.Q(session__isnull=False),
+                name="one_minutes_per_session",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -13,9 +13,10 @@ import datetime as dt
 import hashlib
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from assembly.models import Assembly, AuditEvent, User
 from assembly.services import audit_record
@@ -45,6 +46,9 @@ def _body_hash(body: str) -> str:
 # ----------------------------------------------------------------- minutes
 
 
+_ALREADY_MINUTES = gettext_noop("Er is al een verslag van dit onderdeel. Pas dat verslag aan.")
+
+
 def check_minutes_session(
     *, weekend: Weekend, session: Session | None, minutes_id: int | None
 ) -> None:
@@ -56,7 +60,7 @@ def check_minutes_session(
     if minutes_id is not None:
         others = others.exclude(pk=minutes_id)
     if others.exists():
-        raise RecordRefused(_("Er is al een verslag van dit onderdeel. Pas dat verslag aan."))
+        raise RecordRefused(_(_ALREADY_MINUTES))
 
 
 @transaction.atomic
@@ -72,14 +76,19 @@ def minutes_create(
     if weekend.assembly_id != assembly.pk:
         raise RecordRefused(_("Dit weekend hoort niet bij dit burgerberaad."))
     check_minutes_session(weekend=weekend, session=session, minutes_id=None)
-    minutes = Minutes.objects.create(
-        assembly=assembly,
-        weekend=weekend,
-        session=session,
-        title=title.strip(),
-        body=body,
-        written_by=actor,
-    )
+    try:
+        with transaction.atomic():
+            minutes = Minutes.objects.create(
+                assembly=assembly,
+                weekend=weekend,
+                session=session,
+                title=title.strip(),
+                body=body,
+                written_by=actor,
+            )
+    except IntegrityError:
+        # Another request made this session's minutes after our check.
+        raise RecordRefused(_(_ALREADY_MINUTES)) from None
     audit_record(
         action="record.minutes_created",
         assembly=assembly,

@@ -194,6 +194,25 @@ def test_a_session_gets_one_set_of_minutes_and_must_be_of_the_weekend(cast: Cast
 
 
 @pytest.mark.django_db
+def test_two_requests_racing_past_the_check_still_make_one_set_of_minutes(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A double click: both requests ran the check before either inserted.
+    session = _plenary(_weekend(cast))
+    services.minutes_create(
+        assembly=cast.assembly, weekend=_weekend(cast), session=session, title="Eén",
+        body="x", actor=cast.users["chair"],
+    )
+    monkeypatch.setattr(services, "check_minutes_session", lambda **_kwargs: None)
+    with pytest.raises(services.RecordRefused, match="Er is al een verslag"):
+        services.minutes_create(
+            assembly=cast.assembly, weekend=_weekend(cast), session=session, title="Eén",
+            body="x", actor=cast.users["chair"],
+        )
+    assert Minutes.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_empty_minutes_are_refused_with_the_field_named(cast: Cast) -> None:
     response = _client(cast, "chair").post(
         _url("record_minutes_new", cast, weekend=1),
