@@ -239,7 +239,10 @@ def payment_item_remove(*, item: PaymentItem, actor: User | None) -> None:
         raise PaymentsRefused(
             _("Deze batch is geëxporteerd en ligt vast. U kunt niets meer wijzigen.")
         )
-    item = PaymentItem.objects.select_for_update().get(pk=item.pk)
+    locked = PaymentItem.objects.select_for_update().filter(pk=item.pk).first()
+    if locked is None:
+        return  # a second click: the first one took it out already
+    item = locked
     DayAllowance.objects.filter(payment=item).update(status=PaymentState.APPROVED, payment=None)
     _claim_events(ExpenseClaim.objects.filter(payment=item), CLAIM_UNBATCHED, actor)
     ExpenseClaim.objects.filter(payment=item).update(
