@@ -4,6 +4,7 @@ count (and a correction), a member's vote and a receipt check."""
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from django import forms
@@ -75,6 +76,8 @@ class RankedBallotForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Ballot.Method.ELECTRONIC,
     )
+    # One number per form shown (see Ballot.submission).
+    submission = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
 
     def clean_options(self) -> list[tuple[str, str]]:
         lines = [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]

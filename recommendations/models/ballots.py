@@ -112,6 +112,10 @@ class Ballot(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("gemaakt op"), auto_now_add=True)
+    # The one-time number of the form that prepared a ranked ballot: the same
+    # form sent twice (a double click) prepares one ballot, not two that the
+    # chair might both open.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("stemming")

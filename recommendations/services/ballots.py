@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -173,9 +174,16 @@ def ballot_create_ranked(
     options: Sequence[tuple[str, str]],
     method: str,
     actor: User | None,
+    submission: uuid.UUID | None = None,
 ) -> Ballot:
-    """A choice between options (label, explanation), in the published order."""
+    """A choice between options (label, explanation), in the published order.
+    The same form sent twice (``submission``) gives back the first ballot."""
     Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
+    if submission is not None:
+        # Under the assembly's lock, so a second request sees the first one's ballot.
+        earlier = Ballot.objects.filter(assembly=assembly, submission=submission).first()
+        if earlier is not None:
+            return earlier
     labels = [label.strip() for label, _ in options if label.strip()]
     if len(labels) < 2:
         raise BallotRefused(_("Een voorkeursstemming heeft ten minste twee opties nodig."))
@@ -193,6 +201,7 @@ def ballot_create_ranked(
         title=title.strip(),
         question=question.strip(),
         created_by=actor,
+        submission=submission,
     )
     BallotOption.objects.bulk_create(
         BallotOption(ballot=ballot, position=position, label=label.strip(), description=text)

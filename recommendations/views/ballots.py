@@ -154,6 +154,7 @@ def ballot_new_ranked(request: HttpRequest, slug: str) -> HttpResponse:
                 options=form.cleaned_data["options"],
                 method=form.cleaned_data["method"],
                 actor=user,
+                submission=form.cleaned_data["submission"],
             )
         except services.BallotRefused as refused:
             form.add_error(None, str(refused))

@@ -193,6 +193,34 @@ def test_opening_puts_the_recommendation_in_the_ballot(cast: Cast) -> None:
         services.ballot_open(ballot=ballot, actor=cast.users["chair"])
 
 
+def test_the_ranked_ballot_form_sent_twice_prepares_one_ballot(cast: Cast) -> None:
+    import re
+
+    client = _client(cast.users["organiser"])
+    url = reverse("recommendations:ballot_new_ranked", kwargs={"slug": cast.assembly.slug})
+    page = client.get(url).content.decode()
+    number = re.search(r'name="submission" value="([0-9a-f-]+)"', page)
+    assert number is not None
+    form = {
+        "title": "Welk model?",
+        "question": "",
+        "options": "Regulering\nHuidig beleid",
+        "method": "paper",
+        "submission": number.group(1),
+    }
+    # A double click on "Klaarzetten".
+    first = client.post(url, form)
+    second = client.post(url, form)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Ballot.objects.filter(assembly=cast.assembly, kind=Ballot.Kind.RANKED).count() == 1
+    # A fresh form prepares a new ballot.
+    fresh = re.search(
+        r'name="submission" value="([0-9a-f-]+)"', client.get(url).content.decode()
+    )
+    assert fresh is not None and fresh.group(1) != number.group(1)
+
+
 def test_a_ranked_ballot_needs_two_distinct_options(cast: Cast) -> None:
     with pytest.raises(BallotRefused, match="twee opties"):
         services.ballot_create_ranked(
