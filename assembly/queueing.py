@@ -23,10 +23,13 @@ REQUEUE_AFTER = dt.timedelta(minutes=2)
 
 
 def queue_or_leave_to_sweep(task: Task[Any, Any], *args: Any, what: str) -> bool:
-    """Queue ``task(*args)`` without publish retries; False if the queue is down."""
+    """Queue ``task(*args)`` without publish retries; False if the queue is down.
+
+    Then the job's sweep sends it later; a job without a sweep (a population
+    upload) is failed by its caller instead."""
     try:
         task.apply_async(args, retry=False)
     except Exception:
-        logger.warning("%s not queued, the sweep will send it args=%s", what, args)
+        logger.warning("%s not queued, the queue is down args=%s", what, args)
         return False
     return True

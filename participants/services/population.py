@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assembly.models import Assembly, User
+from assembly.queueing import queue_or_leave_to_sweep
 from participants.models import PopulationImport, Resident
 from participants.population import ParseResult, ResidentRow, age_on, parse_population
 from participants.services.background import stale_job_ids
@@ -197,11 +198,9 @@ def population_import_queue(
 def _ask_to_import(import_id: int) -> None:
     from participants.tasks import population_import_task  # the task module imports this one
 
-    try:
-        # No publish retries: with the queue down the organiser should not wait.
-        population_import_task.apply_async((import_id,), retry=False)
-    except Exception:
-        logger.exception("population import not queued id=%s", import_id)
+    # With the queue down the organiser should not wait, and no sweep picks an
+    # upload up: the import fails with a message to try again.
+    if not queue_or_leave_to_sweep(population_import_task, import_id, what="population import"):
         population_import_fail(
             import_id=import_id,
             error=_("Het inlezen kon niet beginnen. Probeer het over een paar minuten opnieuw."),

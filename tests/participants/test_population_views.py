@@ -107,6 +107,23 @@ def test_it_imports_an_upload_and_shows_the_report(
     assert f"<dd>{households}</dd>" in page
 
 
+def test_an_upload_while_redis_is_down_fails_with_a_message_to_try_again(
+    client: Client, cast: Cast, upload: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from participants import tasks
+
+    def redis_down(*_args: object, **_kwargs: object) -> None:
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.population_import_task, "apply_async", redis_down)
+    response = upload(SAMPLE.read_bytes(), name=SAMPLE.name)
+    assert response.status_code == 302  # no error page: the upload is saved, then failed
+    record = PopulationImport.objects.get()
+    assert record.status == PopulationImport.Status.FAILED
+    assert "Probeer het over een paar minuten opnieuw" in record.error
+    assert not Resident.objects.exists()
+
+
 def test_it_has_imported_the_file_when_the_page_answers_without_a_queue(
     transactional_db: None, client: Client, cast: Cast
 ) -> None:
