@@ -1,11 +1,22 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models import Assembly, RoleKind
+
+
+class OneTimeForm(forms.Form):
+    """A form that creates something carries a number drawn when it is shown.
+    The service stores it with what it creates (``one_time_submission``) and
+    gives back the earlier row when the same number comes again, so a double
+    click or a page sent again creates one row. A page shown again after an
+    error keeps its number: nothing was created with it yet."""
+
+    submission = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
 
 
 class AssemblyCreateForm(forms.ModelForm[Assembly]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -32,6 +33,13 @@ class UserManager(BaseUserManager["User"]):
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         return self.create_user(email, password, **extra)
+
+
+def one_time_submission() -> models.UUIDField[uuid.UUID | None, uuid.UUID | None]:
+    """The one-time number of the form a row was made with (see
+    ``assembly.forms.OneTimeForm``). Unique: the same form sent twice (a double
+    click, a page sent again) makes one row, not two."""
+    return models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
 
 def offered_language(code: str) -> str:

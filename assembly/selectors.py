@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
+from typing import TypeVar
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Model, QuerySet
 
 from assembly.models import Assembly, AuditEvent, MailboxMessage, Role, RoleKind, User
+
+Row = TypeVar("Row", bound=Model)
+
+
+def submitted_before(rows: QuerySet[Row], submission: uuid.UUID | None) -> Row | None:
+    """What the same form created the first time (see ``OneTimeForm``), or None.
+    Call it under the lock its writer takes, so a second request waits for the
+    first one's commit and then finds its row."""
+    if submission is None:
+        return None
+    return rows.filter(submission=submission).first()
 
 
 def assembly_list_public() -> QuerySet[Assembly]:

@@ -4,13 +4,13 @@ count (and a correction), a member's vote and a receipt check."""
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from assembly.forms import OneTimeForm
 from recommendations.models import Ballot, BallotOption, ElectronicVote, Recommendation
 from recommendations.models.ballots import Threshold
 from recommendations.services.ballots import Counts
@@ -59,7 +59,7 @@ class RecommendationBallotForm(forms.Form):
         field.queryset = recommendations
 
 
-class RankedBallotForm(forms.Form):
+class RankedBallotForm(OneTimeForm):
     title = forms.CharField(label=_("Titel"), max_length=200)
     question = forms.CharField(label=_("Vraag op het stembiljet"), required=False, max_length=500)
     options = forms.CharField(
@@ -76,8 +76,6 @@ class RankedBallotForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Ballot.Method.ELECTRONIC,
     )
-    # One number per form shown (see Ballot.submission).
-    submission = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
 
     def clean_options(self) -> list[tuple[str, str]]:
         lines = [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]

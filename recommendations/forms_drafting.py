@@ -10,6 +10,7 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from assembly.forms import OneTimeForm
 from participants.models import Table
 from recommendations.models import Recommendation
 from sessions.models import Session
@@ -71,7 +72,7 @@ class RecommendationTextForm(TiedErrorsForm):
     )
 
 
-class DraftForm(RecommendationTextForm):
+class DraftForm(OneTimeForm, RecommendationTextForm):
     table = TableChoiceField(label=_("Tafel"), queryset=Table.objects.none(), empty_label=None)
     field_order = ["table", "title", "text", "rationale", "topic"]
 
@@ -145,7 +146,7 @@ class SessionFormMixin(TiedErrorsForm):
         self.fields["session"] = field
 
 
-class FeedbackForm(SessionFormMixin):
+class FeedbackForm(OneTimeForm, SessionFormMixin):
     text = forms.CharField(
         label=_("Wat zei de plenaire vergadering?"),
         widget=_textarea(4),
@@ -166,7 +167,7 @@ class FeedbackForm(SessionFormMixin):
 ON_BEHALF_NONE = ""
 
 
-class AmendmentForm(TiedErrorsForm):
+class AmendmentForm(OneTimeForm, TiedErrorsForm):
     proposed_text = forms.CharField(
         label=_("Nieuwe tekst"),
         widget=_textarea(),

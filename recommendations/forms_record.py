@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from assembly.forms import OneTimeForm
 from recommendations.models import GovernmentResponse
 from sessions.models import Session
 
@@ -73,7 +74,7 @@ class ApproveForm(forms.Form):
             raise forms.ValidationError(_("Open het verslag opnieuw.")) from error
 
 
-class MinorityForm(_TiedErrors, forms.Form):
+class MinorityForm(_TiedErrors, OneTimeForm):
     text = forms.CharField(
         label=_("Minderheidsstandpunt"),
         widget=forms.Textarea(attrs={"rows": 6}),

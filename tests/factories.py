@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import factory
 from allauth.mfa.models import Authenticator
@@ -8,6 +9,14 @@ from allauth.mfa.totp.internal.auth import TOTP
 
 from assembly.models import Assembly, Role, RoleKind, User
 from sessions.models import Weekend
+
+
+def form_number(page: str, nth: int = 0) -> str:
+    """The one-time number (``OneTimeForm``) of the page's nth such form."""
+    numbers = re.findall(r'name="submission" value="([0-9a-f-]{36})"', page)
+    assert len(numbers) > nth, "the page shows no one-time form number"
+    return numbers[nth]
+
 
 TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPTESTSECR"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from assembly.models import Assembly, User
+from assembly.models import Assembly, User, one_time_submission
 from participants.models.selection import PanelMember
 from sessions.models import Weekend
 
@@ -181,7 +181,7 @@ class ExpenseClaim(models.Model):
     # The one-time number of the form the claim was sent with: the same form
     # sent twice (a double click, a resent page) makes one claim, not two that
     # would both be paid.
-    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    submission = one_time_submission()
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
     )

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from assembly.models import AllowanceYear, User
 from assembly.outbox import outbox_queue
+from assembly.selectors import submitted_before
 from assembly.services import audit_record
 from participants.models import CheckIn, ClaimEvent, ExpenseClaim, PanelMember
 from participants.receipts import CheckedReceipt
@@ -185,10 +186,9 @@ def _event(claim: ExpenseClaim, action: str, actor: User | None, message: str = 
 @transaction.atomic
 def claim_submit(*, member: PanelMember, data: ClaimInput, actor: User | None) -> ExpenseClaim:
     """Store a new claim. The same form sent twice gives back the first claim."""
-    if data.submission is not None:
-        earlier = ExpenseClaim.objects.filter(submission=data.submission, member=member).first()
-        if earlier is not None:
-            return earlier
+    earlier = submitted_before(ExpenseClaim.objects.filter(member=member), data.submission)
+    if earlier is not None:
+        return earlier
     weekend_id, amount = check_claim(member=member, data=data, has_receipt=data.receipt is not None)
     claim = ExpenseClaim(
         member=member,

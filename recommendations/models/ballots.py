@@ -11,7 +11,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from assembly.models import Assembly, User
+from assembly.models import Assembly, User, one_time_submission
 from participants.models import PanelMember
 from recommendations.models.drafting import Recommendation
 from sessions.models import Session
@@ -115,7 +115,7 @@ class Ballot(models.Model):
     # The one-time number of the form that prepared a ranked ballot: the same
     # form sent twice (a double click) prepares one ballot, not two that the
     # chair might both open.
-    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    submission = one_time_submission()
 
     class Meta:
         verbose_name = _("stemming")

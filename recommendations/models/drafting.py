@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from assembly.models import Assembly, User
+from assembly.models import Assembly, User, one_time_submission
 from participants.models import Table
 from sessions.models import Session, Weekend
 
@@ -71,6 +71,8 @@ class Recommendation(models.Model):
     submitted_at = models.DateTimeField(_("ingediend op"), null=True, blank=True)
     finalised_at = models.DateTimeField(_("definitief op"), null=True, blank=True)
     withdrawn_reason = models.TextField(_("reden van intrekken"), blank=True)
+    # The draft form's one-time number: a double click drafts one recommendation.
+    submission = one_time_submission()
 
     class Meta:
         verbose_name = _("aanbeveling")
@@ -143,6 +145,8 @@ class PlenaryFeedback(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+    # The form's one-time number: a double click records the feedback once.
+    submission = one_time_submission()
 
     class Meta:
         verbose_name = _("terugkoppeling van de plenaire vergadering")
@@ -190,6 +194,8 @@ class Amendment(models.Model):
     )
     decided_at = models.DateTimeField(_("besloten op"), null=True, blank=True)
     created_at = models.DateTimeField(_("ingediend op"), auto_now_add=True)
+    # The form's one-time number: a double click proposes one amendment.
+    submission = one_time_submission()
 
     class Meta:
         verbose_name = _("amendement")

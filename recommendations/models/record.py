@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from assembly.models import Assembly, User
+from assembly.models import Assembly, User, one_time_submission
 from recommendations.models.drafting import Recommendation
 from sessions.models import Session, Weekend
 
@@ -24,6 +24,8 @@ class MinorityStatement(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+    # The form's one-time number: a double click adds the statement once.
+    submission = one_time_submission()
 
     class Meta:
         verbose_name = _("minderheidsstandpunt")

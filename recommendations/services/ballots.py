@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assembly.models import Assembly, User
+from assembly.selectors import submitted_before
 from assembly.services import audit_record
 from participants.models import CheckIn, PanelMember
 from recommendations import counting
@@ -179,11 +180,9 @@ def ballot_create_ranked(
     """A choice between options (label, explanation), in the published order.
     The same form sent twice (``submission``) gives back the first ballot."""
     Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
-    if submission is not None:
-        # Under the assembly's lock, so a second request sees the first one's ballot.
-        earlier = Ballot.objects.filter(assembly=assembly, submission=submission).first()
-        if earlier is not None:
-            return earlier
+    earlier = submitted_before(Ballot.objects.filter(assembly=assembly), submission)
+    if earlier is not None:
+        return earlier
     labels = [label.strip() for label, _ in options if label.strip()]
     if len(labels) < 2:
         raise BallotRefused(_("Een voorkeursstemming heeft ten minste twee opties nodig."))

@@ -11,6 +11,7 @@ recommendations/access_drafting.py; these functions check the state.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assembly.models import Assembly, User
+from assembly.selectors import submitted_before
 from assembly.services import audit_record
 from participants.models import Table
 from recommendations.models import Amendment, Ballot, PlenaryFeedback, Recommendation
@@ -141,11 +143,16 @@ def recommendation_create(
     rationale: str = "",
     topic: str = "",
     actor: User | None,
+    submission: uuid.UUID | None = None,
 ) -> Recommendation:
-    """A table's new draft, with its first version."""
+    """A table's new draft, with its first version. The same form sent twice
+    (``submission``) gives back the first draft."""
     check_text(title=title, text=text)
     weekend = table.round.weekend
     assembly = _lock_assembly(weekend.assembly)
+    earlier = submitted_before(Recommendation.objects.filter(table=table), submission)
+    if earlier is not None:
+        return earlier
     number = _next_number(assembly)
     recommendation = Recommendation.objects.create(
         assembly=assembly,
@@ -158,6 +165,7 @@ def recommendation_create(
         weekend=weekend,
         position=0,
         created_by=actor,
+        submission=submission,
     )
     _version(recommendation, reason=Version.Reason.DRAFTED, actor=actor, first=True)
     audit_record(
@@ -295,15 +303,24 @@ def feedback_record(
     text: str,
     session: Session | None = None,
     actor: User | None,
+    submission: uuid.UUID | None = None,
 ) -> PlenaryFeedback:
+    """What the plenary said; the same form sent twice records it once."""
     recommendation = _locked(recommendation)
+    earlier = submitted_before(recommendation.feedback.all(), submission)
+    if earlier is not None:
+        return earlier
     if recommendation.status not in IN_PLENARY:
         raise _state_refused(recommendation)
     if not text.strip():
         raise DraftingRefused(_("Schrijf wat de plenaire vergadering zei."))
     check_session(session=session, recommendation=recommendation)
     feedback = PlenaryFeedback.objects.create(
-        recommendation=recommendation, session=session, text=_clean(text), recorded_by=actor
+        recommendation=recommendation,
+        session=session,
+        text=_clean(text),
+        recorded_by=actor,
+        submission=submission,
     )
     audit_record(
         action="recommendation.feedback",
@@ -324,9 +341,14 @@ def amendment_propose(
     table: Table | None = None,
     proposed_by: User | None = None,
     actor: User | None,
+    submission: uuid.UUID | None = None,
 ) -> Amendment:
-    """A proposal to replace the text, by a table or by one member."""
+    """A proposal to replace the text, by a table or by one member. The same
+    form sent twice (``submission``) gives back the first amendment."""
     recommendation = _locked(recommendation)
+    earlier = submitted_before(recommendation.amendments.all(), submission)
+    if earlier is not None:
+        return earlier
     if recommendation.status not in IN_PLENARY:
         raise _state_refused(recommendation)
     if table is not None and table.round.weekend.assembly_id != recommendation.assembly_id:
@@ -346,6 +368,7 @@ def amendment_propose(
         proposed_by=proposed_by,
         proposed_text=text,
         rationale=_clean(rationale),
+        submission=submission,
     )
     audit_record(
         action="amendment.proposed",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import uuid
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from assembly.models import Assembly, AuditEvent, User
+from assembly.selectors import submitted_before
 from assembly.services import audit_record
 from recommendations.models import (
     Ballot,
@@ -197,11 +199,27 @@ def check_minority_statement(*, recommendation: Recommendation, supporters: int 
 
 @transaction.atomic
 def minority_statement_add(
-    *, recommendation: Recommendation, text: str, supporters: int | None, actor: User
+    *,
+    recommendation: Recommendation,
+    text: str,
+    supporters: int | None,
+    actor: User,
+    submission: uuid.UUID | None = None,
 ) -> MinorityStatement:
+    """A minority position on a voted recommendation; the same form sent twice
+    (``submission``) adds it once."""
+    # The recommendation's lock makes a second request wait for the first.
+    list(Recommendation.objects.select_for_update().filter(pk=recommendation.pk).values("pk"))
+    earlier = submitted_before(recommendation.minority_statements.all(), submission)
+    if earlier is not None:
+        return earlier
     check_minority_statement(recommendation=recommendation, supporters=supporters)
     statement = MinorityStatement.objects.create(
-        recommendation=recommendation, text=text.strip(), supporters=supporters, recorded_by=actor
+        recommendation=recommendation,
+        text=text.strip(),
+        supporters=supporters,
+        recorded_by=actor,
+        submission=submission,
     )
     audit_record(
         action="record.minority_added",

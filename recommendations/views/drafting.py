@@ -126,6 +126,7 @@ def recommendation_create(request: HttpRequest, slug: str) -> HttpResponse:
                 rationale=form.cleaned_data["rationale"],
                 topic=form.cleaned_data["topic"],
                 actor=viewer.user,
+                submission=form.cleaned_data["submission"],
             )
         except services.DraftingRefused as refused:
             form.add_error(None, str(refused))
@@ -322,6 +323,7 @@ def amendment_propose(request: HttpRequest, slug: str, number: int) -> HttpRespo
                 table=table,
                 proposed_by=proposed_by,
                 actor=viewer.user,
+                submission=form.cleaned_data["submission"],
             )
         except services.DraftingRefused as refused:
             form.add_error(None, str(refused))
@@ -418,6 +420,7 @@ def feedback_record(request: HttpRequest, slug: str, number: int) -> HttpRespons
                 text=form.cleaned_data["text"],
                 session=form.cleaned_data.get("session"),
                 actor=viewer.user,
+                submission=form.cleaned_data["submission"],
             )
         except services.DraftingRefused as refused:
             form.add_error(None, str(refused))

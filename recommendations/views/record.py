@@ -216,6 +216,7 @@ def record_minority(request: HttpRequest, slug: str, number: int) -> HttpRespons
                 text=form.cleaned_data["text"],
                 supporters=form.cleaned_data["supporters"],
                 actor=user,
+                submission=form.cleaned_data["submission"],
             )
         except services.RecordRefused as refused:
             form.add_error(None, str(refused))

@@ -27,7 +27,7 @@ from recommendations.services import ballots as services
 from recommendations.services.ballots import BallotRefused, Counts
 from sessions.models import Weekend
 from tests.conftest import Cast
-from tests.factories import UserFactory
+from tests.factories import UserFactory, form_number
 from tests.participants.test_panel import make_panel
 
 # ------------------------------------------------------------------ helpers (shared)
@@ -194,19 +194,15 @@ def test_opening_puts_the_recommendation_in_the_ballot(cast: Cast) -> None:
 
 
 def test_the_ranked_ballot_form_sent_twice_prepares_one_ballot(cast: Cast) -> None:
-    import re
-
     client = _client(cast.users["organiser"])
     url = reverse("recommendations:ballot_new_ranked", kwargs={"slug": cast.assembly.slug})
-    page = client.get(url).content.decode()
-    number = re.search(r'name="submission" value="([0-9a-f-]+)"', page)
-    assert number is not None
+    number = form_number(client.get(url).content.decode())
     form = {
         "title": "Welk model?",
         "question": "",
         "options": "Regulering\nHuidig beleid",
         "method": "paper",
-        "submission": number.group(1),
+        "submission": number,
     }
     # A double click on "Klaarzetten".
     first = client.post(url, form)
@@ -215,10 +211,7 @@ def test_the_ranked_ballot_form_sent_twice_prepares_one_ballot(cast: Cast) -> No
     assert first["Location"] == second["Location"]
     assert Ballot.objects.filter(assembly=cast.assembly, kind=Ballot.Kind.RANKED).count() == 1
     # A fresh form prepares a new ballot.
-    fresh = re.search(
-        r'name="submission" value="([0-9a-f-]+)"', client.get(url).content.decode()
-    )
-    assert fresh is not None and fresh.group(1) != number.group(1)
+    assert form_number(client.get(url).content.decode()) != number
 
 
 def test_a_ranked_ballot_needs_two_distinct_options(cast: Cast) -> None:

@@ -5,6 +5,7 @@ the order of the plenary, and the side-by-side comparison."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -23,6 +24,7 @@ from recommendations.models import RecommendationVersion as Version
 from recommendations.services import drafting as services
 from sessions.models import Weekend
 from tests.conftest import Cast
+from tests.factories import form_number
 from tests.participants.test_panel import make_panel
 from tests.participants.test_tables import members_taking_part
 
@@ -614,3 +616,72 @@ def test_a_members_first_name_shows_only_at_their_table_and_to_staff(world: Worl
     assert f"{first} (deelnemer)" in shown["chair"]
     for persona in ("expert", "griffie"):
         assert first not in shown[persona] and "een deelnemer" in shown[persona]
+
+
+# ------------------------------------------------- the same form sent twice
+
+
+def test_a_draft_form_sent_twice_drafts_one_recommendation(world: World) -> None:
+    client = client_for(world, "facilitator")
+    number = form_number(client.get(url("create", world)).content.decode())
+    form = {"table": world.led.pk, "title": "Naloxon", "text": "Hulpverleners hebben naloxon."}
+    # A double click on "Opslaan".
+    first = client.post(url("create", world), {**form, "submission": number})
+    second = client.post(url("create", world), {**form, "submission": number})
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Recommendation.objects.count() == 1
+    assert Recommendation.objects.get().versions.count() == 1
+    # A fresh form drafts a new one, with the next number.
+    fresh = form_number(client.get(url("create", world)).content.decode())
+    assert fresh != number
+    client.post(url("create", world), {**form, "submission": fresh})
+    assert sorted(Recommendation.objects.values_list("number", flat=True)) == [1, 2]
+
+
+def test_an_amendment_form_sent_twice_proposes_one_amendment(world: World) -> None:
+    recommendation = submitted(world)
+    client = client_for(world, "member")
+    page = client.get(url("amendment_propose", world, recommendation)).content.decode()
+    form = {"proposed_text": "Elke school en elke sportclub.", "submission": form_number(page)}
+    first = client.post(url("amendment_propose", world, recommendation), form)
+    second = client.post(url("amendment_propose", world, recommendation), form)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert list(Amendment.objects.values_list("number", flat=True)) == [1]
+
+
+def test_feedback_sent_twice_is_recorded_once(world: World) -> None:
+    recommendation = submitted(world)
+    chair = client_for(world, "chair")
+    page = chair.get(url("detail", world, recommendation)).content.decode()
+    form = {"text": "Veel steun in de zaal.", "submission": form_number(page)}
+    for _twice in range(2):
+        assert chair.post(url("feedback", world, recommendation), form).status_code == 302
+    assert recommendation.feedback.count() == 1
+    # The next feedback, from the page shown again, is a second row.
+    page = chair.get(url("detail", world, recommendation)).content.decode()
+    chair.post(
+        url("feedback", world, recommendation),
+        {"text": "Twijfel over de kosten.", "submission": form_number(page)},
+    )
+    assert recommendation.feedback.count() == 2
+
+
+def test_the_services_give_back_what_the_same_form_made(world: World) -> None:
+    """Without a form number (the demo, a script) every call makes a row."""
+    number = uuid.uuid4()
+    kwargs = {"title": "Les", "text": "Elke school.", "actor": None, "submission": number}
+    first = services.recommendation_create(table=world.led, **kwargs)  # type: ignore[arg-type]
+    again = services.recommendation_create(table=world.led, **kwargs)  # type: ignore[arg-type]
+    assert first.pk == again.pk
+    services.recommendation_submit(recommendation=first, actor=None)
+    feedback = services.feedback_record(
+        recommendation=first, text="Steun.", actor=None, submission=number
+    )
+    assert services.feedback_record(
+        recommendation=first, text="Steun.", actor=None, submission=number
+    ) == feedback
+    services.feedback_record(recommendation=first, text="Steun.", actor=None)
+    services.feedback_record(recommendation=first, text="Steun.", actor=None)
+    assert first.feedback.count() == 3

@@ -17,6 +17,7 @@ from recommendations.models import GovernmentResponse, MinorityStatement, Minute
 from recommendations.services import record as services
 from sessions.models import Session, Weekend
 from tests.conftest import Cast
+from tests.factories import form_number
 from tests.recommendations.test_results import make_recommendation, make_result
 
 
@@ -399,3 +400,20 @@ def test_the_demo_seeds_minutes_statements_and_responses_once(cast: Cast) -> Non
     )
     assert not GovernmentResponse.objects.exists()
     assert Minutes.objects.filter(approved_at__isnull=False).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_minority_statement_sent_twice_is_added_once(cast: Cast) -> None:
+    rec = make_recommendation(cast.assembly, 3)
+    make_result(rec, votes=(100, 30, 10))
+    chair = _client(cast, "chair")
+    url = _url("record_minority", cast, number=3)
+    form = {
+        "text": "Wij willen eerst onderzoek.",
+        "supporters": 25,
+        "submission": form_number(chair.get(url).content.decode()),
+    }
+    # A double click on "Vastleggen".
+    assert chair.post(url, form).status_code == chair.post(url, form).status_code == 302
+    assert MinorityStatement.objects.count() == 1
+    assert AuditEvent.objects.filter(action="record.minority_added").count() == 1
