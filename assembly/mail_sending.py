@@ -64,6 +64,38 @@ _EOL = re.compile(rb"(?:\r\n|\n|\r(?!\n))")
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
+def refused_for_good(error: Exception | None) -> bool:
+    """The server refused this e-mail for good (a 5xx reply, for the address,
+    at DATA or at the final dot): sending it again gets the same answer. A 4xx
+    reply (a full mailbox, greylisting) is worth another try."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _reply in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
+
+
+class MailRefused(smtplib.SMTPResponseException):
+    """A refusal with the e-mail addresses taken out of it."""
+
+
+_ANY_ADDRESS = re.compile(rb"<?[^\s<>@]+@[^\s<>]+>?")
+
+
+def without_addresses(error: Exception) -> Exception:
+    """The same refusal (code and reply) without e-mail addresses: an
+    exception a task raises ends up in Celery's log, and logs hold ids, never
+    addresses. A server's reply often names the address too ("<a@b.nl>: mailbox
+    full")."""
+    reply: bytes | str
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, reply = next(iter(error.recipients.values()), (0, b""))
+    elif isinstance(error, smtplib.SMTPResponseException):
+        code, reply = error.smtp_code, error.smtp_error
+    else:
+        return error
+    raw = reply.encode("utf-8", "replace") if isinstance(reply, str) else reply
+    return MailRefused(code, _ANY_ADDRESS.sub(b"<address>", raw))
+
+
 def _address(sender: str) -> str:
     return sender.rsplit("<", 1)[-1].rstrip(">").strip()
 

@@ -22,7 +22,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from assembly.mail_sending import EMAIL_BATCH_SIZE, MailSender, mail_sender
+from assembly.mail_sending import (
+    EMAIL_BATCH_SIZE,
+    MailSender,
+    mail_sender,
+    refused_for_good,
+)
 from assembly.models import OutboxEmail
 from assembly.queueing import queue_or_leave_to_sweep
 
@@ -59,12 +64,6 @@ def _message(email: OutboxEmail) -> EmailMessage:
     if email.html_body:
         message.attach_alternative(email.html_body, "text/html")
     return message
-
-
-def _permanent(error: Exception) -> bool:
-    return isinstance(error, smtplib.SMTPRecipientsRefused) or (
-        isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
-    )
 
 
 def outbox_send(
@@ -119,7 +118,7 @@ def _send_batch(ids: list[int], sender: MailSender) -> int:
 
 
 def _record_failure(email_id: int, error: Exception) -> None:
-    if _permanent(error):
+    if refused_for_good(error):
         OutboxEmail.objects.filter(pk=email_id).update(
             sent_at=None, failed_at=timezone.now(), last_error=type(error).__name__
         )

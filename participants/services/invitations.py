@@ -29,7 +29,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from assembly.mail_sending import EMAIL_BATCH_SIZE, MailSender, mail_sender
+from assembly.mail_sending import (
+    EMAIL_BATCH_SIZE,
+    MailSender,
+    mail_sender,
+    refused_for_good,
+    without_addresses,
+)
 from assembly.models import Assembly, User
 from assembly.queueing import REQUEUE_AFTER, queue_or_leave_to_sweep
 from participants.codes import code_generate
@@ -722,15 +728,6 @@ def invitation_email(invitation: Invitation, text: LetterText) -> EmailMultiAlte
     return message
 
 
-def _bounced(error: Exception | None) -> bool:
-    """The server refused this e-mail for good (a 5xx reply, for the address,
-    at DATA or at the final dot): sending it again gets the same answer, so
-    that invitee gets no e-mail from us; 4xx replies are worth a retry."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(500 <= code < 600 for code, _reply in error.recipients.values())
-    return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
-
-
 def _mark_bounced(ids: Sequence[int]) -> None:
     if ids:
         Invitation.objects.filter(pk__in=ids).update(
@@ -790,8 +787,9 @@ def invitation_emails_send_once(
                 email_claimed_at=now, emailed_at=now, status=_emailed_status()
             )
             errors = sender.prepare([messages[pk] for pk in ids])
-            bounced = [pk for pk, e in zip(ids, errors, strict=True) if e and _bounced(e)]
-            failed = [pk for pk, e in zip(ids, errors, strict=True) if e and not _bounced(e)]
+            refusals = [(pk, e) for pk, e in zip(ids, errors, strict=True) if e is not None]
+            bounced = [pk for pk, e in refusals if refused_for_good(e)]
+            failed = [pk for pk, e in refusals if not refused_for_good(e)]
             _mark_bounced(bounced)
             if failed:
                 _release(failed)
@@ -803,24 +801,24 @@ def invitation_emails_send_once(
     outcomes = sender.finish(ready)
     answered = [(ids[ready[n]], e) for n, e in enumerate(outcomes)
                 if isinstance(e, smtplib.SMTPResponseException)]
-    refused = [pk for pk, e in answered if not _bounced(e)]
+    refused = [pk for pk, e in answered if not refused_for_good(e)]
     unconfirmed = [ids[ready[n]] for n, e in enumerate(outcomes)
                    if e is not None and not isinstance(e, smtplib.SMTPResponseException)]
     # The server refused these at the dot: not delivered. For good (5xx): a
     # bounce, like a refused address; for now (4xx): a retry may send them.
-    _mark_bounced([pk for pk, e in answered if _bounced(e)])
+    _mark_bounced([pk for pk, e in answered if refused_for_good(e)])
     if refused:
         _release(refused)
     if unconfirmed:
         # The connection broke after the dot was written: the server may have
         # these. Sending them again could mean a second e-mail; we do not.
         logger.warning("invitation e-mails unconfirmed invitations=%s", unconfirmed)
-    temporary = [e for e in errors if e is not None and not _bounced(e)] + [
-        e for _pk, e in answered if not _bounced(e)
+    temporary = [e for e in errors if e is not None and not refused_for_good(e)] + [
+        e for _pk, e in answered if not refused_for_good(e)
     ]
     if temporary:
         # The others went out and are recorded; a retry of the task sends these.
-        raise temporary[0]
+        raise without_addresses(temporary[0])
     return len(ready) - len(answered)
 
 

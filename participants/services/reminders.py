@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_celery_beat.models import PeriodicTask
 
+from assembly.mail_sending import MailRefused, refused_for_good, without_addresses
 from assembly.models import Assembly, User
 from assembly.schedules import daily_crontab
 from participants.letters import (
@@ -168,13 +169,24 @@ def reminder_send_once(
         # it a second time.
         logger.warning("reminder unconfirmed invitation=%s", invitation.pk)
         raise
-    except Exception:
+    except Exception as error:
         # Refused or no connection: the server does not have it, so remove the
         # claim and let the retry send it.
         InvitationReminder.objects.filter(pk=reminder.pk).delete()
-        raise
+        if refused_for_good(error):
+            # The address does not work: no retry, and no later reminder.
+            Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.BOUNCED)
+            logger.warning("reminder refused invitation=%s", invitation.pk)
+            return False
+        # Without the address: the exception reaches Celery's log.
+        raise without_addresses(error) from None
     InvitationReminder.objects.filter(pk=reminder.pk).update(delivered=True)
     return True
+
+
+class RemindersDeferred(OSError):
+    """Some addresses were refused for now (4xx: a full mailbox, greylisting).
+    The others went out; a retry of the task sends these."""
 
 
 def reminders_send_due(
@@ -192,7 +204,7 @@ def reminders_send_due(
     )
     if due is None:
         return 0
-    sent = 0
+    sent = deferred = 0
     connection = get_connection()
     with translation.override(settings.LANGUAGE_CODE), connection:
         for invitation in reminder_recipients(assembly=assembly, days_before=due).iterator(
@@ -200,9 +212,19 @@ def reminders_send_due(
         ):
             message = _reminder_email(invitation, assembly, due)
             message.connection = connection
-            if reminder_send_once(invitation=invitation, days_before=due, message=message):
-                sent += 1
-    logger.info("reminders sent assembly=%s days_before=%s count=%s", assembly_id, due, sent)
+            try:
+                if reminder_send_once(invitation=invitation, days_before=due, message=message):
+                    sent += 1
+            except MailRefused:
+                # This address only, for now: go on with the others, so one
+                # full mailbox does not hold up everyone after it.
+                deferred += 1
+    logger.info(
+        "reminders sent assembly=%s days_before=%s count=%s deferred=%s",
+        assembly_id, due, sent, deferred,
+    )
+    if deferred:
+        raise RemindersDeferred(f"{deferred} reminders refused for now; retrying")
     return sent
 
 

@@ -91,6 +91,17 @@ def test_a_refused_address_is_marked_failed_and_never_retried() -> None:
     assert mail.outbox == []
 
 
+def test_a_full_mailbox_is_tried_again_until_it_has_room() -> None:
+    """A 4xx for the address (a full mailbox, greylisting) is not a bounce."""
+    email = OutboxEmail.objects.create(to="x@example.org", subject="S", body="B", kind="t")
+    full = smtplib.SMTPRecipientsRefused({"x@example.org": (452, b"mailbox full")})
+    assert outbox_send(ids=[email.pk], sender_factory=lambda: _Refusing(full)) == 0
+    email.refresh_from_db()
+    assert email.failed_at is None and email.sent_at is None
+    assert outbox_sweep() == 1
+    assert [m.to for m in mail.outbox] == [["x@example.org"]]
+
+
 def test_a_mail_server_outage_of_an_hour_loses_nothing() -> None:
     # The sweep runs every minute: an hour down means some sixty failed tries.
     email = OutboxEmail.objects.create(to="y@example.org", subject="S", body="B", kind="t")

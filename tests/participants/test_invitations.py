@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ from participants.services import invitations as services
 from participants.services import reminders
 from tests.conftest import Cast
 from tests.factories import AssemblyFactory
+from tests.services.conftest import Mailbox, serving_smtp
 
 OnCommit = Callable[..., Any]
 
@@ -627,9 +630,10 @@ def test_a_permanent_refusal_is_a_bounce_and_a_temporary_one_is_tried_again(
 
     # 5xx is final: those two are bounces, not a reason to fail the whole run;
     # the 451 is raised, so the task is retried for that one only.
-    with pytest.raises(smtplib.SMTPDataError) as raised:
+    with pytest.raises(smtplib.SMTPResponseException) as raised:
         services.invitation_emails_send_once(messages=messages, sender=server)
     assert raised.value.smtp_code == 451
+    assert "@" not in "".join(traceback.format_exception(raised.value))
     status = dict(Invitation.objects.filter(draw=drawn).values_list("resident__email", "status"))
     assert status[first] == status[second] == Invitation.Status.BOUNCED
     assert status[third] != Invitation.Status.BOUNCED
@@ -778,6 +782,74 @@ def test_a_reminder_cut_off_mid_send_is_counted_as_uncertain_and_not_sent_again(
     assert (lines[7].sent, lines[7].uncertain) == (5, 1)
     url = reverse("participants:reminder_schedule", kwargs={"slug": cast.assembly.slug})
     assert "1 onzeker" in _login(client, cast).get(url).content.decode()
+
+
+@dataclass
+class RefusingMailbox(Mailbox):
+    """A real SMTP server that refuses some addresses at RCPT, with the reply
+    a real one gives (it names the address)."""
+
+    refuse: dict[str, int] = field(default_factory=dict)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse:
+            return f"{self.refuse[address]} 4.2.2 <{address}>: Mailbox full or unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_one_refused_address_does_not_stop_the_others_or_reach_the_log(
+    cast: Cast, invited: list[str], settings: Any
+) -> None:
+    """A full mailbox (4xx) and an unknown address (5xx) among the invitees:
+    everyone else gets the reminder; the unknown address counts as bounced and
+    is not tried again; the full one is tried again by the task's retry; and
+    the exception the task raises (Celery logs it, with its traceback) names
+    no address."""
+    full, unknown = invited[1], invited[3]
+    mailbox = RefusingMailbox(refuse={full: 452, unknown: 550})
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_USE_TLS = "127.0.0.1", False
+    today = dt.date(2027, 1, 13)
+    with serving_smtp(mailbox) as port:
+        settings.EMAIL_PORT = port
+        with pytest.raises(reminders.RemindersDeferred) as raised:
+            reminders.reminders_send_due(assembly_id=cast.assembly.pk, today=today)
+        assert isinstance(raised.value, OSError)  # so the task retries it
+        assert "@" not in "".join(traceback.format_exception(raised.value))
+        received = sorted(str(m["To"]) for m in mailbox.messages)
+        assert received == sorted(set(invited) - {full, unknown})
+        status = dict(Invitation.objects.values_list("resident__email", "status"))
+        assert status[unknown] == Invitation.Status.BOUNCED
+        assert status[full] != Invitation.Status.BOUNCED
+        assert not InvitationReminder.objects.filter(
+            invitation__resident__email__in=[full, unknown]
+        ).exists()
+
+        # The mailbox has room again: the retry sends that one, and only it.
+        del mailbox.refuse[full]
+        mailbox.messages.clear()
+        assert reminders.reminders_send_due(assembly_id=cast.assembly.pk, today=today) == 1
+        assert [str(m["To"]) for m in mailbox.messages] == [full]
+
+
+def test_a_refusal_raised_for_a_retry_names_no_address() -> None:
+    import smtplib
+
+    from assembly.mail_sending import without_addresses
+
+    refused = smtplib.SMTPRecipientsRefused(
+        {"anouk@example.nl": (452, b"4.2.2 <anouk@example.nl>: mailbox full")}
+    )
+    clean = without_addresses(refused)
+    assert isinstance(clean, smtplib.SMTPResponseException) and clean.smtp_code == 452
+    assert "@" not in repr(clean) and b"mailbox full" in clean.smtp_error
+    at_dot = without_addresses(smtplib.SMTPDataError(451, "try <a.b@c.nl> later"))
+    assert (at_dot.smtp_code, at_dot.smtp_error) == (451, b"try <address> later")  # type: ignore[attr-defined]
+    other = ConnectionRefusedError(111, "refused")
+    assert without_addresses(other) is other
 
 
 def test_it_shows_and_saves_the_reminder_schedule(cast: Cast, client: Client) -> None:
