@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
@@ -28,7 +28,7 @@ from assembly.mail_sending import (
     mail_sender,
     refused_for_good,
 )
-from assembly.models import OutboxEmail
+from assembly.models import MailboxMessage, OutboxEmail
 from assembly.queueing import queue_or_leave_to_sweep
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,25 @@ def outbox_queue(
     )
     transaction.on_commit(lambda: _ask_to_send(email.pk))
     return email
+
+
+# Rows per DELETE ... IN (...): well under SQLite's limit on parameters.
+_FORGET_CHUNK = 5_000
+
+
+def mail_forget(*, addresses: Iterable[str] = (), refs: Iterable[str] = ()) -> int:
+    """Delete what the outbox and the development mailbox still hold for these
+    addresses, or about these objects (``ref``): a waiting or refused e-mail
+    keeps its text, with the person's name and links, and every e-mail keeps
+    its address. For erasure and the pool purge. Returns how many went."""
+    deleted = 0
+    for field, values in (("to", sorted(set(addresses))), ("ref", sorted(set(refs)))):
+        for start in range(0, len(values), _FORGET_CHUNK):
+            chunk = values[start : start + _FORGET_CHUNK]
+            deleted += OutboxEmail.objects.filter(**{f"{field}__in": chunk}).delete()[0]
+            if field == "to":
+                deleted += MailboxMessage.objects.filter(to__in=chunk).delete()[0]
+    return deleted
 
 
 def _ask_to_send(email_id: int) -> None:

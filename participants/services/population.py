@@ -217,6 +217,20 @@ def _fail_stale_imports(assembly: Assembly) -> None:
         )
 
 
+def population_imports_forget(*, assembly: Assembly) -> int:
+    """For the pool purge: what the extract's imports still hold about people.
+    Their problem lists quote the cells (an e-mail address, a birth date, a
+    person number), and an import whose worker died still has its file. The
+    counts stay. Returns how many imports lost their problem list."""
+    _fail_stale_imports(assembly)
+    return (
+        PopulationImport.objects.filter(assembly=assembly)
+        .exclude(status__in=_ACTIVE)
+        .exclude(problems=[])
+        .update(problems=[])
+    )
+
+
 class _ImportTakenOver(Exception):
     """The import was marked failed (stale) while this task still worked on it."""
 

@@ -15,7 +15,12 @@ Then the purge erases, in one transaction:
   the invitation stays, for the counts, with its resident set to null;
 - every resident of the population extract not linked to a member or an
   alternate (the invitation of such a resident keeps its status);
-- the print-ready PDFs of the invitation letters (names and addresses).
+- the print-ready PDFs of the invitation letters (names and addresses);
+- the e-mails to those people that the outbox or the development mailbox
+  still holds (addresses, and the text of any not yet sent), unless the
+  address is also a member's, an alternate's or an account's;
+- the problem lists of the extract's imports (they quote cells: e-mail
+  addresses, birth dates) and the file of an import whose worker died.
 
 What stays: the counts per quota value of the whole pool (from the frozen
 pool of the committed run, so the report can compare the panel with the
@@ -38,6 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assembly.models import Assembly, User
+from assembly.outbox import mail_forget
 from assembly.services import audit_record
 from participants.models import (
     Invitation,
@@ -50,6 +56,7 @@ from participants.models import (
 )
 from participants.selectors_lottery import assembly_current_draw
 from participants.services.panel import OPEN_REPLACEMENT, frozen_pool
+from participants.services.population import population_imports_forget
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +101,27 @@ def _residents(assembly: Assembly) -> QuerySet[Resident]:
 
 def _letter_batches(assembly: Assembly) -> QuerySet[LetterBatch]:
     return LetterBatch.objects.filter(run__assembly=assembly)
+
+
+def _only_theirs(assembly: Assembly, addresses: set[str]) -> set[str]:
+    """The addresses that belong to nobody who stays: a member or an alternate
+    may share one with a housemate who was not selected, and staff have accounts."""
+    kept: set[str] = set()
+    ordered = sorted(addresses)
+    for start in range(0, len(ordered), 5_000):
+        chunk = ordered[start : start + 5_000]
+        kept.update(User.objects.filter(email__in=chunk).values_list("email", flat=True))
+        kept.update(
+            Registration.objects.filter(email__in=chunk, panel_member__isnull=False).values_list(
+                "email", flat=True
+            )
+        )
+        kept.update(
+            Resident.objects.filter(
+                email__in=chunk, invitation__registration__panel_member__isnull=False
+            ).values_list("email", flat=True)
+        )
+    return addresses - kept
 
 
 def panel_stands_reasons(*, assembly: Assembly) -> list[str]:
@@ -164,10 +192,18 @@ def pool_purge(*, assembly: Assembly, actor: User | None) -> PoolPurge:
         raise PurgeRefused(" ".join(reasons))
     counts = pool_counts(assembly=assembly)
     registrations = _registrations(assembly)
-    registration_count = registrations.count()
+    registration_ids = list(registrations.values_list("pk", flat=True))
+    addresses = set(registrations.values_list("email", flat=True))
+    registration_count = len(registration_ids)
     registrations.delete()
     residents = _residents(assembly)
     resident_ids = list(residents.values_list("pk", flat=True))
+    addresses |= set(residents.values_list("email", flat=True))
+    emails = mail_forget(
+        addresses=_only_theirs(assembly, addresses - {""}),
+        refs=[f"{Registration._meta.label}:{pk}" for pk in registration_ids],
+    )
+    population_imports_forget(assembly=assembly)
     for start in range(0, len(resident_ids), 5_000):
         batch = resident_ids[start : start + 5_000]
         Invitation.objects.filter(resident_id__in=batch).update(resident=None)
@@ -197,6 +233,7 @@ def pool_purge(*, assembly: Assembly, actor: User | None) -> PoolPurge:
             "registrations": registration_count,
             "residents": len(resident_ids),
             "letter_batches": len(batches),
+            "emails": emails,
         },
     )
     logger.info(

@@ -23,7 +23,8 @@ from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from assembly.models import Assembly, MailboxMessage, OutboxEmail, Role, User
+from assembly.models import Assembly, Role, User
+from assembly.outbox import mail_forget
 from assembly.services import audit_record
 from participants.models import (
     BankAccount,
@@ -135,8 +136,7 @@ def subject_erase(*, subject: DataSubject, actor: User | None, reason: str) -> E
         _erase_user(subject.user, assembly)
     emails = 0
     if addresses:
-        emails += OutboxEmail.objects.filter(to__in=addresses).delete()[0]
-        emails += MailboxMessage.objects.filter(to__in=addresses).delete()[0]
+        emails += mail_forget(addresses=addresses)
 
     def delete_files() -> None:
         for receipt in files:

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from assembly.models import AuditEvent
-from participants.models import Invitation, PanelMember, PoolPurge, Registration, Resident
+from assembly.models import AuditEvent, MailboxMessage, OutboxEmail
+from assembly.outbox import outbox_queue
+from participants.models import (
+    Invitation,
+    PanelMember,
+    PoolPurge,
+    PopulationImport,
+    Registration,
+    Resident,
+)
 from participants.services import panel as panel_services
 from participants.services.purge import PurgeRefused, pool_purge, pool_purge_plan
+from participants.services.registration import registration_send_manage_link
 from tests.factories import UserFactory
 from tests.participants.test_panel import Panel, make_panel
 
@@ -70,10 +84,77 @@ def test_the_purge_erases_exactly_the_people_who_were_not_selected() -> None:
     assert purge.pool_counts == {"geslacht": {"vrouw": 6, "man": 6}}
     event = AuditEvent.objects.get(action="pool.purged")
     assert event.actor == organiser
-    assert event.detail == {"registrations": 6, "residents": 11, "letter_batches": 0}
+    assert event.detail == {
+        "registrations": 6, "residents": 11, "letter_batches": 0, "emails": 0
+    }
     # A second purge finds nothing more to erase.
     again = pool_purge(assembly=panel.assembly, actor=organiser)
     assert (again.registrations_erased, again.residents_erased) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_the_purge_erases_the_emails_to_people_who_were_not_selected() -> None:
+    """The outbox keeps a waiting or refused e-mail's text (name, private
+    link) and every e-mail's address; the development mailbox keeps both."""
+    panel = _standing_panel()
+    gone, member = panel.people[8], panel.people[0]
+    # A housemate who was not selected shares the member's address.
+    housemate = panel.people[9]
+    Registration.objects.filter(pk=housemate.pk).update(email=member.email)
+    assert registration_send_manage_link(invitation_id=gone.invitation_id)
+    OutboxEmail.objects.filter(to=gone.email).update(failed_at=timezone.now())
+    outbox_queue(to=gone.email, subject="Herinnering", body="Beste", kind="reminder")
+    MailboxMessage.objects.create(to=gone.email, subject="Uw code", body="Beste Persoon")
+    outbox_queue(to=member.email, subject="Welkom", body="Beste", kind="panel")
+    MailboxMessage.objects.create(to=member.email, subject="Uw code", body="Beste lid")
+    members_mail = OutboxEmail.objects.filter(to=member.email).count()  # theirs and the role's
+
+    pool_purge(assembly=panel.assembly, actor=None)
+
+    assert not OutboxEmail.objects.filter(to=gone.email).exists()
+    assert not OutboxEmail.objects.filter(ref=f"participants.Registration:{gone.pk}").exists()
+    assert not MailboxMessage.objects.filter(to=gone.email).exists()
+    # The member's e-mails stay, also where a housemate had the same address.
+    assert OutboxEmail.objects.filter(to=member.email).count() == members_mail
+    assert MailboxMessage.objects.filter(to=member.email).count() == 1
+    # The link and the reminder in the outbox, the code in the mailbox.
+    assert AuditEvent.objects.get(action="pool.purged").detail["emails"] == 3
+
+
+@pytest.mark.django_db
+def test_the_purge_erases_what_the_extracts_imports_quote(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A problem list quotes the cells it complains about; an import whose
+    worker died still has the whole extract on disk."""
+    panel = _standing_panel()
+    quoted = PopulationImport.objects.create(
+        assembly=panel.assembly,
+        file_name="brp.csv",
+        file_sha256="1" * 64,
+        status=PopulationImport.Status.IMPORTED,
+        rows_skipped=1,
+        problems=[{"row": 3, "column": "email", "message": "anouk@@example is geen e-mail"}],
+    )
+    stale = PopulationImport.objects.create(
+        assembly=panel.assembly,
+        file_name="brp2.csv",
+        file_sha256="2" * 64,
+        status=PopulationImport.Status.RUNNING,
+        started_at=timezone.now() - dt.timedelta(days=3),
+    )
+    stale.upload.save("extract.csv", ContentFile(b"persoonsnummer;voornamen\nX1;Anouk\n"))
+    stored = Path(stale.upload.path)
+    assert stored.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pool_purge(assembly=panel.assembly, actor=None)
+
+    quoted.refresh_from_db()
+    assert quoted.problems == [] and quoted.rows_skipped == 1
+    stale.refresh_from_db()
+    assert stale.status == PopulationImport.Status.FAILED and not stale.upload
+    assert not stored.exists()
 
 
 @pytest.mark.django_db
