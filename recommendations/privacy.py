@@ -271,7 +271,7 @@ def _money_sections(member: PanelMember) -> list[tuple[str, list[Section]]]:
 def _participation_sections(member: PanelMember) -> list[tuple[str, list[Section]]]:
     sections: list[tuple[str, list[Section]]] = []
     check_ins = [
-        _row(weekend=c.weekend.number, dag=c.day, aangemeld_op=c.checked_in_at)
+        _row(weekend=c.weekend.number, dag=c.day, aangemeld_op=c.checked_in_at, opmerking=c.note)
         for c in CheckIn.objects.filter(member=member).select_related("weekend")
     ]
     seats = [

@@ -633,7 +633,9 @@ def panel_member_withdraw(*, member: PanelMember, reason: str, actor: User | Non
         assembly=member.assembly,
         actor=actor,
         target=member,
-        detail={"member": member.pk, "kind": member.kind, "reason": reason},
+        # Not the reason: it may be about health, and the log cannot be erased
+        # (the member's row can, see recommendations.services.privacy).
+        detail={"member": member.pk, "kind": member.kind},
     )
     logger.info("panel member withdrawn member=%s", member.pk)
     return member

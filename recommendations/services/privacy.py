@@ -28,6 +28,7 @@ from assembly.outbox import mail_forget
 from assembly.services import audit_record
 from participants.models import (
     BankAccount,
+    CheckIn,
     ClaimEvent,
     ExpenseClaim,
     Invitation,
@@ -123,6 +124,8 @@ def subject_erase(*, subject: DataSubject, actor: User | None, reason: str) -> E
     if subject.member is not None:
         member = subject.member
         receipts, accounts, files = _erase_money(member)
+        # Present that day stays (the allowance's basis); the desk's note may be about health.
+        CheckIn.objects.filter(member=member).update(note="")
         member.withdrawn_reason = ""
         member.named_publicly = False
         member.user = None

@@ -8,6 +8,7 @@ only if it brings in someone of the same gender as the one who left.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -481,7 +482,8 @@ def test_a_withdrawal_is_replaced_from_the_alternates_keeping_every_quota() -> N
     assert member.status == PanelMember.Status.WITHDRAWN
     assert member.withdrawn_reason == "verhuisd"
     event = AuditEvent.objects.get(action="panel.withdrawn")
-    assert event.actor == organiser and event.detail["reason"] == "verhuisd"
+    # The reason may be about health; the log cannot be erased, the member's row can.
+    assert event.actor == organiser and "verhuisd" not in json.dumps(event.detail)
     _no_names(event.detail, panel)
 
     replacement = services.replacement_propose(

@@ -50,7 +50,9 @@ def member_with_everything(cast: Cast) -> PanelMember:
     member.status = PanelMember.Status.CONFIRMED
     member.save(update_fields=["user", "status"])
     weekend = Weekend.objects.get(assembly=cast.assembly, number=1)
-    CheckIn.objects.create(member=member, weekend=weekend, day=weekend.starts_on)
+    CheckIn.objects.create(
+        member=member, weekend=weekend, day=weekend.starts_on, note="Rolstoel, diabetes"
+    )
     DayAllowance.objects.create(
         member=member,
         weekend=weekend,
@@ -123,6 +125,7 @@ def test_it_exports_everything_about_a_member_but_not_their_vote(cast: Cast) -> 
     assert member.registration.full_name in text
     assert "NL91ABNA0417164300" in text
     assert "Trein Zwolle-Utrecht" in text
+    assert "Rolstoel, diabetes" in text  # the note at the check-in desk
     assert "Stemming 1" in text  # that they voted…
     assert '"for"' not in text and "a" * 64 not in text  # …never what
 
@@ -156,7 +159,8 @@ def test_erasure_removes_the_person_and_keeps_the_counts(
     assert not Resident.objects.filter(pk=resident.pk).exists()
     assert Invitation.objects.get(pk=registration.invitation_id).resident is None
     assert member.user is None and member.status == PanelMember.Status.CONFIRMED
-    assert CheckIn.objects.filter(member=member).count() == 1
+    # Present that day (the allowance's basis) stays; the desk's note goes.
+    assert list(CheckIn.objects.filter(member=member).values_list("note", flat=True)) == [""]
     assert DayAllowance.objects.get(member=member).amount == Decimal("35.00")
     claim = ExpenseClaim.objects.get(member=member)
     assert claim.receipt.name == "" and claim.description == ""
