@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
@@ -54,9 +54,26 @@ class ResidentAdmin(ImportExportModelAdmin):  # type: ignore[misc]
     search_fields = ["person_ref", "postcode", "household_key"]
     readonly_fields = ["assembly", "population_import", "household_key"]
     list_select_related = ["assembly"]
+    # Django's admin log would keep each person number (object_repr) for
+    # good; the PopulationImport row records the import instead.
+    skip_admin_log = True
 
     def get_import_formats(self) -> list[type[Any]]:
         return [BrpFile]
+
+    def import_action(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = super().import_action(request, **kwargs)
+        # The preview keeps a copy of the extract in the temporary folder for
+        # the confirmation. A file with errors gets no confirmation, so nothing
+        # would ever remove that copy of everyone's name and address.
+        stored = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+        context = getattr(response, "context_data", None) or {}
+        if stored and "confirm_form" not in context:
+            storage = self.get_tmp_storage_class()(
+                name=stored, **self.get_tmp_storage_class_kwargs()
+            )
+            storage.remove()
+        return response
 
     def get_export_formats(self) -> list[type[Any]]:
         return [base_formats.CSV, base_formats.XLSX]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import tempfile
 from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -435,6 +437,15 @@ def admin_client(client: Client, cast: Cast) -> Client:
 ADMIN_IMPORT = "/admin/participants/resident/import/"
 
 
+@pytest.fixture
+def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The temporary folder, where django-import-export keeps the previewed file."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
 def _admin_import(client: Client, cast: Cast, data: bytes) -> str:
     response = client.post(ADMIN_IMPORT, {
         "import_file": SimpleUploadedFile("brp.csv", data),
@@ -447,7 +458,7 @@ def _admin_import(client: Client, cast: Cast, data: bytes) -> str:
 
 
 def test_it_imports_through_the_admin_with_the_same_checks(
-    admin_client: Client, cast: Cast
+    admin_client: Client, cast: Cast, private_tmp: Path
 ) -> None:
     preview = _admin_import(admin_client, cast, SAMPLE.read_bytes())
     assert 'name="import_file_name"' in preview, preview[:3000]
@@ -462,10 +473,14 @@ def test_it_imports_through_the_admin_with_the_same_checks(
     assert record.assembly == cast.assembly and record.rows_total == 308
     assert Resident.objects.filter(assembly=cast.assembly).count() == record.rows_imported
     assert Resident.objects.get(person_ref="P100213").postcode == "9139EX"
+    # No copy of the extract stays behind, and Django's admin log, which is
+    # never purged, holds no person numbers.
+    assert list(private_tmp.iterdir()) == []
+    assert not LogEntry.objects.filter(object_repr="P100213").exists()
 
 
 def test_it_names_row_and_column_of_each_error_in_the_admin(
-    admin_client: Client, cast: Cast
+    admin_client: Client, cast: Cast, private_tmp: Path
 ) -> None:
     data = csv_bytes([person("P1"), person("P2", postcode="99"),
                       person("P3", geboortedatum="01-01-2099")])
@@ -474,6 +489,8 @@ def test_it_names_row_and_column_of_each_error_in_the_admin(
     assert "rij 4, kolom geboortedatum" in text
     assert 'name="import_file_name"' not in text  # no confirm button
     assert Resident.objects.count() == 0
+    # Without a confirmation nothing else would remove the preview's copy.
+    assert list(private_tmp.iterdir()) == []
 
 
 def test_it_names_a_missing_column_in_the_admin(admin_client: Client, cast: Cast) -> None:
