@@ -19,7 +19,13 @@ from .alternates import alternates_order, replace_from_alternates  # noqa: E402
 from .errors import SortitionError  # noqa: E402
 from .io import load_instance, read_pool, read_quotas  # noqa: E402
 from .model import Instance, Quota, Respondent  # noqa: E402
-from .record import panel_problems, record_draw, run_selection, verify  # noqa: E402
+from .record import (  # noqa: E402
+    panel_problems,
+    record_draw,
+    run_selection,
+    verify,
+    verify_draw,
+)
 from .replace import replace_dropouts  # noqa: E402
 
 __all__ = [
@@ -38,4 +44,5 @@ __all__ = [
     "replace_from_alternates",
     "run_selection",
     "verify",
+    "verify_draw",
 ]

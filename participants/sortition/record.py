@@ -196,22 +196,37 @@ def panel_problems(instance: Instance, panel: Sequence[str]) -> list[str]:
     return problems
 
 
-def verify(record: dict[str, Any], instance: Instance, recompute: bool = True) -> list[str]:
-    """Re-check a record against the inputs; the list of problems (empty: valid)."""
+def verify_draw(record: dict[str, Any]) -> list[str]:
+    """The checks that need the record only, not the pool: the ticket table is
+    the one published (by its hash) before the number was known, the number
+    picks the announced ticket, that ticket holds the announced panel, and the
+    probabilities add up. Anyone can run these; the pool holds every
+    respondent's answers, so it is not public (see ``verify``)."""
     problems: list[str] = []
-    if record.get("input_sha256") != input_sha256(instance):
-        problems.append("the pool or quotas differ from the ones the record was made with")
     panels = [tuple(entry["panel"]) for entry in record["distribution"]]
     tickets = list(record["tickets"])
     if ticket_table_sha256(panels, tickets) != record.get("ticket_table_sha256"):
         problems.append("the ticket table does not match its published hash")
-    for panel in panels:
-        problems.extend(panel_problems(instance, panel))
     ticket = ticket_for(int(record["public_number"]), len(tickets))
     if ticket != record["ticket_drawn"]:
         problems.append(f"number {record['public_number']} picks ticket {ticket}")
     elif list(panels[tickets[ticket]]) != list(record["panel"]):
         problems.append("the announced panel is not the panel on the drawn ticket")
+    probabilities: dict[str, float] = record["probabilities"]
+    if abs(sum(probabilities.values()) - int(record["parameters"]["panel_size"])) > TOLERANCE:
+        problems.append("the probabilities do not add up to the panel size")
+    if abs(sum(e["probability"] for e in record["distribution"]) - 1.0) > TOLERANCE:
+        problems.append("the ticket probabilities do not add up to 1")
+    return problems
+
+
+def verify(record: dict[str, Any], instance: Instance, recompute: bool = True) -> list[str]:
+    """Re-check a record against the inputs; the list of problems (empty: valid)."""
+    problems = verify_draw(record)
+    if record.get("input_sha256") != input_sha256(instance):
+        problems.append("the pool or quotas differ from the ones the record was made with")
+    for entry in record["distribution"]:
+        problems.extend(panel_problems(instance, tuple(entry["panel"])))
     announced = list(record.get("alternates", []))
     if announced and "public_number" in record:
         recomputed = alternates_order(
@@ -224,10 +239,6 @@ def verify(record: dict[str, Any], instance: Instance, recompute: bool = True) -
         if recomputed != announced:
             problems.append("the announced alternates are not the ones the number gives")
     probabilities: dict[str, float] = record["probabilities"]
-    if abs(sum(probabilities.values()) - instance.panel_size) > TOLERANCE:
-        problems.append("the probabilities do not add up to the panel size")
-    if abs(sum(e["probability"] for e in record["distribution"]) - 1.0) > TOLERANCE:
-        problems.append("the ticket probabilities do not add up to 1")
     if recompute and record.get("algorithm") == "leximin":
         fresh = leximin(build_units(instance), seed=int(record["parameters"]["seed"]))
         again = fresh.probabilities()

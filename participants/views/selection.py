@@ -287,7 +287,23 @@ def selection_record(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
+# Who may download a run's respondents: one row per person with their quota
+# answers, their opinion too where a quota uses it. Pseudonymous, but personal
+# (special-category) data, which registration promises not to give to others.
+# The chair attests the lottery; the griffie reports on it.
+POOL_READERS = frozenset({RoleKind.ORGANISER, RoleKind.CHAIR, RoleKind.GRIFFIE})
+
+
+def _may_read_pool(user: Any, assembly: Assembly) -> bool:
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    return user.is_superuser or bool(role_kinds_for(user=user, assembly=assembly) & POOL_READERS)
+
+
+@login_required
+@access.personal_data_view
 def selection_pool_file(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access.get_assembly_for_roles(user=access.request_user(request), slug=slug, roles=POOL_READERS)
     assembly, run = _published_run(request, slug, pk)
     return _download(
         run.pool_csv, "text/csv; charset=utf-8", f"loting-{assembly.slug}-{run.pk}-pool.csv"
@@ -306,5 +322,9 @@ def lottery_public(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "participants/selection/public.html",
-        {"assembly": assembly, "runs": selectors.public_runs(assembly=assembly)},
+        {
+            "assembly": assembly,
+            "runs": selectors.public_runs(assembly=assembly),
+            "may_read_pool": _may_read_pool(request.user, assembly),
+        },
     )

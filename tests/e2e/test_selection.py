@@ -105,5 +105,7 @@ def test_it_takes_the_organiser_from_the_pool_check_to_a_published_draw(
         page.get_by_role("link", name="Openbare pagina over de loting").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hoe de loting werkt")
     expect(page.get_by_text("Het openbare getal was 1417. Dat wijst lot 417 aan.")).to_be_visible()
-    expect(page.get_by_text("python manage.py verify_selection")).to_be_visible()
+    # Anyone's check from the record, and the organiser's with the respondents.
+    expect(page.get_by_text("python manage.py verify_selection")).to_have_count(2)
+    expect(page.get_by_role("link", name="Aanmelders (CSV, niet openbaar)")).to_be_visible()
     assert_accessible(axe, page)

@@ -493,6 +493,58 @@ def test_it_finds_a_changed_pool(committed_run: SelectionRun, tmp_path: Path) ->
         verify_files(files, "--no-recompute")
 
 
+def _verify_record_only(path: str) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("verify_selection", path, stdout=out)
+    return out.getvalue()
+
+
+def test_anyone_checks_the_ticket_and_the_panel_from_the_record_alone(
+    committed_run: SelectionRun, tmp_path: Path
+) -> None:
+    """The respondents file is not public: the record alone shows that the
+    number picks the ticket and the ticket holds the panel."""
+    services.selection_draw(run=committed_run, number=42, how_drawn="", actor=None)
+    files = export(tmp_path, selectors_lottery.public_record(run=committed_run), committed_run)
+
+    output = _verify_record_only(files["record"])
+
+    assert "Alles klopt" in output and output.count("OK ") == 3
+    assert output.count("niet gecontroleerd (daarvoor zijn de aanmelders nodig)") == 4
+
+
+@pytest.mark.parametrize("tamper", ["panel", "ticket", "table"])
+def test_the_record_alone_shows_a_tampered_draw(
+    committed_run: SelectionRun, tmp_path: Path, tamper: str
+) -> None:
+    draw = services.selection_draw(run=committed_run, number=42, how_drawn="", actor=None)
+    record = json.loads(json.dumps(draw.record))
+    if tamper == "panel":  # someone swapped into the announced panel
+        outsider = next(pid for pid in record["probabilities"] if pid not in record["panel"])
+        record["panel"] = [outsider, *record["panel"][1:]]
+    elif tamper == "ticket":  # another ticket announced for the number
+        record["ticket_drawn"] = (record["ticket_drawn"] + 1) % len(record["tickets"])
+    else:  # the table changed after its fingerprint was published
+        record["tickets"] = list(reversed(record["tickets"]))
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+
+    with pytest.raises(CommandError, match="klopt NIET"):
+        _verify_record_only(str(path))
+
+
+def test_the_record_alone_before_the_draw_says_there_is_nothing_to_check(
+    committed_run: SelectionRun, tmp_path: Path
+) -> None:
+    assert committed_run.record is not None
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(committed_run.record), encoding="utf-8")
+    with pytest.raises(CommandError, match="nog geen openbaar getal"):
+        _verify_record_only(str(path))
+
+
 def test_it_explains_bad_files_without_a_traceback(tmp_path: Path) -> None:
     missing = {
         "record": str(tmp_path / "nergens.json"),
@@ -572,12 +624,17 @@ def test_it_takes_the_organiser_from_start_to_published_draw(
     public = Client().get(reverse("participants:lottery_public", kwargs={"slug": slug}))
     text = public.content.decode()
     assert "Het openbare getal was 2025" in text and "lot 25" in text
-    assert "verify_selection" in text
+    assert f"verify_selection loting-{slug}-{run.pk}.json</code>" in text
     record = Client().get(public_record)
     assert record.status_code == 200 and record.json()["ticket_drawn"] == 25
-    pool = Client().get(
-        reverse("participants:selection_pool_file", kwargs={"slug": slug, "pk": run.pk})
-    )
+    # The respondents hold everyone's answers: not public, but for the organiser.
+    pool_url = reverse("participants:selection_pool_file", kwargs={"slug": slug, "pk": run.pk})
+    assert pool_url not in text
+    assert Client().get(pool_url).status_code == 302  # to the login page
+    assert pool_url in client.get(
+        reverse("participants:lottery_public", kwargs={"slug": slug})
+    ).content.decode()
+    pool = client.get(pool_url)
     assert pool.content.decode() == run.pool_csv
     assert "Aanmelder" not in pool.content.decode()
 
@@ -622,11 +679,14 @@ def test_it_keeps_a_run_private_until_it_is_committed(cast: Cast, done_run: Sele
     kwargs = {"slug": cast.assembly.slug, "pk": done_run.pk}
     for name in ("selection_record", "selection_pool_file", "selection_quota_file"):
         url = reverse(f"participants:{name}", kwargs=kwargs)
+        # The respondents are never public: anyone else is refused before the run is looked up.
+        never_public = name == "selection_pool_file"
         for persona in ("member", "chair", "other_member"):
             client = Client()
             client.force_login(cast.users[persona])
-            assert client.get(url).status_code == 404, (name, persona)
-        assert Client().get(url).status_code == 404
+            expected = 403 if never_public and persona != "chair" else 404
+            assert client.get(url).status_code == expected, (name, persona)
+        assert Client().get(url).status_code == (302 if never_public else 404)
         assert _organiser_client(cast).get(url).status_code == 200
     public = Client().get(
         reverse("participants:lottery_public", kwargs={"slug": cast.assembly.slug})

@@ -1,5 +1,6 @@
 """Permission rows for the lottery pages: organisers run, commit and draw;
-once a run is committed, its page, record and inputs are public."""
+once a run is committed, its page, record and quota table are public; its
+respondents go to the organisers, the chair and the griffie only."""
 
 from __future__ import annotations
 
@@ -51,6 +52,9 @@ ROWS: dict[str, Row] = {
     ),
     "participants:lottery_public": Row(ALL, kwargs=SLUG),
     "participants:selection_record": Row(ALL, kwargs=_committed),
-    "participants:selection_pool_file": Row(ALL, kwargs=_committed),
+    # One row per respondent, with their answers: the chair and the griffie check the lottery.
+    "participants:selection_pool_file": Row(
+        staff_only({"organiser", "chair", "griffie"}), kwargs=_committed
+    ),
     "participants:selection_quota_file": Row(ALL, kwargs=_committed),
 }

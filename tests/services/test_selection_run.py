@@ -19,8 +19,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from assembly.models import RoleKind
 from participants.models import PanelMember, SelectionRun
 from participants.services import selection as services
+from tests.factories import RoleFactory, give_totp
 from tests.participants.test_selection import lottery_assembly
 from tests.services.conftest import ROOT, Worker, _test_database_url, stop_process, wait_for
 
@@ -75,15 +77,19 @@ def test_it_runs_draws_and_verifies_a_lottery_of_2000(
         list(range(1, ALTERNATES + 1))
     )
 
-    # Download what the public page offers, as anyone would.
-    public = Client()
+    # Download what the public page offers, as anyone would, and the
+    # respondents (not public: they hold everyone's answers) as the chair.
+    chair = Client()
+    chair_role = RoleFactory(assembly=assembly, kind=RoleKind.CHAIR)
+    give_totp(chair_role.user)  # staff log in with a second step
+    chair.force_login(chair_role.user)
     files: dict[str, Path] = {}
-    for name, file_name in (
-        ("selection_record", "verslag.json"),
-        ("selection_pool_file", "pool.csv"),
-        ("selection_quota_file", "quota.csv"),
+    for name, file_name, client in (
+        ("selection_record", "verslag.json", Client()),
+        ("selection_pool_file", "pool.csv", chair),
+        ("selection_quota_file", "quota.csv", Client()),
     ):
-        response = public.get(
+        response = client.get(
             reverse(f"participants:{name}", kwargs={"slug": assembly.slug, "pk": run.pk})
         )
         assert response.status_code == 200, name

@@ -1,9 +1,13 @@
 """``manage.py verify_selection``: check a published lottery record against its inputs.
 
-Anyone can run it on the three public files (the record, the pool and the
-quota table): it recomputes the hashes, checks every panel on the tickets,
-the drawn ticket, the panel and the alternates, and (unless told not to)
-computes the LEXIMIN distribution afresh. No database is needed.
+Anyone can run it on the public record: it checks that the ticket table is
+the one published before the draw, that the public number picks the announced
+ticket and that ticket holds the announced panel, and that the probabilities
+add up. With the respondents file and the quota table as well (the chair, the
+griffie and the organisers can download the respondents: it holds everyone's
+answers, so it is not public) it also recomputes the input hash, checks every
+panel on the tickets and the alternates, and (unless told not to) computes
+the LEXIMIN distribution afresh. No database is needed.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from participants.sortition import (
     read_quotas,
     record_draw,
     verify,
+    verify_draw,
 )
 from participants.sortition.io import check_instance
 
@@ -57,6 +62,9 @@ CHECKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("leximin", "A fresh LEXIMIN computation gives the same probabilities", ("a fresh LEXIMIN",)),
 )
 
+# Checks that need the respondents file, which is not public (it holds answers).
+NEED_THE_POOL = frozenset({"input", "panels", "alternates", "leximin"})
+
 
 def _dutch(key: str) -> str:
     return {
@@ -78,8 +86,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("record", help=_("Het verslag van de loting (JSON)."))
-        parser.add_argument("--respondents", required=True, help=_("De aanmelders (CSV)."))
-        parser.add_argument("--categories", required=True, help=_("De quota (CSV)."))
+        parser.add_argument(
+            "--respondents",
+            help=_(
+                "De aanmelders (CSV). Zonder dit bestand worden alleen het lot en het panel "
+                "gecontroleerd."
+            ),
+        )
+        parser.add_argument("--categories", help=_("De quota (CSV); nodig met --respondents."))
         parser.add_argument(
             "--household-columns",
             default=None,
@@ -96,6 +110,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         record = self._read_record(options["record"])
+        if options["respondents"] is None:
+            self._check_draw_only(record)
+            return
+        if options["categories"] is None:
+            raise CommandError(
+                _("Geef ook de quota (--categories) bij de aanmelders.")
+                + "\nGive the quotas (--categories) with the respondents too."
+            )
         parameters = record["parameters"]
         if options["household_columns"] is None:
             columns = [str(c) for c in parameters.get("household_columns", [])]
@@ -118,7 +140,7 @@ class Command(BaseCommand):
                 _("Het verslag is niet compleet of klopt niet: %(error)s") % {"error": error}
                 + f"\nThe record is incomplete or malformed: {error}"
             ) from error
-        failed = self._report(problems, drawn=drawn, recompute=recompute)
+        failed = self._report(problems, drawn=drawn, recompute=recompute, pool=True)
         if not drawn:
             self.stdout.write(
                 _(
@@ -127,6 +149,29 @@ class Command(BaseCommand):
                 )
                 + " / No public number yet."
             )
+        self._conclude(failed, record)
+
+    def _check_draw_only(self, record: dict[str, Any]) -> None:
+        """What anyone can check without the respondents file."""
+        if "public_number" not in record:
+            raise CommandError(
+                _(
+                    "Er is nog geen openbaar getal getrokken. Zonder de aanmelders valt er "
+                    "nog niets te controleren."
+                )
+                + "\nNo public number yet: without the respondents there is nothing to check."
+            )
+        try:
+            problems = verify_draw(record)
+        except (KeyError, TypeError, ValueError, IndexError) as error:
+            raise CommandError(
+                _("Het verslag is niet compleet of klopt niet: %(error)s") % {"error": error}
+                + f"\nThe record is incomplete or malformed: {error}"
+            ) from error
+        failed = self._report(problems, drawn=True, recompute=False, pool=False)
+        self._conclude(failed, record)
+
+    def _conclude(self, failed: bool, record: dict[str, Any]) -> None:
         if failed:
             raise CommandError(
                 _("De loting klopt NIET met deze bestanden.")
@@ -176,11 +221,18 @@ class Command(BaseCommand):
         """The record with a stand-in draw, so every check but the draw's can run."""
         return record_draw(record, instance, 0, alternates=0, source="check")
 
-    def _report(self, problems: list[str], *, drawn: bool, recompute: bool) -> bool:
+    def _report(self, problems: list[str], *, drawn: bool, recompute: bool, pool: bool) -> bool:
         remaining = list(problems)
         failed = False
         for key, english, starts in CHECKS:
             if key == "draw" and not drawn:
+                continue
+            if key in NEED_THE_POOL and not pool:
+                self.stdout.write(
+                    f"--    {_dutch(key)} / {english}: "
+                    + _("niet gecontroleerd (daarvoor zijn de aanmelders nodig)")
+                    + " (not checked: needs the respondents)"
+                )
                 continue
             if key == "leximin" and not recompute:
                 self.stdout.write(
