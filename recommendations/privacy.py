@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from assembly.models import Assembly, AuditEvent, OutboxEmail, Role, User
 from participants.codes import code_normalise
 from participants.models import (
+    ERASED_EMAIL_PREFIX,
     BankAccount,
     CheckIn,
     DayAllowance,
@@ -436,6 +437,3 @@ def people_with_personal_data(*, assembly: Assembly) -> list[DataSubject]:
         subjects.append(_complete(DataSubject(assembly=assembly, registration=registration)))
     return subjects
 
-
-# Erased rows keep their place (counts, ids) but no way to reach the person.
-ERASED_EMAIL_PREFIX = "gewist-"

@@ -15,6 +15,7 @@ from participants.models.money import (
     PaymentState,
 )
 from participants.models.pool import (
+    ERASED_EMAIL_PREFIX,
     AttitudeQuestion,
     Education,
     Gender,
@@ -41,6 +42,7 @@ from participants.models.selection import (
 )
 
 __all__ = [
+    "ERASED_EMAIL_PREFIX",
     "AttitudeQuestion",
     "BankAccount",
     "CheckIn",

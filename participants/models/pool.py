@@ -364,6 +364,10 @@ class MigrationBackground(models.TextChoices):
     NON_EUROPEAN = "buiten-europees", _("Ja, in een land buiten Europa")
 
 
+# Erased rows keep their place (counts, ids) but no way to reach the person.
+ERASED_EMAIL_PREFIX = "gewist-"
+
+
 class Registration(models.Model):
     """A citizen's sign-up, reached with the personal code from the letter."""
 

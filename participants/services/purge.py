@@ -13,8 +13,12 @@ Then the purge erases, in one transaction:
 - every registration of the assembly whose person is neither a member nor an
   alternate (any PanelMember row, whatever its status: those were selected);
   the invitation stays, for the counts, with its resident set to null;
-- every resident of the population extract not linked to a member or an
-  alternate (the invitation of such a resident keeps its status);
+- the contact details, access needs and availability of members who did not
+  take part (said no, or gave no answer): their row stays, with its quota
+  answers, because the panel's history refers to it (as with erasure on
+  request, ``participants.services.erasure``);
+- every resident of the population extract not linked to a member who takes
+  part or an alternate (the invitation of such a resident keeps its status);
 - the print-ready PDFs of the invitation letters (names and addresses);
 - the e-mails to those people that the outbox or the development mailbox
   still holds (addresses, and the text of any not yet sent), unless the
@@ -46,6 +50,7 @@ from assembly.models import Assembly, User
 from assembly.outbox import mail_forget
 from assembly.services import audit_record
 from participants.models import (
+    ERASED_EMAIL_PREFIX,
     Invitation,
     LetterBatch,
     PanelMember,
@@ -55,10 +60,15 @@ from participants.models import (
     Resident,
 )
 from participants.selectors_lottery import assembly_current_draw
+from participants.services.erasure import registration_erase
 from participants.services.panel import OPEN_REPLACEMENT, frozen_pool
 from participants.services.population import population_imports_forget
 
 logger = logging.getLogger(__name__)
+
+
+# Members who never joined: their details go with the pool's.
+NOT_TAKING_PART = (PanelMember.Status.DECLINED, PanelMember.Status.NO_RESPONSE)
 
 
 class PurgeRefused(Exception):
@@ -74,6 +84,7 @@ class PurgePlan:
     residents: int = 0
     invitations: int = 0  # invitations that lose the link to their resident
     letter_batches: int = 0
+    not_taking_part: int = 0  # members who said no or gave no answer: details erased
     kept_registrations: int = 0
     pool_counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -86,6 +97,22 @@ def _selected(assembly: Assembly) -> QuerySet[PanelMember]:
     return PanelMember.objects.filter(assembly=assembly)
 
 
+def _not_taking_part(assembly: Assembly) -> QuerySet[PanelMember]:
+    """Members who said no or gave no answer, and whose details are not erased yet."""
+    return (
+        _selected(assembly)
+        .filter(kind=PanelMember.Kind.MEMBER, status__in=NOT_TAKING_PART)
+        .exclude(registration__email__startswith=ERASED_EMAIL_PREFIX)
+    )
+
+
+def _staying(assembly: Assembly) -> QuerySet[PanelMember]:
+    """Members who take part (or did, then stopped) and alternates."""
+    return _selected(assembly).exclude(
+        kind=PanelMember.Kind.MEMBER, status__in=NOT_TAKING_PART
+    )
+
+
 def _registrations(assembly: Assembly) -> QuerySet[Registration]:
     return Registration.objects.filter(assembly=assembly).exclude(
         pk__in=_selected(assembly).values("registration_id")
@@ -94,7 +121,7 @@ def _registrations(assembly: Assembly) -> QuerySet[Registration]:
 
 def _residents(assembly: Assembly) -> QuerySet[Resident]:
     keep = Invitation.objects.filter(
-        registration__panel_member__isnull=False, resident__isnull=False
+        registration__panel_member__in=_staying(assembly), resident__isnull=False
     ).values("resident_id")
     return Resident.objects.filter(assembly=assembly).exclude(pk__in=keep)
 
@@ -108,17 +135,18 @@ def _only_theirs(assembly: Assembly, addresses: set[str]) -> set[str]:
     may share one with a housemate who was not selected, and staff have accounts."""
     kept: set[str] = set()
     ordered = sorted(addresses)
+    staying = _staying(assembly)
     for start in range(0, len(ordered), 5_000):
         chunk = ordered[start : start + 5_000]
         kept.update(User.objects.filter(email__in=chunk).values_list("email", flat=True))
         kept.update(
-            Registration.objects.filter(email__in=chunk, panel_member__isnull=False).values_list(
+            Registration.objects.filter(email__in=chunk, panel_member__in=staying).values_list(
                 "email", flat=True
             )
         )
         kept.update(
             Resident.objects.filter(
-                email__in=chunk, invitation__registration__panel_member__isnull=False
+                email__in=chunk, invitation__registration__panel_member__in=staying
             ).values_list("email", flat=True)
         )
     return addresses - kept
@@ -176,8 +204,9 @@ def pool_purge_plan(*, assembly: Assembly) -> PurgePlan:
         residents=residents.count(),
         invitations=Invitation.objects.filter(resident__in=residents).count(),
         letter_batches=_letter_batches(assembly).count(),
+        not_taking_part=_not_taking_part(assembly).count(),
         kept_registrations=Registration.objects.filter(
-            assembly=assembly, panel_member__isnull=False
+            assembly=assembly, panel_member__in=_staying(assembly)
         ).count(),
         pool_counts=pool_counts(assembly=assembly),
     )
@@ -196,6 +225,12 @@ def pool_purge(*, assembly: Assembly, actor: User | None) -> PoolPurge:
     addresses = set(registrations.values_list("email", flat=True))
     registration_count = len(registration_ids)
     registrations.delete()
+    declined = list(
+        Registration.objects.filter(panel_member__in=_not_taking_part(assembly)).order_by("pk")
+    )
+    addresses |= {registration.email for registration in declined}
+    for registration in declined:
+        registration_erase(registration, assembly.first_weekend)
     residents = _residents(assembly)
     resident_ids = list(residents.values_list("pk", flat=True))
     addresses |= set(residents.values_list("email", flat=True))
@@ -233,6 +268,7 @@ def pool_purge(*, assembly: Assembly, actor: User | None) -> PoolPurge:
             "registrations": registration_count,
             "residents": len(resident_ids),
             "letter_batches": len(batches),
+            "not_taking_part": len(declined),
             "emails": emails,
         },
     )

@@ -27,6 +27,7 @@ from assembly.models import Assembly, Role, User
 from assembly.outbox import mail_forget
 from assembly.services import audit_record
 from participants.models import (
+    ERASED_EMAIL_PREFIX,
     BankAccount,
     CheckIn,
     ClaimEvent,
@@ -34,11 +35,10 @@ from participants.models import (
     Invitation,
     PanelMember,
     PaymentItem,
-    Registration,
     Resident,
 )
+from participants.services.erasure import registration_erase
 from recommendations.privacy import (
-    ERASED_EMAIL_PREFIX,
     DataSubject,
     members_past_retention,
     people_with_personal_data,
@@ -54,31 +54,6 @@ class ErasureCounts:
     receipts: int = 0
     bank_accounts: int = 0
     emails: int = 0
-
-
-def _same_age_birth_date(birth_date: dt.date, first_weekend: dt.date) -> dt.date:
-    """A stand-in birth date with the same age on the first weekend as the real one."""
-    age = (
-        first_weekend.year
-        - birth_date.year
-        - ((first_weekend.month, first_weekend.day) < (birth_date.month, birth_date.day))
-    )
-    try:
-        return first_weekend.replace(year=first_weekend.year - age) - dt.timedelta(days=1)
-    except ValueError:  # 29 February
-        return dt.date(first_weekend.year - age, 2, 28)
-
-
-def _erase_registration(registration: Registration, first_weekend: dt.date) -> None:
-    registration.full_name = ""
-    registration.email = f"{ERASED_EMAIL_PREFIX}{registration.pk}@invalid.example"
-    registration.phone = ""
-    registration.birth_date = _same_age_birth_date(registration.birth_date, first_weekend)
-    registration.diet = ""
-    registration.needs_other = ""
-    registration.save(
-        update_fields=["full_name", "email", "phone", "birth_date", "diet", "needs_other"]
-    )
 
 
 def _erase_user(user: User, assembly: Assembly) -> None:
@@ -131,7 +106,7 @@ def subject_erase(*, subject: DataSubject, actor: User | None, reason: str) -> E
         member.user = None
         member.save(update_fields=["withdrawn_reason", "named_publicly", "user"])
     if subject.registration is not None:
-        _erase_registration(subject.registration, assembly.first_weekend)
+        registration_erase(subject.registration, assembly.first_weekend)
     if subject.resident is not None:
         Invitation.objects.filter(resident=subject.resident).update(resident=None)
         Resident.objects.filter(pk=subject.resident.pk).delete()

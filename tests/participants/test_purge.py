@@ -29,6 +29,8 @@ from tests.factories import UserFactory
 from tests.participants.test_panel import Panel, make_panel
 
 SELECTED = (0, 1, 2, 3, 4, 5)  # members 0-3, alternates 4-5 (make_panel's defaults)
+NO_ANSWER = 1  # the member who gave no answer (_standing_panel)
+STAYING = tuple(n for n in SELECTED if n != NO_ANSWER)
 
 
 def _standing_panel() -> Panel:
@@ -56,9 +58,10 @@ def test_the_dry_run_shows_what_goes_and_changes_nothing() -> None:
     plan = pool_purge_plan(assembly=panel.assembly)
     assert plan.stands
     assert plan.registrations == 12 - len(SELECTED)
-    assert plan.residents == 12 - len(SELECTED) + 5
-    assert plan.invitations == 12 - len(SELECTED)
-    assert plan.kept_registrations == len(SELECTED)
+    assert plan.not_taking_part == 1
+    assert plan.residents == 12 - len(STAYING) + 5
+    assert plan.invitations == 12 - len(STAYING)
+    assert plan.kept_registrations == len(STAYING)
     assert plan.pool_counts == {"geslacht": {"vrouw": 6, "man": 6}}
     assert _snapshot() == before
     assert not PoolPurge.objects.exists()
@@ -71,25 +74,55 @@ def test_the_purge_erases_exactly_the_people_who_were_not_selected() -> None:
     purge = pool_purge(assembly=panel.assembly, actor=organiser)
     kept = {panel.people[n].pk for n in SELECTED}
     assert set(Registration.objects.values_list("pk", flat=True)) == kept
-    kept_residents = {panel.people[n].invitation.resident_id for n in SELECTED}
+    kept_residents = {panel.people[n].invitation.resident_id for n in STAYING}
     assert set(Resident.objects.values_list("pk", flat=True)) == kept_residents
     # Every invitation stays, for the counts; the purged ones without a resident.
     assert Invitation.objects.count() == 12
-    assert Invitation.objects.filter(resident__isnull=True).count() == 12 - len(SELECTED)
+    assert Invitation.objects.filter(resident__isnull=True).count() == 12 - len(STAYING)
     assert Invitation.objects.filter(status=Invitation.Status.REGISTERED).count() == 12
     assert PanelMember.objects.count() == len(SELECTED)
     assert purge.registrations_erased == 6
-    assert purge.residents_erased == 11
+    assert purge.residents_erased == 12
     assert purge.purged_by == organiser
     assert purge.pool_counts == {"geslacht": {"vrouw": 6, "man": 6}}
     event = AuditEvent.objects.get(action="pool.purged")
     assert event.actor == organiser
     assert event.detail == {
-        "registrations": 6, "residents": 11, "letter_batches": 0, "emails": 0
+        "registrations": 6, "residents": 12, "letter_batches": 0, "not_taking_part": 1,
+        "emails": 0,
     }
     # A second purge finds nothing more to erase.
     again = pool_purge(assembly=panel.assembly, actor=organiser)
     assert (again.registrations_erased, again.residents_erased) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_a_member_who_never_joined_keeps_only_the_quota_answers() -> None:
+    """Said no or gave no answer: the panel's history keeps the row, the
+    purge takes the name, the contact details, the needs and the address."""
+    panel = _standing_panel()
+    gone = panel.people[NO_ANSWER]
+    Registration.objects.filter(pk=gone.pk).update(
+        needs_mobility=True, diet="glutenvrij", needs_other="rolstoel"
+    )
+    gone.available_weekends.add(*panel.assembly.weekends.all())
+    resident_id = gone.invitation.resident_id
+    confirmed = panel.people[0]
+
+    pool_purge(assembly=panel.assembly, actor=None)
+
+    gone.refresh_from_db()
+    assert gone.full_name == "" and gone.phone == "" and gone.email.startswith("gewist-")
+    assert (gone.needs_mobility, gone.diet, gone.needs_other) == (False, "", "")
+    assert not gone.available_weekends.exists()
+    assert gone.gender in ("vrouw", "man")  # for the counts
+    assert not Resident.objects.filter(pk=resident_id).exists()
+    confirmed.refresh_from_db()
+    assert confirmed.full_name == "Persoon Nummer0"  # taking part: untouched
+    # A second purge finds nothing more to erase.
+    assert pool_purge(assembly=panel.assembly, actor=None).residents_erased == 0
+    latest = AuditEvent.objects.filter(action="pool.purged").order_by("pk").last()
+    assert latest is not None and latest.detail["not_taking_part"] == 0
 
 
 @pytest.mark.django_db
@@ -202,7 +235,7 @@ def test_the_command_has_a_dry_run_and_then_purges() -> None:
     assert _snapshot() == before
     out = io.StringIO()
     call_command("purge_pool", "--assembly", panel.assembly.slug, stdout=out)
-    assert "purged: 6 registrations, 11 residents" in out.getvalue()
+    assert "purged: 6 registrations, 12 residents" in out.getvalue()
     assert Registration.objects.count() == len(SELECTED)
     with pytest.raises(CommandError):
         call_command("purge_pool", "--assembly", "bestaat-niet")

@@ -144,6 +144,7 @@ def test_erasure_removes_the_person_and_keeps_the_counts(
     assert resident is not None
     user = cast.users["member"]
     receipt_path = ExpenseClaim.objects.get(member=member).receipt.path
+    Registration.objects.filter(pk=registration.pk).update(needs_mobility=True)
     subject = subject_find(assembly=cast.assembly, email=registration.email)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -154,6 +155,7 @@ def test_erasure_removes_the_person_and_keeps_the_counts(
     user.refresh_from_db()
     assert counts.receipts == 1 and counts.bank_accounts == 1
     assert registration.full_name == "" and registration.phone == ""
+    assert not registration.needs_mobility  # access needs may be about health
     assert registration.email.startswith("gewist-")
     assert registration.gender  # quota answers stay for the composition counts
     assert not Resident.objects.filter(pk=resident.pk).exists()

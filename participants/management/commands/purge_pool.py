@@ -37,6 +37,7 @@ class Command(BaseCommand):
             f"residents to erase:       {plan.residents}",
             f"invitations unlinked:     {plan.invitations}",
             f"letter PDFs to delete:    {plan.letter_batches}",
+            f"said no or no answer:     {plan.not_taking_part} (details erased, row kept)",
             f"registrations kept:       {plan.kept_registrations}",
             f"pool counts kept:         {json.dumps(plan.pool_counts, ensure_ascii=False)}",
         ]

@@ -1,0 +1,49 @@
+"""Erasing a registration's personal details while its row stays.
+
+A registration that became a member or an alternate cannot be deleted (the
+panel, the counts and the books refer to it). Erasure keeps its quota answers,
+for the composition counts, and an age that is the same on the first weekend;
+it removes what reaches or describes the person: name, e-mail address, phone,
+birth date, access needs, diet and availability. Used by erasure on request
+and retention (recommendations.services.privacy) and by the pool purge for
+members who did not take part.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from participants.models import ERASED_EMAIL_PREFIX, Registration
+
+
+def same_age_birth_date(birth_date: dt.date, first_weekend: dt.date) -> dt.date:
+    """A stand-in birth date with the same age on the first weekend as the real one."""
+    age = (
+        first_weekend.year
+        - birth_date.year
+        - ((first_weekend.month, first_weekend.day) < (birth_date.month, birth_date.day))
+    )
+    try:
+        return first_weekend.replace(year=first_weekend.year - age) - dt.timedelta(days=1)
+    except ValueError:  # 29 February
+        return dt.date(first_weekend.year - age, 2, 28)
+
+
+def registration_erase(registration: Registration, first_weekend: dt.date) -> None:
+    registration.full_name = ""
+    registration.email = f"{ERASED_EMAIL_PREFIX}{registration.pk}@invalid.example"
+    registration.phone = ""
+    registration.birth_date = same_age_birth_date(registration.birth_date, first_weekend)
+    # Access needs may say something about health.
+    registration.needs_mobility = False
+    registration.needs_childcare = False
+    registration.needs_language_help = False
+    registration.diet = ""
+    registration.needs_other = ""
+    registration.save(
+        update_fields=[
+            "full_name", "email", "phone", "birth_date", "needs_mobility", "needs_childcare",
+            "needs_language_help", "diet", "needs_other",
+        ]
+    )
+    registration.available_weekends.clear()
