@@ -62,6 +62,17 @@ CHECKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("leximin", "A fresh LEXIMIN computation gives the same probabilities", ("a fresh LEXIMIN",)),
 )
 
+# What reading a record with a missing or wrong field raises.
+MALFORMED = (KeyError, TypeError, ValueError, IndexError)
+
+
+def _malformed(error: Exception) -> CommandError:
+    return CommandError(
+        _("Het verslag is niet compleet of klopt niet: %(error)s") % {"error": error}
+        + f"\nThe record is incomplete or malformed: {error}"
+    )
+
+
 # Checks that need the respondents file, which is not public (it holds answers).
 NEED_THE_POOL = frozenset({"input", "panels", "alternates", "leximin"})
 
@@ -135,11 +146,8 @@ class Command(BaseCommand):
         try:
             checked = record if drawn else self._without_draw(record, instance)
             problems = verify(checked, instance, recompute=recompute)
-        except (KeyError, TypeError, ValueError, IndexError) as error:
-            raise CommandError(
-                _("Het verslag is niet compleet of klopt niet: %(error)s") % {"error": error}
-                + f"\nThe record is incomplete or malformed: {error}"
-            ) from error
+        except MALFORMED as error:
+            raise _malformed(error) from error
         failed = self._report(problems, drawn=drawn, recompute=recompute, pool=True)
         if not drawn:
             self.stdout.write(
@@ -163,11 +171,8 @@ class Command(BaseCommand):
             )
         try:
             problems = verify_draw(record)
-        except (KeyError, TypeError, ValueError, IndexError) as error:
-            raise CommandError(
-                _("Het verslag is niet compleet of klopt niet: %(error)s") % {"error": error}
-                + f"\nThe record is incomplete or malformed: {error}"
-            ) from error
+        except MALFORMED as error:
+            raise _malformed(error) from error
         failed = self._report(problems, drawn=True, recompute=False, pool=False)
         self._conclude(failed, record)
 
