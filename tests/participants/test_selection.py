@@ -4,6 +4,7 @@ the published record and its verification with ``verify_selection``."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -651,6 +653,16 @@ def test_it_shows_the_error_of_a_failed_run(
     )
     assert "De loting is mislukt" in page.content.decode()
     assert "Categorie geslacht" in page.content.decode()
+    run.refresh_from_db()
+    assert run.error is not None and run.error["en"] != run.error["nl"]
+    # An organiser who reads the site in English reads the engine's English.
+    english = _organiser_client(cast)
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = english.get(
+        reverse("participants:selection_detail", kwargs={"slug": cast.assembly.slug, "pk": run.pk})
+    ).content.decode()
+    assert html.escape(run.error["en"], quote=False) in page
+    assert "Categorie geslacht" not in page
 
 
 def test_it_keeps_other_assemblies_runs_out_of_reach(
