@@ -10,7 +10,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -45,6 +45,30 @@ def one_time_submission() -> models.UUIDField[uuid.UUID | None, uuid.UUID | None
 def offered_language(code: str) -> str:
     """``code`` if the site offers that language, else the default (Dutch)."""
     return code if code in dict(settings.LANGUAGES) else str(settings.LANGUAGE_CODE)
+
+
+def reads_english() -> bool:
+    """Whether the active language (the visitor's, or an e-mail's) is English."""
+    return (translation.get_language() or "").startswith("en")
+
+
+def in_reader_language(dutch: str, english: str) -> str:
+    """Text an organiser typed, in the reader's language: the English version
+    for English readers where there is one, else the Dutch."""
+    return english if english and reads_english() else dutch
+
+
+ENGLISH_HELP = _("Voor wie de site in het Engels gebruikt. Leeg: de Nederlandse tekst.")
+
+
+def english_field(
+    label: Any, *, long: bool = False, max_length: int = 200
+) -> models.Field:  # type: ignore[type-arg]
+    """The optional English version of an organiser's text (English is the
+    site's second language); empty means English readers see the Dutch."""
+    if long:
+        return models.TextField(label, blank=True, help_text=ENGLISH_HELP)
+    return models.CharField(label, max_length=max_length, blank=True, help_text=ENGLISH_HELP)
 
 
 class User(AbstractBaseUser, PermissionsMixin):

@@ -49,15 +49,15 @@ def _session_event(
     event.add("last-modified", session.updated_at.astimezone(dt.UTC))
     event.add("dtstart", timezone.localtime(session.starts_at, zone))
     event.add("dtend", timezone.localtime(session.ends_at, zone))
-    event.add("summary", f"{session.title} ({session.get_kind_display()})")
+    event.add("summary", f"{session.shown_title} ({session.get_kind_display()})")
     location = _location(weekend, session.room)
     if location:
         event.add("location", location)
     lines = [
         _("Burgerberaad, weekend %(number)s.") % {"number": weekend.number},
     ]
-    if session.description:
-        lines.append(session.description)
+    if session.shown_description:
+        lines.append(session.shown_description)
     experts = [expert.name for expert in session.experts.all()]
     if experts:
         lines.append(_("Deskundigen: %(names)s") % {"names": ", ".join(experts)})
@@ -73,8 +73,8 @@ def _weekend_event(weekend: Weekend, stamp: dt.datetime) -> Event:
     # An all-day event ends on the day after the last (DTEND is exclusive).
     event.add("dtend", weekend.ends_on + dt.timedelta(days=1))
     summary = _("Burgerberaad: weekend %(number)s") % {"number": weekend.number}
-    if weekend.title:
-        summary = f"{summary} – {weekend.title}"
+    if weekend.shown_title:
+        summary = f"{summary} – {weekend.shown_title}"
     event.add("summary", summary)
     location = _location(weekend)
     if location:
@@ -87,10 +87,18 @@ def _weekend_event(weekend: Weekend, stamp: dt.datetime) -> Event:
     return event
 
 
-def calendar_build(*, assembly: Assembly, name: str, weekends: Iterable[Weekend]) -> bytes:
+def calendar_build(
+    *,
+    assembly: Assembly,
+    name: str,
+    weekends: Iterable[Weekend],
+    language: str = settings.LANGUAGE_CODE,
+) -> bytes:
     """One calendar: the published sessions of each weekend, or the weekend's days.
 
     ``weekends`` come from sessions.selectors (sessions and experts prefetched).
+    ``language``: calendar apps send no cookie and any Accept-Language, so a
+    feed is in Dutch unless it belongs to someone whose language is known.
     """
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     weekends = list(weekends)
@@ -106,7 +114,7 @@ def calendar_build(*, assembly: Assembly, name: str, weekends: Iterable[Weekend]
     calendar.add("x-published-ttl", vDuration(REFRESH))
     # With METHOD:PUBLISH, DTSTAMP is when this file was made (RFC 5545, 3.8.7.2).
     stamp = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language):
         for weekend in weekends:
             sessions = list(weekend.sessions.all()) if weekend.published_at else []
             if not sessions:

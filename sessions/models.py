@@ -8,13 +8,14 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from assembly.models import Assembly, User
+from assembly.models import Assembly, User, english_field, in_reader_language
 
 
 class Weekend(models.Model):
     assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="weekends")
     number = models.PositiveSmallIntegerField(_("nummer"))
     title = models.CharField(_("titel"), max_length=200, blank=True)
+    title_en = english_field(_("titel in het Engels"))
     starts_on = models.DateField(_("eerste dag"))
     ends_on = models.DateField(_("laatste dag"))
     venue_name = models.CharField(_("locatie"), max_length=200, blank=True)
@@ -46,6 +47,10 @@ class Weekend(models.Model):
 
     def __str__(self) -> str:
         return _("Weekend %(number)s") % {"number": self.number}
+
+    @property
+    def shown_title(self) -> str:
+        return in_reader_language(self.title, self.title_en)
 
 
 class Perspective(models.Model):
@@ -120,6 +125,7 @@ class Session(models.Model):
 
     weekend = models.ForeignKey(Weekend, on_delete=models.CASCADE, related_name="sessions")
     title = models.CharField(_("titel"), max_length=200)
+    title_en = english_field(_("titel in het Engels"))
     kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
     starts_at = models.DateTimeField(_("begint om"))
     ends_at = models.DateTimeField(_("eindigt om"))
@@ -131,6 +137,7 @@ class Session(models.Model):
         help_text=_("Voor de balans tussen perspectieven."),
     )
     description = models.TextField(_("uitleg"), blank=True)
+    description_en = english_field(_("uitleg in het Engels"), long=True)
     experts = models.ManyToManyField(
         Expert, blank=True, related_name="sessions", verbose_name=_("deskundigen")
     )
@@ -150,6 +157,14 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def shown_title(self) -> str:
+        return in_reader_language(self.title, self.title_en)
+
+    @property
+    def shown_description(self) -> str:
+        return in_reader_language(self.description, self.description_en)
 
 
 class Material(models.Model):
@@ -181,8 +196,10 @@ class Material(models.Model):
         Expert, on_delete=models.SET_NULL, null=True, blank=True, related_name="materials"
     )
     title = models.CharField(_("titel"), max_length=200)
+    title_en = english_field(_("titel in het Engels"))
     kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
     summary = models.TextField(_("korte uitleg in eenvoudige taal"))
+    summary_en = english_field(_("korte uitleg in het Engels"), long=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -209,6 +226,14 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def shown_title(self) -> str:
+        return in_reader_language(self.title, self.title_en)
+
+    @property
+    def shown_summary(self) -> str:
+        return in_reader_language(self.summary, self.summary_en)
 
 
 class MaterialVersion(models.Model):

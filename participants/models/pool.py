@@ -4,10 +4,9 @@ reminders, and registrations."""
 from __future__ import annotations
 
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from assembly.models import Assembly, User
+from assembly.models import Assembly, User, reads_english
 from sessions.models import Weekend
 
 
@@ -299,14 +298,14 @@ class AttitudeQuestion(models.Model):
 
     def shown_text(self) -> str:
         """The question in the visitor's language (Dutch where no English is given)."""
-        return self.text_en if self.text_en and _in_english() else self.text
+        return self.text_en if self.text_en and reads_english() else self.text
 
     def shown_choices(self) -> list[tuple[str, str]]:
         """(stored answer, label) per answer: the stored answer is the Dutch one;
         the label is English for English visitors when every answer has one."""
         values = self.choice_list()
         labels = answer_lines(self.choices_en)
-        if not _in_english() or len(labels) != len(values):
+        if not reads_english() or len(labels) != len(values):
             labels = values
         return list(zip(values, labels, strict=True))
 
@@ -317,10 +316,6 @@ class AttitudeQuestion(models.Model):
 def answer_lines(text: str) -> list[str]:
     """One answer per non-empty line, trimmed."""
     return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _in_english() -> bool:
-    return (translation.get_language() or "").startswith("en")
 
 
 class Gender(models.TextChoices):

@@ -36,7 +36,7 @@ from sessions.uploads import CheckedPdf
 
 logger = logging.getLogger(__name__)
 
-EDITABLE_FIELDS = ("title", "summary", "weekend", "session", "expert")
+EDITABLE_FIELDS = ("title", "title_en", "summary", "summary_en", "weekend", "session", "expert")
 NOTIFY_KIND = "sessions.material_released"
 
 
@@ -125,6 +125,8 @@ def material_create(
     pdf: CheckedPdf | None = None,
     url: str = "",
     members_only_reason: str = "",
+    title_en: str = "",
+    summary_en: str = "",
 ) -> Material:
     """A new material, as a draft with its first version."""
     if kind not in Material.Kind.values:
@@ -137,8 +139,10 @@ def material_create(
         session=session,
         expert=expert,
         title=title,
+        title_en=title_en,
         kind=kind,
         summary=summary,
+        summary_en=summary_en,
         members_only_reason=members_only_reason,
         created_by=actor,
     )

@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_celery_beat.models import PeriodicTask
 
-from assembly.models import Assembly, User
+from assembly.models import Assembly, User, in_reader_language
 from assembly.outbox import outbox_queue
 from assembly.schedules import daily_crontab
 from assembly.services import audit_record
@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 WEEKEND_FIELDS = (
     "title",
+    "title_en",
     "venue_name",
     "city",
     "venue_address",
@@ -44,7 +45,10 @@ WEEKEND_FIELDS = (
     "accessibility",
     "hotel",
 )
-SESSION_FIELDS = ("title", "kind", "starts_at", "ends_at", "room", "topic", "description")
+SESSION_FIELDS = (
+    "title", "title_en", "kind", "starts_at", "ends_at", "room", "topic", "description",
+    "description_en",
+)
 
 
 def local_zone() -> zoneinfo.ZoneInfo:
@@ -125,6 +129,12 @@ class Change:
     what: Literal["added", "moved", "cancelled"]
     before: tuple[dt.datetime, dt.datetime, str] | None = None
     after: tuple[dt.datetime, dt.datetime, str] | None = None
+    title_en: str = ""
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the language the e-mail is written in."""
+        return in_reader_language(self.title, self.title_en)
 
 
 def _slot(session: Session) -> tuple[dt.datetime, dt.datetime, str]:
@@ -328,7 +338,9 @@ def session_create(
     )
     _notify_change(
         weekend=locked,
-        changes=[Change(session.pk, session.title, "added", after=_slot(session))],
+        changes=[Change(
+                session.pk, session.title, "added", after=_slot(session), title_en=session.title_en
+            )],
         actor=actor,
     )
     return session
@@ -373,7 +385,9 @@ def session_update(
     if _slot(current) != before:
         _notify_change(
             weekend=locked,
-            changes=[Change(current.pk, current.title, "moved", before, _slot(current))],
+            changes=[Change(
+                    current.pk, current.title, "moved", before, _slot(current), current.title_en
+                )],
             actor=actor,
         )
     return current
@@ -384,7 +398,9 @@ def session_delete(*, session: Session, actor: User | None) -> None:
     """Remove a session; once the programme is published, members hear it is cancelled."""
     locked = _locked_weekend(session.weekend)
     current = Session.objects.select_for_update().get(pk=session.pk, weekend=locked)
-    change = Change(current.pk, current.title, "cancelled", before=_slot(current))
+    change = Change(
+        current.pk, current.title, "cancelled", before=_slot(current), title_en=current.title_en
+    )
     audit_record(
         action="programme.session_delete", assembly=locked.assembly, actor=actor, target=current
     )
@@ -456,7 +472,7 @@ def session_move(*, session: Session, direction: Literal["up", "down"], actor: U
     _notify_change(
         weekend=locked,
         changes=[
-            Change(item.pk, item.title, "moved", before[item.pk], _slot(item))
+            Change(item.pk, item.title, "moved", before[item.pk], _slot(item), item.title_en)
             for item in (second, first)
         ],
         actor=actor,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assembly import access
-from assembly.models import Assembly, RoleKind
+from assembly.models import ENGLISH_HELP, Assembly, RoleKind
 from sessions import selectors_materials as selectors
 from sessions.models import Expert, Material, Perspective, Session, Weekend
 from sessions.services import experts as expert_services
@@ -140,17 +140,34 @@ def _file_help() -> str:
     }
 
 
-class MaterialForm(_ContentMixin):
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Soort"), choices=Material.Kind.choices, widget=forms.RadioSelect
-    )
+class _TextsMixin(forms.Form):
+    """A material's title and summary, each with its optional English version."""
+
     title = forms.CharField(label=gettext_lazy("Titel"), max_length=200)
+    title_en = forms.CharField(
+        label=gettext_lazy("Titel in het Engels"),
+        max_length=200,
+        required=False,
+        help_text=ENGLISH_HELP,
+    )
     summary = forms.CharField(
         label=gettext_lazy("Korte uitleg in eenvoudige taal (B1)"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy(
             "Twee of drie korte zinnen: waar gaat het over, en waarom is het belangrijk?"
         ),
+    )
+    summary_en = forms.CharField(
+        label=gettext_lazy("Korte uitleg in het Engels"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=ENGLISH_HELP,
+    )
+
+
+class MaterialForm(_TextsMixin, _ContentMixin):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Soort"), choices=Material.Kind.choices, widget=forms.RadioSelect
     )
     weekend = forms.ModelChoiceField(
         label=gettext_lazy("Weekend"), queryset=Weekend.objects.none(), required=False
@@ -171,7 +188,10 @@ class MaterialForm(_ContentMixin):
         help_text=gettext_lazy("Leeg: na het weekend wordt het stuk openbaar."),
     )
 
-    field_order = ["kind", "title", "summary", "file", "url", "weekend", "session", "expert"]
+    field_order = [
+        "kind", "title", "title_en", "summary", "summary_en", "file", "url", "weekend", "session",
+        "expert",
+    ]
 
     def __init__(self, *args: Any, assembly: Assembly, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -187,23 +207,15 @@ class MaterialForm(_ContentMixin):
         expert.queryset = Expert.objects.filter(assembly=assembly)
 
 
-class ExpertUploadForm(_ContentMixin):
+class ExpertUploadForm(_TextsMixin, _ContentMixin):
     kind = forms.ChoiceField(
         label=gettext_lazy("Soort"), choices=Material.Kind.choices, widget=forms.RadioSelect
-    )
-    title = forms.CharField(label=gettext_lazy("Titel"), max_length=200)
-    summary = forms.CharField(
-        label=gettext_lazy("Korte uitleg in eenvoudige taal (B1)"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy(
-            "Twee of drie korte zinnen: waar gaat het over, en waarom is het belangrijk?"
-        ),
     )
     session = SessionChoiceField(
         label=gettext_lazy("Bij dit onderdeel"), queryset=Session.objects.none(), required=False
     )
 
-    field_order = ["kind", "title", "summary", "file", "url", "session"]
+    field_order = ["kind", "title", "title_en", "summary", "summary_en", "file", "url", "session"]
 
     def __init__(self, *args: Any, expert: Expert, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -220,8 +232,11 @@ class MaterialEditForm(forms.ModelForm[Material]):
 
     class Meta:
         model = Material
-        fields = ["title", "summary", "weekend", "session", "expert"]
-        widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
+        fields = ["title", "title_en", "summary", "summary_en", "weekend", "session", "expert"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "summary_en": forms.Textarea(attrs={"rows": 4}),
+        }
 
     def __init__(self, *args: Any, assembly: Assembly, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -528,7 +543,9 @@ def material_create(request: HttpRequest, slug: str) -> HttpResponse:
                 assembly=assembly,
                 kind=data["kind"],
                 title=data["title"],
+                title_en=data["title_en"],
                 summary=data["summary"],
+                summary_en=data["summary_en"],
                 weekend=data["weekend"],
                 session=data["session"],
                 expert=data["expert"],
@@ -807,7 +824,9 @@ def expert_upload(request: HttpRequest, slug: str) -> HttpResponse:
                 assembly=assembly,
                 kind=data["kind"],
                 title=data["title"],
+                title_en=data["title_en"],
                 summary=data["summary"],
+                summary_en=data["summary_en"],
                 session=data["session"],
                 expert=expert,
                 pdf=pdf,

@@ -13,13 +13,13 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assembly import access
-from assembly.models import Assembly, RoleKind, User
+from assembly.models import ENGLISH_HELP, Assembly, RoleKind, User, offered_language
 from sessions import calendars, selectors
 from sessions.models import Expert, ProgrammeReminder, Session, Weekend
 from sessions.services import schedule as services
@@ -82,6 +82,12 @@ class WeekendForm(forms.ModelForm[Weekend]):
 
 class SessionForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Titel"), max_length=200)
+    title_en = forms.CharField(
+        label=gettext_lazy("Titel in het Engels"),
+        max_length=200,
+        required=False,
+        help_text=ENGLISH_HELP,
+    )
     kind = forms.ChoiceField(label=gettext_lazy("Soort"), choices=Session.Kind.choices)
     day = forms.TypedChoiceField(label=gettext_lazy("Dag"), coerce=dt.date.fromisoformat)
     start = forms.TimeField(
@@ -102,6 +108,12 @@ class SessionForm(forms.Form):
     )
     description = forms.CharField(
         label=gettext_lazy("Uitleg"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    description_en = forms.CharField(
+        label=gettext_lazy("Uitleg in het Engels"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=ENGLISH_HELP,
     )
     experts = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Deskundigen"),
@@ -143,6 +155,7 @@ class SessionForm(forms.Form):
         end = timezone.localtime(session.ends_at, services.local_zone())
         return {
             "title": session.title,
+            "title_en": session.title_en,
             "kind": session.kind,
             "day": start.date().isoformat(),
             "start": start.time(),
@@ -150,6 +163,7 @@ class SessionForm(forms.Form):
             "room": session.room,
             "topic": session.topic,
             "description": session.description,
+            "description_en": session.description_en,
             "experts": list(session.experts.all()),
         }
 
@@ -463,8 +477,14 @@ def private_feed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     weekends = selectors.programme_for(
         assembly=assembly, published_only=False, material_statuses=None
     )
-    name = _("%(name)s – mijn programma") % {"name": assembly.name}
-    content = calendars.calendar_build(assembly=assembly, name=name, weekends=weekends)
+    # A calendar app sends no cookie: the feed is in the language the member reads.
+    reader = User.objects.filter(pk=ids[0]).values_list("language", flat=True).first()
+    language = offered_language(reader or "")
+    with translation.override(language):
+        name = _("%(name)s – mijn programma") % {"name": assembly.name}
+    content = calendars.calendar_build(
+        assembly=assembly, name=name, weekends=weekends, language=language
+    )
     return _calendar_response(content, f"{assembly.slug}-mijn-programma.ics", private=True)
 
 

@@ -139,7 +139,7 @@ def test_it_lets_an_organiser_build_and_reorder_with_the_keyboard(
     assert_accessible(axe, page)
 
     page.goto(f"{base}weekend/1/onderdeel/nieuw/")
-    page.get_by_label("Titel").fill("Dubbel geboekt")
+    page.get_by_label("Titel (verplicht)").fill("Dubbel geboekt")
     page.get_by_label("Begint om").fill("10:15")
     page.get_by_label("Eindigt om").fill("10:45")
     page.get_by_label("Zaal").fill("Plenaire zaal")
