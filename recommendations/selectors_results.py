@@ -331,8 +331,12 @@ def assembly_results(*, assembly: Assembly, decided_only: bool = True) -> Assemb
             # A later ballot on the same recommendation (a re-vote) is the one that counts.
             by_recommendation[ballot.recommendation_id] = outcome
 
-    recommendations = Recommendation.objects.filter(assembly=assembly).select_related(
-        "merged_into", "weekend"
+    recommendations = (
+        Recommendation.objects.filter(assembly=assembly)
+        .select_related("merged_into", "weekend")
+        # A draft its table withdrew before the plenary saw it stays with the
+        # table (access_drafting.PRIVATE): it has no outcome to report.
+        .exclude(status__in=SET_ASIDE, submitted_at__isnull=True)
     )
     if decided_only:
         recommendations = recommendations.filter(

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from assembly.models import Assembly
 from recommendations.models import (
@@ -38,7 +39,11 @@ def make_recommendation(
     *,
     status: str = Recommendation.Status.FINAL,
     title: str = "",
+    submitted: bool | None = None,
 ) -> Recommendation:
+    """``submitted``: whether it reached the plenary (by default: unless a draft)."""
+    if submitted is None:
+        submitted = status != Recommendation.Status.DRAFT
     return Recommendation.objects.create(
         assembly=assembly,
         number=number,
@@ -46,6 +51,7 @@ def make_recommendation(
         title=title or f"Aanbeveling over preventie {number}",
         text=f"De regering moet meer doen aan preventie ({number}).",
         status=status,
+        submitted_at=timezone.now() if submitted else None,
     )
 
 
@@ -204,6 +210,8 @@ def test_it_leaves_out_open_ballots_and_drafts_but_shows_withdrawn_and_merged(
     merged = make_recommendation(cast.assembly, 5, status=Recommendation.Status.MERGED)
     merged.merged_into = decided
     merged.save(update_fields=["merged_into"])
+    # Withdrawn by its table before the plenary saw it: private to the table.
+    make_recommendation(cast.assembly, 6, status=Recommendation.Status.WITHDRAWN, submitted=False)
 
     public = assembly_results(assembly=cast.assembly).recommendations
     assert [r.number for r in public] == [1, 4, 5]
@@ -211,6 +219,10 @@ def test_it_leaves_out_open_ballots_and_drafts_but_shows_withdrawn_and_merged(
     assert public[1].set_aside and public[1].ballot is None
     everything = assembly_results(assembly=cast.assembly, decided_only=False).recommendations
     assert [r.number for r in everything] == [1, 2, 3, 4, 5]
+    page = Client().get(
+        reverse("recommendations:record_results", kwargs={"slug": cast.assembly.slug})
+    ).content.decode()
+    assert "preventie 6" not in page and "preventie 4" in page
 
 
 @pytest.mark.django_db
