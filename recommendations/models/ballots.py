@@ -168,8 +168,10 @@ class VoterMark(models.Model):
 
 
 class ElectronicVote(models.Model):
-    """A secret vote. A random key and no time stamp: neither the order of
-    rows nor a clock ties it to a VoterMark. The member keeps a receipt code;
+    """A secret vote. A random key and no time stamp, and when the ballot
+    closes its votes are stored again in a random order (services.ballots.
+    _shuffle_votes): neither the order of rows nor a clock ties it to a
+    VoterMark. The member keeps a receipt code;
     only its hash is stored, so the member can find their vote and nobody
     else can tell whose it is."""
 

@@ -303,8 +303,25 @@ def ballot_close(*, ballot: Ballot, actor: User | None) -> Ballot:
     ballot.save(update_fields=["status", "closed_at", "closed_by"])
     audit_record(action="ballots.close", assembly=ballot.assembly, actor=actor, target=ballot)
     if ballot.method == Ballot.Method.ELECTRONIC:
+        _shuffle_votes(ballot)
         _fix_result(ballot=ballot, counts=electronic_counts(ballot=ballot), actor=actor)
     return ballot
+
+
+def _shuffle_votes(ballot: Ballot) -> None:
+    """Store the closed ballot's votes again, in a random order under new keys.
+
+    They went in one by one as members voted, and the voter marks show that
+    order too (their keys and times): what the database returns without an
+    ORDER BY, and what a backup holds, would tie each vote to a member. The
+    receipts stay valid (the hashes are kept). While the ballot is open the
+    stored order still follows the voting; see SECURITY.md."""
+    votes = list(
+        ElectronicVote.objects.filter(ballot=ballot).values("choice", "ranking", "receipt_hash")
+    )
+    secrets.SystemRandom().shuffle(votes)
+    ElectronicVote.objects.filter(ballot=ballot).delete()
+    ElectronicVote.objects.bulk_create(ElectronicVote(ballot=ballot, **vote) for vote in votes)
 
 
 def electronic_counts(*, ballot: Ballot) -> Counts:

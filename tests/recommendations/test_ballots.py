@@ -193,6 +193,39 @@ def test_opening_puts_the_recommendation_in_the_ballot(cast: Cast) -> None:
         services.ballot_open(ballot=ballot, actor=cast.users["chair"])
 
 
+def test_closing_stores_the_votes_again_in_an_order_that_says_nothing(cast: Cast) -> None:
+    """Votes go in as members vote, and the marks show that order: read back
+    in stored order, the votes would pair with the members. After closing
+    they are stored again in a random order, with new keys; receipts still work."""
+    from django.db import connection
+
+    members = voters(cast.assembly, 12)
+    ballot = open_ballot(cast)
+    codes = cast_votes(ballot, members, ["for", "against", "abstain"] * 4)
+    cast_order = [services.receipt_hash(code) for code in codes]
+    keys_before = set(ElectronicVote.objects.values_list("id", flat=True))
+
+    def stored_order() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT receipt_hash FROM recommendations_electronicvote WHERE ballot_id = %s",
+                [ballot.pk],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    assert stored_order() == cast_order  # the leak while the ballot is open
+    services.ballot_close(ballot=ballot, actor=cast.users["chair"])
+
+    assert sorted(stored_order()) == sorted(cast_order)
+    assert stored_order() != cast_order
+    assert not keys_before & set(ElectronicVote.objects.values_list("id", flat=True))
+    result = BallotResult.objects.get(ballot=ballot)
+    assert (result.votes_for, result.votes_against, result.votes_abstain) == (4, 4, 4)
+    from recommendations import selectors_ballots
+
+    assert selectors_ballots.vote_by_receipt(assembly=cast.assembly, code=codes[0]) is not None
+
+
 def test_the_ranked_ballot_form_sent_twice_prepares_one_ballot(cast: Cast) -> None:
     client = _client(cast.users["organiser"])
     url = reverse("recommendations:ballot_new_ranked", kwargs={"slug": cast.assembly.slug})

@@ -133,6 +133,26 @@ def test_150_members_vote_at_once_each_counted_once_and_none_linkable(
         AsyncResult(r.id, backend=celery_worker.results).get(timeout=60) for r in (first, second)
     ]
     assert sorted(closed) == [0, 1]
+
+    # Stored in the order members voted, the votes would line up with the
+    # marks (who voted, when); after closing they are stored in a random order.
+    hash_of = {i: services.receipt_hash(code) for i, _status, code in accepted}
+    member_index = {m.pk: i for i, m in enumerate(members)}
+    voting_order = [
+        hash_of[member_index[pk]]
+        for pk in VoterMark.objects.filter(ballot=ballot)
+        .order_by("voted_at", "pk")
+        .values_list("member_id", flat=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT receipt_hash FROM recommendations_electronicvote WHERE ballot_id = %s"
+            " ORDER BY ctid",
+            [ballot.pk],
+        )
+        stored_order = [row[0] for row in cursor.fetchall()]
+    assert sorted(stored_order) == sorted(voting_order)
+    assert stored_order != voting_order
     result = BallotResult.objects.get(ballot=ballot)
     assert (result.votes_for, result.votes_against, result.votes_abstain) == (110, 30, 10)
     assert result.adopted is True  # 110 / 140 = 78.6 %
