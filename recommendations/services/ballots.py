@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -652,6 +653,41 @@ def new_receipt_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
 
 
+# A receipt code is drawn when the member checks their choice (step 2) and
+# travels, signed, with the confirmation: a confirmation sent twice (a double
+# tap) can then show the code of the vote the first one cast. Nothing of it is
+# stored but the hash with the vote.
+RECEIPT_OFFER_SALT = "recommendations.vote-receipt"
+
+
+def receipt_offer(*, ballot: Ballot, member: PanelMember) -> str:
+    """A fresh receipt code, signed for this ballot and member."""
+    return signing.dumps(
+        {"code": new_receipt_code(), "ballot": ballot.pk, "member": member.pk},
+        salt=RECEIPT_OFFER_SALT,
+    )
+
+
+def receipt_from_offer(offer: str, *, ballot: Ballot, member: PanelMember | None) -> str | None:
+    """The code in a signed offer for this ballot and member, or None."""
+    try:
+        data = signing.loads(offer, salt=RECEIPT_OFFER_SALT, max_age=RECEIPT_OFFER_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if member is None or data.get("ballot") != ballot.pk or data.get("member") != member.pk:
+        return None
+    code = data.get("code")
+    return code if isinstance(code, str) else None
+
+
+# Long enough to read the ballot and think; a ballot is open for minutes or hours.
+RECEIPT_OFFER_MAX_AGE = 12 * 60 * 60
+
+
+def vote_with_receipt_exists(*, ballot: Ballot, code: str) -> bool:
+    return ElectronicVote.objects.filter(ballot=ballot, receipt_hash=receipt_hash(code)).exists()
+
+
 def normalise_receipt(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
@@ -696,9 +732,15 @@ def check_vote(*, ballot: Ballot, choice: str, ranking: Sequence[int]) -> None:
 
 @transaction.atomic
 def electronic_vote_cast(
-    *, ballot: Ballot, member: PanelMember | None, choice: str = "", ranking: Sequence[int] = ()
+    *,
+    ballot: Ballot,
+    member: PanelMember | None,
+    choice: str = "",
+    ranking: Sequence[int] = (),
+    code: str | None = None,
 ) -> str:
-    """Cast a member's secret vote; returns the receipt code (shown once, never stored)."""
+    """Cast a member's secret vote; returns the receipt code (shown once, never
+    stored): ``code`` where the confirmation brought one (receipt_offer), else a new one."""
     # The lock makes closing wait for votes in progress, and a vote after
     # closing see the closed status.
     ballot = _locked(ballot)
@@ -707,7 +749,7 @@ def electronic_vote_cast(
     if VoterMark.objects.filter(ballot=ballot, member=member).exists():
         raise BallotRefused(_("U hebt al gestemd. U kunt maar één keer stemmen."))
     VoterMark.objects.create(ballot=ballot, member=member)
-    code = new_receipt_code()
+    code = code or new_receipt_code()
     ElectronicVote.objects.create(
         ballot=ballot,
         choice=choice if ballot.kind == Ballot.Kind.RECOMMENDATION else "",

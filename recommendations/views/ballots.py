@@ -431,6 +431,7 @@ def _vote_form(ballot: Ballot, data: object = None) -> forms.VoteForm:
 
 
 @login_required
+@never_cache  # the check page carries the receipt code, signed, for the last step
 def vote(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     """Step 1 (GET): the ballot paper. Step 2 (POST): check what you chose."""
     user = access.request_user(request)
@@ -448,6 +449,7 @@ def vote(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if request.method == "POST" and not refusal and not voted and form.is_valid():
         context["choice"], context["ranking"] = form.vote()
         context["summary"] = form.summary()
+        context["receipt_offer"] = services.receipt_offer(ballot=ballot, member=member)  # type: ignore[arg-type]
         # The choice travels to the last step as hidden fields and is checked again there.
         context["hidden"] = [
             (name, value)
@@ -471,13 +473,20 @@ def vote_cast(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         messages.error(request, _("Uw keuze was niet compleet. Kies opnieuw."))
         return redirect("recommendations:vote", slug=slug, number=number)
     choice, ranking = form.vote()
+    offered = services.receipt_from_offer(
+        request.POST.get("receipt_offer", ""), ballot=ballot, member=member
+    )
     try:
         code = services.electronic_vote_cast(
-            ballot=ballot, member=member, choice=choice, ranking=ranking
+            ballot=ballot, member=member, choice=choice, ranking=ranking, code=offered
         )
     except services.BallotRefused as refused:
-        messages.error(request, str(refused))
-        return redirect("recommendations:vote", slug=slug, number=number)
+        if offered is None or not services.vote_with_receipt_exists(ballot=ballot, code=offered):
+            messages.error(request, str(refused))
+            return redirect("recommendations:vote", slug=slug, number=number)
+        # The same confirmation sent twice (a double tap): the first one cast
+        # the vote, and the browser shows this answer; show that vote's code.
+        code = offered
     # never_cache: the receipt code must not stay in a cache or be shown again.
     return render(
         request,

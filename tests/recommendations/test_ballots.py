@@ -588,6 +588,37 @@ def test_a_member_votes_confirms_and_sees_the_receipt_once(cast: Cast) -> None:
     assert "Deze code vinden wij niet." in wrong
 
 
+def test_a_double_tap_on_confirm_still_shows_the_receipt_of_the_one_vote(cast: Cast) -> None:
+    """The browser shows the answer to the second request: it must carry the
+    code of the vote the first one cast, which is shown nowhere else."""
+    import re
+
+    members = voters(cast.assembly, 2)
+    PanelMember.objects.filter(pk=members[0].pk).update(user=cast.users["member"])
+    ballot = open_ballot(cast)
+    client = _client(cast.users["member"])
+    kwargs = {"slug": cast.assembly.slug, "number": ballot.number}
+    confirm = client.post(reverse("recommendations:vote", kwargs=kwargs), {"choice": "for"})
+    assert "no-store" in confirm["Cache-Control"]
+    offer = re.search(r'name="receipt_offer" value="([^"]+)"', confirm.content.decode())
+    assert offer is not None
+    form = {"choice": "for", "receipt_offer": offer.group(1)}
+    cast_url = reverse("recommendations:vote_cast", kwargs=kwargs)
+
+    first, second = client.post(cast_url, form), client.post(cast_url, form)
+
+    assert first.status_code == second.status_code == 200
+    assert first.context["code"] == second.context["code"]
+    (vote,) = ElectronicVote.objects.all()
+    assert vote.receipt_hash == services.receipt_hash(second.context["code"])
+    # Another member's offer, or a forged one, gets no code: only "already voted".
+    other = services.receipt_offer(ballot=ballot, member=members[1])
+    again = client.post(cast_url, {"choice": "for", "receipt_offer": other})
+    assert again.status_code == 302
+    forged = client.post(cast_url, {"choice": "for", "receipt_offer": offer.group(1) + "x"})
+    assert forged.status_code == 302
+
+
 def test_the_ranked_vote_form_refuses_the_same_rank_twice(cast: Cast) -> None:
     members = voters(cast.assembly, 1)
     PanelMember.objects.filter(pk=members[0].pk).update(user=cast.users["member"])
