@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -459,6 +459,17 @@ def current_result(*, ballot: Ballot) -> BallotResult | None:
     )
 
 
+def _members_then(ballot: Ballot) -> int:
+    """How many members could vote in the ballot: those taking part now, and
+    those who stopped after it opened (a count entered or corrected later)."""
+    taking_part = Q(status=PanelMember.Status.CONFIRMED)
+    if ballot.opened_at is not None:
+        taking_part |= Q(status=PanelMember.Status.WITHDRAWN, withdrawn_at__gte=ballot.opened_at)
+    return PanelMember.objects.filter(
+        taking_part, assembly_id=ballot.assembly_id, kind=PanelMember.Kind.MEMBER
+    ).count()
+
+
 def check_counts(*, ballot: Ballot, counts: Counts) -> None:
     """Counts fit the ballot: the right kind, known options, no more ballots than members."""
     if ballot.kind == Ballot.Kind.RANKED:
@@ -484,11 +495,7 @@ def check_counts(*, ballot: Ballot, counts: Counts) -> None:
                 )
     elif counts.piles:
         raise BallotRefused(_("Bij deze stemming telt u voor, tegen en onthouding."))
-    members = PanelMember.objects.filter(
-        assembly_id=ballot.assembly_id,
-        kind=PanelMember.Kind.MEMBER,
-        status=PanelMember.Status.CONFIRMED,
-    ).count()
+    members = _members_then(ballot)
     if members and counts.total > members:
         raise BallotRefused(
             _(
@@ -707,12 +714,21 @@ def check_member_may_vote(*, ballot: Ballot, member: PanelMember | None) -> Pane
         ballot.closes_at is not None and ballot.closes_at <= timezone.now()
     ):
         raise BallotRefused(_("Deze stemming is gesloten. U kunt niet meer stemmen."))
-    today = timezone.localdate()
-    if not CheckIn.objects.filter(member=member, day=today).exists():
+    now = timezone.localtime()
+    check_in = CheckIn.objects.filter(member=member, day=now.date()).first()
+    if check_in is None:
         raise BallotRefused(
             _(
                 "U bent vandaag nog niet aangemeld bij de ingang. "
                 "Meld u eerst aan, dan kunt u stemmen."
+            )
+        )
+    if check_in.left_early_at is not None and check_in.left_early_at <= now.time():
+        # Only members in the room vote; the desk clears the time if they come back.
+        raise BallotRefused(
+            _(
+                "Bij de ingang staat dat u vandaag eerder bent weggegaan. Alleen wie er is, "
+                "kan stemmen. Bent u terug? Meld dat bij de ingang."
             )
         )
     return member

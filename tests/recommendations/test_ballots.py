@@ -588,6 +588,44 @@ def test_a_member_votes_confirms_and_sees_the_receipt_once(cast: Cast) -> None:
     assert "Deze code vinden wij niet." in wrong
 
 
+def test_a_count_is_checked_against_the_members_who_could_vote_then(cast: Cast) -> None:
+    """All four voted; a week later one stops, and the chair then corrects the count."""
+    from participants.services.panel import panel_member_withdraw
+
+    members = voters(cast.assembly, 4)
+    ballot = open_ballot(cast)
+    cast_votes(ballot, members, ["for", "for", "against", "against"])
+    services.ballot_close(ballot=ballot, actor=cast.users["chair"])
+    panel_member_withdraw(member=members[3], reason="verhuisd", actor=cast.users["organiser"])
+
+    services.ballot_result_correct(
+        ballot=ballot,
+        counts=Counts(votes_for=3, votes_against=1),
+        reason="Een stem verkeerd geteld",
+        actor=cast.users["chair"],
+    )
+    with pytest.raises(BallotRefused, match="4 deelnemers"):
+        services.ballot_result_correct(
+            ballot=ballot,
+            counts=Counts(votes_for=4, votes_against=1),
+            reason="Te veel",
+            actor=cast.users["chair"],
+        )
+
+
+def test_a_member_the_desk_saw_leave_early_does_not_vote_from_home(cast: Cast) -> None:
+    members = voters(cast.assembly, 2)
+    ballot = open_ballot(cast)
+    # Left at the start of the day, so always before now, whatever the test's hour.
+    CheckIn.objects.filter(member=members[0]).update(left_early_at=dt.time(0, 0))
+    with pytest.raises(BallotRefused, match="eerder bent weggegaan"):
+        services.electronic_vote_cast(ballot=ballot, member=members[0], choice="for")
+    # Leaving later than now (the desk wrote a planned time) does not stop the vote.
+    CheckIn.objects.filter(member=members[1]).update(left_early_at=dt.time(23, 59, 59))
+    assert services.electronic_vote_cast(ballot=ballot, member=members[1], choice="for")
+    assert ElectronicVote.objects.count() == 1
+
+
 def test_a_double_tap_on_confirm_still_shows_the_receipt_of_the_one_vote(cast: Cast) -> None:
     """The browser shows the answer to the second request: it must carry the
     code of the vote the first one cast, which is shown nowhere else."""
