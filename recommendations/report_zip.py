@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from assembly.spreadsheets import spreadsheet_text
 from recommendations.selectors_report import FinalReport, ProgressContent, WeekendLine
 
 # Zip's epoch; any fixed moment makes the archive reproducible.
@@ -25,8 +26,8 @@ _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 def _cell(value: object) -> object:
     """Text that a spreadsheet would run as a formula starts with an apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return f"'{value}"
+    if isinstance(value, str):
+        return spreadsheet_text(value)
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, float):

@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
+from assembly.spreadsheets import spreadsheet_text
 from recommendations.selectors_results import AssemblyResults, BallotOutcome, RecommendationResult
 
 # (column, what it holds) — shown on the results page under "Open data".
@@ -122,6 +123,10 @@ class ResultResource(resources.Resource):  # type: ignore[misc]
 
     def get_export_order(self) -> tuple[str, ...]:
         return tuple(name for name, _label in COLUMNS)
+
+    def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> object:
+        # Titles and statements are typed by people: none may run as a formula.
+        return spreadsheet_text(super().export_field(field, instance, **kwargs))
 
 
 def results_csv(results: AssemblyResults) -> str:

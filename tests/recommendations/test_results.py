@@ -308,6 +308,18 @@ def test_a_non_public_assembly_hides_its_results_from_outsiders(cast: Cast) -> N
 
 
 @pytest.mark.django_db
+def test_no_text_in_the_csv_runs_as_a_formula_in_a_spreadsheet(cast: Cast) -> None:
+    rec = make_recommendation(cast.assembly, 1, title='=HYPERLINK("http://example.org","Klik")')
+    make_result(rec, votes=(90, 30, 20))
+    MinorityStatement.objects.create(recommendation=rec, text="- eerst onderzoek")
+    response = Client().get(_url(cast, "record_results_csv"))
+    (row,) = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert row["title"] == '\'=HYPERLINK("http://example.org","Klik")'
+    assert row["minority_statements"] == "'- eerst onderzoek"
+    assert row["number"] == "1"
+
+
+@pytest.mark.django_db
 def test_the_csv_export_has_the_documented_columns_and_the_figures(cast: Cast) -> None:
     rec = make_recommendation(cast.assembly, 1, title='Titel met "aanhalingstekens", komma')
     make_result(rec, votes=(90, 30, 20))
