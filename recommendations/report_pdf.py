@@ -651,7 +651,7 @@ def final_report_pdf(report: FinalReport) -> bytes:
                     _("valt af") if option in rnd.eliminated else "",
                 ]
                 for rnd in b.rounds
-                for option, votes in rnd.counts
+                for option, votes in rnd.with_exhausted(_("Uitgeput (geen keuze meer over)"))
             ]
             story.append(
                 _table(

@@ -20,6 +20,9 @@ from typing import Any
 from assembly.spreadsheets import spreadsheet_text
 from recommendations.selectors_report import FinalReport, ProgressContent, WeekendLine
 
+# The row of a round's ballots with no option left in the count.
+EXHAUSTED = "(uitgeput)"
+
 # Zip's epoch; any fixed moment makes the archive reproducible.
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -177,7 +180,7 @@ Sleutels: `burgerberaad`, `aanbevelingen`, `voorkeursstemmingen`, `samenstelling
 | stemming | nummer van de stemming |
 | titel | titel van de stemming |
 | ronde | ronde van de telling (1, 2, …) |
-| optie | de optie |
+| optie | de optie; `(uitgeput)`: stembiljetten zonder optie die nog meedoet |
 | stemmen | stemmen voor deze optie in deze ronde |
 | afgevallen | `ja`: de optie viel na deze ronde af |
 | winnaar | `ja`: de optie won de stemming |
@@ -344,6 +347,7 @@ def final_report_data(report: FinalReport) -> dict[str, Any]:
                         "ronde": r.number,
                         "stemmen": dict(r.counts),
                         "afgevallen": list(r.eliminated),
+                        "uitgeput": r.exhausted,
                     }
                     for r in b.rounds
                 ],
@@ -468,7 +472,7 @@ def final_report_zip(report: FinalReport) -> bytes:
         [b.number, b.title, rnd.number, option, votes, option in rnd.eliminated, option == b.winner]
         for b in report.ranked
         for rnd in b.rounds
-        for option, votes in rnd.counts
+        for option, votes in rnd.with_exhausted(EXHAUSTED)
     ]
     lottery = _lottery_data(report)
     lottery_header = list(lottery)

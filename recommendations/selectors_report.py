@@ -212,6 +212,12 @@ class RoundLine:
     number: int
     counts: tuple[tuple[str, int], ...]
     eliminated: tuple[str, ...]
+    # Ballots with no option left in the count: with these, every round adds up.
+    exhausted: int = 0
+
+    def with_exhausted(self, label: str) -> tuple[tuple[str, int], ...]:
+        """The counts, and the exhausted ballots as one more row where there are any."""
+        return self.counts + (((label, self.exhausted),) if self.exhausted else ())
 
 
 @dataclass(frozen=True)
@@ -575,13 +581,14 @@ def _results(assembly: Assembly) -> tuple[tuple[RecommendationLine, ...], tuple[
         RankedLine(
             number=b.number,
             title=b.title,
-            question="",
+            question=b.question,
             options=tuple(b.options),
             rounds=tuple(
                 RoundLine(
                     number=rnd.number,
                     counts=tuple(sorted(rnd.counts, key=lambda pair: (-pair[1], pair[0]))),
                     eliminated=tuple(rnd.eliminated),
+                    exhausted=rnd.exhausted,
                 )
                 for rnd in b.rounds
             ),

@@ -122,6 +122,7 @@ class BallotOutcome:
     options: list[str] = field(default_factory=list)
     rounds: list[RankedRound] = field(default_factory=list)
     winner: str = ""
+    question: str = ""  # what a ranked ballot asked
 
     @property
     def percentage_for(self) -> Decimal | None:
@@ -291,6 +292,7 @@ def _outcome(ballot: Ballot, result: BallotResult) -> BallotOutcome:
         correction_reason=result.reason,
         options=[option.label for option in options],
         rounds=_rounds(result.rounds, labels),
+        question=ballot.question,
         winner=labels.get(result.winner_position, "") if result.winner_position is not None else "",
     )
 

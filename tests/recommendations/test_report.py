@@ -196,6 +196,7 @@ def report_assembly(assembly: Assembly, *, size: int = 8, recommendations: int =
         method=Ballot.Method.PAPER,
         status=Ballot.Status.CLOSED,
         title="Welk model past het best?",
+        question="Zet de drie modellen in volgorde van voorkeur.",
         closed_at=timezone.now(),
     )
     for position, label in enumerate(["Verbieden", "Reguleren", "Gedogen"], start=1):
@@ -204,7 +205,8 @@ def report_assembly(assembly: Assembly, *, size: int = 8, recommendations: int =
         ballot=ranked,
         rounds=[
             {"round": 1, "counts": {"1": 2, "2": 4, "3": 2}, "eliminated": [3], "exhausted": 0},
-            {"round": 2, "counts": {"1": 3, "2": 5}, "eliminated": [], "exhausted": 0},
+            # One ballot ranked only the option that fell off: it has no choice left.
+            {"round": 2, "counts": {"1": 3, "2": 4}, "eliminated": [], "exhausted": 1},
         ],
         winner_position=2,
         threshold="majority",
@@ -255,6 +257,10 @@ def test_it_gathers_the_whole_report(cast: Cast) -> None:
     assert first.response_status == "Wordt onderzocht"
     assert report.ranked[0].winner == "Reguleren"
     assert report.ranked[0].rounds[0].eliminated == ("Gedogen",)
+    assert report.ranked[0].question == "Zet de drie modellen in volgorde van voorkeur."
+    # Every round accounts for all eight ballots.
+    for rnd in report.ranked[0].rounds:
+        assert sum(votes for _option, votes in rnd.counts) + rnd.exhausted == 8
     assert report.adopted == 2 and report.not_adopted == 1
     # Composition: 7 of the 8 members came at least once (the last one never did).
     gender = report.composition[0]
@@ -289,6 +295,8 @@ def test_the_pdf_has_a_cover_contents_page_numbers_and_every_recommendation(cast
     for number in (1, 2, 3):
         assert f"Aanbeveling over preventie {number}" in text
     assert "Reguleren" in text and "Wij vinden dit te duur (1)." in text
+    assert "Zet de drie modellen in volgorde van voorkeur." in text
+    assert "Uitgeput (geen keuze meer over)" in text
     assert "€" in text
     assert reader.metadata is not None and reader.metadata.title == cast.assembly.name
     assert reader.outline  # bookmarks for every chapter
@@ -313,6 +321,10 @@ def test_the_zip_describes_every_file_and_column_and_is_deterministic(cast: Cast
     assert data["aanbevelingen"][0]["voor"] == 6
     assert data["kosten"][0]["vergoedingen"] == "274.40"
     assert "Reguleren" in files["voorkeursstemmingen.csv"]
+    assert "2,(uitgeput),1," in files["voorkeursstemmingen.csv"]
+    (ranked,) = data["voorkeursstemmingen"]
+    assert ranked["vraag"] == "Zet de drie modellen in volgorde van voorkeur."
+    assert [r["uitgeput"] for r in ranked["rondes"]] == [0, 1]
 
 
 def test_the_griffie_downloads_all_three_formats(cast: Cast) -> None:
@@ -323,6 +335,8 @@ def test_the_griffie_downloads_all_three_formats(cast: Cast) -> None:
     assert page.status_code == 200
     html = page.content.decode()
     assert "Aanbeveling over preventie 2" in html and "<svg" in html
+    assert "Zet de drie modellen in volgorde van voorkeur." in html
+    assert "Uitgeput (geen keuze meer over)" in html
     pdf = client.get(reverse("recommendations:report_final_pdf", kwargs=slug))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert "attachment" in pdf["Content-Disposition"]
