@@ -594,14 +594,14 @@ def final_report_pdf(report: FinalReport) -> bytes:
                     _p(
                         _(
                             "Stemming: %(for)s voor, %(against)s tegen, %(abstain)s onthouding. "
-                            "Steun: %(support)s%%. Benodigde steun: %(threshold)s. "
+                            "Steun: %(support)s. Benodigde steun: %(threshold)s. "
                             "Uitslag: %(outcome)s."
                         )
                         % {
                             "for": r.votes_for,
                             "against": r.votes_against,
                             "abstain": r.votes_abstain,
-                            "support": _number(r.support_percent, 1),
+                            "support": r.support_label,
                             "threshold": r.threshold_label,
                             "outcome": _outcome(r.adopted),
                         }

@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, Sum
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from assembly.models import Assembly, Role, RoleKind
 from participants.models import (
@@ -205,6 +205,13 @@ class RecommendationLine:
     @property
     def voted(self) -> bool:
         return self.votes_for is not None
+
+    @property
+    def support_label(self) -> str:
+        """'85,7%' in the reader's number format; '–' when nobody voted for or against."""
+        if self.support_percent is None:
+            return "–"
+        return f"{formats.number_format(self.support_percent, 1)}%"
 
 
 @dataclass(frozen=True)

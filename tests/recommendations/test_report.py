@@ -253,6 +253,7 @@ def test_it_gathers_the_whole_report(cast: Cast) -> None:
     assert first.adopted is True and report.recommendations[1].adopted is False
     # Abstentions do not count under the default rule: 6 of 7 is 85.7 %.
     assert first.support_percent == pytest.approx(85.7)
+    assert first.support_label == "85,7%"
     assert first.minority[0].supporters == 2
     assert first.response_status == "Wordt onderzocht"
     assert report.ranked[0].winner == "Reguleren"
