@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from assembly.models import Assembly, AuditEvent
+from assembly.numbers import whole_number
 from participants.models import CheckIn, PanelMember
 from sessions.models import Weekend
 
@@ -89,8 +90,9 @@ def _search(members: QuerySet[PanelMember], query: str) -> QuerySet[PanelMember]
     if not query:
         return members
     match = Q(registration__full_name__icontains=query)
-    if query.isdigit():
-        match |= Q(pk=int(query))
+    number = whole_number(query)
+    if number is not None:
+        match |= Q(pk=number)
     return members.filter(match)
 
 

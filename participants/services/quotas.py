@@ -20,6 +20,7 @@ from typing import IO
 from django.db import transaction
 
 from assembly.models import Assembly, User
+from assembly.numbers import whole_number
 from assembly.services import audit_record
 from participants.models import Quota
 from participants.resources_quotas import QuotaFileError, quota_rows, read_dataset
@@ -105,8 +106,7 @@ class QuotaTableInvalid(Exception):
 def _whole_number(text: int | str) -> int | None:
     if isinstance(text, int):
         return text if text >= 0 else None
-    cleaned = str(text).strip()
-    return int(cleaned) if cleaned.isdigit() else None
+    return whole_number(str(text).strip())
 
 
 def quota_rows_check(

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from assembly import access
 from assembly.access import get_assembly_for_organiser
 from assembly.models import Assembly
+from assembly.numbers import whole_number
 from assembly.services import assembly_update
 from participants import selectors_invitations as selectors
 from participants.models import InvitationDraw, InvitationRun, LetterBatch
@@ -261,8 +262,9 @@ class _Echo:
 def invitation_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     assembly = _organiser_assembly(request, slug)
     draw = None
-    if request.GET.get("trekking", "").isdigit():
-        draw = get_object_or_404(InvitationDraw, pk=int(request.GET["trekking"]), assembly=assembly)
+    draw_id = whole_number(request.GET.get("trekking", ""))
+    if draw_id is not None:
+        draw = get_object_or_404(InvitationDraw, pk=draw_id, assembly=assembly)
     writer = csv.writer(_Echo(), delimiter=";")
 
     def rows() -> Iterator[str]:

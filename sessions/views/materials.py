@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from assembly import access
 from assembly.models import ENGLISH_HELP, Assembly, RoleKind
+from assembly.numbers import whole_number
 from sessions import selectors_materials as selectors
 from sessions.models import Expert, Material, Perspective, Session, Weekend
 from sessions.services import experts as expert_services
@@ -488,9 +489,9 @@ def balance(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = _organiser_assembly(request, slug)
     expert_services.perspectives_ensure(assembly=assembly, actor=access.request_user(request))
     weekend = None
-    number = request.GET.get("weekend", "")
-    if number.isdigit():
-        weekend = get_object_or_404(Weekend, assembly=assembly, number=int(number))
+    number = whole_number(request.GET.get("weekend", ""))
+    if number is not None:
+        weekend = get_object_or_404(Weekend, assembly=assembly, number=number)
     return render(
         request,
         "sessions/experts/balance.html",
@@ -529,10 +530,9 @@ def material_list(request: HttpRequest, slug: str) -> HttpResponse:
 def material_create(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = _organiser_assembly(request, slug)
     initial: dict[str, Any] = {"kind": Material.Kind.DOCUMENT}
-    if request.GET.get("weekend", "").isdigit():
-        initial["weekend"] = Weekend.objects.filter(
-            assembly=assembly, number=int(request.GET["weekend"])
-        ).first()
+    number = whole_number(request.GET.get("weekend", ""))
+    if number is not None:
+        initial["weekend"] = Weekend.objects.filter(assembly=assembly, number=number).first()
     form = MaterialForm(
         request.POST or None, request.FILES or None, assembly=assembly, initial=initial
     )
