@@ -26,11 +26,14 @@ from participants.receipts import CheckedReceipt, UploadRefused, receipt_check
 from participants.selectors_money import ClaimDay
 
 NUMBER = re.compile(r"^-?[0-9]+([.,][0-9]+)?$")
+# "1.250" or "2,500": a group of thousands, or three decimals? Refused, not guessed.
+THOUSANDS = re.compile(r"^([1-9][0-9]{0,2})[.,]([0-9]{3})$")
 DECIMAL_INPUT = {"inputmode": "decimal", "autocomplete": "off"}
 
 
 def parse_number(text: str, *, places: int) -> Decimal:
-    """A positive number with at most ``places`` decimals, from "12,50" or "12.50"."""
+    """A positive number with at most ``places`` decimals, from "12,50" or "12.50".
+    "1.250" is refused: it could be 1250 or 1,25."""
     cleaned = text.strip().replace("€", "").replace(" ", "")
     if not cleaned:
         raise ValidationError(_("Vul dit in."), code="required")
@@ -39,6 +42,21 @@ def parse_number(text: str, *, places: int) -> Decimal:
             _("Schrijf alleen cijfers, met een komma voor de centen. Bijvoorbeeld: 12,50."),
             code="invalid",
         )
+    thousands = THOUSANDS.match(cleaned)
+    if thousands:
+        whole = thousands.group(1) + thousands.group(2)
+        if places >= 2:
+            message = _(
+                "Schrijf grote getallen zonder punt of komma. Bedoelt u %(whole)s? Schrijf dan "
+                "%(whole)s of %(whole)s,00. Bedoelt u een bedrag met centen? Schrijf dan twee "
+                "cijfers achter de komma, bijvoorbeeld 12,50."
+            )
+        else:
+            message = _(
+                "Schrijf grote getallen zonder punt of komma. Bedoelt u %(whole)s? Schrijf dan "
+                "%(whole)s."
+            )
+        raise ValidationError(message % {"whole": whole}, code="thousands")
     try:
         value = Decimal(cleaned.replace(",", "."))
     except InvalidOperation as error:

@@ -10,6 +10,7 @@ a file with one bad row marks nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -96,6 +97,10 @@ def export_file(items: Iterable[PaymentItem], fmt: str) -> bytes:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, dt.datetime):
+        # A date typed in Excel is stored as a date cell and read back as
+        # midnight: the date is what finance meant.
+        return value.date().isoformat()
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(value).strip()

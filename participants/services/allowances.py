@@ -12,6 +12,15 @@ payment batch or paid never change; they count against the caps first. Every
 other row is recomputed: a later check-in adds a day, an undone check-in
 removes it, new rules for a year change the amounts. A recomputed row whose
 amount changed goes back to "earned", so an organiser approves the new amount.
+Approving a weekend and filling a payment batch recompute first, so neither
+takes an amount the check-ins and the rules no longer give.
+
+The caps are per person, not per assembly: the Belastingdienst adds up every
+volunteer allowance someone gets. Members of different assemblies with the same
+account (PanelMember.user) are one person; what that person was granted in the
+other assemblies counts against the caps first, as the fixed rows do. So the
+assembly that computes first takes the room first; together they never pass a
+cap.
 """
 
 from __future__ import annotations
@@ -88,18 +97,46 @@ def _volunteer_results(
     member: PanelMember,
     days: list[dt.date],
     fixed: list[DayAllowance],
+    elsewhere: list[tuple[dt.date, Decimal]],
     rules: dict[int, caps.YearRules],
 ) -> tuple[list[caps.DayResult], set[int]]:
     missing = {d.year for d in days} - set(rules)
     birth = member.registration.birth_date
     hours = assembly.allowance_hours_per_day
-    already = caps.AlreadyGranted.of((row.day, row.amount) for row in fixed)
+    already = caps.AlreadyGranted.of([*((row.day, row.amount) for row in fixed), *elsewhere])
     computable = [
         caps.Day(day=d, age=caps.age_on(birth, d), hours=hours)
         for d in days
         if d.year not in missing
     ]
     return caps.cap_days(computable, rules, already), missing
+
+
+def _granted_elsewhere(
+    *, assembly: Assembly, members: list[PanelMember]
+) -> dict[int, list[tuple[dt.date, Decimal]]]:
+    """Per account, the day and amount of each volunteer allowance its person
+    has in other assemblies. A fee is income, not a volunteer allowance, so the
+    rows of an assembly that pays fees do not count."""
+    user_ids = sorted({m.user_id for m in members if m.user_id is not None})
+    if not user_ids:
+        return {}
+    # Two assemblies computing for the same person at once would both read the
+    # other's old amounts and could together pass a cap: the lock on the
+    # accounts makes them take turns. Always in pk order, so they cannot deadlock.
+    list(User.objects.select_for_update().filter(pk__in=user_ids).order_by("pk").values("pk"))
+    rows = (
+        DayAllowance.objects.filter(
+            member__user_id__in=user_ids,
+            member__assembly__allowance_mode=AllowanceMode.VOLUNTEER,
+        )
+        .exclude(member__assembly=assembly)
+        .values_list("member__user_id", "day", "amount")
+    )
+    granted: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for user_id, day, amount in rows:
+        granted[user_id].append((day, amount))
+    return granted
 
 
 def _is_fixed(row: DayAllowance) -> bool:
@@ -144,6 +181,9 @@ def allowances_compute(
         raise AllowancesRefused(
             _("Vul eerst het honorarium per dag in bij de instellingen van de vergoeding.")
         )
+    elsewhere = (
+        {} if fee_mode else _granted_elsewhere(assembly=assembly, members=list(members.values()))
+    )
     result = ComputeResult()
     missing: set[int] = set()
     to_create: list[DayAllowance] = []
@@ -159,7 +199,12 @@ def allowances_compute(
             results, member_missing = _fee_results(open_days, assembly.fee_per_day, set(rules))
         else:
             results, member_missing = _volunteer_results(
-                assembly=assembly, member=member, days=open_days, fixed=fixed, rules=rules
+                assembly=assembly,
+                member=member,
+                days=open_days,
+                fixed=fixed,
+                elsewhere=elsewhere.get(member.user_id, []) if member.user_id else [],
+                rules=rules,
             )
         missing |= member_missing
         computed = {r.day: r for r in results}
@@ -237,9 +282,25 @@ def allowances_compute(
 
 @transaction.atomic
 def allowances_approve(*, assembly: Assembly, weekend: Weekend, actor: User) -> int:
-    """Approve every earned day allowance of the weekend; returns how many."""
+    """Approve every earned day allowance of the weekend; returns how many.
+
+    The weekend's members are recomputed first, so what gets approved is what
+    their check-ins and the rules give now, also when the rules or a check-in
+    changed since the last computation. Recomputing reuses the one place that
+    knows the caps; a second check beside it could disagree with it."""
     if weekend.assembly_id != assembly.pk:
         raise AllowancesRefused(_("Dit weekend hoort niet bij dit burgerberaad."))
+    member_ids = set(
+        CheckIn.objects.filter(weekend=weekend, member__assembly=assembly).values_list(
+            "member_id", flat=True
+        )
+    ) | set(
+        DayAllowance.objects.filter(weekend=weekend, member__assembly=assembly).values_list(
+            "member_id", flat=True
+        )
+    )
+    if member_ids:
+        allowances_compute(assembly=assembly, actor=actor, member_ids=member_ids)
     now = timezone.now()
     ids = list(
         DayAllowance.objects.select_for_update(of=("self",))

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from assembly.models import Assembly, Role, RoleKind, User
 from assembly.outbox import outbox_queue
 from assembly.services import audit_record
-from participants.models import CheckIn, PanelMember
+from participants.models import CheckIn, DayAllowance, PanelMember, PaymentBatch, PaymentState
 from participants.selectors_attendance import (
     ABSENCE_FLAGGED,
     absence_flagged,
@@ -106,20 +106,64 @@ def check_in_record(
     return check_in, created
 
 
+def check_check_in_undo(*, allowance: DayAllowance | None) -> None:
+    """Raises when the day's allowance went to finance: then the day was paid,
+    or will be, and taking the check-in back would leave that unexplained."""
+    if allowance is None:
+        return
+    batch = allowance.payment.batch if allowance.payment is not None else None
+    if batch is not None and batch.status == PaymentBatch.Status.OPEN:
+        raise AttendanceRefused(
+            _(
+                "De vergoeding voor deze dag staat al in betaalbatch %(number)s. Haal eerst de "
+                "betaling aan deze deelnemer uit die batch. Haal daarna de aanmelding weg."
+            )
+            % {"number": batch.number}
+        )
+    if batch is not None or allowance.status in (PaymentState.BATCHED, PaymentState.PAID):
+        raise AttendanceRefused(
+            _(
+                "De vergoeding voor deze dag zit in een betaalbatch die al is geëxporteerd of "
+                "betaald. Daarom kunt u de aanmelding niet meer weghalen. Is er te veel "
+                "betaald? Overleg dan met financiën."
+            )
+        )
+
+
 @transaction.atomic
 def check_in_undo(*, member: PanelMember, day: dt.date, actor: User | None) -> bool:
-    """Take a check-in back (a mistake on the list). Returns whether there was one."""
+    """Take a check-in back (a mistake on the list), with the allowance of that
+    day. Returns whether there was one; raises when the allowance is in a
+    payment batch or paid."""
+    # The assembly's lock first, as computing allowances and filling a batch
+    # take it: they then see this day either with its check-in or without,
+    # never a half-undone day that could be paid.
+    Assembly.objects.select_for_update().filter(pk=member.assembly_id).first()
     check_in = CheckIn.objects.select_for_update().filter(member=member, day=day).first()
     if check_in is None:
         return False
+    allowance = (
+        DayAllowance.objects.select_for_update(of=("self",))
+        .select_related("payment__batch")
+        .filter(member=member, day=day)
+        .first()
+    )
+    check_check_in_undo(allowance=allowance)
     weekend_id = check_in.weekend_id
+    if allowance is not None:
+        allowance.delete()
     check_in.delete()
     audit_record(
         action="attendance.check_in_undone",
         assembly=member.assembly,
         actor=actor,
         target=member,
-        detail={"member": member.pk, "weekend": weekend_id, "day": day.isoformat()},
+        detail={
+            "member": member.pk,
+            "weekend": weekend_id,
+            "day": day.isoformat(),
+            "allowance_removed": allowance is not None,
+        },
     )
     logger.info("check-in undone member=%s day=%s", member.pk, day.isoformat())
     return True

@@ -35,6 +35,7 @@ from participants.models import (
     PaymentState,
 )
 from participants.sepa import SepaInvalid, debtor_from_settings
+from participants.services.allowances import AllowancesRefused, allowances_compute
 from sessions.models import Weekend
 
 logger = logging.getLogger(__name__)
@@ -115,14 +116,40 @@ def _refresh_total(batch: PaymentBatch) -> None:
     batch.save(update_fields=["total"])
 
 
+def _recompute_approved(*, assembly: Assembly, actor: User | None, weekend: Weekend | None) -> None:
+    """Bring the approved allowances about to be batched in line with the
+    check-ins and the rules.
+
+    An approval can be out of date: a check-in removed in the admin, rules
+    changed, a cap reached in another assembly. Once batched, an amount is
+    fixed, so this is the last moment to correct it. Recomputing reuses the one
+    place that knows the caps and leaves the rows right rather than skipped: a
+    day without a check-in is removed, a changed amount goes back to "earned"
+    and waits for a new approval."""
+    rows = DayAllowance.objects.filter(
+        member__assembly=assembly, status=PaymentState.APPROVED, payment=None
+    )
+    if weekend is not None:
+        rows = rows.filter(weekend=weekend)
+    member_ids = set(rows.values_list("member_id", flat=True))
+    if not member_ids:
+        return
+    try:
+        allowances_compute(assembly=assembly, actor=actor, member_ids=member_ids)
+    except AllowancesRefused as refused:
+        raise PaymentsRefused(str(refused)) from refused
+
+
 @transaction.atomic
 def payment_batch_fill(
     *, assembly: Assembly, actor: User | None, weekend: Weekend | None = None
 ) -> BatchFill:
     """Put every approved allowance and claim not yet in a batch (of one weekend,
     when given) into the open batch, made when there is none. Members without a
-    usable bank account are left out; their money stays approved for later."""
+    usable bank account are left out; their money stays approved for later.
+    The allowances are recomputed first (see ``_recompute_approved``)."""
     _lock_assembly(assembly)
+    _recompute_approved(assembly=assembly, actor=actor, weekend=weekend)
     allowance_rows = DayAllowance.objects.select_for_update(of=("self",)).filter(
         member__assembly=assembly, status=PaymentState.APPROVED, payment=None
     )
@@ -429,10 +456,11 @@ def payment_item_mark_paid(*, item: PaymentItem, actor: User | None, paid_on: dt
 
 
 def parse_paid_on(raw: str) -> dt.date | None:
-    """A date as finance writes it: 2026-11-30, 30-11-2026 or 30/11/2026."""
+    """A date as finance writes it: 2026-11-30, 30-11-2026 or 30/11/2026, also
+    with a time after it (Excel's "2026-11-30 00:00:00", ISO's "2026-11-30T00:00:00")."""
     text = raw.strip()
-    if " " in text:
-        text = text.split(" ", 1)[0]  # Excel adds 00:00:00
+    for separator in (" ", "T"):
+        text = text.split(separator, 1)[0]
     for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
         try:
             return dt.datetime.strptime(text, pattern).date()

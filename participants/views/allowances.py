@@ -340,7 +340,11 @@ def allowances_weekend(request: HttpRequest, slug: str, weekend: int) -> HttpRes
 def allowances_approve(request: HttpRequest, slug: str, weekend: int) -> HttpResponse:
     assembly, user = _organiser(request, slug)
     the_weekend = get_object_or_404(Weekend, assembly=assembly, number=weekend)
-    count = services.allowances_approve(assembly=assembly, weekend=the_weekend, actor=user)
+    try:
+        count = services.allowances_approve(assembly=assembly, weekend=the_weekend, actor=user)
+    except services.AllowancesRefused as refused:
+        messages.error(request, str(refused))
+        return redirect(_overview_url(assembly))
     if count:
         messages.success(
             request,

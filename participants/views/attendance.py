@@ -280,10 +280,17 @@ def attendance_undo(
     the_weekend = _weekend_day(assembly, weekend, day)
     person = _member(assembly, member)
     name = person.registration.full_name
-    if services.check_in_undo(member=person, day=day, actor=access.request_user(request)):
-        messages.success(request, _("De aanmelding van %(name)s is weggehaald.") % {"name": name})
+    try:
+        undone = services.check_in_undo(member=person, day=day, actor=access.request_user(request))
+    except services.AttendanceRefused as refused:
+        messages.error(request, str(refused))
     else:
-        messages.info(request, _("%(name)s was niet aangemeld.") % {"name": name})
+        if undone:
+            messages.success(
+                request, _("De aanmelding van %(name)s is weggehaald.") % {"name": name}
+            )
+        else:
+            messages.info(request, _("%(name)s was niet aangemeld.") % {"name": name})
     return _back_to_day(assembly, the_weekend, day, request.POST.get("q", ""), person.pk)
 
 

@@ -11,11 +11,12 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assembly.models import AllowanceMode, AllowanceYear, Assembly, AuditEvent
+from assembly.models import AllowanceMode, AllowanceYear, Assembly, AuditEvent, User
 from participants import selectors_money as selectors
 from participants.models import CheckIn, DayAllowance, ExpenseClaim, PanelMember, PaymentState
 from participants.services import allowances as services
@@ -256,6 +257,78 @@ def test_approving_a_weekend_approves_only_its_earned_days(assembly: Assembly) -
 
 
 @pytest.mark.django_db
+def test_approving_recomputes_first_so_a_lowered_cap_is_what_gets_approved(
+    assembly: Assembly,
+) -> None:
+    member = confirmed_members(assembly, 1)[0]
+    first = weekend_on(assembly, 1, dt.date(2025, 3, 8))
+    second = weekend_on(assembly, 2, dt.date(2025, 3, 22))
+    attend(member, first)
+    attend(member, second)
+    services.allowances_compute(assembly=assembly, actor=None)
+    AllowanceYear.objects.filter(year=2025).update(monthly_cap=D("100.00"))
+
+    assert services.allowances_approve(assembly=assembly, weekend=second, actor=UserFactory()) == 2
+
+    rows = list(DayAllowance.objects.filter(member=member).order_by("day"))
+    assert [(r.amount, r.status) for r in rows] == [
+        (D("35.00"), PaymentState.EARNED),
+        (D("35.00"), PaymentState.EARNED),
+        (D("30.00"), PaymentState.APPROVED),
+        (D("0.00"), PaymentState.APPROVED),
+    ]
+
+
+def _seat_in(assembly: Assembly, person: User | None, saturdays: tuple[int, ...]) -> PanelMember:
+    """A member of ``assembly`` (with the account ``person``) who attended
+    the weekends starting on these Saturdays of March 2025."""
+    member = confirmed_members(assembly, 1)[0]
+    PanelMember.objects.filter(pk=member.pk).update(user=person)
+    for number, day in enumerate(saturdays, start=1):
+        attend(member, weekend_on(assembly, number, dt.date(2025, 3, day)))
+    return member
+
+
+@pytest.mark.django_db
+def test_the_monthly_cap_holds_for_one_person_in_two_assemblies(assembly: Assembly) -> None:
+    person = UserFactory()
+    other = AssemblyFactory()
+    here = _seat_in(assembly, person, (8, 22))
+    there = _seat_in(other, person, (1, 15))
+
+    services.allowances_compute(assembly=assembly, actor=None)
+    result = services.allowances_compute(assembly=other, actor=None)
+
+    assert amounts(here) == [D("35.00")] * 4
+    # 140 was granted in the other assembly: 70 left of the 210 of March.
+    assert amounts(there) == [D("35.00"), D("35.00"), D("0.00"), D("0.00")]
+    assert result.capped == 2
+    granted = DayAllowance.objects.filter(member__user=person).aggregate(total=Sum("amount"))
+    assert granted["total"] == D("210.00")
+    # Computing again, in either assembly, changes nothing.
+    assert services.allowances_compute(assembly=assembly, actor=None).changed == 0
+    assert services.allowances_compute(assembly=other, actor=None).changed == 0
+
+
+@pytest.mark.django_db
+def test_the_caps_count_only_the_same_account_and_volunteer_allowances(
+    assembly: Assembly,
+) -> None:
+    other = AssemblyFactory()
+    fee = AssemblyFactory(allowance_mode=AllowanceMode.FEE, fee_per_day=D("150.00"))
+    person = UserFactory()
+    here = _seat_in(assembly, person, (8, 22))
+    _seat_in(other, UserFactory(), (1, 15))  # someone else
+    _seat_in(fee, person, (1, 15))  # a fee is income, not a volunteer allowance
+    services.allowances_compute(assembly=other, actor=None)
+    services.allowances_compute(assembly=fee, actor=None)
+
+    services.allowances_compute(assembly=assembly, actor=None)
+
+    assert amounts(here) == [D("35.00")] * 4
+
+
+@pytest.mark.django_db
 def test_the_nightly_task_computes_every_assembly(assembly: Assembly) -> None:
     member = confirmed_members(assembly, 1)[0]
     attend(member, weekend_on(assembly, 1, dt.date(2025, 3, 8)))
@@ -475,7 +548,8 @@ def test_an_organiser_adds_the_rules_of_a_later_year(cast: Cast) -> None:
     ("field", "value", "message"),
     [
         ("day_allowance", "-5", "Dit moet meer dan 0 zijn."),
-        ("hourly_cap", "5,605", "Gebruik hoogstens twee cijfers achter de komma."),
+        ("hourly_cap", "5,6055", "Gebruik hoogstens twee cijfers achter de komma."),
+        ("hourly_cap", "5,605", "Bedoelt u 5605? Schrijf dan 5605 of 5605,00."),
         ("monthly_cap", "1.250,00", "Schrijf alleen cijfers"),
         ("yearly_cap", "", "Vul dit in."),
         ("year", "2025", "Voor 2025 zijn er al regels."),
@@ -545,7 +619,7 @@ def test_the_settings_page_refuses_an_over_precise_limit(cast: Cast) -> None:
         {
             "allowance_mode": "volunteer",
             "allowance_hours_per_day": "30",
-            "second_approval_above": "250,001",
+            "second_approval_above": "250,0001",
         },
     )
     errors = response.context["form"].errors

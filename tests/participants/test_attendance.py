@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -19,8 +20,18 @@ from django.utils import timezone
 from assembly.models import Assembly, AuditEvent, OutboxEmail, RoleKind
 from participants import selectors_attendance as selectors
 from participants.demo_attendance import demo_attendance_seed
-from participants.models import CheckIn, PanelMember
+from participants.iban import example_iban
+from participants.models import (
+    BankAccount,
+    CheckIn,
+    DayAllowance,
+    PanelMember,
+    PaymentItem,
+    PaymentState,
+)
+from participants.services import allowances as allowance_services
 from participants.services import attendance as services
+from participants.services import payments as payment_services
 from participants.tasks_attendance import attendance_absence_flags_task
 from sessions.models import Weekend
 from tests.conftest import Cast
@@ -114,6 +125,109 @@ def test_it_undoes_a_check_in() -> None:
     assert services.check_in_undo(member=member, day=day, actor=None) is False
     assert not CheckIn.objects.exists()
     assert AuditEvent.objects.filter(action="attendance.check_in_undone").count() == 1
+
+
+def _weekend_with_allowances(assembly: Assembly) -> tuple[PanelMember, Weekend]:
+    """A member checked in on both days of a weekend in March 2025 (the seeded
+    rules of 2025), with the day allowances computed and approved."""
+    weekend = WeekendFactory(
+        assembly=assembly,
+        number=1,
+        starts_on=dt.date(2025, 3, 8),
+        ends_on=dt.date(2025, 3, 9),
+    )
+    member = confirmed_members(assembly, 1)[0]
+    for day in (weekend.starts_on, weekend.ends_on):
+        services.check_in_record(member=member, day=day, actor=None, today=day)
+    allowance_services.allowances_compute(assembly=assembly, actor=None)
+    allowance_services.allowances_approve(assembly=assembly, weekend=weekend, actor=UserFactory())
+    return member, weekend
+
+
+@pytest.mark.django_db
+def test_undoing_a_check_in_removes_the_allowance_of_that_day() -> None:
+    assembly = AssemblyFactory()
+    member, weekend = _weekend_with_allowances(assembly)
+
+    assert services.check_in_undo(member=member, day=weekend.ends_on, actor=None) is True
+
+    days = list(DayAllowance.objects.filter(member=member).values_list("day", flat=True))
+    assert days == [weekend.starts_on]
+    event = AuditEvent.objects.get(action="attendance.check_in_undone")
+    assert event.detail["allowance_removed"] is True
+
+
+@pytest.mark.django_db
+def test_undoing_a_check_in_whose_allowance_is_in_a_batch_is_refused() -> None:
+    assembly = AssemblyFactory()
+    member, weekend = _weekend_with_allowances(assembly)
+    BankAccount.objects.create(
+        member=member, iban=example_iban(1), holder_name=member.registration.full_name
+    )
+    batch = payment_services.payment_batch_fill(assembly=assembly, actor=None).batch
+    assert batch is not None
+
+    with pytest.raises(services.AttendanceRefused, match="Haal eerst de betaling"):
+        services.check_in_undo(member=member, day=weekend.ends_on, actor=None)
+
+    assert CheckIn.objects.filter(member=member).count() == 2
+    assert DayAllowance.objects.filter(member=member, payment__isnull=False).count() == 2
+    assert not AuditEvent.objects.filter(action="attendance.check_in_undone").exists()
+
+    # Taken out of the open batch, the day can be undone; the rest is batched again.
+    payment_services.payment_item_remove(item=PaymentItem.objects.get(), actor=None)
+    assert services.check_in_undo(member=member, day=weekend.ends_on, actor=None) is True
+    payment_services.payment_batch_fill(assembly=assembly, actor=None)
+    assert PaymentItem.objects.get().amount == Decimal("35.00")
+
+
+@pytest.mark.django_db
+def test_the_undo_button_says_why_when_the_day_is_in_a_payment_batch(cast: Cast) -> None:
+    assembly = AssemblyFactory()
+    RoleFactory(user=cast.users["organiser"], assembly=assembly, kind=RoleKind.ORGANISER)
+    member, weekend = _weekend_with_allowances(assembly)
+    BankAccount.objects.create(
+        member=member, iban=example_iban(1), holder_name=member.registration.full_name
+    )
+    payment_services.payment_batch_fill(assembly=assembly, actor=None)
+    undo = reverse(
+        "participants:attendance_undo",
+        kwargs={
+            "slug": assembly.slug,
+            "weekend": weekend.number,
+            "day": weekend.ends_on,
+            "member": member.pk,
+        },
+    )
+
+    response = _client(cast, "organiser").post(undo, follow=True)
+
+    assert response.status_code == 200
+    assert "Haal eerst de betaling" in response.content.decode()
+    assert CheckIn.objects.filter(member=member).count() == 2
+
+
+@pytest.mark.django_db
+def test_undoing_a_check_in_whose_allowance_was_sent_to_the_bank_is_refused() -> None:
+    assembly = AssemblyFactory()
+    member, weekend = _weekend_with_allowances(assembly)
+    BankAccount.objects.create(
+        member=member, iban=example_iban(1), holder_name=member.registration.full_name
+    )
+    batch = payment_services.payment_batch_fill(assembly=assembly, actor=None).batch
+    assert batch is not None
+    payment_services.payment_batch_export(
+        batch=batch, actor=None, execution_date=timezone.localdate()
+    )
+
+    with pytest.raises(services.AttendanceRefused, match="al is geëxporteerd of betaald"):
+        services.check_in_undo(member=member, day=weekend.ends_on, actor=None)
+
+    payment_services.payment_batch_mark_paid(batch=batch, actor=None, paid_on=timezone.localdate())
+    with pytest.raises(services.AttendanceRefused, match="al is geëxporteerd of betaald"):
+        services.check_in_undo(member=member, day=weekend.ends_on, actor=None)
+    assert CheckIn.objects.filter(member=member).count() == 2
+    assert DayAllowance.objects.filter(member=member, status=PaymentState.PAID).count() == 2
 
 
 @pytest.mark.django_db

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -20,6 +21,7 @@ from reportlab.pdfgen import canvas
 
 from assembly.models import AuditEvent, OutboxEmail, RoleKind
 from participants import receipts
+from participants.forms_money import parse_number
 from participants.models import ClaimEvent, ExpenseClaim, PanelMember
 from participants.services import claims as services
 from sessions.models import Weekend
@@ -291,7 +293,9 @@ def test_the_service_refuses_a_day_without_a_check_in(member: PanelMember) -> No
     [
         ("-5", "Dit moet meer dan 0 zijn."),
         ("0", "Dit moet meer dan 0 zijn."),
-        ("8,405", "Gebruik hoogstens twee cijfers achter de komma."),
+        ("8,4055", "Gebruik hoogstens twee cijfers achter de komma."),
+        ("0,125", "Gebruik hoogstens twee cijfers achter de komma."),
+        ("1.250", "Schrijf dan 1250 of 1250,00"),
         ("1.250,00", "Schrijf alleen cijfers"),
         ("acht", "Schrijf alleen cijfers"),
         ("2600", "Het bedrag is te hoog"),
@@ -306,6 +310,26 @@ def test_a_bad_amount_is_refused_on_the_amount_field(
         claim_url(cast), {**step_two(cast, amount=amount), "receipt": upload(png_bytes())}
     )
     _refused(response, "amount", message)
+
+
+@pytest.mark.parametrize(
+    ("text", "whole"), [("1.250", "1250"), ("2,500", "2500"), ("12.000", "12000")]
+)
+def test_a_thousands_separator_is_refused_and_says_what_to_write(text: str, whole: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        parse_number(text, places=2)
+    assert f"Schrijf dan {whole} of {whole},00." in refused.value.messages[0]
+    with pytest.raises(ValidationError) as kilometres:
+        parse_number(text, places=1)
+    assert f"Schrijf dan {whole}." in kilometres.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("12,50", "12.50"), ("12.5", "12.5"), ("1250", "1250"), ("€ 1250,00", "1250.00")],
+)
+def test_decimals_and_whole_numbers_are_read_as_written(text: str, value: str) -> None:
+    assert parse_number(text, places=2) == D(value)
 
 
 @pytest.mark.django_db

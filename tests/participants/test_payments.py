@@ -15,10 +15,11 @@ from django.utils import timezone
 from lxml import etree
 from openpyxl import load_workbook
 
-from assembly.models import Assembly, AuditEvent
+from assembly.models import AllowanceYear, Assembly, AuditEvent
 from participants.iban import example_iban
 from participants.models import (
     BankAccount,
+    CheckIn,
     DayAllowance,
     ExpenseClaim,
     PanelMember,
@@ -29,11 +30,15 @@ from participants.models import (
 from participants.resources_payments import read_confirmations
 from participants.selectors_payments import batch_sepa_xml
 from participants.sepa import NAMESPACE, schema_errors
+from participants.services import allowances as allowance_services
+from participants.services import attendance as attendance_services
 from participants.services import payments as services
 from participants.services.payments import Confirmation
 from sessions.models import Weekend
 from tests.conftest import Cast
-from tests.factories import WeekendFactory
+from tests.factories import AssemblyFactory, UserFactory, WeekendFactory
+from tests.participants.test_allowances import attend, weekend_on
+from tests.participants.test_attendance import confirmed_members
 from tests.participants.test_panel import make_panel
 
 TODAY = dt.date(2027, 6, 1)
@@ -45,6 +50,25 @@ def panel_members(assembly: Assembly, count: int = 3) -> list[PanelMember]:
     return [panel.member(n) for n in range(count)]
 
 
+def allowance_rules(year: int, **changes: str) -> AllowanceYear:
+    """Rules for ``year`` that pay 40 euro a day with the caps far away, unless
+    a test changes them (then it sets them before approving its allowances)."""
+    values = {
+        "day_allowance": Decimal("40.00"),
+        "hourly_cap": Decimal("20.00"),
+        "hourly_cap_under_21": Decimal("20.00"),
+        "monthly_cap": Decimal("1000.00"),
+        "yearly_cap": Decimal("10000.00"),
+        "km_rate": Decimal("0.23"),
+    }
+    if changes:
+        values.update({name: Decimal(value) for name, value in changes.items()})
+        row, _created = AllowanceYear.objects.update_or_create(year=year, defaults=values)
+    else:
+        row, _created = AllowanceYear.objects.get_or_create(year=year, defaults=values)
+    return row
+
+
 def approve_allowance(
     member: PanelMember,
     *,
@@ -54,11 +78,17 @@ def approve_allowance(
     capped_by: str = "",
     weekend_number: int = 1,
 ) -> DayAllowance:
+    """An approved allowance with its check-in and rules for its year: filling a
+    batch recomputes first, so the amount must be what the rules give (the
+    default rules give 40 euro a day)."""
     weekend = Weekend.objects.get(assembly=member.assembly, number=weekend_number)
+    day = weekend.starts_on + dt.timedelta(days=day_offset)
+    CheckIn.objects.get_or_create(member=member, day=day, defaults={"weekend": weekend})
+    allowance_rules(day.year)
     return DayAllowance.objects.create(
         member=member,
         weekend=weekend,
-        day=weekend.starts_on + dt.timedelta(days=day_offset),
+        day=day,
         gross=Decimal(gross or amount),
         amount=Decimal(amount),
         capped_by=capped_by,
@@ -122,6 +152,7 @@ def test_it_makes_one_payment_per_member_summing_allowances_and_claims(cast: Cas
     first, second, without = panel_members(cast.assembly)
     give_account(first)
     give_account(second)
+    allowance_rules(2027, monthly_cap="70.00")
     a1 = approve_allowance(first, day_offset=0)
     a2 = approve_allowance(first, day_offset=1, amount="30.00", gross="40.00", capped_by="monthly")
     c1 = approve_claim(first, "12.35")
@@ -157,14 +188,107 @@ def test_it_adds_later_approvals_to_the_open_batch_and_never_batches_twice(cast:
     give_account(member)
     approve_allowance(member)
     first = services.payment_batch_fill(assembly=cast.assembly, actor=None)
-    approve_allowance(member, day_offset=1, amount="10.00")
+    approve_allowance(member, day_offset=1)
 
     second = services.payment_batch_fill(assembly=cast.assembly, actor=None)
 
     assert first.batch == second.batch
-    assert PaymentItem.objects.get().amount == Decimal("50.00")
+    assert PaymentItem.objects.get().amount == Decimal("80.00")
     with pytest.raises(services.PaymentsRefused, match="niets om te betalen"):
         services.payment_batch_fill(assembly=cast.assembly, actor=None)
+
+
+@pytest.mark.django_db
+def test_a_day_whose_check_in_was_undone_is_not_batched() -> None:
+    assembly = AssemblyFactory()
+    organiser = UserFactory()
+    weekend = weekend_on(assembly, 1, dt.date(2025, 3, 8))
+    member = confirmed_members(assembly, 1)[0]
+    give_account(member)
+    attend(member, weekend)
+    allowance_services.allowances_compute(assembly=assembly, actor=organiser)
+    allowance_services.allowances_approve(assembly=assembly, weekend=weekend, actor=organiser)
+
+    attendance_services.check_in_undo(member=member, day=weekend.ends_on, actor=organiser)
+    result = services.payment_batch_fill(assembly=assembly, actor=organiser)
+
+    item = PaymentItem.objects.get(batch=result.batch, member=member)
+    assert list(item.allowances.values_list("day", flat=True)) == [weekend.starts_on]
+    assert item.amount == Decimal("35.00")
+
+
+@pytest.mark.django_db
+def test_an_approved_day_without_its_check_in_is_removed_not_batched() -> None:
+    """A check-in removed another way (the admin) still keeps its day out of the batch."""
+    assembly = AssemblyFactory()
+    weekend = weekend_on(assembly, 1, dt.date(2025, 3, 8))
+    member = confirmed_members(assembly, 1)[0]
+    give_account(member)
+    attend(member, weekend)
+    allowance_services.allowances_compute(assembly=assembly, actor=None)
+    allowance_services.allowances_approve(assembly=assembly, weekend=weekend, actor=UserFactory())
+    CheckIn.objects.filter(member=member, day=weekend.ends_on).delete()
+
+    result = services.payment_batch_fill(assembly=assembly, actor=None)
+
+    assert result.allowances == 1
+    assert list(DayAllowance.objects.values_list("day", flat=True)) == [weekend.starts_on]
+
+
+@pytest.mark.django_db
+def test_a_lowered_monthly_cap_is_what_gets_batched() -> None:
+    assembly = AssemblyFactory()
+    organiser = UserFactory()
+    member = confirmed_members(assembly, 1)[0]
+    give_account(member)
+    weekends = [
+        weekend_on(assembly, 1, dt.date(2025, 3, 8)),
+        weekend_on(assembly, 2, dt.date(2025, 3, 22)),
+    ]
+    for weekend in weekends:
+        attend(member, weekend)
+    allowance_services.allowances_compute(assembly=assembly, actor=organiser)  # 4 x 35 = 140
+    allowance_services.allowance_year_save(
+        year=2025, values={"monthly_cap": Decimal("100.00")}, actor=organiser
+    )
+
+    for weekend in weekends:
+        allowance_services.allowances_approve(assembly=assembly, weekend=weekend, actor=organiser)
+    result = services.payment_batch_fill(assembly=assembly, actor=organiser)
+
+    assert PaymentItem.objects.get(batch=result.batch, member=member).amount == Decimal("100.00")
+    assert not DayAllowance.objects.filter(payment=None).exists()
+
+
+@pytest.mark.django_db
+def test_a_cap_lowered_after_approval_keeps_the_changed_days_out_of_the_batch() -> None:
+    assembly = AssemblyFactory()
+    organiser = UserFactory()
+    member = confirmed_members(assembly, 1)[0]
+    give_account(member)
+    weekends = [
+        weekend_on(assembly, 1, dt.date(2025, 3, 8)),
+        weekend_on(assembly, 2, dt.date(2025, 3, 22)),
+    ]
+    for weekend in weekends:
+        attend(member, weekend)
+    allowance_services.allowances_compute(assembly=assembly, actor=organiser)
+    for weekend in weekends:
+        allowance_services.allowances_approve(assembly=assembly, weekend=weekend, actor=organiser)
+    allowance_services.allowance_year_save(
+        year=2025, values={"monthly_cap": Decimal("100.00")}, actor=organiser
+    )
+
+    result = services.payment_batch_fill(assembly=assembly, actor=organiser)
+
+    # The first weekend is as approved; the second was recomputed (30 and 0)
+    # and waits for a new approval.
+    assert PaymentItem.objects.get(batch=result.batch).amount == Decimal("70.00")
+    waiting = DayAllowance.objects.filter(payment=None).order_by("day")
+    assert [(r.amount, r.status) for r in waiting] == [
+        (Decimal("30.00"), PaymentState.EARNED),
+        (Decimal("0.00"), PaymentState.EARNED),
+    ]
 
 
 def test_it_refuses_a_batch_when_nobody_has_a_bank_account(cast: Cast) -> None:
@@ -434,6 +558,50 @@ def test_the_exported_csv_comes_back_as_a_confirmation_file(cast: Cast) -> None:
     assert response.status_code == 302
     batch.refresh_from_db()
     assert batch.status == PaymentBatch.Status.PAID
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2026-11-30",
+        "30-11-2026",
+        "30/11/2026",
+        "2026-11-30 00:00:00",
+        "2026-11-30T00:00:00",
+        " 2026-11-30T00:00 ",
+    ],
+)
+def test_a_payment_date_is_read_with_or_without_a_time(raw: str) -> None:
+    assert services.parse_paid_on(raw) == dt.date(2026, 11, 30)
+
+
+def test_the_exported_xlsx_with_typed_dates_comes_back_as_a_confirmation_file(
+    cast: Cast,
+) -> None:
+    members = panel_members(cast.assembly, 2)
+    batch = exported_batch(cast.assembly, members)
+    client = _client(cast, "organiser")
+    exported = client.get(_url("payments_batch_xlsx", cast, number=batch.number)).content
+    book = load_workbook(io.BytesIO(exported))
+    sheet = book.active
+    assert sheet is not None
+    column = [cell.value for cell in sheet[1]].index("paid_on") + 1
+    today = timezone.localdate()
+    # Excel stores a typed date as a date cell, read back as a datetime at midnight.
+    sheet.cell(row=2, column=column, value=dt.datetime.combine(today, dt.time()))
+    sheet.cell(row=3, column=column, value=today)
+    filled = io.BytesIO()
+    book.save(filled)
+    filled.seek(0)
+    filled.name = "terug.xlsx"
+
+    response = client.post(_url("payments_confirmations", cast), {"file": filled})
+
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == PaymentBatch.Status.PAID
+    paid = {timezone.localtime(item.paid_at).date() for item in batch.items.all() if item.paid_at}
+    assert paid == {today}
 
 
 def test_the_upload_page_shows_every_problem(cast: Cast) -> None:
