@@ -6,12 +6,19 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 
+from assembly.client_address import client_ip
+
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     """Nobody signs up on their own: organisers give roles, citizens register by code."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's rate limits (login codes, passwords) per visitor, read the
+        # same way as the code-entry limit: behind the proxy, not the proxy.
+        return client_ip(request)
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         # Staff are sent to set up TOTP straight after logging in with their

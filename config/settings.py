@@ -8,6 +8,7 @@ DJANGO_ENV=production refuses to start without SECRET_KEY and ALLOWED_HOSTS.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +46,19 @@ else:
     DEBUG = env_bool("DEBUG", True)
 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The reverse proxies in front of the site (addresses or networks, such as
+# 127.0.0.1 or 10.0.0.0/8). From these only, X-Forwarded-For names the visitor
+# (assembly/client_address.py); without them every visitor behind the proxy
+# shares the proxy's address, and one visitor's typos lock out all others.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must be IP addresses or networks, comma-separated, not {_proxy!r}"
+        ) from _error
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -21,6 +21,7 @@ from participants.models import (
     Gender,
     MigrationBackground,
     Province,
+    Registration,
     Urbanisation,
 )
 from participants.models.pool import answer_lines
@@ -107,9 +108,14 @@ class ContactForm(AccessibleForm):
     email = forms.EmailField(
         label=_("Uw e-mailadres"),
         help_text=_("Hierheen sturen wij de bevestiging."),
+        # The form's own limit (320) is longer than the column can keep.
+        max_length=Registration._meta.get_field("email").max_length,
         error_messages={
             "required": _("Vul uw e-mailadres in."),
             "invalid": _("Vul een e-mailadres in zoals naam@voorbeeld.nl."),
+            "max_length": _(
+                "Dit e-mailadres is te lang. Het mag hoogstens %(limit_value)d tekens hebben."
+            ),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

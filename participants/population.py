@@ -340,9 +340,19 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
 # ---------------------------------------------------------------- checking
 
 
+# PostgreSQL stores no NUL character (a sign of a damaged or binary file), and
+# Python's csv module reads it like any other: it is checked in every cell.
+NUL = "\x00"
+
+
+def _printable(text: str) -> str:
+    """Text that can be stored: a NUL shows as the replacement character."""
+    return text.replace(NUL, "\ufffd")
+
+
 def _shown(value: str) -> str:
     """A value quoted in a message, cut short so a broken file cannot flood the report."""
-    value = value.strip()
+    value = _printable(value.strip())
     return value if len(value) <= 40 else value[:37] + "..."
 
 
@@ -373,6 +383,14 @@ class _RowChecker:
             column = self.headers[self.columns[name]] if name in self.columns else name
             problems.append(Problem(row, column.strip(), code, nl, en))
 
+        if NUL in "".join(values.values()):
+            for name, value in values.items():
+                if NUL in value:
+                    problem(name, "unreadable_character",
+                            "In dit veld staat een onleesbaar teken. Haal het weg.",
+                            "This field contains an unreadable character. Remove it.")
+                    # The other checks judge what is left of the value.
+                    values[name] = value.replace(NUL, "")
         for name in self.required:
             if not values[name]:
                 problem(name, "required", "Dit veld is leeg. Het moet ingevuld zijn.",
@@ -554,7 +572,8 @@ def parse_table(
 
     `on_progress`, if given, hears the part read so far (0.0 to 1.0) every
     PROGRESS_EVERY rows, as far as the number of rows can be known beforehand."""
-    headers = [str(header) for header in table.headers]
+    # Problems name their column as the file does: stored, so without a NUL.
+    headers = [_printable(str(header)) for header in table.headers]
     columns, problems, fatal = map_columns(headers)
     if fatal:
         return ParseResult(rows_total=0, residents=[], problems=problems, fatal=True)

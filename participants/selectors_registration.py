@@ -124,8 +124,10 @@ def registration_counts_for(*, assembly: Assembly) -> RegistrationCounts:
     by_status = {
         row["status"]: row["n"] for row in registrations.values("status").annotate(n=Count("id"))
     }
+    # A withdrawal also declines the invitation (no more reminders); it counts
+    # once, as withdrawn.
     declined = Invitation.objects.filter(
-        assembly=assembly, status=Invitation.Status.DECLINED
+        assembly=assembly, status=Invitation.Status.DECLINED, registration__isnull=True
     ).count()
     categories = [
         CategoryCount(_label(field), _count_by(active, field, choices))

@@ -42,6 +42,12 @@ def test_it_refuses_a_malformed_boolean() -> None:
     assert "DEBUG must be a boolean" in result.stderr
 
 
+def test_it_refuses_a_trusted_proxy_that_is_no_address() -> None:
+    result = _manage("check", TRUSTED_PROXIES="127.0.0.1, proxy.internal")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES" in result.stderr and "proxy.internal" in result.stderr
+
+
 def test_it_passes_the_deploy_checks_in_production() -> None:
     result = _manage(
         "check", "--deploy", "--fail-level", "WARNING",

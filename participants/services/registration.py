@@ -18,10 +18,14 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from assembly.client_address import ip_block
 from assembly.models import Assembly, offered_language
 from assembly.outbox import outbox_queue
-from participants.models import AttitudeQuestion, Invitation, Registration
+from participants.letters import contact_address
+from participants.models import AttitudeQuestion, Invitation, PanelMember, Registration
+from participants.services.panel import ACTIVE_MEMBER, panel_member_withdraw
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +34,7 @@ logger = logging.getLogger(__name__)
 # what it says about storing or using the data.
 CONSENT_VERSION = "2026-11-v1"
 
-# Wrong codes per IP address per hour, and tries of one code per hour (any IP).
+# Wrong codes per IP address (an IPv6 /64) per hour, and tries of one code per hour (any IP).
 WRONG_CODES_PER_IP = 10
 TRIES_PER_CODE = 20
 # E-mails with a private link per registration per hour.
@@ -41,6 +45,10 @@ RATE_WINDOW_SECONDS = 3600
 # withdrawing must stay possible for the whole period of the assembly.
 MANAGE_LINK_MAX_AGE = dt.timedelta(days=550)
 _MANAGE_SALT = "participants.registration.manage"
+
+# The reason recorded for a drawn person who withdraws through the private
+# link. Stored like a reason the organiser types: in the site's language.
+WITHDRAWN_BY_LINK = gettext_noop("Afgemeld via de persoonlijke link")
 
 # What a respondent may change afterwards; consent and the code are not among it.
 CHANGEABLE_FIELDS = frozenset({
@@ -81,7 +89,7 @@ def _bump(key: str) -> int:
 
 
 def _ip_key(ip: str) -> str:
-    return f"registration:wrong-code:ip:{ip}"
+    return f"registration:wrong-code:ip:{ip_block(ip)}"
 
 
 def _code_key(code: str) -> str:
@@ -140,6 +148,7 @@ def _send_after_commit(*, registration_id: int, template: str) -> None:
         "assembly": registration.assembly,
         "manage_url": _manage_url(registration_id),
         "deadline": registration.assembly.registration_deadline,
+        "contact": contact_address(),
     }
     subject = render_to_string(
         f"participants/email/registration_{template}_subject.txt", context
@@ -251,7 +260,12 @@ def registration_update(
 
 @transaction.atomic
 def registration_withdraw(*, registration_id: int) -> Registration:
-    """Withdraw at any time; the invitation becomes declined, so no reminders follow."""
+    """Withdraw at any time; the invitation becomes declined, so no reminders follow.
+
+    Someone the lottery drew also leaves the panel or the reserve list, as when
+    the organiser records it: the seat opens for a replacement, a member loses
+    the member role, and a later "yes" is refused.
+    """
     registration = Registration.objects.select_for_update().get(pk=registration_id)
     if registration.status == Registration.Status.WITHDRAWN:
         return registration
@@ -271,6 +285,14 @@ def registration_withdraw(*, registration_id: int) -> Registration:
     Invitation.objects.filter(pk=registration.invitation_id).update(
         status=Invitation.Status.DECLINED
     )
+    # Locked, so an answer given at this moment cannot slip in between.
+    drawn = (
+        PanelMember.objects.select_for_update()
+        .filter(registration=registration, status__in=[*ACTIVE_MEMBER, PanelMember.Status.WAITING])
+        .first()
+    )
+    if drawn is not None:
+        panel_member_withdraw(member=drawn, reason=WITHDRAWN_BY_LINK, actor=None)
     logger.info("registration withdrawn id=%s", registration.pk)
     _send_after_commit(registration_id=registration.pk, template="withdrawn")
     return registration

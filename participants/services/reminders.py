@@ -35,6 +35,10 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_DAYS_BEFORE = (7, 2)
 DEFAULT_HOUR = 9
+# No reminder until the invitation is this many days old (calendar days): a
+# letter is still in the post for a day or two, and "U hebt nog niet
+# gereageerd" the morning after the e-mail is pushy, not a reminder.
+MIN_INVITATION_AGE_DAYS = 2
 TASK_NAME = "participants.tasks.reminders_send_task"
 
 
@@ -106,11 +110,21 @@ def reminder_due(*, deadline: dt.date, days_before: list[int], today: dt.date) -
     return min(due) if due else None
 
 
-def reminder_recipients(*, assembly: Assembly, days_before: int) -> QuerySet[Invitation]:
-    """Invitees with an e-mail address who have had their invitation and have not answered."""
+def reminder_recipients(
+    *, assembly: Assembly, days_before: int, today: dt.date | None = None
+) -> QuerySet[Invitation]:
+    """Invitees with an e-mail address who have had their invitation at least
+    MIN_INVITATION_AGE_DAYS days ago (by e-mail and by letter) and have not answered."""
+    today = today or timezone.localdate()
+    # The start of the first day on which an invitation is still too new.
+    too_new = timezone.make_aware(
+        dt.datetime.combine(today - dt.timedelta(days=MIN_INVITATION_AGE_DAYS - 1), dt.time.min)
+    )
     return (
         Invitation.objects.filter(assembly=assembly, resident__isnull=False)
         .filter(Q(emailed_at__isnull=False) | Q(letter_produced_at__isnull=False))
+        .exclude(emailed_at__gte=too_new)
+        .exclude(letter_produced_at__gte=too_new)
         .exclude(resident__email="")
         .exclude(
             status__in=[
@@ -126,13 +140,14 @@ def reminder_recipients(*, assembly: Assembly, days_before: int) -> QuerySet[Inv
     )
 
 
-def _reminder_email(invitation: Invitation, assembly: Assembly, days_before: int
+def _reminder_email(invitation: Invitation, assembly: Assembly, days_left: int
                     ) -> EmailMultiAlternatives:
     context = {
         **invitee_context(invitation),
         "assembly": assembly,
         "deadline": assembly.registration_deadline,
-        "days_before": days_before,
+        # The days really left: a reminder can go out later than its own day.
+        "days_left": days_left,
         "contact": contact_address(),
         "about_url": settings.SITE_URL + assembly.get_absolute_url(),
     }
@@ -204,13 +219,13 @@ def reminders_send_due(
     )
     if due is None:
         return 0
+    days_left = (assembly.registration_deadline - today).days
     sent = deferred = 0
     connection = get_connection()
     with translation.override(settings.LANGUAGE_CODE), connection:
-        for invitation in reminder_recipients(assembly=assembly, days_before=due).iterator(
-            chunk_size=1_000
-        ):
-            message = _reminder_email(invitation, assembly, due)
+        recipients = reminder_recipients(assembly=assembly, days_before=due, today=today)
+        for invitation in recipients.iterator(chunk_size=1_000):
+            message = _reminder_email(invitation, assembly, days_left)
             message.connection = connection
             try:
                 if reminder_send_once(invitation=invitation, days_before=due, message=message):

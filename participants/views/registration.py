@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assembly import access
+from assembly.client_address import client_ip
 from assembly.models import Assembly
 from participants import selectors_registration as selectors
 from participants.codes import code_display, code_is_well_formed, code_normalise
@@ -129,12 +130,6 @@ def _query_dict(stored: dict[str, list[str]]) -> QueryDict:
     return data
 
 
-def _client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR: behind a proxy, the proxy must set it (gunicorn's
-    # --forwarded-allow-ips), never a header the visitor can write.
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def _state(request: HttpRequest) -> tuple[dict[str, Any], selectors.SignUp] | None:
     state = request.session.get(STATE)
     if not isinstance(state, dict):
@@ -166,7 +161,7 @@ def _render_locked(request: HttpRequest) -> HttpResponse:
 
 
 def register_start(request: HttpRequest) -> HttpResponse:
-    ip = _client_ip(request)
+    ip = client_ip(request)
     if request.method != "POST":
         form = CodeForm(initial={"code": request.GET.get("code", "")[:40]})
         return render(request, TEMPLATES + "start.html", {"form": form})

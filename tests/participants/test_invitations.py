@@ -17,6 +17,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from pypdf import PdfReader
 
@@ -703,6 +704,54 @@ def test_it_sends_nothing_before_the_first_reminder_day(cast: Cast, invited: lis
         assembly_id=cast.assembly.pk, today=dt.date(2027, 1, 12)
     ) == 0
     assert mail.outbox == []
+
+
+def test_a_late_reminder_states_the_days_that_are_really_left(
+    cast: Cast, invited: list[str]
+) -> None:
+    # The 7-day reminder goes out two days late (a beat that missed days):
+    # the deadline, 20 January, is then 5 days away.
+    assert reminders.reminders_send_due(
+        assembly_id=cast.assembly.pk, today=dt.date(2027, 1, 15)
+    ) == 6
+    message = mail.outbox[0]
+    assert "U kunt zich nog 5 dagen aanmelden" in message.body
+    html = message.alternatives[0][0]
+    assert isinstance(html, str) and "U kunt zich nog 5 dagen aanmelden" in html
+    assert InvitationReminder.objects.filter(days_before=7).count() == 6
+
+
+def test_a_reminder_on_the_deadline_day_says_it_is_the_last_day(
+    cast: Cast, invited: list[str]
+) -> None:
+    assert reminders.reminders_send_due(
+        assembly_id=cast.assembly.pk, today=dt.date(2027, 1, 20)
+    ) == 6
+    assert "Vandaag is de laatste dag om u aan te melden." in mail.outbox[0].body
+    assert "nog 0 dagen" not in mail.outbox[0].body
+
+
+def test_it_does_not_remind_someone_whose_invitation_is_less_than_two_days_old(
+    cast: Cast, invited: list[str]
+) -> None:
+    first, second, third, *_rest = Invitation.objects.order_by("pk")
+    yesterday_evening = timezone.make_aware(dt.datetime(2027, 1, 14, 22, 0))
+    two_days_ago = timezone.make_aware(dt.datetime(2027, 1, 13, 23, 0))
+    Invitation.objects.filter(pk=first.pk).update(emailed_at=yesterday_evening)
+    # A letter made yesterday is still in the post, whenever the e-mail went.
+    Invitation.objects.filter(pk=second.pk).update(letter_produced_at=yesterday_evening)
+    Invitation.objects.filter(pk=third.pk).update(
+        emailed_at=two_days_ago, letter_produced_at=None
+    )
+
+    sent = reminders.reminders_send_due(assembly_id=cast.assembly.pk, today=dt.date(2027, 1, 15))
+
+    assert sent == 4
+    assert not InvitationReminder.objects.filter(invitation__in=[first, second]).exists()
+    # They get it once the invitation is two days old, while it is still due.
+    assert reminders.reminders_send_due(
+        assembly_id=cast.assembly.pk, today=dt.date(2027, 1, 16)
+    ) == 2
 
 
 def test_it_stops_reminding_after_registration(cast: Cast, invited: list[str]) -> None:

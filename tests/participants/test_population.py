@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -177,6 +178,34 @@ def test_it_collects_every_problem_with_the_row_number_excel_shows() -> None:
     assert all(p.nl and p.en and p.nl != p.en for p in result.problems)
 
 
+def test_it_names_the_row_and_column_of_a_nul_character() -> None:
+    # PostgreSQL cannot store a NUL: it is a problem in the file, not a fault in the system.
+    rows = [
+        person("P1"),
+        person("P2", geslachtsnaam="Jan\x00sen"),
+        person("P3", postcode="3511\x00AB", woonplaats="\x00"),
+    ]
+    result = _parse(csv_bytes(rows))
+    assert _codes(result) == [
+        (3, "geslachtsnaam", "unreadable_character"),
+        (4, "postcode", "unreadable_character"),
+        (4, "woonplaats", "unreadable_character"),
+        (4, "woonplaats", "required"),  # nothing is left of it
+    ]
+    assert result.invalid_rows == [3, 4]
+    assert [r.person_ref for r in result.residents] == ["P1"]
+    assert "onleesbaar teken" in result.problems[0].nl
+    assert "unreadable character" in result.problems[0].en
+
+
+def test_it_quotes_no_nul_character_in_a_problem() -> None:
+    header = ["persoonsnummer", *HEADER[1:3], "geslachts\x00naam", *HEADER[4:], "x\x00y"]
+    result = _parse(csv_bytes([person("P1", postcode="12\x00", geslachtsnaam="")], header=header))
+    assert result.problems
+    for problem in result.problems:
+        assert "\x00" not in problem.column + problem.nl + problem.en
+
+
 def test_it_marks_people_imported_before_as_duplicates() -> None:
     result = _parse(csv_bytes([person("P1"), person("P2")]), existing_refs={"P2"})
     assert _codes(result) == [(3, "persoonsnummer", "duplicate_existing")]
@@ -218,6 +247,10 @@ def _check_invariants(result: ParseResult) -> None:
         assert not rows_with_problems & {r.row for r in result.residents}
     for problem in result.problems:
         assert problem.row >= 1 and problem.nl and problem.en and problem.code
+        # Everything here may be stored; PostgreSQL stores no NUL character.
+        assert "\x00" not in problem.column + problem.nl + problem.en
+    for resident in result.residents:
+        assert "\x00" not in "".join(str(value) for value in dataclasses.astuple(resident))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -51,6 +51,15 @@ def test_it_imports_nothing_when_one_row_is_wrong(cast: Cast) -> None:
     assert record.problems[0]["nl"] and record.problems[0]["en"]
 
 
+def test_it_refuses_a_nul_character_naming_the_row_and_column(cast: Cast) -> None:
+    data = csv_bytes([person("P1"), person("P2", geslachtsnaam="Jan\x00sen")])
+    record = _import(cast.assembly, data)
+    assert record.status == PopulationImport.Status.REJECTED
+    assert [(p["row"], p["column"], p["code"]) for p in record.problems] == [
+        (3, "geslachtsnaam", "unreadable_character")]
+    assert Resident.objects.count() == 0
+
+
 def test_it_imports_the_good_rows_when_asked_to_skip_the_wrong_ones(cast: Cast) -> None:
     data = csv_bytes([person("P1"), person("P2", postcode="99"), person("P3"),
                       person("P4", geboortedatum="morgen")])

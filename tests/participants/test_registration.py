@@ -19,11 +19,22 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assembly.models import Assembly
+from assembly.client_address import client_ip
+from assembly.models import Assembly, Role, RoleKind
 from participants.codes import code_display
-from participants.models import AttitudeQuestion, Invitation, InvitationDraw, Registration
+from participants.letters import contact_address, letter_text
+from participants.models import (
+    AttitudeQuestion,
+    Invitation,
+    InvitationDraw,
+    PanelMember,
+    Registration,
+)
+from participants.selectors_registration import registration_counts_for
+from participants.services import panel as panel_services
 from participants.services import registration as services
 from tests.conftest import Cast, skip_or_fail
+from tests.participants.test_panel import make_panel
 
 START = "/aanmelden/"
 CODE = "ABCD23EFGH"
@@ -136,7 +147,7 @@ def test_it_explains_an_unknown_code_without_saying_more(
     page = response.content.decode()
     assert response.status_code == 200
     assert "Deze code kennen wij niet" in page
-    assert "staan in uw brief" in page  # where to find the contact details
+    assert "staat in uw brief" in page  # where to find the contact details
     assert 'aria-describedby="id_code_error' in page
 
 
@@ -158,6 +169,70 @@ def test_it_locks_a_code_tried_too_often(client: Client, invitation: Invitation)
     for number in range(services.TRIES_PER_CODE - 1):
         assert enter_code(Client(REMOTE_ADDR=f"10.0.0.{number}")).status_code == 302
     assert enter_code(Client(REMOTE_ADDR="10.0.1.1")).status_code == 429
+
+
+PROXY = "127.0.0.1"  # gunicorn on 127.0.0.1 behind the TLS proxy (README, Production)
+
+
+def _typo_until_locked(client: Client) -> None:
+    for attempt in range(services.WRONG_CODES_PER_IP):
+        enter_code(client, f"ZZZZZZZZ{attempt:02d}")
+    assert enter_code(client, CODE).status_code == 429
+
+
+def test_it_limits_each_visitor_behind_a_trusted_proxy_on_their_own(
+    invitation: Invitation, settings: Any
+) -> None:
+    settings.TRUSTED_PROXIES = [PROXY]
+    _typo_until_locked(Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.7"))
+    citizen = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert enter_code(citizen, CODE).status_code == 302
+
+
+def test_a_visitor_cannot_escape_the_limit_by_writing_x_forwarded_for(
+    invitation: Invitation, settings: Any
+) -> None:
+    settings.TRUSTED_PROXIES = [PROXY]
+    for attempt in range(services.WRONG_CODES_PER_IP):
+        # Behind the proxy: the proxy appends the real address to what was sent.
+        behind = Client(REMOTE_ADDR=PROXY,
+                        HTTP_X_FORWARDED_FOR=f"10.9.9.{attempt}, 198.51.100.7")
+        # Straight to the server: the header is not believed at all.
+        direct = Client(REMOTE_ADDR="198.51.100.8", HTTP_X_FORWARDED_FOR=f"10.8.8.{attempt}")
+        enter_code(behind, f"ZZZZZZZZ{attempt:02d}")
+        enter_code(direct, f"ZZZZZZZY{attempt:02d}")
+    assert enter_code(Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.7"),
+                      CODE).status_code == 429
+    assert enter_code(Client(REMOTE_ADDR="198.51.100.8"), CODE).status_code == 429
+
+
+def test_addresses_in_one_ipv6_64_share_a_limit(invitation: Invitation) -> None:
+    for attempt in range(services.WRONG_CODES_PER_IP):
+        enter_code(Client(REMOTE_ADDR=f"2001:db8:1:2::{attempt + 1:x}"), f"ZZZZZZZZ{attempt:02d}")
+    assert enter_code(Client(REMOTE_ADDR="2001:db8:1:2:ffff::1"), CODE).status_code == 429
+    assert enter_code(Client(REMOTE_ADDR="2001:db8:1:3::1"), CODE).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "expected"),
+    [
+        ("198.51.100.8", "10.0.0.1", "198.51.100.8"),  # no proxy: the header is ignored
+        (PROXY, "", PROXY),  # the proxy itself (a health check)
+        (PROXY, "198.51.100.7", "198.51.100.7"),
+        (PROXY, "1.2.3.4, 198.51.100.7", "198.51.100.7"),  # the left part is the visitor's
+        (PROXY, "198.51.100.7, 10.0.0.5", "198.51.100.7"),  # two proxies in a row
+        (PROXY, "bogus, 198.51.100.7", "198.51.100.7"),
+        (PROXY, "198.51.100.7, bogus", PROXY),  # a proxy that writes nonsense: no trust
+        (PROXY, "2001:DB8::1", "2001:db8::1"),
+        ("::ffff:127.0.0.1", "198.51.100.7", "198.51.100.7"),  # IPv4 on a dual-stack socket
+    ],
+)
+def test_it_reads_the_visitors_address_from_the_right_behind_trusted_proxies(
+    rf: Any, settings: Any, remote: str, forwarded: str, expected: str
+) -> None:
+    settings.TRUSTED_PROXIES = [PROXY, "10.0.0.0/8"]
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
 
 
 def test_it_refuses_the_steps_without_a_code(client: Client, invitation: Invitation) -> None:
@@ -210,6 +285,24 @@ def test_it_requires_consent(client: Client, invitation: Invitation) -> None:
     assert 'aria-describedby="id_consent_error"' in page
     # Skipping ahead sends the person back to the step they have not done.
     assert client.get(step_url("gegevens"))["Location"] == step_url("toestemming")
+
+
+def test_it_refuses_an_email_address_longer_than_the_registration_can_keep(
+    client: Client, invitation: Invitation
+) -> None:
+    def address(length: int) -> str:
+        domain_end = "d" * (length - 196) + ".nl"
+        return "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + domain_end
+
+    enter_code(client)
+    client.post(step_url("toestemming"), {"consent": "on"})
+    too_long = client.post(step_url("gegevens"), {"full_name": "A", "email": address(255)})
+    assert too_long.status_code == 200
+    assert too_long.context["form"].errors["email"] == [
+        "Dit e-mailadres is te lang. Het mag hoogstens 254 tekens hebben."
+    ]
+    ok = client.post(step_url("gegevens"), {"full_name": "A", "email": address(254)})
+    assert ok["Location"] == step_url("over-u")
 
 
 def test_it_validates_contact_details_per_field(client: Client, invitation: Invitation) -> None:
@@ -557,6 +650,56 @@ def test_it_lets_the_respondent_withdraw_at_any_time(
     assert "Deze code is al gebruikt" in enter_code(Client()).content.decode()
 
 
+def test_it_tells_where_to_find_only_the_contact_details_the_letter_gives(
+    client: Client, invitation: Invitation, cast: Cast,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    letter = letter_text(cast.assembly)
+    assert contact_address() in letter.contact  # the letter gives an e-mail address ...
+    assert not re.search(r"(\+31|\b0)[\d\s-]{8,}", str(letter))  # ... and no phone number
+    page = enter_code(Client(), "ZZZZZZZZZZ").content.decode()
+    assert "Het e-mailadres staat in uw brief." in page
+    assert "telefoonnummer" not in page
+    registration = register(client, cast.assembly, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_withdraw(registration_id=registration.pk)
+    withdrawn = mail.outbox[-1].body
+    assert "telefoonnummer" not in withdrawn
+    assert f"Mail dan naar het secretariaat: {contact_address()}." in withdrawn
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("number", "answer"), [(0, True), (1, None), (4, None)])
+def test_a_drawn_person_who_withdraws_by_the_private_link_leaves_the_panel(
+    number: int, answer: bool | None
+) -> None:
+    # 0: a member who said yes; 1: a member who has not answered; 4: a waiting alternate.
+    panel = make_panel()
+    if answer is not None:
+        panel_services.panel_member_respond(member=panel.member(number), accept=answer)
+    user = panel.member(number).user
+    services.registration_withdraw(registration_id=panel.people[number].pk)
+    member = panel.member(number)
+    assert member.status == PanelMember.Status.WITHDRAWN
+    assert member.withdrawn_reason == "Afgemeld via de persoonlijke link"
+    assert member.withdrawn_at is not None
+    with pytest.raises(panel_services.PanelRefused):
+        panel_services.panel_member_respond(member=member, accept=True)
+    if member.kind == PanelMember.Kind.MEMBER:
+        assert member in panel_services.open_seats(assembly=panel.assembly)
+    if user is not None:
+        assert not Role.objects.filter(user=user, kind=RoleKind.MEMBER).exists()
+
+
+@pytest.mark.django_db
+def test_a_withdrawal_by_link_leaves_a_member_who_already_said_no_as_they_were() -> None:
+    panel = make_panel()
+    panel_services.panel_member_respond(member=panel.member(1), accept=False)
+    services.registration_withdraw(registration_id=panel.people[1].pk)
+    assert panel.member(1).status == PanelMember.Status.DECLINED
+    assert Registration.objects.get(pk=panel.people[1].pk).status == Registration.Status.WITHDRAWN
+
+
 def test_it_lets_an_invitee_decline(client: Client, invitation: Invitation) -> None:
     response = enter_code(client, action="decline")
     assert response["Location"] == reverse("participants:register_decline")
@@ -601,6 +744,17 @@ def test_it_shows_the_organiser_counts_but_no_names(
     assert re.search(r"<td>Vrouw</td><td>1</td>", page)
     for private in ("Fatima", "fatima@example.org", "1980", "halal"):
         assert private not in page
+
+
+def test_it_counts_a_withdrawal_once_as_withdrawn_and_not_also_as_declined(
+    client: Client, invitation: Invitation, cast: Cast,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    registration = register(client, cast.assembly, django_capture_on_commit_callbacks)
+    services.registration_withdraw(registration_id=registration.pk)
+    services.invitation_decline(invitation_id=make_invitation(cast.assembly, OTHER_CODE).pk)
+    counts = registration_counts_for(assembly=cast.assembly)
+    assert (counts.invited, counts.registered, counts.withdrawn, counts.declined) == (2, 0, 1, 1)
 
 
 def test_it_lets_the_organiser_add_and_edit_attitude_questions(cast: Cast) -> None:
@@ -681,3 +835,18 @@ def test_it_lets_only_one_of_two_simultaneous_submissions_through(cast: Cast) ->
         thread.join(timeout=30)
     assert sorted(outcomes) == ["registered", "used"]
     assert Registration.objects.filter(invitation=invitation).count() == 1
+
+
+def test_the_login_limits_read_the_visitor_behind_the_proxy_too(settings: Any) -> None:
+    """allauth limits login-code requests per address: the same reading."""
+    from django.test import RequestFactory
+
+    from assembly.adapters import AccountAdapter
+
+    settings.TRUSTED_PROXIES = [PROXY]
+    request = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert AccountAdapter(request).get_client_ip(request) == "203.0.113.7"
+    spoofed = RequestFactory().get(
+        "/", REMOTE_ADDR="198.51.100.8", HTTP_X_FORWARDED_FOR="203.0.113.7"
+    )
+    assert AccountAdapter(spoofed).get_client_ip(spoofed) == "198.51.100.8"
