@@ -271,11 +271,13 @@ class ProgrammeReminder(models.Model):
         WEEKEND = "weekend", _("Herinnering voor het weekend")
         EXPERT_SLOT = "expert_slot", _("Herinnering voor de deskundige")
         CHANGE = "change", _("Wijziging in het programma")
+        PUBLISHED = "published", _("Het programma is klaar")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     weekend = models.ForeignKey(Weekend, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
-    # Days before the weekend (reminders) or a change number (changes).
+    # Days before the weekend (reminders), a change number (changes) or
+    # "published" (the notice that the programme is ready).
     key = models.CharField(_("sleutel"), max_length=40)
     sent_at = models.DateTimeField(_("verstuurd op"), auto_now_add=True)
 

@@ -134,6 +134,17 @@ def open_seats(*, assembly: Assembly) -> list[PanelMember]:
     )
 
 
+def _proposed_elsewhere(assembly: Assembly, *, exclude: int | None = None) -> list[str]:
+    """The people proposed in the open replacements (but `exclude`), in order."""
+    proposals = Replacement.objects.filter(assembly=assembly, status=Replacement.Status.PROPOSED)
+    if exclude is not None:
+        proposals = proposals.exclude(pk=exclude)
+    seen: dict[str, None] = {}
+    for proposed in proposals.order_by("pk").values_list("proposed", flat=True):
+        seen.update(dict.fromkeys(str(pid) for pid in proposed or []))
+    return list(seen)
+
+
 def status_counts(*, assembly: Assembly) -> list[tuple[str, str, int]]:
     """(status, label, count) for every status, members and alternates together."""
     counts = {status: 0 for status in PanelMember.Status.values}
@@ -198,13 +209,19 @@ def replacement_quota_lines(*, replacement: Replacement) -> list[QuotaLine]:
     pool = frozen_pool(draw.run)
     dropped = [m.respondent_id for m in replacement.dropped.all()]
     proposed = [str(pid) for pid in replacement.proposed]
-    stayers = [
+    # As replacement_propose saw the panel: the other open proposals seated.
+    elsewhere = (
+        _proposed_elsewhere(replacement.assembly, exclude=replacement.pk)
+        if replacement.status in OPEN_REPLACEMENT
+        else []
+    )
+    members = [
         str(pid)
         for pid in PanelMember.objects.filter(
             assembly=replacement.assembly, kind=PanelMember.Kind.MEMBER, status__in=ACTIVE_MEMBER
         ).values_list("registration_id", flat=True)
-        if str(pid) not in proposed
     ]
+    stayers = [pid for pid in dict.fromkeys([*members, *elsewhere]) if pid not in proposed]
 
     def count(ids: Sequence[str], category: str, value: str) -> int:
         return sum(
@@ -699,7 +716,7 @@ def replacement_propose(
         replacement.dropped.set(dropped_members)
         pool = frozen_pool(draw.run)
         dropped_ids = [member.respondent_id for member in dropped_members]
-        stayers = [
+        members = [
             str(pk)
             for pk in PanelMember.objects.filter(
                 assembly=assembly, kind=PanelMember.Kind.MEMBER, status__in=ACTIVE_MEMBER
@@ -707,6 +724,13 @@ def replacement_propose(
             .order_by("pk")
             .values_list("registration_id", flat=True)
         ]
+        # The people proposed in the other open replacements count as seated
+        # (so the seats they fill count as filled): checked against the members
+        # only, two replacements open at once could each pass and together
+        # break a quota, or propose the same alternate twice. Confirming
+        # checks the quotas again (replacement_confirm), for a proposal that
+        # was still being computed when this one was made.
+        stayers = list(dict.fromkeys([*members, *_proposed_elsewhere(assembly)]))
         panel = [*stayers, *dropped_ids]
         left, active = _eligible_ids(assembly, set(panel))
         keep = {pid for pid in pool.people if pid in active and pid not in left} | set(panel)
@@ -876,6 +900,42 @@ def replacement_compute(*, replacement_id: int) -> Outcome:
     )
 
 
+def _quotas_broken_by(
+    *, assembly: Assembly, run: SelectionRun, proposed: Sequence[int], seats: Sequence[PanelMember]
+) -> list[EngineQuota]:
+    """The quotas the panel as it is now would break with `proposed` in `seats`.
+
+    A proposal was checked against the panel when it was made; another
+    replacement confirmed since (or computed at the same time) may have
+    changed it. A maximum is checked as it stands. A minimum only fails when
+    the seats still empty after this one cannot make it up: while another
+    seat waits for its replacement, the panel is one person short, and that
+    is not this proposal's fault."""
+    pool = frozen_pool(run)
+    seated = {
+        str(pk)
+        for pk in PanelMember.objects.filter(
+            assembly=assembly, kind=PanelMember.Kind.MEMBER, status__in=ACTIVE_MEMBER
+        ).values_list("registration_id", flat=True)
+    } | {str(pk) for pk in proposed}
+    empty = PanelMember.objects.filter(
+        assembly=assembly,
+        kind=PanelMember.Kind.MEMBER,
+        status__in=DROPPED_OUT,
+        replaced_by__isnull=True,
+    ).count() - len(seats)
+    broken = []
+    for quota in pool.quotas:
+        held = sum(
+            1
+            for pid in seated
+            if pid in pool.people and pool.people[pid].features.get(quota.category) == quota.value
+        )
+        if held > quota.max or held + max(empty, 0) < quota.min:
+            broken.append(quota)
+    return broken
+
+
 @transaction.atomic
 def replacement_confirm(
     *,
@@ -886,6 +946,9 @@ def replacement_confirm(
     """Apply a proposal in one transaction: the people chosen become members
     (status "selected", each in the seat of one who left), alternates used
     leave the reserve list, and each gets the notification e-mail."""
+    # Two confirmations wait for each other, so each checks the quotas
+    # against the panel the other left.
+    Assembly.objects.select_for_update().filter(pk=replacement.assembly_id).first()
     replacement = Replacement.objects.select_for_update().get(pk=replacement.pk)
     assembly = replacement.assembly
     if replacement.status != Replacement.Status.PROPOSED:
@@ -899,6 +962,15 @@ def replacement_confirm(
     proposed = [int(pid) for pid in replacement.proposed]
     if len(proposed) != len(dropped):
         raise PanelRefused(_("Het voorstel past niet bij het aantal lege plaatsen."))
+    broken = _quotas_broken_by(assembly=assembly, run=draw.run, proposed=proposed, seats=dropped)
+    if broken:
+        raise PanelRefused(
+            _(
+                "Met dit voorstel klopt het quotum niet meer voor: %(quotas)s. "
+                "Leg dit voorstel weg en vraag een nieuw voorstel."
+            )
+            % {"quotas": ", ".join(f"{q.category} {q.value}" for q in broken)}
+        )
     existing = {
         m.registration_id: m
         for m in PanelMember.objects.select_for_update().filter(registration_id__in=proposed)

@@ -1,5 +1,6 @@
-"""Writes about the schedule: weekends, their sessions, publication, change
-notices and the reminders before each weekend. Views and tasks call these.
+"""Writes about the schedule: weekends, their sessions, publication (and the
+notice that a programme is ready), change notices and the reminders before
+each weekend. Views and tasks call these.
 
 Every write leaves a line in the audit log with ids only. E-mails go through
 the outbox, in the same transaction as the ProgrammeReminder row that claims
@@ -13,7 +14,7 @@ import datetime as dt
 import json
 import logging
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -51,6 +52,10 @@ SESSION_FIELDS = (
 )
 
 
+# The key of the notice that a weekend's programme is ready: one per weekend.
+PUBLISHED_KEY = "published"
+
+
 def local_zone() -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
@@ -71,6 +76,25 @@ def _same_room(a: str, b: str) -> bool:
     return bool(a.strip()) and a.strip().casefold() == b.strip().casefold()
 
 
+def instant(moment: dt.datetime) -> dt.datetime:
+    """The moment in UTC. Python compares two datetimes with the same tzinfo
+    by their clock times, ignoring the offsets; around a change of the clock
+    (a time in the skipped hour of spring) that is not the order of the
+    instants the database compares."""
+    return moment.astimezone(dt.UTC)
+
+
+def local_moment(day: dt.date, clock: dt.time) -> dt.datetime | None:
+    """``clock`` on ``day`` in the local zone, or None when the clock skips that
+    time (the hour lost in the night the clock goes forward in spring)."""
+    zone = local_zone()
+    moment = dt.datetime.combine(day, clock, tzinfo=zone)
+    back = instant(moment).astimezone(zone)
+    if (back.date(), back.time()) != (day, clock):
+        return None
+    return moment
+
+
 def _clock(moment: dt.datetime) -> str:
     return timezone.localtime(moment, local_zone()).strftime("%H:%M")
 
@@ -84,7 +108,7 @@ def check_session_times(
     exclude_ids: Iterable[int] = (),
 ) -> None:
     """End after start, on one day of the weekend, and the room not taken then."""
-    if ends_at <= starts_at:
+    if instant(ends_at) <= instant(starts_at):
         raise ScheduleRefused(_("De eindtijd moet na de begintijd liggen."))
     zone = local_zone()
     start_day = timezone.localtime(starts_at, zone).date()
@@ -169,8 +193,15 @@ class MailPerLanguage:
         return self.rendered[language]
 
 
-def _notify_change(*, weekend: Weekend, changes: Sequence[Change], actor: User | None) -> int:
-    """Tell the members about a change in a published programme: one e-mail per batch.
+def _notify_change(
+    *,
+    weekend: Weekend,
+    changes: Sequence[Change],
+    actor: User | None,
+    experts: Mapping[int, Sequence[Expert]] | None = None,
+) -> int:
+    """Tell the members, and the experts of the changed sessions, about a change in a
+    published programme: one e-mail per batch.
 
     Runs inside the transaction of the change: the e-mails and their claim
     rows commit with it, or not at all.
@@ -187,13 +218,122 @@ def _notify_change(*, weekend: Weekend, changes: Sequence[Change], actor: User |
             "what": [change.what for change in changes],
         },
     )
-    return programme_change_notify(weekend=weekend, changes=changes, key=f"change-{event.pk}")
+    return programme_change_notify(
+        weekend=weekend, changes=changes, key=f"change-{event.pk}", experts=experts
+    )
 
 
-def programme_change_notify(*, weekend: Weekend, changes: Sequence[Change], key: str) -> int:
-    """Send one change notice to every member not yet told under ``key``; returns how many."""
+def session_experts(session_ids: Iterable[int]) -> dict[int, list[Expert]]:
+    """The experts of each session, with their accounts."""
+    links = (
+        Session.experts.through.objects.filter(session_id__in=list(session_ids))
+        .select_related("expert__user")
+        .order_by("session_id", "expert_id")
+    )
+    experts: dict[int, list[Expert]] = {}
+    for link in links:
+        experts.setdefault(link.session_id, []).append(link.expert)
+    return experts
+
+
+@dataclass
+class _ExpertNotice:
+    expert: Expert
+    user: User
+    changes: list[Change]
+
+
+def _expert_notices(
+    changes: Sequence[Change], experts: Mapping[int, Sequence[Expert]], skip: set[int]
+) -> list[_ExpertNotice]:
+    """Per expert account (not in ``skip``): the changes to their own sessions."""
+    notices: dict[int, _ExpertNotice] = {}
+    for change in changes:
+        for expert in experts.get(change.session_id, ()):
+            user = expert.user
+            if user is None or not user.is_active or user.pk in skip:
+                continue  # no account to claim the notice with; the secretariat calls them
+            notice = notices.setdefault(user.pk, _ExpertNotice(expert, user, []))
+            if change not in notice.changes:
+                notice.changes.append(change)
+    return list(notices.values())
+
+
+def programme_change_notify(
+    *,
+    weekend: Weekend,
+    changes: Sequence[Change],
+    key: str,
+    experts: Mapping[int, Sequence[Expert]] | None = None,
+) -> int:
+    """Send one change notice to every member, and to each expert with an account
+    whose session changed (about their own sessions), not yet told under ``key``;
+    returns how many. ``experts``: per session id, for sessions already deleted;
+    by default read from the database."""
+    already = set(
+        ProgrammeReminder.objects.filter(
+            weekend=weekend, kind=ProgrammeReminder.Kind.CHANGE, key=key
+        ).values_list("user_id", flat=True)
+    )
+    members = list(
+        selectors.member_users_for(assembly=weekend.assembly)
+        .exclude(pk__in=already)
+        .only("pk", "email", "language")
+    )
+    if experts is None:
+        experts = session_experts(change.session_id for change in changes)
+    # A member who is also the expert gets the members' notice: one e-mail.
+    to_experts = _expert_notices(changes, experts, already | {user.pk for user in members})
+    if not members and not to_experts:
+        return 0
+    context = {
+        "assembly": weekend.assembly,
+        "weekend": weekend,
+        "changes": changes,
+        "url": _programme_url(weekend.assembly),
+    }
+    mail = MailPerLanguage("programme_change", context)
+    ProgrammeReminder.objects.bulk_create(
+        [
+            ProgrammeReminder(
+                user=user, weekend=weekend, kind=ProgrammeReminder.Kind.CHANGE, key=key
+            )
+            for user in [*members, *(notice.user for notice in to_experts)]
+        ]
+    )
+    ref = f"assembly_sessions.Weekend:{weekend.pk}"
+    for user in members:
+        subject, body = mail.for_user(user)
+        outbox_queue(to=user.email, subject=subject, body=body, kind="programme_change", ref=ref)
+    for notice in to_experts:
+        subject, body = _render_mail(
+            "programme_change",
+            {**context, "changes": notice.changes, "expert": notice.expert},
+            notice.user.mail_language,
+        )
+        outbox_queue(
+            to=notice.expert.email or notice.user.email,
+            subject=subject,
+            body=body,
+            kind="programme_change",
+            ref=ref,
+        )
+    logger.info(
+        "programme change notice weekend=%s key=%s members=%s experts=%s",
+        weekend.pk,
+        key,
+        len(members),
+        len(to_experts),
+    )
+    return len(members) + len(to_experts)
+
+
+def programme_published_notify(*, weekend: Weekend) -> int:
+    """Tell every member once that the weekend's programme is ready (the pages
+    promise this e-mail); returns how many. The claim rows make a second
+    publication, or a retry, send nothing."""
     already = ProgrammeReminder.objects.filter(
-        weekend=weekend, kind=ProgrammeReminder.Kind.CHANGE, key=key
+        weekend=weekend, kind=ProgrammeReminder.Kind.PUBLISHED, key=PUBLISHED_KEY
     ).values("user_id")
     recipients = list(
         selectors.member_users_for(assembly=weekend.assembly)
@@ -203,18 +343,16 @@ def programme_change_notify(*, weekend: Weekend, changes: Sequence[Change], key:
     if not recipients:
         return 0
     mail = MailPerLanguage(
-        "programme_change",
-        {
-            "assembly": weekend.assembly,
-            "weekend": weekend,
-            "changes": changes,
-            "url": _programme_url(weekend.assembly),
-        },
+        "programme_published",
+        {"assembly": weekend.assembly, "weekend": weekend, "url": _programme_url(weekend.assembly)},
     )
     ProgrammeReminder.objects.bulk_create(
         [
             ProgrammeReminder(
-                user=user, weekend=weekend, kind=ProgrammeReminder.Kind.CHANGE, key=key
+                user=user,
+                weekend=weekend,
+                kind=ProgrammeReminder.Kind.PUBLISHED,
+                key=PUBLISHED_KEY,
             )
             for user in recipients
         ]
@@ -225,15 +363,10 @@ def programme_change_notify(*, weekend: Weekend, changes: Sequence[Change], key:
             to=user.email,
             subject=subject,
             body=body,
-            kind="programme_change",
+            kind="programme_published",
             ref=f"assembly_sessions.Weekend:{weekend.pk}",
         )
-    logger.info(
-        "programme change notice weekend=%s key=%s recipients=%s",
-        weekend.pk,
-        key,
-        len(recipients),
-    )
+    logger.info("programme published notice weekend=%s recipients=%s", weekend.pk, len(recipients))
     return len(recipients)
 
 
@@ -295,6 +428,7 @@ def weekend_publish(*, weekend: Weekend, actor: User | None) -> Weekend:
     )
     # From the first published weekend on, the daily reminders run (default days).
     reminder_schedule_ensure(assembly=locked.assembly)
+    programme_published_notify(weekend=locked)
     logger.info("programme published weekend=%s", locked.pk)
     return locked
 
@@ -401,12 +535,13 @@ def session_delete(*, session: Session, actor: User | None) -> None:
     change = Change(
         current.pk, current.title, "cancelled", before=_slot(current), title_en=current.title_en
     )
+    experts = session_experts([current.pk])  # gone with the session once it is deleted
     audit_record(
         action="programme.session_delete", assembly=locked.assembly, actor=actor, target=current
     )
     current.delete()
     _renumber(locked)
-    _notify_change(weekend=locked, changes=[change], actor=actor)
+    _notify_change(weekend=locked, changes=[change], actor=actor, experts=experts)
 
 
 @transaction.atomic

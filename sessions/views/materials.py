@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +28,7 @@ from sessions import selectors_materials as selectors
 from sessions.models import Expert, Material, Perspective, Session, Weekend
 from sessions.services import experts as expert_services
 from sessions.services import materials as services
+from sessions.services.schedule import local_zone
 from sessions.uploads import CheckedPdf, UploadRefused, max_upload_bytes, pdf_check, read_upload
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -68,7 +70,8 @@ class ExpertForm(forms.ModelForm[Expert]):
 def _session_label(session: Session) -> str:
     return _("Weekend %(number)s, %(start)s: %(title)s") % {
         "number": session.weekend.number,
-        "start": session.starts_at.strftime("%d-%m %H:%M"),
+        # Stored in UTC; people read the time of the place they meet.
+        "start": timezone.localtime(session.starts_at, local_zone()).strftime("%d-%m %H:%M"),
         "title": session.title,
     }
 

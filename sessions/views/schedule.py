@@ -139,10 +139,21 @@ class SessionForm(forms.Form):
         cleaned = super().clean() or {}
         day, start, end = cleaned.get("day"), cleaned.get("start"), cleaned.get("end")
         if day and start and end:
-            zone = services.local_zone()
-            cleaned["starts_at"] = dt.datetime.combine(day, start, tzinfo=zone)
-            cleaned["ends_at"] = dt.datetime.combine(day, end, tzinfo=zone)
-            if cleaned["ends_at"] <= cleaned["starts_at"]:
+            starts_at = services.local_moment(day, start)
+            ends_at = services.local_moment(day, end)
+            for name, moment in (("start", starts_at), ("end", ends_at)):
+                if moment is None:
+                    self.add_error(
+                        name,
+                        _(
+                            "Dit tijdstip bestaat niet: in die nacht gaat de klok een uur "
+                            "vooruit. Kies een andere tijd."
+                        ),
+                    )
+            if starts_at is None or ends_at is None:
+                return cleaned
+            cleaned["starts_at"], cleaned["ends_at"] = starts_at, ends_at
+            if services.instant(ends_at) <= services.instant(starts_at):
                 self.add_error("end", _("De eindtijd moet na de begintijd liggen."))
         return cleaned
 

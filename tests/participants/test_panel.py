@@ -620,6 +620,104 @@ def test_a_seat_cannot_be_asked_for_twice() -> None:
         services.panel_member_withdraw(member=panel.member(0), reason="stop", actor=None)
 
 
+# p0, p1 old men; p2, p3 old women (the panel); alternates p4 young man, p5 young woman.
+AGE_GENDERS = ["man", "man", "vrouw", "vrouw", "man", "vrouw"]
+AGES = ["oud", "oud", "oud", "oud", "jong", "jong"]
+AGE_QUOTAS_CSV = (
+    "category,name,min,max\n"
+    "geslacht,man,1,3\ngeslacht,vrouw,1,3\n"
+    "leeftijd,jong,0,1\nleeftijd,oud,0,4\n"
+)
+
+
+def _panel_with_ages() -> Panel:
+    panel = make_panel(
+        size=6,
+        genders=AGE_GENDERS,
+        panel=(0, 1, 2, 3),
+        alternates=(4, 5),
+        quotas_csv=AGE_QUOTAS_CSV,
+    )
+    pool = "id,geslacht,leeftijd,huishouden\n" + "".join(
+        f"{r.pk},{g},{a},h{r.pk}\n" for r, g, a in zip(panel.people, AGE_GENDERS, AGES, strict=True)
+    )
+    SelectionRun.objects.filter(pk=panel.draw.run_id).update(pool_csv=pool)
+    return panel
+
+
+def _young_members(panel: Panel) -> int:
+    young = {panel.people[n].pk for n, age in enumerate(AGES) if age == "jong"}
+    return PanelMember.objects.filter(
+        assembly=panel.assembly,
+        kind=PanelMember.Kind.MEMBER,
+        status__in=services.ACTIVE_MEMBER,
+        registration_id__in=young,
+    ).count()
+
+
+def _next_replacement(panel: Panel) -> Replacement:
+    return services.replacement_propose(
+        assembly=panel.assembly,
+        dropped_members=services.open_seats(assembly=panel.assembly),
+        actor=None,
+    )
+
+
+@pytest.mark.django_db
+def test_a_second_open_replacement_counts_the_first_ones_proposal_as_seated() -> None:
+    panel = _panel_with_ages()
+    services.panel_member_respond(member=panel.member(2), accept=False)
+    first = _next_replacement(panel)
+    assert first.proposed == [panel.pid(4)]  # the young man: one young member, allowed
+    # Before the organiser confirms, the other woman stops too.
+    services.panel_member_withdraw(member=panel.member(3), reason="stop", actor=None)
+    second = _next_replacement(panel)
+    # The young woman would make two young members once both are confirmed,
+    # and nobody else is left: no proposal.
+    assert panel.pid(5) not in second.proposed
+    assert second.status == Replacement.Status.IMPOSSIBLE
+    services.replacement_confirm(replacement=first, actor=None)
+    assert _young_members(panel) == 1
+
+
+@pytest.mark.django_db
+def test_confirming_refuses_a_proposal_that_no_longer_keeps_a_quota() -> None:
+    panel = _panel_with_ages()
+    services.panel_member_respond(member=panel.member(2), accept=False)
+    first = _next_replacement(panel)
+    services.panel_member_withdraw(member=panel.member(3), reason="stop", actor=None)
+    second = _next_replacement(panel)
+    # A proposal made without the first one's newcomer (as a draw computed on
+    # a worker meanwhile can be): the young woman.
+    Replacement.objects.filter(pk=second.pk).update(
+        status=Replacement.Status.PROPOSED, proposed=[panel.pid(5)]
+    )
+    services.replacement_confirm(replacement=first, actor=None)
+    with pytest.raises(services.PanelRefused) as refused:
+        services.replacement_confirm(replacement=second, actor=None)
+    assert "leeftijd jong" in str(refused.value)
+    second.refresh_from_db()
+    assert second.status == Replacement.Status.PROPOSED
+    assert panel.member(5).kind == PanelMember.Kind.ALTERNATE
+    assert _young_members(panel) == 1
+
+
+@pytest.mark.django_db
+def test_confirming_one_of_two_open_replacements_leaves_room_for_the_other() -> None:
+    # Both women leave, one at a time; each seat goes to a woman from the pool.
+    panel = make_panel(alternates=(4, 6))  # p4 and p6 are women
+    services.panel_member_withdraw(member=panel.member(0), reason="stop", actor=None)
+    first = _next_replacement(panel)
+    services.panel_member_withdraw(member=panel.member(2), reason="stop", actor=None)
+    second = _next_replacement(panel)
+    assert (first.proposed, second.proposed) == ([panel.pid(4)], [panel.pid(6)])
+    # While the second seat is empty the panel has one woman too few; that is
+    # not a reason to refuse the first.
+    services.replacement_confirm(replacement=first, actor=None)
+    services.replacement_confirm(replacement=second, actor=None)
+    _quotas_hold(second)
+
+
 @pytest.mark.django_db
 def test_a_withdrawn_member_loses_the_member_role() -> None:
     panel = make_panel()

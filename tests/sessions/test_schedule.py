@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assembly.models import AuditEvent, OutboxEmail, Role, RoleKind
-from sessions.models import ProgrammeReminder, Session
+from sessions.models import ProgrammeReminder, Session, Weekend
 from sessions.services import schedule as services
 from sessions.views.schedule import calendar_token
 from tests.conftest import Cast
@@ -75,6 +75,49 @@ def test_it_allows_sessions_at_once_in_other_rooms_and_back_to_back(cast: Cast) 
         weekend=w, data=_data(w.starts_on, (11, 0), (12, 0), room="Grote zaal"), actor=None
     )
     assert Session.objects.filter(weekend=w).count() == 3
+
+
+def _weekend_of_the_change_to_summer_time(cast: Cast) -> Weekend:
+    # Sunday 28 March 2027: at 02:00 the clock goes to 03:00.
+    w = weekend(cast.assembly, 1)
+    w.starts_on, w.ends_on = dt.date(2027, 3, 27), dt.date(2027, 3, 28)
+    w.save(update_fields=["starts_on", "ends_on"])
+    return w
+
+
+def test_it_compares_instants_not_clock_times(cast: Cast) -> None:
+    w = _weekend_of_the_change_to_summer_time(cast)
+    sunday = dt.date(2027, 3, 28)
+    # 02:00 does not exist that night: read as winter time it is the same
+    # instant as 03:00 summer time, so this session would last no time at all.
+    with pytest.raises(services.ScheduleRefused, match="eindtijd"):
+        services.check_session_times(
+            weekend=w, starts_at=at(sunday, 2), ends_at=at(sunday, 3), room="Zaal 1"
+        )
+
+
+def test_the_form_refuses_a_time_the_clock_skips_in_spring(cast: Cast) -> None:
+    w = _weekend_of_the_change_to_summer_time(cast)
+    url = reverse("programme:session_add", kwargs={"slug": cast.assembly.slug, "number": w.number})
+    form = {
+        "title": "Nachtprogramma",
+        "kind": Session.Kind.PLENARY,
+        "day": "2027-03-28",
+        "start": "02:00",
+        "end": "03:00",
+        "room": "Zaal 1",
+    }
+    client = Client(raise_request_exception=False)
+    client.force_login(cast.users["organiser"])
+    for start, end in (("02:00", "03:00"), ("01:30", "02:30")):
+        response = client.post(url, {**form, "start": start, "end": end})
+        assert response.status_code == 200, (start, end)
+        assert "Dit tijdstip bestaat niet" in response.content.decode(), (start, end)
+    assert not Session.objects.filter(weekend=w).exists()
+    response = client.post(url, {**form, "start": "01:30", "end": "03:30"})
+    assert response.status_code == 302
+    session = Session.objects.get(weekend=w)
+    assert session.ends_at - session.starts_at == dt.timedelta(hours=1)
 
 
 def test_it_refuses_an_update_that_collides(cast: Cast) -> None:
@@ -218,6 +261,85 @@ def test_it_never_sends_a_change_twice_for_the_same_key(cast: Cast) -> None:
     assert (first, again) == (len(members), 0)
     assert len(_change_mails()) == len(members)
     assert ProgrammeReminder.objects.filter(key="k1").count() == len(members)
+
+
+def _published_mails() -> list[OutboxEmail]:
+    return list(OutboxEmail.objects.filter(kind="programme_published").order_by("pk"))
+
+
+def test_publishing_tells_every_member_once_in_their_language(cast: Cast) -> None:
+    english = UserFactory(email="member-en@example.org", language="en")
+    RoleFactory(user=english, assembly=cast.assembly, kind=RoleKind.MEMBER)
+    w = weekend(cast.assembly, 3)  # Saturday 29 May 2027
+    w.title, w.title_en = "Zorg en veiligheid", "Care and safety"
+    w.save(update_fields=["title", "title_en"])
+    make_session(w, (10, 0), (11, 0))
+
+    services.weekend_publish(weekend=w, actor=cast.users["organiser"])
+
+    mails = {mail.to: mail for mail in _published_mails()}
+    assert sorted(mails) == ["member-en@example.org", "member@example.org"], "members only"
+    dutch, in_english = mails["member@example.org"], mails["member-en@example.org"]
+    assert "weekend 3" in dutch.subject
+    assert "Zorg en veiligheid" in dutch.body and "zaterdag 29 mei 2027" in dutch.body
+    assert "Care and safety" in in_english.body and "Saturday 29 May 2027" in in_english.body
+    url = reverse("programme:my_programme", kwargs={"slug": cast.assembly.slug})
+    assert url in dutch.body and url in in_english.body
+    claims = ProgrammeReminder.objects.filter(kind=ProgrammeReminder.Kind.PUBLISHED, weekend=w)
+    assert claims.count() == 2
+
+    services.weekend_publish(weekend=w, actor=cast.users["organiser"])
+    assert services.programme_published_notify(weekend=w) == 0  # a retry
+    assert len(_published_mails()) == 2
+
+
+def _expert_on(cast: Cast, session: Session, name: str = "Dr. X") -> str:
+    from sessions.models import Expert
+
+    user = cast.users["expert"]
+    session.experts.add(
+        Expert.objects.create(assembly=cast.assembly, name=name, user=user, email=user.email)
+    )
+    return user.email
+
+
+def test_the_expert_whose_briefing_moves_is_told_once(cast: Cast) -> None:
+    from sessions.models import Expert
+
+    session, members = _published(cast)
+    email = _expert_on(cast, session)
+    # An expert without an account, and one of a session that stays put, hear nothing.
+    session.experts.add(Expert.objects.create(assembly=cast.assembly, name="Zonder account"))
+    other_user = UserFactory(email="andere-deskundige@example.org")
+    other = make_session(session.weekend, (14, 0), (15, 0), title="Ander onderdeel")
+    other.experts.add(Expert.objects.create(assembly=cast.assembly, name="Dr. Y", user=other_user))
+
+    services.session_update(
+        session=session,
+        data={
+            "starts_at": at(session.weekend.starts_on, 15, 0),
+            "ends_at": at(session.weekend.starts_on, 16, 0),
+        },
+        actor=cast.users["organiser"],
+    )
+
+    mails = _change_mails()
+    assert sorted(mail.to for mail in mails) == sorted([*members, email])
+    told = next(mail for mail in mails if mail.to == email)
+    assert "Beste Dr. X," in told.body and "Beste deelnemer" not in told.body
+    assert "Uitleg over preventie" in told.body and "15:00" in told.body and "10:00" in told.body
+    key = ProgrammeReminder.objects.get(user=cast.users["expert"]).key
+    change = services.Change(session.pk, session.title, "moved")
+    assert services.programme_change_notify(weekend=session.weekend, changes=[change], key=key) == 0
+    assert len(_change_mails()) == len(members) + 1
+
+
+def test_the_expert_hears_their_briefing_is_cancelled(cast: Cast) -> None:
+    session, _members = _published(cast)
+    email = _expert_on(cast, session)
+    services.session_delete(session=session, actor=None)
+    told = [mail for mail in _change_mails() if mail.to == email]
+    assert len(told) == 1 and "gaat niet door" in told[0].body
 
 
 # --- pages -----------------------------------------------------------------------

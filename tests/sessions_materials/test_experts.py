@@ -3,6 +3,7 @@ expert's own page and upload, and the demo."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from assembly.models import AuditEvent, Role, RoleKind
 from sessions.demo_experts import DEMO_EXPERTS, seed_demo_experts
 from sessions.models import Expert, Material, Perspective, Session, Weekend
 from sessions.services import experts as services
+from sessions.views.materials import _session_label
 from tests.conftest import Cast
 from tests.sessions_materials.helpers import make_expert, make_pdf, make_session
 
@@ -159,6 +161,29 @@ def test_an_expert_sees_their_own_slots_and_uploads_a_draft(cast: Cast) -> None:
     material = Material.objects.get()
     assert material.status == Material.Status.DRAFT
     assert material.expert == expert and material.weekend == weekend
+
+
+def _briefing_on_saturday_12_june_at_ten(cast: Cast) -> Session:
+    weekend = Weekend.objects.get(assembly=cast.assembly, number=4)
+    weekend.starts_on, weekend.ends_on = dt.date(2027, 6, 12), dt.date(2027, 6, 13)
+    weekend.save(update_fields=["starts_on", "ends_on"])
+    session = make_session(weekend)
+    return Session.objects.select_related("weekend").get(pk=session.pk)  # as stored: UTC
+
+
+def test_the_session_choices_show_the_local_time(cast: Cast) -> None:
+    # 10:00 in summer is 08:00 UTC.
+    session = _briefing_on_saturday_12_june_at_ten(cast)
+    assert _session_label(session) == "Weekend 4, 12-06 10:00: Onderdeel 0"
+
+
+def test_the_experts_upload_form_shows_their_session_at_the_local_time(cast: Cast) -> None:
+    session = _briefing_on_saturday_12_june_at_ten(cast)
+    session.experts.add(make_expert(cast.assembly, user=cast.users["expert"]))
+    page = _client(cast, "expert").get(
+        reverse("programme:expert_home", kwargs={"slug": cast.assembly.slug})
+    )
+    assert "12-06 10:00: Onderdeel 0" in page.content.decode()
 
 
 def test_an_organiser_cannot_open_the_experts_own_page(cast: Cast) -> None:
