@@ -18,13 +18,22 @@ from participants.models import (
     MigrationBackground,
     Province,
     Registration,
+    SelectionRun,
     Urbanisation,
 )
 from sessions.models import Weekend
 
 
-def invitation_by_code(*, code: str) -> tuple[Invitation, bool] | None:
-    """The invitation with this code, and whether it was used to register."""
+@dataclass(frozen=True)
+class CodeLookup:
+    invitation: Invitation
+    used: bool  # a registration was made with it
+    lottery_published: bool  # the assembly's pool is frozen: registration closed
+
+
+def invitation_by_code(*, code: str) -> CodeLookup | None:
+    """The invitation with this code, whether it was used to register, and
+    whether its assembly's lottery is published."""
     # One query: the code page is the busiest of the site (every letter's QR
     # code opens it). No ORDER BY as .first() would add: the unique index on
     # code finds the row.
@@ -32,14 +41,22 @@ def invitation_by_code(*, code: str) -> tuple[Invitation, bool] | None:
         Invitation.objects.select_related("assembly")
         .filter(code=code)
         .annotate(
-            has_registration=Exists(Registration.objects.filter(invitation=OuterRef("pk")))
+            has_registration=Exists(Registration.objects.filter(invitation=OuterRef("pk"))),
+            # Read here so the page need not ask again (registration_is_open).
+            lottery_published=Exists(
+                SelectionRun.objects.filter(
+                    assembly=OuterRef("assembly_id"),
+                    kind=SelectionRun.Kind.PANEL,
+                    committed_at__isnull=False,
+                )
+            ),
         )[:1]
     )
     if not found:
         return None
     invitation = found[0]
     used = invitation.status == Invitation.Status.REGISTERED or bool(invitation.has_registration)
-    return invitation, used
+    return CodeLookup(invitation, used, bool(invitation.lottery_published))
 
 
 @dataclass(frozen=True)

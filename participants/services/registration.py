@@ -21,10 +21,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from assembly.client_address import ip_block
-from assembly.models import Assembly, offered_language
+from assembly.models import Assembly, Phase, offered_language
 from assembly.outbox import outbox_queue
 from participants.letters import contact_address
-from participants.models import AttitudeQuestion, Invitation, PanelMember, Registration
+from participants.models import (
+    AttitudeQuestion,
+    Invitation,
+    PanelMember,
+    Registration,
+    SelectionRun,
+)
 from participants.services.panel import ACTIVE_MEMBER, panel_member_withdraw
 
 logger = logging.getLogger(__name__)
@@ -70,7 +76,25 @@ class RegistrationRefused(Exception):
         self.reason = reason
 
 
-def registration_is_open(*, assembly: Assembly, today: dt.date | None = None) -> bool:
+# Past these phases the pool no longer takes anyone in, deadline or not.
+CLOSED_PHASES = frozenset({Phase.DELIBERATION, Phase.REPORTING, Phase.CLOSED})
+
+
+def registration_is_open(
+    *, assembly: Assembly, today: dt.date | None = None, published: bool | None = None
+) -> bool:
+    """Until the deadline, if there is one; never once the lottery is
+    published (its pool is frozen: a new sign-up could not be in it, and a
+    changed answer would no longer match it) or the assembly is past it.
+    ``published``: already read (see ``lottery_published``), else read here."""
+    if assembly.phase in CLOSED_PHASES:
+        return False
+    if published is None:
+        published = SelectionRun.objects.filter(
+            assembly=assembly, kind=SelectionRun.Kind.PANEL, committed_at__isnull=False
+        ).exists()
+    if published:
+        return False
     deadline = assembly.registration_deadline
     return deadline is None or (today or timezone.localdate()) <= deadline
 

@@ -180,13 +180,15 @@ def register_start(request: HttpRequest) -> HttpResponse:
             "code", _("Deze code kennen wij niet. Kijk of u de code goed hebt overgenomen.")
         )
         return render(request, TEMPLATES + "start.html", {"form": form, "unknown": True})
-    invitation, used = found
+    invitation, used = found.invitation, found.used
     if used:
         return _render_used(request, invitation)
     if request.POST.get("action") == "decline":
         request.session[DECLINE] = invitation.pk
         return redirect("participants:register_decline")
-    if not services.registration_is_open(assembly=invitation.assembly):
+    if not services.registration_is_open(
+        assembly=invitation.assembly, published=found.lottery_published
+    ):
         return _render_closed(request, invitation.assembly)
     state = request.session.get(STATE)
     if not isinstance(state, dict) or state.get("invitation_id") != invitation.pk:

@@ -580,6 +580,36 @@ def test_it_refuses_registration_after_the_deadline(
     assert "Aanmelden is gesloten" in enter_code(Client()).content.decode()
 
 
+@pytest.mark.django_db
+def test_without_a_deadline_the_published_lottery_closes_registration() -> None:
+    """The letter may say "as soon as possible" without a date; once the
+    lottery is published its pool is frozen, so nobody joins or changes it."""
+    from assembly.models import Phase
+    from participants.models import SelectionRun
+    from tests.participants.test_panel import make_panel
+
+    panel = make_panel()
+    assembly = panel.assembly
+    Assembly.objects.filter(pk=assembly.pk).update(registration_deadline=None)
+    assembly.refresh_from_db()
+    SelectionRun.objects.filter(assembly=assembly).update(committed_at=None)
+    assert services.registration_is_open(assembly=assembly)
+
+    SelectionRun.objects.filter(assembly=assembly).update(committed_at=timezone.now())
+    assert not services.registration_is_open(assembly=assembly)
+    late = Invitation.objects.create(
+        assembly=assembly, draw=panel.people[0].invitation.draw, code="QATE234567"
+    )
+    assert "Aanmelden is gesloten" in enter_code(Client(), late.code).content.decode()
+    with pytest.raises(services.RegistrationRefused):
+        services.registration_update(registration_id=panel.people[0].pk, fields={"gender": "man"})
+
+    SelectionRun.objects.filter(assembly=assembly).update(committed_at=None)
+    Assembly.objects.filter(pk=assembly.pk).update(phase=Phase.CLOSED)
+    assembly.refresh_from_db()
+    assert not services.registration_is_open(assembly=assembly)
+
+
 # --- changing and withdrawing ------------------------------------------------------
 
 
