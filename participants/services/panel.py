@@ -60,7 +60,7 @@ from participants.letters import (
     contact_address,
     resident_address_lines,
 )
-from participants.models import PanelMember, Registration, Replacement, SelectionRun
+from participants.models import PanelMember, Registration, Replacement, SelectionRun, TableSeat
 from participants.selectors_lottery import assembly_current_draw
 from participants.services.selection import Outcome, ProgressWriter, run_execute
 from participants.sortition import (
@@ -645,6 +645,11 @@ def panel_member_withdraw(*, member: PanelMember, reason: str, actor: User | Non
                 role_revoke(role=role, revoked_by=actor)
             else:
                 role.delete()
+    # Their seats at tables still to come go: no name card, no place at the
+    # table, no first name for the others. Past weekends keep who sat where.
+    seats_freed, _seats = TableSeat.objects.filter(
+        member=member, round__weekend__ends_on__gte=timezone.localdate()
+    ).delete()
     audit_record(
         action="panel.withdrawn",
         assembly=member.assembly,
@@ -652,7 +657,7 @@ def panel_member_withdraw(*, member: PanelMember, reason: str, actor: User | Non
         target=member,
         # Not the reason: it may be about health, and the log cannot be erased
         # (the member's row can, see recommendations.services.privacy).
-        detail={"member": member.pk, "kind": member.kind},
+        detail={"member": member.pk, "kind": member.kind, "seats_freed": seats_freed},
     )
     logger.info("panel member withdrawn member=%s", member.pk)
     return member

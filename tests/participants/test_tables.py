@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from assembly.models import Assembly, AuditEvent, RoleKind
@@ -405,3 +406,29 @@ def test_the_demo_makes_and_publishes_past_and_next_weekends_once(cast: Cast) ->
     assert len(_seated(rounds.get(weekend=first))) == 14
     assert len(_seated(rounds.get(weekend=second))) == 16
     assert demo_tables_seed(cast.assembly, today=today) == 0
+
+
+@pytest.mark.django_db
+def test_a_member_who_stops_leaves_the_tables_still_to_come(cast: Cast) -> None:
+    """No name card, no seat, no first name for the others; a past weekend
+    keeps who sat where."""
+    from participants.services import panel as panel_services
+
+    members = members_taking_part(cast.assembly, 14)
+    coming = services.table_round_make(weekend=_weekend(cast.assembly), actor=None)
+    services.table_round_publish(table_round=coming, actor=None)
+    past_weekend = _weekend(cast.assembly, 2)
+    past = services.table_round_make(weekend=past_weekend, actor=None)
+    Weekend.objects.filter(pk=past_weekend.pk).update(
+        starts_on=timezone.localdate() - dt.timedelta(days=8),
+        ends_on=timezone.localdate() - dt.timedelta(days=7),
+    )
+    leaver = members[3]
+
+    panel_services.panel_member_withdraw(member=leaver, reason="verhuisd", actor=None)
+
+    assert not TableSeat.objects.filter(round=coming, member=leaver).exists()
+    assert TableSeat.objects.filter(round=coming).count() == 13
+    assert TableSeat.objects.filter(round=past, member=leaver).exists()
+    cards = _client(cast, "organiser").get(_action(cast, "tables_cards_pdf"))
+    assert len(PdfReader(io.BytesIO(cards.content)).pages) == 13
