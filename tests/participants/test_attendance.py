@@ -144,6 +144,12 @@ def _weekend_with_allowances(assembly: Assembly) -> tuple[PanelMember, Weekend]:
     return member, weekend
 
 
+def _give_bank_account(member: PanelMember) -> None:
+    BankAccount.objects.create(
+        member=member, iban=example_iban(1), holder_name=member.registration.full_name
+    )
+
+
 @pytest.mark.django_db
 def test_undoing_a_check_in_removes_the_allowance_of_that_day() -> None:
     assembly = AssemblyFactory()
@@ -161,9 +167,7 @@ def test_undoing_a_check_in_removes_the_allowance_of_that_day() -> None:
 def test_undoing_a_check_in_whose_allowance_is_in_a_batch_is_refused() -> None:
     assembly = AssemblyFactory()
     member, weekend = _weekend_with_allowances(assembly)
-    BankAccount.objects.create(
-        member=member, iban=example_iban(1), holder_name=member.registration.full_name
-    )
+    _give_bank_account(member)
     batch = payment_services.payment_batch_fill(assembly=assembly, actor=None).batch
     assert batch is not None
 
@@ -186,9 +190,7 @@ def test_the_undo_button_says_why_when_the_day_is_in_a_payment_batch(cast: Cast)
     assembly = AssemblyFactory()
     RoleFactory(user=cast.users["organiser"], assembly=assembly, kind=RoleKind.ORGANISER)
     member, weekend = _weekend_with_allowances(assembly)
-    BankAccount.objects.create(
-        member=member, iban=example_iban(1), holder_name=member.registration.full_name
-    )
+    _give_bank_account(member)
     payment_services.payment_batch_fill(assembly=assembly, actor=None)
     undo = reverse(
         "participants:attendance_undo",
@@ -211,9 +213,7 @@ def test_the_undo_button_says_why_when_the_day_is_in_a_payment_batch(cast: Cast)
 def test_undoing_a_check_in_whose_allowance_was_sent_to_the_bank_is_refused() -> None:
     assembly = AssemblyFactory()
     member, weekend = _weekend_with_allowances(assembly)
-    BankAccount.objects.create(
-        member=member, iban=example_iban(1), holder_name=member.registration.full_name
-    )
+    _give_bank_account(member)
     batch = payment_services.payment_batch_fill(assembly=assembly, actor=None).batch
     assert batch is not None
     payment_services.payment_batch_export(

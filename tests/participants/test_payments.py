@@ -15,7 +15,7 @@ from django.utils import timezone
 from lxml import etree
 from openpyxl import load_workbook
 
-from assembly.models import AllowanceYear, Assembly, AuditEvent
+from assembly.models import AllowanceYear, Assembly, AuditEvent, User
 from participants.iban import example_iban
 from participants.models import (
     BankAccount,
@@ -235,8 +235,9 @@ def test_an_approved_day_without_its_check_in_is_removed_not_batched() -> None:
     assert list(DayAllowance.objects.values_list("day", flat=True)) == [weekend.starts_on]
 
 
-@pytest.mark.django_db
-def test_a_lowered_monthly_cap_is_what_gets_batched() -> None:
+def _two_weekends_in_march() -> tuple[Assembly, User, PanelMember, list[Weekend]]:
+    """A member with a bank account present on both days of two weekends in
+    March 2025 (the seeded rules: 35 a day, 4 days, under the monthly cap)."""
     assembly = AssemblyFactory()
     organiser = UserFactory()
     member = confirmed_members(assembly, 1)[0]
@@ -247,6 +248,12 @@ def test_a_lowered_monthly_cap_is_what_gets_batched() -> None:
     ]
     for weekend in weekends:
         attend(member, weekend)
+    return assembly, organiser, member, weekends
+
+
+@pytest.mark.django_db
+def test_a_lowered_monthly_cap_is_what_gets_batched() -> None:
+    assembly, organiser, member, weekends = _two_weekends_in_march()
     allowance_services.allowances_compute(assembly=assembly, actor=organiser)  # 4 x 35 = 140
     allowance_services.allowance_year_save(
         year=2025, values={"monthly_cap": Decimal("100.00")}, actor=organiser
@@ -262,16 +269,7 @@ def test_a_lowered_monthly_cap_is_what_gets_batched() -> None:
 
 @pytest.mark.django_db
 def test_a_cap_lowered_after_approval_keeps_the_changed_days_out_of_the_batch() -> None:
-    assembly = AssemblyFactory()
-    organiser = UserFactory()
-    member = confirmed_members(assembly, 1)[0]
-    give_account(member)
-    weekends = [
-        weekend_on(assembly, 1, dt.date(2025, 3, 8)),
-        weekend_on(assembly, 2, dt.date(2025, 3, 22)),
-    ]
-    for weekend in weekends:
-        attend(member, weekend)
+    assembly, organiser, _member, weekends = _two_weekends_in_march()
     allowance_services.allowances_compute(assembly=assembly, actor=organiser)
     for weekend in weekends:
         allowance_services.allowances_approve(assembly=assembly, weekend=weekend, actor=organiser)
