@@ -10,22 +10,27 @@ from typing import Any
 from participants.models import AttitudeQuestion, Invitation, InvitationDraw, Registration
 from participants.services.registration import registration_manage_token
 from tests.conftest import PERSONAS, Cast
+from tests.factories import AssemblyFactory
 from tests.permission import ALL, SLUG, Row, staff_only
 
 REDIRECT_TO_CODE_PAGE = dict.fromkeys(PERSONAS, 302)
 
 
 def _registration(cast: Cast) -> Registration:
+    # In an assembly of its own whose registration is open: the lottery rows
+    # publish a lottery in the cast's assembly, which closes its registration,
+    # and the private link then offers no forms to walk (tests/test_fuzz_inputs.py).
+    assembly = AssemblyFactory(slug="aanmelden-open", registration_deadline=None)
     draw = InvitationDraw.objects.create(
-        assembly=cast.assembly, seed="1", requested=1, eligible_households=1,
+        assembly=assembly, seed="1", requested=1, eligible_households=1,
         eligible_residents=1, input_sha256="0" * 64,
     )
     invitation = Invitation.objects.create(
-        assembly=cast.assembly, draw=draw, code=f"PERM{Invitation.objects.count():06d}",
+        assembly=assembly, draw=draw, code=f"PERM{Invitation.objects.count():06d}",
         status=Invitation.Status.REGISTERED,
     )
     return Registration.objects.create(
-        invitation=invitation, assembly=cast.assembly, consent_at=dt.datetime.now(dt.UTC),
+        invitation=invitation, assembly=assembly, consent_at=dt.datetime.now(dt.UTC),
         consent_version="test", full_name="Test", email="test@example.org",
         birth_date=dt.date(1980, 1, 1), gender="man", education="laag", province="Zeeland",
         urbanisation="niet", migration_background="geen",
