@@ -308,6 +308,21 @@ def claim_for_assembly(*, assembly: Assembly, pk: int) -> ExpenseClaim | None:
     )
 
 
+def claims_with_the_same_receipt(*, claim: ExpenseClaim) -> list[ExpenseClaim]:
+    """Other claims in the assembly sent with the very same receipt file (its
+    SHA-256): the same bill claimed twice would be paid twice."""
+    if not claim.receipt_sha256:
+        return []
+    return list(
+        ExpenseClaim.objects.filter(
+            member__assembly_id=claim.member.assembly_id, receipt_sha256=claim.receipt_sha256
+        )
+        .exclude(pk=claim.pk)
+        .select_related("member__registration")
+        .order_by("pk")
+    )
+
+
 def claim_events(*, claim: ExpenseClaim) -> list[ClaimEvent]:
     return list(claim.events.select_related("actor").order_by("created_at", "pk"))
 

@@ -505,6 +505,7 @@ def _claim_page(
             "assembly": assembly,
             "claim": claim,
             "events": selectors.claim_events(claim=claim),
+            "same_receipt": selectors.claims_with_the_same_receipt(claim=claim),
             "reason_form": reason_form or ReasonForm(),
             "ask_form": ask_form or AskForm(),
             "decidable": claim.status in claim_services.DECIDABLE,

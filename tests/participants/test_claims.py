@@ -646,3 +646,22 @@ def test_a_member_sees_only_their_own_claims(cast: Cast, member: PanelMember) ->
 
     assert page.status_code == 200 and "17,25" not in page.content.decode()
     assert edit.status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_organiser_sees_when_the_same_receipt_was_sent_twice(
+    cast: Cast, member: PanelMember
+) -> None:
+    """The same bill in two claims would be paid twice: the page says so."""
+    first = make_claim(member, amount="20.00")
+    second = make_claim(member, amount="20.00")  # the very same photo
+    client = organiser_client(cast)
+
+    def page(claim: ExpenseClaim) -> str:
+        kwargs = {"slug": cast.assembly.slug, "pk": claim.pk}
+        return client.get(reverse("participants:claim_detail", kwargs=kwargs)).content.decode()
+
+    assert "deze bon is ook bij een andere declaratie gestuurd" in page(second)
+    assert f"Declaratie {first.pk}, € 20,00" in page(second)
+    ExpenseClaim.objects.filter(pk=first.pk).update(receipt_sha256="0" * 64)
+    assert "deze bon is ook bij een andere declaratie gestuurd" not in page(second)
