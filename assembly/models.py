@@ -61,6 +61,17 @@ def in_reader_language(dutch: str, english: str) -> str:
 ENGLISH_HELP = _("Voor wie de site in het Engels gebruikt. Leeg: de Nederlandse tekst.")
 
 
+class ShownTitle:
+    """For a model with ``title`` and ``title_en``: the title in the reader's language."""
+
+    title: str
+    title_en: str
+
+    @property
+    def shown_title(self) -> str:
+        return in_reader_language(self.title, self.title_en)
+
+
 def english_field(
     label: Any, *, long: bool = False, max_length: int = 200
 ) -> models.Field:  # type: ignore[type-arg]

@@ -8,10 +8,10 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from assembly.models import Assembly, User, english_field, in_reader_language
+from assembly.models import Assembly, ShownTitle, User, english_field, in_reader_language
 
 
-class Weekend(models.Model):
+class Weekend(ShownTitle, models.Model):
     assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="weekends")
     number = models.PositiveSmallIntegerField(_("nummer"))
     title = models.CharField(_("titel"), max_length=200, blank=True)
@@ -47,10 +47,6 @@ class Weekend(models.Model):
 
     def __str__(self) -> str:
         return _("Weekend %(number)s") % {"number": self.number}
-
-    @property
-    def shown_title(self) -> str:
-        return in_reader_language(self.title, self.title_en)
 
 
 class Perspective(models.Model):
@@ -112,7 +108,7 @@ class Expert(models.Model):
         return self.name
 
 
-class Session(models.Model):
+class Session(ShownTitle, models.Model):
     """One item on a weekend's programme."""
 
     class Kind(models.TextChoices):
@@ -159,15 +155,11 @@ class Session(models.Model):
         return self.title
 
     @property
-    def shown_title(self) -> str:
-        return in_reader_language(self.title, self.title_en)
-
-    @property
     def shown_description(self) -> str:
         return in_reader_language(self.description, self.description_en)
 
 
-class Material(models.Model):
+class Material(ShownTitle, models.Model):
     """A briefing document, link or video, with a short B1 summary.
 
     Draft → released to members (at ``release_at``, by a scheduled task) →
@@ -226,10 +218,6 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def shown_title(self) -> str:
-        return in_reader_language(self.title, self.title_en)
 
     @property
     def shown_summary(self) -> str:

@@ -26,6 +26,7 @@ from participants.models import (
     CheckIn,
     DayAllowance,
     PanelMember,
+    PaymentBatch,
     PaymentItem,
     PaymentState,
 )
@@ -144,10 +145,15 @@ def _weekend_with_allowances(assembly: Assembly) -> tuple[PanelMember, Weekend]:
     return member, weekend
 
 
-def _give_bank_account(member: PanelMember) -> None:
+def _batched_weekend(assembly: Assembly) -> tuple[PanelMember, Weekend, PaymentBatch]:
+    """_weekend_with_allowances, with both days in an open payment batch."""
+    member, weekend = _weekend_with_allowances(assembly)
     BankAccount.objects.create(
         member=member, iban=example_iban(1), holder_name=member.registration.full_name
     )
+    batch = payment_services.payment_batch_fill(assembly=assembly, actor=None).batch
+    assert batch is not None
+    return member, weekend, batch
 
 
 @pytest.mark.django_db
@@ -166,10 +172,7 @@ def test_undoing_a_check_in_removes_the_allowance_of_that_day() -> None:
 @pytest.mark.django_db
 def test_undoing_a_check_in_whose_allowance_is_in_a_batch_is_refused() -> None:
     assembly = AssemblyFactory()
-    member, weekend = _weekend_with_allowances(assembly)
-    _give_bank_account(member)
-    batch = payment_services.payment_batch_fill(assembly=assembly, actor=None).batch
-    assert batch is not None
+    member, weekend, _batch = _batched_weekend(assembly)
 
     with pytest.raises(services.AttendanceRefused, match="Haal eerst de betaling"):
         services.check_in_undo(member=member, day=weekend.ends_on, actor=None)
@@ -189,9 +192,7 @@ def test_undoing_a_check_in_whose_allowance_is_in_a_batch_is_refused() -> None:
 def test_the_undo_button_says_why_when_the_day_is_in_a_payment_batch(cast: Cast) -> None:
     assembly = AssemblyFactory()
     RoleFactory(user=cast.users["organiser"], assembly=assembly, kind=RoleKind.ORGANISER)
-    member, weekend = _weekend_with_allowances(assembly)
-    _give_bank_account(member)
-    payment_services.payment_batch_fill(assembly=assembly, actor=None)
+    member, weekend, _batch = _batched_weekend(assembly)
     undo = reverse(
         "participants:attendance_undo",
         kwargs={
@@ -212,10 +213,7 @@ def test_the_undo_button_says_why_when_the_day_is_in_a_payment_batch(cast: Cast)
 @pytest.mark.django_db
 def test_undoing_a_check_in_whose_allowance_was_sent_to_the_bank_is_refused() -> None:
     assembly = AssemblyFactory()
-    member, weekend = _weekend_with_allowances(assembly)
-    _give_bank_account(member)
-    batch = payment_services.payment_batch_fill(assembly=assembly, actor=None).batch
-    assert batch is not None
+    member, weekend, batch = _batched_weekend(assembly)
     payment_services.payment_batch_export(
         batch=batch, actor=None, execution_date=timezone.localdate()
     )

@@ -202,10 +202,7 @@ def test_it_adds_later_approvals_to_the_open_batch_and_never_batches_twice(cast:
 def test_a_day_whose_check_in_was_undone_is_not_batched() -> None:
     assembly = AssemblyFactory()
     organiser = UserFactory()
-    weekend = weekend_on(assembly, 1, dt.date(2025, 3, 8))
-    member = confirmed_members(assembly, 1)[0]
-    give_account(member)
-    attend(member, weekend)
+    weekend, member = _one_weekend_attended(assembly)
     allowance_services.allowances_compute(assembly=assembly, actor=organiser)
     allowance_services.allowances_approve(assembly=assembly, weekend=weekend, actor=organiser)
 
@@ -221,10 +218,7 @@ def test_a_day_whose_check_in_was_undone_is_not_batched() -> None:
 def test_an_approved_day_without_its_check_in_is_removed_not_batched() -> None:
     """A check-in removed another way (the admin) still keeps its day out of the batch."""
     assembly = AssemblyFactory()
-    weekend = weekend_on(assembly, 1, dt.date(2025, 3, 8))
-    member = confirmed_members(assembly, 1)[0]
-    give_account(member)
-    attend(member, weekend)
+    weekend, member = _one_weekend_attended(assembly)
     allowance_services.allowances_compute(assembly=assembly, actor=None)
     allowance_services.allowances_approve(assembly=assembly, weekend=weekend, actor=UserFactory())
     CheckIn.objects.filter(member=member, day=weekend.ends_on).delete()
@@ -233,6 +227,15 @@ def test_an_approved_day_without_its_check_in_is_removed_not_batched() -> None:
 
     assert result.allowances == 1
     assert list(DayAllowance.objects.values_list("day", flat=True)) == [weekend.starts_on]
+
+
+def _one_weekend_attended(assembly: Assembly) -> tuple[Weekend, PanelMember]:
+    """A member with a bank account present on both days of a weekend in March 2025."""
+    weekend = weekend_on(assembly, 1, dt.date(2025, 3, 8))
+    member = confirmed_members(assembly, 1)[0]
+    give_account(member)
+    attend(member, weekend)
+    return weekend, member
 
 
 def _two_weekends_in_march() -> tuple[Assembly, User, PanelMember, list[Weekend]]:
