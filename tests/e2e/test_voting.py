@@ -43,6 +43,8 @@ def test_a_member_votes_on_a_phone_and_checks_the_receipt(
     page.goto(reverse("recommendations:vote_list", kwargs={"slug": slug}))
     expect(page.get_by_role("heading", level=1)).to_have_text("Stemmen")
     assert_accessible(axe, page)
+    # The open ballot's card fits the phone: nothing scrolls sideways (WCAG 1.4.10).
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     with page.expect_navigation():
         page.get_by_role("link", name=re.compile("^Stem nu")).click()
     expect(page.get_by_text("ten minste 75 procent voor stemt")).to_be_visible()
