@@ -41,6 +41,14 @@ def selection_run_for_assembly(*, assembly: Assembly, pk: int) -> SelectionRun |
     return SelectionRun.objects.filter(assembly=assembly, pk=pk).first()
 
 
+def lottery_published(*, assembly: Assembly) -> bool:
+    """A panel run is committed: its frozen pool is public and no longer changes,
+    not even when someone in it withdraws."""
+    return SelectionRun.objects.filter(
+        assembly=assembly, kind=SelectionRun.Kind.PANEL, committed_at__isnull=False
+    ).exists()
+
+
 def has_active_run(*, assembly: Assembly) -> bool:
     return SelectionRun.objects.filter(
         assembly=assembly,

@@ -7,6 +7,9 @@ it removes what reaches or describes the person: name, e-mail address, phone,
 birth date, access needs, diet and availability. Used by erasure on request
 and retention (recommendations.services.privacy) and by the pool purge for
 members who did not take part.
+
+The person also leaves the frozen pool of every lottery run not yet
+committed, as on a withdrawal (participants.services.selection).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 from participants.models import ERASED_EMAIL_PREFIX, Registration
+from participants.services.selection import selection_runs_remove_respondent
 
 
 def same_age_birth_date(birth_date: dt.date, first_weekend: dt.date) -> dt.date:
@@ -47,3 +51,6 @@ def registration_erase(registration: Registration, first_weekend: dt.date) -> No
         ]
     )
     registration.available_weekends.clear()
+    selection_runs_remove_respondent(
+        assembly_id=registration.assembly_id, registration_id=registration.pk, reason="erased"
+    )

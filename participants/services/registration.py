@@ -32,6 +32,7 @@ from participants.models import (
     SelectionRun,
 )
 from participants.services.panel import ACTIVE_MEMBER, panel_member_withdraw
+from participants.services.selection import selection_runs_remove_respondent
 
 logger = logging.getLogger(__name__)
 
@@ -289,7 +290,17 @@ def registration_withdraw(*, registration_id: int) -> Registration:
     Someone the lottery drew also leaves the panel or the reserve list, as when
     the organiser records it: the seat opens for a replacement, a member loses
     the member role, and a later "yes" is refused.
+
+    The person also leaves the frozen pool of every lottery run not yet
+    committed (see ``selection_runs_remove_respondent``); a committed run is
+    published and stays as it is.
     """
+    assembly_id = (
+        Registration.objects.filter(pk=registration_id).values_list("assembly_id", flat=True).get()
+    )
+    # The assembly before the registration, in the order a run start and the
+    # pool purge take their locks: a run being started waits or is found.
+    Assembly.objects.select_for_update().filter(pk=assembly_id).first()
     registration = Registration.objects.select_for_update().get(pk=registration_id)
     if registration.status == Registration.Status.WITHDRAWN:
         return registration
@@ -317,6 +328,9 @@ def registration_withdraw(*, registration_id: int) -> Registration:
     )
     if drawn is not None:
         panel_member_withdraw(member=drawn, reason=WITHDRAWN_BY_LINK, actor=None)
+    selection_runs_remove_respondent(
+        assembly_id=assembly_id, registration_id=registration.pk, reason="withdrawn"
+    )
     logger.info("registration withdrawn id=%s", registration.pk)
     _send_after_commit(registration_id=registration.pk, template="withdrawn")
     return registration

@@ -13,7 +13,9 @@ a new row that supersedes the first, and both stay visible.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import logging
 import threading
 import time
@@ -26,6 +28,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, override
 
 from assembly.models import Assembly, User
 from assembly.queueing import REQUEUE_AFTER, queue_or_leave_to_sweep
@@ -34,6 +37,7 @@ from participants.models import PanelMember, Registration, SelectionDraw, Select
 from participants.selectors_lottery import assembly_current_draw
 from participants.selectors_selection import (
     HOUSEHOLD_COLUMN,
+    ID_COLUMN,
     fitting_pool_csv,
     selection_inputs,
 )
@@ -64,6 +68,14 @@ MAX_NUMBER = 10**12 - 1
 # draw until the public number is known, so they are not stored.
 _TRIAL_DRAW_KEYS = ("public_number", "number_source", "ticket_drawn", "panel", "alternates")
 _ACTIVE = (SelectionRun.Status.QUEUED, SelectionRun.Status.RUNNING)
+# The error code of a run whose frozen pool lost a respondent after it was
+# started (see selection_runs_remove_respondent): its results no longer fit its
+# pool, so it can be neither committed nor drawn.
+POOL_CHANGED = "pool_changed"
+POOL_CHANGED_MESSAGE = gettext_noop(
+    "Na de start van deze loting heeft iemand zich afgemeld of liet iemand de gegevens"
+    " wissen. Daarom kunt u deze loting niet meer gebruiken. Start een nieuwe loting."
+)
 
 
 class SelectionRefused(Exception):
@@ -498,6 +510,8 @@ def selection_run_execute(*, run_id: int) -> Outcome:
 
 
 def check_selection_run_commit(*, run: SelectionRun) -> None:
+    if pool_changed(run):
+        raise SelectionRefused(_(POOL_CHANGED_MESSAGE))
     if run.committed_at is not None:
         raise SelectionRefused(_("Deze loting is al vastgelegd."))
     if run.status != SelectionRun.Status.DONE:
@@ -539,6 +553,8 @@ def selection_run_commit(*, run: SelectionRun, actor: User | None) -> SelectionR
 def check_selection_draw(
     *, run: SelectionRun, number: int, current: SelectionDraw | None, reason: str
 ) -> None:
+    if pool_changed(run):
+        raise SelectionRefused(_(POOL_CHANGED_MESSAGE))
     if run.committed_at is None or run.record is None:
         raise SelectionRefused(
             _("Leg de loting eerst vast. Pas daarna mag het openbare getal worden getrokken.")
@@ -667,3 +683,121 @@ def _create_panel_members(
         for rank, pid in enumerate(alternates, start=1)
     ]
     PanelMember.objects.bulk_create(rows, batch_size=1_000)
+
+
+# --------------------------------------------------------------------- withdrawals
+
+
+def pool_changed(run: SelectionRun) -> bool:
+    """True when a respondent left the run's frozen pool after the run was started."""
+    return (run.error or {}).get("code") == POOL_CHANGED
+
+
+def pool_changed_error() -> dict[str, str]:
+    # Stored in Dutch whatever language the person who withdrew reads the site in:
+    # the page shows it to the organiser.
+    with override("nl"):
+        dutch = _(POOL_CHANGED_MESSAGE)
+    return {
+        "code": POOL_CHANGED,
+        "nl": dutch,
+        "en": "Someone withdrew, or had their data erased, after this run was started."
+        " This run can no longer be used. Start a new run.",
+    }
+
+
+def _pool_without(pool_csv: str, respondent_id: str) -> str | None:
+    """The frozen pool without the respondent's row; None when it has no such row."""
+    rows = list(csv.reader(io.StringIO(pool_csv)))
+    if not rows:
+        return None
+    header = [name.strip().casefold() for name in rows[0]]
+    if ID_COLUMN not in header:
+        return None
+    column = header.index(ID_COLUMN)
+    kept = [row for row in rows[1:] if not row or row[column].strip() != respondent_id]
+    if len(kept) == len(rows) - 1:
+        return None
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(rows[0])
+    writer.writerows(kept)
+    return out.getvalue()
+
+
+def selection_runs_remove_respondent(
+    *, assembly_id: int, registration_id: int, reason: str
+) -> list[int]:
+    """Take a respondent who withdrew (or whose data was erased) out of every
+    panel run of the assembly that was never committed. Returns the ids of the
+    runs that changed.
+
+    Each such run loses the person's row in its frozen pool and its record
+    (probabilities, panels and tickets by respondent id, which could lead back
+    to the row and no longer fit the pool). A queued run has not read its pool
+    yet: it stays queued and computes without the person. A running or
+    finished run is marked with POOL_CHANGED, so it cannot be committed or
+    drawn and the organiser is told to start a new one; a running run's task
+    then loses its claim and stores nothing. A failed run keeps its error.
+
+    A committed run stays as it is: it was published before its number was
+    drawn, and changing its inputs would make the lottery unverifiable; the
+    pool purge erases the registrations its ids refer to. Replacement runs are
+    drawn from the committed run's pool and are left alone as well.
+
+    Call it inside the transaction that withdraws or erases, so that both
+    commit together or not at all.
+    """
+    respondent = str(registration_id)
+    changed: list[int] = []
+    with transaction.atomic():
+        # The lock a run start takes: a run started at this moment either
+        # waits and then no longer finds the person active, or was committed
+        # first and is found below.
+        assembly = Assembly.objects.select_for_update().filter(pk=assembly_id).first()
+        runs = (
+            SelectionRun.objects.select_for_update()
+            .filter(
+                assembly_id=assembly_id,
+                kind=SelectionRun.Kind.PANEL,
+                committed_at__isnull=True,
+                # A row starts with its id: only runs that may hold the person
+                # are read and parsed, each once.
+                pool_csv__contains=f"\n{respondent},",
+            )
+            .defer("quotas_csv", "record", "legacy_summary")
+            .order_by("pk")
+        )
+        for run in runs:
+            pool = _pool_without(run.pool_csv, respondent)
+            if pool is None:
+                continue
+            before = run.status
+            run.pool_csv = pool
+            run.record = None
+            run.min_probability = None
+            run.legacy_summary = None
+            run.input_sha256 = ""
+            fields = ["pool_csv", "record", "min_probability", "legacy_summary", "input_sha256"]
+            if run.status in (SelectionRun.Status.RUNNING, SelectionRun.Status.DONE):
+                run.status = SelectionRun.Status.FAILED
+                run.error = pool_changed_error()
+                run.progress_message = run.error["nl"][:300]
+                run.finished_at = timezone.now()
+                fields += ["status", "error", "progress_message", "finished_at"]
+            run.save(update_fields=fields)
+            audit_record(
+                action="selection_run_respondent_removed",
+                assembly=assembly,
+                target=run,
+                detail={"registration": registration_id, "reason": reason, "status": before},
+            )
+            changed.append(run.pk)
+    if changed:
+        logger.info(
+            "selection runs without a respondent runs=%s registration=%s reason=%s",
+            changed,
+            registration_id,
+            reason,
+        )
+    return changed

@@ -40,6 +40,7 @@ from participants.forms_registration import (
     WeekendsForm,
 )
 from participants.models import AttitudeQuestion, Invitation, Registration
+from participants.selectors_lottery import lottery_published
 from participants.services import registration as services
 
 logger = logging.getLogger(__name__)
@@ -533,13 +534,17 @@ def register_withdraw(request: HttpRequest, token: str) -> HttpResponse:
             request, _("U bent afgemeld. Wij hebben uw mening en wat u nodig hebt gewist.")
         )
         return redirect("participants:register_manage", token=token)
+    withdrawn = registration.status == Registration.Status.WITHDRAWN
     return render(
         request,
         TEMPLATES + "withdraw.html",
         {
             "assembly": registration.assembly,
             "token": token,
-            "withdrawn": registration.status == Registration.Status.WITHDRAWN,
+            "withdrawn": withdrawn,
+            # A committed run keeps the answers in its pool: the page must say so.
+            "lottery_published": not withdrawn
+            and lottery_published(assembly=registration.assembly),
         },
     )
 

@@ -29,10 +29,12 @@ from participants.models import (
     InvitationDraw,
     PanelMember,
     Registration,
+    SelectionRun,
 )
 from participants.selectors_registration import registration_counts_for
 from participants.services import panel as panel_services
 from participants.services import registration as services
+from participants.services import selection as selection_services
 from tests.conftest import Cast, skip_or_fail
 from tests.participants.test_panel import make_panel
 
@@ -730,6 +732,46 @@ def test_a_withdrawal_by_link_leaves_a_member_who_already_said_no_as_they_were()
     assert Registration.objects.get(pk=panel.people[1].pk).status == Registration.Status.WITHDRAWN
 
 
+@pytest.mark.django_db
+def test_a_drawn_person_who_withdraws_leaves_the_published_run_as_it_was() -> None:
+    """The published draw is the verifiable record; a run computed later and
+    never committed loses the person's row."""
+    panel = make_panel()
+    published = SelectionRun.objects.get(assembly=panel.assembly)
+    later = SelectionRun.objects.create(
+        assembly=panel.assembly,
+        status=SelectionRun.Status.DONE,
+        panel_size=4,
+        quotas_csv=published.quotas_csv,
+        pool_csv=published.pool_csv,
+        record={"probabilities": {str(person.pk): 1 / 3 for person in panel.people}},
+        min_probability=1 / 3,
+    )
+    frozen = SelectionRun.objects.values().get(pk=published.pk)
+
+    services.registration_withdraw(registration_id=panel.people[0].pk)
+
+    assert panel.member(0).status == PanelMember.Status.WITHDRAWN
+    assert SelectionRun.objects.values().get(pk=published.pk) == frozen
+    later.refresh_from_db()
+    assert f"\n{panel.pid(0)}," not in later.pool_csv and later.record is None
+    assert f"\n{panel.pid(1)}," in later.pool_csv
+    assert selection_services.pool_changed(later)
+
+
+@pytest.mark.django_db
+def test_the_withdrawal_page_says_a_published_lottery_keeps_the_answers() -> None:
+    panel = make_panel()
+    token = services.registration_manage_token(registration_id=panel.people[8].pk)
+    url = reverse("participants:register_withdraw", kwargs={"token": token})
+    note = "de loting is al vastgelegd en openbaar gemaakt"
+
+    assert note in Client().get(url).content.decode()
+    SelectionRun.objects.filter(assembly=panel.assembly).update(committed_at=None)
+    page = Client().get(url).content.decode()
+    assert "Weet u het zeker?" in page and note not in page
+
+
 def test_it_lets_an_invitee_decline(client: Client, invitation: Invitation) -> None:
     response = enter_code(client, action="decline")
     assert response["Location"] == reverse("participants:register_decline")
@@ -865,6 +907,71 @@ def test_it_lets_only_one_of_two_simultaneous_submissions_through(cast: Cast) ->
         thread.join(timeout=30)
     assert sorted(outcomes) == ["registered", "used"]
     assert Registration.objects.filter(invitation=invitation).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["run start", "withdrawal"])
+def test_a_run_started_at_the_moment_someone_withdraws_does_not_keep_them(first: str) -> None:
+    """The run start and the withdrawal take the assembly's lock: a run either
+    waits and no longer finds the person, or commits first and loses the row."""
+    import threading
+    import time
+
+    from django.db import close_old_connections, transaction
+
+    from tests.participants.test_selection import lottery_assembly
+
+    if connection.vendor != "postgresql":
+        skip_or_fail("needs PostgreSQL (DATABASE_URL) for row locks", "REQUIRE_SERVICES")
+    assembly = lottery_assembly(slug="tegelijk")
+    person = Registration.objects.filter(assembly=assembly).order_by("pk").first()
+    assert person is not None
+    holding = threading.Event()
+    release = threading.Event()
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        selection_services.selection_run_start(assembly=assembly, actor=None)
+
+    def withdraw() -> None:
+        services.registration_withdraw(registration_id=person.pk)
+
+    steps = {"run start": start, "withdrawal": withdraw}
+    second = "withdrawal" if first == "run start" else "run start"
+
+    def holder() -> None:
+        try:
+            with transaction.atomic():
+                steps[first]()
+                holding.set()
+                release.wait(timeout=20)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            holding.set()
+            close_old_connections()
+
+    def waiter() -> None:
+        try:
+            holding.wait(timeout=20)
+            steps[second]()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=holder), threading.Thread(target=waiter)]
+    for thread in threads:
+        thread.start()
+    holding.wait(timeout=20)
+    time.sleep(0.5)  # the second one now waits for the first one's lock
+    release.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    run = SelectionRun.objects.get(assembly=assembly)
+    assert f"\n{person.pk}," not in run.pool_csv
+    assert Registration.objects.get(pk=person.pk).status == Registration.Status.WITHDRAWN
 
 
 def test_the_login_limits_read_the_visitor_behind_the_proxy_too(settings: Any) -> None:

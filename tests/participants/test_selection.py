@@ -29,6 +29,7 @@ from participants.models import (
     SelectionDraw,
     SelectionRun,
 )
+from participants.services import registration as registration_services
 from participants.services import selection as services
 from tests.conftest import Cast
 from tests.factories import AssemblyFactory
@@ -563,6 +564,198 @@ def test_it_explains_bad_files_without_a_traceback(tmp_path: Path) -> None:
         verify_files({**missing, "record": str(tmp_path / "leeg.json")})
 
 
+# ----------------------------------------------------------------- withdrawals
+
+
+def first_in_pool(run: SelectionRun) -> Registration:
+    return Registration.objects.get(pk=int(run.pool_csv.splitlines()[1].split(",")[0]))
+
+
+def holds(run: SelectionRun, registration: Registration) -> bool:
+    """Whether the run still has the person: a row in its pool, or their id in its record."""
+    ids = [line.split(",")[0] for line in run.pool_csv.splitlines()[1:]]
+    record = json.dumps(run.record or {})
+    return str(registration.pk) in ids or f'"{registration.pk}"' in record
+
+
+def test_a_withdrawal_takes_the_person_out_of_a_finished_run_not_yet_committed(
+    done_run: SelectionRun,
+) -> None:
+    person = first_in_pool(done_run)
+    row = done_run.pool_csv.splitlines()[1]
+    assert holds(done_run, person)
+
+    registration_services.registration_withdraw(registration_id=person.pk)
+
+    run = SelectionRun.objects.get(pk=done_run.pk)
+    assert not holds(run, person)
+    # Only that row went; everyone else's is as it was frozen.
+    assert run.pool_csv.splitlines() == [
+        line for line in done_run.pool_csv.splitlines() if line != row
+    ]
+    assert selectors_lottery.pool_size(run) == 89
+    # The probabilities and panels were computed with the person: they go too.
+    assert run.record is None and run.min_probability is None and run.input_sha256 == ""
+    assert run.status == SelectionRun.Status.FAILED
+    assert run.error["code"] == services.POOL_CHANGED
+    assert "heeft iemand zich afgemeld" in run.error["nl"]
+    assert "Start een nieuwe loting" in run.error["nl"]
+    assert "Someone withdrew" in run.error["en"]
+    event = AuditEvent.objects.get(action="selection_run_respondent_removed")
+    assert event.target == f"participants.SelectionRun:{run.pk}"
+    assert event.detail == {"registration": person.pk, "reason": "withdrawn", "status": "done"}
+
+
+def test_a_run_whose_pool_changed_can_be_neither_committed_nor_drawn(
+    done_run: SelectionRun,
+) -> None:
+    registration_services.registration_withdraw(registration_id=first_in_pool(done_run).pk)
+    run = SelectionRun.objects.get(pk=done_run.pk)
+
+    with pytest.raises(services.SelectionRefused, match="heeft iemand zich afgemeld"):
+        services.selection_run_commit(run=run, actor=None)
+    with pytest.raises(services.SelectionRefused, match="Start een nieuwe loting"):
+        services.selection_draw(run=run, number=5, how_drawn="", actor=None)
+    # The check says why even for a run that looks committed and drawable.
+    run.committed_at = timezone.now()
+    run.record = {"tickets": [0]}
+    with pytest.raises(services.SelectionRefused, match="heeft iemand zich afgemeld"):
+        services.check_selection_draw(run=run, number=5, current=None, reason="")
+    assert SelectionRun.objects.get(pk=run.pk).committed_at is None
+    assert not SelectionDraw.objects.exists()
+
+
+def test_a_queued_run_computes_without_the_person_who_withdrew(
+    assembly: Assembly, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False):
+        run = services.selection_run_start(assembly=assembly, actor=None)
+    run.refresh_from_db()
+    person = first_in_pool(run)
+
+    registration_services.registration_withdraw(registration_id=person.pk)
+
+    run.refresh_from_db()
+    assert run.status == SelectionRun.Status.QUEUED and run.error == {}
+    assert not holds(run, person) and selectors_lottery.pool_size(run) == 89
+    assert services.selection_run_execute(run_id=run.pk).state == "done"
+    run.refresh_from_db()
+    assert run.status == SelectionRun.Status.DONE and run.record is not None
+    assert not holds(run, person) and len(run.record["probabilities"]) == 89
+
+
+def test_a_running_run_stores_nothing_once_someone_in_it_withdrew(
+    assembly: Assembly,
+    django_capture_on_commit_callbacks: OnCommit,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False):
+        run = services.selection_run_start(assembly=assembly, actor=None)
+    run.refresh_from_db()
+    person = first_in_pool(run)
+    engine = services.run_selection
+
+    def withdraw_while_computing(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        # The task has read the pool with the person in it.
+        registration_services.registration_withdraw(registration_id=person.pk)
+        return engine(*args, **kwargs)
+
+    monkeypatch.setattr(services, "run_selection", withdraw_while_computing)
+
+    assert services.selection_run_execute(run_id=run.pk).state == "lost"
+
+    run.refresh_from_db()
+    assert run.status == SelectionRun.Status.FAILED
+    assert run.error["code"] == services.POOL_CHANGED
+    assert run.record is None and not holds(run, person)
+    event = AuditEvent.objects.get(action="selection_run_respondent_removed")
+    assert event.detail["status"] == "running"
+
+
+def test_a_committed_run_stays_as_published_while_an_uncommitted_one_changes(
+    committed_run: SelectionRun, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    later = start_run(django_capture_on_commit_callbacks, committed_run.assembly, seed=8)
+    person = first_in_pool(committed_run)
+    published = SelectionRun.objects.values().get(pk=committed_run.pk)
+
+    registration_services.registration_withdraw(registration_id=person.pk)
+
+    assert SelectionRun.objects.values().get(pk=committed_run.pk) == published
+    later.refresh_from_db()
+    assert not holds(later, person) and services.pool_changed(later)
+    assert list(
+        AuditEvent.objects.filter(action="selection_run_respondent_removed").values_list(
+            "target", flat=True
+        )
+    ) == [f"participants.SelectionRun:{later.pk}"]
+    # The published run is still drawn as it was committed.
+    draw = services.selection_draw(run=committed_run, number=1417, how_drawn="", actor=None)
+    assert draw.ticket == 417
+
+
+def test_a_withdrawal_of_someone_not_in_the_run_changes_nothing(
+    assembly: Assembly, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    outside, inside = Registration.objects.filter(assembly=assembly).order_by("pk")[:2]
+    # An answer that fits no quota value keeps the person out of the frozen pool.
+    Registration.objects.filter(pk=outside.pk).update(gender="anders")
+    run = start_run(django_capture_on_commit_callbacks, assembly, seed=7)
+    assert not holds(run, outside) and holds(run, inside)
+    frozen = SelectionRun.objects.values().get(pk=run.pk)
+
+    registration_services.registration_withdraw(registration_id=outside.pk)
+
+    assert SelectionRun.objects.values().get(pk=run.pk) == frozen
+    assert not AuditEvent.objects.filter(action="selection_run_respondent_removed").exists()
+    registration_services.registration_withdraw(registration_id=inside.pk)
+    assert services.pool_changed(SelectionRun.objects.get(pk=run.pk))
+
+
+def test_it_removes_only_the_row_with_that_exact_id_and_only_in_that_assembly(
+    assembly: Assembly,
+) -> None:
+    pool = "id,geslacht,huishouden\n17,man,a\n7,vrouw,b\n70,man,c\n"
+
+    def run_of(owner: Assembly) -> SelectionRun:
+        return SelectionRun.objects.create(
+            assembly=owner,
+            panel_size=1,
+            quotas_csv="",
+            pool_csv=pool,
+            status=SelectionRun.Status.DONE,
+            record={"probabilities": {"17": 0.3, "7": 0.3, "70": 0.4}},
+        )
+
+    own, other = run_of(assembly), run_of(AssemblyFactory(slug="elders"))
+
+    assert services.selection_runs_remove_respondent(
+        assembly_id=assembly.pk, registration_id=7, reason="withdrawn"
+    ) == [own.pk]
+    assert services.selection_runs_remove_respondent(
+        assembly_id=assembly.pk, registration_id=700, reason="withdrawn"
+    ) == []
+
+    own.refresh_from_db()
+    other.refresh_from_db()
+    assert own.pool_csv == "id,geslacht,huishouden\n17,man,a\n70,man,c\n"
+    assert (other.pool_csv, other.status) == (pool, SelectionRun.Status.DONE)
+
+
+def test_a_failed_run_loses_the_row_and_keeps_its_own_error(
+    assembly: Assembly, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    Quota.objects.filter(assembly=assembly, value="vrouw").update(min=11, max=11)
+    run = start_run(django_capture_on_commit_callbacks, assembly)
+    person = first_in_pool(run)
+
+    registration_services.registration_withdraw(registration_id=person.pk)
+
+    run.refresh_from_db()
+    assert not holds(run, person)
+    assert run.status == SelectionRun.Status.FAILED and run.error["code"] == "quota_sum_too_high"
+
+
 # ----------------------------------------------------------------------- pages
 
 
@@ -663,6 +856,24 @@ def test_it_shows_the_error_of_a_failed_run(
     ).content.decode()
     assert html.escape(run.error["en"], quote=False) in page
     assert "Categorie geslacht" not in page
+
+
+def test_the_organiser_reads_why_a_run_can_no_longer_be_used(
+    cast: Cast, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    _prepare(cast)
+    cast.assembly.refresh_from_db()
+    run = start_run(django_capture_on_commit_callbacks, cast.assembly)
+    assert run.status == SelectionRun.Status.DONE
+    registration_services.registration_withdraw(registration_id=first_in_pool(run).pk)
+    client = _organiser_client(cast)
+    kwargs = {"slug": cast.assembly.slug, "pk": run.pk}
+
+    page = client.get(reverse("participants:selection_detail", kwargs=kwargs)).content.decode()
+    assert "heeft iemand zich afgemeld" in page and "Start een nieuwe loting" in page
+    commit = client.post(reverse("participants:selection_commit", kwargs=kwargs), follow=True)
+    assert "heeft iemand zich afgemeld" in commit.content.decode()
+    assert SelectionRun.objects.get(pk=run.pk).committed_at is None
 
 
 def test_it_keeps_other_assemblies_runs_out_of_reach(
