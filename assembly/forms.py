@@ -23,8 +23,8 @@ class AssemblyCreateForm(forms.ModelForm[Assembly]):
     class Meta:
         model = Assembly
         fields = [
-            "name", "slug", "question", "members_target", "alternates_target", "min_age",
-            "first_weekend",
+            "name", "name_en", "slug", "question", "question_en", "members_target",
+            "alternates_target", "min_age", "first_weekend",
         ]
         widgets = {"first_weekend": forms.DateInput(attrs={"type": "date"})}
 
@@ -33,7 +33,8 @@ class AssemblySettingsForm(forms.ModelForm[Assembly]):
     class Meta:
         model = Assembly
         fields = [
-            "name", "question", "mandate", "commissioned_by", "members_target",
+            "name", "name_en", "question", "question_en", "mandate", "mandate_en",
+            "commissioned_by", "members_target",
             "alternates_target", "min_age", "first_weekend", "period_end", "phase", "is_public",
             "report_delivered_on",
         ]

@@ -143,10 +143,13 @@ class Assembly(models.Model):
 
     slug = models.SlugField(_("korte naam (in de link)"), max_length=80, unique=True)
     name = models.CharField(_("naam"), max_length=200)
+    name_en = english_field(_("naam in het Engels"))
     question = models.TextField(_("vraag aan het burgerberaad"))
+    question_en = english_field(_("vraag in het Engels"), long=True)
     mandate = models.TextField(
         _("opdracht"), blank=True, help_text=_("Wie vraagt het advies, en wat gebeurt ermee?")
     )
+    mandate_en = english_field(_("opdracht in het Engels"), long=True)
     commissioned_by = models.CharField(_("opdrachtgever"), max_length=200, blank=True)
     members_target = models.PositiveIntegerField(_("aantal deelnemers"), default=175)
     alternates_target = models.PositiveIntegerField(_("aantal reserves"), default=25)
@@ -201,6 +204,20 @@ class Assembly(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("about", kwargs={"slug": self.slug})
+
+    # Members and the public read these in their language. The report to the
+    # Kamer is Dutch by design and reads the Dutch fields themselves.
+    @property
+    def shown_name(self) -> str:
+        return in_reader_language(self.name, self.name_en)
+
+    @property
+    def shown_question(self) -> str:
+        return in_reader_language(self.question, self.question_en)
+
+    @property
+    def shown_mandate(self) -> str:
+        return in_reader_language(self.mandate, self.mandate_en)
 
 
 class RoleKind(models.TextChoices):

@@ -22,13 +22,17 @@ logger = logging.getLogger(__name__)
 REQUEUE_AFTER = dt.timedelta(minutes=2)
 
 
-def queue_or_leave_to_sweep(task: Task[Any, Any], *args: Any, what: str) -> bool:
+def queue_or_leave_to_sweep(
+    task: Task[Any, Any], *args: Any, what: str, countdown: float | None = None
+) -> bool:
     """Queue ``task(*args)`` without publish retries; False if the queue is down.
 
     Then the job's sweep sends it later; a job without a sweep (a population
-    upload) is failed by its caller instead."""
+    upload) is failed by its caller instead. ``countdown``: seconds before a
+    worker runs it (ignored when tasks run in-process, without a broker)."""
+    options: dict[str, Any] = {} if countdown is None else {"countdown": countdown}
     try:
-        task.apply_async(args, retry=False)
+        task.apply_async(args, retry=False, **options)
     except Exception:
         logger.warning("%s not queued, the queue is down args=%s", what, args)
         return False

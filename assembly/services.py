@@ -24,6 +24,8 @@ def assembly_create(
     name: str,
     question: str,
     first_weekend: dt.date,
+    name_en: str = "",
+    question_en: str = "",
     members_target: int = 175,
     alternates_target: int = 25,
     min_age: int = 16,
@@ -33,7 +35,9 @@ def assembly_create(
     assembly = Assembly.objects.create(
         slug=slug,
         name=name,
+        name_en=name_en,
         question=question,
+        question_en=question_en,
         first_weekend=first_weekend,
         members_target=members_target,
         alternates_target=alternates_target,

@@ -292,6 +292,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Planned releases of materials, public after the weekend, and the e-mail to members.
     "materials-due": {"task": "sessions.tasks_materials.materials_due_task", "schedule": 60.0},
+    # New dates or a new venue of a published weekend whose e-mail task never reached the queue.
+    "weekend-changes-due": {
+        "task": "sessions.tasks_schedule.weekend_changes_due_task",
+        "schedule": 60.0,
+    },
     # Electronic ballots whose closing time has passed are closed and their result fixed.
     "ballots-close-due": {
         "task": "recommendations.tasks_ballots.ballots_close_due_task",

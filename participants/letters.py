@@ -69,7 +69,10 @@ def contact_address() -> str:
 
 
 def letter_text(assembly: Assembly) -> LetterText:
-    """The letter in Dutch at B1 level (or the active language): short sentences, common words."""
+    """The letter in Dutch at B1 level (or the active language): short sentences, common words.
+
+    The assembly's own name and question follow the active language too, so the
+    letters and e-mails, written with Dutch active, say them in Dutch."""
     weekends = list(Weekend.objects.filter(assembly=assembly).order_by("starts_on", "number"))
     site = settings.SITE_URL
     deadline = (
@@ -79,12 +82,12 @@ def letter_text(assembly: Assembly) -> LetterText:
         else _("Meld u zo snel mogelijk aan.")
     )
     return LetterText(
-        title=_("Uitnodiging: doe mee met het %(name)s") % {"name": assembly.name},
+        title=_("Uitnodiging: doe mee met het %(name)s") % {"name": assembly.shown_name},
         intro=_(
             "Wij nodigen u uit voor het %(name)s. Uw adres is gekozen door loting. "
             "Zo krijgt iedereen in Nederland dezelfde kans."
         )
-        % {"name": assembly.name},
+        % {"name": assembly.shown_name},
         what=[
             _(
                 "Wat is een burgerberaad? Een groep gewone mensen praat samen over een "
@@ -94,7 +97,7 @@ def letter_text(assembly: Assembly) -> LetterText:
             _("U hoeft nergens verstand van te hebben. Uw mening en uw ervaring tellen."),
         ],
         question_label=_("De vraag aan het burgerberaad is:"),
-        question=assembly.question,
+        question=assembly.shown_question,
         dates_label=(
             _("Het burgerberaad komt in deze weekenden bij elkaar:")
             if weekends
@@ -118,7 +121,7 @@ def letter_text(assembly: Assembly) -> LetterText:
         contact=_("Hebt u vragen? Mail naar %(email)s. Of kijk op %(url)s.")
         % {"email": contact_address(), "url": site + assembly.get_absolute_url()},
         closing=_("Met vriendelijke groet,"),
-        signature=_("Het secretariaat van het %(name)s") % {"name": assembly.name},
+        signature=_("Het secretariaat van het %(name)s") % {"name": assembly.shown_name},
     )
 
 

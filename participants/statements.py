@@ -74,9 +74,9 @@ def statement_pdf(figures: YearFigures) -> bytes:
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
     title = _("Jaaroverzicht vergoedingen %(year)s") % {"year": figures.year}
     canvas.setTitle(title)
-    canvas.setAuthor(assembly.name)
+    canvas.setAuthor(assembly.shown_name)
     page = _Page(canvas)
-    page.line(assembly.name, size=9, after=4 * mm)
+    page.line(assembly.shown_name, size=9, after=4 * mm)
     resident = registration.invitation.resident if registration.invitation_id else None
     lines = resident_address_lines(resident) if resident is not None else []
     if not lines:
@@ -96,7 +96,7 @@ def statement_pdf(figures: YearFigures) -> bytes:
             "Hier staat wat u in %(year)s van het %(name)s kreeg: de vergoeding voor uw tijd "
             "(vrijwilligersvergoeding) en de onkosten die u terugkreeg."
         )
-        % {"year": figures.year, "name": assembly.name}
+        % {"year": figures.year, "name": assembly.shown_name}
     )
     page.y -= 2 * mm
     page.row(

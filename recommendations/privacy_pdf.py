@@ -38,6 +38,7 @@ def subject_export_pdf(export: SubjectExport) -> bytes:
     styles = getSampleStyleSheet()
     body = styles["BodyText"]
     buffer = io.BytesIO()
+    title = _("Uw gegevens bij %(assembly)s") % {"assembly": export.subject.assembly.shown_name}
     document = SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -45,12 +46,12 @@ def subject_export_pdf(export: SubjectExport) -> bytes:
         rightMargin=20 * mm,
         topMargin=20 * mm,
         bottomMargin=20 * mm,
-        title=_("Uw gegevens bij %(assembly)s") % {"assembly": export.subject.assembly.name},
+        title=title,
         lang="nl",
     )
     story: list[Flowable] = [
         Paragraph(
-            escape(_("Uw gegevens bij %(assembly)s") % {"assembly": export.subject.assembly.name}),
+            escape(title),
             styles["Title"],
         ),
         Paragraph(

@@ -24,12 +24,15 @@ class Weekend(ShownTitle, models.Model):
     route = models.TextField(
         _("route"), blank=True, help_text=_("Met het openbaar vervoer en de auto.")
     )
+    route_en = english_field(_("route in het Engels"), long=True)
     accessibility = models.TextField(
         _("toegankelijkheid"),
         blank=True,
         help_text=_("Rolstoel, lift, prikkelarme ruimte, ringleiding."),
     )
+    accessibility_en = english_field(_("toegankelijkheid in het Engels"), long=True)
     hotel = models.TextField(_("hotel"), blank=True)
+    hotel_en = english_field(_("hotel in het Engels"), long=True)
     # Once published, members see the programme and changes are sent to them.
     published_at = models.DateTimeField(_("gepubliceerd op"), null=True, blank=True)
 
@@ -47,6 +50,19 @@ class Weekend(ShownTitle, models.Model):
 
     def __str__(self) -> str:
         return _("Weekend %(number)s") % {"number": self.number}
+
+    # The venue's name and address are proper names: they have no English.
+    @property
+    def shown_route(self) -> str:
+        return in_reader_language(self.route, self.route_en)
+
+    @property
+    def shown_accessibility(self) -> str:
+        return in_reader_language(self.accessibility, self.accessibility_en)
+
+    @property
+    def shown_hotel(self) -> str:
+        return in_reader_language(self.hotel, self.hotel_en)
 
 
 class Perspective(models.Model):
@@ -260,12 +276,13 @@ class ProgrammeReminder(models.Model):
         EXPERT_SLOT = "expert_slot", _("Herinnering voor de deskundige")
         CHANGE = "change", _("Wijziging in het programma")
         PUBLISHED = "published", _("Het programma is klaar")
+        WEEKEND_CHANGE = "weekend_change", _("Wijziging van de data of de locatie")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     weekend = models.ForeignKey(Weekend, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
-    # Days before the weekend (reminders), a change number (changes) or
-    # "published" (the notice that the programme is ready).
+    # Days before the weekend (reminders), a change number (changes and
+    # weekend changes) or "published" (the notice that the programme is ready).
     key = models.CharField(_("sleutel"), max_length=40)
     sent_at = models.DateTimeField(_("verstuurd op"), auto_now_add=True)
 
@@ -280,3 +297,37 @@ class ProgrammeReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.weekend_id} {self.kind} {self.key}"
+
+
+class WeekendChange(models.Model):
+    """A change to the dates or the venue of a published weekend, that members
+    and the weekend's experts hear about in one e-mail.
+
+    ``before`` is the weekend as members last heard about it, ``after`` as it
+    is now (the fields of sessions.services.schedule.WEEKEND_NOTICE_FIELDS).
+    Edits saved while the e-mail is still waiting join the waiting row, so an
+    organiser who corrects a typo just after saving sends one e-mail, not two.
+    The task that sends it claims the row by setting ``notified_at``.
+    """
+
+    weekend = models.ForeignKey(Weekend, on_delete=models.CASCADE, related_name="+")
+    before = models.JSONField(_("eerst"), default=dict)
+    after = models.JSONField(_("nu"), default=dict)
+    created_at = models.DateTimeField(_("gewijzigd op"), auto_now_add=True)
+    send_after = models.DateTimeField(_("versturen na"))
+    notified_at = models.DateTimeField(_("verstuurd op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("wijziging van de data of de locatie")
+        verbose_name_plural = _("wijzigingen van de data of de locatie")
+        constraints = [
+            # Later edits join the waiting change instead of starting a second e-mail.
+            models.UniqueConstraint(
+                fields=["weekend"],
+                condition=models.Q(notified_at__isnull=True),
+                name="one_waiting_weekend_change",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.weekend_id} {self.created_at:%Y-%m-%d %H:%M}"

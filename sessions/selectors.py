@@ -14,7 +14,7 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from assembly.models import Assembly, Role, RoleKind, User
-from sessions.models import Expert, Material, Session, Weekend
+from sessions.models import Expert, Material, Session, Weekend, WeekendChange
 
 # What members may read: released to them, or public already.
 MEMBER_MATERIAL_STATUSES = (Material.Status.RELEASED, Material.Status.PUBLIC)
@@ -31,6 +31,11 @@ def weekend_next_for(*, assembly: Assembly, today: dt.date) -> Weekend | None:
 
 def weekend_get(*, assembly: Assembly, number: int) -> Weekend:
     return get_object_or_404(Weekend, assembly=assembly, number=number)
+
+
+def weekend_change_waiting(*, weekend: Weekend) -> WeekendChange | None:
+    """The change of the weekend's dates or venue whose e-mail has not gone yet."""
+    return WeekendChange.objects.filter(weekend=weekend, notified_at__isnull=True).first()
 
 
 def session_get(*, weekend: Weekend, session_id: int) -> Session:

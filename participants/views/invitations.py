@@ -116,6 +116,9 @@ def invitation_hub(request: HttpRequest, slug: str) -> HttpResponse:
     ).order_by("-created_at")
     latest = InvitationDraw.objects.filter(assembly=assembly).order_by("-created_at").first()
     active_draw = _active_draw(assembly)
+    failed_draw = (
+        latest if latest is not None and latest.status == InvitationDraw.Status.FAILED else None
+    )
     runs = list(
         InvitationRun.objects.filter(assembly=assembly)
         .select_related("draw")
@@ -129,9 +132,9 @@ def invitation_hub(request: HttpRequest, slug: str) -> HttpResponse:
         "draws": draws,
         "active_draw": active_draw,
         "active_draw_label": draw_label(active_draw) if active_draw else "",
-        "failed_draw": (
-            latest if latest is not None and latest.status == InvitationDraw.Status.FAILED
-            else None
+        "failed_draw": failed_draw,
+        "failed_draw_error": (
+            selectors.invitation_draw_error(draw=failed_draw) if failed_draw else ""
         ),
         "runs": runs,
         "counts": counts,
@@ -187,7 +190,9 @@ def draw_label(draw: InvitationDraw) -> str:
         }
     if draw.status == InvitationDraw.Status.DONE:
         return _("De trekking is klaar: %(count)s uitnodigingen.") % {"count": draw.requested}
-    return _("De trekking is mislukt: %(error)s") % {"error": draw.error}
+    return _("De trekking is mislukt: %(error)s") % {
+        "error": selectors.invitation_draw_error(draw=draw)
+    }
 
 
 @login_required

@@ -237,7 +237,9 @@ def tables_lists_pdf(request: HttpRequest, slug: str, weekend: int) -> HttpRespo
         )
         for view in selectors.round_tables(table_round=table_round)
     ]
-    pdf = table_lists_pdf(title=assembly.name, weekend=_weekend_label(the_weekend), tables=sheets)
+    pdf = table_lists_pdf(
+        title=assembly.shown_name, weekend=_weekend_label(the_weekend), tables=sheets
+    )
     return _pdf(pdf, f"tafellijsten-{assembly.slug}-weekend-{the_weekend.number}.pdf")
 
 
@@ -251,7 +253,9 @@ def tables_cards_pdf(request: HttpRequest, slug: str, weekend: int) -> HttpRespo
         for view in selectors.round_tables(table_round=table_round)
         for seat in view.seats
     ]
-    pdf = name_cards_pdf(assembly=assembly.name, weekend=_weekend_label(the_weekend), cards=cards)
+    pdf = name_cards_pdf(
+        assembly=assembly.shown_name, weekend=_weekend_label(the_weekend), cards=cards
+    )
     return _pdf(pdf, f"naamkaartjes-{assembly.slug}-weekend-{the_weekend.number}.pdf")
 
 

@@ -1,6 +1,7 @@
-"""Writes about the schedule: weekends, their sessions, publication (and the
-notice that a programme is ready), change notices and the reminders before
-each weekend. Views and tasks call these.
+"""Writes about the schedule: the sessions of the weekends, publication (and
+the notice that a programme is ready), change notices and the reminders
+before each weekend. Views and tasks call these. A weekend's own dates and
+venue, and the notice when they change, are in sessions.services.weekends.
 
 Every write leaves a line in the audit log with ids only. E-mails go through
 the outbox, in the same transaction as the ProgrammeReminder row that claims
@@ -36,16 +37,6 @@ from sessions.models import Expert, ProgrammeReminder, Session, Weekend
 
 logger = logging.getLogger(__name__)
 
-WEEKEND_FIELDS = (
-    "title",
-    "title_en",
-    "venue_name",
-    "city",
-    "venue_address",
-    "route",
-    "accessibility",
-    "hotel",
-)
 SESSION_FIELDS = (
     "title", "title_en", "kind", "starts_at", "ends_at", "room", "topic", "description",
     "description_en",
@@ -387,27 +378,6 @@ def _renumber(weekend: Weekend) -> None:
 
 
 # ---------------------------------------------------------------- weekends
-
-
-@transaction.atomic
-def weekend_update(*, weekend: Weekend, data: dict[str, Any], actor: User | None) -> Weekend:
-    """Change the title and the venue (practical information) of a weekend."""
-    locked = _locked_weekend(weekend)
-    changed = [
-        name for name in WEEKEND_FIELDS if name in data and getattr(locked, name) != data[name]
-    ]
-    for name in changed:
-        setattr(locked, name, data[name])
-    if changed:
-        locked.save(update_fields=changed)
-        audit_record(
-            action="programme.weekend_update",
-            assembly=locked.assembly,
-            actor=actor,
-            target=locked,
-            detail={"fields": changed},
-        )
-    return locked
 
 
 @transaction.atomic
@@ -805,6 +775,7 @@ def _expert_reminders(assembly: Assembly, days_before: int, today: dt.date) -> i
                     "expert": expert,
                     "url": _programme_url(assembly),
                 },
+                user.mail_language,
             )
             if _claim_and_queue(
                 user=user,

@@ -23,6 +23,7 @@ from assembly.models import ENGLISH_HELP, Assembly, RoleKind, User, offered_lang
 from sessions import calendars, selectors
 from sessions.models import Expert, ProgrammeReminder, Session, Weekend
 from sessions.services import schedule as services
+from sessions.services import weekends as weekend_services
 
 # Who reads "my programme": everyone who takes part in the weekends.
 PROGRAMME_ROLES = frozenset(
@@ -72,12 +73,29 @@ def calendar_token_ids(token: str) -> tuple[int, int] | None:
 class WeekendForm(forms.ModelForm[Weekend]):
     class Meta:
         model = Weekend
-        fields = list(services.WEEKEND_FIELDS)
+        fields = list(weekend_services.WEEKEND_FIELDS)
         widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "route": forms.Textarea(attrs={"rows": 4}),
+            "route_en": forms.Textarea(attrs={"rows": 4}),
             "accessibility": forms.Textarea(attrs={"rows": 4}),
+            "accessibility_en": forms.Textarea(attrs={"rows": 4}),
             "hotel": forms.Textarea(attrs={"rows": 3}),
+            "hotel_en": forms.Textarea(attrs={"rows": 3}),
         }
+        help_texts = {
+            "starts_on": gettext_lazy(
+                "Verschuift u het hele weekend? Dan schuiven de onderdelen mee."
+            ),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("De laatste dag kan niet voor de eerste dag liggen."))
+        return cleaned
 
 
 class SessionForm(forms.Form):
@@ -253,15 +271,35 @@ def weekend_venue(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     weekend = _organiser_weekend(request, slug, number)
     form = WeekendForm(request.POST or None, instance=weekend)
     if request.method == "POST" and form.is_valid():
-        services.weekend_update(
-            weekend=weekend, data=form.cleaned_data, actor=access.request_user(request)
-        )
-        messages.success(request, _("De gegevens van het weekend zijn bewaard."))
-        return redirect("programme:weekend_manage", slug=slug, number=number)
+        try:
+            weekend_services.weekend_update(
+                weekend=weekend, data=form.cleaned_data, actor=access.request_user(request)
+            )
+        except services.ScheduleRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("De gegevens van het weekend zijn bewaard."))
+            waiting = selectors.weekend_change_waiting(weekend=weekend)
+            if waiting is not None and weekend_services.change_has_news(change=waiting):
+                messages.info(
+                    request,
+                    _(
+                        "De deelnemers en de deskundigen van dit weekend krijgen om %(time)s "
+                        "een e-mail over de wijziging. Wilt u nog iets verbeteren? Doe het voor "
+                        "die tijd: dan gaat alles in één e-mail."
+                    )
+                    % {"time": timezone.localtime(waiting.send_after).strftime("%H:%M")},
+                )
+            return redirect("programme:weekend_manage", slug=slug, number=number)
     return render(
         request,
         "sessions/schedule/weekend_venue.html",
-        {"assembly": weekend.assembly, "weekend": weekend, "form": form},
+        {
+            "assembly": weekend.assembly,
+            "weekend": weekend,
+            "form": form,
+            "notice_minutes": int(weekend_services.CHANGE_WINDOW.total_seconds() // 60),
+        },
     )
 
 
@@ -492,7 +530,7 @@ def private_feed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     reader = User.objects.filter(pk=ids[0]).values_list("language", flat=True).first()
     language = offered_language(reader or "")
     with translation.override(language):
-        name = _("%(name)s – mijn programma") % {"name": assembly.name}
+        name = _("%(name)s – mijn programma") % {"name": assembly.shown_name}
     content = calendars.calendar_build(
         assembly=assembly, name=name, weekends=weekends, language=language
     )
@@ -503,7 +541,7 @@ def weekend_ics(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     assembly = access.get_visible_assembly(user=request.user, slug=slug)  # type: ignore[arg-type]
     weekend = selectors.weekend_get(assembly=assembly, number=number)
     weekend = selectors.weekend_with_sessions(weekend_id=weekend.pk)
-    name = _("%(name)s – weekend %(number)s") % {"name": assembly.name, "number": number}
+    name = _("%(name)s – weekend %(number)s") % {"name": assembly.shown_name, "number": number}
     content = calendars.calendar_build(assembly=assembly, name=name, weekends=[weekend])
     response = _calendar_response(
         content, f"{assembly.slug}-weekend-{number}.ics", private=not assembly.is_public

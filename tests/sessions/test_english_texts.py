@@ -1,5 +1,6 @@
-"""The organisers' own texts in English: weekend and session titles, session
-descriptions, material titles and summaries. English readers see the English
+"""The organisers' own texts in English: weekend and session titles, the
+weekend's route, accessibility and hotel, session descriptions, material
+titles and summaries. English readers see the English
 where an organiser gave it and the Dutch where not; pages, e-mails and the
 member's calendar feed alike."""
 
@@ -175,3 +176,85 @@ def test_organisers_give_the_english_in_the_forms(cast: Cast) -> None:
     assert response.status_code == 302, response.content.decode()[:2000]
     material = Material.objects.get(title="Uitleg in beeld")
     assert (material.title_en, material.summary_en) == ("Explained in pictures", "A short film.")
+
+
+def _venue(cast: Cast) -> Weekend:
+    """Weekend 4 with its route and hotel in both languages, accessibility in Dutch only."""
+    w = _programme(cast)[0]
+    w.refresh_from_db()  # published since
+    w.venue_name, w.city = "Spoorwegmuseum", "Utrecht"
+    w.route, w.route_en = "Vanaf Utrecht Centraal bus 2.", "From Utrecht Centraal take bus 2."
+    w.accessibility = "Alle zalen zijn met de lift bereikbaar."
+    w.hotel = "Hotel Nijenheim, ontbijt inbegrepen."
+    w.hotel_en = "Hotel Nijenheim, breakfast included."
+    w.save()
+    return w
+
+
+def test_english_readers_see_the_route_and_hotel_in_english_and_the_dutch_where_there_is_none(
+    cast: Cast,
+) -> None:
+    _venue(cast)
+    url = reverse("programme:my_programme", kwargs={"slug": cast.assembly.slug})
+
+    page = _member(cast, "en").get(url).content.decode()
+    assert "From Utrecht Centraal take bus 2." in page and "bus 2." in page
+    assert "Vanaf Utrecht Centraal" not in page
+    assert "Hotel Nijenheim, breakfast included." in page and "ontbijt" not in page
+    assert "Alle zalen zijn met de lift bereikbaar." in page  # no English given: the Dutch
+
+    page = _member(cast, "nl").get(url).content.decode()
+    assert "Vanaf Utrecht Centraal bus 2." in page and "Hotel Nijenheim, ontbijt" in page
+    assert "From Utrecht Centraal" not in page and "breakfast" not in page
+
+
+def test_the_reminders_give_the_venue_texts_in_each_readers_language(cast: Cast) -> None:
+    from sessions.models import Expert
+
+    english = UserFactory(email="member-en@example.org", language="en")
+    RoleFactory(user=english, assembly=cast.assembly, kind=RoleKind.MEMBER)
+    w = _venue(cast)
+    expert_user: User = cast.users["expert"]
+    User.objects.filter(pk=expert_user.pk).update(language="en")
+    session = w.sessions.get(title="Schade beperken")
+    session.experts.add(
+        Expert.objects.create(assembly=cast.assembly, name="Dr. A", user=expert_user)
+    )
+
+    services.programme_reminders_send_due(
+        assembly_id=cast.assembly.pk, days_before=[1], today=w.starts_on - dt.timedelta(days=1)
+    )
+
+    reminders = {m.to: m.body for m in OutboxEmail.objects.filter(kind="programme_weekend")}
+    assert "From Utrecht Centraal take bus 2." in reminders["member-en@example.org"]
+    assert "breakfast included" in reminders["member-en@example.org"]
+    assert "Alle zalen zijn met de lift bereikbaar." in reminders["member-en@example.org"]
+    assert "Vanaf Utrecht Centraal bus 2." in reminders["member@example.org"]
+    assert "From Utrecht" not in reminders["member@example.org"]
+    [expert_mail] = OutboxEmail.objects.filter(kind="programme_expert_slot")
+    assert "From Utrecht Centraal take bus 2." in expert_mail.body
+
+
+def test_organisers_give_the_venue_texts_in_english_in_the_form(cast: Cast) -> None:
+    organiser = Client()
+    organiser.force_login(cast.users["organiser"])
+    url = reverse("programme:weekend_venue", kwargs={"slug": cast.assembly.slug, "number": 2})
+    w = weekend(cast.assembly, 2)
+    response = organiser.post(
+        url,
+        {
+            "starts_on": w.starts_on.isoformat(),
+            "ends_on": w.ends_on.isoformat(),
+            "route": "Lopen vanaf het station.",
+            "route_en": "Walk from the station.",
+            "accessibility_en": "Lift to every room.",
+            "hotel_en": "Rooms are booked for you.",
+        },
+    )
+    assert response.status_code == 302
+    w.refresh_from_db()
+    assert (w.route_en, w.accessibility_en, w.hotel_en) == (
+        "Walk from the station.",
+        "Lift to every room.",
+        "Rooms are booked for you.",
+    )

@@ -26,7 +26,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--slug", required=True)
         parser.add_argument("--name", required=True)
+        parser.add_argument("--name-en", default="", help="The name for English readers.")
         parser.add_argument("--question", default="")
+        parser.add_argument("--question-en", default="", help="The question for English readers.")
         parser.add_argument("--members", type=int, default=175)
         parser.add_argument("--alternates", type=int, default=25)
         parser.add_argument("--min-age", type=int, default=16)
@@ -43,7 +45,9 @@ class Command(BaseCommand):
         assembly = assembly_create(
             slug=options["slug"],
             name=options["name"],
+            name_en=options["name_en"],
             question=options["question"],
+            question_en=options["question_en"],
             members_target=options["members"],
             alternates_target=options["alternates"],
             min_age=options["min_age"],

@@ -70,6 +70,14 @@ MANDATE = (
     "wetenschap en mensen met ervaring. Het kabinet reageert binnen zes maanden op elke "
     "aanbeveling."
 )
+# English readers of the demo see the assembly's own texts in English too.
+QUESTION_EN = "Is a drug policy possible with less crime and fewer health risks?"
+MANDATE_EN = (
+    "The House of Representatives asks a group of residents, chosen by lot, for advice on "
+    "drug policy. The citizens' assembly hears experts from care, safety and science, and "
+    "people with lived experience. The cabinet responds to each recommendation within six "
+    "months."
+)
 
 # Seven weekends, six weeks apart (about eight months): titles and venues.
 WEEKEND_PLAN = [
@@ -174,6 +182,7 @@ class Command(BaseCommand):
         running = self._assembly(
             DEMO_SLUG,
             "Nationaal Burgerberaad Drugsbeleid",
+            "National Citizens' Assembly on Drug Policy",
             saturdays,
             registration_deadline=saturdays[0] - dt.timedelta(weeks=8),
             phase=Phase.DELIBERATION,
@@ -181,6 +190,7 @@ class Command(BaseCommand):
         practice = self._assembly(
             PRACTICE_SLUG,
             "Oefenberaad: de loting",
+            "Practice assembly: the lottery",
             [day + dt.timedelta(weeks=52) for day in saturdays],
             registration_deadline=today - dt.timedelta(days=1),
             phase=Phase.SELECTION,
@@ -189,6 +199,7 @@ class Command(BaseCommand):
         completed = self._assembly(
             COMPLETED_SLUG,
             "Burgerberaad Drugsbeleid (afgerond)",
+            "Citizens' Assembly on Drug Policy (completed)",
             completed_days,
             registration_deadline=completed_days[0] - dt.timedelta(weeks=8),
             phase=Phase.REPORTING,
@@ -196,6 +207,7 @@ class Command(BaseCommand):
         registering = self._assembly(
             REGISTRATION_SLUG,
             "Oefenberaad: uitnodigen en aanmelden",
+            "Practice assembly: invitations and registration",
             [day + dt.timedelta(weeks=26) for day in saturdays],
             registration_deadline=today + dt.timedelta(weeks=3),
             phase=Phase.REGISTRATION,
@@ -241,6 +253,7 @@ class Command(BaseCommand):
         self,
         slug: str,
         name: str,
+        name_en: str,
         saturdays: list[dt.date],
         *,
         registration_deadline: dt.date,
@@ -250,8 +263,11 @@ class Command(BaseCommand):
             slug=slug,
             defaults={
                 "name": name,
+                "name_en": name_en,
                 "question": QUESTION,
+                "question_en": QUESTION_EN,
                 "mandate": MANDATE,
+                "mandate_en": MANDATE_EN,
                 "commissioned_by": "Tweede Kamer der Staten-Generaal",
                 "members_target": DEMO_PANEL,
                 "alternates_target": 25,

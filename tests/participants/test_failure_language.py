@@ -1,0 +1,207 @@
+"""Why an import or an invitation draw failed, in the organiser's language.
+
+The worker stores the reason as a Dutch sentence; the pages say a known
+sentence again in the reader's language, and show any other text as stored
+(participants/stored_messages.py). The failures here are made by the real
+services, so a message changed there and not in stored_messages fails a test."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from participants.models import InvitationDraw, PopulationImport, Resident
+from participants.services import invitations as invitation_services
+from participants.services import population as population_services
+from tests.conftest import Cast
+from tests.participants.population_files import csv_bytes, person
+from tests.participants.test_invitations import make_residents
+
+pytestmark = pytest.mark.django_db
+
+OnCommit = Callable[..., Any]
+PROVINCE = InvitationDraw.Stratification.PROVINCE
+
+
+def _organiser(cast: Cast, language: str) -> Client:
+    client = Client()
+    client.force_login(cast.users["organiser"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+def _report(client: Client, cast: Cast, record: PopulationImport) -> tuple[str, str]:
+    """The import's report page and the label of its status (the progress bar's text)."""
+    kwargs = {"slug": cast.assembly.slug, "pk": record.pk}
+    page = client.get(reverse("participants:population_report", kwargs=kwargs))
+    status = client.get(reverse("participants:population_import_status", kwargs=kwargs))
+    return page.content.decode(), status.json()["label"]
+
+
+def _upload(cast: Cast, language: str, on_commit: OnCommit, run_task: bool = True) -> None:
+    ref = f"P{PopulationImport.objects.count()}"
+    upload = SimpleUploadedFile("brp.csv", csv_bytes([person(ref)]))
+    with on_commit(execute=run_task):
+        _organiser(cast, language).post(
+            reverse("participants:population", kwargs={"slug": cast.assembly.slug}),
+            {"file": upload},
+        )
+
+
+def test_an_english_organiser_reads_why_the_import_failed_in_english(
+    cast: Cast, django_capture_on_commit_callbacks: OnCommit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(population_services, "_insert_residents", broken)
+    _upload(cast, "en", django_capture_on_commit_callbacks)
+    record = PopulationImport.objects.get()
+    assert record.status == PopulationImport.Status.FAILED
+    assert "Probeer het opnieuw" in record.error  # the worker writes the site's language
+
+    page, label = _report(_organiser(cast, "en"), cast, record)
+    assert "Because of a system error the file was not imported." in page
+    assert "Probeer het opnieuw" not in page
+    assert "Because of a system error the file was not imported." in label
+
+    page, label = _report(_organiser(cast, "nl"), cast, record)
+    assert "Door een fout in het systeem is het bestand niet ingelezen." in page
+    assert "Because of a system error" not in page and "Probeer het opnieuw" in label
+
+
+def test_a_failure_stored_in_the_language_of_the_organisers_page_reads_in_each_readers(
+    cast: Cast, django_capture_on_commit_callbacks: OnCommit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from participants import tasks
+
+    # The queue is down: the page that took the upload fails it, in its reader's language.
+    def redis_down(*_args: object, **_kwargs: object) -> None:
+        raise ConnectionError("Redis is down")
+
+    with monkeypatch.context() as down:
+        down.setattr(tasks.population_import_task, "apply_async", redis_down)
+        _upload(cast, "en", django_capture_on_commit_callbacks)
+    waiting = PopulationImport.objects.get()
+    assert waiting.error == "The import could not start. Please try again in a few minutes."
+
+    # A worker died: the next upload, by a Dutch organiser, fails the stale import.
+    _upload(cast, "nl", django_capture_on_commit_callbacks, run_task=False)
+    stale = PopulationImport.objects.latest("pk")
+    PopulationImport.objects.filter(pk=stale.pk).update(
+        status=PopulationImport.Status.RUNNING,
+        started_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    _upload(cast, "nl", django_capture_on_commit_callbacks)
+    stale.refresh_from_db()
+    assert stale.status == PopulationImport.Status.FAILED
+    assert "niet op tijd klaargekomen" in stale.error
+
+    english, dutch = _organiser(cast, "en"), _organiser(cast, "nl")
+    page, label = _report(dutch, cast, waiting)
+    assert "Het inlezen kon niet beginnen." in page and "Het inlezen kon niet beginnen." in label
+    page, label = _report(english, cast, stale)
+    said = "The import did not finish in time. Nothing was imported."
+    assert said in page and said in label
+
+
+def test_an_older_or_unknown_text_is_shown_as_it_was_stored(cast: Cast) -> None:
+    record = PopulationImport.objects.create(
+        assembly=cast.assembly, file_name="oud.csv", status=PopulationImport.Status.FAILED,
+        error="Het bestand was kapot (een oude melding).",
+    )
+    page, label = _report(_organiser(cast, "en"), cast, record)
+    assert "Het bestand was kapot (een oude melding)." in page
+    assert "Het bestand was kapot (een oude melding)." in label
+
+
+def _hub(client: Client, cast: Cast, draw: InvitationDraw) -> tuple[str, str]:
+    """The invitations page and the label of the draw's status."""
+    slug = cast.assembly.slug
+    page = client.get(reverse("participants:invitations", kwargs={"slug": slug}))
+    status = client.get(
+        reverse("participants:invitation_draw_status", kwargs={"slug": slug, "draw_id": draw.pk})
+    )
+    return page.content.decode(), status.json()["label"]
+
+
+def test_an_english_organiser_reads_why_the_draw_failed_in_english(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_residents(cast.assembly, 10, per_household=1)
+    draw = invitation_services.invitation_draw_queue(assembly=cast.assembly, count=3, seed="s")
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(invitation_services, "_draw_write", broken)
+    invitation_services.invitation_draw_execute(draw_id=draw.pk)
+    draw.refresh_from_db()
+    assert draw.status == InvitationDraw.Status.FAILED and "Probeer het opnieuw" in draw.error
+
+    page, label = _hub(_organiser(cast, "en"), cast, draw)
+    said = "The draw did not succeed because of an error in the system."
+    assert said in page and said in label and "Probeer het opnieuw" not in page
+    page, label = _hub(_organiser(cast, "nl"), cast, draw)
+    assert "Door een fout in het systeem is de trekking niet gelukt." in page
+    assert "The draw did not succeed" not in page
+
+
+def test_a_stale_draw_failed_from_an_english_page_reads_in_dutch_for_a_dutch_organiser(
+    cast: Cast, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    make_residents(cast.assembly, 10, per_household=1)
+    stuck = invitation_services.invitation_draw_queue(assembly=cast.assembly, count=3, seed="weg")
+    InvitationDraw.objects.filter(pk=stuck.pk).update(
+        status=InvitationDraw.Status.RUNNING, started_at=timezone.now() - dt.timedelta(hours=2)
+    )
+    url = reverse("participants:invitation_draw", kwargs={"slug": cast.assembly.slug})
+    with django_capture_on_commit_callbacks(execute=True):
+        _organiser(cast, "en").post(url, {"count": "3", "seed": "nieuw", "stratify_by": ""})
+    stuck.refresh_from_db()
+    assert stuck.status == InvitationDraw.Status.FAILED
+    assert stuck.error.startswith("The draw did not finish in time.")
+
+    _page, label = _hub(_organiser(cast, "nl"), cast, stuck)
+    assert "De trekking is niet op tijd klaargekomen." in label
+
+
+def test_a_refusal_found_by_the_worker_keeps_its_numbers_in_english(cast: Cast) -> None:
+    make_residents(cast.assembly, 10, per_household=1)
+    draw = invitation_services.invitation_draw_queue(assembly=cast.assembly, count=8, seed="laat")
+    # Between the page and the worker, someone drew at the command line.
+    invitation_services.invitation_draw(assembly=cast.assembly, count=5, seed="eerder")
+    invitation_services.invitation_draw_execute(draw_id=draw.pk)
+    draw.refresh_from_db()
+    assert draw.error.startswith("U vraagt 8 uitnodigingen.")
+
+    # The later draw is the page's latest: the status label tells of this one.
+    _page, label = _hub(_organiser(cast, "en"), cast, draw)
+    assert "You are asking for 8 invitations. Only 5 households" in label
+    assert "U vraagt" not in label
+
+
+def test_unknown_municipalities_are_named_as_stored_in_an_english_sentence(cast: Cast) -> None:
+    make_residents(cast.assembly, 20, per_household=1, municipalities={"Ede": 12, "Epe": 8})
+    draw = invitation_services.invitation_draw_queue(
+        assembly=cast.assembly, count=5, seed="laat", stratify_by=PROVINCE
+    )
+    Resident.objects.filter(municipality="Epe").update(municipality="Eppe")
+    Resident.objects.filter(municipality="Ede", pk__in=Resident.objects.filter(
+        municipality="Ede").values("pk")[:1]).update(municipality="")
+    invitation_services.invitation_draw_execute(draw_id=draw.pk)
+    draw.refresh_from_db()
+    assert "“Eppe”" in draw.error and "(geen gemeente)" in draw.error
+
+    page, label = _hub(_organiser(cast, "en"), cast, draw)
+    assert "We do not know these municipalities: (no municipality), “Eppe”." in label
+    assert "This concerns 9 residents." in label
+    assert "“Eppe”" in page and "Deze gemeenten kennen we niet" not in page
