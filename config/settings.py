@@ -130,7 +130,14 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
         if _cache_url
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Rendered template fragments that depend only on the release (templates,
+    # translations, settings): each process keeps its own, whatever CACHE_URL
+    # says, because a local read costs less than the round trip to Redis.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+    },
 }
 
 AUTH_USER_MODEL = "assembly.User"
