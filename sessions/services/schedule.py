@@ -250,6 +250,24 @@ def _expert_notices(
     return list(notices.values())
 
 
+def members_not_yet_told(
+    *, weekend: Weekend, kind: str, key: str
+) -> tuple[set[int], list[User]]:
+    """Who already had the notice ``key`` of this kind (user ids), and the
+    members still to tell: a notice sent again after a crash reaches only them."""
+    already = set(
+        ProgrammeReminder.objects.filter(weekend=weekend, kind=kind, key=key).values_list(
+            "user_id", flat=True
+        )
+    )
+    members = list(
+        selectors.member_users_for(assembly=weekend.assembly)
+        .exclude(pk__in=already)
+        .only("pk", "email", "language")
+    )
+    return already, members
+
+
 def programme_change_notify(
     *,
     weekend: Weekend,
@@ -261,15 +279,8 @@ def programme_change_notify(
     whose session changed (about their own sessions), not yet told under ``key``;
     returns how many. ``experts``: per session id, for sessions already deleted;
     by default read from the database."""
-    already = set(
-        ProgrammeReminder.objects.filter(
-            weekend=weekend, kind=ProgrammeReminder.Kind.CHANGE, key=key
-        ).values_list("user_id", flat=True)
-    )
-    members = list(
-        selectors.member_users_for(assembly=weekend.assembly)
-        .exclude(pk__in=already)
-        .only("pk", "email", "language")
+    already, members = members_not_yet_told(
+        weekend=weekend, kind=ProgrammeReminder.Kind.CHANGE, key=key
     )
     if experts is None:
         experts = session_experts(change.session_id for change in changes)

@@ -37,13 +37,13 @@ from assembly.models import User, in_reader_language
 from assembly.outbox import outbox_queue
 from assembly.queueing import queue_or_leave_to_sweep
 from assembly.services import audit_record
-from sessions import selectors
 from sessions.models import Expert, ProgrammeReminder, Session, Weekend, WeekendChange
 from sessions.services.schedule import (
     MailPerLanguage,
     ScheduleRefused,
     local_moment,
     local_zone,
+    members_not_yet_told,
     weekend_days,
 )
 
@@ -335,15 +335,8 @@ def weekend_change_notify(*, change_id: int, now: dt.datetime | None = None) -> 
         logger.info("weekend change without news change=%s weekend=%s", change.pk, weekend.pk)
         return 0
     key = f"weekend-change-{change.pk}"
-    already = set(
-        ProgrammeReminder.objects.filter(
-            weekend=weekend, kind=ProgrammeReminder.Kind.WEEKEND_CHANGE, key=key
-        ).values_list("user_id", flat=True)
-    )
-    members = list(
-        selectors.member_users_for(assembly=weekend.assembly)
-        .exclude(pk__in=already)
-        .only("pk", "email", "language")
+    already, members = members_not_yet_told(
+        weekend=weekend, kind=ProgrammeReminder.Kind.WEEKEND_CHANGE, key=key
     )
     # A member who is also an expert this weekend gets the members' e-mail only.
     experts = _weekend_experts(weekend, already | {user.pk for user in members})
