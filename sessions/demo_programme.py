@@ -77,6 +77,49 @@ VENUES: dict[str, tuple[str, str, str, str]] = {
 }
 
 
+# The same venue texts for English readers (venue name: route, accessibility, hotel).
+VENUES_EN: dict[str, tuple[str, str, str]] = {
+    "Jaarbeurs": (
+        "By train: from Utrecht Centraal it is a 5-minute walk to the entrance on the "
+        "Jaarbeurs side. Follow the signs ‘Burgerberaad’.\n"
+        "By car: park in garage P1 Jaarbeurs. We pay for parking; ask for an exit card at "
+        "the reception.",
+        "All rooms can be reached by lift. There are toilets for wheelchair users. The "
+        "plenary room has a hearing loop. There is a quiet room if you need a rest.",
+        "You sleep in the hotel next to the Jaarbeurs (2 minutes' walk). Your room is booked "
+        "and paid for. Check-in on Saturday from 17:00. Breakfast from 7:30.",
+    ),
+    "De Eenhoorn": (
+        "By train: from Amersfoort Centraal take bus 2 or 3 to the stop Eemplein (10 "
+        "minutes), then walk 3 minutes.\n"
+        "By car: park on the venue's own grounds. Parking is free.",
+        "The entrance and all rooms are on the ground floor. There are toilets for wheelchair "
+        "users and a hearing loop in the large room. There is a quiet room.",
+        "You sleep in a hotel in the centre of Amersfoort. A shuttle bus leaves De Eenhoorn "
+        "for the hotel at 17:15 and comes back at 9:15. Your room is booked and paid for.",
+    ),
+    "Spoorwegmuseum": (
+        "By train: from Utrecht Centraal a shuttle train runs to Utrecht Maliebaan station, "
+        "next to the entrance. You can also walk (20 minutes).\n"
+        "By car: park on the museum's grounds. We pay for parking.",
+        "The rooms can be reached by lift. There are toilets for wheelchair users. The "
+        "plenary room has a hearing loop. The museum can be busy and loud: there is a quiet "
+        "room on the first floor.",
+        "You sleep in the hotel next to the Jaarbeurs. A bus leaves for the hotel at 17:15 "
+        "and comes back at 9:15. Your room is booked and paid for.",
+    ),
+    "Tweede Kamer": (
+        "By train: from Den Haag Centraal it is a 10-minute walk to the entrance. Bring a "
+        "valid ID: there is a check at the entrance.\n"
+        "By car: park in garage Malieveld. We pay for parking.",
+        "The building is fully wheelchair accessible. The rooms have hearing loops. There is "
+        "a quiet room. Tell us beforehand what you need.",
+        "You sleep in a hotel close to Den Haag Centraal station. Your room is booked and "
+        "paid for. Check-in on Saturday from 17:00.",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Item:
     start: str
@@ -340,7 +383,11 @@ def programme_demo_fill(*, assembly: Assembly, publish: bool = True) -> int:
         address, route, accessibility, hotel = VENUES.get(weekend.venue_name, ("", "", "", ""))
         weekend.venue_address, weekend.route = address, route
         weekend.accessibility, weekend.hotel = accessibility, hotel
+        weekend.route_en, weekend.accessibility_en, weekend.hotel_en = VENUES_EN.get(
+            weekend.venue_name, ("", "", "")
+        )
         fields = ["venue_address", "route", "accessibility", "hotel"]
+        fields += ["route_en", "accessibility_en", "hotel_en"]
         if publish and weekend.published_at is None:
             weekend.published_at = timezone.now()
             fields.append("published_at")

@@ -209,6 +209,12 @@ def test_the_demo_gives_english_readers_the_question_in_english() -> None:
     page = _reader("en").get(reverse("about", kwargs={"slug": demo.slug})).content.decode()
     assert escape(demo.question_en) in page
     assert escape(demo.question) not in page
+    # The programme too: weekend titles and the practical texts of every venue.
+    for weekend in demo.weekends.all():
+        assert weekend.title_en, weekend.number
+        if weekend.route:
+            assert weekend.route_en and weekend.accessibility_en and weekend.hotel_en
+    assert demo.weekends.exclude(route="").exists()
 
 
 def test_the_admin_edits_the_english_beside_the_dutch(

@@ -81,13 +81,18 @@ MANDATE_EN = (
 
 # Seven weekends, six weeks apart (about eight months): titles and venues.
 WEEKEND_PLAN = [
-    ("Kennismaken en de vraag", "Jaarbeurs", "Utrecht"),
-    ("Zorg en gezondheid", "De Eenhoorn", "Amersfoort"),
-    ("Veiligheid en criminaliteit", "Jaarbeurs", "Utrecht"),
-    ("Ervaringen en preventie", "Spoorwegmuseum", "Utrecht"),
-    ("Modellen voor beleid", "De Eenhoorn", "Amersfoort"),
-    ("Aanbevelingen schrijven", "Jaarbeurs", "Utrecht"),
-    ("Stemmen over de aanbevelingen", "Tweede Kamer", "Den Haag"),
+    (
+        "Kennismaken en de vraag",
+        "Getting to know each other and the question",
+        "Jaarbeurs",
+        "Utrecht",
+    ),
+    ("Zorg en gezondheid", "Care and health", "De Eenhoorn", "Amersfoort"),
+    ("Veiligheid en criminaliteit", "Safety and crime", "Jaarbeurs", "Utrecht"),
+    ("Ervaringen en preventie", "Lived experience and prevention", "Spoorwegmuseum", "Utrecht"),
+    ("Modellen voor beleid", "Models for policy", "De Eenhoorn", "Amersfoort"),
+    ("Aanbevelingen schrijven", "Writing recommendations", "Jaarbeurs", "Utrecht"),
+    ("Stemmen over de aanbevelingen", "Voting on the recommendations", "Tweede Kamer", "Den Haag"),
 ]
 WEEKS_APART = 6
 
@@ -279,7 +284,7 @@ class Command(BaseCommand):
                 "is_public": True,
             },
         )
-        for number, (saturday, (title, venue, city)) in enumerate(
+        for number, (saturday, (title, title_en, venue, city)) in enumerate(
             zip(saturdays, WEEKEND_PLAN, strict=True), start=1
         ):
             Weekend.objects.update_or_create(
@@ -287,6 +292,7 @@ class Command(BaseCommand):
                 number=number,
                 defaults={
                     "title": title,
+                    "title_en": title_en,
                     "starts_on": saturday,
                     "ends_on": saturday + dt.timedelta(days=1),
                     "venue_name": venue,
