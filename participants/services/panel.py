@@ -60,7 +60,14 @@ from participants.letters import (
     contact_address,
     resident_address_lines,
 )
-from participants.models import PanelMember, Registration, Replacement, SelectionRun, TableSeat
+from participants.models import (
+    ERASED_EMAIL_PREFIX,
+    PanelMember,
+    Registration,
+    Replacement,
+    SelectionRun,
+    TableSeat,
+)
 from participants.selectors_lottery import assembly_current_draw
 from participants.services.selection import Outcome, ProgressWriter, run_execute
 from participants.sortition import (
@@ -668,12 +675,14 @@ def panel_member_withdraw(*, member: PanelMember, reason: str, actor: User | Non
 
 def _eligible_ids(assembly: Assembly, keep: set[str]) -> tuple[set[str], set[str]]:
     """(who may not come back: already left the panel or the reserve list,
-    except `keep`; whose registration still exists and is active)."""
+    except `keep`; whose registration still exists, is active and not erased)."""
+    # Erasure keeps the row (and its status) but nobody is left to ask: the
+    # frozen pool of the committed run still holds the person.
     active = {
         str(pk)
-        for pk in Registration.objects.filter(
-            assembly=assembly, status=Registration.Status.ACTIVE
-        ).values_list("pk", flat=True)
+        for pk in Registration.objects.filter(assembly=assembly, status=Registration.Status.ACTIVE)
+        .exclude(email__startswith=ERASED_EMAIL_PREFIX)
+        .values_list("pk", flat=True)
     }
     left = {
         str(pk)
@@ -984,7 +993,7 @@ def replacement_confirm(
         r.pk: r
         for r in Registration.objects.filter(
             pk__in=proposed, assembly=assembly, status=Registration.Status.ACTIVE
-        )
+        ).exclude(email__startswith=ERASED_EMAIL_PREFIX)
     }
     deadline = timezone.localdate() + dt.timedelta(days=response_days)
     new_ids: list[int] = []

@@ -24,7 +24,10 @@ Then the purge erases, in one transaction:
   still holds (addresses, and the text of any not yet sent), unless the
   address is also a member's, an alternate's or an account's;
 - the problem lists of the extract's imports (they quote cells: e-mail
-  addresses, birth dates) and the file of an import whose worker died.
+  addresses, birth dates) and the file of an import whose worker died;
+- the frozen pool and the record of every lottery run that was never
+  committed (quota values and chances by the ids of people erased here); the
+  runs stay, marked failed (see ``selection_runs_forget_pools``).
 
 What stays: the counts per quota value of the whole pool (from the frozen
 pool of the committed run, so the report can compare the panel with the
@@ -42,7 +45,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -63,12 +66,19 @@ from participants.selectors_lottery import assembly_current_draw
 from participants.services.erasure import registration_erase
 from participants.services.panel import OPEN_REPLACEMENT, frozen_pool
 from participants.services.population import population_imports_forget
+from participants.services.selection import selection_runs_forget_pools
 
 logger = logging.getLogger(__name__)
 
 
 # Members who never joined: their details go with the pool's.
 NOT_TAKING_PART = (PanelMember.Status.DECLINED, PanelMember.Status.NO_RESPONSE)
+# Members who said no or gave no answer, and anyone drawn who stopped before
+# they were told (someone who withdrew after the lottery was committed is
+# drawn as stopped, see participants.services.selection): none of them joined.
+NEVER_JOINED = Q(kind=PanelMember.Kind.MEMBER, status__in=NOT_TAKING_PART) | Q(
+    status=PanelMember.Status.WITHDRAWN, notified_at__isnull=True
+)
 
 
 class PurgeRefused(Exception):
@@ -98,19 +108,17 @@ def _selected(assembly: Assembly) -> QuerySet[PanelMember]:
 
 
 def _not_taking_part(assembly: Assembly) -> QuerySet[PanelMember]:
-    """Members who said no or gave no answer, and whose details are not erased yet."""
+    """Those drawn who never joined, and whose details are not erased yet."""
     return (
         _selected(assembly)
-        .filter(kind=PanelMember.Kind.MEMBER, status__in=NOT_TAKING_PART)
+        .filter(NEVER_JOINED)
         .exclude(registration__email__startswith=ERASED_EMAIL_PREFIX)
     )
 
 
 def _staying(assembly: Assembly) -> QuerySet[PanelMember]:
     """Members who take part (or did, then stopped) and alternates."""
-    return _selected(assembly).exclude(
-        kind=PanelMember.Kind.MEMBER, status__in=NOT_TAKING_PART
-    )
+    return _selected(assembly).exclude(NEVER_JOINED)
 
 
 def _registrations(assembly: Assembly) -> QuerySet[Registration]:
@@ -239,6 +247,7 @@ def pool_purge(*, assembly: Assembly, actor: User | None) -> PoolPurge:
         refs=[f"{Registration._meta.label}:{pk}" for pk in registration_ids],
     )
     population_imports_forget(assembly=assembly)
+    runs = selection_runs_forget_pools(assembly_id=assembly.pk)
     for start in range(0, len(resident_ids), 5_000):
         batch = resident_ids[start : start + 5_000]
         Invitation.objects.filter(resident_id__in=batch).update(resident=None)
@@ -270,6 +279,7 @@ def pool_purge(*, assembly: Assembly, actor: User | None) -> PoolPurge:
             "letter_batches": len(batches),
             "not_taking_part": len(declined),
             "emails": emails,
+            "runs_emptied": runs,
         },
     )
     logger.info(

@@ -33,7 +33,13 @@ from django.utils.translation import gettext_noop, override
 from assembly.models import Assembly, User
 from assembly.queueing import REQUEUE_AFTER, queue_or_leave_to_sweep
 from assembly.services import audit_record
-from participants.models import PanelMember, Registration, SelectionDraw, SelectionRun
+from participants.models import (
+    ERASED_EMAIL_PREFIX,
+    PanelMember,
+    Registration,
+    SelectionDraw,
+    SelectionRun,
+)
 from participants.selectors_lottery import assembly_current_draw
 from participants.selectors_selection import (
     HOUSEHOLD_COLUMN,
@@ -76,6 +82,19 @@ POOL_CHANGED_MESSAGE = gettext_noop(
     "Na de start van deze loting heeft iemand zich afgemeld of liet iemand de gegevens"
     " wissen. Daarom kunt u deze loting niet meer gebruiken. Start een nieuwe loting."
 )
+
+# The error code of a run that was never committed when the pool was purged:
+# its frozen pool and record were emptied (see selection_runs_forget_pools).
+POOL_PURGED = "pool_purged"
+POOL_PURGED_MESSAGE = gettext_noop(
+    "De gegevens van de aanmelders zijn gewist. Daarom kunt u deze loting niet meer gebruiken."
+)
+# The reason recorded for a person the draw picked who had withdrawn, or had
+# their data erased, after the run was committed. Stored like a reason the
+# organiser types (in the site's language) and without ids, as
+# WITHDRAWN_BY_LINK in participants.services.registration.
+WITHDRAWN_BEFORE_DRAW = gettext_noop("Afgemeld voor de trekking")
+ERASED_BEFORE_DRAW = gettext_noop("Gegevens gewist voor de trekking")
 
 
 class SelectionRefused(Exception):
@@ -622,7 +641,7 @@ def selection_draw(
             supersedes=current,
             drawn_by=actor,
         )
-        _create_panel_members(assembly, draw, record["panel"], record["alternates"])
+        left = _create_panel_members(assembly, draw, record["panel"], record["alternates"])
         audit_record(
             action="selection_redraw" if current is not None else "selection_draw",
             assembly=assembly,
@@ -635,54 +654,82 @@ def selection_draw(
                 "members": len(draw.panel),
                 "alternates": len(draw.alternates),
                 "supersedes": current.pk if current is not None else None,
+                # Registration ids (public in the draw): drawn, but already left.
+                "left_before_draw": left,
             },
         )
     logger.info(
-        "selection draw id=%s run=%s ticket=%s supersedes=%s",
+        "selection draw id=%s run=%s ticket=%s supersedes=%s left_before_draw=%s",
         draw.pk,
         run.pk,
         draw.ticket,
         current.pk if current else None,
+        len(left),
     )
     return draw
 
 
 def _create_panel_members(
     assembly: Assembly, draw: SelectionDraw, panel: list[str], alternates: list[str]
-) -> None:
+) -> list[int]:
+    """Create the seats of the draw. Returns the registration ids of the people
+    drawn who had already left (see below)."""
     ids = [int(pid) for pid in [*panel, *alternates]]
-    known = set(
-        Registration.objects.filter(assembly=assembly, pk__in=ids).values_list("pk", flat=True)
-    )
-    missing = [pk for pk in ids if pk not in known]
+    found = {
+        pk: (status, email)
+        for pk, status, email in Registration.objects.filter(
+            assembly=assembly, pk__in=ids
+        ).values_list("pk", "status", "email")
+    }
+    missing = [pk for pk in ids if pk not in found]
     if missing:
         # The frozen pool names registrations that are gone: the panel cannot stand.
         raise SelectionRefused(
             _("%(n)s gelote aanmeldingen bestaan niet meer. Start een nieuwe loting.")
             % {"n": len(missing)}
         )
-    rows = [
-        PanelMember(
+    # A committed run keeps everyone who withdrew or was erased after the
+    # commitment (the published record must stay checkable), so the draw may
+    # pick them. The draw stands as published; their seat is stopped at once,
+    # so they are never told they were drawn, the organiser sees an open seat
+    # (or a shorter reserve list) and a replacement can fill it.
+    now = timezone.now()
+    left: dict[int, str] = {}
+    for pk, (status, email) in found.items():
+        if status == Registration.Status.WITHDRAWN:
+            left[pk] = WITHDRAWN_BEFORE_DRAW
+        elif email.startswith(ERASED_EMAIL_PREFIX):
+            left[pk] = ERASED_BEFORE_DRAW
+
+    def seat(pid: str, kind: str, status: str, rank: int | None = None) -> PanelMember:
+        pk = int(pid)
+        if pk in left:
+            return PanelMember(
+                assembly=assembly,
+                registration_id=pk,
+                draw=draw,
+                kind=kind,
+                status=PanelMember.Status.WITHDRAWN,
+                alternate_rank=rank,
+                withdrawn_at=now,
+                withdrawn_reason=left[pk],
+            )
+        return PanelMember(
             assembly=assembly,
-            registration_id=int(pid),
+            registration_id=pk,
             draw=draw,
-            kind=PanelMember.Kind.MEMBER,
-            status=PanelMember.Status.SELECTED,
-        )
-        for pid in panel
-    ]
-    rows += [
-        PanelMember(
-            assembly=assembly,
-            registration_id=int(pid),
-            draw=draw,
-            kind=PanelMember.Kind.ALTERNATE,
-            status=PanelMember.Status.WAITING,
+            kind=kind,
+            status=status,
             alternate_rank=rank,
         )
+
+    rows = [seat(pid, PanelMember.Kind.MEMBER, PanelMember.Status.SELECTED) for pid in panel]
+    rows += [
+        seat(pid, PanelMember.Kind.ALTERNATE, PanelMember.Status.WAITING, rank)
         for rank, pid in enumerate(alternates, start=1)
     ]
     PanelMember.objects.bulk_create(rows, batch_size=1_000)
+    return sorted(left)
 
 
 # --------------------------------------------------------------------- withdrawals
@@ -800,4 +847,63 @@ def selection_runs_remove_respondent(
             registration_id,
             reason,
         )
+    return changed
+
+
+def pool_purged_error() -> dict[str, str]:
+    # In Dutch whatever language the purge ran in: the page shows it to the organiser.
+    with override("nl"):
+        dutch = _(POOL_PURGED_MESSAGE)
+    return {
+        "code": POOL_PURGED,
+        "nl": dutch,
+        "en": "The respondents' data were erased. This run can no longer be used.",
+    }
+
+
+def selection_runs_forget_pools(*, assembly_id: int) -> list[int]:
+    """Empty the frozen pool and the record of every panel run of the assembly
+    that was never committed (for the pool purge). Returns the ids of the runs
+    that changed.
+
+    Such a run's pool holds the quota values of people the purge erases, by
+    registration id, and its record their chances. The rows stay rather than
+    being deleted: nothing refers to them by foreign key (a draw needs a
+    committed run), but the audit log names them and the organiser's list
+    of runs shows them; and a task still computing a run that vanished would
+    crash, while one that finds it failed loses its claim and stores nothing.
+    A run that could still be used is marked failed, so it can be neither
+    committed nor drawn. Committed runs are the published record and stay;
+    replacement runs are drawn from a committed run's pool and stay too.
+
+    Call it inside the purge's transaction.
+    """
+    changed: list[int] = []
+    with transaction.atomic():
+        runs = (
+            SelectionRun.objects.select_for_update()
+            .filter(
+                assembly_id=assembly_id, kind=SelectionRun.Kind.PANEL, committed_at__isnull=True
+            )
+            .exclude(pool_csv="", record__isnull=True)
+            .defer("quotas_csv", "record", "legacy_summary")
+            .order_by("pk")
+        )
+        for run in runs:
+            run.pool_csv = ""
+            run.record = None
+            run.min_probability = None
+            run.legacy_summary = None
+            run.input_sha256 = ""
+            fields = ["pool_csv", "record", "min_probability", "legacy_summary", "input_sha256"]
+            if run.status != SelectionRun.Status.FAILED:
+                run.status = SelectionRun.Status.FAILED
+                run.error = pool_purged_error()
+                run.progress_message = run.error["nl"][:300]
+                run.finished_at = timezone.now()
+                fields += ["status", "error", "progress_message", "finished_at"]
+            run.save(update_fields=fields)
+            changed.append(run.pk)
+    if changed:
+        logger.info("selection run pools forgotten assembly=%s runs=%s", assembly_id, changed)
     return changed

@@ -21,8 +21,10 @@ from participants.models import (
     PopulationImport,
     Registration,
     Resident,
+    SelectionRun,
 )
 from participants.services import panel as panel_services
+from participants.services import selection as selection_services
 from participants.services.purge import PurgeRefused, pool_purge, pool_purge_plan
 from participants.services.registration import registration_send_manage_link
 from tests.factories import UserFactory
@@ -89,7 +91,7 @@ def test_the_purge_erases_exactly_the_people_who_were_not_selected() -> None:
     assert event.actor == organiser
     assert event.detail == {
         "registrations": 6, "residents": 12, "letter_batches": 0, "not_taking_part": 1,
-        "emails": 0,
+        "emails": 0, "runs_emptied": [],
     }
     # A second purge finds nothing more to erase.
     again = pool_purge(assembly=panel.assembly, actor=organiser)
@@ -123,6 +125,73 @@ def test_a_member_who_never_joined_keeps_only_the_quota_answers() -> None:
     assert pool_purge(assembly=panel.assembly, actor=None).residents_erased == 0
     latest = AuditEvent.objects.filter(action="pool.purged").order_by("pk").last()
     assert latest is not None and latest.detail["not_taking_part"] == 0
+
+
+@pytest.mark.django_db
+def test_the_purge_empties_the_pools_of_runs_never_committed() -> None:
+    """Their pools hold quota values by the ids of people the purge erases."""
+    panel = _standing_panel()
+    committed = panel.draw.run
+    published = SelectionRun.objects.values().get(pk=committed.pk)
+
+    def uncommitted(status: str) -> SelectionRun:
+        return SelectionRun.objects.create(
+            assembly=panel.assembly,
+            kind=SelectionRun.Kind.PANEL,
+            status=status,
+            panel_size=4,
+            quotas_csv=committed.quotas_csv,
+            pool_csv=committed.pool_csv,
+            record={"probabilities": {panel.pid(8): 0.5}},
+            min_probability=0.5,
+            input_sha256="a" * 64,
+        )
+
+    done = uncommitted(SelectionRun.Status.DONE)
+    queued = uncommitted(SelectionRun.Status.QUEUED)
+
+    pool_purge(assembly=panel.assembly, actor=None)
+
+    for run in (done, queued):
+        run.refresh_from_db()
+        assert (run.pool_csv, run.record, run.min_probability, run.input_sha256) == (
+            "", None, None, ""
+        )
+        # Neither can be committed, drawn or computed any more.
+        assert run.status == SelectionRun.Status.FAILED
+    # The member erased by the purge (no answer) had already failed the finished run.
+    assert done.error["code"] == selection_services.POOL_CHANGED
+    assert queued.error["code"] == selection_services.POOL_PURGED
+    for run in (done, queued):
+        assert run.quotas_csv == committed.quotas_csv  # no personal data
+    with pytest.raises(selection_services.SelectionRefused):
+        selection_services.selection_run_commit(run=done, actor=None)
+    assert selection_services.selection_run_execute(run_id=queued.pk).state == "finished-before"
+    # The published run stays exactly as it was.
+    assert SelectionRun.objects.values().get(pk=committed.pk) == published
+    event = AuditEvent.objects.get(action="pool.purged")
+    assert event.detail["runs_emptied"] == [done.pk, queued.pk]
+
+
+@pytest.mark.django_db
+def test_the_purge_erases_someone_drawn_after_withdrawing() -> None:
+    """Withdrew after the commitment, drawn as stopped, never told: never joined."""
+    panel = _standing_panel()
+    gone = panel.people[5]
+    resident_id = gone.invitation.resident_id
+    Registration.objects.filter(pk=gone.pk).update(status=Registration.Status.WITHDRAWN)
+    PanelMember.objects.filter(registration=gone).update(
+        status=PanelMember.Status.WITHDRAWN,
+        withdrawn_at=timezone.now(),
+        withdrawn_reason=selection_services.WITHDRAWN_BEFORE_DRAW,
+    )
+
+    pool_purge(assembly=panel.assembly, actor=None)
+
+    gone.refresh_from_db()
+    assert gone.full_name == "" and gone.email.startswith("gewist-")
+    assert not Resident.objects.filter(pk=resident_id).exists()
+    assert PanelMember.objects.filter(registration=gone).exists()
 
 
 @pytest.mark.django_db

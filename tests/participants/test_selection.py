@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from assembly.models import Assembly, AuditEvent
+from assembly.models import Assembly, AuditEvent, OutboxEmail
 from participants import selectors_lottery
 from participants.models import (
     Invitation,
@@ -26,11 +26,15 @@ from participants.models import (
     PanelMember,
     Quota,
     Registration,
+    Replacement,
     SelectionDraw,
     SelectionRun,
 )
+from participants.services import panel as panel_services
 from participants.services import registration as registration_services
 from participants.services import selection as services
+from participants.services.erasure import registration_erase
+from participants.sortition import record_draw
 from tests.conftest import Cast
 from tests.factories import AssemblyFactory
 from tests.participants.test_invitations import make_residents
@@ -946,3 +950,85 @@ def test_the_lottery_tasks_have_a_time_limit_of_their_own(settings: Any) -> None
         # a redelivered copy that finds the run busy waits as long as it may take
         assert task.max_retries * 60 >= settings.LOTTERY_TIME_LIMIT
     assert panel_reminders_task.soft_time_limit == settings.CELERY_TASK_SOFT_TIME_LIMIT
+
+
+# ------------------------------------------------- withdrawn between commit and draw
+
+
+def _to_be_drawn(run: SelectionRun, number: int) -> dict[str, Any]:
+    """The panel and alternates the number will draw (the published record says so)."""
+    return record_draw(
+        run.record or {}, services.run_instance(run), number, alternates=run.alternates
+    )
+
+
+def test_someone_who_withdrew_after_the_commitment_is_drawn_as_stopped_and_never_told(
+    committed_run: SelectionRun,
+) -> None:
+    expected = _to_be_drawn(committed_run, 1417)
+    member = Registration.objects.get(pk=int(expected["panel"][0]))
+    alternate = Registration.objects.get(pk=int(expected["alternates"][0]))
+    erased = Registration.objects.get(pk=int(expected["panel"][1]))
+    registration_services.registration_withdraw(registration_id=member.pk)
+    registration_services.registration_withdraw(registration_id=alternate.pk)
+    registration_erase(erased, committed_run.assembly.first_weekend)
+
+    draw = services.selection_draw(run=committed_run, number=1417, how_drawn="", actor=None)
+
+    # The published draw is as the record says: the same ticket, the same people.
+    assert (draw.ticket, draw.panel, draw.alternates) == (
+        expected["ticket_drawn"],
+        expected["panel"],
+        expected["alternates"],
+    )
+    seats = {m.registration_id: m for m in PanelMember.objects.filter(draw=draw)}
+    assert len(seats) == 16
+    for person, kind, reason in (
+        (member, PanelMember.Kind.MEMBER, services.WITHDRAWN_BEFORE_DRAW),
+        (alternate, PanelMember.Kind.ALTERNATE, services.WITHDRAWN_BEFORE_DRAW),
+        (erased, PanelMember.Kind.MEMBER, services.ERASED_BEFORE_DRAW),
+    ):
+        seat = seats[person.pk]
+        assert (seat.kind, seat.status) == (kind, PanelMember.Status.WITHDRAWN)
+        assert seat.withdrawn_at is not None and seat.withdrawn_reason == reason
+        assert str(person.pk) not in seat.withdrawn_reason
+    assert seats[alternate.pk].alternate_rank == 1
+    others = [m for pk, m in seats.items() if pk not in (member.pk, alternate.pk, erased.pk)]
+    assert {m.status for m in others} == {PanelMember.Status.SELECTED, PanelMember.Status.WAITING}
+    # The organiser sees two open seats to fill.
+    assert {m.registration_id for m in panel_services.open_seats(assembly=draw.run.assembly)} == {
+        member.pk,
+        erased.pk,
+    }
+    event = AuditEvent.objects.get(action="selection_draw")
+    assert event.detail["left_before_draw"] == sorted([member.pk, alternate.pk, erased.pk])
+
+    sent = panel_services.panel_notify_start(
+        assembly=draw.run.assembly, actor=None, response_days=14
+    )
+
+    assert sent == 13
+    # Those who withdrew have only the confirmation of their withdrawal.
+    panel_mail = OutboxEmail.objects.filter(kind="panel.panel_notification")
+    told = set(panel_mail.values_list("ref", flat=True))
+    assert told == {f"participants.PanelMember:{m.pk}" for m in others}
+    addresses = set(panel_mail.values_list("to", flat=True))
+    assert member.email not in addresses and alternate.email not in addresses
+
+
+def test_an_alternate_who_withdrew_before_the_draw_is_not_proposed_as_replacement(
+    committed_run: SelectionRun,
+) -> None:
+    expected = _to_be_drawn(committed_run, 1417)
+    gone = Registration.objects.get(pk=int(expected["alternates"][0]))
+    registration_services.registration_withdraw(registration_id=gone.pk)
+    draw = services.selection_draw(run=committed_run, number=1417, how_drawn="", actor=None)
+    seat = PanelMember.objects.get(draw=draw, registration_id=int(expected["panel"][0]))
+    panel_services.panel_member_withdraw(member=seat, reason="ziek", actor=None)
+
+    replacement = panel_services.replacement_propose(
+        assembly=draw.run.assembly, dropped_members=[seat], actor=None
+    )
+
+    assert replacement.status == Replacement.Status.PROPOSED
+    assert str(gone.pk) not in [str(pid) for pid in replacement.proposed]
