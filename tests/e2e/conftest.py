@@ -103,10 +103,11 @@ def _fresh_cache(settings: Settings) -> None:
     # allauth keeps its rate limits and the used TOTP codes in the cache; each
     # test gets an empty one of its own, without emptying a shared Redis.
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": f"e2e-{uuid.uuid4().hex}",
-        }
+        },
     }
 
 
