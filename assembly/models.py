@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -56,6 +57,17 @@ def in_reader_language(dutch: str, english: str) -> str:
     """Text an organiser typed, in the reader's language: the English version
     for English readers where there is one, else the Dutch."""
     return english if english and reads_english() else dutch
+
+
+def both_languages(say: Callable[[], str]) -> tuple[str, str]:
+    """A message the code writes, in Dutch and in English: for a text stored
+    now and read later by someone whose language is not known yet (a failed
+    job's error, shown to whichever organiser opens the page)."""
+    with translation.override("nl"):
+        dutch = say()
+    with translation.override("en"):
+        english = say()
+    return dutch, english
 
 
 ENGLISH_HELP = _("Voor wie de site in het Engels gebruikt. Leeg: de Nederlandse tekst.")

@@ -13,7 +13,6 @@ from participants.models import (
     Invitation,
     InvitationDraw,
 )
-from participants.stored_messages import INVITATION_DRAW_FAILURES, stored_failure_shown
 
 
 def invitation_status_counts(*, assembly: Assembly) -> list[tuple[str, str, int]]:
@@ -25,11 +24,6 @@ def invitation_status_counts(*, assembly: Assembly) -> list[tuple[str, str, int]
         .values_list("status", "n")
     )
     return [(value, str(label), counts.get(value, 0)) for value, label in Invitation.Status.choices]
-
-
-def invitation_draw_error(*, draw: InvitationDraw) -> str:
-    """Why the draw failed, in the reader's language where the stored text allows."""
-    return stored_failure_shown(draw.error, INVITATION_DRAW_FAILURES)
 
 
 def invitation_email_known_count(*, assembly: Assembly) -> int:

@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404
 from assembly.models import Assembly
 from participants.models import PopulationImport, Resident
 from participants.population import is_blocking
-from participants.stored_messages import POPULATION_IMPORT_FAILURES, stored_failure_shown
 
 
 def population_import_list(*, assembly: Assembly) -> QuerySet[PopulationImport]:
@@ -22,11 +21,6 @@ def population_import_list(*, assembly: Assembly) -> QuerySet[PopulationImport]:
 def population_import_get(*, assembly: Assembly, pk: int) -> PopulationImport:
     """An import of this assembly; 404 for an import of another one."""
     return get_object_or_404(PopulationImport, assembly=assembly, pk=pk)
-
-
-def population_import_error(*, record: PopulationImport) -> str:
-    """Why the import failed, in the reader's language where the stored text allows."""
-    return stored_failure_shown(record.error, POPULATION_IMPORT_FAILURES)
 
 
 def resident_counts(*, assembly: Assembly) -> dict[str, int]:

@@ -6,11 +6,24 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from assembly.models import Assembly, User, reads_english
+from assembly.models import Assembly, User, in_reader_language, reads_english
 from sessions.models import Weekend
 
 
-class PopulationImport(models.Model):
+class ShownError:
+    """For a job whose failure is stored in both languages (``error`` in Dutch,
+    ``error_en``; see assembly.models.both_languages): the failure in the
+    reader's language. Rows from before ``error_en`` show their one text."""
+
+    error: str
+    error_en: str
+
+    @property
+    def shown_error(self) -> str:
+        return in_reader_language(self.error, self.error_en)
+
+
+class PopulationImport(ShownError, models.Model):
     """One extract of the population register (BRP), imported for an assembly."""
 
     class Status(models.TextChoices):
@@ -41,6 +54,7 @@ class PopulationImport(models.Model):
     # Percentage, for the progress bar while a queued import runs.
     progress = models.PositiveSmallIntegerField(_("voortgang"), default=100)
     error = models.TextField(_("foutmelding"), blank=True)
+    error_en = models.TextField(_("foutmelding in het Engels"), blank=True)
     started_at = models.DateTimeField(_("begonnen op"), null=True, blank=True)
     finished_at = models.DateTimeField(_("klaar op"), null=True, blank=True)
 
@@ -91,7 +105,7 @@ class Resident(models.Model):
         return self.person_ref
 
 
-class InvitationDraw(models.Model):
+class InvitationDraw(ShownError, models.Model):
     """Stage 1 of the lottery: which households get a letter, reproducible from the seed.
 
     The organiser's page queues the draw for Celery (status queued → running →
@@ -128,6 +142,7 @@ class InvitationDraw(models.Model):
     # Percentage, for the progress bar while a queued draw runs.
     progress = models.PositiveSmallIntegerField(_("voortgang"), default=100)
     error = models.TextField(_("foutmelding"), blank=True)
+    error_en = models.TextField(_("foutmelding in het Engels"), blank=True)
     started_at = models.DateTimeField(_("begonnen op"), null=True, blank=True)
     finished_at = models.DateTimeField(_("klaar op"), null=True, blank=True)
 

@@ -36,7 +36,7 @@ from assembly.mail_sending import (
     refused_for_good,
     without_addresses,
 )
-from assembly.models import Assembly, User
+from assembly.models import Assembly, User, both_languages
 from assembly.queueing import REQUEUE_AFTER, queue_or_leave_to_sweep
 from participants.codes import code_generate
 from participants.letters import (
@@ -71,7 +71,18 @@ _NO_MORE_MAIL = (
 
 
 class InvitationDrawRefused(Exception):
-    """The draw cannot be made as asked; the message says why, for the organiser."""
+    """The draw cannot be made as asked; the message says why, for the organiser.
+
+    Made with a function that writes the message, so that a refusal the worker
+    meets can be stored in both languages (``both_languages(refusal.say)``);
+    ``str()`` gives it in the active language."""
+
+    def __init__(self, say: Callable[[], str]) -> None:
+        super().__init__()
+        self.say = say
+
+    def __str__(self) -> str:
+        return self.say()
 
 
 class InvitationDrawBusy(InvitationDrawRefused):
@@ -222,10 +233,10 @@ def _fresh_codes(count: int) -> list[str]:
 
 def check_invitation_draw(*, assembly: Assembly, count: int, eligible: int) -> None:
     if count < 1:
-        raise InvitationDrawRefused(_("Vraag om minstens één uitnodiging."))
+        raise InvitationDrawRefused(lambda: _("Vraag om minstens één uitnodiging."))
     if count > eligible:
         raise InvitationDrawRefused(
-            _(
+            lambda: _(
                 "U vraagt %(requested)s uitnodigingen. Er zijn maar %(available)s huishoudens "
                 "die nog geen uitnodiging hebben. Vraag om minder uitnodigingen, of lees eerst "
                 "meer inwoners in."
@@ -265,15 +276,16 @@ def unknown_municipalities(*, assembly: Assembly) -> dict[str, int]:
 
 
 def _unknown_refusal(unknown: Mapping[str, int]) -> InvitationDrawUnknownMunicipalities:
-    names = [f"“{name}”" if name.strip() else _("(geen gemeente)") for name in sorted(unknown)]
-    shown = ", ".join(names[:UNKNOWN_SHOWN])
-    if len(names) > UNKNOWN_SHOWN:
-        shown = _("%(names)s en %(more)s meer") % {
-            "names": shown, "more": len(names) - UNKNOWN_SHOWN
-        }
     residents = sum(unknown.values())
-    return InvitationDrawUnknownMunicipalities(
-        ngettext(
+
+    def say() -> str:
+        names = [f"“{name}”" if name.strip() else _("(geen gemeente)") for name in sorted(unknown)]
+        shown = ", ".join(names[:UNKNOWN_SHOWN])
+        if len(names) > UNKNOWN_SHOWN:
+            shown = _("%(names)s en %(more)s meer") % {
+                "names": shown, "more": len(names) - UNKNOWN_SHOWN
+            }
+        return ngettext(
             "Voor een verdeling per provincie moeten we van elke gemeente weten in welke "
             "provincie ze ligt. Deze gemeenten kennen we niet: %(names)s. Het gaat om "
             "%(residents)s inwoner. Verbeter de naam van de gemeente in het bestand en lees het "
@@ -283,9 +295,9 @@ def _unknown_refusal(unknown: Mapping[str, int]) -> InvitationDrawUnknownMunicip
             "%(residents)s inwoners. Verbeter de naam van de gemeente in het bestand en lees het "
             "opnieuw in. Of kies een andere verdeling.",
             residents,
-        )
-        % {"names": shown, "residents": residents}
-    )
+        ) % {"names": shown, "residents": residents}
+
+    return InvitationDrawUnknownMunicipalities(say)
 
 
 def check_provinces_known(*, assembly: Assembly, stratify_by: str) -> None:
@@ -395,8 +407,10 @@ def _fail_stale_draws(draws: QuerySet[InvitationDraw]) -> None:
     for draw_id in stale_job_ids(draws, after=DRAW_STALE_AFTER):
         invitation_draw_fail(
             draw_id=draw_id,
-            error=_("De trekking is niet op tijd klaargekomen. Er zijn geen uitnodigingen "
-                    "gemaakt. Probeer het opnieuw."),
+            say=lambda: _(
+                "De trekking is niet op tijd klaargekomen. Er zijn geen uitnodigingen "
+                "gemaakt. Probeer het opnieuw."
+            ),
         )
 
 
@@ -419,7 +433,7 @@ def invitation_draw_queue(
         _fail_stale_draws(InvitationDraw.objects.filter(assembly=assembly))
         if InvitationDraw.objects.filter(assembly=assembly, status__in=_ACTIVE_DRAW).exists():
             raise InvitationDrawBusy(
-                _(
+                lambda: _(
                     "Er loopt al een trekking voor dit burgerberaad. Wacht tot die klaar is. "
                     "Daarna kunt u een nieuwe trekking doen."
                 )
@@ -514,7 +528,8 @@ def invitation_draw_execute(*, draw_id: int) -> bool:
             assembly=assembly, count=draw.requested, seed=draw.seed, stratify_by=draw.stratify_by
         )
 
-    # The refusals are stored for the organiser, in the site's language.
+    # The refusals are stored in both languages (invitation_draw_fail); the
+    # worker's own texts in the site's language.
     with translation.override(settings.LANGUAGE_CODE):
         try:
             chosen = plan()
@@ -531,7 +546,7 @@ def invitation_draw_execute(*, draw_id: int) -> bool:
                 if closed != 1:
                     raise _DrawTakenOver
         except InvitationDrawRefused as refusal:
-            invitation_draw_fail(draw_id=draw_id, error=str(refusal))
+            invitation_draw_fail(draw_id=draw_id, say=refusal.say)
         except _DrawTakenOver:
             logger.warning("invitation draw given up as stale id=%s", draw_id)
         except Exception:
@@ -540,7 +555,7 @@ def invitation_draw_execute(*, draw_id: int) -> bool:
             logger.exception("invitation draw failed id=%s", draw_id)
             invitation_draw_fail(
                 draw_id=draw_id,
-                error=_(
+                say=lambda: _(
                     "Door een fout in het systeem is de trekking niet gelukt. Er zijn geen "
                     "uitnodigingen gemaakt. Probeer het opnieuw. Lukt het weer niet? Neem dan "
                     "contact op met de beheerder."
@@ -549,11 +564,15 @@ def invitation_draw_execute(*, draw_id: int) -> bool:
     return True
 
 
-def invitation_draw_fail(*, draw_id: int, error: str) -> None:
+def invitation_draw_fail(*, draw_id: int, say: Callable[[], str]) -> None:
+    """``say`` gives the reason; it is stored in Dutch and English, for
+    whichever organiser opens the page."""
+    error, error_en = both_languages(say)
     InvitationDraw.objects.filter(pk=draw_id, status__in=_ACTIVE_DRAW).update(
-        status=InvitationDraw.Status.FAILED, error=error, finished_at=timezone.now()
+        status=InvitationDraw.Status.FAILED, error=error, error_en=error_en,
+        finished_at=timezone.now(),
     )
-    logger.error("invitation draw failed id=%s error=%s", draw_id, error)
+    logger.error("invitation draw failed id=%s", draw_id)
 
 
 # ---------------------------------------------------------------------------- runs

@@ -26,7 +26,7 @@ from django.db.models import Field
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from assembly.models import Assembly, User
+from assembly.models import Assembly, User, both_languages
 from assembly.queueing import queue_or_leave_to_sweep
 from participants.models import PopulationImport, Resident
 from participants.population import ParseResult, ResidentRow, age_on, parse_population
@@ -203,7 +203,9 @@ def _ask_to_import(import_id: int) -> None:
     if not queue_or_leave_to_sweep(population_import_task, import_id, what="population import"):
         population_import_fail(
             import_id=import_id,
-            error=_("Het inlezen kon niet beginnen. Probeer het over een paar minuten opnieuw."),
+            say=lambda: _(
+                "Het inlezen kon niet beginnen. Probeer het over een paar minuten opnieuw."
+            ),
         )
 
 
@@ -212,8 +214,10 @@ def _fail_stale_imports(assembly: Assembly) -> None:
     for import_id in stale_job_ids(imports, after=IMPORT_STALE_AFTER):
         population_import_fail(
             import_id=import_id,
-            error=_("Het inlezen is niet op tijd klaargekomen. Er is niets ingelezen. "
-                    "Lees het bestand opnieuw in."),
+            say=lambda: _(
+                "Het inlezen is niet op tijd klaargekomen. Er is niets ingelezen. "
+                "Lees het bestand opnieuw in."
+            ),
         )
 
 
@@ -265,9 +269,11 @@ def population_import_execute(*, import_id: int) -> bool:
             logger.exception("population import failed id=%s", import_id)
             population_import_fail(
                 import_id=import_id,
-                error=_("Door een fout in het systeem is het bestand niet ingelezen. Er is niets "
-                        "opgeslagen. Probeer het opnieuw. Lukt het weer niet? Neem dan contact "
-                        "op met de beheerder."),
+                say=lambda: _(
+                    "Door een fout in het systeem is het bestand niet ingelezen. Er is niets "
+                    "opgeslagen. Probeer het opnieuw. Lukt het weer niet? Neem dan contact "
+                    "op met de beheerder."
+                ),
             )
         finally:
             progress.close()
@@ -313,12 +319,15 @@ def _between(start: int, end: int, part: float) -> int:
     return start + int((end - start) * part)
 
 
-def population_import_fail(*, import_id: int, error: str) -> None:
-    """Mark a queued or running import failed and delete its stored file."""
+def population_import_fail(*, import_id: int, say: Callable[[], str]) -> None:
+    """Mark a queued or running import failed and delete its stored file.
+    ``say`` gives the reason; it is stored in Dutch and English, for whichever
+    organiser opens the page."""
+    error, error_en = both_languages(say)
     active = PopulationImport.objects.filter(pk=import_id, status__in=_ACTIVE)
     stored_name = active.values_list("upload", flat=True).first()
     failed = active.update(
-        status=PopulationImport.Status.FAILED, error=error, progress=100,
+        status=PopulationImport.Status.FAILED, error=error, error_en=error_en, progress=100,
         finished_at=timezone.now(), upload="",
     )
     if failed and stored_name:

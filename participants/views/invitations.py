@@ -133,9 +133,6 @@ def invitation_hub(request: HttpRequest, slug: str) -> HttpResponse:
         "active_draw": active_draw,
         "active_draw_label": draw_label(active_draw) if active_draw else "",
         "failed_draw": failed_draw,
-        "failed_draw_error": (
-            selectors.invitation_draw_error(draw=failed_draw) if failed_draw else ""
-        ),
         "runs": runs,
         "counts": counts,
         "total": total,
@@ -190,9 +187,7 @@ def draw_label(draw: InvitationDraw) -> str:
         }
     if draw.status == InvitationDraw.Status.DONE:
         return _("De trekking is klaar: %(count)s uitnodigingen.") % {"count": draw.requested}
-    return _("De trekking is mislukt: %(error)s") % {
-        "error": selectors.invitation_draw_error(draw=draw)
-    }
+    return _("De trekking is mislukt: %(error)s") % {"error": draw.shown_error}
 
 
 @login_required

@@ -116,9 +116,7 @@ def import_label(record: PopulationImport) -> str:
         return _("Het bestand is ingelezen.")
     if record.status == PopulationImport.Status.REJECTED:
         return _("Het bestand is niet ingelezen: er staan fouten in.")
-    return _("Het inlezen is mislukt: %(error)s") % {
-        "error": selectors.population_import_error(record=record)
-    }
+    return _("Het inlezen is mislukt: %(error)s") % {"error": record.shown_error}
 
 
 @login_required
@@ -137,7 +135,6 @@ def population_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "invalid_rows": selectors.invalid_rows(record=record),
         "rejected": record.status == PopulationImport.Status.REJECTED,
         "failed": record.status == PopulationImport.Status.FAILED,
-        "error": selectors.population_import_error(record=record),
         "active": _active(record),
         "progress_label": import_label(record),
     }

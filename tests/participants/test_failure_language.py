@@ -1,9 +1,8 @@
 """Why an import or an invitation draw failed, in the organiser's language.
 
-The worker stores the reason as a Dutch sentence; the pages say a known
-sentence again in the reader's language, and show any other text as stored
-(participants/stored_messages.py). The failures here are made by the real
-services, so a message changed there and not in stored_messages fails a test."""
+The services store each failure in Dutch and English (``error``, ``error_en``,
+assembly.models.both_languages); a row from before ``error_en`` shows its one
+text. The failures here are made by the real services."""
 
 from __future__ import annotations
 
@@ -91,7 +90,11 @@ def test_a_failure_stored_in_the_language_of_the_organisers_page_reads_in_each_r
         down.setattr(tasks.population_import_task, "apply_async", redis_down)
         _upload(cast, "en", django_capture_on_commit_callbacks)
     waiting = PopulationImport.objects.get()
-    assert waiting.error == "The import could not start. Please try again in a few minutes."
+    # Stored in both languages, whatever the language of the page that failed it.
+    assert waiting.error == (
+        "Het inlezen kon niet beginnen. Probeer het over een paar minuten opnieuw."
+    )
+    assert waiting.error_en == "The import could not start. Please try again in a few minutes."
 
     # A worker died: the next upload, by a Dutch organiser, fails the stale import.
     _upload(cast, "nl", django_capture_on_commit_callbacks, run_task=False)
@@ -168,7 +171,8 @@ def test_a_stale_draw_failed_from_an_english_page_reads_in_dutch_for_a_dutch_org
         _organiser(cast, "en").post(url, {"count": "3", "seed": "nieuw", "stratify_by": ""})
     stuck.refresh_from_db()
     assert stuck.status == InvitationDraw.Status.FAILED
-    assert stuck.error.startswith("The draw did not finish in time.")
+    assert stuck.error.startswith("De trekking is niet op tijd klaargekomen.")
+    assert stuck.error_en.startswith("The draw did not finish in time.")
 
     _page, label = _hub(_organiser(cast, "nl"), cast, stuck)
     assert "De trekking is niet op tijd klaargekomen." in label
