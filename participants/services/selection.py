@@ -28,9 +28,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, override
+from django.utils.translation import gettext_noop
 
-from assembly.models import Assembly, User
+from assembly.models import Assembly, User, both_languages
 from assembly.queueing import REQUEUE_AFTER, queue_or_leave_to_sweep
 from assembly.services import audit_record
 from participants.models import (
@@ -740,17 +740,15 @@ def pool_changed(run: SelectionRun) -> bool:
     return (run.error or {}).get("code") == POOL_CHANGED
 
 
+def _run_error(code: str, message: str) -> dict[str, str]:
+    # Stored in both languages, whatever language the person who withdrew or
+    # the purge ran in: the page shows it to whichever organiser opens it.
+    dutch, english = both_languages(lambda: _(message))
+    return {"code": code, "nl": dutch, "en": english}
+
+
 def pool_changed_error() -> dict[str, str]:
-    # Stored in Dutch whatever language the person who withdrew reads the site in:
-    # the page shows it to the organiser.
-    with override("nl"):
-        dutch = _(POOL_CHANGED_MESSAGE)
-    return {
-        "code": POOL_CHANGED,
-        "nl": dutch,
-        "en": "Someone withdrew, or had their data erased, after this run was started."
-        " This run can no longer be used. Start a new run.",
-    }
+    return _run_error(POOL_CHANGED, POOL_CHANGED_MESSAGE)
 
 
 def _pool_without(pool_csv: str, respondent_id: str) -> str | None:
@@ -851,14 +849,7 @@ def selection_runs_remove_respondent(
 
 
 def pool_purged_error() -> dict[str, str]:
-    # In Dutch whatever language the purge ran in: the page shows it to the organiser.
-    with override("nl"):
-        dutch = _(POOL_PURGED_MESSAGE)
-    return {
-        "code": POOL_PURGED,
-        "nl": dutch,
-        "en": "The respondents' data were erased. This run can no longer be used.",
-    }
+    return _run_error(POOL_PURGED, POOL_PURGED_MESSAGE)
 
 
 def selection_runs_forget_pools(*, assembly_id: int) -> list[int]:
