@@ -38,8 +38,9 @@ logger = logging.getLogger(__name__)
 
 # Stored with each registration: which text of the explanation the person agreed
 # to. Change it whenever templates/participants/registration/consent.html changes
-# what it says about storing or using the data.
-CONSENT_VERSION = "2026-11-v1"
+# what it says about storing or using the data (v2: the answers stay, under a
+# number, in a lottery already made public).
+CONSENT_VERSION = "2026-11-v2"
 
 # Wrong codes per IP address (an IPv6 /64) per hour, and tries of one code per hour (any IP).
 WRONG_CODES_PER_IP = 10

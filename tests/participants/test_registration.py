@@ -272,6 +272,8 @@ def test_it_shows_the_step_indicator_and_the_consent_explanation(
                     "bijzonder persoonsgegeven", "intrekken"):
         assert heading in page
     assert services.CONSENT_VERSION in page
+    # Withdrawing erases at once, except from a lottery already made public.
+    assert "blijven uw antwoorden voor de loting daarin staan" in page
     enter_code(client)
     client.post(step_url("toestemming"), {"consent": "on"})
     assert "Stap 2 van 7" in client.get(step_url("gegevens")).content.decode()
