@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from celery._state import _set_task_join_will_block
 from celery.app.backends import by_url
 from django.db import connection
 
@@ -51,6 +52,16 @@ def _services_required() -> None:
             "CELERY_BROKER_URL=redis://... (see README, 'Tests')",
             "REQUIRE_SERVICES",
         )
+
+
+@pytest.fixture(autouse=True)
+def _test_process_is_not_a_task() -> None:
+    """Celery keeps "we are inside a task, never wait for a result" in one
+    process-wide flag. An eager task run (CELERY_TASK_ALWAYS_EAGER) sets it and
+    puts back what it found; two runs at once in a live server's threads (the
+    browser tests) can put back each other's value and leave it set. The test
+    process then waits for a real worker's result as a client, not as a task."""
+    _set_task_join_will_block(False)
 
 
 @dataclass
