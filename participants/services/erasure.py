@@ -9,14 +9,21 @@ and retention (recommendations.services.privacy) and by the pool purge for
 members who did not take part.
 
 The person also leaves the frozen pool of every lottery run not yet
-committed, as on a withdrawal (participants.services.selection).
+committed, as on a withdrawal (participants.services.selection). Someone
+still in the pool and never drawn leaves the pool altogether, exactly as on a
+withdrawal (``registration_leave_pool``): the lottery must not draw a person
+nobody can reach, and their opinion answers have no count left to serve.
+
+The caller holds the assembly's lock and then the registration's, the order
+of a withdrawal, a run start and the pool purge.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from participants.models import ERASED_EMAIL_PREFIX, Registration
+from participants.models import ERASED_EMAIL_PREFIX, PanelMember, Registration
+from participants.services.registration import registration_leave_pool
 from participants.services.selection import selection_runs_remove_respondent
 
 
@@ -34,6 +41,15 @@ def same_age_birth_date(birth_date: dt.date, first_weekend: dt.date) -> dt.date:
 
 
 def registration_erase(registration: Registration, first_weekend: dt.date) -> None:
+    # A member or an alternate (any status) keeps the row as it is: the panel's
+    # composition counts need the quota answers, and a seat is only given up
+    # through the panel's own steps.
+    if (
+        registration.status == Registration.Status.ACTIVE
+        and not PanelMember.objects.filter(registration_id=registration.pk).exists()
+    ):
+        # Sends nothing: the address is being erased.
+        registration_leave_pool(registration=registration, reason="erased")
     registration.full_name = ""
     registration.email = f"{ERASED_EMAIL_PREFIX}{registration.pk}@invalid.example"
     registration.phone = ""
@@ -51,6 +67,7 @@ def registration_erase(registration: Registration, first_weekend: dt.date) -> No
         ]
     )
     registration.available_weekends.clear()
+    # Already done above for someone who left the pool; then this finds nothing.
     selection_runs_remove_respondent(
         assembly_id=registration.assembly_id, registration_id=registration.pk, reason="erased"
     )

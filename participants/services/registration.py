@@ -25,6 +25,7 @@ from assembly.models import Assembly, Phase, offered_language
 from assembly.outbox import outbox_queue
 from participants.letters import contact_address
 from participants.models import (
+    ERASED_EMAIL_PREFIX,
     AttitudeQuestion,
     Invitation,
     PanelMember,
@@ -284,6 +285,36 @@ def registration_update(
     return registration
 
 
+def registration_leave_pool(*, registration: Registration, reason: str) -> None:
+    """Take a registration out of the lottery pool, as consent is withdrawn:
+    status withdrawn, the special-category answers (opinion, health-related
+    needs) and the availability cleared, the invitation declined (so no
+    reminders follow), and out of the frozen pool of every run not yet
+    committed (``reason`` is recorded there: "withdrawn" or "erased").
+
+    Shared by a withdrawal and by erasure of someone never drawn. Sends
+    nothing. The caller runs it in its transaction, holding the assembly's
+    lock and then the registration's: the order of a run start and the pool
+    purge, so that two of these for one person cannot deadlock.
+    """
+    registration.status = Registration.Status.WITHDRAWN
+    registration.withdrawn_at = timezone.now()
+    cleared = {
+        "attitude_answers": {}, "needs_mobility": False, "needs_childcare": False,
+        "needs_language_help": False, "diet": "", "needs_other": "", "phone": "",
+    }
+    for name, value in cleared.items():
+        setattr(registration, name, value)
+    registration.save(update_fields=["status", "withdrawn_at", "updated_at", *cleared])
+    registration.available_weekends.clear()
+    Invitation.objects.filter(pk=registration.invitation_id).update(
+        status=Invitation.Status.DECLINED
+    )
+    selection_runs_remove_respondent(
+        assembly_id=registration.assembly_id, registration_id=registration.pk, reason=reason
+    )
+
+
 @transaction.atomic
 def registration_withdraw(*, registration_id: int) -> Registration:
     """Withdraw at any time; the invitation becomes declined, so no reminders follow.
@@ -299,28 +330,14 @@ def registration_withdraw(*, registration_id: int) -> Registration:
     assembly_id = (
         Registration.objects.filter(pk=registration_id).values_list("assembly_id", flat=True).get()
     )
-    # The assembly before the registration, in the order a run start and the
-    # pool purge take their locks: a run being started waits or is found.
+    # The assembly before the registration, in the order a run start, the
+    # pool purge and an erasure (recommendations.services.privacy) take their
+    # locks: a run being started waits or is found, and an erasure of the same
+    # person at the same moment waits instead of deadlocking.
     Assembly.objects.select_for_update().filter(pk=assembly_id).first()
     registration = Registration.objects.select_for_update().get(pk=registration_id)
     if registration.status == Registration.Status.WITHDRAWN:
         return registration
-    registration.status = Registration.Status.WITHDRAWN
-    registration.withdrawn_at = timezone.now()
-    # Consent is withdrawn: the special-category answers (opinion, health-related
-    # needs) go at once; name and e-mail stay until the pool is purged, so that
-    # the invitation is not used again.
-    cleared = {
-        "attitude_answers": {}, "needs_mobility": False, "needs_childcare": False,
-        "needs_language_help": False, "diet": "", "needs_other": "", "phone": "",
-    }
-    for name, value in cleared.items():
-        setattr(registration, name, value)
-    registration.save(update_fields=["status", "withdrawn_at", "updated_at", *cleared])
-    registration.available_weekends.clear()
-    Invitation.objects.filter(pk=registration.invitation_id).update(
-        status=Invitation.Status.DECLINED
-    )
     # Locked, so an answer given at this moment cannot slip in between.
     drawn = (
         PanelMember.objects.select_for_update()
@@ -329,11 +346,14 @@ def registration_withdraw(*, registration_id: int) -> Registration:
     )
     if drawn is not None:
         panel_member_withdraw(member=drawn, reason=WITHDRAWN_BY_LINK, actor=None)
-    selection_runs_remove_respondent(
-        assembly_id=assembly_id, registration_id=registration.pk, reason="withdrawn"
-    )
+    # Consent is withdrawn: the special-category answers go at once; name and
+    # e-mail stay until the pool is purged, so that the invitation is not used again.
+    registration_leave_pool(registration=registration, reason="withdrawn")
     logger.info("registration withdrawn id=%s", registration.pk)
-    _send_after_commit(registration_id=registration.pk, template="withdrawn")
+    # A member whose data was erased on request keeps an active registration
+    # (and a working private link) but no address to write to.
+    if not registration.email.startswith(ERASED_EMAIL_PREFIX):
+        _send_after_commit(registration_id=registration.pk, template="withdrawn")
     return registration
 
 

@@ -696,10 +696,11 @@ def _create_panel_members(
     now = timezone.now()
     left: dict[int, str] = {}
     for pk, (status, email) in found.items():
-        if status == Registration.Status.WITHDRAWN:
-            left[pk] = WITHDRAWN_BEFORE_DRAW
-        elif email.startswith(ERASED_EMAIL_PREFIX):
+        # Erased first: erasure of someone never drawn also withdraws them.
+        if email.startswith(ERASED_EMAIL_PREFIX):
             left[pk] = ERASED_BEFORE_DRAW
+        elif status == Registration.Status.WITHDRAWN:
+            left[pk] = WITHDRAWN_BEFORE_DRAW
 
     def seat(pid: str, kind: str, status: str, rank: int | None = None) -> PanelMember:
         pk = int(pid)

@@ -35,6 +35,7 @@ from participants.models import (
     Invitation,
     PanelMember,
     PaymentItem,
+    Registration,
     Resident,
 )
 from participants.services.erasure import registration_erase
@@ -91,13 +92,33 @@ def _erase_money(member: PanelMember) -> tuple[int, int, list[FieldFile]]:
 
 @transaction.atomic
 def subject_erase(*, subject: DataSubject, actor: User | None, reason: str) -> ErasureCounts:
-    """Erase one person's personal data in this assembly, in one transaction."""
+    """Erase one person's personal data in this assembly, in one transaction.
+
+    Someone still in the lottery pool and never drawn also leaves it, as on a
+    withdrawal but without its e-mail (participants.services.erasure); a
+    member or an alternate stays on the panel, without name or contact.
+    """
     assembly = subject.assembly
     addresses = subject_email_addresses(subject)
+    # The assembly, then the registration, then the seat: the order of a
+    # withdrawal, a run start and the pool purge (participants), so that an
+    # erasure and a withdrawal of the same person at the same moment wait for
+    # each other instead of deadlocking. Rows read again under the lock: a
+    # withdrawal that got there first has changed them.
+    Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
+    registration = (
+        Registration.objects.select_for_update().filter(pk=subject.registration.pk).first()
+        if subject.registration is not None
+        else None
+    )
+    member = (
+        PanelMember.objects.select_for_update().filter(pk=subject.member.pk).first()
+        if subject.member is not None
+        else None
+    )
     receipts = accounts = 0
     files: list[FieldFile] = []
-    if subject.member is not None:
-        member = subject.member
+    if member is not None:
         receipts, accounts, files = _erase_money(member)
         # Present that day stays (the allowance's basis); the desk's note may be about health.
         CheckIn.objects.filter(member=member).update(note="")
@@ -105,8 +126,8 @@ def subject_erase(*, subject: DataSubject, actor: User | None, reason: str) -> E
         member.named_publicly = False
         member.user = None
         member.save(update_fields=["withdrawn_reason", "named_publicly", "user"])
-    if subject.registration is not None:
-        registration_erase(subject.registration, assembly.first_weekend)
+    if registration is not None:
+        registration_erase(registration, assembly.first_weekend)
     if subject.resident is not None:
         Invitation.objects.filter(resident=subject.resident).update(resident=None)
         Resident.objects.filter(pk=subject.resident.pk).delete()
@@ -125,7 +146,7 @@ def subject_erase(*, subject: DataSubject, actor: User | None, reason: str) -> E
         action="privacy.erased",
         assembly=assembly,
         actor=actor,
-        target=subject.member or subject.registration or subject.invitation,
+        target=member or registration or subject.invitation,
         detail={"reason": reason[:200], "receipts": receipts, "bank_accounts": accounts},
     )
     logger.info("privacy: erased %s in assembly %s", subject.reference, assembly.pk)

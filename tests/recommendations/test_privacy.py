@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import Client
@@ -30,7 +31,10 @@ from participants.models import (
     PanelMember,
     Registration,
     Resident,
+    SelectionRun,
 )
+from participants.selectors_selection import pool_registrations
+from participants.services.registration import registration_withdraw
 from recommendations.models import Ballot, ElectronicVote, VoterMark
 from recommendations.privacy import subject_export, subject_find, subject_for_user
 from recommendations.privacy_pdf import subject_export_pdf
@@ -193,6 +197,93 @@ def test_erasure_keeps_the_age_on_the_first_weekend(cast: Cast) -> None:
     born = registration.birth_date
     age = first.year - born.year - ((first.month, first.day) < (born.month, born.day))
     assert age == 29
+
+
+def test_erasure_of_someone_never_drawn_takes_them_out_of_the_pool_without_mail(
+    cast: Cast, django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[Any]]
+) -> None:
+    panel = make_panel(cast.assembly, size=6, panel=(0, 1, 2), alternates=(3,))
+    person, other = panel.people[4], panel.people[5]
+    Registration.objects.filter(pk=person.pk).update(
+        attitude_answers={"drugsbeleid": "Veel strenger"}, needs_childcare=True
+    )
+    person.available_weekends.set(Weekend.objects.filter(assembly=cast.assembly))
+    published = SelectionRun.objects.get(assembly=cast.assembly)
+    later = SelectionRun.objects.create(
+        assembly=cast.assembly,
+        status=SelectionRun.Status.DONE,
+        panel_size=4,
+        quotas_csv=published.quotas_csv,
+        pool_csv=published.pool_csv,
+    )
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        subject_erase(
+            subject=subject_find(assembly=cast.assembly, email=person.email),
+            actor=cast.users["organiser"],
+            reason="verzoek",
+        )
+
+    person.refresh_from_db()
+    assert person.email.startswith("gewist-") and person.full_name == ""
+    # Out of the pool as on a withdrawal: nobody could reach them if drawn.
+    assert person.status == Registration.Status.WITHDRAWN and person.withdrawn_at is not None
+    assert person.attitude_answers == {} and not person.needs_childcare
+    assert person.available_weekends.count() == 0
+    assert Invitation.objects.get(pk=person.invitation_id).status == Invitation.Status.DECLINED
+    pool = pool_registrations(assembly=cast.assembly)
+    assert person not in pool and other in pool
+    later.refresh_from_db()
+    assert f"\n{person.pk}," not in later.pool_csv and f"\n{other.pk}," in later.pool_csv
+    # No "you have withdrawn" to an address that is being erased.
+    assert not OutboxEmail.objects.exists()
+    assert mail.outbox == []
+    assert not PanelMember.objects.filter(registration=person).exists()
+
+
+def test_erasure_of_a_member_keeps_the_seat_and_the_answers_the_counts_need(cast: Cast) -> None:
+    member = member_with_everything(cast)
+    Registration.objects.filter(pk=member.registration_id).update(
+        attitude_answers={"drugsbeleid": "Veel strenger"}
+    )
+    registration = Registration.objects.get(pk=member.registration_id)
+
+    subject_erase(
+        subject=subject_find(assembly=cast.assembly, email=registration.email),
+        actor=None,
+        reason="verzoek",
+    )
+
+    erased = Registration.objects.get(pk=registration.pk)
+    assert erased.email.startswith("gewist-")
+    assert erased.status == Registration.Status.ACTIVE
+    assert (erased.gender, erased.education, erased.attitude_answers) == (
+        registration.gender,
+        registration.education,
+        {"drugsbeleid": "Veel strenger"},
+    )
+    assert Invitation.objects.get(pk=erased.invitation_id).status == Invitation.Status.REGISTERED
+    assert PanelMember.objects.get(pk=member.pk).status == PanelMember.Status.CONFIRMED
+
+
+def test_a_member_erased_then_withdrawing_by_the_link_gets_no_mail(
+    cast: Cast, django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[Any]]
+) -> None:
+    member = member_with_everything(cast)
+    subject_erase(
+        subject=subject_find(assembly=cast.assembly, email=member.registration.email),
+        actor=None,
+        reason="verzoek",
+    )
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_withdraw(registration_id=member.registration_id)
+
+    assert PanelMember.objects.get(pk=member.pk).status == PanelMember.Status.WITHDRAWN
+    assert not OutboxEmail.objects.filter(kind="registration_withdrawn").exists()
+    assert mail.outbox == []
 
 
 def test_retention_erases_after_the_period_and_the_dry_run_changes_nothing(
