@@ -4,6 +4,7 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.http import HttpRequest
 
 from assembly.client_address import client_ip
@@ -14,6 +15,17 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        # Our own texts for allauth's e-mails (templates/account/email/) sign
+        # off with the secretariat's address instead of the site's domain, and
+        # say how long a login code works, so members need not guess.
+        context = {
+            "contact_email": settings.INVITATION_CONTACT_EMAIL,
+            "code_minutes": max(1, settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT // 60),
+            **context,
+        }
+        super().send_mail(template_prefix, email, context)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # allauth's rate limits (login codes, passwords) per visitor, read the
