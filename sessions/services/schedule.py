@@ -725,37 +725,59 @@ def _member_reminders(
 ) -> int:
     sent = 0
     for weekend in weekends:
-        due = reminder_due(starts_on=weekend.starts_on, days_before=days_before, today=today)
-        if due is None:
-            continue
-        key = str(due)
-        already = ProgrammeReminder.objects.filter(
-            weekend=weekend, kind=ProgrammeReminder.Kind.WEEKEND, key=key
-        ).values("user_id")
-        mail = MailPerLanguage(
-            "weekend_reminder",
-            {
-                "assembly": assembly,
-                "weekend": weekend,
-                "days_before": due,
-                "sessions": list(weekend.sessions.all()),
-                "materials": selectors.materials_to_read(weekend),
-                "url": _programme_url(assembly),
-            },
+        with transaction.atomic():
+            sent += _member_reminders_for(assembly, weekend, days_before, today)
+    return sent
+
+
+def _member_reminders_for(
+    assembly: Assembly, weekend: Weekend, days_before: Sequence[int], today: dt.date
+) -> int:
+    # Moving a weekend frees the claims of reminders due again for its new dates,
+    # under this lock (weekends.weekend_update). Holding it while claiming means
+    # a claim is never written for dates that were just left behind.
+    starts_on = (
+        Weekend.objects.select_for_update().values_list("starts_on", flat=True).get(pk=weekend.pk)
+    )
+    if starts_on != weekend.starts_on:
+        # Moved since the programme was read: read it again, with the new dates.
+        weekend = next(
+            found
+            for found in selectors.programme_for(assembly=assembly, published_only=True)
+            if found.pk == weekend.pk
         )
-        for user in selectors.member_users_for(assembly=assembly).exclude(pk__in=already):
-            subject, body = mail.for_user(user)
-            if _claim_and_queue(
-                user=user,
-                weekend=weekend,
-                kind=ProgrammeReminder.Kind.WEEKEND,
-                key=key,
-                to=user.email,
-                subject=subject,
-                body=body,
-            ):
-                sent += 1
-        logger.info("programme reminders weekend=%s days_before=%s", weekend.pk, due)
+    due = reminder_due(starts_on=weekend.starts_on, days_before=days_before, today=today)
+    if due is None:
+        return 0
+    sent = 0
+    key = str(due)
+    already = ProgrammeReminder.objects.filter(
+        weekend=weekend, kind=ProgrammeReminder.Kind.WEEKEND, key=key
+    ).values("user_id")
+    mail = MailPerLanguage(
+        "weekend_reminder",
+        {
+            "assembly": assembly,
+            "weekend": weekend,
+            "days_before": due,
+            "sessions": list(weekend.sessions.all()),
+            "materials": selectors.materials_to_read(weekend),
+            "url": _programme_url(assembly),
+        },
+    )
+    for user in selectors.member_users_for(assembly=assembly).exclude(pk__in=already):
+        subject, body = mail.for_user(user)
+        if _claim_and_queue(
+            user=user,
+            weekend=weekend,
+            kind=ProgrammeReminder.Kind.WEEKEND,
+            key=key,
+            to=user.email,
+            subject=subject,
+            body=body,
+        ):
+            sent += 1
+    logger.info("programme reminders weekend=%s days_before=%s", weekend.pk, due)
     return sent
 
 

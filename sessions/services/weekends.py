@@ -16,6 +16,9 @@ setting ``notified_at`` (an update filtered on its being empty) and write the
 claim rows (ProgrammeReminder, unique per person and key) and the e-mails to
 the outbox in that same transaction: a task run twice, or beside the sweep,
 sends each e-mail once. Logs and the audit log hold ids only.
+
+New dates also free the claims of the reminders before the weekend that are
+due again for those dates (see _reminder_claims_for_new_dates).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -44,6 +48,7 @@ from sessions.services.schedule import (
     local_moment,
     local_zone,
     members_not_yet_told,
+    reminder_schedule_get,
     weekend_days,
 )
 
@@ -175,8 +180,12 @@ def check_weekend_dates(
         raise ScheduleRefused(_("Dit weekend is al begonnen. De data kunnen niet meer veranderen."))
 
 
-def _sessions_follow(weekend: Weekend, *, old_start: dt.date, old_end: dt.date) -> int:
-    """Keep the sessions on the weekend's new days; returns how many moved.
+def _sessions_on_new_days(
+    weekend: Weekend, *, old_start: dt.date, old_end: dt.date
+) -> list[Session]:
+    """The sessions that move with the weekend's new days (``weekend`` has
+    them, unsaved), with their new times set but not saved. Refuses a change
+    that leaves a session outside the weekend, naming it.
 
     A weekend moved as a whole (both days by the same number of days) takes
     its sessions along: same day of the weekend, same clock time. Otherwise
@@ -215,14 +224,97 @@ def _sessions_follow(weekend: Weekend, *, old_start: dt.date, old_end: dt.date) 
             )
         session.starts_at, session.ends_at, session.updated_at = starts_at, ends_at, now
         moved.append(session)
-    Session.objects.bulk_update(moved, ["starts_at", "ends_at", "updated_at"])
-    return len(moved)
+    return moved
+
+
+def _new_dates_checked(
+    weekend: Weekend, *, old_start: dt.date, old_end: dt.date, today: dt.date
+) -> list[Session]:
+    """Every rule for new dates, in one place: the edit and its check both run it."""
+    check_weekend_dates(
+        starts_on=weekend.starts_on, ends_on=weekend.ends_on, old_starts_on=old_start, today=today
+    )
+    return _sessions_on_new_days(weekend, old_start=old_start, old_end=old_end)
+
+
+def check_weekend_update(
+    *, weekend: Weekend, data: Mapping[str, Any], today: dt.date | None = None
+) -> None:
+    """Raise ScheduleRefused, with the reason, when weekend_update would refuse
+    ``data``; writes nothing. For a form that shows the refusal beside its
+    fields before anything is saved (the Django admin). The edit checks again
+    under its lock: a session added in between is still caught."""
+    current = Weekend.objects.get(pk=weekend.pk)
+    old_start, old_end = current.starts_on, current.ends_on
+    current.starts_on = data.get("starts_on") or old_start
+    current.ends_on = data.get("ends_on") or old_end
+    if (current.starts_on, current.ends_on) != (old_start, old_end):
+        _new_dates_checked(
+            current, old_start=old_start, old_end=old_end, today=today or timezone.localdate()
+        )
+
+
+def _reminder_claims_for_new_dates(
+    weekend: Weekend, moved: list[Session], *, now: dt.datetime
+) -> int:
+    """Free the reminders that the new dates make due again; returns how many claims went.
+
+    A reminder is claimed by its ProgrammeReminder row (``key`` is the days
+    before the weekend, or ``session-<id>`` for an expert's slot); while the
+    row exists it is never sent again. After a move that row would stop the
+    reminder for the new dates. The rule: a reminder whose due moment for the
+    new dates (its day at the hour the daily reminders run) is still ahead is
+    freed, so the daily run sends it again on its new day, about the new
+    dates. A reminder whose due moment for the new dates has already passed
+    keeps its row and is not sent again: the daily run catches up missed
+    days, so it would go out at once, late and saying "in 7 days" when that is
+    no longer true; the e-mail about the change has told everyone the new
+    dates. Moving earlier never frees anything (the new due moment is before
+    the one already sent). The daily run takes the weekend's lock too
+    (schedule._member_reminders), so it sends either before this move (and
+    the row is freed here) or after it, with the new dates.
+    """
+    plan = reminder_schedule_get(assembly=weekend.assembly)
+    zone = local_zone()
+
+    def still_ahead(day: dt.date) -> bool:
+        return dt.datetime.combine(day, dt.time(plan.hour), tzinfo=zone) > now
+
+    member_claims = [
+        pk
+        for pk, key in ProgrammeReminder.objects.filter(
+            weekend=weekend, kind=ProgrammeReminder.Kind.WEEKEND
+        ).values_list("pk", "key")
+        if key.isdigit() and still_ahead(weekend.starts_on - dt.timedelta(days=int(key)))
+    ]
+    expert_keys = [
+        f"session-{session.pk}"
+        for session in moved
+        if plan.expert_days_before > 0
+        and still_ahead(
+            timezone.localtime(session.starts_at, zone).date()
+            - dt.timedelta(days=plan.expert_days_before)
+        )
+    ]
+    freed, _by_model = ProgrammeReminder.objects.filter(
+        Q(kind=ProgrammeReminder.Kind.WEEKEND, pk__in=member_claims)
+        | Q(kind=ProgrammeReminder.Kind.EXPERT_SLOT, weekend=weekend, key__in=expert_keys)
+    ).delete()
+    return freed
 
 
 @transaction.atomic
-def weekend_update(*, weekend: Weekend, data: dict[str, Any], actor: User | None) -> Weekend:
+def weekend_update(
+    *,
+    weekend: Weekend,
+    data: dict[str, Any],
+    actor: User | None,
+    now: dt.datetime | None = None,
+) -> Weekend:
     """Change the title, the dates and the venue of a weekend. Once it is
-    published, a change members see is e-mailed to them a few minutes later."""
+    published, a change members see is e-mailed to them a few minutes later,
+    and the reminders before the weekend follow new dates."""
+    now = now or timezone.now()
     # Two organisers editing the same weekend wait for each other; so do the
     # session writers (sessions.services.schedule), who lock it too.
     locked = Weekend.objects.select_for_update().select_related("assembly").get(pk=weekend.pk)
@@ -235,29 +327,30 @@ def weekend_update(*, weekend: Weekend, data: dict[str, Any], actor: User | None
         return locked
     for name in changed:
         setattr(locked, name, data[name])
-    moved = 0
+    moved: list[Session] = []
+    freed = 0
     if (locked.starts_on, locked.ends_on) != (old_start, old_end):
-        check_weekend_dates(
-            starts_on=locked.starts_on,
-            ends_on=locked.ends_on,
-            old_starts_on=old_start,
-            today=timezone.localdate(),
+        moved = _new_dates_checked(
+            locked, old_start=old_start, old_end=old_end, today=timezone.localdate(now)
         )
-        moved = _sessions_follow(locked, old_start=old_start, old_end=old_end)
+        Session.objects.bulk_update(moved, ["starts_at", "ends_at", "updated_at"])
+        freed = _reminder_claims_for_new_dates(locked, moved, now=now)
     locked.save(update_fields=changed)
     audit_record(
         action="programme.weekend_update",
         assembly=locked.assembly,
         actor=actor,
         target=locked,
-        detail={"fields": changed, "sessions_moved": moved},
+        detail={"fields": changed, "sessions_moved": len(moved), "reminders_freed": freed},
     )
+    if freed:
+        logger.info("weekend moved weekend=%s reminder claims freed=%s", locked.pk, freed)
     if locked.published_at is not None:
-        _change_record(locked, before)
+        _change_record(locked, before, now=now)
     return locked
 
 
-def _change_record(weekend: Weekend, before: dict[str, str]) -> None:
+def _change_record(weekend: Weekend, before: dict[str, str], *, now: dt.datetime) -> None:
     """Write the change down, or add it to the one still waiting for its e-mail."""
     after = _snapshot(weekend)
     # Locked: the task that claims it waits until this edit has joined it, or
@@ -277,7 +370,7 @@ def _change_record(weekend: Weekend, before: dict[str, str]) -> None:
     if before == after:
         return
     change = WeekendChange.objects.create(
-        weekend=weekend, before=before, after=after, send_after=timezone.now() + CHANGE_WINDOW
+        weekend=weekend, before=before, after=after, send_after=now + CHANGE_WINDOW
     )
     _queue_notify(change.pk)
 
