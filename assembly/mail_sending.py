@@ -64,10 +64,24 @@ _EOL = re.compile(rb"(?:\r\n|\n|\r(?!\n))")
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
+# Refusals of the login, the greeting or HELO: their class tells the organiser
+# what went wrong, so without_addresses keeps it (they all take code, reply).
+_KEEPS_ITS_KIND = (smtplib.SMTPAuthenticationError, smtplib.SMTPConnectError, smtplib.SMTPHeloError)
+# ... and with a refused sender: about our connection, never one e-mail.
+_ABOUT_THE_CONNECTION = (*_KEEPS_ITS_KIND, smtplib.SMTPSenderRefused)
+
+
 def refused_for_good(error: Exception | None) -> bool:
     """The server refused this e-mail for good (a 5xx reply, for the address,
     at DATA or at the final dot): sending it again gets the same answer. A 4xx
-    reply (a full mailbox, greylisting) is worth another try."""
+    reply (a full mailbox, greylisting) is worth another try.
+
+    A refused login, greeting or sender is about our connection, not this
+    e-mail: every e-mail would get it. Counted as a bounce, it would mark
+    everyone as unreachable; as a failure for now, the task retries and then
+    tells the organiser that the mail server said no."""
+    if isinstance(error, _ABOUT_THE_CONNECTION):
+        return False
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(500 <= code < 600 for code, _reply in error.recipients.values())
     return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
@@ -93,7 +107,11 @@ def without_addresses(error: Exception) -> Exception:
     else:
         return error
     raw = reply.encode("utf-8", "replace") if isinstance(reply, str) else reply
-    return MailRefused(code, _ANY_ADDRESS.sub(b"<address>", raw))
+    clean = _ANY_ADDRESS.sub(b"<address>", raw)
+    if isinstance(error, _KEEPS_ITS_KIND):
+        # The kind tells the organiser what went wrong (a refused login).
+        return type(error)(code, clean)
+    return MailRefused(code, clean)
 
 
 def _address(sender: str) -> str:

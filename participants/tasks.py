@@ -12,6 +12,7 @@ from typing import Any
 
 from celery import Task, shared_task
 
+from participants.models import InvitationRun
 from participants.services import invitations, population, reminders
 
 # Connection trouble is worth a retry; the claims make the retry safe.
@@ -23,10 +24,19 @@ _RETRY: dict[str, Any] = {
 }
 
 
-def _fail_run_on_last_retry(task: Task[Any, Any], run_id: int, error: BaseException) -> None:
+def _fail_run_on_last_retry(
+    task: Task[Any, Any], run_id: int, kind: str, error: BaseException
+) -> None:
     retryable = isinstance(error, _RETRY["autoretry_for"])
     if not retryable or task.request.retries >= (task.max_retries or 0):
-        invitations.invitation_run_fail(run_id=run_id, error=type(error).__name__)
+        # Only the class name: the message may hold e-mail addresses.
+        invitations.invitation_run_fail(
+            run_id=run_id,
+            say=invitations.invitation_run_failure(
+                kind=kind, error=error, attempts=task.request.retries + 1
+            ),
+            cause=type(error).__name__,
+        )
 
 
 @shared_task
@@ -57,7 +67,7 @@ def letter_batch_task(self: Task[Any, Any], run_id: int, number: int) -> bool:
     try:
         return invitations.letter_batch_produce(run_id=run_id, number=number)
     except Exception as error:
-        _fail_run_on_last_retry(self, run_id, error)
+        _fail_run_on_last_retry(self, run_id, InvitationRun.Kind.LETTERS, error)
         raise
 
 
@@ -66,7 +76,7 @@ def invitation_email_chunk_task(self: Task[Any, Any], run_id: int, number: int) 
     try:
         return invitations.invitation_email_chunk_send(run_id=run_id, number=number)
     except Exception as error:
-        _fail_run_on_last_retry(self, run_id, error)
+        _fail_run_on_last_retry(self, run_id, InvitationRun.Kind.EMAILS, error)
         raise
 
 

@@ -214,7 +214,7 @@ class InvitationReminder(models.Model):
         return f"{self.invitation_id} −{self.days_before}"
 
 
-class InvitationRun(models.Model):
+class InvitationRun(ShownError, models.Model):
     """A long job over a draw's invitations (letters or e-mails), with its progress."""
 
     class Kind(models.TextChoices):
@@ -236,6 +236,7 @@ class InvitationRun(models.Model):
     total = models.PositiveIntegerField(_("totaal"), default=0)
     done = models.PositiveIntegerField(_("klaar"), default=0)
     error = models.TextField(_("foutmelding"), blank=True)
+    error_en = models.TextField(_("foutmelding in het Engels"), blank=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("gestart op"), auto_now_add=True)
     finished_at = models.DateTimeField(_("klaar op"), null=True, blank=True)

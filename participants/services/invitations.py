@@ -683,11 +683,84 @@ def invitation_run_finish_if_complete(*, run_id: int) -> bool:
     return closed == 1
 
 
-def invitation_run_fail(*, run_id: int, error: str) -> None:
+def _mail_server_trouble(error: BaseException, attempts: int) -> str | None:
+    """What the mail server did, in words an organiser knows; None if the
+    error did not come from the connection to the mail server."""
+    # SMTPException is an OSError, and the login and connect errors are SMTP
+    # replies: the most specific first.
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return ngettext(
+            "De mailserver weigerde de inlog (na %(count)s poging).",
+            "De mailserver weigerde de inlog (na %(count)s pogingen).",
+            attempts,
+        ) % {"count": attempts}
+    unreachable = (smtplib.SMTPConnectError, smtplib.SMTPHeloError, smtplib.SMTPServerDisconnected)
+    if isinstance(error, smtplib.SMTPException) and not isinstance(error, unreachable):
+        # A 4xx reply to the sender, the addresses or the message (5xx ones
+        # are bounces and do not stop the run).
+        return ngettext(
+            "De mailserver nam de e-mails niet aan (na %(count)s poging).",
+            "De mailserver nam de e-mails niet aan (na %(count)s pogingen).",
+            attempts,
+        ) % {"count": attempts}
+    if isinstance(error, OSError):
+        return ngettext(
+            "De mailserver was niet bereikbaar (na %(count)s poging).",
+            "De mailserver was niet bereikbaar (na %(count)s pogingen).",
+            attempts,
+        ) % {"count": attempts}
+    return None
+
+
+def invitation_run_failure(
+    *, kind: str, error: BaseException, attempts: int
+) -> Callable[[], str]:
+    """Why a run stopped, for ``invitation_run_fail``: the mail server's
+    trouble, or else a general text with the exception's class name only
+    (its message may hold e-mail addresses).
+
+    What it promises is what starting again does: a new e-mail run sends only
+    to whoever has no e-mail yet (``_unsent``), a new letters run makes every
+    letter of the draw again (``letter_batch_produce``)."""
+    cause = type(error).__name__
+
+    def say() -> str:
+        if kind == InvitationRun.Kind.EMAILS:
+            trouble = _mail_server_trouble(error, attempts)
+            if trouble is not None:
+                return " ".join((trouble, _(
+                    "Vraag de technisch beheerder om de instellingen voor e-mail te controleren. "
+                    "Verstuur daarna de e-mails opnieuw met de knop ‘E-mails versturen’ bij de "
+                    "trekking. Wie al een e-mail kreeg, krijgt er geen tweede."
+                )))
+            return _(
+                "Door een fout in het systeem is het versturen van de e-mails gestopt. De "
+                "e-mails die al verstuurd zijn, blijven verstuurd. Neem contact op met de "
+                "technisch beheerder en noem deze melding: %(cause)s."
+            ) % {"cause": cause}
+        return _(
+            "Door een fout in het systeem is het maken van de brieven gestopt. De stapels "
+            "brieven die al klaar zijn, kunt u nog downloaden. Neem contact op met de "
+            "technisch beheerder en noem deze melding: %(cause)s. Maakt u daarna de brieven "
+            "opnieuw? Dan maakt het systeem alle brieven van deze trekking opnieuw. Stuur de "
+            "drukker dan alleen de stapels van de nieuwe ronde."
+        ) % {"cause": cause}
+
+    return say
+
+
+def invitation_run_fail(*, run_id: int, say: Callable[[], str], cause: str) -> None:
+    """``say`` gives the reason (see ``invitation_run_failure``); it is stored
+    in Dutch and English, for whichever organiser opens the page. ``cause``,
+    an exception's class name, is for the log: ids and class names only."""
+    error, error_en = both_languages(say)
     InvitationRun.objects.filter(
         pk=run_id, status__in=[InvitationRun.Status.QUEUED, InvitationRun.Status.RUNNING]
-    ).update(status=InvitationRun.Status.FAILED, error=error, finished_at=timezone.now())
-    logger.error("invitation run failed id=%s error=%s", run_id, error)
+    ).update(
+        status=InvitationRun.Status.FAILED, error=error, error_en=error_en,
+        finished_at=timezone.now(),
+    )
+    logger.error("invitation run failed id=%s cause=%s", run_id, cause)
 
 
 def letter_batch_produce(*, run_id: int, number: int) -> bool:

@@ -1,4 +1,5 @@
-"""Why an import or an invitation draw failed, in the organiser's language.
+"""Why an import, an invitation draw or a letter/e-mail run failed, in the
+organiser's language.
 
 The services store each failure in Dutch and English (``error``, ``error_en``,
 assembly.models.both_languages); a row from before ``error_en`` shows its one
@@ -7,22 +8,33 @@ text. The failures here are made by the real services."""
 from __future__ import annotations
 
 import datetime as dt
+import smtplib
+import socket
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from celery.exceptions import Retry
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from participants.models import InvitationDraw, PopulationImport, Resident
+from participants.models import (
+    Invitation,
+    InvitationDraw,
+    InvitationRun,
+    PopulationImport,
+    Resident,
+)
 from participants.services import invitations as invitation_services
 from participants.services import population as population_services
 from tests.conftest import Cast
 from tests.participants.population_files import csv_bytes, person
 from tests.participants.test_invitations import make_residents
+from tests.services.conftest import Mailbox, serving_smtp
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +221,188 @@ def test_unknown_municipalities_are_named_as_stored_in_an_english_sentence(cast:
     assert "We do not know these municipalities: (no municipality), “Eppe”." in label
     assert "This concerns 9 residents." in label
     assert "“Eppe”" in page and "Deze gemeenten kennen we niet" not in page
+
+
+# --- letter and e-mail runs: the task that fails for good stores why --------------
+
+
+UNREACHABLE = (
+    "De mailserver was niet bereikbaar (na 9 pogingen). Vraag de technisch beheerder om de "
+    "instellingen voor e-mail te controleren. Verstuur daarna de e-mails opnieuw met de knop "
+    "‘E-mails versturen’ bij de trekking. Wie al een e-mail kreeg, krijgt er geen tweede."
+)
+UNREACHABLE_EN = "The mail server could not be reached (after 9 attempts)."
+
+
+def _drawn(cast: Cast) -> InvitationDraw:
+    make_residents(cast.assembly, 30, per_household=2, email_every=3)
+    return invitation_services.invitation_draw(assembly=cast.assembly, count=12, seed="rondes")
+
+
+def _chunk_task(kind: str) -> Any:
+    from participants import tasks
+
+    if kind == InvitationRun.Kind.LETTERS:
+        return tasks.letter_batch_task
+    return tasks.invitation_email_chunk_task
+
+
+def _running(draw: InvitationDraw, kind: str, monkeypatch: pytest.MonkeyPatch) -> InvitationRun:
+    """A started run whose chunks no worker has taken yet."""
+    with monkeypatch.context() as no_queue:
+        no_queue.setattr(invitation_services, "_ask_to_run", lambda _run_id: None)
+        run = invitation_services.invitation_run_start(draw=draw, kind=kind)
+    InvitationRun.objects.filter(pk=run.pk).update(status=InvitationRun.Status.RUNNING)
+    return run
+
+
+def _fail_run(
+    draw: InvitationDraw, kind: str, raises: type[Exception], monkeypatch: pytest.MonkeyPatch,
+    *, retries: int | None = None,
+) -> InvitationRun:
+    """Run a new run's first chunk as its try number ``retries`` (default: the
+    last retry), which fails. In process Celery does not retry by itself: its
+    Retry escapes the first try."""
+    run = _running(draw, kind, monkeypatch)
+    task = _chunk_task(kind)
+    with pytest.raises(raises):
+        task.apply(args=(run.pk, 0), retries=task.max_retries if retries is None else retries)
+    run.refresh_from_db()
+    assert run.status == InvitationRun.Status.FAILED
+    return run
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _use_smtp(settings: Any, port: int) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
+
+
+def _runs_page(client: Client, cast: Cast) -> str:
+    page = client.get(reverse("participants:invitations", kwargs={"slug": cast.assembly.slug}))
+    return page.content.decode()
+
+
+def test_an_email_run_the_mail_server_never_answers_tells_why_in_both_languages(
+    cast: Cast, settings: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    draw = _drawn(cast)
+    _use_smtp(settings, _free_port())  # nobody listens there
+
+    # Before the last retry the run goes on: the next try may reach the server.
+    trying = _running(draw, InvitationRun.Kind.EMAILS, monkeypatch)
+    with pytest.raises(Retry):
+        _chunk_task(InvitationRun.Kind.EMAILS).apply(args=(trying.pk, 0), retries=3)
+    trying.refresh_from_db()
+    assert trying.status == InvitationRun.Status.RUNNING and trying.error == ""
+    InvitationRun.objects.filter(pk=trying.pk).update(status=InvitationRun.Status.DONE)
+
+    run = _fail_run(draw, InvitationRun.Kind.EMAILS, ConnectionRefusedError, monkeypatch)
+
+    assert run.error == UNREACHABLE
+    assert run.error_en.startswith(UNREACHABLE_EN)
+    assert "Anyone who already received an e-mail will not get a second one." in run.error_en
+    assert not Invitation.objects.filter(draw=draw, status=Invitation.Status.BOUNCED).exists()
+    logged = [r.getMessage() for r in caplog.records if "invitation run failed" in r.getMessage()]
+    assert logged == [f"invitation run failed id={run.pk} cause=ConnectionRefusedError"]
+
+    english = _runs_page(_organiser(cast, "en"), cast)
+    assert UNREACHABLE_EN in english and "De mailserver" not in english
+    dutch = _runs_page(_organiser(cast, "nl"), cast)
+    assert UNREACHABLE in dutch and UNREACHABLE_EN not in dutch
+    with translation.override("en"):
+        assert run.shown_error == run.error_en
+
+
+def _refusing_login(*_args: Any, **_kwargs: Any) -> Any:
+    from aiosmtpd.smtp import AuthResult
+
+    return AuthResult(success=False, handled=False)
+
+
+def test_a_refused_login_fails_the_run_without_bouncing_anyone_and_a_new_run_sends_once(
+    cast: Cast, settings: Any, django_capture_on_commit_callbacks: OnCommit,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """535 to the login is about our account, not an address: nobody is
+    marked as bounced, and the new run the message points to sends to
+    everyone once."""
+    from aiosmtpd.controller import Controller
+
+    draw = _drawn(cast)
+    mailbox = Mailbox()
+    port = _free_port()
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=port,
+        authenticator=_refusing_login, auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        _use_smtp(settings, port)
+        settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = "burgerberaad", "fout"
+        run = _fail_run(
+            draw, InvitationRun.Kind.EMAILS, smtplib.SMTPAuthenticationError, monkeypatch
+        )
+    finally:
+        controller.stop()
+    assert run.error.startswith("De mailserver weigerde de inlog (na 9 pogingen).")
+    assert run.error_en.startswith("The mail server refused the login (after 9 attempts).")
+    assert not Invitation.objects.filter(draw=draw, status=Invitation.Status.BOUNCED).exists()
+    assert mailbox.messages == []
+
+    with serving_smtp(mailbox) as port:
+        settings.EMAIL_PORT, settings.EMAIL_HOST_USER = port, ""
+        with django_capture_on_commit_callbacks(execute=True):
+            again = invitation_services.invitation_run_start(
+                draw=draw, kind=InvitationRun.Kind.EMAILS
+            )
+    again.refresh_from_db()
+    assert again.status == InvitationRun.Status.DONE
+    received = [str(message["To"]) for message in mailbox.messages]
+    assert len(received) == again.total > 0 and len(set(received)) == len(received)
+
+
+def test_a_run_stopped_by_another_error_names_only_its_kind(
+    cast: Cast, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    draw = _drawn(cast)
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("no room for anouk.de.vries@example.nl")
+
+    monkeypatch.setattr(invitation_services, "letters_pdf", broken)
+    # Not worth a retry: the first try fails the run.
+    letters = _fail_run(draw, InvitationRun.Kind.LETTERS, RuntimeError, monkeypatch, retries=0)
+    assert letters.error.startswith(
+        "Door een fout in het systeem is het maken van de brieven gestopt."
+    )
+    assert "noem deze melding: RuntimeError." in letters.error
+    assert "alle brieven van deze trekking opnieuw" in letters.error
+    assert "mention this message: RuntimeError." in letters.error_en
+
+    monkeypatch.setattr(invitation_services, "invitation_email", broken)
+    emails = _fail_run(draw, InvitationRun.Kind.EMAILS, RuntimeError, monkeypatch, retries=0)
+    assert emails.error == (
+        "Door een fout in het systeem is het versturen van de e-mails gestopt. De e-mails die "
+        "al verstuurd zijn, blijven verstuurd. Neem contact op met de technisch beheerder en "
+        "noem deze melding: RuntimeError."
+    )
+    assert emails.error_en.startswith("A system error stopped the sending of the e-mails.")
+    for run in (letters, emails):
+        assert "@" not in run.error + run.error_en and "anouk" not in run.error + run.error_en
+
+
+def test_an_older_run_with_only_its_dutch_error_shows_it(cast: Cast) -> None:
+    draw = _drawn(cast)
+    InvitationRun.objects.create(
+        assembly=cast.assembly, draw=draw, kind=InvitationRun.Kind.EMAILS,
+        status=InvitationRun.Status.FAILED, error="SMTPServerDisconnected",
+    )
+    assert "Error: SMTPServerDisconnected" in _runs_page(_organiser(cast, "en"), cast)
+    assert "Fout: SMTPServerDisconnected" in _runs_page(_organiser(cast, "nl"), cast)
