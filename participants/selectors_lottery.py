@@ -41,11 +41,16 @@ def selection_run_for_assembly(*, assembly: Assembly, pk: int) -> SelectionRun |
     return SelectionRun.objects.filter(assembly=assembly, pk=pk).first()
 
 
-def lottery_published(*, assembly: Assembly) -> bool:
-    """A panel run is committed: its frozen pool is public and no longer changes,
-    not even when someone in it withdraws."""
+def in_published_lottery(*, assembly_id: int, registration_id: int) -> bool:
+    """This respondent's row is in the frozen pool of a committed panel run: it
+    is public and stays there, under its number, after a withdrawal. Someone
+    who registered after that run started is not in it (a row starts with its
+    id, as selection_runs_remove_respondent reads it)."""
     return SelectionRun.objects.filter(
-        assembly=assembly, kind=SelectionRun.Kind.PANEL, committed_at__isnull=False
+        assembly_id=assembly_id,
+        kind=SelectionRun.Kind.PANEL,
+        committed_at__isnull=False,
+        pool_csv__contains=f"\n{registration_id},",
     ).exists()
 
 

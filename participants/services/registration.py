@@ -32,6 +32,7 @@ from participants.models import (
     Registration,
     SelectionRun,
 )
+from participants.selectors_lottery import in_published_lottery
 from participants.services.panel import ACTIVE_MEMBER, panel_member_withdraw
 from participants.services.selection import selection_runs_remove_respondent
 
@@ -177,6 +178,11 @@ def _send_after_commit(*, registration_id: int, template: str) -> None:
         "deadline": registration.assembly.registration_deadline,
         "contact": contact_address(),
     }
+    if template == "withdrawn":
+        # A committed run keeps the answers in its public pool: the e-mail says so.
+        context["lottery_published"] = in_published_lottery(
+            assembly_id=registration.assembly_id, registration_id=registration_id
+        )
     subject = render_to_string(
         f"participants/email/registration_{template}_subject.txt", context
     ).strip()

@@ -40,7 +40,7 @@ from participants.forms_registration import (
     WeekendsForm,
 )
 from participants.models import AttitudeQuestion, Invitation, Registration
-from participants.selectors_lottery import lottery_published
+from participants.selectors_lottery import in_published_lottery
 from participants.services import registration as services
 
 logger = logging.getLogger(__name__)
@@ -544,7 +544,9 @@ def register_withdraw(request: HttpRequest, token: str) -> HttpResponse:
             "withdrawn": withdrawn,
             # A committed run keeps the answers in its pool: the page must say so.
             "lottery_published": not withdrawn
-            and lottery_published(assembly=registration.assembly),
+            and in_published_lottery(
+                assembly_id=registration.assembly_id, registration_id=registration.pk
+            ),
         },
     )
 

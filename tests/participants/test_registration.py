@@ -14,13 +14,14 @@ from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assembly.client_address import client_ip
-from assembly.models import Assembly, Role, RoleKind
+from assembly.models import Assembly, OutboxEmail, Role, RoleKind
 from participants.codes import code_display
 from participants.letters import contact_address, letter_text
 from participants.models import (
@@ -36,6 +37,7 @@ from participants.services import panel as panel_services
 from participants.services import registration as services
 from participants.services import selection as selection_services
 from tests.conftest import Cast, skip_or_fail
+from tests.factories import AssemblyFactory
 from tests.participants.test_panel import make_panel
 
 START = "/aanmelden/"
@@ -769,9 +771,70 @@ def test_the_withdrawal_page_says_a_published_lottery_keeps_the_answers() -> Non
     note = "de loting is al vastgelegd en openbaar gemaakt"
 
     assert note in Client().get(url).content.decode()
+    # Someone who registered after the published run started is not in its pool.
+    later = panel.people[10].pk
+    later_url = reverse(
+        "participants:register_withdraw",
+        kwargs={"token": services.registration_manage_token(registration_id=later)},
+    )
+    run = SelectionRun.objects.get(assembly=panel.assembly, committed_at__isnull=False)
+    run.pool_csv = "".join(
+        line for line in run.pool_csv.splitlines(keepends=True) if not line.startswith(f"{later},")
+    )
+    run.save(update_fields=["pool_csv"])
+    assert note not in Client().get(later_url).content.decode()
     SelectionRun.objects.filter(assembly=panel.assembly).update(committed_at=None)
     page = Client().get(url).content.decode()
     assert "Weet u het zeker?" in page and note not in page
+
+
+PUBLISHED_NOTE = "De loting was al vastgelegd en openbaar gemaakt."
+
+
+def _withdrawal_email(registration_id: int) -> str:
+    return OutboxEmail.objects.get(
+        kind="registration_withdrawn", ref=f"participants.Registration:{registration_id}"
+    ).body
+
+
+def test_the_withdrawal_email_can_say_a_published_lottery_keeps_the_answers() -> None:
+    """The template, for the context ``_send_after_commit`` gives it."""
+    registration = Registration(full_name="Anouk de Vries")
+    context = {"registration": registration, "assembly": AssemblyFactory.build(),
+               "contact": "secretariaat@example.nl"}
+    template = "participants/email/registration_withdrawn.txt"
+    published = render_to_string(template, {**context, "lottery_published": True})
+    assert PUBLISHED_NOTE in published
+    assert "met een nummer en zonder uw naam" in published
+    assert PUBLISHED_NOTE not in render_to_string(template, context)
+    with translation.override("en"):
+        english = render_to_string(template, {**context, "lottery_published": True})
+    assert "The lottery had already been recorded and made public." in english
+    assert "under a number and without your name" in english
+
+
+@pytest.mark.django_db
+def test_the_withdrawal_email_says_a_published_lottery_keeps_the_answers() -> None:
+    panel = make_panel()
+    services.registration_withdraw(registration_id=panel.people[8].pk)
+    body = _withdrawal_email(panel.people[8].pk)
+    assert PUBLISHED_NOTE in body and "met een nummer en zonder uw naam" in body
+
+    # Registered after the published run started: not in its pool, nothing stays.
+    later = panel.people[10].pk
+    run = SelectionRun.objects.get(assembly=panel.assembly, committed_at__isnull=False)
+    run.pool_csv = "".join(
+        line for line in run.pool_csv.splitlines(keepends=True) if not line.startswith(f"{later},")
+    )
+    run.save(update_fields=["pool_csv"])
+    services.registration_withdraw(registration_id=later)
+    assert PUBLISHED_NOTE not in _withdrawal_email(later)
+
+    SelectionRun.objects.filter(assembly=panel.assembly).update(committed_at=None)
+    services.registration_withdraw(registration_id=panel.people[9].pk)
+    body = _withdrawal_email(panel.people[9].pk)
+    assert "Wij hebben uw mening en wat u nodig hebt gewist." in body
+    assert PUBLISHED_NOTE not in body
 
 
 def test_it_lets_an_invitee_decline(client: Client, invitation: Invitation) -> None:
