@@ -2,6 +2,20 @@
 
 The second test kills the worker (SIGKILL) in the middle of the run, starts a
 new one, and checks that every invitee got exactly one e-mail.
+
+Where the kill lands matters. A batch of e-mails is claimed in a transaction
+that stays open while the messages go to the server, and is committed just
+before the final dots are written (assembly/mail_sending.py). A kill before
+that commit leaves the batch unclaimed, so the next worker sends it: exactly
+once. A kill in the few writes between the commit and the last dot loses
+those e-mails, by design: SMTP offers no way to learn whether the server took
+a message, and a second e-mail is the worse mistake (the printed letter still
+reaches everyone). The test used to kill "when 120 e-mails had arrived"; an
+arrival wakes the server's thread, which on a busy machine could take the CPU
+from the worker between two of its dots, so the kill fell in that window about
+once in fifteen runs. The server now holds the worker at a known point of the
+run instead: it keeps back its answer to a recipient once 120 e-mails have
+arrived, with the batch claimed and not committed.
 """
 
 from __future__ import annotations
@@ -11,10 +25,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +53,7 @@ from tests.services.conftest import (
 RUN_SIZE = 500
 
 
+@dataclass
 class SlowMailbox(Mailbox):
     """A mail server that takes a few milliseconds per message, as real ones do.
 
@@ -44,12 +61,28 @@ class SlowMailbox(Mailbox):
     in the middle of it. Like a real mail server (and like the plain Mailbox),
     it has the message once it has read the final dot; the delay comes after,
     before its reply.
+
+    With ``hold_from`` set, the first recipient named after that many messages
+    gets no answer: the sender waits there, with its batch claimed in an open
+    transaction, until it is killed (the lost connection ends the wait).
     """
+
+    hold_from: int | None = None
+    holding: threading.Event = field(default_factory=threading.Event)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         reply = await super().handle_DATA(server, session, envelope)
         await asyncio.sleep(0.006)
         return reply
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.hold_from is not None and len(self.messages) >= self.hold_from:
+            self.holding.set()
+            await asyncio.Event().wait()
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
 
 @pytest.fixture
@@ -145,14 +178,20 @@ def test_it_sends_everyone_exactly_one_email_when_the_worker_is_killed(
     celery_worker: Worker, smtp_server: tuple[Mailbox, int], tmp_path: Path
 ) -> None:
     mailbox, smtp_port = smtp_server
+    assert isinstance(mailbox, SlowMailbox)
+    mailbox.hold_from = 120
     run, addresses = _start_run(RUN_SIZE)
 
-    wait_for(lambda: len(mailbox.messages) >= 120, timeout=60, what="the run to be under way")
+    wait_for(mailbox.holding.is_set, timeout=60, what="the run to be under way")
     celery_worker.process.send_signal(signal.SIGKILL)
     celery_worker.process.wait(timeout=10)
+    mailbox.hold_from = None
     sent_before_kill = len(mailbox.messages)
     assert 0 < sent_before_kill < RUN_SIZE, "the kill must land in the middle of the run"
     assert _run_status(run) == InvitationRun.Status.RUNNING
+    # The killed worker's open claim was rolled back with its connection.
+    claimed = Invitation.objects.filter(draw=run.draw, emailed_at__isnull=False).count()
+    assert claimed == sent_before_kill
 
     second = _start_second_worker(celery_worker.queue, smtp_port, tmp_path / "worker-2.log")
     try:
