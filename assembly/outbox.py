@@ -39,11 +39,25 @@ logger = logging.getLogger(__name__)
 # sweep runs every minute).
 GIVE_UP_AFTER = dt.timedelta(days=1)
 
+# Erasure replaces a person's address with one at this reserved domain
+# (RFC 2606; participants.services.erasure, recommendations.services.privacy).
+# Nothing is queued for it: an erased member may still hold a seat, and every
+# reminder about it would go to a mail server only to bounce.
+ERASED_DOMAIN = "invalid.example"
+
+
+def erased_address(address: str) -> bool:
+    return address.lower().endswith("@" + ERASED_DOMAIN)
+
 
 def outbox_queue(
     *, to: str, subject: str, body: str, kind: str, ref: str = "", html_body: str = ""
-) -> OutboxEmail:
-    """Put one e-mail in the outbox; it goes out after the current transaction commits."""
+) -> OutboxEmail | None:
+    """Put one e-mail in the outbox; it goes out after the current transaction
+    commits. None, and nothing queued, for an erased address."""
+    if erased_address(to):
+        logger.info("outbox: not queued for an erased address kind=%s ref=%s", kind, ref)
+        return None
     email = OutboxEmail.objects.create(
         to=to, subject=subject, body=body, html_body=html_body, kind=kind, ref=ref
     )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from assembly.outbox import ERASED_DOMAIN
 from participants.models import ERASED_EMAIL_PREFIX, PanelMember, Registration
 from participants.services.registration import registration_leave_pool
 from participants.services.selection import selection_runs_remove_respondent
@@ -51,7 +52,7 @@ def registration_erase(registration: Registration, first_weekend: dt.date) -> No
         # Sends nothing: the address is being erased.
         registration_leave_pool(registration=registration, reason="erased")
     registration.full_name = ""
-    registration.email = f"{ERASED_EMAIL_PREFIX}{registration.pk}@invalid.example"
+    registration.email = f"{ERASED_EMAIL_PREFIX}{registration.pk}@{ERASED_DOMAIN}"
     registration.phone = ""
     registration.birth_date = same_age_birth_date(registration.birth_date, first_weekend)
     # Access needs may say something about health.

@@ -25,7 +25,6 @@ from assembly.models import Assembly, Phase, offered_language
 from assembly.outbox import outbox_queue
 from participants.letters import contact_address
 from participants.models import (
-    ERASED_EMAIL_PREFIX,
     AttitudeQuestion,
     Invitation,
     PanelMember,
@@ -356,10 +355,9 @@ def registration_withdraw(*, registration_id: int) -> Registration:
     # e-mail stay until the pool is purged, so that the invitation is not used again.
     registration_leave_pool(registration=registration, reason="withdrawn")
     logger.info("registration withdrawn id=%s", registration.pk)
-    # A member whose data was erased on request keeps an active registration
-    # (and a working private link) but no address to write to.
-    if not registration.email.startswith(ERASED_EMAIL_PREFIX):
-        _send_after_commit(registration_id=registration.pk, template="withdrawn")
+    # (A member erased on request keeps a working private link; the outbox
+    # queues nothing for their erased address.)
+    _send_after_commit(registration_id=registration.pk, template="withdrawn")
     return registration
 
 

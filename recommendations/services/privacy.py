@@ -24,7 +24,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from assembly.models import Assembly, Role, User
-from assembly.outbox import mail_forget
+from assembly.outbox import ERASED_DOMAIN, mail_forget
 from assembly.services import audit_record
 from participants.models import (
     ERASED_EMAIL_PREFIX,
@@ -67,7 +67,7 @@ def _erase_user(user: User, assembly: Assembly) -> None:
     for web_session in WebSession.objects.filter(expire_date__gt=timezone.now()):
         if web_session.get_decoded().get("_auth_user_id") == str(user.pk):
             web_session.delete()
-    user.email = f"{ERASED_EMAIL_PREFIX}{user.pk}@invalid.example"
+    user.email = f"{ERASED_EMAIL_PREFIX}{user.pk}@{ERASED_DOMAIN}"
     user.full_name = ""
     user.is_active = False
     user.set_unusable_password()

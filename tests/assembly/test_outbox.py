@@ -21,7 +21,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _queue(to: str = "ria@example.org") -> OutboxEmail:
     with transaction.atomic():
-        return outbox_queue(to=to, subject="Bevestiging", body="Dank u.", kind="test", ref="x.Y:1")
+        email = outbox_queue(to=to, subject="Bevestiging", body="Dank u.", kind="test", ref="x.Y:1")
+    assert email is not None
+    return email
+
+
+def test_it_queues_nothing_for_an_erased_address() -> None:
+    # An erased member can still hold a seat: reminders about it must not
+    # go to the stand-in address, only to bounce.
+    with transaction.atomic():
+        assert outbox_queue(
+            to="gewist-12@Invalid.Example", subject="Herinnering", body="B", kind="test"
+        ) is None
+    assert OutboxEmail.objects.count() == 0
+    assert mail.outbox == []
 
 
 def test_it_sends_after_the_commit_and_erases_the_body() -> None:
