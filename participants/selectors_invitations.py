@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
-from django.db.models import Count
+from django.db.models import Case, Count, OuterRef, Subquery, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from assembly.models import Assembly
 from participants.codes import code_display
@@ -12,6 +15,7 @@ from participants.letters import registration_url, resident_address_lines
 from participants.models import (
     Invitation,
     InvitationDraw,
+    InvitationRun,
 )
 
 
@@ -24,6 +28,41 @@ def invitation_status_counts(*, assembly: Assembly) -> list[tuple[str, str, int]
         .values_list("status", "n")
     )
     return [(value, str(label), counts.get(value, 0)) for value, label in Invitation.Status.choices]
+
+
+# A batch is claimed and answered within seconds; an e-mail still unanswered
+# after this long belongs to a sender that stopped (a killed worker).
+UNANSWERED_AFTER = dt.timedelta(minutes=2)
+
+
+def invitation_runs_for_hub(*, assembly: Assembly, limit: int = 50) -> list[InvitationRun]:
+    """The latest runs, newest first; an e-mail run carries ``uncertain``: its
+    draw's e-mails whose sending was cut off between the claim and the mail
+    server's answer. They may or may not have arrived; none is sent again (a
+    second e-mail is the worse mistake)."""
+    cut_off = (
+        Invitation.objects.filter(
+            draw=OuterRef("draw"),
+            email_delivered=False,
+            email_claimed_at__lt=timezone.now() - UNANSWERED_AFTER,
+        )
+        .order_by()
+        .values("draw")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
+        InvitationRun.objects.filter(assembly=assembly)
+        .select_related("draw")
+        .prefetch_related("batches")
+        .annotate(
+            uncertain=Case(
+                When(kind=InvitationRun.Kind.EMAILS, then=Coalesce(Subquery(cut_off), 0)),
+                default=0,
+            )
+        )
+        .order_by("-created_at")[:limit]
+    )
 
 
 def invitation_email_known_count(*, assembly: Assembly) -> int:

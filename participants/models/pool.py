@@ -178,6 +178,13 @@ class Invitation(models.Model):
     # Set when a task claims the e-mail, so the e-mail goes out once.
     email_claimed_at = models.DateTimeField(_("e-mail geclaimd op"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mail verstuurd op"), null=True, blank=True)
+    # False from the claim until the mail server has answered the final dot.
+    # A worker killed in between leaves it false: that e-mail may or may not
+    # have arrived; it is not sent again, and the organiser sees it counted
+    # as uncertain (as InvitationReminder.delivered).
+    email_delivered = models.BooleanField(
+        _("e-mail aangenomen door de mailserver"), default=True
+    )
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
 
     class Meta:

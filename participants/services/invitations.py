@@ -823,7 +823,7 @@ def invitation_email(invitation: Invitation, text: LetterText) -> EmailMultiAlte
 def _mark_bounced(ids: Sequence[int]) -> None:
     if ids:
         Invitation.objects.filter(pk__in=ids).update(
-            emailed_at=None, status=Invitation.Status.BOUNCED
+            emailed_at=None, email_delivered=True, status=Invitation.Status.BOUNCED
         )
         logger.warning("invitation e-mails refused invitations=%s", list(ids))
 
@@ -843,6 +843,7 @@ def _release(ids: Sequence[int]) -> None:
     Invitation.objects.filter(pk__in=ids).update(
         email_claimed_at=None,
         emailed_at=None,
+        email_delivered=True,
         status=Case(
             When(letter_produced_at__isnull=False, then=Value(Invitation.Status.LETTER_PRODUCED)),
             default=Value(Invitation.Status.DRAWN),
@@ -860,7 +861,9 @@ def invitation_emails_send_once(
     commit happens when the server has each whole message except its final
     dot. A second sender skips the locked rows and finds the committed ones
     claimed. Raises the first temporary error after the rest went out, so
-    the task is retried for those.
+    the task is retried for those. Each e-mail the server accepted is then
+    marked delivered; one whose worker died between the commit and the
+    server's answer stays undelivered: uncertain, and never sent again.
     """
     try:
         with transaction.atomic():
@@ -876,7 +879,8 @@ def invitation_emails_send_once(
                 return 0
             now = timezone.now()
             Invitation.objects.filter(pk__in=ids).update(
-                email_claimed_at=now, emailed_at=now, status=_emailed_status()
+                email_claimed_at=now, emailed_at=now, email_delivered=False,
+                status=_emailed_status(),
             )
             errors = sender.prepare([messages[pk] for pk in ids])
             refusals = [(pk, e) for pk, e in zip(ids, errors, strict=True) if e is not None]
@@ -901,9 +905,13 @@ def invitation_emails_send_once(
     _mark_bounced([pk for pk, e in answered if refused_for_good(e)])
     if refused:
         _release(refused)
+    delivered = [ids[ready[n]] for n, e in enumerate(outcomes) if e is None]
+    if delivered:
+        Invitation.objects.filter(pk__in=delivered).update(email_delivered=True)
     if unconfirmed:
         # The connection broke after the dot was written: the server may have
         # these. Sending them again could mean a second e-mail; we do not.
+        # They stay undelivered, counted as uncertain for the organiser.
         logger.warning("invitation e-mails unconfirmed invitations=%s", unconfirmed)
     temporary = [e for e in errors if e is not None and not refused_for_good(e)] + [
         e for _pk, e in answered if not refused_for_good(e)

@@ -119,12 +119,7 @@ def invitation_hub(request: HttpRequest, slug: str) -> HttpResponse:
     failed_draw = (
         latest if latest is not None and latest.status == InvitationDraw.Status.FAILED else None
     )
-    runs = list(
-        InvitationRun.objects.filter(assembly=assembly)
-        .select_related("draw")
-        .prefetch_related("batches")
-        .order_by("-created_at")[:50]
-    )
+    runs = selectors.invitation_runs_for_hub(assembly=assembly)
     counts = selectors.invitation_status_counts(assembly=assembly)
     total = sum(count for _status, _label, count in counts)
     context: dict[str, Any] = {

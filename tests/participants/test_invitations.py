@@ -646,6 +646,57 @@ def test_a_permanent_refusal_is_a_bounce_and_a_temporary_one_is_tried_again(
     assert retry.delivered == [third]
 
 
+class _WorkerKilled(BaseException):
+    """Stands for SIGKILL: nothing after it runs (not even an except Exception)."""
+
+
+class _DiesAtTheDot(_ServerAnswering):
+    """The worker dies after the claim's commit, before the server answered."""
+
+    def finish(self, indices: Any) -> list[Exception | None]:
+        raise _WorkerKilled
+
+
+def test_an_email_cut_off_at_the_dot_is_uncertain_for_the_organiser_and_not_sent_again(
+    cast: Cast, drawn: InvitationDraw, client: Client
+) -> None:
+    from participants.letters import letter_text
+
+    targets = list(
+        Invitation.objects.filter(draw=drawn).exclude(resident__email="").order_by("pk")
+    )
+    text = letter_text(cast.assembly)
+    messages = {t.pk: services.invitation_email(t, text) for t in targets}
+    cut_off = dict(list(messages.items())[:2])
+    with pytest.raises(_WorkerKilled):
+        services.invitation_emails_send_once(
+            messages=cut_off, sender=_DiesAtTheDot(at_data={}, at_dot={})
+        )
+    # Claimed and committed, never answered: not sent again by the next worker.
+    server = _ServerAnswering(at_data={}, at_dot={})
+    assert services.invitation_emails_send_once(messages=messages, sender=server) == len(
+        targets
+    ) - 2
+    delivered = dict(
+        Invitation.objects.filter(pk__in=messages).values_list("pk", "email_delivered")
+    )
+    assert [pk for pk, ok in delivered.items() if not ok] == sorted(cut_off)
+
+    InvitationRun.objects.create(
+        assembly=cast.assembly, draw=drawn, kind=InvitationRun.Kind.EMAILS,
+        status=InvitationRun.Status.DONE, total=len(targets), done=len(targets) - 2,
+    )
+    hub_url = reverse("participants:invitations", kwargs={"slug": cast.assembly.slug})
+    organiser = _login(client, cast)
+    # Just cut off may still be on its way: not counted yet.
+    assert "onzeker" not in organiser.get(hub_url).content.decode()
+    Invitation.objects.filter(pk__in=cut_off).update(
+        email_claimed_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    hub = organiser.get(hub_url).content.decode()
+    assert "2 e-mails zijn onzeker" in hub
+
+
 def test_it_refuses_a_second_run_of_the_same_kind_while_one_runs(
     cast: Cast, drawn: InvitationDraw, client: Client
 ) -> None:
