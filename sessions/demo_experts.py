@@ -267,6 +267,60 @@ DEMO_MATERIALS: list[tuple[int, str, str, str, str, str, str, str]] = [
     ),
 ]
 
+# The same materials for English readers (Dutch title: English title, English summary).
+# The files and links themselves stay as they are.
+MATERIALS_EN: dict[str, tuple[str, str]] = {
+    "Drugs in Nederland: de feiten": (
+        "Drugs in the Netherlands: the facts",
+        "How many people use drugs? Which drugs? What are the risks? "
+        "A short overview with figures.",
+    ),
+    "Wat is een burgerberaad?": (
+        "What is a citizens' assembly?",
+        "A short film about how a citizens' assembly works and what happens to its advice.",
+    ),
+    "Verslavingszorg in Nederland": (
+        "Addiction care in the Netherlands",
+        "How does care for people with an addiction work? Who pays for it? "
+        "How long do you have to wait?",
+    ),
+    "Schade beperken: testen van drugs": (
+        "Reducing harm: testing drugs",
+        "In some places you can have drugs tested. Then you know what is in them. "
+        "This page explains how that works.",
+    ),
+    "Criminaliteit rond drugs": (
+        "Crime around drugs",
+        "How do criminals make money with drugs? What do the police and the justice system do "
+        "about it? With examples from real life.",
+    ),
+    "Jonge aanwas: jongeren in de drugshandel": (
+        "New recruits: young people in the drug trade",
+        "Why do young people get involved in the drug trade? What works to prevent that? "
+        "This document has stories of young people in it.",
+    ),
+    "Een avond met de recherche": (
+        "An evening with the detectives",
+        "A film about the work of police detectives in a big city.",
+    ),
+    "Leven met een verslaving": (
+        "Living with an addiction",
+        "Three people tell how their addiction started, and how they are doing now.",
+    ),
+    "Preventie op school": (
+        "Prevention at school",
+        "What do children learn about drugs at school? This page shows lessons and results.",
+    ),
+    "Modellen voor drugsbeleid": (
+        "Models for drug policy",
+        "Ban, tolerate or regulate: what are the choices? The pros and cons of each model.",
+    ),
+    "Wat doen andere landen?": (
+        "What do other countries do?",
+        "Portugal, Canada and Switzerland each chose a different way. A short overview.",
+    ),
+}
+
 
 def _pdf(title: str, text: str) -> bytes:
     """A small, valid PDF; ``invariant`` makes the bytes the same on every run."""
@@ -359,6 +413,7 @@ def _materials(assembly: Assembly, experts: dict[str, Expert], weekends: dict[in
         weekend = weekends.get(number)
         if weekend is None:
             continue
+        title_en, summary_en = MATERIALS_EN[title]
         material, _created = Material.objects.update_or_create(
             assembly=assembly,
             title=title,
@@ -367,7 +422,9 @@ def _materials(assembly: Assembly, experts: dict[str, Expert], weekends: dict[in
                 "session": None,
                 "expert": experts.get(expert_name),
                 "kind": kind,
+                "title_en": title_en,
                 "summary": summary,
+                "summary_en": summary_en,
                 "status": status,
                 "members_only_reason": reason,
             },

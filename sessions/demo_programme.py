@@ -4,8 +4,9 @@ questions to experts, table work, breaks and, on the last weekend, the vote.
 
 Deterministic and idempotent: running it again gives the same programme and
 keeps the sessions' ids (each is found by weekend and place in the day), so
-material attached to a session stays attached. Demo content only; it is in
-Dutch because it is data, not interface text.
+material attached to a session stays attached. Demo content only: it is
+data, not interface text, so it is in Dutch with its English beside it in
+the models' English fields (ENGLISH, VENUES_EN), not in the locale files.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ PLENARY_ROOM = "Plenaire zaal"
 TABLE_ROOM = "Tafelzalen"
 FOYER = "Foyer"
 RESTAURANT = "Restaurant"
+# Positions from here on are for sessions added on top of this programme (the
+# completed demo's deep dives, in seed_demo): the fill leaves them alone.
+EXTRA_POSITION = 100
 
 VENUES: dict[str, tuple[str, str, str, str]] = {
     # venue name: (address, route, accessibility, hotel)
@@ -252,6 +256,151 @@ BRIEFINGS: dict[int, list[tuple[str, str, str]]] = {
 }
 
 
+# The English of every programme text above and below (Dutch text: English),
+# for English readers of the demo: session titles and what members hear.
+ENGLISH: dict[str, str] = {
+    # The same items every weekend.
+    "Welkom": "Welcome",
+    "Welkom terug en terugblik": "Welcome back and a look back",
+    "De voorzitter opent het weekend en vertelt wat we gaan doen.": (
+        "The chair opens the weekend and tells you what we are going to do."
+    ),
+    "Pauze": "Break",
+    "Lunch": "Lunch",
+    "Vragen aan de deskundigen": "Questions for the experts",
+    "U stelt uw vragen over de uitleg van vanochtend.": (
+        "You ask your questions about this morning's talk."
+    ),
+    "Tafelgesprek": "Talk at your table",
+    "Aan uw tafel praat u met een gespreksleider over wat u hoorde.": (
+        "At your table, you talk with a facilitator about what you heard."
+    ),
+    "Tafelgesprek: wat vinden wij?": "Talk at your table: what do we think?",
+    "Wat hebben de tafels besproken?": "What did the tables talk about?",
+    "Elke tafel vertelt kort wat er uit het gesprek kwam.": (
+        "Each table says in short what came out of their talk."
+    ),
+    "Opening van de dag": "Opening of the day",
+    "Tafelgesprek: ideeën voor het advies": "Talk at your table: ideas for the advice",
+    "Wat nemen we mee?": "What do we take with us?",
+    "Afsluiting en hoe vond u het?": "Closing: what did you think?",
+    "Vooruitblik op het volgende weekend en een korte evaluatie.": (
+        "A look ahead at the next weekend, and a short evaluation."
+    ),
+    # The last Sunday.
+    "Stemming over de aanbevelingen": "Vote on the recommendations",
+    "U stemt over elke aanbeveling. Een aanbeveling is aangenomen met ten minste 75 procent "
+    "steun.": (
+        "You vote on each recommendation. A recommendation is accepted when at least 75 "
+        "percent support it."
+    ),
+    "De uitslag": "The result",
+    "De voorzitter maakt de uitslag van de stemming bekend.": (
+        "The chair tells you the result of the vote."
+    ),
+    "Afsluiting en bedankt": "Closing and thank you",
+    # Weekend 1.
+    "Hoe werkt een burgerberaad?": "How does a citizens' assembly work?",
+    "Wat doen we in zeven weekenden, en wat gebeurt er met ons advies?": (
+        "What do we do in seven weekends, and what happens to our advice?"
+    ),
+    "Drugs in Nederland: de feiten": "Drugs in the Netherlands: the facts",
+    "Wie gebruikt welke drugs? Hoeveel mensen krijgen problemen? Wat kost het?": (
+        "Who uses which drugs? How many people get problems? What does it cost?"
+    ),
+    "Twee manieren van kijken: zorg en veiligheid": "Two ways of looking: care and safety",
+    "De zorg wil gebruik en schade voorkomen. Politie en justitie willen misdaad "
+    "bestrijden. Hoe werken ze samen?": (
+        "Care wants to prevent drug use and harm. Police and justice want to fight crime. "
+        "How do they work together?"
+    ),
+    # Weekend 2.
+    "Verslavingszorg in de praktijk": "Addiction care in practice",
+    "Wie komt in de verslavingszorg terecht, en wat helpt?": (
+        "Who ends up in addiction care, and what helps?"
+    ),
+    "Preventie op school en in het uitgaansleven": "Prevention at school and in nightlife",
+    "Voorlichting, testen van pillen en hulp op festivals.": (
+        "Information, testing pills and help at festivals."
+    ),
+    "Schade beperken": "Reducing harm",
+    "Gebruiksruimtes, vervangende middelen en wat die opleveren.": (
+        "Rooms where people can use drugs safely, replacement drugs, and what they bring."
+    ),
+    # Weekend 3.
+    "Georganiseerde drugscriminaliteit": "Organised drug crime",
+    "Hoe werken criminele netwerken, en wat doen politie en Openbaar Ministerie?": (
+        "How do criminal networks work, and what do the police and the public prosecutor do?"
+    ),
+    "Jonge aanwas: jongeren in de criminaliteit": "New recruits: young people in crime",
+    "Hoe raken jongeren betrokken bij drugshandel, en hoe voorkom je dat?": (
+        "How do young people get involved in drug dealing, and how can we prevent it?"
+    ),
+    "Handhaving in de wijk": "Enforcing the law in the neighbourhood",
+    "De burgemeester, de wijkagent en overlast door drugs.": (
+        "The mayor, the local police officer and trouble caused by drugs."
+    ),
+    # Weekend 4.
+    "Leven met verslaving": "Living with addiction",
+    "Mensen vertellen over hun gebruik, hun herstel en wat hen hielp.": (
+        "People talk about their drug use, their recovery and what helped them."
+    ),
+    "Ouders en jongerenwerkers": "Parents and youth workers",
+    "Wat zien zij thuis en op straat? Wat hebben zij nodig?": (
+        "What do they see at home and on the street? What do they need?"
+    ),
+    "Wat werkt in preventie?": "What works in prevention?",
+    "Wat zegt onderzoek over campagnes, lessen op school en hulp in de buurt?": (
+        "What does research say about campaigns, lessons at school and help in the neighbourhood?"
+    ),
+    # Weekend 5.
+    "Verbieden, gedogen, reguleren": "Ban, tolerate, regulate",
+    "Drie modellen voor drugsbeleid, met hun voor- en nadelen.": (
+        "Three models for drug policy, with their pros and cons."
+    ),
+    "Ervaringen uit het buitenland": "Experiences from other countries",
+    "Portugal, Canada, Zwitserland en Zweden: wat deden zij, en wat gebeurde er?": (
+        "Portugal, Canada, Switzerland and Sweden: what did they do, and what happened?"
+    ),
+    "De wet en de verdragen": "The law and the treaties",
+    "Wat mag Nederland zelf beslissen, en wat spreken landen samen af?": (
+        "What can the Netherlands decide by itself, and what do countries agree together?"
+    ),
+    # Weekend 6.
+    "Van ideeën naar aanbevelingen": "From ideas to recommendations",
+    "Hoe schrijft u een aanbeveling die duidelijk en uitvoerbaar is?": (
+        "How do you write a recommendation that is clear and can be carried out?"
+    ),
+    "Haalbaar en betaalbaar?": "Can it be done, and can we pay for it?",
+    "Deskundigen lezen mee met de concept-aanbevelingen.": (
+        "Experts read the draft recommendations and give their view."
+    ),
+    "Concept-aanbevelingen toelichten": "Explaining the draft recommendations",
+    "Elke tafel licht zijn concept-aanbevelingen toe.": (
+        "Each table explains its draft recommendations."
+    ),
+    # Weekend 7.
+    "Uitleg over het stemmen": "How the vote works",
+    "Hoe stemmen we, en wanneer is een aanbeveling aangenomen (75 procent steun)?": (
+        "How do we vote, and when is a recommendation accepted (75 percent support)?"
+    ),
+    "Laatste toelichting door deskundigen": "Last words from the experts",
+    "Korte reacties op de aanbevelingen uit de zorg en de veiligheid.": (
+        "Short reactions to the recommendations from experts in care and in safety."
+    ),
+    "Het advies aan de Tweede Kamer": "The advice to the House of Representatives",
+    "Hoe gaat het advies naar de Kamer, en wat gebeurt er daarna?": (
+        "How does the advice get to the House, and what happens after that?"
+    ),
+}
+
+
+def english(dutch: str) -> str:
+    """The English of a programme text ("" for no text). A Dutch text missing
+    from ENGLISH fails the seed here, so no demo session goes without English."""
+    return ENGLISH[dutch] if dutch else ""
+
+
 def _saturday(number: int) -> list[Item]:
     first, second, _third = BRIEFINGS[number]
     welcome = "Welkom" if number == 1 else "Welkom terug en terugblik"
@@ -411,12 +560,14 @@ def programme_demo_fill(*, assembly: Assembly, publish: bool = True) -> int:
                     position=position,
                     defaults={
                         "title": item.title,
+                        "title_en": english(item.title),
                         "kind": item.kind,
                         "starts_at": _at(day, item.start),
                         "ends_at": _at(day, item.end),
                         "room": item.room,
                         "topic": item.topic,
                         "description": item.description,
+                        "description_en": english(item.description),
                     },
                 )
                 chosen: list[Expert] = []
@@ -430,7 +581,9 @@ def programme_demo_fill(*, assembly: Assembly, publish: bool = True) -> int:
                 session.experts.set(chosen)
                 kept.append(session.pk)
                 position += 1
-        Session.objects.filter(weekend=weekend).exclude(pk__in=kept).delete()
+        Session.objects.filter(weekend=weekend, position__lt=EXTRA_POSITION).exclude(
+            pk__in=kept
+        ).delete()
         total += len(kept)
     if publish:
         reminder_schedule_ensure(assembly=assembly)

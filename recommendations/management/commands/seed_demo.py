@@ -49,7 +49,7 @@ from recommendations.demo_drafting import demo_drafting_seed
 from recommendations.demo_record import demo_record_seed
 from recommendations.models import ProgressReport
 from sessions.demo_experts import seed_demo_experts
-from sessions.demo_programme import programme_demo_fill
+from sessions.demo_programme import EXTRA_POSITION, programme_demo_fill
 from sessions.models import Expert, Session, Weekend
 
 DEMO_SLUG = "drugsbeleid"
@@ -108,18 +108,35 @@ def completed_saturdays(today: dt.date) -> list[dt.date]:
 # completed assembly has about a hundred briefings, as real ones do (Ireland
 # 2023: ~120 presentations).
 DEEP_DIVES = [
-    ("Verdieping: cannabis en de coffeeshop", "Cannabis"),
-    ("Verdieping: xtc en het uitgaansleven", "Uitgaan"),
-    ("Verdieping: jonge aanwas in de drugscriminaliteit", "Criminaliteit"),
-    ("Verdieping: verslavingszorg in de praktijk", "Zorg"),
-    ("Verdieping: preventie op school", "Preventie"),
-    ("Verdieping: testen van drugs", "Schade beperken"),
-    ("Verdieping: ondermijning in de wijk", "Criminaliteit"),
-    ("Verdieping: ervaringen van ouders", "Ervaring"),
-    ("Verdieping: regulering in andere landen", "Regulering"),
-    ("Verdieping: de rol van de gemeente", "Bestuur"),
-    ("Verdieping: kosten voor de samenleving", "Kosten"),
-    ("Verdieping: wat zegt het onderzoek?", "Onderzoek"),
+    # (title, title in English, topic)
+    (
+        "Verdieping: cannabis en de coffeeshop",
+        "Deep dive: cannabis and the coffee shop",
+        "Cannabis",
+    ),
+    ("Verdieping: xtc en het uitgaansleven", "Deep dive: ecstasy and nightlife", "Uitgaan"),
+    (
+        "Verdieping: jonge aanwas in de drugscriminaliteit",
+        "Deep dive: young people drawn into drug crime",
+        "Criminaliteit",
+    ),
+    ("Verdieping: verslavingszorg in de praktijk", "Deep dive: addiction care in practice", "Zorg"),
+    ("Verdieping: preventie op school", "Deep dive: prevention at school", "Preventie"),
+    ("Verdieping: testen van drugs", "Deep dive: testing drugs", "Schade beperken"),
+    (
+        "Verdieping: ondermijning in de wijk",
+        "Deep dive: organised crime in the neighbourhood",
+        "Criminaliteit",
+    ),
+    ("Verdieping: ervaringen van ouders", "Deep dive: what parents experience", "Ervaring"),
+    (
+        "Verdieping: regulering in andere landen",
+        "Deep dive: regulation in other countries",
+        "Regulering",
+    ),
+    ("Verdieping: de rol van de gemeente", "Deep dive: the role of the municipality", "Bestuur"),
+    ("Verdieping: kosten voor de samenleving", "Deep dive: the costs for society", "Kosten"),
+    ("Verdieping: wat zegt het onderzoek?", "Deep dive: what does research say?", "Onderzoek"),
 ]
 DEEP_DIVES_TOTAL = 79
 
@@ -371,42 +388,33 @@ class Command(BaseCommand):
         )
 
     def _deep_dives(self, assembly: Assembly) -> None:
-        """Extra parallel briefings on Saturday afternoon, in rooms of their own."""
-        if Session.objects.filter(
-            weekend__assembly=assembly, room__startswith="Verdieping"
-        ).exists():
-            return
+        """Extra parallel briefings on Saturday afternoon, in rooms of their own.
+
+        Each is found again by weekend and position (after the programme's,
+        which programme_demo_fill leaves alone), so a rerun keeps their ids."""
         experts = list(Expert.objects.filter(assembly=assembly).order_by("pk"))
         weekends = list(Weekend.objects.filter(assembly=assembly).order_by("number"))
-        sessions = []
         for index in range(DEEP_DIVES_TOTAL):
             weekend = weekends[index % len(weekends)]
             slot = index // len(weekends)
-            title, topic = DEEP_DIVES[slot % len(DEEP_DIVES)]
+            title, title_en, topic = DEEP_DIVES[slot % len(DEEP_DIVES)]
             starts = timezone.make_aware(
                 dt.datetime.combine(weekend.starts_on, dt.time(14 + slot % 2, 0))
             )
-            sessions.append(
-                Session(
-                    weekend=weekend,
-                    title=title,
-                    kind=Session.Kind.BRIEFING,
-                    starts_at=starts,
-                    ends_at=starts + dt.timedelta(minutes=45),
-                    room=f"Verdieping {slot + 1}",
-                    topic=topic,
-                    position=100 + slot,
-                )
+            session, _created = Session.objects.update_or_create(
+                weekend=weekend,
+                position=EXTRA_POSITION + slot,
+                defaults={
+                    "title": title,
+                    "title_en": title_en,
+                    "kind": Session.Kind.BRIEFING,
+                    "starts_at": starts,
+                    "ends_at": starts + dt.timedelta(minutes=45),
+                    "room": f"Verdieping {slot + 1}",
+                    "topic": topic,
+                },
             )
-        created = Session.objects.bulk_create(sessions)
-        if experts:
-            links = [
-                Session.experts.through(
-                    session_id=session.pk, expert_id=experts[i % len(experts)].pk
-                )
-                for i, session in enumerate(created)
-            ]
-            Session.experts.through.objects.bulk_create(links)
+            session.experts.set([experts[index % len(experts)]] if experts else [])
 
     def _progress_reports(self, assembly: Assembly, organiser: User) -> None:
         for weekend in Weekend.objects.filter(assembly=assembly).order_by("number"):
