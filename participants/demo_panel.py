@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -71,7 +72,12 @@ def _confirm_everyone(
     existing = {u.email: u for u in User.objects.filter(email__in=emails)}
     User.objects.bulk_create(
         [
-            User(email=m.registration.email.lower(), full_name=m.registration.full_name)
+            # No password (login by code), as create_user makes them.
+            User(
+                email=m.registration.email.lower(),
+                full_name=m.registration.full_name,
+                password=make_password(None),
+            )
             for m in waiting
             if m.registration.email.lower() not in existing
         ],

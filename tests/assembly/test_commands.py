@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from assembly.demo import DEMO_PEOPLE
-from assembly.models import Assembly, Role, RoleKind, User
+from assembly.models import STAFF_ROLES, Assembly, Role, RoleKind, User
 from sessions.models import Weekend
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,19 @@ def test_it_seeds_the_demo_with_a_login_per_role() -> None:
     for kind in RoleKind:
         assert Role.objects.filter(assembly=assembly, kind=kind).exists(), kind
         assert str(kind.label) in output
+
+
+def test_the_demo_members_log_in_by_code_only() -> None:
+    # An empty password counts as usable: the menu would offer members a
+    # password and two-step verification they never need.
+    _seed()
+    by_code = User.objects.filter(
+        roles__kind__in=[RoleKind.MEMBER, RoleKind.EXPERT, RoleKind.FACILITATOR]
+    ).exclude(roles__kind__in=STAFF_ROLES).distinct()
+    assert by_code.count() > 100
+    assert not any(user.has_usable_password() for user in by_code)
+    staff = User.objects.get(email="organisatie@burgerberaad.example")
+    assert staff.has_usable_password()
 
 
 def test_it_gives_the_same_demo_when_run_twice() -> None:

@@ -452,6 +452,12 @@ class Command(BaseCommand):
                     TOTP.activate(user, secret)
                 for other in staff_only:
                     Role.objects.get_or_create(user=user, assembly=other, kind=kind)
+            elif user.has_usable_password():
+                # Login by e-mailed code only, as for real members: an empty
+                # password counts as usable and puts "Password" and "Two-step
+                # verification" in their menu.
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
             Role.objects.get_or_create(user=user, assembly=running, kind=kind)
             lines.append((Role(kind=kind).get_kind_display(), email, password))
         admin, created = User.objects.get_or_create(
