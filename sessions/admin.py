@@ -4,11 +4,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy
 
 from assembly import access
 from sessions.models import ProgrammeReminder, Session, Weekend
+from sessions.services import schedule as schedule_services
 from sessions.services import weekends as weekend_services
 from sessions.services.schedule import ScheduleRefused
 
@@ -63,8 +66,30 @@ class WeekendAdminForm(forms.ModelForm[Weekend]):
         return cleaned
 
 
+class RefusedUnderLockAsMessage:
+    """For an admin whose form checks with the schedule service's check_*: the
+    write checks again under its lock, and may still refuse (a session was
+    added, a room taken meanwhile). The admin's transaction has rolled back;
+    the refusal is shown as a message on the same page instead of a 500."""
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(  # type: ignore[misc,no-any-return]
+                request, object_id, form_url, extra_context
+            )
+        except ScheduleRefused as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)  # type: ignore[attr-defined]
+            return HttpResponseRedirect(request.get_full_path())
+
+
 @admin.register(Weekend)
-class WeekendAdmin(admin.ModelAdmin[Weekend]):
+class WeekendAdmin(RefusedUnderLockAsMessage, admin.ModelAdmin[Weekend]):
     """An existing weekend is saved through weekends.weekend_update, as on the
     organiser's page: sessions move along, members and experts get the e-mail,
     reminders follow the new dates, and the same refusals apply."""
@@ -96,28 +121,102 @@ class WeekendAdmin(admin.ModelAdmin[Weekend]):
         }
         weekend_services.weekend_update(weekend=obj, data=data, actor=access.request_user(request))
 
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
+
+class SessionAdminForm(forms.ModelForm[Session]):
+    """Shows a refusal beside the field it is about (times, room, experts), with
+    the words the organiser's page uses: the check is the schedule service's own."""
+
+    class Meta:
+        model = Session
+        fields = ["weekend", *schedule_services.SESSION_FIELDS, "experts", "position"]
+
+    def session_data(self) -> dict[str, Any]:
+        """What the schedule service writes, as cleaned."""
+        return {
+            name: self.cleaned_data[name]
+            for name in schedule_services.SESSION_FIELDS
+            if name in self.cleaned_data
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("starts_at") is None or cleaned.get("ends_at") is None:
+            return cleaned  # a time with its own error: nothing to check yet
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            if self.instance.pk is None:
+                if cleaned.get("weekend") is None:
+                    return cleaned
+                schedule_services.check_session_create(
+                    weekend=cleaned["weekend"],
+                    data=self.session_data(),
+                    experts=cleaned.get("experts"),
+                )
+            else:
+                schedule_services.check_session_update(
+                    session=self.instance, data=self.session_data(), experts=cleaned.get("experts")
+                )
         except ScheduleRefused as refusal:
-            # The form's check passed, but the edit refused under its lock (a
-            # session was added meanwhile). The admin's transaction rolled back.
-            self.message_user(request, str(refusal), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+            # On a field: the model's own time-order constraint then stays quiet
+            # instead of adding its technical message.
+            self.add_error(refusal.field if refusal.field in self.fields else None, str(refusal))
+        return cleaned
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin[Session]):
+class SessionAdmin(RefusedUnderLockAsMessage, admin.ModelAdmin[Session]):
+    """Sessions are added, changed and deleted through the schedule service, as
+    on the organiser's page: the same refusals (on a day of the weekend, room
+    free, experts of this assembly), the e-mail to members and experts once the
+    programme is published, the audit line, and expert reminders that follow a
+    new day."""
+
+    form = SessionAdminForm
     list_display = ["title", "weekend", "kind", "starts_at", "ends_at", "room"]
     list_filter = ["weekend__assembly", "kind"]
     list_select_related = ["weekend"]
     filter_horizontal = ["experts"]
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Session | None = None
+    ) -> list[str] | tuple[str, ...]:
+        # The service keeps the order by time itself (and the organiser's page
+        # swaps sessions); it never moves a session to another weekend.
+        if obj is None:
+            return ["position"]
+        return ["weekend", "position"]
+
+    def save_model(self, request: HttpRequest, obj: Session, form: Any, change: bool) -> None:
+        actor = access.request_user(request)
+        experts = form.cleaned_data.get("experts")
+        if change:
+            schedule_services.session_update(
+                session=obj, data=form.session_data(), experts=experts, actor=actor
+            )
+        else:
+            created = schedule_services.session_create(
+                weekend=form.cleaned_data["weekend"],
+                data=form.session_data(),
+                experts=experts,
+                actor=actor,
+            )
+            obj.pk = created.pk
+        # As saved: the admin's message and log name the session, the service set its place.
+        obj.refresh_from_db()
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The service set the experts; the form's own save would write them again, beside it.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request: HttpRequest, obj: Session) -> None:
+        schedule_services.session_delete(session=obj, actor=access.request_user(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
+        # All or none; in weekend order, the order in which the service locks them.
+        actor = access.request_user(request)
+        with transaction.atomic():
+            for session in queryset.select_related("weekend").order_by("weekend_id", "pk"):
+                schedule_services.session_delete(session=session, actor=actor)
 
 
 @admin.register(ProgrammeReminder)

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -52,7 +52,15 @@ def local_zone() -> zoneinfo.ZoneInfo:
 
 
 class ScheduleRefused(Exception):
-    """The change is not possible; the message says why, in the visitor's language."""
+    """The change is not possible; the message says why, in the visitor's language.
+
+    ``field`` names the session field the refusal is about (when it is about
+    one), so a form can show the message beside that field.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 # ---------------------------------------------------------------- checks
@@ -100,14 +108,15 @@ def check_session_times(
 ) -> None:
     """End after start, on one day of the weekend, and the room not taken then."""
     if instant(ends_at) <= instant(starts_at):
-        raise ScheduleRefused(_("De eindtijd moet na de begintijd liggen."))
+        raise ScheduleRefused(_("De eindtijd moet na de begintijd liggen."), field="ends_at")
     zone = local_zone()
     start_day = timezone.localtime(starts_at, zone).date()
     end_day = timezone.localtime(ends_at, zone).date()
     if start_day not in weekend_days(weekend) or end_day != start_day:
         raise ScheduleRefused(
             _("Een onderdeel begint en eindigt op dezelfde dag van het weekend (%(days)s).")
-            % {"days": ", ".join(day.strftime("%d-%m-%Y") for day in weekend_days(weekend))}
+            % {"days": ", ".join(day.strftime("%d-%m-%Y") for day in weekend_days(weekend))},
+            field="starts_at" if start_day not in weekend_days(weekend) else "ends_at",
         )
     if not room.strip():
         return
@@ -128,7 +137,8 @@ def check_session_times(
                     "title": other.title,
                     "start": _clock(other.starts_at),
                     "end": _clock(other.ends_at),
-                }
+                },
+                field="room",
             )
 
 
@@ -422,8 +432,58 @@ def _assembly_experts(weekend: Weekend, experts: Iterable[Expert] | None) -> lis
         return None
     chosen = list(experts)
     if any(expert.assembly_id != weekend.assembly_id for expert in chosen):
-        raise ScheduleRefused(_("Kies alleen deskundigen van dit burgerberaad."))
+        raise ScheduleRefused(_("Kies alleen deskundigen van dit burgerberaad."), field="experts")
     return chosen
+
+
+def _session_checked(
+    weekend: Weekend, session: Session, experts: Iterable[Expert] | None
+) -> list[Expert] | None:
+    """Every rule for a session's content, in one place: the writes and their
+    checks all run it. Returns the experts to set (None: leave them)."""
+    chosen = _assembly_experts(weekend, experts)
+    check_session_times(
+        weekend=weekend,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        room=session.room,
+        exclude_ids=[session.pk] if session.pk else [],
+    )
+    return chosen
+
+
+def _new_session(weekend: Weekend, data: Mapping[str, Any]) -> Session:
+    return Session(weekend=weekend, **{name: data[name] for name in SESSION_FIELDS if name in data})
+
+
+def _apply_changes(session: Session, data: Mapping[str, Any]) -> list[str]:
+    """Set the fields ``data`` changes on ``session`` (not saved); returns their names."""
+    changed = [
+        name for name in SESSION_FIELDS if name in data and getattr(session, name) != data[name]
+    ]
+    for name in changed:
+        setattr(session, name, data[name])
+    return changed
+
+
+def check_session_create(
+    *, weekend: Weekend, data: Mapping[str, Any], experts: Iterable[Expert] | None = None
+) -> None:
+    """Raise ScheduleRefused, with the reason, when session_create would refuse
+    ``data``; writes nothing. For a form that shows the refusal beside its
+    fields (the Django admin). The write checks again under its lock."""
+    _session_checked(weekend, _new_session(weekend, data), experts)
+
+
+def check_session_update(
+    *, session: Session, data: Mapping[str, Any], experts: Iterable[Expert] | None = None
+) -> None:
+    """Raise ScheduleRefused, with the reason, when session_update would refuse
+    ``data``; writes nothing. The write checks again under its lock: a session
+    added to the same room in between is still caught."""
+    current = Session.objects.select_related("weekend").get(pk=session.pk)
+    _apply_changes(current, data)
+    _session_checked(current.weekend, current, experts)
 
 
 @transaction.atomic
@@ -435,16 +495,9 @@ def session_create(
     actor: User | None,
 ) -> Session:
     locked = _locked_weekend(weekend)
-    chosen = _assembly_experts(locked, experts)
-    check_session_times(
-        weekend=locked,
-        starts_at=data["starts_at"],
-        ends_at=data["ends_at"],
-        room=data.get("room", ""),
-    )
-    session = Session.objects.create(
-        weekend=locked, **{name: data[name] for name in SESSION_FIELDS if name in data}
-    )
+    session = _new_session(locked, data)
+    chosen = _session_checked(locked, session, experts)
+    session.save(force_insert=True)
     if chosen:
         session.experts.set(chosen)
     _renumber(locked)
@@ -468,34 +521,32 @@ def session_update(
     data: dict[str, Any],
     experts: Iterable[Expert] | None = None,
     actor: User | None,
+    now: dt.datetime | None = None,
 ) -> Session:
+    """Change a session; once the programme is published, members and its
+    experts hear of a new time or room, and an expert's reminder follows a
+    new day (see expert_reminder_claims_free)."""
     locked = _locked_weekend(session.weekend)
     current = Session.objects.select_for_update().get(pk=session.pk, weekend=locked)
-    chosen = _assembly_experts(locked, experts)
     before = _slot(current)
-    changed = [
-        name for name in SESSION_FIELDS if name in data and getattr(current, name) != data[name]
-    ]
-    for name in changed:
-        setattr(current, name, data[name])
-    check_session_times(
-        weekend=locked,
-        starts_at=current.starts_at,
-        ends_at=current.ends_at,
-        room=current.room,
-        exclude_ids=[current.pk],
-    )
+    changed = _apply_changes(current, data)
+    chosen = _session_checked(locked, current, experts)
     if changed:
         current.save(update_fields=[*changed, "updated_at"])
     if chosen is not None:
         current.experts.set(chosen)
     _renumber(locked)
+    freed = 0
+    if "starts_at" in changed:
+        freed = expert_reminder_claims_free(
+            weekend=locked, sessions=[current], now=now or timezone.now()
+        )
     audit_record(
         action="programme.session_update",
         assembly=locked.assembly,
         actor=actor,
         target=current,
-        detail={"fields": changed},
+        detail={"fields": changed, "reminders_freed": freed},
     )
     if _slot(current) != before:
         _notify_change(
@@ -695,6 +746,61 @@ def reminder_due(*, starts_on: dt.date, days_before: Iterable[int], today: dt.da
     return min(due) if due else None
 
 
+def expert_slot_key(session_id: int) -> str:
+    """The ProgrammeReminder key of the reminder before an expert's session."""
+    return f"session-{session_id}"
+
+
+def reminder_still_ahead(*, plan: ReminderSchedule, day: dt.date, now: dt.datetime) -> bool:
+    """Whether a reminder due on ``day`` has its due moment still ahead at
+    ``now``: the daily run sends it that day at ``plan.hour``.
+
+    The rule for moved dates and times (here and in
+    weekends._reminder_claims_for_new_dates): a reminder already sent whose
+    due moment for the new date is still ahead loses its claim, so the daily
+    run sends it again, once, about the new date. One whose new due moment
+    has passed keeps its claim: the run catches up missed days, so it would go
+    out at once, late, with a count of days that is no longer true; the
+    change notice has told everyone the new date. A move earlier never frees
+    anything (the new moment is before the one already sent).
+    """
+    return dt.datetime.combine(day, dt.time(plan.hour), tzinfo=local_zone()) > now
+
+
+def expert_reminder_claims_free(
+    *,
+    weekend: Weekend,
+    sessions: Iterable[Session],
+    now: dt.datetime,
+    plan: ReminderSchedule | None = None,
+) -> int:
+    """Free the claims of the reminders before ``sessions`` (at their new
+    times) that are due again (see reminder_still_ahead); returns how many
+    went. Call it holding the weekend's lock: the daily run takes it too
+    (_expert_reminders), so it claims either before the move (and the claim
+    is freed here) or after it, for the new time."""
+    plan = plan or reminder_schedule_get(assembly=weekend.assembly)
+    if plan.expert_days_before <= 0:
+        return 0
+    zone = local_zone()
+    keys = [
+        expert_slot_key(session.pk)
+        for session in sessions
+        if reminder_still_ahead(
+            plan=plan,
+            day=timezone.localtime(session.starts_at, zone).date()
+            - dt.timedelta(days=plan.expert_days_before),
+            now=now,
+        )
+    ]
+    if not keys:
+        return 0
+    freed, _by_model = ProgrammeReminder.objects.filter(
+        weekend=weekend, kind=ProgrammeReminder.Kind.EXPERT_SLOT, key__in=keys
+    ).delete()
+    return freed
+
+
 def _claim_and_queue(
     *, user: User, weekend: Weekend, kind: str, key: str, to: str, subject: str, body: str
 ) -> bool:
@@ -781,14 +887,41 @@ def _member_reminders_for(
     return sent
 
 
+def _expert_sessions_due(assembly: Assembly, days_before: int, today: dt.date) -> QuerySet[Session]:
+    return Session.objects.filter(
+        weekend__assembly=assembly,
+        weekend__published_at__isnull=False,
+        starts_at__date__gt=today,
+        starts_at__date__lte=today + dt.timedelta(days=days_before),
+    )
+
+
 def _expert_reminders(assembly: Assembly, days_before: int, today: dt.date) -> int:
-    sessions = (
-        Session.objects.filter(
-            weekend__assembly=assembly,
-            weekend__published_at__isnull=False,
-            starts_at__date__gt=today,
-            starts_at__date__lte=today + dt.timedelta(days=days_before),
+    weekend_ids = sorted(
+        set(
+            _expert_sessions_due(assembly, days_before, today)
+            .order_by()
+            .values_list("weekend_id", flat=True)
         )
+    )
+    sent = 0
+    for weekend_id in weekend_ids:
+        with transaction.atomic():
+            sent += _expert_reminders_for(assembly, weekend_id, days_before, today)
+    return sent
+
+
+def _expert_reminders_for(
+    assembly: Assembly, weekend_id: int, days_before: int, today: dt.date
+) -> int:
+    # Moving a session, or its weekend, frees the claims of reminders due again
+    # for the new time, under this lock (expert_reminder_claims_free). The
+    # sessions are read after taking it, so a claim is never written for a
+    # time that was just left behind.
+    list(Weekend.objects.select_for_update().filter(pk=weekend_id).order_by().values_list("pk"))
+    sessions = (
+        _expert_sessions_due(assembly, days_before, today)
+        .filter(weekend_id=weekend_id)
         .select_related("weekend")
         .prefetch_related("experts__user")
         .order_by("starts_at", "pk")
@@ -814,7 +947,7 @@ def _expert_reminders(assembly: Assembly, days_before: int, today: dt.date) -> i
                 user=user,
                 weekend=session.weekend,
                 kind=ProgrammeReminder.Kind.EXPERT_SLOT,
-                key=f"session-{session.pk}",
+                key=expert_slot_key(session.pk),
                 to=expert.email or user.email,
                 subject=subject,
                 body=body,

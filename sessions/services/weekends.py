@@ -31,7 +31,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -45,10 +44,12 @@ from sessions.models import Expert, ProgrammeReminder, Session, Weekend, Weekend
 from sessions.services.schedule import (
     MailPerLanguage,
     ScheduleRefused,
+    expert_reminder_claims_free,
     local_moment,
     local_zone,
     members_not_yet_told,
     reminder_schedule_get,
+    reminder_still_ahead,
     weekend_days,
 )
 
@@ -262,45 +263,28 @@ def _reminder_claims_for_new_dates(
     A reminder is claimed by its ProgrammeReminder row (``key`` is the days
     before the weekend, or ``session-<id>`` for an expert's slot); while the
     row exists it is never sent again. After a move that row would stop the
-    reminder for the new dates. The rule: a reminder whose due moment for the
-    new dates (its day at the hour the daily reminders run) is still ahead is
-    freed, so the daily run sends it again on its new day, about the new
-    dates. A reminder whose due moment for the new dates has already passed
-    keeps its row and is not sent again: the daily run catches up missed
-    days, so it would go out at once, late and saying "in 7 days" when that is
-    no longer true; the e-mail about the change has told everyone the new
-    dates. Moving earlier never frees anything (the new due moment is before
-    the one already sent). The daily run takes the weekend's lock too
-    (schedule._member_reminders), so it sends either before this move (and
-    the row is freed here) or after it, with the new dates.
+    reminder for the new dates. The rule, shared with a session moved on its
+    own, is schedule.reminder_still_ahead: freed when the due moment for the
+    new dates is still ahead, kept when it has passed. The daily run takes the
+    weekend's lock too (schedule._member_reminders, schedule._expert_reminders),
+    so it sends either before this move (and the row is freed here) or after
+    it, with the new dates.
     """
     plan = reminder_schedule_get(assembly=weekend.assembly)
-    zone = local_zone()
-
-    def still_ahead(day: dt.date) -> bool:
-        return dt.datetime.combine(day, dt.time(plan.hour), tzinfo=zone) > now
-
     member_claims = [
         pk
         for pk, key in ProgrammeReminder.objects.filter(
             weekend=weekend, kind=ProgrammeReminder.Kind.WEEKEND
         ).values_list("pk", "key")
-        if key.isdigit() and still_ahead(weekend.starts_on - dt.timedelta(days=int(key)))
-    ]
-    expert_keys = [
-        f"session-{session.pk}"
-        for session in moved
-        if plan.expert_days_before > 0
-        and still_ahead(
-            timezone.localtime(session.starts_at, zone).date()
-            - dt.timedelta(days=plan.expert_days_before)
+        if key.isdigit()
+        and reminder_still_ahead(
+            plan=plan, day=weekend.starts_on - dt.timedelta(days=int(key)), now=now
         )
     ]
-    freed, _by_model = ProgrammeReminder.objects.filter(
-        Q(kind=ProgrammeReminder.Kind.WEEKEND, pk__in=member_claims)
-        | Q(kind=ProgrammeReminder.Kind.EXPERT_SLOT, weekend=weekend, key__in=expert_keys)
-    ).delete()
-    return freed
+    freed = 0
+    if member_claims:
+        freed, _by_model = ProgrammeReminder.objects.filter(pk__in=member_claims).delete()
+    return freed + expert_reminder_claims_free(weekend=weekend, sessions=moved, now=now, plan=plan)
 
 
 @transaction.atomic
