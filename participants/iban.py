@@ -143,7 +143,9 @@ def sepa_refused_characters(text: str) -> list[str]:
 def check_holder_name(raw: str) -> str:
     """The account holder's name, spaces tidied; refused when empty, too long,
     or with characters a SEPA file cannot carry."""
-    value = " ".join((raw or "").split())
+    # Composed ("é" as one character, not "e" and an accent mark): the length
+    # the member sees is the length the database keeps.
+    value = unicodedata.normalize("NFC", " ".join((raw or "").split()))
     if not value:
         raise ValidationError(_("Vul de naam in die bij de rekening hoort."), code="required")
     if len(sepa_text(value)) > HOLDER_MAX_LENGTH:

@@ -54,10 +54,14 @@ def ready_to_pay(*, assembly: Assembly) -> Ready:
     member_ids = set(allowances.values_list("member_id", flat=True)) | set(
         claims.values_list("member_id", flat=True)
     )
-    accounts = {a.member_id: a for a in BankAccount.objects.filter(member_id__in=member_ids)}
+    # A day capped to 0 euro is nothing to transfer, so no reason to ask for an account.
+    to_transfer = set(allowances.filter(amount__gt=0).values_list("member_id", flat=True)) | set(
+        claims.values_list("member_id", flat=True)
+    )
+    accounts = {a.member_id: a for a in BankAccount.objects.filter(member_id__in=to_transfer)}
     without = [
         m
-        for m in PanelMember.objects.filter(pk__in=member_ids)
+        for m in PanelMember.objects.filter(pk__in=to_transfer)
         .select_related("registration")
         .order_by("registration__full_name", "pk")
         if not usable_account(accounts.get(m.pk))

@@ -78,12 +78,20 @@ class Confirmation:
     paid_on: str
 
 
-def _lock_assembly(assembly: Assembly) -> None:
-    Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
+def _lock_assembly(assembly_id: int) -> None:
+    Assembly.objects.select_for_update().filter(pk=assembly_id).first()
 
 
 def _locked_batch(batch: PaymentBatch) -> PaymentBatch:
-    return PaymentBatch.objects.select_for_update().select_related("assembly").get(pk=batch.pk)
+    # The assembly first, as every other write here: locking the batch with its
+    # assembly joined in would take the batch row before the assembly row, and
+    # deadlock with a fill or a confirmation file that holds the assembly.
+    _lock_assembly(batch.assembly_id)
+    return (
+        PaymentBatch.objects.select_for_update(of=("self",))
+        .select_related("assembly")
+        .get(pk=batch.pk)
+    )
 
 
 def _paid_at(day: dt.date) -> dt.datetime:
@@ -140,6 +148,12 @@ def _recompute_approved(*, assembly: Assembly, actor: User | None, weekend: Week
         raise PaymentsRefused(str(refused)) from refused
 
 
+def _nothing_to_pay() -> PaymentsRefused:
+    return PaymentsRefused(
+        _("Er is niets om te betalen. Alleen goedgekeurde vergoedingen en declaraties gaan mee.")
+    )
+
+
 @transaction.atomic
 def payment_batch_fill(
     *, assembly: Assembly, actor: User | None, weekend: Weekend | None = None
@@ -148,7 +162,7 @@ def payment_batch_fill(
     when given) into the open batch, made when there is none. Members without a
     usable bank account are left out; their money stays approved for later.
     The allowances are recomputed first (see ``_recompute_approved``)."""
-    _lock_assembly(assembly)
+    _lock_assembly(assembly.pk)
     _recompute_approved(assembly=assembly, actor=actor, weekend=weekend)
     allowance_rows = DayAllowance.objects.select_for_update(of=("self",)).filter(
         member__assembly=assembly, status=PaymentState.APPROVED, payment=None
@@ -162,12 +176,7 @@ def payment_batch_fill(
     allowances = list(allowance_rows.order_by("pk"))
     claims = list(claim_rows.order_by("pk"))
     if not allowances and not claims:
-        raise PaymentsRefused(
-            _(
-                "Er is niets om te betalen. Alleen goedgekeurde vergoedingen en declaraties "
-                "gaan mee."
-            )
-        )
+        raise _nothing_to_pay()
     per_member: dict[int, tuple[list[DayAllowance], list[ExpenseClaim]]] = defaultdict(
         lambda: ([], [])
     )
@@ -189,10 +198,16 @@ def payment_batch_fill(
         amount = sum((a.amount for a in own_allowances), Decimal("0")) + sum(
             (c.amount for c in own_claims), Decimal("0")
         )
-        if not usable_account(accounts.get(member_id)) or amount <= 0:
+        if amount <= 0:
+            # Only days capped to 0 euro: nothing to transfer, and no reason to
+            # tell the organiser the member's bank account is missing.
+            continue
+        if not usable_account(accounts.get(member_id)):
             result.left_out.append(members[member_id])
             continue
         payable[member_id] = amount
+    if not payable and not result.left_out:
+        raise _nothing_to_pay()
     if not payable:
         raise PaymentsRefused(
             _(
@@ -303,7 +318,6 @@ def payment_batch_export(
     cannot change; a second export is refused (the files stay downloadable)."""
     from participants.selectors_payments import batch_sepa_xml
 
-    _lock_assembly(batch.assembly)
     batch = _locked_batch(batch)
     if batch.status != PaymentBatch.Status.OPEN:
         raise PaymentsRefused(_("Deze batch is al geëxporteerd."))
@@ -408,6 +422,10 @@ def _close_when_all_paid(batch: PaymentBatch) -> None:
         batch.save(update_fields=["status", "paid_at"])
 
 
+def _paid_before_export(batch: PaymentBatch, paid_on: dt.date) -> bool:
+    return batch.exported_at is not None and paid_on < timezone.localtime(batch.exported_at).date()
+
+
 def check_paid_on(*, batch: PaymentBatch, paid_on: dt.date) -> None:
     if batch.status == PaymentBatch.Status.OPEN:
         raise PaymentsRefused(
@@ -415,7 +433,7 @@ def check_paid_on(*, batch: PaymentBatch, paid_on: dt.date) -> None:
         )
     if paid_on > timezone.localdate():
         raise PaymentsRefused(_("De betaaldatum ligt in de toekomst."))
-    if batch.exported_at is not None and paid_on < timezone.localtime(batch.exported_at).date():
+    if _paid_before_export(batch, paid_on):
         raise PaymentsRefused(_("De betaaldatum ligt vóór de export van de batch."))
 
 
@@ -515,6 +533,12 @@ def check_confirmations(
                 _("Rij %(row)s: de betaaldatum ligt in de toekomst.") % {"row": row.row}
             )
             continue
+        if _paid_before_export(item.batch, paid_on):
+            problems.append(
+                _("Rij %(row)s: de betaaldatum ligt vóór de export van batch %(number)s.")
+                % {"row": row.row, "number": item.batch.number}
+            )
+            continue
         found.append((item, paid_on))
     return found, problems
 
@@ -525,7 +549,7 @@ def payment_confirmations_import(
 ) -> int:
     """Mark the payments in a confirmation file paid: all of them, or none when a
     row has a problem. Rows already paid are skipped. Returns how many changed."""
-    _lock_assembly(assembly)
+    _lock_assembly(assembly.pk)
     if not rows:
         raise ConfirmationsRefused([_("Er staan geen betalingen in het bestand.")])
     found, problems = check_confirmations(assembly=assembly, rows=rows)

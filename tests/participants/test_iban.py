@@ -86,3 +86,15 @@ def test_the_refusal_names_the_characters() -> None:
     with pytest.raises(ValidationError) as error:
         check_holder_name("Jan & Piet @ home")
     assert "& @" in error.value.messages[0]
+
+
+def test_a_holder_name_typed_with_separate_accent_marks_fits_the_stored_field() -> None:
+    """Some keyboards and pasted text send "é" as "e" plus an accent mark: two
+    characters. A name of 70 letters must still fit the 70 the database keeps."""
+    import unicodedata
+
+    composed = "Éloïse Hélène Françoise Zoë Müller-Çelik de la Rivière-Brontë Ötzürk"
+    assert len(composed) <= 70
+    typed = unicodedata.normalize("NFD", composed)
+    assert len(typed) > 70
+    assert check_holder_name(typed) == composed

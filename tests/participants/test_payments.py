@@ -28,7 +28,7 @@ from participants.models import (
     PaymentState,
 )
 from participants.resources_payments import read_confirmations
-from participants.selectors_payments import batch_sepa_xml
+from participants.selectors_payments import batch_sepa_xml, ready_to_pay
 from participants.sepa import NAMESPACE, schema_errors
 from participants.services import allowances as allowance_services
 from participants.services import attendance as attendance_services
@@ -300,6 +300,28 @@ def test_it_refuses_a_batch_when_nobody_has_a_bank_account(cast: Cast) -> None:
     assert not PaymentBatch.objects.exists()
 
 
+def test_a_member_whose_approved_day_was_capped_to_nothing_is_not_said_to_lack_an_account(
+    cast: Cast,
+) -> None:
+    """A day capped to 0 euro has nothing to transfer: the member is not told
+    apart as someone without a valid bank account, here or on the overview."""
+    capped, other = panel_members(cast.assembly, 2)
+    give_account(capped)
+    give_account(other)
+    first = approve_allowance(capped)
+    services.payment_batch_fill(assembly=cast.assembly, actor=None)
+    allowance_rules(first.day.year, monthly_cap="40.00")
+    approve_allowance(capped, day_offset=1, amount="0.00", gross="40.00", capped_by="monthly")
+
+    with pytest.raises(services.PaymentsRefused, match="niets om te betalen"):
+        services.payment_batch_fill(assembly=cast.assembly, actor=None)
+    assert ready_to_pay(assembly=cast.assembly).without_account == []
+
+    approve_allowance(other)
+    result = services.payment_batch_fill(assembly=cast.assembly, actor=None)
+    assert (result.members, result.left_out) == (1, [])
+
+
 def test_it_leaves_out_an_account_with_an_invalid_iban(cast: Cast) -> None:
     good, bad = panel_members(cast.assembly, 2)
     give_account(good)
@@ -523,6 +545,32 @@ def test_a_confirmation_file_marks_its_payments_paid(cast: Cast) -> None:
     assert first.paid_at is not None and timezone.localtime(first.paid_at).date() == today
     batch.refresh_from_db()
     assert batch.status == PaymentBatch.Status.EXPORTED
+
+
+def test_a_confirmation_file_dated_before_the_export_is_refused_as_the_paid_button_is(
+    cast: Cast,
+) -> None:
+    """A typo in the year ("2026" for "2027") would mark money paid before the
+    batch was even exported; the page's button refuses that date, so does the file."""
+    batch = exported_batch(cast.assembly, panel_members(cast.assembly, 1))
+    item = PaymentItem.objects.get()
+    assert batch.exported_at is not None
+    before = timezone.localtime(batch.exported_at).date() - dt.timedelta(days=365)
+    with pytest.raises(services.PaymentsRefused, match="vóór de export"):
+        services.payment_item_mark_paid(item=item, actor=None, paid_on=before)
+
+    with pytest.raises(services.ConfirmationsRefused) as refused:
+        services.payment_confirmations_import(
+            assembly=cast.assembly,
+            actor=None,
+            rows=[Confirmation(2, item.end_to_end_id, before.isoformat())],
+        )
+
+    assert refused.value.problems == [
+        f"Rij 2: de betaaldatum ligt vóór de export van batch {batch.number}."
+    ]
+    item.refresh_from_db()
+    assert item.paid_at is None
 
 
 def test_a_confirmation_file_with_one_bad_row_marks_nothing_and_names_the_row(cast: Cast) -> None:
@@ -770,3 +818,147 @@ def test_a_payment_of_another_assembly_cannot_be_touched_through_this_one(cast: 
     )
     assert response.status_code == 404
     assert PaymentItem.objects.filter(pk=item.pk).exists()
+
+
+def _needs_row_locks() -> None:
+    from django.db import connection
+
+    from tests.conftest import skip_or_fail
+
+    if connection.vendor != "postgresql":
+        skip_or_fail("needs PostgreSQL (DATABASE_URL) for row locks", "REQUIRE_SERVICES")
+
+
+def _run_in_threads(*jobs: Any) -> list[str]:
+    """Run each (name, job) in its own thread, the first one started first;
+    returns per job "ok" or the name of the exception it raised."""
+    import threading
+
+    from django.db import close_old_connections
+
+    outcomes: dict[str, str] = {}
+
+    def run(name: str, job: Any) -> None:
+        try:
+            job()
+            outcomes[name] = "ok"
+        except Exception as error:  # the test reports what went wrong
+            outcomes[name] = type(error).__name__
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=run, args=(name, job), name=name) for name, job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return [outcomes.get(name, "hung") for name, _job in jobs]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_marking_a_batch_paid_while_its_confirmation_file_is_imported_does_not_deadlock(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finance uploads the bank's file while an organiser presses "Betaald" on
+    the same batch: they take turns on the assembly's lock, so neither gets a
+    database error and each payment is settled once."""
+    import threading
+
+    _needs_row_locks()
+    members = panel_members(cast.assembly, 2)
+    batch = exported_batch(cast.assembly, members)
+    first = PaymentItem.objects.order_by("pk").first()
+    assert first is not None
+    paid_on = timezone.localdate()
+    rows = [Confirmation(row=2, end_to_end_id=first.end_to_end_id, paid_on=paid_on.isoformat())]
+    settled = threading.Event()
+    real_settle = services._settle
+
+    def settle(*args: Any, **kwargs: Any) -> int:
+        changed = real_settle(*args, **kwargs)
+        settled.set()
+        # The moment the organiser's click comes in.
+        _wait_for_a_blocked_query()
+        return changed
+
+    def click() -> None:
+        settled.wait(timeout=10)
+        services.payment_batch_mark_paid(batch=batch, actor=None, paid_on=paid_on)
+
+    monkeypatch.setattr(services, "_settle", settle)
+
+    outcomes = _run_in_threads(
+        (
+            "file",
+            lambda: services.payment_confirmations_import(
+                assembly=cast.assembly, actor=None, rows=rows
+            ),
+        ),
+        ("click", click),
+    )
+
+    assert outcomes == ["ok", "ok"]
+    assert not PaymentItem.objects.filter(paid_at=None).exists()
+    batch.refresh_from_db()
+    assert batch.status == PaymentBatch.Status.PAID
+
+
+@pytest.mark.django_db(transaction=True)
+def test_taking_a_payment_out_while_another_organiser_fills_does_not_deadlock(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One organiser fills the open batch while another takes a member's
+    payment out of it: they take turns on the assembly's lock instead of one
+    of them getting a database error."""
+    import threading
+
+    _needs_row_locks()
+    members = panel_members(cast.assembly, 2)
+    for member in members:
+        give_account(member)
+        approve_allowance(member)
+    batch = services.payment_batch_fill(assembly=cast.assembly, actor=None).batch
+    assert batch is not None
+    approve_allowance(members[0], day_offset=1)
+    item = PaymentItem.objects.get(member=members[1])
+    filling = threading.Event()
+    real_recompute = services._recompute_approved
+
+    def recompute(**kwargs: Any) -> None:
+        real_recompute(**kwargs)
+        filling.set()
+        # The moment the other organiser's click comes in.
+        _wait_for_a_blocked_query()
+
+    def remove() -> None:
+        filling.wait(timeout=10)
+        services.payment_item_remove(item=item, actor=None)
+
+    monkeypatch.setattr(services, "_recompute_approved", recompute)
+
+    outcomes = _run_in_threads(
+        ("fill", lambda: services.payment_batch_fill(assembly=cast.assembly, actor=None)),
+        ("remove", remove),
+    )
+
+    assert outcomes == ["ok", "ok"]
+    assert not PaymentItem.objects.filter(member=members[1]).exists()
+    assert PaymentItem.objects.get(member=members[0]).amount == Decimal("80.00")
+
+
+def _wait_for_a_blocked_query(seconds: float = 3) -> None:
+    """Until another connection waits for a row lock (or ``seconds`` passed)."""
+    import time
+
+    from django.db import connection
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.05)
