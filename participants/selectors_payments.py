@@ -142,6 +142,12 @@ def batch_transfers(*, batch: PaymentBatch) -> list[Transfer]:
     ]
 
 
+def batch_erased_count(*, batch: PaymentBatch) -> int:
+    """Payments of an exported batch whose bank details were erased since, on
+    the member's request: the SEPA file can no longer be made again."""
+    return PaymentItem.objects.filter(batch=batch, iban="").count()
+
+
 def batch_sepa_xml(*, batch: PaymentBatch) -> bytes:
     """The SEPA file of an exported batch, from what was stored at export: the
     same bytes on every download."""

@@ -148,6 +148,11 @@ def _recompute_approved(*, assembly: Assembly, actor: User | None, weekend: Week
         raise PaymentsRefused(str(refused)) from refused
 
 
+def _member_name(member: PanelMember) -> str:
+    """For a refusal that names the member; an erased one has no name left."""
+    return member.registration.full_name or _("Een deelnemer van wie de gegevens gewist zijn")
+
+
 def _nothing_to_pay() -> PaymentsRefused:
     return PaymentsRefused(
         _("Er is niets om te betalen. Alleen goedgekeurde vergoedingen en declaraties gaan mee.")
@@ -349,13 +354,13 @@ def payment_batch_export(
                     "%(name)s heeft geen geldige bankrekening meer. Haal deze betaling uit de "
                     "batch en exporteer opnieuw."
                 )
-                % {"name": item.member.registration.full_name}
+                % {"name": _member_name(item.member)}
             )
         assert account is not None
         if item.amount <= 0:
             raise PaymentsRefused(
                 _("De betaling aan %(name)s is niet hoger dan 0 euro. Haal haar uit de batch.")
-                % {"name": item.member.registration.full_name}
+                % {"name": _member_name(item.member)}
             )
         item.iban = account.iban
         item.holder_name = holder_for_bank(account.holder_name)

@@ -223,6 +223,24 @@ def payments_batch_export(request: HttpRequest, slug: str, number: int) -> HttpR
 @access.personal_data_view
 def payments_batch_sepa(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     batch = _exported(request, slug, number)
+    erased = selectors.batch_erased_count(batch=batch)
+    if erased:
+        messages.error(
+            request,
+            ngettext(
+                "Het SEPA-bestand kan niet opnieuw gemaakt worden: van %(count)s deelnemer zijn "
+                "de bankgegevens gewist, op eigen verzoek. Gebruik het bestand dat u al had. Is "
+                "de batch nog niet betaald? Spreek dan met deze deelnemer af hoe het geld wordt "
+                "overgemaakt.",
+                "Het SEPA-bestand kan niet opnieuw gemaakt worden: van %(count)s deelnemers zijn "
+                "de bankgegevens gewist, op eigen verzoek. Gebruik het bestand dat u al had. Is "
+                "de batch nog niet betaald? Spreek dan met deze deelnemers af hoe het geld wordt "
+                "overgemaakt.",
+                erased,
+            )
+            % {"count": erased},
+        )
+        return redirect(_batch_url(batch))
     return _download(
         selectors.batch_sepa_xml(batch=batch),
         "application/xml",

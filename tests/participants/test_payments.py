@@ -472,6 +472,48 @@ def test_export_refuses_a_member_whose_account_went_invalid(cast: Cast) -> None:
         services.payment_batch_export(batch=batch, actor=None, execution_date=timezone.localdate())
 
 
+def _erase(member: PanelMember) -> None:
+    from recommendations.privacy import DataSubject
+    from recommendations.services.privacy import subject_erase
+
+    subject_erase(
+        subject=DataSubject(
+            assembly=member.assembly, member=member, registration=member.registration
+        ),
+        actor=None,
+        reason="verzoek",
+    )
+
+
+def test_the_sepa_file_of_a_batch_with_erased_bank_details_is_refused_in_words(
+    cast: Cast,
+) -> None:
+    members = panel_members(cast.assembly, 2)
+    exported_batch(cast.assembly, members)
+    _erase(members[0])
+
+    client = _client(cast, "organiser")
+    response = client.get(_url("payments_batch_sepa", cast, number=1), follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain and response.redirect_chain[-1][0] == _url(
+        "payments_batch", cast, number=1
+    )
+    assert "kan niet opnieuw gemaakt worden" in page
+    assert "van 1 deelnemer zijn de bankgegevens gewist" in page
+
+
+def test_export_names_an_erased_member_in_words(cast: Cast) -> None:
+    (member,) = panel_members(cast.assembly, 1)
+    give_account(member)
+    approve_allowance(member)
+    batch = services.payment_batch_fill(assembly=cast.assembly, actor=None).batch
+    assert batch is not None
+    _erase(member)
+    with pytest.raises(services.PaymentsRefused) as refused:
+        services.payment_batch_export(batch=batch, actor=None, execution_date=timezone.localdate())
+    assert str(refused.value).startswith("Een deelnemer van wie de gegevens gewist zijn heeft")
+
+
 # Paid
 
 
