@@ -89,17 +89,22 @@ class DraftForm(OneTimeForm, RecommendationTextForm):
             field.initial = tables[0].pk
 
 
-class EditForm(RecommendationTextForm):
+class SeenVersionForm(forms.Form):
+    """The version the page showed (services.drafting.check_base_version)."""
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class EditForm(RecommendationTextForm, SeenVersionForm):
     note = forms.CharField(
         label=_("Wat hebt u veranderd?"),
         max_length=300,
         required=False,
         help_text=_("Een korte zin voor de anderen aan tafel. Mag leeg blijven."),
     )
-    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
-class FinaliseForm(TiedErrorsForm):
+class FinaliseForm(TiedErrorsForm, SeenVersionForm):
     title = forms.CharField(label=_("Titel"), max_length=200)
     text = forms.CharField(label=_("Definitieve tekst"), widget=_textarea())
     rationale = forms.CharField(label=_("Toelichting"), widget=_textarea(5), required=False)

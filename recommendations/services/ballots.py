@@ -220,7 +220,12 @@ def ballot_create_ranked(
 
 
 def _locked(ballot: Ballot) -> Ballot:
-    return Ballot.objects.select_for_update().select_related("assembly").get(pk=ballot.pk)
+    # The ballot's row only: FOR UPDATE over the join would lock the assembly
+    # too, and every write that refers to the assembly (an audit line, checked
+    # at commit) would then wait for each vote, or deadlock with one that
+    # waits for a seat (electronic_vote_cast).
+    locked = Ballot.objects.select_for_update(of=("self",)).select_related("assembly")
+    return locked.get(pk=ballot.pk)
 
 
 @transaction.atomic
@@ -760,6 +765,11 @@ def electronic_vote_cast(
     # The lock makes closing wait for votes in progress, and a vote after
     # closing see the closed status.
     ballot = _locked(ballot)
+    if member is not None:
+        # The seat read again under its lock (the one panel_member_withdraw
+        # takes): a withdrawal recorded since the request read the seat is
+        # seen, and one being recorded now waits for this vote or it for that.
+        member = PanelMember.objects.select_for_update().filter(pk=member.pk).first()
     member = check_member_may_vote(ballot=ballot, member=member)
     check_vote(ballot=ballot, choice=choice, ranking=ranking)
     if VoterMark.objects.filter(ballot=ballot, member=member).exists():

@@ -101,6 +101,22 @@ def _latest_version_number(recommendation: Recommendation) -> int:
     return recommendation.versions.aggregate(top=Max("number"))["top"] or 0
 
 
+def check_base_version(*, recommendation: Recommendation, base_version: int | None) -> None:
+    """`base_version` is the version the page showed (None: not known, no
+    check). If another version was saved since (an edit, an accepted
+    amendment, a merge), the change is refused rather than silently written
+    over it. The caller holds the recommendation's lock."""
+    latest = _latest_version_number(recommendation)
+    if base_version is not None and base_version != latest:
+        raise DraftingRefused(
+            _(
+                "Iemand anders heeft deze aanbeveling net aangepast (versie %(number)s). "
+                "Bekijk eerst die versie en pas daarna aan."
+            )
+            % {"number": latest}
+        )
+
+
 def _clean(value: str) -> str:
     return value.strip().replace("\r\n", "\n")
 
@@ -197,15 +213,7 @@ def recommendation_edit(
     if recommendation.status != Status.DRAFT:
         raise _state_refused(recommendation)
     check_text(title=title, text=text)
-    latest = _latest_version_number(recommendation)
-    if base_version is not None and base_version != latest:
-        raise DraftingRefused(
-            _(
-                "Iemand anders heeft deze aanbeveling net aangepast (versie %(number)s). "
-                "Bekijk eerst die versie en pas daarna aan."
-            )
-            % {"number": latest}
-        )
+    check_base_version(recommendation=recommendation, base_version=base_version)
     new = (
         _clean(title),
         _clean(text),
@@ -506,13 +514,17 @@ def recommendation_finalise(
     title: str,
     text: str,
     rationale: str = "",
+    base_version: int | None = None,
     actor: User | None,
 ) -> Recommendation:
-    """The chair fixes the text the assembly will vote on."""
+    """The chair fixes the text the assembly will vote on. `base_version` is
+    the version the chair's page showed: the text sent from it must not undo
+    an amendment accepted (or a merge made) after the page was opened."""
     recommendation = _locked(recommendation)
     if recommendation.status not in IN_PLENARY:
         raise _state_refused(recommendation)
     check_text(title=title, text=text)
+    check_base_version(recommendation=recommendation, base_version=base_version)
     open_amendments = list(
         recommendation.amendments.filter(status=Amendment.Status.PROPOSED).values_list(
             "number", flat=True

@@ -157,13 +157,18 @@ def recommendation_detail(request: HttpRequest, slug: str, number: int) -> HttpR
     return _render_detail(request, viewer, recommendation)
 
 
+def _latest_version(recommendation: Recommendation) -> int:
+    """The version a form's page shows, sent back with the form."""
+    numbers = selectors.version_numbers(recommendation=recommendation)
+    return numbers[-1] if numbers else 0
+
+
 @login_required
 def recommendation_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     viewer, recommendation = rules.get_recommendation_for_viewer(
         user=access.request_user(request), slug=slug, number=number
     )
     rules.check(viewer.can_edit(recommendation))
-    latest = selectors.version_numbers(recommendation=recommendation)
     form = EditForm(
         request.POST or None,
         initial={
@@ -171,7 +176,7 @@ def recommendation_edit(request: HttpRequest, slug: str, number: int) -> HttpRes
             "text": recommendation.text,
             "rationale": recommendation.rationale,
             "topic": recommendation.topic,
-            "base_version": latest[-1] if latest else 0,
+            "base_version": _latest_version(recommendation),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -442,6 +447,7 @@ def recommendation_finalise(request: HttpRequest, slug: str, number: int) -> Htt
             "title": recommendation.title,
             "text": recommendation.text,
             "rationale": recommendation.rationale,
+            "base_version": _latest_version(recommendation),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -451,6 +457,7 @@ def recommendation_finalise(request: HttpRequest, slug: str, number: int) -> Htt
                 title=form.cleaned_data["title"],
                 text=form.cleaned_data["text"],
                 rationale=form.cleaned_data["rationale"],
+                base_version=form.cleaned_data["base_version"],
                 actor=viewer.user,
             )
         except services.DraftingRefused as refused:

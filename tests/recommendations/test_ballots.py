@@ -804,3 +804,89 @@ def test_members_cannot_open_a_paper_ballot_to_vote(cast: Cast) -> None:
         "recommendations:vote", kwargs={"slug": cast.assembly.slug, "number": ballot.number}
     )
     assert _client(cast.users["member"]).get(url).status_code == 404
+
+
+def test_a_member_withdrawn_after_their_seat_was_read_cannot_vote(cast: Cast) -> None:
+    """The vote's request read the seat; the organiser then recorded the
+    withdrawal before the vote was written. The vote must see the withdrawal."""
+    from participants.services.panel import panel_member_withdraw
+
+    members = voters(cast.assembly, 2)
+    ballot = open_ballot(cast)
+    seen = PanelMember.objects.get(pk=members[0].pk)  # as the vote's request read it
+    panel_member_withdraw(member=members[0], reason="verhuisd", actor=cast.users["organiser"])
+    with pytest.raises(BallotRefused, match="lijst van deelnemers"):
+        services.electronic_vote_cast(ballot=ballot, member=seen, choice="for")
+    assert not VoterMark.objects.filter(ballot=ballot).exists()
+    assert not ElectronicVote.objects.filter(ballot=ballot).exists()
+
+
+def test_the_vote_error_is_tied_to_the_radio_group(cast: Cast) -> None:
+    """WCAG 3.3.1/1.3.1: a screen reader on the radio group hears the error."""
+    import re
+
+    members = voters(cast.assembly, 1)
+    PanelMember.objects.filter(pk=members[0].pk).update(user=cast.users["member"])
+    ballot = open_ballot(cast)
+    url = reverse(
+        "recommendations:vote", kwargs={"slug": cast.assembly.slug, "number": ballot.number}
+    )
+    page = _client(cast.users["member"]).post(url, {}).content.decode()
+    assert 'id="id_choice_error"' in page
+    fieldset = re.search(r"<fieldset[^>]*>", page)
+    assert fieldset is not None
+    assert 'aria-describedby="id_choice_error"' in fieldset.group(0)
+
+
+def test_a_vote_meeting_a_withdrawal_in_progress_waits_and_is_refused(
+    transactional_db: None, cast: Cast
+) -> None:
+    """PostgreSQL: the organiser's withdrawal holds the seat's lock while the
+    member's vote arrives; the vote waits for it and then sees the withdrawal."""
+    import threading
+
+    from django.db import close_old_connections, connection, transaction
+
+    from participants.services.panel import panel_member_withdraw
+    from tests.conftest import skip_or_fail
+
+    if connection.vendor != "postgresql":
+        skip_or_fail("needs PostgreSQL (DATABASE_URL) for row locks", "REQUIRE_SERVICES")
+    members = voters(cast.assembly, 2)
+    ballot = open_ballot(cast)
+    seen = PanelMember.objects.get(pk=members[0].pk)  # the vote's request read the seat
+    locked, release = threading.Event(), threading.Event()
+    outcome: list[str] = []
+
+    def withdraw() -> None:
+        try:
+            with transaction.atomic():
+                panel_member_withdraw(member=members[0], reason="verhuisd", actor=None)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            close_old_connections()
+
+    def vote() -> None:
+        try:
+            services.electronic_vote_cast(ballot=ballot, member=seen, choice="for")
+            outcome.append("voted")
+        except BallotRefused as refused:
+            outcome.append(str(refused))
+        finally:
+            close_old_connections()
+
+    withdrawing = threading.Thread(target=withdraw)
+    withdrawing.start()
+    assert locked.wait(timeout=30)
+    voting = threading.Thread(target=vote)
+    voting.start()
+    voting.join(timeout=2)
+    waited = voting.is_alive()
+    release.set()
+    withdrawing.join(timeout=30)
+    voting.join(timeout=30)
+    assert waited, "the vote did not wait for the withdrawal's lock"
+    assert len(outcome) == 1 and "lijst van deelnemers" in outcome[0]
+    assert not VoterMark.objects.filter(ballot=ballot).exists()
+    assert not ElectronicVote.objects.filter(ballot=ballot).exists()

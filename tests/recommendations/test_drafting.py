@@ -685,3 +685,59 @@ def test_the_services_give_back_what_the_same_form_made(world: World) -> None:
     services.feedback_record(recommendation=first, text="Steun.", actor=None)
     services.feedback_record(recommendation=first, text="Steun.", actor=None)
     assert first.feedback.count() == 3
+
+
+def _hidden_inputs(page: str) -> dict[str, str]:
+    import re
+
+    return {
+        name: value
+        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)
+        if name != "csrfmiddlewaretoken"
+    }
+
+
+def test_a_final_text_from_a_page_shown_before_an_amendment_does_not_undo_it(
+    world: World,
+) -> None:
+    """The chair opens the final-text page, then (in another tab, or at the
+    chair's table) an amendment is accepted; the text sent from the old page
+    must not silently drop the amendment from what the assembly votes on."""
+    recommendation = submitted(world)
+    chair = client_for(world, "chair")
+    page = chair.get(url("finalise", world, recommendation)).content.decode()
+    amendment = services.amendment_propose(
+        recommendation=recommendation, proposed_text="Elke school, ook het mbo.", actor=None
+    )
+    services.amendment_decide(amendment=amendment, accepted=True, actor=world.user("chair"))
+
+    response = chair.post(
+        url("finalise", world, recommendation),
+        {
+            **_hidden_inputs(page),
+            "title": recommendation.title,
+            "text": "Elke school geeft les over drugs.",
+            "rationale": recommendation.rationale,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "versie 2" in response.content.decode()
+    recommendation.refresh_from_db()
+    assert recommendation.status == Status.AMENDED
+    assert recommendation.text == "Elke school, ook het mbo."
+    # From the page shown again, the chair makes the amended text final.
+    page = chair.get(url("finalise", world, recommendation)).content.decode()
+    response = chair.post(
+        url("finalise", world, recommendation),
+        {
+            **_hidden_inputs(page),
+            "title": recommendation.title,
+            "text": recommendation.text,
+            "rationale": recommendation.rationale,
+        },
+    )
+    assert response.status_code == 302
+    recommendation.refresh_from_db()
+    assert recommendation.status == Status.FINAL
+    assert recommendation.text == "Elke school, ook het mbo."
