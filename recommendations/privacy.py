@@ -372,6 +372,17 @@ def subject_export(*, subject: DataSubject, now: dt.datetime) -> SubjectExport:
     return export
 
 
+def subject_holds_a_seat(subject: DataSubject) -> bool:
+    """A member, a member not yet answering, or an alternate waiting: erasure
+    leaves the seat as it is (the panel's counts need it), so the organiser
+    must withdraw the person to open it for someone else."""
+    return subject.member is not None and subject.member.status in (
+        PanelMember.Status.SELECTED,
+        PanelMember.Status.CONFIRMED,
+        PanelMember.Status.WAITING,
+    )
+
+
 def subject_email_addresses(subject: DataSubject) -> set[str]:
     addresses = {
         obj.email

@@ -24,6 +24,7 @@ from recommendations.privacy import (
     subject_export,
     subject_find,
     subject_for_user,
+    subject_holds_a_seat,
 )
 from recommendations.privacy_pdf import subject_export_pdf
 from recommendations.services.privacy import subject_erase
@@ -78,6 +79,7 @@ def privacy_requests(request: HttpRequest, slug: str) -> HttpResponse:
             "subject": subject,
             "export": export,
             "erase_form": SubjectEraseForm(initial=form.cleaned_data if export else None),
+            "holds_a_seat": subject is not None and subject_holds_a_seat(subject),
             "retention_ends_on": retention_ends_on(assembly=assembly),
         },
     )

@@ -364,6 +364,21 @@ def test_the_organiser_looks_up_downloads_and_erases_without_the_address_in_a_ur
     assert not Registration.objects.filter(email=email).exists()
 
 
+def test_the_erase_form_warns_that_a_members_seat_stays_taken(cast: Cast) -> None:
+    member = member_with_everything(cast)
+    client = _client(cast.users["organiser"])
+    url = reverse("recommendations:privacy_requests", kwargs={"slug": cast.assembly.slug})
+    warning = "Wissen laat die plaats bezet"
+
+    page = client.post(url, {"email": member.registration.email}).content.decode()
+    assert warning in page
+    assert reverse("participants:panel_list", kwargs={"slug": cast.assembly.slug}) in page
+
+    PanelMember.objects.filter(pk=member.pk).update(status=PanelMember.Status.WITHDRAWN)
+    page = client.post(url, {"email": member.registration.email}).content.decode()
+    assert "Gegevens wissen" in page and warning not in page
+
+
 def test_the_lookup_form_asks_for_exactly_one_key(cast: Cast) -> None:
     client = _client(cast.users["organiser"])
     url = reverse("recommendations:privacy_requests", kwargs={"slug": cast.assembly.slug})
