@@ -52,7 +52,17 @@ class WeekendAdminForm(forms.ModelForm[Weekend]):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
-        if self.instance.pk is None or starts_on is None or ends_on is None:
+        if starts_on is None or ends_on is None:
+            return cleaned
+        if self.instance.pk is None:
+            assembly = cleaned.get("assembly")
+            if assembly is not None and ends_on >= starts_on:
+                try:
+                    weekend_services.check_weekend_days_free(
+                        assembly_id=assembly.pk, starts_on=starts_on, ends_on=ends_on
+                    )
+                except ScheduleRefused as refusal:
+                    self.add_error("starts_on", str(refusal))
             return cleaned
         try:
             weekend_services.check_weekend_update(

@@ -1,7 +1,9 @@
 """The programme as iCalendar (RFC 5545), for Google, Outlook and Apple calendars.
 
 Each session is one VEVENT with a stable UID, so a calendar that subscribes
-to a feed updates the event instead of adding a second one. Times carry
+to a feed updates the event instead of adding a second one. Its SEQUENCE
+goes up with each change the event shows (a new time or place above all), so
+a calendar that imported an earlier file also takes the newer version. Times carry
 TZID=Europe/Amsterdam with its VTIMEZONE, so they stay right across the
 change to and from summer time. A weekend whose programme is not published
 yet is one all-day event, so members can keep the dates free.
@@ -27,6 +29,20 @@ UID_DOMAIN = "burgerberaad"
 REFRESH = dt.timedelta(hours=6)
 
 
+# What the events show of a weekend: a change to one of these raises the
+# SEQUENCE of the events (the services do it, in the same write).
+WEEKEND_EVENT_FIELDS = (
+    "title",
+    "title_en",
+    "starts_on",
+    "ends_on",
+    "venue_name",
+    "venue_address",
+    "city",
+)
+LOCATION_FIELDS = ("venue_name", "venue_address", "city")
+
+
 def session_uid(session: Session) -> str:
     return f"session-{session.pk}@{UID_DOMAIN}"
 
@@ -46,6 +62,7 @@ def _session_event(
     event = Event()
     event.add("uid", session_uid(session))
     event.add("dtstamp", stamp)
+    event.add("sequence", session.calendar_sequence)
     event.add("last-modified", session.updated_at.astimezone(dt.UTC))
     event.add("dtstart", timezone.localtime(session.starts_at, zone))
     event.add("dtend", timezone.localtime(session.ends_at, zone))
@@ -69,6 +86,7 @@ def _weekend_event(weekend: Weekend, stamp: dt.datetime) -> Event:
     event = Event()
     event.add("uid", weekend_uid(weekend))
     event.add("dtstamp", stamp)
+    event.add("sequence", weekend.calendar_sequence)
     event.add("dtstart", weekend.starts_on)
     # An all-day event ends on the day after the last (DTEND is exclusive).
     event.add("dtend", weekend.ends_on + dt.timedelta(days=1))

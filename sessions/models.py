@@ -35,6 +35,10 @@ class Weekend(ShownTitle, models.Model):
     hotel_en = english_field(_("hotel in het Engels"), long=True)
     # Once published, members see the programme and changes are sent to them.
     published_at = models.DateTimeField(_("gepubliceerd op"), null=True, blank=True)
+    # SEQUENCE of the weekend's all-day event in the calendar files (RFC 5545,
+    # 3.8.7.4): raised when the dates or the venue change, so a calendar that
+    # imported an earlier file takes the new version instead of keeping the old.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("weekend")
@@ -155,6 +159,9 @@ class Session(ShownTitle, models.Model):
     )
     position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+    # SEQUENCE of the session's event in the calendar files (RFC 5545, 3.8.7.4):
+    # raised by every change a calendar shows (sessions.services.schedule).
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("onderdeel")

@@ -531,9 +531,15 @@ def session_update(
     before = _slot(current)
     changed = _apply_changes(current, data)
     chosen = _session_checked(locked, current, experts)
-    if changed:
-        current.save(update_fields=[*changed, "updated_at"])
-    if chosen is not None:
+    experts_changed = chosen is not None and {expert.pk for expert in chosen} != set(
+        current.experts.values_list("pk", flat=True)
+    )
+    if changed or experts_changed:
+        # The calendar event shows it: a higher SEQUENCE makes calendars take it.
+        current.calendar_sequence += 1
+        current.save(update_fields=[*changed, "calendar_sequence", "updated_at"])
+    if experts_changed:
+        assert chosen is not None
         current.experts.set(chosen)
     _renumber(locked)
     freed = 0
@@ -626,8 +632,12 @@ def session_move(*, session: Session, direction: Literal["up", "down"], actor: U
             exclude_ids=[first.pk, second.pk],
         )
     now = timezone.now()
-    first.updated_at = second.updated_at = now
-    Session.objects.bulk_update([first, second], ["starts_at", "ends_at", "updated_at"])
+    for item in (first, second):
+        item.updated_at = now
+        item.calendar_sequence += 1
+    Session.objects.bulk_update(
+        [first, second], ["starts_at", "ends_at", "updated_at", "calendar_sequence"]
+    )
     _renumber(locked)
     audit_record(
         action="programme.session_move",

@@ -31,6 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -40,6 +41,7 @@ from assembly.models import User, in_reader_language
 from assembly.outbox import outbox_queue
 from assembly.queueing import queue_or_leave_to_sweep
 from assembly.services import audit_record
+from sessions import calendars
 from sessions.models import Expert, ProgrammeReminder, Session, Weekend, WeekendChange
 from sessions.services.schedule import (
     MailPerLanguage,
@@ -181,6 +183,25 @@ def check_weekend_dates(
         raise ScheduleRefused(_("Dit weekend is al begonnen. De data kunnen niet meer veranderen."))
 
 
+def check_weekend_days_free(
+    *, assembly_id: int, starts_on: dt.date, ends_on: dt.date, weekend_id: int | None = None
+) -> None:
+    """No other weekend of the assembly on any of these days: the check-in of a
+    day belongs to the one weekend of that day (its attendance, its absence
+    flags and the allowance of the day follow it)."""
+    others = Weekend.objects.filter(
+        assembly_id=assembly_id, starts_on__lte=ends_on, ends_on__gte=starts_on
+    )
+    if weekend_id is not None:
+        others = others.exclude(pk=weekend_id)
+    other = others.order_by("starts_on", "number").first()
+    if other is not None:
+        raise ScheduleRefused(
+            _("Op deze dagen is al weekend %(number)s. Kies andere data.")
+            % {"number": other.number}
+        )
+
+
 def _sessions_on_new_days(
     weekend: Weekend, *, old_start: dt.date, old_end: dt.date
 ) -> list[Session]:
@@ -224,6 +245,7 @@ def _sessions_on_new_days(
                 % {"title": session.title}
             )
         session.starts_at, session.ends_at, session.updated_at = starts_at, ends_at, now
+        session.calendar_sequence += 1
         moved.append(session)
     return moved
 
@@ -234,6 +256,12 @@ def _new_dates_checked(
     """Every rule for new dates, in one place: the edit and its check both run it."""
     check_weekend_dates(
         starts_on=weekend.starts_on, ends_on=weekend.ends_on, old_starts_on=old_start, today=today
+    )
+    check_weekend_days_free(
+        assembly_id=weekend.assembly_id,
+        starts_on=weekend.starts_on,
+        ends_on=weekend.ends_on,
+        weekend_id=weekend.pk,
     )
     return _sessions_on_new_days(weekend, old_start=old_start, old_end=old_end)
 
@@ -317,9 +345,20 @@ def weekend_update(
         moved = _new_dates_checked(
             locked, old_start=old_start, old_end=old_end, today=timezone.localdate(now)
         )
-        Session.objects.bulk_update(moved, ["starts_at", "ends_at", "updated_at"])
+        Session.objects.bulk_update(
+            moved, ["starts_at", "ends_at", "updated_at", "calendar_sequence"]
+        )
         freed = _reminder_claims_for_new_dates(locked, moved, now=now)
-    locked.save(update_fields=changed)
+    fields = list(changed)
+    if set(changed) & set(calendars.WEEKEND_EVENT_FIELDS):
+        locked.calendar_sequence += 1
+        fields.append("calendar_sequence")
+    if set(changed) & set(calendars.LOCATION_FIELDS):
+        # Each session's event names the venue: the ones not moved above change too.
+        Session.objects.filter(weekend=locked).exclude(
+            pk__in=[session.pk for session in moved]
+        ).update(calendar_sequence=F("calendar_sequence") + 1, updated_at=now)
+    locked.save(update_fields=fields)
     audit_record(
         action="programme.weekend_update",
         assembly=locked.assembly,

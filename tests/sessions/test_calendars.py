@@ -13,6 +13,7 @@ from sessions.calendars import calendar_build
 from sessions.models import Expert, Weekend
 from sessions.selectors import programme_for
 from sessions.services import schedule as services
+from sessions.services import weekends as weekend_services
 from sessions.views.schedule import calendar_token
 from tests.conftest import Cast
 from tests.sessions.schedule_helpers import make_session, weekend
@@ -148,3 +149,97 @@ def test_it_serves_each_feed_as_text_calendar(cast: Cast, feed: str) -> None:
         assert all(uid.startswith("session-") for uid in uids)
     else:
         assert len([u for u in uids if u.startswith("weekend-")]) == 6  # the unpublished ones
+
+
+def _sequences(cast: Cast) -> dict[str, int]:
+    weekends = programme_for(assembly=cast.assembly, published_only=False)
+    content = calendar_build(assembly=cast.assembly, name="x", weekends=weekends)
+    return {uid: int(event.get("SEQUENCE", 0)) for uid, event in _events(_parse(content)).items()}  # type: ignore[attr-defined]
+
+
+def test_a_moved_session_gets_a_higher_sequence_so_an_imported_calendar_takes_the_new_time(
+    cast: Cast,
+) -> None:
+    # RFC 5545, 3.8.7.4: a new DTSTART or DTEND MUST raise SEQUENCE; a
+    # calendar that imported the file before keeps the old time otherwise.
+    w, (saturday_id, sunday_id) = _published_dst_weekend(cast)
+    saturday, sunday = f"session-{saturday_id}@burgerberaad", f"session-{sunday_id}@burgerberaad"
+    before = _sequences(cast)
+    assert _sequences(cast) == before  # the same programme, the same numbers
+
+    session = w.sessions.get(pk=saturday_id)
+    services.session_update(
+        session=session,
+        data={
+            "starts_at": session.starts_at + dt.timedelta(hours=1),
+            "ends_at": session.ends_at + dt.timedelta(hours=1),
+        },
+        actor=None,
+    )
+    moved = _sequences(cast)
+    assert moved[saturday] > before[saturday]
+    assert moved[sunday] == before[sunday]
+
+    services.session_update(session=session, data={"room": "Kleine zaal"}, actor=None)
+    assert _sequences(cast)[saturday] > moved[saturday]
+
+
+def test_swapping_two_sessions_raises_the_sequence_of_both(cast: Cast) -> None:
+    w, (saturday_id, _sunday_id) = _published_dst_weekend(cast)
+    later = make_session(w, (11, 0), (12, 0), title="Vragen", room="Zaal 3")
+    before = _sequences(cast)
+
+    services.session_move(session=later, direction="up", actor=None)
+
+    after = _sequences(cast)
+    for pk in (saturday_id, later.pk):
+        assert after[f"session-{pk}@burgerberaad"] > before[f"session-{pk}@burgerberaad"]
+
+
+def test_moving_a_weekend_raises_the_sequence_of_its_sessions_and_of_its_all_day_event(
+    cast: Cast,
+) -> None:
+    w, (saturday_id, sunday_id) = _published_dst_weekend(cast)
+    unpublished = weekend(cast.assembly, 5)
+    before = _sequences(cast)
+
+    # A week later: across the change to summer time, same clock times.
+    weekend_services.weekend_update(
+        weekend=w,
+        data={
+            "starts_on": w.starts_on + dt.timedelta(days=7),
+            "ends_on": w.ends_on + dt.timedelta(days=7),
+        },
+        actor=None,
+    )
+    weekend_services.weekend_update(
+        weekend=unpublished,
+        data={
+            "starts_on": unpublished.starts_on + dt.timedelta(days=7),
+            "ends_on": unpublished.ends_on + dt.timedelta(days=7),
+        },
+        actor=None,
+    )
+
+    after = _sequences(cast)
+    for uid in (
+        f"session-{saturday_id}@burgerberaad",
+        f"session-{sunday_id}@burgerberaad",
+        f"weekend-{unpublished.pk}@burgerberaad",
+    ):
+        assert after[uid] > before[uid], uid
+    # Other weekends did not change.
+    other = f"weekend-{weekend(cast.assembly, 6).pk}@burgerberaad"
+    assert after[other] == before[other]
+
+
+def test_a_new_venue_raises_the_sequence_of_the_sessions_whose_location_it_changes(
+    cast: Cast,
+) -> None:
+    w, (saturday_id, _sunday_id) = _published_dst_weekend(cast)
+    uid = f"session-{saturday_id}@burgerberaad"
+    before = _sequences(cast)
+
+    weekend_services.weekend_update(weekend=w, data={"venue_name": "Het Tivoli"}, actor=None)
+
+    assert _sequences(cast)[uid] > before[uid]

@@ -137,3 +137,27 @@ def test_the_admin_cannot_publish_nor_edit_sessions_beside_the_service(
     w.refresh_from_db()
     session.refresh_from_db()
     assert (w.title, w.published_at, session.title) == ("Verkenning", None, "Uitleg")
+
+
+def test_the_admin_is_refused_a_new_weekend_on_the_days_of_another(
+    cast: Cast, admin: Client
+) -> None:
+    w, _session = _published(cast)
+    count = Weekend.objects.count()
+    data = {
+        **{name: "" for name in services.WEEKEND_FIELDS},
+        "assembly": cast.assembly.pk,
+        "number": 8,
+        "starts_on": w.starts_on.isoformat(),
+        "ends_on": w.ends_on.isoformat(),
+        "sessions-TOTAL_FORMS": 0,
+        "sessions-INITIAL_FORMS": 0,
+        "sessions-MIN_NUM_FORMS": 0,
+        "sessions-MAX_NUM_FORMS": 1000,
+    }
+
+    response = admin.post(reverse("admin:assembly_sessions_weekend_add"), data)
+
+    assert response.status_code == 200
+    assert "weekend 4" in response.content.decode()
+    assert Weekend.objects.count() == count

@@ -286,3 +286,25 @@ def test_the_organiser_edits_the_venue_and_the_notice_is_queued_after_the_commit
     refused = client.post(url, {**VENUE, "starts_on": "2027-07-03", "ends_on": "2027-07-03"})
     assert refused.status_code == 200
     assert "Verplaats of verwijder dat onderdeel eerst." in refused.content.decode()
+
+
+def test_it_refuses_dates_on_which_another_weekend_of_the_assembly_already_falls(
+    cast: Cast,
+) -> None:
+    # Two weekends on one day would send that day's check-ins to one of them
+    # (participants.selectors_attendance.weekend_for_day): the other's
+    # attendance and its absence flags would be wrong.
+    w, _session = _published(cast)
+    fifth = weekend(cast.assembly, 5)
+    with pytest.raises(schedule.ScheduleRefused, match="weekend 4"):
+        _update(fifth, starts_on=w.ends_on, ends_on=w.ends_on + dt.timedelta(days=1))
+    fifth.refresh_from_db()
+    assert fifth.starts_on > w.ends_on
+    # Another assembly's weekend on the same days is no problem.
+    other = Weekend.objects.create(
+        assembly=cast.other_assembly,
+        number=1,
+        starts_on=dt.date(2027, 8, 14),
+        ends_on=dt.date(2027, 8, 15),
+    )
+    _update(other, starts_on=w.starts_on, ends_on=w.ends_on)
