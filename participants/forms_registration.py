@@ -29,6 +29,8 @@ from sessions.models import Weekend
 
 CHOOSE_ONE = _("Kies een antwoord.")
 PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ()\-]+$")
+PHONE_EXAMPLE = _("Vul een telefoonnummer in zoals 06 12345678.")
+TOO_LONG = _("Dit is te lang. Gebruik hoogstens %(limit_value)d tekens.")
 
 
 def age_on(birth_date: dt.date, day: dt.date) -> int:
@@ -102,7 +104,10 @@ class ContactForm(AccessibleForm):
     full_name = forms.CharField(
         label=_("Uw naam"),
         max_length=200,
-        error_messages={"required": _("Vul uw naam in.")},
+        error_messages={
+            "required": _("Vul uw naam in."),
+            "max_length": _("Uw naam is te lang. Gebruik hoogstens %(limit_value)d tekens."),
+        },
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
@@ -124,6 +129,7 @@ class ContactForm(AccessibleForm):
         help_text=_("Dan kunnen wij u bellen als dat nodig is."),
         required=False,
         max_length=30,
+        error_messages={"max_length": PHONE_EXAMPLE},
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
 
@@ -131,7 +137,7 @@ class ContactForm(AccessibleForm):
         phone: str = self.cleaned_data["phone"].strip()
         digits = sum(ch.isdigit() for ch in phone)
         if phone and (not PHONE_CHARACTERS.match(phone) or not 9 <= digits <= 15):
-            raise forms.ValidationError(_("Vul een telefoonnummer in zoals 06 12345678."))
+            raise forms.ValidationError(PHONE_EXAMPLE)
         return phone
 
 
@@ -144,7 +150,7 @@ class AboutForm(AccessibleForm):
         input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"],
         error_messages={
             "required": _("Vul uw geboortedatum in."),
-            "invalid": _("Vul een datum in zoals 31-12-1980."),
+            "invalid": _("Vul uw geboortedatum in zoals 31-12-1980."),
         },
         widget=forms.DateInput(
             attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"
@@ -157,7 +163,10 @@ class AboutForm(AccessibleForm):
     province = forms.ChoiceField(
         label=_("In welke provincie woont u?"),
         choices=[("", _("Kies uw provincie")), *Province.choices],
-        error_messages={"required": _("Kies uw provincie."), "invalid_choice": CHOOSE_ONE},
+        error_messages={
+            "required": _("Kies uw provincie."),
+            "invalid_choice": _("Kies uw provincie."),
+        },
     )
     urbanisation = _radio(_("Waar woont u?"), Urbanisation.choices)
     migration_background = _radio(
@@ -175,7 +184,7 @@ class AboutForm(AccessibleForm):
         first_day = self.assembly.first_weekend
         if born > dt.date.today() or age_on(born, dt.date.today()) > 120:
             raise forms.ValidationError(
-                _("Deze datum kan niet kloppen. Kijk of het jaar goed is.")
+                _("Deze geboortedatum kan niet kloppen. Kijk of het jaar goed is.")
             )
         if age_on(born, first_day) < self.assembly.min_age:
             raise forms.ValidationError(
@@ -256,11 +265,13 @@ class NeedsForm(AccessibleForm):
         help_text=_("Bijvoorbeeld: vegetarisch, halal, geen noten."),
         required=False,
         max_length=200,
+        error_messages={"max_length": TOO_LONG},
     )
     needs_other = forms.CharField(
         label=_("Hebt u iets anders nodig? (niet verplicht)"),
         required=False,
         max_length=2000,
+        error_messages={"max_length": TOO_LONG},
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -101,6 +101,16 @@ def registration_for_manage(*, registration_id: int) -> Registration | None:
     )
 
 
+def registration_made_with(*, invitation_id: int, email: str) -> Registration | None:
+    """The active registration made with this invitation and this e-mail
+    address (for comparing with what an earlier press of the button wrote)."""
+    return (
+        Registration.objects.prefetch_related("available_weekends")
+        .filter(invitation_id=invitation_id, email=email, status=Registration.Status.ACTIVE)
+        .first()
+    )
+
+
 def attitude_question_list(*, assembly: Assembly) -> QuerySet[AttitudeQuestion]:
     return AttitudeQuestion.objects.filter(assembly=assembly).order_by("position", "id")
 

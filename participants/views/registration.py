@@ -158,6 +158,30 @@ def _render_locked(request: HttpRequest) -> HttpResponse:
     return render(request, TEMPLATES + "locked.html", status=429)
 
 
+def _no_answers(request: HttpRequest) -> HttpResponse:
+    """A step or the check page without answers in the session: the person
+    finished already and pressed the back button, or the session ended (two
+    idle hours) and took the answers with it."""
+    if isinstance(request.session.get(DONE), int):
+        # Not the empty code page: entering the code again would say that
+        # someone already registered with it.
+        return redirect("participants:register_done")
+    messages.info(
+        request,
+        _(
+            "Vul eerst uw code in. Was u al bezig? Dan zijn uw antwoorden gewist, omdat u "
+            "twee uur niets hebt gedaan. Zo beschermen wij uw gegevens."
+        ),
+    )
+    return redirect("participants:register_start")
+
+
+def _finish(request: HttpRequest, registration_id: int) -> HttpResponse:
+    request.session.pop(STATE, None)
+    request.session[DONE] = registration_id
+    return redirect("participants:register_done")
+
+
 # --- the public flow ---------------------------------------------------------
 
 
@@ -214,7 +238,7 @@ def _page(steps: list[Step], key: str) -> dict[str, Any]:
 def register_step(request: HttpRequest, step: str) -> HttpResponse:
     found = _state(request)
     if found is None:
-        return redirect("participants:register_start")
+        return _no_answers(request)
     state, sign_up = found
     assembly = sign_up.invitation.assembly
     steps = _steps_of(sign_up)
@@ -348,7 +372,7 @@ def _summary(
 def register_check(request: HttpRequest) -> HttpResponse:
     found = _state(request)
     if found is None:
-        return redirect("participants:register_start")
+        return _no_answers(request)
     state, sign_up = found
     invitation = sign_up.invitation
     assembly = invitation.assembly
@@ -369,10 +393,17 @@ def register_check(request: HttpRequest) -> HttpResponse:
         except services.RegistrationRefused as refused:
             if refused.reason == refused.CLOSED:
                 return _render_closed(request, assembly)
+            # A double click: the second press read the session before the
+            # first one wrote these very answers. Not "someone used your code".
+            earlier = selectors.registration_made_with(
+                invitation_id=invitation.pk, email=answers["email"]
+            )
+            if earlier is not None and _same_answers(
+                earlier, {**answers, "weekend_ids": weekend_ids}
+            ):
+                return _finish(request, earlier.pk)
             return _render_used(request, invitation)
-        request.session.pop(STATE, None)
-        request.session[DONE] = registration.pk
-        return redirect("participants:register_done")
+        return _finish(request, registration.pk)
     return render(
         request,
         TEMPLATES + "check.html",
@@ -451,6 +482,16 @@ def _answers_of(registration: Registration) -> dict[str, Any]:
     answers = {name: getattr(registration, name) for name in services.CHANGEABLE_FIELDS}
     answers["weekend_ids"] = [w.pk for w in registration.available_weekends.all()]
     return answers
+
+
+def _same_answers(registration: Registration, answers: dict[str, Any]) -> bool:
+    stored = _answers_of(registration)
+    return all(
+        sorted(value) == sorted(answers.get(name, []))
+        if name == "weekend_ids"
+        else value == answers.get(name)
+        for name, value in stored.items()
+    )
 
 
 def _can_change(registration: Registration) -> bool:

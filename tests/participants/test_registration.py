@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from assembly.client_address import client_ip
 from assembly.models import Assembly, OutboxEmail, Role, RoleKind
 from participants.codes import code_display
+from participants.forms_registration import NeedsForm
 from participants.letters import contact_address, letter_text
 from participants.models import (
     AttitudeQuestion,
@@ -535,13 +536,15 @@ def test_it_makes_a_second_registration_with_the_same_code_impossible(
     client: Client, invitation: Invitation, cast: Cast,
     django_capture_on_commit_callbacks: CaptureCallbacks,
 ) -> None:
-    second_tab = Client()
-    fill_all_steps(second_tab, cast.assembly)
+    housemate = Client()
+    fill_all_steps(housemate, cast.assembly)
+    housemate.post(step_url("gegevens"), {"full_name": "Sem", "email": "sem@example.org"})
     register(client, cast.assembly, django_capture_on_commit_callbacks)
-    # The other tab had filled in everything before the first one submitted.
-    response = submit(second_tab, django_capture_on_commit_callbacks)
+    # The housemate had filled in everything before the first one submitted.
+    response = submit(housemate, django_capture_on_commit_callbacks)
     assert response.status_code == 200
-    assert "Deze code is al gebruikt" in response.content.decode()
+    page = response.content.decode()
+    assert "Deze code is al gebruikt" in page and "fatima@example.org" not in page
     assert Registration.objects.count() == 1
     with pytest.raises(services.RegistrationRefused):
         services.registration_create(invitation_id=invitation.pk, consent_version="v",
@@ -1052,3 +1055,91 @@ def test_the_login_limits_read_the_visitor_behind_the_proxy_too(settings: Any) -
         "/", REMOTE_ADDR="198.51.100.8", HTTP_X_FORWARDED_FOR="203.0.113.7"
     )
     assert AccountAdapter(spoofed).get_client_ip(spoofed) == "198.51.100.8"
+
+
+# --- a person who goes back, waits too long, or presses twice ----------------------
+
+
+def test_the_back_button_after_finishing_shows_the_confirmation_again(
+    client: Client, invitation: Invitation, cast: Cast,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    # Not the empty code page: entering the code again would say "someone
+    # already registered with this code".
+    register(client, cast.assembly, django_capture_on_commit_callbacks)
+    done = reverse("participants:register_done")
+    assert client.get(reverse("participants:register_check"))["Location"] == done
+    assert client.get(step_url("hulp"))["Location"] == done
+    assert client.post(reverse("participants:register_check"))["Location"] == done
+    assert Registration.objects.count() == 1 and len(mail.outbox) == 1
+
+
+def test_a_second_press_on_send_at_the_same_moment_shows_the_confirmation(
+    client: Client, invitation: Invitation, cast: Cast,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    """The second request of a double click read the session before the first
+    one finished: it is refused by the invitation's lock, and must not tell the
+    person that someone else used their code."""
+    fill_all_steps(client, cast.assembly)
+    before = dict(client.session.items())
+    register_response = submit(client, django_capture_on_commit_callbacks)
+    assert register_response["Location"] == reverse("participants:register_done")
+    session = client.session
+    for key, value in before.items():
+        session[key] = value
+    session.pop("registration_done", None)
+    session.save()
+    second = submit(client, django_capture_on_commit_callbacks)
+    assert second.status_code == 302
+    assert second["Location"] == reverse("participants:register_done")
+    assert "fatima@example.org" in client.get(second["Location"]).content.decode()
+    assert Registration.objects.count() == 1 and len(mail.outbox) == 1
+
+
+def test_it_explains_that_answers_were_cleared_after_two_idle_hours(
+    client: Client, invitation: Invitation, cast: Cast
+) -> None:
+    data = answers_for(cast.assembly)
+    enter_code(client)
+    client.post(step_url("toestemming"), data["toestemming"])
+    session = client.session
+    session.pop("registration")  # what the session holds once it has expired
+    session.save()
+    response = client.post(step_url("gegevens"), data["gegevens"], follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == START
+    assert "Dan zijn uw antwoorden gewist" in page
+    # Someone who opens the code page fresh is not told anything was lost.
+    assert "antwoorden gewist" not in Client().get(START).content.decode()
+
+
+# --- every error names its field ---------------------------------------------------
+
+
+def test_every_error_in_the_summary_names_its_field(
+    client: Client, invitation: Invitation, cast: Cast
+) -> None:
+    data = answers_for(cast.assembly)
+    enter_code(client)
+    client.post(step_url("toestemming"), data["toestemming"])
+    contact = client.post(step_url("gegevens"), {"full_name": "x" * 201, "email": "a@b.nl",
+                                                 "phone": "0" * 31})
+    errors = contact.context["form"].errors
+    assert errors["full_name"] == ["Uw naam is te lang. Gebruik hoogstens 200 tekens."]
+    assert errors["phone"] == ["Vul een telefoonnummer in zoals 06 12345678."]
+    client.post(step_url("gegevens"), data["gegevens"])
+    about = client.post(step_url("over-u"), {**data["over-u"], "birth_date": "31-02-1980",
+                                             "province": "Atlantis"})
+    errors = about.context["form"].errors
+    assert errors["birth_date"] == ["Vul uw geboortedatum in zoals 31-12-1980."]
+    assert errors["province"] == ["Kies uw provincie."]
+    future = client.post(step_url("over-u"), {**data["over-u"], "birth_date": "2999-01-01"})
+    assert future.context["form"].errors["birth_date"] == [
+        "Deze geboortedatum kan niet kloppen. Kijk of het jaar goed is."
+    ]
+    needs = NeedsForm({"diet": "x" * 201, "needs_other": "y" * 2001})
+    assert needs.errors == {
+        "diet": ["Dit is te lang. Gebruik hoogstens 200 tekens."],
+        "needs_other": ["Dit is te lang. Gebruik hoogstens 2000 tekens."],
+    }
