@@ -42,7 +42,8 @@ _TOTP_EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/media/")
 
 
 class StaffNeedsTotpMiddleware:
-    """Staff roles (organiser, chair, griffie) must set up TOTP before anything else."""
+    """Staff roles (organiser, chair, griffie) and Django admin users (is_staff)
+    must set up TOTP before anything else."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -52,7 +53,11 @@ class StaffNeedsTotpMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(_TOTP_EXEMPT_PREFIXES)
-            and (user.is_superuser or Role.objects.filter(user=user, kind__in=STAFF_ROLES).exists())
+            and (
+                user.is_staff
+                or user.is_superuser
+                or Role.objects.filter(user=user, kind__in=STAFF_ROLES).exists()
+            )
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             return redirect("mfa_activate_totp")

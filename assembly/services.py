@@ -6,10 +6,12 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from assembly.models import Assembly, AuditEvent, Role, RoleKind, User, offered_language
 from assembly.outbox import outbox_queue
@@ -99,7 +101,22 @@ def role_grant(
     return role
 
 
+@transaction.atomic
 def role_revoke(*, role: Role, revoked_by: User) -> None:
+    """Take a role away. The last organiser stays: without one, nobody can give
+    roles in the assembly any more."""
+    if role.kind == RoleKind.ORGANISER:
+        # The assembly's lock: two organisers revoking each other at the same
+        # moment would otherwise each see the other one still there.
+        Assembly.objects.select_for_update().filter(pk=role.assembly_id).first()
+        others = Role.objects.filter(assembly_id=role.assembly_id, kind=RoleKind.ORGANISER)
+        if not others.exclude(pk=role.pk).exists():
+            raise ValidationError(
+                _(
+                    "Dit is de laatste organisator van dit burgerberaad. Geef eerst iemand "
+                    "anders de rol Organisatie. Daarna kunt u deze rol intrekken."
+                )
+            )
     logger.info("role revoked id=%s by user=%s", role.pk, revoked_by.pk)
     role.delete()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -63,8 +64,12 @@ def role_revoke(request: HttpRequest, slug: str, role_id: int) -> HttpResponse:
     role = access.get_role_for_organiser(
         user=access.request_user(request), slug=slug, role_id=role_id
     )
-    services.role_revoke(role=role, revoked_by=access.request_user(request))
-    messages.success(request, _("De rol is ingetrokken."))
+    try:
+        services.role_revoke(role=role, revoked_by=access.request_user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("De rol is ingetrokken."))
     return redirect("assembly:roles", slug=slug)
 
 

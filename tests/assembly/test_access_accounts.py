@@ -1,0 +1,77 @@
+"""Accounts and roles: who must set up TOTP, and an assembly never loses its last organiser."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from assembly.models import Role, RoleKind
+from tests.conftest import Cast
+from tests.factories import RoleFactory, UserFactory, give_totp
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_django_admin_user_sets_up_totp_before_the_admin(client: Client) -> None:
+    admin_user = UserFactory(email="beheerder@example.org", is_staff=True)
+    client.force_login(admin_user)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/2fa/totp/activate")
+
+
+def test_a_django_admin_user_with_totp_reaches_the_admin(client: Client) -> None:
+    admin_user = UserFactory(email="beheerder@example.org", is_staff=True)
+    give_totp(admin_user)
+    client.force_login(admin_user)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_the_last_organiser_cannot_be_revoked(client: Client, cast: Cast) -> None:
+    organiser = cast.users["organiser"]
+    role = Role.objects.get(user=organiser, assembly=cast.assembly, kind=RoleKind.ORGANISER)
+    client.force_login(organiser)
+    response = client.post(f"/b/drugsbeleid/beheer/rollen/{role.pk}/intrekken/", follow=True)
+    assert Role.objects.filter(pk=role.pk).exists()
+    assert "laatste organisator" in response.content.decode()
+
+
+def test_an_organiser_is_revoked_while_another_remains(client: Client, cast: Cast) -> None:
+    second = UserFactory(email="organisatie2@example.org")
+    give_totp(second)
+    role = RoleFactory(user=second, assembly=cast.assembly, kind=RoleKind.ORGANISER)
+    client.force_login(cast.users["organiser"])
+    response = client.post(f"/b/drugsbeleid/beheer/rollen/{role.pk}/intrekken/")
+    assert response.status_code == 302
+    assert not Role.objects.filter(pk=role.pk).exists()
+
+
+def test_a_member_who_is_organiser_elsewhere_gets_no_organiser_pages_here(
+    client: Client, cast: Cast
+) -> None:
+    member = cast.users["member"]
+    give_totp(member)
+    RoleFactory(user=member, assembly=cast.other_assembly, kind=RoleKind.ORGANISER)
+    client.force_login(member)
+    assert client.get("/b/drugsbeleid/beheer/rollen/").status_code == 403
+    assert client.get("/b/drugsbeleid/beheer/logboek/").status_code == 403
+    assert client.get("/b/klimaat/beheer/rollen/").status_code == 200
+
+
+def test_a_revoked_role_stops_working_in_an_open_session(client: Client, cast: Cast) -> None:
+    second = UserFactory(email="organisatie2@example.org")
+    give_totp(second)
+    role = RoleFactory(user=second, assembly=cast.assembly, kind=RoleKind.ORGANISER)
+    client.force_login(second)
+    assert client.get("/b/drugsbeleid/beheer/rollen/").status_code == 200
+    Role.objects.filter(pk=role.pk).delete()
+    assert client.get("/b/drugsbeleid/beheer/rollen/").status_code == 403
+
+
+def test_a_deactivated_user_is_logged_out(client: Client, cast: Cast) -> None:
+    member = cast.users["member"]
+    client.force_login(member)
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    response = client.get("/b/drugsbeleid/mijn/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
