@@ -31,6 +31,7 @@ from participants.models import (
     Province,
     Quota,
     Registration,
+    SelectionRun,
     Urbanisation,
 )
 
@@ -308,6 +309,24 @@ def fitting_pool_csv(quotas_text: str, pool_text: str) -> tuple[str, int]:
     return _csv(header, kept), left_out
 
 
+def run_inputs(*, assembly: Assembly) -> tuple[str, str, int]:
+    """What a run started now would freeze: the quota table, the pool the
+    engine accepts (see :func:`fitting_pool_csv`), and how many were left out."""
+    quotas_text, pool_text = selection_inputs(assembly=assembly)
+    pool_text, left_out = fitting_pool_csv(quotas_text, pool_text)
+    return quotas_text, pool_text, left_out
+
+
+def run_inputs_changed(*, run: SelectionRun) -> bool:
+    """True when the assembly's quotas, pool or panel size are no longer the
+    ones ``run`` froze when it was started."""
+    assembly = run.assembly
+    if run.panel_size != assembly.members_target:
+        return True
+    quotas_text, pool_text, _left_out = run_inputs(assembly=assembly)
+    return quotas_text != run.quotas_csv or pool_text != run.pool_csv
+
+
 def pool_diagnosis(*, assembly: Assembly) -> PoolDiagnosis | None:
     """Ask the engine whether any panel of ``members_target`` meets all quotas.
 
@@ -327,8 +346,7 @@ def pool_diagnosis(*, assembly: Assembly) -> PoolDiagnosis | None:
 
     if not quota_list(assembly=assembly).exists():
         return None
-    quotas_text, pool_text = selection_inputs(assembly=assembly)
-    pool_text, left_out = fitting_pool_csv(quotas_text, pool_text)
+    quotas_text, pool_text, left_out = run_inputs(assembly=assembly)
     try:
         quotas = read_quotas("quota", text=quotas_text)
         people = read_pool("pool", quotas, [HOUSEHOLD_COLUMN], text=pool_text)

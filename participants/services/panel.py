@@ -50,7 +50,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from assembly.models import Assembly, Role, RoleKind, User
 from assembly.outbox import outbox_queue
-from assembly.queueing import REQUEUE_AFTER, queue_or_leave_to_sweep
+from assembly.queueing import queue_or_leave_to_sweep
 from assembly.schedules import daily_crontab
 from assembly.services import audit_record, role_grant, role_revoke, user_get_or_create
 from participants.letters import (
@@ -69,7 +69,12 @@ from participants.models import (
     TableSeat,
 )
 from participants.selectors_lottery import assembly_current_draw
-from participants.services.selection import Outcome, ProgressWriter, run_execute
+from participants.services.selection import (
+    Outcome,
+    ProgressWriter,
+    run_execute,
+    waiting_for_a_task,
+)
 from participants.sortition import (
     Instance,
     Respondent,
@@ -824,17 +829,17 @@ def _ask_to_compute(replacement_id: int) -> None:
 
 
 def replacement_runs_requeue(*, now: dt.datetime | None = None) -> list[int]:
-    """Queue again the replacements whose run still waits for a task after
-    REQUEUE_AFTER (the queue was down, or the message was lost); the claim in
-    :func:`replacement_compute` makes a second task harmless. Returns their ids."""
+    """Queue again the replacements whose run no task works on: still queued
+    after REQUEUE_AFTER (the queue was down, or the message was lost), or
+    running with a stale claim (its worker died and the message with it); the
+    claim in :func:`replacement_compute` makes a second task harmless.
+    Returns their ids."""
     moment = now or timezone.now()
     ids = list(
         Replacement.objects.filter(
+            waiting_for_a_task(moment, prefix="run__"),
             status=Replacement.Status.PENDING,
             run__kind=SelectionRun.Kind.REPLACEMENT,
-            run__status=SelectionRun.Status.QUEUED,
-            run__claimed_at__isnull=True,
-            run__created_at__lt=moment - REQUEUE_AFTER,
         )
         .order_by("pk")
         .values_list("pk", flat=True)

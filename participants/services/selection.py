@@ -26,6 +26,8 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -44,8 +46,8 @@ from participants.selectors_lottery import assembly_current_draw
 from participants.selectors_selection import (
     HOUSEHOLD_COLUMN,
     ID_COLUMN,
-    fitting_pool_csv,
-    selection_inputs,
+    run_inputs,
+    run_inputs_changed,
 )
 from participants.sortition import (
     Instance,
@@ -83,6 +85,14 @@ POOL_CHANGED_MESSAGE = gettext_noop(
     " wissen. Daarom kunt u deze loting niet meer gebruiken. Start een nieuwe loting."
 )
 
+# Why a finished run cannot be committed when the quotas, the respondents or
+# the panel size changed after it was started: it would publish a lottery
+# over inputs that are no longer the assembly's.
+INPUTS_CHANGED_MESSAGE = gettext_noop(
+    "Na de start van deze loting zijn de quota, de aanmelders of het aantal deelnemers"
+    " veranderd. Deze loting past daar niet meer bij. Start een nieuwe loting."
+)
+
 # The error code of a run that was never committed when the pool was purged:
 # its frozen pool and record were emptied (see selection_runs_forget_pools).
 POOL_PURGED = "pool_purged"
@@ -99,6 +109,25 @@ ERASED_BEFORE_DRAW = gettext_noop("Gegevens gewist voor de trekking")
 
 class SelectionRefused(Exception):
     """The lottery step cannot be taken now; the message says why, for the organiser."""
+
+
+def public_number_parse(text: str) -> int:
+    """The public number as the organiser typed it: digits, spaces allowed
+    anywhere ("4 2 7", " 042 "). A point or a comma is refused rather than
+    guessed at: "1.000" is a thousand in Dutch and one in English, and each
+    gives another ticket."""
+    digits = "".join(text.split())
+    if not digits or not all("0" <= c <= "9" for c in digits):
+        raise SelectionRefused(
+            _("Typ alleen cijfers, zonder punt, komma of ander teken. Bijvoorbeeld: 042.")
+        )
+    number = int(digits)
+    if number > MAX_NUMBER:
+        raise SelectionRefused(
+            _("Het getal is te groot. Gebruik hoogstens %(digits)s cijfers.")
+            % {"digits": len(str(MAX_NUMBER))}
+        )
+    return number
 
 
 # ------------------------------------------------------------------------ helpers
@@ -169,10 +198,9 @@ def selection_run_start(
         # Two organisers pressing start at once would both pass the check.
         Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
         check_selection_run_start(assembly=assembly, algorithm=algorithm, tickets=tickets)
-        quotas_csv, all_respondents = selection_inputs(assembly=assembly)
         # Someone whose answer fits no quota value (an age outside every band)
         # has no seat the quotas allow; the pool check shows how many.
-        pool_csv, left_out = fitting_pool_csv(quotas_csv, all_respondents)
+        quotas_csv, pool_csv, left_out = run_inputs(assembly=assembly)
         run = SelectionRun.objects.create(
             assembly=assembly,
             kind=SelectionRun.Kind.PANEL,
@@ -218,19 +246,36 @@ def _ask_to_run(run_id: int) -> None:
     queue_or_leave_to_sweep(selection_run_task, run_id, what="selection run")
 
 
+def waiting_for_a_task(moment: dt.datetime, prefix: str = "") -> Q:
+    """Runs no task works on: still queued after REQUEUE_AFTER, or running with
+    a claim gone stale (the worker died, and its message with it when the
+    broker lost it or the hard time limit acknowledged it). ``prefix`` is the
+    path to the run in a related query ("run__")."""
+    return Q(
+        **{
+            f"{prefix}status": SelectionRun.Status.QUEUED,
+            f"{prefix}claimed_at__isnull": True,
+            f"{prefix}created_at__lt": moment - REQUEUE_AFTER,
+        }
+    ) | Q(
+        **{
+            f"{prefix}status": SelectionRun.Status.RUNNING,
+            f"{prefix}claimed_at__lte": moment - CLAIM_LEASE,
+        }
+    )
 
 
 def selection_runs_requeue(*, now: dt.datetime | None = None) -> list[int]:
-    """Queue again the runs still waiting for a task after REQUEUE_AFTER; the
-    claim makes a second task for the same run harmless. Returns their ids."""
+    """Queue again the runs no task works on (see :func:`waiting_for_a_task`);
+    the claim makes a second task for the same run harmless. Returns their ids."""
     moment = now or timezone.now()
     ids = list(
         SelectionRun.objects.filter(
+            waiting_for_a_task(moment),
             kind=SelectionRun.Kind.PANEL,  # a replacement's run has its own task and sweep
-            status=SelectionRun.Status.QUEUED,
-            claimed_at__isnull=True,
-            created_at__lt=moment - REQUEUE_AFTER,
-        ).values_list("pk", flat=True)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     for run_id in ids:
         _ask_to_run(run_id)
@@ -335,7 +380,13 @@ class ProgressWriter:
             return True
 
     def write(self, message: str, share: float) -> None:
-        fields = {"progress": min(99, max(0, int(share * 100))), "progress_message": message[:300]}
+        # The engine counts again from 0 when it changes method, and a run
+        # taken over starts afresh: the bar stays where it was instead.
+        percent = min(99, max(0, int(share * 100)))
+        fields = {
+            "progress": Greatest(F("progress"), Value(percent)),
+            "progress_message": message[:300],
+        }
         if not self.renew(**fields):
             raise ClaimLost
 
@@ -541,6 +592,8 @@ def check_selection_run_commit(*, run: SelectionRun) -> None:
         )
     if run.kind != SelectionRun.Kind.PANEL:
         raise SelectionRefused(_("Alleen een loting van de deelnemers kunt u hier vastleggen."))
+    if run_inputs_changed(run=run):
+        raise SelectionRefused(_(INPUTS_CHANGED_MESSAGE))
 
 
 def selection_run_commit(*, run: SelectionRun, actor: User | None) -> SelectionRun:
@@ -615,6 +668,11 @@ def selection_draw(
         run = SelectionRun.objects.select_related("assembly").get(pk=run.pk)
         assembly = run.assembly
         current = assembly_current_draw(assembly=assembly)
+        if current is not None and current.run_id == run.pk and current.number == number:
+            # The same number for the same run again (a double click, the form
+            # sent again): that draw is made; a new one would give the same.
+            logger.info("selection draw repeated id=%s number=%s", current.pk, number)
+            return current
         check_selection_draw(run=run, number=number, current=current, reason=reason)
         assert run.record is not None
         try:

@@ -95,10 +95,12 @@ class RunStartForm(forms.Form):
 
 
 class DrawForm(forms.Form):
-    number = forms.IntegerField(
+    # Text, not an integer field: that one reads "1.000" as 1 (see
+    # services.public_number_parse).
+    number = forms.CharField(
         label=gettext_lazy("Openbaar getal"),
-        min_value=0,
-        max_value=services.MAX_NUMBER,
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         help_text=gettext_lazy(
             "Het getal dat in het openbaar is getrokken, bijvoorbeeld met dobbelstenen."
         ),
@@ -120,10 +122,16 @@ class DrawForm(forms.Form):
     def __init__(self, *args: Any, redraw: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.redraw = redraw
-        if redraw:
-            self.fields["reason"].required = True
-        else:
+        if not redraw:
             del self.fields["reason"]
+        # Even with a draw made, the reason is not required here: the same
+        # number sent twice needs none; the service asks for it otherwise.
+
+    def clean_number(self) -> int:
+        try:
+            return services.public_number_parse(self.cleaned_data["number"])
+        except services.SelectionRefused as refusal:
+            raise forms.ValidationError(str(refusal)) from refusal
 
 
 @login_required

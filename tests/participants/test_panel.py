@@ -983,3 +983,26 @@ def test_a_replacement_cut_off_with_its_worker_is_taken_over_once_its_claim_is_s
     _quotas_hold(replacement)
     # And a task that comes later does nothing.
     assert services.replacement_compute(replacement_id=replacement.pk).state == "finished-before"
+
+
+def test_a_replacement_whose_worker_and_task_are_gone_is_taken_over_by_the_sweep(
+    db: None, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from participants.services import selection
+
+    _panel, replacement = _replacement_without_its_task(
+        django_capture_on_commit_callbacks, monkeypatch
+    )
+    assert replacement.run is not None
+    # A worker took it and died, and its message is gone: only the sweep is left.
+    stale = timezone.now() - selection.CLAIM_LEASE - dt.timedelta(seconds=1)
+    SelectionRun.objects.filter(pk=replacement.run.pk).update(
+        status=SelectionRun.Status.RUNNING, claimed_at=stale
+    )
+    assert services.replacement_runs_requeue(now=stale + dt.timedelta(minutes=1)) == []
+
+    assert services.replacement_runs_requeue() == [replacement.pk]
+
+    replacement.refresh_from_db()
+    assert replacement.status == Replacement.Status.PROPOSED
+    _quotas_hold(replacement)

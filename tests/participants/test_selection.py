@@ -222,7 +222,9 @@ def test_it_writes_progress_while_it_runs(
 
 
 def test_it_writes_progress_at_most_once_a_second(done_run: SelectionRun) -> None:
-    SelectionRun.objects.filter(pk=done_run.pk).update(status=SelectionRun.Status.RUNNING)
+    SelectionRun.objects.filter(pk=done_run.pk).update(
+        status=SelectionRun.Status.RUNNING, progress=0
+    )
     claim = SelectionRun.objects.get(pk=done_run.pk).claimed_at
     assert claim is not None
     writer = services.ProgressWriter(done_run.pk, claim)
@@ -1032,3 +1034,165 @@ def test_an_alternate_who_withdrew_before_the_draw_is_not_proposed_as_replacemen
 
     assert replacement.status == Replacement.Status.PROPOSED
     assert str(gone.pk) not in [str(pid) for pid in replacement.proposed]
+
+
+# ------------------------------------------------------- review: running and drawing
+
+
+def _draw_post(client: Client, run: SelectionRun, number: str) -> Any:
+    kwargs = {"slug": run.assembly.slug, "pk": run.pk}
+    return client.post(
+        reverse("participants:selection_draw", kwargs=kwargs),
+        {"number": number, "how_drawn": "drie dobbelstenen"},
+    )
+
+
+def _committed_in_cast(cast: Cast, on_commit: OnCommit) -> SelectionRun:
+    _prepare(cast)
+    cast.assembly.refresh_from_db()
+    run = start_run(on_commit, cast.assembly, seed=3)
+    return services.selection_run_commit(run=run, actor=None)
+
+
+@pytest.mark.parametrize(
+    ("typed", "ticket"), [(" 042 ", 42), ("4 2 7", 427), ("1 000", 0), ("0001417", 417)]
+)
+def test_the_public_number_gives_the_ticket_the_published_rule_gives(
+    cast: Cast, django_capture_on_commit_callbacks: OnCommit, typed: str, ticket: int
+) -> None:
+    run = _committed_in_cast(cast, django_capture_on_commit_callbacks)
+
+    response = _draw_post(_organiser_client(cast), run, typed)
+
+    assert response.status_code == 302
+    assert SelectionDraw.objects.get(run=run).ticket == ticket
+
+
+@pytest.mark.parametrize("typed", ["1.000", "1,000", "42.0", "-3", "4e2", "twee"])
+def test_a_public_number_with_a_point_or_comma_is_refused_not_read_otherwise(
+    cast: Cast, django_capture_on_commit_callbacks: OnCommit, typed: str
+) -> None:
+    # "1.000" is a thousand in Dutch; read as 1 it would pick ticket 1, not 0.
+    run = _committed_in_cast(cast, django_capture_on_commit_callbacks)
+
+    response = _draw_post(_organiser_client(cast), run, typed)
+
+    assert response.status_code == 400
+    assert "alleen cijfers" in response.content.decode()
+    assert not SelectionDraw.objects.exists()
+
+
+def test_the_same_number_sent_twice_is_one_draw_without_an_error(
+    cast: Cast, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    # A double click, or the page sent again: the draw is done, not refused.
+    run = _committed_in_cast(cast, django_capture_on_commit_callbacks)
+    client = _organiser_client(cast)
+    first = _draw_post(client, run, "2025")
+
+    again = _draw_post(client, run, "2025")
+
+    assert (first.status_code, again.status_code) == (302, 302)
+    draw = SelectionDraw.objects.get()
+    assert draw.ticket == 25 and draw.superseded_at is None
+    assert AuditEvent.objects.filter(action__in=["selection_draw", "selection_redraw"]).count() == 1
+    # Another number still needs a reason.
+    refused = _draw_post(client, run, "7")
+    assert refused.status_code == 400 and "waarom" in refused.content.decode()
+    assert SelectionDraw.objects.count() == 1
+
+
+def test_it_refuses_to_commit_a_run_whose_quotas_changed_since_it_started(
+    done_run: SelectionRun,
+) -> None:
+    Quota.objects.filter(assembly=done_run.assembly, value="vrouw").update(max=8)
+
+    with pytest.raises(services.SelectionRefused, match="veranderd"):
+        services.selection_run_commit(run=done_run, actor=None)
+    assert SelectionRun.objects.get(pk=done_run.pk).committed_at is None
+
+
+def test_it_refuses_to_commit_a_run_whose_pool_changed_since_it_started(
+    done_run: SelectionRun,
+) -> None:
+    # Someone's answer was corrected after the run froze the pool.
+    person = first_in_pool(done_run)
+    Registration.objects.filter(pk=person.pk).update(
+        gender="man" if person.gender == "vrouw" else "vrouw"
+    )
+
+    with pytest.raises(services.SelectionRefused, match="veranderd"):
+        services.selection_run_commit(run=done_run, actor=None)
+    assert SelectionRun.objects.get(pk=done_run.pk).committed_at is None
+
+
+def test_it_refuses_to_commit_a_run_for_another_panel_size(done_run: SelectionRun) -> None:
+    Assembly.objects.filter(pk=done_run.assembly_id).update(members_target=13)
+    run = SelectionRun.objects.get(pk=done_run.pk)
+
+    with pytest.raises(services.SelectionRefused, match="veranderd"):
+        services.selection_run_commit(run=run, actor=None)
+
+
+def test_the_progress_bar_never_goes_back(done_run: SelectionRun) -> None:
+    # The engine starts its count again when it changes method (and after a
+    # worker died, the run starts afresh): the bar stays where it was.
+    SelectionRun.objects.filter(pk=done_run.pk).update(
+        status=SelectionRun.Status.RUNNING, progress=0
+    )
+    claim = SelectionRun.objects.get(pk=done_run.pk).claimed_at
+    assert claim is not None
+    writer = services.ProgressWriter(done_run.pk, claim)
+    writer("stage 3", 0.6)
+    writer.last = 0.0
+    writer("stage by stage", 0.0)
+
+    run = SelectionRun.objects.get(pk=done_run.pk)
+    assert (run.progress, run.progress_message) == (60, "stage by stage")
+
+
+def test_a_run_whose_worker_and_task_are_gone_is_taken_over_by_the_sweep(
+    done_run: SelectionRun,
+) -> None:
+    # The worker died and its message is gone too (Redis restarted, or the
+    # hard time limit acknowledged it): nothing else would ever finish the run,
+    # and no new run could be started.
+    stale = timezone.now() - services.CLAIM_LEASE - dt.timedelta(seconds=5)
+    SelectionRun.objects.filter(pk=done_run.pk).update(
+        status=SelectionRun.Status.RUNNING, claimed_at=stale, record=None, progress=40
+    )
+    assert services.selection_runs_requeue(now=stale + dt.timedelta(minutes=1)) == []
+
+    assert services.selection_runs_requeue() == [done_run.pk]
+
+    run = SelectionRun.objects.get(pk=done_run.pk)
+    assert run.status == SelectionRun.Status.DONE and run.record is not None
+
+
+def test_select_panel_reads_the_public_number_as_the_site_does(
+    done_run: SelectionRun, tmp_path: Path
+) -> None:
+    assert done_run.record is not None
+    files = export(tmp_path, done_run.record, done_run)
+    args = [
+        "select_panel",
+        "--categories",
+        files["categories"],
+        "--respondents",
+        files["respondents"],
+        "--panel-size",
+        "12",
+        "--household-columns",
+        "huishouden",
+        "--json",
+        str(tmp_path / "out.json"),
+    ]
+    with pytest.raises(CommandError, match="alleen cijfers"):
+        call_command(*args, "--number", "1.000")
+    with pytest.raises(CommandError, match="alleen cijfers"):
+        call_command(*args, "--number", "-3")
+
+    call_command(*args, "--number", "1 417")
+
+    record = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert (record["public_number"], record["ticket_drawn"]) == (1417, 417)

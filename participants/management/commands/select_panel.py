@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -11,6 +12,18 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from participants.sortition import SortitionError, load_instance, run_selection
+
+
+def public_number(text: str) -> int:
+    """The public number read as the site reads it: digits and spaces only."""
+    # Imported here: the command needs no database, the service module's models
+    # load without one.
+    from participants.services.selection import SelectionRefused, public_number_parse
+
+    try:
+        return public_number_parse(text)
+    except SelectionRefused as refusal:
+        raise argparse.ArgumentTypeError(str(refusal)) from refusal
 
 
 class Command(BaseCommand):
@@ -38,7 +51,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0, help=_("Seed for the solver."))
         parser.add_argument(
             "--number",
-            type=int,
+            type=public_number,
             default=None,
             help=_("The public number that picks the ticket (ticket = number mod tickets)."),
         )
