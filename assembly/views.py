@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
 from assembly import access, selectors, services
@@ -99,6 +100,24 @@ def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "assembly/audit_log.html",
         {"assembly": assembly, "page": page, "action": action},
+    )
+
+
+@login_required
+@require_GET
+def my_account(request: HttpRequest) -> HttpResponse:
+    """Takes the place of allauth's e-mail page (same URL name, account_email).
+
+    That page let anyone add any address to their account and, since accounts
+    here have no verified address of their own, make it their login without
+    proof: someone else's address gave a server error, an unused one became
+    theirs, and a role given to it later would have gone to them. Nobody here
+    needs a second address; the secretariat changes one on request.
+    """
+    return render(
+        request,
+        "account/my_account.html",
+        {"contact_email": settings.INVITATION_CONTACT_EMAIL},
     )
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from assembly.views import language_switch
+from assembly.views import language_switch, my_account
 from config import views
 
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("participants.urls")),
     path("", include("recommendations.urls")),
     path("i18n/setlang/", language_switch, name="set_language"),
+    # Before allauth's own: see my_account.
+    path("accounts/email/", my_account, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
