@@ -7,7 +7,6 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils.translation import gettext_lazy
 
 from assembly import access
 from sessions.models import ProgrammeReminder, Session, Weekend
@@ -43,11 +42,7 @@ class WeekendAdminForm(forms.ModelForm[Weekend]):
     class Meta:
         model = Weekend
         fields = ["assembly", "number", *weekend_services.WEEKEND_FIELDS, "published_at"]
-        help_texts = {
-            "starts_on": gettext_lazy(
-                "Verschuift u het hele weekend? Dan schuiven de onderdelen mee."
-            ),
-        }
+        help_texts = {"starts_on": weekend_services.MOVE_HELP}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

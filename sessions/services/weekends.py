@@ -58,6 +58,10 @@ from sessions.services.schedule import (
 logger = logging.getLogger(__name__)
 
 # What an organiser changes on the weekend's own page.
+# The help beside the first date, in both forms that edit a weekend (the
+# organiser's page and the admin): what weekend_update does with sessions.
+MOVE_HELP = gettext_lazy("Verschuift u het hele weekend? Dan schuiven de onderdelen mee.")
+
 WEEKEND_FIELDS = (
     "title",
     "title_en",

@@ -84,11 +84,7 @@ class WeekendForm(forms.ModelForm[Weekend]):
             "hotel": forms.Textarea(attrs={"rows": 3}),
             "hotel_en": forms.Textarea(attrs={"rows": 3}),
         }
-        help_texts = {
-            "starts_on": gettext_lazy(
-                "Verschuift u het hele weekend? Dan schuiven de onderdelen mee."
-            ),
-        }
+        help_texts = {"starts_on": weekend_services.MOVE_HELP}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
