@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from assembly.models import Assembly
-from participants.models import SelectionDraw, SelectionRun
+from participants.models import Replacement, SelectionDraw, SelectionRun
 from participants.selectors_selection import HOUSEHOLD_COLUMN, ID_COLUMN
 
 # Columns of the frozen pool that are not quota categories.
@@ -42,13 +42,13 @@ def selection_run_for_assembly(*, assembly: Assembly, pk: int) -> SelectionRun |
 
 
 def in_published_lottery(*, assembly_id: int, registration_id: int) -> bool:
-    """This respondent's row is in the frozen pool of a committed panel run: it
-    is public and stays there, under its number, after a withdrawal. Someone
-    who registered after that run started is not in it (a row starts with its
-    id, as selection_runs_remove_respondent reads it)."""
+    """This respondent's row is in the frozen pool of a committed run (a panel
+    run, or a replacement's, published when computed): it is public and stays
+    there, under its number, after a withdrawal. Someone who registered after
+    that run started is not in it (a row starts with its id, as
+    selection_runs_remove_respondent reads it)."""
     return SelectionRun.objects.filter(
         assembly_id=assembly_id,
-        kind=SelectionRun.Kind.PANEL,
         committed_at__isnull=False,
         pool_csv__contains=f"\n{registration_id},",
     ).exists()
@@ -316,6 +316,60 @@ def public_runs(*, assembly: Assembly) -> list[PublicRun]:
                 summary=run_summary(run),
                 current=current,
                 superseded=[d for d in draws if d.superseded_at is not None],
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class PublicReplacement:
+    """A replacement's lottery as published: its ticket table from the moment
+    it was computed, then the public number, then what became of it."""
+
+    run: SelectionRun
+    replacement: Replacement | None
+    seats: int
+    candidates: int
+    min_probability: float | None
+    ticket_table_sha256: str
+    input_sha256: str
+    draw: SelectionDraw | None
+
+    @property
+    def min_percent(self) -> float | None:
+        return None if self.min_probability is None else self.min_probability * 100
+
+
+def public_replacements(*, assembly: Assembly) -> list[PublicReplacement]:
+    """The published replacement lotteries of an assembly, newest first."""
+    runs = (
+        SelectionRun.objects.filter(
+            assembly=assembly, kind=SelectionRun.Kind.REPLACEMENT, committed_at__isnull=False
+        )
+        .exclude(record__isnull=True)
+        .prefetch_related("draws")
+        .order_by("-committed_at", "-id")
+    )
+    by_run = {
+        replacement.run_id: replacement
+        for replacement in Replacement.objects.filter(
+            assembly=assembly, run__in=[run.pk for run in runs]
+        )
+    }
+    result = []
+    for run in runs:
+        record = run.record or {}
+        draws = list(run.draws.all())
+        result.append(
+            PublicReplacement(
+                run=run,
+                replacement=by_run.get(run.pk),
+                seats=len(run.dropped),
+                candidates=len(record.get("probabilities", {})),
+                min_probability=record.get("min_probability"),
+                ticket_table_sha256=str(record.get("ticket_table_sha256", "")),
+                input_sha256=str(record.get("input_sha256", "")),
+                draw=draws[0] if draws else None,
             )
         )
     return result

@@ -241,6 +241,9 @@ class Replacement(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Wordt berekend")
+        # A LEXIMIN proposal: the ticket table is published, the public
+        # number not yet drawn.
+        DRAW = "draw", _("Wacht op het openbare getal")
         PROPOSED = "proposed", _("Voorstel")
         CONFIRMED = "confirmed", _("Bevestigd")
         DISCARDED = "discarded", _("Niet gebruikt")
@@ -267,6 +270,9 @@ class Replacement(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("besloten op"), null=True, blank=True)
+    # Why a proposal drawn in public was not used: it stands on the public
+    # lottery page, next to the draw.
+    discard_reason = models.TextField(_("waarom niet gebruikt"), blank=True)
 
     class Meta:
         verbose_name = _("vervanging")

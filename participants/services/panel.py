@@ -15,7 +15,12 @@ as "no answer" from the day after that reminder.
 Replacement: first the alternates still waiting, in rank order, as long as
 every quota stays met; otherwise a new LEXIMIN draw over the rest of the
 frozen pool (a SelectionRun of kind "replacement", on Celery when the pool is
-large). The organiser then confirms or discards the proposal.
+large). A LEXIMIN replacement is drawn as transparently as the panel: its
+ticket table is published (on the lottery page, with its hash) as soon as it
+is computed, and a number drawn in public picks the ticket
+(:func:`replacement_draw`). The organiser then confirms or discards the
+proposal; a proposal drawn in public is discarded only with a reason, which
+is published next to the draw.
 
 The audit log gets ids, counts and reasons; never names, contact details or
 answers.
@@ -65,13 +70,17 @@ from participants.models import (
     PanelMember,
     Registration,
     Replacement,
+    SelectionDraw,
     SelectionRun,
     TableSeat,
 )
 from participants.selectors_lottery import assembly_current_draw
 from participants.services.selection import (
+    MAX_NUMBER,
     Outcome,
     ProgressWriter,
+    household_columns,
+    record_without_trial_draw,
     run_execute,
     waiting_for_a_task,
 )
@@ -80,6 +89,7 @@ from participants.sortition import (
     Respondent,
     read_pool,
     read_quotas,
+    record_draw,
     replace_dropouts,
     replace_from_alternates,
 )
@@ -107,7 +117,11 @@ DROPPED_OUT = (
     PanelMember.Status.NO_RESPONSE,
     PanelMember.Status.WITHDRAWN,
 )
-OPEN_REPLACEMENT = (Replacement.Status.PENDING, Replacement.Status.PROPOSED)
+OPEN_REPLACEMENT = (
+    Replacement.Status.PENDING,
+    Replacement.Status.DRAW,
+    Replacement.Status.PROPOSED,
+)
 
 
 _MEMBERS_FIRST = Case(When(kind=PanelMember.Kind.MEMBER, then=Value(0)), default=Value(1))
@@ -873,8 +887,14 @@ def replacement_compute(*, replacement_id: int) -> Outcome:
             list(run.dropped),
             seed=run.seed,
             tickets=run.tickets,
+            household_columns=household_columns(run.household_rule),
             progress=progress,
         )
+        # The engine's trial draw with the (secret) seed is not the draw: the
+        # public number picks the ticket, after the table is published.
+        record = record_without_trial_draw(record)
+        for key in ("replacements", "new_panel"):
+            record.pop(key, None)
         return {
             "record": {**record, "panel_before": panel},
             "min_probability": record.get("min_probability"),
@@ -882,17 +902,24 @@ def replacement_compute(*, replacement_id: int) -> Outcome:
 
     def finished(run: SelectionRun, fields: dict[str, Any]) -> None:
         if fields["status"] == SelectionRun.Status.DONE:
-            chosen = [str(pid) for pid in fields["record"]["replacements"]]
-            Replacement.objects.filter(
-                pk=replacement_id, status=Replacement.Status.PENDING
-            ).update(status=Replacement.Status.PROPOSED, proposed=chosen)
+            # Published at once: the ticket table is fixed before anyone knows
+            # the number that picks from it (as committing does for a panel run).
+            SelectionRun.objects.filter(pk=run.pk).update(
+                committed_at=timezone.now(), committed_by=replacement.created_by
+            )
+            Replacement.objects.filter(pk=replacement_id, status=Replacement.Status.PENDING).update(
+                status=Replacement.Status.DRAW
+            )
             audit_record(
-                action="replacement.proposed",
+                action="replacement.published",
                 assembly=replacement.assembly,
                 target=replacement,
-                detail={"run": run.pk, "method": Replacement.Method.LEXIMIN, "proposed": chosen},
+                detail={
+                    "run": run.pk,
+                    "ticket_table_sha256": str(fields["record"].get("ticket_table_sha256", "")),
+                },
             )
-            logger.info("replacement proposed id=%s method=leximin", replacement_id)
+            logger.info("replacement ticket table published id=%s", replacement_id)
             return
         problem = fields["error"]
         if problem["code"] == "internal":
@@ -917,6 +944,75 @@ def replacement_compute(*, replacement_id: int) -> Outcome:
     return run_execute(
         run_id=run.pk, kind=SelectionRun.Kind.REPLACEMENT, compute=compute, finished=finished
     )
+
+
+def replacement_public_draw(*, replacement: Replacement) -> SelectionDraw | None:
+    """The public number's draw behind a LEXIMIN proposal (None before it)."""
+    if replacement.run_id is None:
+        return None
+    return SelectionDraw.objects.filter(run_id=replacement.run_id).first()
+
+
+def replacement_draw(
+    *, replacement: Replacement, number: int, how_drawn: str, actor: User | None
+) -> SelectionDraw:
+    """Apply a number drawn in public to the replacement's published ticket
+    table: the ticket's people become the proposal.
+
+    One draw per replacement. The same number sent again (a double click) is
+    that draw; another number is refused: an organiser who does not like the
+    result cannot draw again, only discard the proposal with a reason that is
+    published next to the draw."""
+    with transaction.atomic():
+        Assembly.objects.select_for_update().filter(pk=replacement.assembly_id).first()
+        replacement = (
+            Replacement.objects.select_for_update(of=("self",))
+            .select_related("run", "assembly")
+            .get(pk=replacement.pk)
+        )
+        made = replacement_public_draw(replacement=replacement)
+        if made is not None:
+            if made.number == number:
+                return made
+            raise PanelRefused(
+                _(
+                    "Voor deze vervanging is al een getal getrokken (%(number)s). "
+                    "Een tweede trekking kan niet."
+                )
+                % {"number": made.number}
+            )
+        run = replacement.run
+        if replacement.status != Replacement.Status.DRAW or run is None or run.record is None:
+            raise PanelRefused(_("Voor dit voorstel kan geen getal worden getrokken."))
+        if not 0 <= number <= MAX_NUMBER:
+            raise PanelRefused(_("Het getal moet een heel getal van 0 of meer zijn."))
+        record = record_draw(run.record, frozen_pool(run).instance(), number, source="public")
+        draw = SelectionDraw.objects.create(
+            run=run,
+            number=number,
+            how_drawn=how_drawn.strip()[:300],
+            ticket=record["ticket_drawn"],
+            panel=record["panel"],
+            record=record,
+            drawn_by=actor,
+        )
+        replacement.proposed = [str(pid) for pid in record["panel"]]
+        replacement.status = Replacement.Status.PROPOSED
+        replacement.save(update_fields=["proposed", "status"])
+        audit_record(
+            action="replacement.drawn",
+            assembly=replacement.assembly,
+            actor=actor,
+            target=replacement,
+            detail={
+                "run": run.pk,
+                "number": number,
+                "ticket": draw.ticket,
+                "proposed": replacement.proposed,
+            },
+        )
+    logger.info("replacement drawn id=%s ticket=%s", replacement.pk, draw.ticket)
+    return draw
 
 
 def _quotas_broken_by(
@@ -1055,20 +1151,34 @@ def replacement_confirm(
 
 
 @transaction.atomic
-def replacement_discard(*, replacement: Replacement, actor: User | None) -> Replacement:
-    """Set a proposal aside; its seats are open again for a new request."""
+def replacement_discard(
+    *, replacement: Replacement, actor: User | None, reason: str = ""
+) -> Replacement:
+    """Set a proposal aside; its seats are open again for a new request.
+
+    A proposal drawn in public needs a reason, which is published next to the
+    draw: without it, discarding and asking again would be a way to choose."""
     replacement = Replacement.objects.select_for_update().get(pk=replacement.pk)
     if replacement.status not in (*OPEN_REPLACEMENT, Replacement.Status.IMPOSSIBLE):
         raise PanelRefused(_("Dit voorstel is al afgehandeld."))
+    drawn = replacement_public_draw(replacement=replacement) is not None
+    if drawn and not reason.strip():
+        raise PanelRefused(
+            _(
+                "Dit voorstel is in het openbaar getrokken. Schrijf op waarom u het niet"
+                " gebruikt. Die reden komt op de openbare pagina van de loting."
+            )
+        )
     replacement.status = Replacement.Status.DISCARDED
     replacement.decided_by = actor
     replacement.decided_at = timezone.now()
-    replacement.save(update_fields=["status", "decided_by", "decided_at"])
+    replacement.discard_reason = reason.strip() if drawn else ""
+    replacement.save(update_fields=["status", "decided_by", "decided_at", "discard_reason"])
     audit_record(
         action="replacement.discarded",
         assembly=replacement.assembly,
         actor=actor,
         target=replacement,
-        detail={"replacement": replacement.pk},
+        detail={"replacement": replacement.pk, "drawn_in_public": drawn},
     )
     return replacement

@@ -317,11 +317,7 @@ def _claim(run_id: int, kind: str) -> dt.datetime | None:
     ).update(status=SelectionRun.Status.RUNNING, claimed_at=now, progress=0)
     if taken == 1:
         return now
-    row = (
-        SelectionRun.objects.filter(pk=run_id, kind=kind)
-        .values("status", "claimed_at")
-        .first()
-    )
+    row = SelectionRun.objects.filter(pk=run_id, kind=kind).values("status", "claimed_at").first()
     if row is None or row["status"] != SelectionRun.Status.RUNNING:
         return None
     old = row["claimed_at"]
@@ -445,9 +441,7 @@ def _compute(run: SelectionRun, writer: ProgressWriter) -> dict[str, Any]:
         progress=writer,
         alternates=0,
     )
-    for key in _TRIAL_DRAW_KEYS:
-        record.pop(key, None)
-    record["parameters"].pop("alternates", None)
+    record = record_without_trial_draw(record)
     fields: dict[str, Any] = {
         "record": record,
         "min_probability": record["min_probability"],
@@ -467,6 +461,16 @@ def _compute(run: SelectionRun, writer: ProgressWriter) -> dict[str, Any]:
             legacy, instance.panel_size, time.perf_counter() - started
         )
     return fields
+
+
+def record_without_trial_draw(record: dict[str, Any]) -> dict[str, Any]:
+    """The engine's record without the draw it made with the seed: until the
+    public number is known there is no draw, so none is stored or published."""
+    kept = {key: value for key, value in record.items() if key not in _TRIAL_DRAW_KEYS}
+    kept["parameters"] = {
+        key: value for key, value in record["parameters"].items() if key != "alternates"
+    }
+    return kept
 
 
 def time_limit_error() -> dict[str, str]:

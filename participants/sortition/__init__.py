@@ -26,7 +26,7 @@ from .record import (  # noqa: E402
     verify,
     verify_draw,
 )
-from .replace import replace_dropouts  # noqa: E402
+from .replace import replace_dropouts, replacement_instance  # noqa: E402
 
 __all__ = [
     "ENGINE_VERSION",
@@ -42,6 +42,7 @@ __all__ = [
     "record_draw",
     "replace_dropouts",
     "replace_from_alternates",
+    "replacement_instance",
     "run_selection",
     "verify",
     "verify_draw",

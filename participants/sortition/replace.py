@@ -56,17 +56,26 @@ def replace_dropouts(
     seed: int = 0,
     tickets: int = 1000,
     number: int | None = None,
+    household_columns: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Run record of the replacement draw, plus ``stayers``, ``replacements``,
-    ``new_panel``. Raises ``SortitionError`` (``infeasible_quotas`` with the
+    ``new_panel``. ``household_columns`` are recorded, so a verifier reads the
+    pool as it was read here. Raises ``SortitionError`` (``infeasible_quotas`` with the
     diagnosis) when the quotas cannot be kept."""
     reduced, stayers = replacement_instance(instance, panel, dropped)
     if reduced.panel_size == 0:
         return {"stayers": stayers, "replacements": [], "new_panel": sorted(stayers)}
     if len(reduced.respondents) < reduced.panel_size:
         raise SortitionError("bad_panel_size", n=len(reduced.respondents), k=reduced.panel_size)
-    record = run_selection(reduced, seed=seed, tickets=tickets, number=number, progress=progress)
+    record = run_selection(
+        reduced,
+        seed=seed,
+        tickets=tickets,
+        number=number,
+        household_columns=household_columns,
+        progress=progress,
+    )
     record["stayers"] = stayers
     record["dropped"] = list(dropped)
     record["replacements"] = record["panel"]

@@ -26,6 +26,11 @@ urlpatterns: list[URLPattern] = [
         name="replacement_status",
     ),
     path(
+        f"{_BASE}vervanging/<int:pk>/trekken/",
+        views.replacement_draw,
+        name="replacement_draw",
+    ),
+    path(
         f"{_BASE}vervanging/<int:pk>/bevestigen/",
         views.replacement_confirm,
         name="replacement_confirm",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_POST
 from assembly import access
 from assembly.models import Assembly, RoleKind
 from assembly.selectors import role_kinds_for
+from participants.forms_selection import DrawForm
 from participants.models import PanelMember, Registration, Replacement
 from participants.selectors_lottery import assembly_current_draw
 from participants.services import panel as services
@@ -198,10 +200,43 @@ def _replacement(request: HttpRequest, slug: str, pk: int) -> tuple[Assembly, Re
     return assembly, replacement
 
 
+class DiscardForm(forms.Form):
+    """Why a proposal is not used: asked (and published) only for a proposal
+    drawn in public."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Waarom gebruikt u dit voorstel niet?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        required=False,
+        help_text=gettext_lazy("De reden komt op de openbare pagina van de loting."),
+    )
+
+    def __init__(self, *args: Any, drawn: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = drawn
+        self.fields["reason"].error_messages["required"] = _(
+            "Schrijf op waarom u dit voorstel niet gebruikt."
+        )
+
+
 @login_required
 @access.personal_data_view
 def replacement_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     assembly, replacement = _replacement(request, slug, pk)
+    return _replacement_page(request, assembly, replacement)
+
+
+def _replacement_page(
+    request: HttpRequest,
+    assembly: Assembly,
+    replacement: Replacement,
+    *,
+    draw_form: DrawForm | None = None,
+    discard_form: DiscardForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    public_draw = services.replacement_public_draw(replacement=replacement)
     proposed_ids = [int(pid) for pid in replacement.proposed]
     people = {
         m.registration_id: m
@@ -224,8 +259,40 @@ def replacement_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse
             "incoming": incoming,
             "lines": services.replacement_quota_lines(replacement=replacement),
             "pending": replacement.status == Replacement.Status.PENDING,
+            "public_draw": public_draw,
+            "draw_form": draw_form or DrawForm(),
+            "discard_form": discard_form or DiscardForm(drawn=public_draw is not None),
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+@access.personal_data_view
+def replacement_draw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly, replacement = _replacement(request, slug, pk)
+    form = DrawForm(request.POST)
+    if form.is_valid():
+        try:
+            draw = services.replacement_draw(
+                replacement=replacement,
+                number=form.cleaned_data["number"],
+                how_drawn=form.cleaned_data["how_drawn"],
+                actor=access.request_user(request),
+            )
+        except services.PanelRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request,
+                _("Getrokken: lot %(ticket)s. Kijk of u het voorstel bevestigt.")
+                % {"ticket": draw.ticket},
+            )
+            return redirect(
+                "participants:replacement_detail", slug=assembly.slug, pk=replacement.pk
+            )
+    return _replacement_page(request, assembly, replacement, draw_form=form, status=400)
 
 
 @login_required
@@ -261,10 +328,19 @@ def replacement_confirm(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 
 @login_required
 @require_POST
+@access.personal_data_view
 def replacement_discard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     assembly, replacement = _replacement(request, slug, pk)
+    drawn = services.replacement_public_draw(replacement=replacement) is not None
+    form = DiscardForm(request.POST, drawn=drawn)
+    if not form.is_valid():
+        return _replacement_page(request, assembly, replacement, discard_form=form, status=400)
     try:
-        services.replacement_discard(replacement=replacement, actor=access.request_user(request))
+        services.replacement_discard(
+            replacement=replacement,
+            actor=access.request_user(request),
+            reason=form.cleaned_data["reason"],
+        )
     except services.PanelRefused as refused:
         messages.error(request, str(refused))
     else:

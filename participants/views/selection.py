@@ -21,6 +21,7 @@ from assembly.access import get_assembly_for_organiser, get_visible_assembly
 from assembly.models import Assembly, RoleKind, User
 from assembly.selectors import role_kinds_for
 from participants import selectors_lottery as selectors
+from participants.forms_selection import DrawForm
 from participants.models import SelectionRun
 from participants.services import selection as services
 
@@ -44,7 +45,8 @@ def _is_organiser(user: Any, assembly: Assembly) -> bool:
 def _published_run(request: HttpRequest, slug: str, pk: int) -> tuple[Assembly, SelectionRun]:
     """A committed run of a visible assembly; organisers also see runs not yet committed."""
     assembly = get_visible_assembly(user=request.user, slug=slug)  # type: ignore[arg-type]
-    run = get_object_or_404(SelectionRun, pk=pk, assembly=assembly, kind=SelectionRun.Kind.PANEL)
+    # A replacement's run is published (committed) as soon as it is computed.
+    run = get_object_or_404(SelectionRun, pk=pk, assembly=assembly)
     if run.committed_at is None and not _is_organiser(request.user, assembly):
         raise Http404
     if run.record is None:
@@ -92,46 +94,6 @@ class RunStartForm(forms.Form):
         required=False,
         initial=True,
     )
-
-
-class DrawForm(forms.Form):
-    # Text, not an integer field: that one reads "1.000" as 1 (see
-    # services.public_number_parse).
-    number = forms.CharField(
-        label=gettext_lazy("Openbaar getal"),
-        max_length=40,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        help_text=gettext_lazy(
-            "Het getal dat in het openbaar is getrokken, bijvoorbeeld met dobbelstenen."
-        ),
-    )
-    how_drawn = forms.CharField(
-        label=gettext_lazy("Hoe is het getal getrokken?"),
-        max_length=300,
-        help_text=gettext_lazy(
-            "Bijvoorbeeld: drie dobbelstenen, in het openbaar, op 12 januari om 14.00 uur."
-        ),
-    )
-    reason = forms.CharField(
-        label=gettext_lazy("Waarom een nieuwe trekking?"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        help_text=gettext_lazy("Deze reden staat op de openbare pagina, bij de oude trekking."),
-    )
-
-    def __init__(self, *args: Any, redraw: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.redraw = redraw
-        if not redraw:
-            del self.fields["reason"]
-        # Even with a draw made, the reason is not required here: the same
-        # number sent twice needs none; the service asks for it otherwise.
-
-    def clean_number(self) -> int:
-        try:
-            return services.public_number_parse(self.cleaned_data["number"])
-        except services.SelectionRefused as refusal:
-            raise forms.ValidationError(str(refusal)) from refusal
 
 
 @login_required
@@ -333,6 +295,7 @@ def lottery_public(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "assembly": assembly,
             "runs": selectors.public_runs(assembly=assembly),
+            "replacements": selectors.public_replacements(assembly=assembly),
             "may_read_pool": _may_read_pool(request.user, assembly),
         },
     )

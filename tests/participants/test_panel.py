@@ -466,6 +466,19 @@ def test_notifying_sets_up_the_daily_reminder_task(
 # -------------------------------------------------------------------- replacements
 
 
+def draw_in_public(replacement: Replacement, number: int = 417) -> Replacement:
+    """What the organiser does once a LEXIMIN replacement's ticket table is
+    published: type the number drawn in public."""
+    replacement.refresh_from_db()
+    assert replacement.status == Replacement.Status.DRAW, replacement.problem
+    assert replacement.proposed == []
+    services.replacement_draw(
+        replacement=replacement, number=number, how_drawn="drie dobbelstenen", actor=None
+    )
+    replacement.refresh_from_db()
+    return replacement
+
+
 def _quotas_hold(replacement: Replacement) -> None:
     lines = services.replacement_quota_lines(replacement=replacement)
     assert lines
@@ -519,6 +532,7 @@ def test_it_falls_back_to_leximin_over_the_rest_of_the_pool() -> None:
         assembly=panel.assembly, dropped_members=[panel.member(1)], actor=None
     )
     assert replacement.method == Replacement.Method.LEXIMIN
+    replacement = draw_in_public(replacement)
     assert replacement.status == Replacement.Status.PROPOSED
     assert replacement.run is not None
     assert replacement.run.kind == SelectionRun.Kind.REPLACEMENT
@@ -922,7 +936,7 @@ def test_a_replacement_whose_task_never_reached_the_queue_is_computed_by_the_swe
     assert SelectionRun.objects.get(pk=run.pk).status == SelectionRun.Status.QUEUED
     assert services.replacement_runs_requeue(now=run.created_at) == []
     assert services.replacement_runs_requeue(now=later) == [replacement.pk]
-    replacement.refresh_from_db()
+    replacement = draw_in_public(replacement)
     assert replacement.status == Replacement.Status.PROPOSED
     assert len(replacement.proposed) == 1
     assert replacement.proposed[0] in {panel.pid(5), panel.pid(7), panel.pid(9), panel.pid(11)}
@@ -978,7 +992,7 @@ def test_a_replacement_cut_off_with_its_worker_is_taken_over_once_its_claim_is_s
         claimed_at=now - selection.CLAIM_LEASE - dt.timedelta(seconds=1)
     )
     assert services.replacement_compute(replacement_id=replacement.pk).state == "done"
-    replacement.refresh_from_db()
+    replacement = draw_in_public(replacement)
     assert replacement.status == Replacement.Status.PROPOSED
     _quotas_hold(replacement)
     # And a task that comes later does nothing.
@@ -1003,6 +1017,6 @@ def test_a_replacement_whose_worker_and_task_are_gone_is_taken_over_by_the_sweep
 
     assert services.replacement_runs_requeue() == [replacement.pk]
 
-    replacement.refresh_from_db()
+    replacement = draw_in_public(replacement)
     assert replacement.status == Replacement.Status.PROPOSED
     _quotas_hold(replacement)

@@ -38,6 +38,7 @@ from participants.sortition import record_draw
 from tests.conftest import Cast
 from tests.factories import AssemblyFactory
 from tests.participants.test_invitations import make_residents
+from tests.participants.test_panel import draw_in_public
 
 # --------------------------------------------------------------------- helpers
 
@@ -1032,6 +1033,8 @@ def test_an_alternate_who_withdrew_before_the_draw_is_not_proposed_as_replacemen
         assembly=draw.run.assembly, dropped_members=[seat], actor=None
     )
 
+    if replacement.method == Replacement.Method.LEXIMIN:
+        replacement = draw_in_public(replacement)
     assert replacement.status == Replacement.Status.PROPOSED
     assert str(gone.pk) not in [str(pid) for pid in replacement.proposed]
 

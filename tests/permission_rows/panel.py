@@ -51,6 +51,10 @@ ROWS: dict[str, Row] = {
     "participants:replacement_request": Row(ORGANISER_REDIRECT, kwargs=SLUG, method="post"),
     "participants:replacement_detail": Row(staff_only({"organiser"}), kwargs=_replacement),
     "participants:replacement_status": Row(staff_only({"organiser"}), kwargs=_replacement),
+    # An empty number: the organiser gets the form back with the error.
+    "participants:replacement_draw": Row(
+        staff_only({"organiser"}, status=400), kwargs=_replacement, method="post"
+    ),
     "participants:replacement_confirm": Row(ORGANISER_REDIRECT, kwargs=_replacement, method="post"),
     "participants:replacement_discard": Row(ORGANISER_REDIRECT, kwargs=_replacement, method="post"),
     "participants:pool_purge": Row(staff_only({"organiser"}), kwargs=_with_panel),

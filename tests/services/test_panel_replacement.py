@@ -11,7 +11,7 @@ from assembly.models import OutboxEmail
 from assembly.tasks import outbox_send_task
 from participants.models import PanelMember, Replacement, SelectionRun
 from participants.services import panel as services
-from tests.participants.test_panel import Panel, make_panel
+from tests.participants.test_panel import Panel, draw_in_public, make_panel
 from tests.services.conftest import Mailbox, Worker, wait_for
 
 
@@ -64,7 +64,8 @@ def test_a_replacement_drawn_on_the_worker_keeps_every_quota(
         replacement.refresh_from_db()
         return replacement.status != Replacement.Status.PENDING
 
-    wait_for(decided, timeout=120, what="the worker to propose a replacement")
+    wait_for(decided, timeout=120, what="the worker to compute the replacement's tickets")
+    replacement = draw_in_public(replacement)
     assert replacement.status == Replacement.Status.PROPOSED, replacement.problem
     assert replacement.run is not None
     replacement.run.refresh_from_db()

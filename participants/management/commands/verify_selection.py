@@ -25,6 +25,7 @@ from participants.sortition import (
     read_pool,
     read_quotas,
     record_draw,
+    replacement_instance,
     verify,
     verify_draw,
 )
@@ -137,7 +138,16 @@ class Command(BaseCommand):
         try:
             quotas = read_quotas(options["categories"])
             people = read_pool(options["respondents"], quotas, columns)
-            instance = Instance(people, quotas, int(parameters["panel_size"]))
+            if "panel_before" in record:
+                # A replacement's lottery: the stayers are fixed, the quotas
+                # reduced by them, their households left out.
+                before = [str(pid) for pid in record["panel_before"]]
+                whole = Instance(people, quotas, len(before))
+                instance, _stayers = replacement_instance(
+                    whole, before, [str(pid) for pid in record["dropped"]]
+                )
+            else:
+                instance = Instance(people, quotas, int(parameters["panel_size"]))
             check_instance(instance, options["respondents"])
         except SortitionError as error:
             raise CommandError(f"{error.message_nl}\n{error.message}") from error
