@@ -90,6 +90,10 @@ class SelectionRun(models.Model):
     progress = models.PositiveSmallIntegerField(_("voortgang (%)"), default=0)
     progress_message = models.CharField(_("voortgang"), max_length=300, blank=True)
     claimed_at = models.DateTimeField(_("gestart door een taak op"), null=True, blank=True)
+    # The first claim: a run taken over after its worker died keeps it, so the
+    # time limit counts the whole run and a run killed at the limit is not
+    # started again, and again.
+    started_at = models.DateTimeField(_("begonnen op"), null=True, blank=True)
     finished_at = models.DateTimeField(_("klaar op"), null=True, blank=True)
     # The engine's run record without a draw; draws live in SelectionDraw.
     record = models.JSONField(_("verslag van de loting"), null=True, blank=True)

@@ -314,7 +314,7 @@ def _claim(run_id: int, kind: str) -> dt.datetime | None:
     now = timezone.now()
     taken = SelectionRun.objects.filter(
         pk=run_id, kind=kind, status=SelectionRun.Status.QUEUED
-    ).update(status=SelectionRun.Status.RUNNING, claimed_at=now, progress=0)
+    ).update(status=SelectionRun.Status.RUNNING, claimed_at=now, started_at=now, progress=0)
     if taken == 1:
         return now
     row = SelectionRun.objects.filter(pk=run_id, kind=kind).values("status", "claimed_at").first()
@@ -412,6 +412,14 @@ class _Heartbeat:
     def __exit__(self, *exc: object) -> None:
         self.stopped.set()
         self.thread.join(timeout=30)
+
+
+def _out_of_time(run: SelectionRun, claim: dt.datetime) -> bool:
+    """The run began (its first claim) at least the lottery's time limit before
+    this claim. Runs from before ``started_at`` existed have none: not known."""
+    if run.started_at is None:
+        return False
+    return (claim - run.started_at).total_seconds() >= settings.LOTTERY_TIME_LIMIT
 
 
 def _finish(run_id: int, claim: dt.datetime, **fields: Any) -> bool:
@@ -530,6 +538,13 @@ def run_execute(
             if finished is not None:
                 finished(run, fields)
         return Outcome(state)
+
+    if _out_of_time(run, claim):
+        # Taken over after its worker died, with the run's whole time used up:
+        # most likely the worker was killed at the hard limit, and starting
+        # afresh would be killed there again, without end.
+        logger.error("selection run out of time after a takeover id=%s", run_id)
+        return end("failed", status=SelectionRun.Status.FAILED, error=time_limit_error())
 
     try:
         with _Heartbeat(writer):
