@@ -9,6 +9,7 @@ so they see their own table and check-in code.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.contrib.auth.hashers import make_password
@@ -24,6 +25,7 @@ from participants.services.selection import (
     selection_run_execute,
     selection_run_start,
 )
+from sessions.models import Weekend
 
 # Three ten-sided dice, thrown in the demo's imaginary public ceremony.
 DEMO_NUMBER = 417
@@ -68,6 +70,15 @@ def _confirm_everyone(
     if not waiting:
         return
     now = timezone.now()
+    # They said yes well before the first weekend: attendance counts a member
+    # as expected only from the day they said yes.
+    first = Weekend.objects.filter(assembly=assembly).order_by("starts_on").first()
+    answered = now
+    if first is not None:
+        before_first = dt.datetime.combine(
+            first.starts_on - dt.timedelta(days=21), dt.time(12), tzinfo=dt.UTC
+        )
+        answered = min(now, before_first)
     emails = {m.registration.email.lower() for m in waiting}
     existing = {u.email: u for u in User.objects.filter(email__in=emails)}
     User.objects.bulk_create(
@@ -90,7 +101,7 @@ def _confirm_everyone(
             user = member_users[index]  # the demo logins take the first seats
         member.user = user
         member.status = PanelMember.Status.CONFIRMED
-        member.notified_at = member.notify_claimed_at = member.responded_at = now
+        member.notified_at = member.notify_claimed_at = member.responded_at = answered
     PanelMember.objects.bulk_update(
         waiting, ["user", "status", "notified_at", "notify_claimed_at", "responded_at"]
     )

@@ -1,9 +1,12 @@
 """Reads about attendance: who is expected, who was checked in on which day,
 the counts per weekend and day, and the members absent two weekends in a row.
 
-"Expected" means the members who take part now (kind member, status
-confirmed), plus anyone who was checked in on that day or weekend and has
-stopped since: their day still counts for the allowance and the report.
+"Expected" at a weekend means the members who took part on its first day:
+they had said yes by then (a replacement who joined after weekend 2 is not
+expected at weekends 1 and 2) and had not stopped (a member who stopped after
+weekend 3 still counts, present or absent, for weekends 1 to 3); plus anyone
+checked in on that day or weekend: their day counts for the allowance and
+the report.
 
 Every function here runs a fixed number of queries, whatever the number of
 members, weekends or check-ins.
@@ -157,13 +160,39 @@ def _check_in_triples(assembly: Assembly) -> list[tuple[int, int, dt.date]]:
     )
 
 
+def _members_on_first_days(assembly: Assembly, weekends: list[Weekend]) -> dict[int, set[int]]:
+    """Per weekend id, the members who took part on its first day (see the
+    module's docstring). No answer date (members made before it was kept)
+    counts as from the start."""
+    rows = (
+        PanelMember.objects.filter(assembly=assembly, kind=PanelMember.Kind.MEMBER)
+        .filter(
+            Q(status=PanelMember.Status.CONFIRMED)
+            # Stopped after saying yes: a member for the weekends in between.
+            | Q(status=PanelMember.Status.WITHDRAWN, responded_at__isnull=False)
+        )
+        .values_list("pk", "responded_at", "withdrawn_at")
+    )
+    taking_part: dict[int, set[int]] = {weekend.pk: set() for weekend in weekends}
+    for member_id, responded_at, withdrawn_at in rows:
+        joined = timezone.localdate(responded_at) if responded_at else None
+        left = timezone.localdate(withdrawn_at) if withdrawn_at else None
+        for weekend in weekends:
+            if joined is not None and joined > weekend.starts_on:
+                continue
+            if left is not None and left <= weekend.starts_on:
+                continue
+            taking_part[weekend.pk].add(member_id)
+    return taking_part
+
+
 def attendance_per_weekend(
     *, assembly: Assembly, today: dt.date | None = None
 ) -> list[WeekendAttendance]:
     """Per weekend, in order: present and expected per day and over the weekend."""
     today = today or timezone.localdate()
     weekends = weekend_list(assembly=assembly)
-    confirmed = set(expected_members(assembly=assembly).values_list("pk", flat=True))
+    members_on = _members_on_first_days(assembly, weekends)
     by_weekend: dict[int, set[int]] = defaultdict(set)
     by_day: dict[dt.date, set[int]] = defaultdict(set)
     for member_id, weekend_id, day in _check_in_triples(assembly):
@@ -172,6 +201,7 @@ def attendance_per_weekend(
     result = []
     for weekend in weekends:
         present = by_weekend.get(weekend.pk, set())
+        confirmed = members_on[weekend.pk]
         days = [
             DayAttendance(
                 day=day,
@@ -194,9 +224,16 @@ def attendance_per_weekend(
 
 
 def weekend_absentees(*, assembly: Assembly, weekend: Weekend) -> list[PanelMember]:
-    """The members who take part but were checked in on no day of the weekend."""
+    """The members who took part on the weekend's first day but were checked
+    in on no day of it, by name."""
     present = CheckIn.objects.filter(weekend=weekend).values("member_id")
-    return list(expected_members(assembly=assembly).exclude(pk__in=present))
+    taking_part = _members_on_first_days(assembly, [weekend])[weekend.pk]
+    return list(
+        PanelMember.objects.filter(pk__in=taking_part)
+        .exclude(pk__in=present)
+        .select_related("registration")
+        .order_by("registration__full_name", "pk")
+    )
 
 
 # ------------------------------------------------------------- absence flag

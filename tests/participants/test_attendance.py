@@ -389,6 +389,45 @@ def test_it_lists_attended_days_and_counts_per_weekend() -> None:
     assert [r.member.pk for r in day_list.rows] == [a.pk, c.pk]  # by name; b stopped
 
 
+def _noon(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
+
+@pytest.mark.django_db
+def test_expected_is_who_was_a_member_on_each_weekends_first_day() -> None:
+    assembly = AssemblyFactory()
+    today = dt.date(2027, 9, 1)
+    w1, w2, w3 = _past_weekends(assembly, 3, today)
+    stays, stopper, newcomer = confirmed_members(assembly, 3)
+    _attend([stays, stopper], w1, today)
+    _attend([stays], w2, today)
+    _attend([stays, newcomer], w3, today)
+    PanelMember.objects.filter(pk__in=[stays.pk, stopper.pk]).update(
+        responded_at=_noon(w1.starts_on - dt.timedelta(days=30))
+    )
+    # Said yes, came to weekend 1, missed weekend 2 and stopped after it ...
+    PanelMember.objects.filter(pk=stopper.pk).update(
+        status=PanelMember.Status.WITHDRAWN, withdrawn_at=_noon(w2.ends_on + dt.timedelta(days=3))
+    )
+    # ... and the replacement said yes before weekend 3.
+    PanelMember.objects.filter(pk=newcomer.pk).update(
+        responded_at=_noon(w2.ends_on + dt.timedelta(days=5))
+    )
+
+    first, second, third = selectors.attendance_per_weekend(assembly=assembly, today=today)
+
+    # Before, "expected" was today's members: the replacement counted as
+    # expected (and absent) at weekends 1 and 2, the member who stopped did
+    # not count as absent at weekend 2.
+    assert (first.present, first.expected) == (2, 2)
+    assert (second.present, second.expected) == (1, 2)
+    assert [(d.present, d.expected) for d in second.days] == [(1, 2), (0, 2)]
+    assert (third.present, third.expected) == (2, 2)
+    assert selectors.weekend_absentees(assembly=assembly, weekend=w1) == []
+    assert selectors.weekend_absentees(assembly=assembly, weekend=w2) == [stopper]
+    assert selectors.weekend_absentees(assembly=assembly, weekend=w3) == []
+
+
 @pytest.mark.django_db
 def test_the_search_finds_a_part_of_the_name_or_the_code() -> None:
     assembly = AssemblyFactory()
