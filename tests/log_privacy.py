@@ -7,6 +7,10 @@ create (names, e-mail addresses, phone numbers and free-text answers of
 users, residents and registrations, caught by a signal on save). At the end
 it looks for those values, and for anything shaped like an e-mail address or
 an IBAN, in the log. A find fails the run and names the logger.
+
+Secrets too: an invitation code, a new IBAN waiting for confirmation, and the
+key of a link that is its own key (config/log_filters.py: "Not Found:
+/aanmelden/wijzigen/<token>/" must reach the log with the key blanked).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import re
 from typing import Any
 
 import pytest
+
+from config.log_filters import REDACTED, SECRET_LINK
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}[A-Z]{4}\d{10}\b")
@@ -51,11 +57,17 @@ def _on_save(sender: type, instance: Any, **kwargs: Any) -> None:
     if label == "assembly.User":
         _remember(instance, ("email", "full_name"))
     elif label == "participants.Resident":
-        _remember(instance, ("given_names", "surname", "email", "street"))
+        _remember(instance, ("given_names", "surname", "email", "street", "person_ref"))
     elif label == "participants.Registration":
         _remember(instance, ("full_name", "email", "phone", "needs_other", "diet"))
     elif label == "participants.BankAccount":
-        _remember(instance, ("iban", "holder_name"))
+        _remember(instance, ("iban", "holder_name", "pending_iban", "pending_holder_name"))
+    elif label == "participants.Invitation":
+        _remember(instance, ("code",))
+    elif label == "participants.ExpenseClaim":
+        _remember(instance, ("description", "message"))
+    elif label == "participants.ClaimEvent":
+        _remember(instance, ("message",))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -71,6 +83,9 @@ def offending_lines() -> list[str]:
     for logger_name, message in _records:
         if EMAIL.search(message) or IBAN.search(message):
             found.append(f"{logger_name}: {message[:200]}")
+            continue
+        if any(m["secret"] != REDACTED for m in SECRET_LINK.finditer(message)):
+            found.append(f"{logger_name}: the key of a link in a {len(message)}-character message")
             continue
         for value in _personal:
             if value in message:
