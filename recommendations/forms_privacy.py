@@ -28,7 +28,10 @@ class SubjectLookupForm(forms.Form):
 class SubjectEraseForm(SubjectLookupForm):
     reason = forms.CharField(
         label=_("Waarom wist u deze gegevens?"),
-        help_text=_("Bijvoorbeeld: verzoek van de persoon per e-mail van 3 maart."),
+        help_text=_(
+            "Bijvoorbeeld: verzoek van de persoon per e-mail van 3 maart. Deze reden blijft"
+            " bewaard: noem geen naam. De naam en het e-mailadres van deze persoon halen wij eruit."
+        ),
         max_length=200,
     )
     confirm = forms.BooleanField(

@@ -14,6 +14,7 @@ export lists only the ballots they took part in).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -392,6 +393,39 @@ def subject_email_addresses(subject: DataSubject) -> set[str]:
     return addresses
 
 
+# Name parts shorter than this ("van", "de", "Li") are too often ordinary words.
+_SHORTEST_NAME_PART = 4
+IDENTITY_BLANKED = "[…]"
+
+
+def subject_identity_values(subject: DataSubject) -> list[str]:
+    """What identifies this person: names and their longer parts, addresses,
+    phone, code, BRP number. Read before an erasure blanks them."""
+    values: set[str] = set(subject_email_addresses(subject))
+    names: list[str] = []
+    if subject.resident is not None:
+        names += [subject.resident.given_names, subject.resident.surname]
+        values.add(subject.resident.person_ref)
+    if subject.invitation is not None:
+        values.add(subject.invitation.code)
+    if subject.registration is not None:
+        names.append(subject.registration.full_name)
+        values.add(subject.registration.phone)
+    if subject.user is not None:
+        names.append(subject.user.full_name)
+    for name in names:
+        values.add(name)
+        values.update(part for part in name.split() if len(part) >= _SHORTEST_NAME_PART)
+    return sorted((value.strip() for value in values if value and value.strip()), key=len)[::-1]
+
+
+def without_identity(text: str, values: list[str]) -> str:
+    """`text` with every identifying value blanked, whatever its case."""
+    for value in values:
+        text = re.sub(re.escape(value), IDENTITY_BLANKED, text, flags=re.IGNORECASE)
+    return text
+
+
 def _audit_targets(subject: DataSubject) -> list[str]:
     """How audit_record names the subject's rows ("app.Model:pk")."""
     targets = []
@@ -447,4 +481,3 @@ def people_with_personal_data(*, assembly: Assembly) -> list[DataSubject]:
     ):
         subjects.append(_complete(DataSubject(assembly=assembly, registration=registration)))
     return subjects
-

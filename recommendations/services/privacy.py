@@ -44,6 +44,8 @@ from recommendations.privacy import (
     members_past_retention,
     people_with_personal_data,
     subject_email_addresses,
+    subject_identity_values,
+    without_identity,
 )
 
 logger = logging.getLogger(__name__)
@@ -100,6 +102,9 @@ def subject_erase(*, subject: DataSubject, actor: User | None, reason: str) -> E
     """
     assembly = subject.assembly
     addresses = subject_email_addresses(subject)
+    # The reason stays in the audit log, which is never erased: whatever in it
+    # names this person (the organiser may have typed the name) goes.
+    identity = subject_identity_values(subject)
     # The assembly, then the registration, then the seat: the order of a
     # withdrawal, a run start and the pool purge (participants), so that an
     # erasure and a withdrawal of the same person at the same moment wait for
@@ -147,7 +152,11 @@ def subject_erase(*, subject: DataSubject, actor: User | None, reason: str) -> E
         assembly=assembly,
         actor=actor,
         target=member or registration or subject.invitation,
-        detail={"reason": reason[:200], "receipts": receipts, "bank_accounts": accounts},
+        detail={
+            "reason": without_identity(reason, identity)[:200],
+            "receipts": receipts,
+            "bank_accounts": accounts,
+        },
     )
     logger.info("privacy: erased %s in assembly %s", subject.reference, assembly.pk)
     return ErasureCounts(people=1, receipts=receipts, bank_accounts=accounts, emails=emails)

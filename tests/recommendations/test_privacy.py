@@ -182,6 +182,31 @@ def test_erasure_removes_the_person_and_keeps_the_counts(
     assert not os.path.exists(receipt_path)
 
 
+def test_the_reason_kept_in_the_audit_log_does_not_name_the_person(cast: Cast) -> None:
+    member = member_with_everything(cast)
+    registration = member.registration
+    resident = registration.invitation.resident
+    assert resident is not None
+    subject = subject_find(assembly=cast.assembly, email=registration.email)
+    reason = (
+        f"Verzoek van {registration.full_name.upper()} ({registration.email}), "
+        f"per brief aan {resident.surname}, code {registration.invitation.code}, 3 maart"
+    )
+
+    subject_erase(subject=subject, actor=cast.users["organiser"], reason=reason)
+
+    kept = AuditEvent.objects.get(action="privacy.erased").detail["reason"]
+    for value in (
+        registration.full_name,
+        registration.email,
+        resident.surname,
+        registration.invitation.code,
+        *registration.full_name.split(),
+    ):
+        assert value.casefold() not in kept.casefold(), value
+    assert kept.startswith("Verzoek van [") and kept.endswith("3 maart")
+
+
 def test_erasure_keeps_the_age_on_the_first_weekend(cast: Cast) -> None:
     member = member_with_everything(cast)
     registration = member.registration
