@@ -292,6 +292,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participants.tasks.invitations_requeue_task",
         "schedule": 120.0,
     },
+    # Population imports whose worker died fail, and their stored file goes.
+    "population-imports-stale": {
+        "task": "participants.tasks.population_imports_stale_task",
+        "schedule": 600.0,
+    },
     # The same for replacements drawn by LEXIMIN (their run has a task of its own).
     "replacements-requeue": {
         "task": "participants.tasks_panel.replacement_runs_requeue_task",

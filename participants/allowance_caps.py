@@ -33,6 +33,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
+# Re-exported: selectors_money and services/allowances use it from here.
+from participants.ages import age_on as age_on
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 # The age from which the higher hourly cap applies.
@@ -168,10 +171,3 @@ def cap_days(
             )
         )
     return results
-
-
-def age_on(birth_date: dt.date, day: dt.date) -> int:
-    """Age in whole years on ``day`` (someone born on 29 February turns a year
-    older on 1 March in other years)."""
-    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
-    return day.year - birth_date.year - int(before_birthday)

@@ -15,6 +15,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models import Assembly
+from participants.ages import age_on
 from participants.models import (
     AttitudeQuestion,
     Education,
@@ -31,11 +32,6 @@ CHOOSE_ONE = _("Kies een antwoord.")
 PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ()\-]+$")
 PHONE_EXAMPLE = _("Vul een telefoonnummer in zoals 06 12345678.")
 TOO_LONG = _("Dit is te lang. Gebruik hoogstens %(limit_value)d tekens.")
-
-
-def age_on(birth_date: dt.date, day: dt.date) -> int:
-    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
-    return day.year - birth_date.year - int(before_birthday)
 
 
 class AccessibleForm(forms.Form):

@@ -25,6 +25,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+# Re-exported: the admin import (participants/resources.py) uses it from here.
+from participants.ages import age_on as age_on
+
 # The BRP's own column names, with the model field each one fills.
 BRP_COLUMNS: dict[str, str] = {
     "persoonsnummer": "person_ref",
@@ -178,12 +181,26 @@ _UNREADABLE_NL = (
 _UNREADABLE_EN = "The file cannot be read. Use a CSV file or an Excel file (.xlsx)."
 
 
-def _file_problem(code: str, nl: str, en: str, column: str = "") -> PopulationFileError:
-    return PopulationFileError(Problem(row=1, column=column, code=code, nl=nl, en=en))
+def _file_problem(
+    code: str, nl: str, en: str, column: str = "", row: int = 1
+) -> PopulationFileError:
+    return PopulationFileError(Problem(row=row, column=column, code=code, nl=nl, en=en))
+
+
+# A UTF-8 sequence of two, three or four bytes. In a Windows-1252 file these
+# byte pairs are rare (they spell things like "Ã«"); in a UTF-8 file every
+# letter with an accent is one.
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+
+    A file that is mostly UTF-8 with a few other bytes (rows pasted in from
+    another file) is read as UTF-8: the bytes that do not fit become U+FFFD,
+    which the row check reports, instead of every ë of the file becoming Ã«."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -191,6 +208,9 @@ def decode_text(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
+        as_utf8 = data.decode("utf-8", errors="replace")
+        if len(_UTF8_SEQUENCE.findall(data)) > as_utf8.count(UNREADABLE):
+            return as_utf8
         # Windows-1252 leaves five bytes undefined; Latin-1 maps every byte.
         try:
             return data.decode("cp1252")
@@ -207,11 +227,42 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _csv_rows(text: str, delimiter: str) -> Iterator[list[str]]:
+    """The records of a CSV text, the header first.
+
+    A quote at the start of a cell opens a quoted text that runs to the next
+    quote, across line ends: one stray quote would swallow the rows after it
+    without a word. The BRP has no line breaks within a cell, so a cell that
+    holds one stops the file, naming where the quote is."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    headers: list[str] = []
+    row = 0  # as Excel counts: the header is row 1
+    lines_read = 0
     try:
-        yield from reader
+        for record in reader:
+            row += 1
+            if row == 1:
+                headers = record
+            if reader.line_num - lines_read > 1:
+                for index, cell in enumerate(record):
+                    if "\n" in cell or "\r" in cell:
+                        column = headers[index].strip() if index < len(headers) else ""
+                        raise _file_problem("unclosed_quote", *_unclosed_quote(row),
+                                            column=_printable(column), row=row)
+            lines_read = reader.line_num
+            yield record
     except csv.Error as error:
-        raise _file_problem("file_unreadable", _UNREADABLE_NL, _UNREADABLE_EN) from error
+        # In practice a quoted text that grew past the csv module's limit (128 kB).
+        raise _file_problem("unclosed_quote", *_unclosed_quote(row + 1), row=row + 1) from error
+
+
+def _unclosed_quote(row: int) -> tuple[str, str]:
+    return (
+        f"In regel {row} begint een veld met een aanhalingsteken (\"). Daardoor lezen we de "
+        "regels erna als één veld. Haal het aanhalingsteken weg. Lees het bestand dan "
+        "opnieuw in.",
+        f"In row {row} a field starts with a quotation mark (\"). Because of it, the rows "
+        "after it are read as one field. Remove the quotation mark, then import the file again.",
+    )
 
 
 def _cell_text(value: object) -> str:
@@ -232,6 +283,9 @@ def _xlsx_table(data: bytes) -> Table:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
+        # Some programs write the sheet's used range as "A1"; trusted, it would
+        # hide every column but the first. Read what the sheet really holds.
+        sheet.reset_dimensions()
         rows = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
         workbook.close()
     # openpyxl raises many kinds of errors on a damaged file; all mean "unreadable".
@@ -248,6 +302,9 @@ _EMPTY = (
 )
 
 
+_SEP_LINE = re.compile(r'"?sep=(.)"?', re.IGNORECASE)
+
+
 def read_table(data: bytes, file_name: str = "") -> Table:
     """The header and rows of a CSV or XLSX file. Raises PopulationFileError."""
     if data.startswith(b"PK\x03\x04") or file_name.lower().endswith((".xlsx", ".xlsm")):
@@ -260,9 +317,16 @@ def read_table(data: bytes, file_name: str = "") -> Table:
             "This is an old Excel file (.xls). Save it as .xlsx or as CSV, then try again.",
         )
     text = decode_text(data)
+    # Excel writes, and reads, a first line "sep=;" naming the separator; it
+    # does not show that line, so the header stays row 1.
+    first_line, _, rest = text.partition("\n")
+    if separator := _SEP_LINE.fullmatch(first_line.rstrip("\r")):
+        delimiter, text = separator.group(1), rest
+    else:
+        delimiter = sniff_delimiter(text)
     if not text.strip():
         raise _file_problem("file_empty", *_EMPTY)
-    rows = _csv_rows(text, sniff_delimiter(text))
+    rows = _csv_rows(text, delimiter)
     headers = next(rows, None)
     if headers is None:
         raise _file_problem("file_empty", *_EMPTY)
@@ -275,7 +339,7 @@ _POSTCODE = re.compile(r"[1-9][0-9]{3}[A-Z]{2}")
 _SEPARATORS = re.compile(r"[\s\-]+")
 _HOUSE_NUMBER = re.compile(r"(\d{1,5})(?!\d)(?:[\s\-/]*([A-Za-z0-9][A-Za-z0-9\s\-]*))?")
 _LETTER_THEN_REST = re.compile(r"([A-Za-z])(?:[\s\-]+(.+))?")
-_DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[T ][0-9:.]*)?")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]*)?")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
@@ -333,21 +397,22 @@ def parse_date(value: str) -> dt.date | None:
         return None
 
 
-def age_on(birth_date: dt.date, day: dt.date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-
-
 # ---------------------------------------------------------------- checking
 
 
 # PostgreSQL stores no NUL character (a sign of a damaged or binary file), and
 # Python's csv module reads it like any other: it is checked in every cell.
 NUL = "\x00"
+# What a byte becomes that does not fit the file's encoding: "J\ufffdrgen" must
+# not reach an invitation letter, so it is checked in every cell too.
+UNREADABLE = "\ufffd"
+# Nobody in the register is older; an older birth date is a typing error (1080 for 1980).
+MAX_AGE = 120
 
 
 def _printable(text: str) -> str:
     """Text that can be stored: a NUL shows as the replacement character."""
-    return text.replace(NUL, "\ufffd")
+    return text.replace(NUL, UNREADABLE)
 
 
 def _shown(value: str) -> str:
@@ -383,14 +448,15 @@ class _RowChecker:
             column = self.headers[self.columns[name]] if name in self.columns else name
             problems.append(Problem(row, column.strip(), code, nl, en))
 
-        if NUL in "".join(values.values()):
+        joined = "".join(values.values())
+        if NUL in joined or UNREADABLE in joined:
             for name, value in values.items():
-                if NUL in value:
+                if NUL in value or UNREADABLE in value:
                     problem(name, "unreadable_character",
                             "In dit veld staat een onleesbaar teken. Haal het weg.",
                             "This field contains an unreadable character. Remove it.")
                     # The other checks judge what is left of the value.
-                    values[name] = value.replace(NUL, "")
+                    values[name] = value.replace(NUL, "").replace(UNREADABLE, "")
         for name in self.required:
             if not values[name]:
                 problem(name, "required", "Dit veld is leeg. Het moet ingevuld zijn.",
@@ -465,7 +531,7 @@ class _RowChecker:
         birth_date = None
         if values["birth_date"]:
             birth_date = parse_date(values["birth_date"])
-            shown = "" if birth_date and birth_date <= self.today else _shown(values["birth_date"])
+            shown = _shown(values["birth_date"])
             if birth_date is None:
                 problem("birth_date", "birth_date_invalid",
                         f"De geboortedatum ‘{shown}’ klopt niet. Schrijf de datum als "
@@ -476,6 +542,12 @@ class _RowChecker:
                 problem("birth_date", "birth_date_future",
                         f"De geboortedatum ‘{shown}’ ligt in de toekomst.",
                         f"The birth date ‘{shown}’ is in the future.")
+            elif age_on(birth_date, self.today) > MAX_AGE:
+                problem("birth_date", "birth_date_too_old",
+                        f"De geboortedatum ‘{shown}’ klopt niet. Dan zou deze persoon ouder "
+                        f"zijn dan {MAX_AGE} jaar.",
+                        f"The birth date ‘{shown}’ is not valid. This person would be older "
+                        f"than {MAX_AGE}.")
 
         email = values.get("email", "")
         if email and len(email) <= MAX_LENGTHS["email"]:

@@ -23,6 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models import Assembly
+from participants.ages import age_on
 from participants.models import (
     AttitudeQuestion,
     Education,
@@ -89,12 +90,6 @@ def age_range(value: str) -> tuple[int, int] | None:
     low = int(match.group(1))
     high = int(match.group(2)) if match.group(2) else 200
     return (low, high) if low <= high else None
-
-
-def age_on(birth_date: dt.date, day: dt.date) -> int:
-    """Whole years of age on ``day``."""
-    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
-    return day.year - birth_date.year - before_birthday
 
 
 def age_value(age: int, values: Iterable[str]) -> str:

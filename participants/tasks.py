@@ -52,6 +52,12 @@ def population_import_task(import_id: int) -> bool:
 
 
 @shared_task
+def population_imports_stale_task() -> list[int]:
+    """Fail the imports whose worker died (their files hold names and addresses)."""
+    return population.population_imports_fail_stale()
+
+
+@shared_task
 def invitations_requeue_task() -> tuple[list[int], list[int]]:
     """Run every few minutes by celery beat: draws and runs whose task never reached the queue."""
     return invitations.invitations_requeue()

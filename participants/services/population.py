@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import traceback
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -28,8 +29,9 @@ from django.utils.translation import gettext as _
 
 from assembly.models import Assembly, User, both_languages
 from assembly.queueing import queue_or_leave_to_sweep
+from participants.ages import age_on
 from participants.models import PopulationImport, Resident
-from participants.population import ParseResult, ResidentRow, age_on, parse_population
+from participants.population import ParseResult, ResidentRow, parse_population
 from participants.services.background import stale_job_ids
 
 logger = logging.getLogger(__name__)
@@ -210,8 +212,22 @@ def _ask_to_import(import_id: int) -> None:
 
 
 def _fail_stale_imports(assembly: Assembly) -> None:
-    imports = PopulationImport.objects.filter(assembly=assembly)
-    for import_id in stale_job_ids(imports, after=IMPORT_STALE_AFTER):
+    population_imports_fail_stale(assembly=assembly)
+
+
+def population_imports_fail_stale(*, assembly: Assembly | None = None) -> list[int]:
+    """Fail the imports (of one assembly, or all) whose message or worker was
+    lost; returns their ids.
+
+    Without this an import whose worker died shows its progress bar for good,
+    and keeps its file (names, addresses) on disk. A beat task runs it for all
+    assemblies; the organiser's pages run it too, so whoever comes to look
+    sees at once that it failed."""
+    imports = PopulationImport.objects.all()
+    if assembly is not None:
+        imports = imports.filter(assembly=assembly)
+    ids = stale_job_ids(imports, after=IMPORT_STALE_AFTER)
+    for import_id in ids:
         population_import_fail(
             import_id=import_id,
             say=lambda: _(
@@ -219,6 +235,9 @@ def _fail_stale_imports(assembly: Assembly) -> None:
                 "Lees het bestand opnieuw in."
             ),
         )
+    if ids:
+        logger.warning("population imports failed as stale ids=%s", ids)
+    return ids
 
 
 def population_imports_forget(*, assembly: Assembly) -> int:
@@ -263,10 +282,10 @@ def population_import_execute(*, import_id: int) -> bool:
             _execute(record, progress)
         except _ImportTakenOver:
             logger.warning("population import given up as stale id=%s", import_id)
-        except Exception:
-            # Logged with its traceback for the administrator; the organiser
+        except Exception as error:
+            # The administrator reads what failed and where; the organiser
             # reads what happened and can try again.
-            logger.exception("population import failed id=%s", import_id)
+            logger.error("population import failed id=%s %s", import_id, _described(error))
             population_import_fail(
                 import_id=import_id,
                 say=lambda: _(
@@ -280,6 +299,19 @@ def population_import_execute(*, import_id: int) -> bool:
             if stored_name:
                 record.upload.storage.delete(stored_name)
     return True
+
+
+def _described(error: BaseException) -> str:
+    """An error's kind and where it was raised, never its message: a database
+    error quotes the row it could not store (COPY ..., column surname: "...")."""
+    cause = error.__cause__
+    kinds = [type(error).__qualname__, *([type(cause).__qualname__] if cause else [])]
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(error, "sqlstate", None)
+    frames = traceback.extract_tb(error.__traceback__)[-8:]
+    where = " < ".join(
+        f"{PurePath(frame.filename).name}:{frame.lineno}" for frame in reversed(frames)
+    )
+    return f"error={'/'.join(kinds)} sqlstate={sqlstate or '-'} at={where}"
 
 
 def _execute(record: PopulationImport, progress: _Progress) -> None:

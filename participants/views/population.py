@@ -19,7 +19,10 @@ from django.utils.translation import gettext as _
 from assembly import access
 from participants import selectors_population as selectors
 from participants.models import PopulationImport
-from participants.services.population import population_import_queue
+from participants.services.population import (
+    population_import_queue,
+    population_imports_fail_stale,
+)
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 # A file with many broken rows has many problems; the page shows the first ones.
@@ -61,6 +64,8 @@ class PopulationUploadForm(forms.Form):
 def population(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = access.get_assembly_for_organiser(user=access.request_user(request), slug=slug)
     form = PopulationUploadForm(request.POST or None, request.FILES or None)
+    if request.method != "POST":
+        population_imports_fail_stale(assembly=assembly)
     if request.method == "POST" and form.is_valid():
         upload: UploadedFile[bytes] = form.cleaned_data["file"]
         record = population_import_queue(
@@ -122,6 +127,7 @@ def import_label(record: PopulationImport) -> str:
 @login_required
 def population_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     assembly = access.get_assembly_for_organiser(user=access.request_user(request), slug=slug)
+    population_imports_fail_stale(assembly=assembly)
     record = selectors.population_import_get(assembly=assembly, pk=pk)
     problems = selectors.problems_for_display(
         record=record, language=get_language() or "nl", limit=PROBLEMS_SHOWN
@@ -145,6 +151,7 @@ def population_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def population_import_status(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
     """The progress of an import for the progress bar (static/js/progress.js)."""
     assembly = access.get_assembly_for_organiser(user=access.request_user(request), slug=slug)
+    population_imports_fail_stale(assembly=assembly)
     record = selectors.population_import_get(assembly=assembly, pk=pk)
     # progress.js stops asking, and reloads the page, at "done" or "failed".
     if _active(record):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -51,4 +53,18 @@ def xlsx_bytes(rows: Sequence[Sequence[object]], *, header: Sequence[str] = HEAD
         sheet.append(list(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def with_wrong_dimension(xlsx: bytes) -> bytes:
+    """The same workbook, with the sheet's used range written as "A1", as some
+    exporting programs do: a reader that trusts it sees only column A."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                content = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>', content)
+            target.writestr(item, content)
     return buffer.getvalue()

@@ -17,7 +17,14 @@ from participants.population import (
     parse_population,
     split_house_number,
 )
-from tests.participants.population_files import HEADER, SAMPLE, csv_bytes, person, xlsx_bytes
+from tests.participants.population_files import (
+    HEADER,
+    SAMPLE,
+    csv_bytes,
+    person,
+    with_wrong_dimension,
+    xlsx_bytes,
+)
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -98,6 +105,8 @@ def test_it_sees_one_household_whatever_the_spelling() -> None:
      ("01/02/1980", dt.date(1980, 2, 1)), ("1980-02-01", dt.date(1980, 2, 1)),
      ("19800201", dt.date(1980, 2, 1)), ("00-02-1980", dt.date(1980, 2, 29)),
      ("00-00-1980", dt.date(1980, 12, 31)), ("31-02-1980", None), ("1980/02/01", None),
+     # Excel saves a date-and-time cell like this in a Dutch CSV.
+     ("1-2-1980 0:00", dt.date(1980, 2, 1)), ("01-02-1980 00:00:00", dt.date(1980, 2, 1)),
      ("gisteren", None), ("", None)],
 )
 def test_it_reads_dutch_iso_and_brp_dates(raw: str, expected: dt.date | None) -> None:
@@ -225,6 +234,14 @@ def test_it_reads_an_excel_file_with_real_dates_and_numbers() -> None:
     assert (second.house_number, second.house_letter) == (7, "B")
 
 
+def test_it_reads_every_column_of_an_excel_file_that_misstates_its_size() -> None:
+    data = with_wrong_dimension(xlsx_bytes([person("P1"), person("P2", huisnummer="7b")]))
+    result = _parse(data, file_name="x.xlsx")
+    assert result.problems == []
+    assert [(r.person_ref, r.surname, r.house_letter) for r in result.residents] == [
+        ("P1", "Berg", ""), ("P2", "Berg", "B")]
+
+
 @pytest.mark.parametrize(
     ("data", "code"),
     [(b"", "file_empty"), (b"\xd0\xcf\x11\xe0rest", "file_old_excel"),
@@ -234,6 +251,61 @@ def test_it_explains_a_file_it_cannot_use(data: bytes, code: str) -> None:
     result = _parse(data)
     assert result.fatal and result.residents == []
     assert [p.code for p in result.problems][-1] == code
+
+
+def test_it_refuses_a_file_where_a_stray_quote_joins_rows() -> None:
+    # A quote at the start of a cell opens a quoted text up to the next quote:
+    # the rows after it would vanish into one cell, without a word in skip mode.
+    rows = [person("P1"), person("P2", geslachtsnaam='"Berg'), person("P3"), person("P4")]
+    result = _parse(csv_bytes(rows))
+    assert result.fatal and result.residents == []
+    assert _codes(result) == [(3, "geslachtsnaam", "unclosed_quote")]
+    assert "aanhalingsteken" in result.problems[0].nl
+    assert "quotation mark" in result.problems[0].en
+
+
+def test_it_names_the_row_where_a_stray_quote_breaks_a_large_file() -> None:
+    # The quoted text grows past the csv module's limit (128 kB) before the file ends.
+    rows = [person("P1"), person("P2", geslachtsnaam='"Berg'),
+            *(person(f"P{number}") for number in range(3, 3000))]
+    result = _parse(csv_bytes(rows))
+    assert result.fatal and result.residents == []
+    [problem] = result.problems
+    assert (problem.row, problem.code) == (3, "unclosed_quote")
+    assert "regel 3" in problem.nl and "row 3" in problem.en
+
+
+def test_it_marks_bytes_it_cannot_read_instead_of_importing_them() -> None:
+    # A UTF-8 file with a BOM, one row pasted in from a Windows-1252 file.
+    good = csv_bytes([person("P1")], encoding="utf-8")
+    data = b"\xef\xbb\xbf" + good + csv_bytes([person("P2", voornamen="Jürgen")], header=[])[2:]
+    result = _parse(data)
+    assert _codes(result) == [(3, "voornamen", "unreadable_character")]
+    assert [r.given_names for r in result.residents] == ["Chloë"]
+
+
+def test_it_reads_a_mostly_utf8_file_as_utf8() -> None:
+    # Without a BOM the same mix must not turn every ë of the file into Ã«.
+    good = csv_bytes([person("P1"), person("P2", voornamen="René", woonplaats="Sint-Oedenrode")],
+                     encoding="utf-8")
+    data = good + csv_bytes([person("P3", voornamen="Jürgen")], header=[])[2:]
+    result = _parse(data)
+    assert [r.given_names for r in result.residents] == ["Chloë", "René"]
+    assert _codes(result) == [(4, "voornamen", "unreadable_character")]
+
+
+def test_it_reads_the_separator_line_excel_understands() -> None:
+    data = b"sep=;\r\n" + csv_bytes([person("P1"), person("P2", postcode="9")])
+    result = _parse(data)
+    # Excel hides the line: the header stays row 1.
+    assert _codes(result) == [(3, "postcode", "postcode_invalid")]
+    assert [r.person_ref for r in result.residents] == ["P1"]
+
+
+def test_it_refuses_a_birth_date_nobody_can_have() -> None:
+    result = _parse(csv_bytes([person("P1", geboortedatum="01-02-1080"), person("P2")]))
+    assert _codes(result) == [(2, "geboortedatum", "birth_date_too_old")]
+    assert "01-02-1080" in result.problems[0].nl and "01-02-1080" in result.problems[0].en
 
 
 def _check_invariants(result: ParseResult) -> None:

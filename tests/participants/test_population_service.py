@@ -107,6 +107,15 @@ def test_it_refuses_people_already_imported_for_the_same_assembly(cast: Cast) ->
     assert Resident.objects.filter(assembly=cast.assembly).count() == 3
 
 
+def test_it_imports_nothing_when_a_stray_quote_joins_rows_even_in_skip_mode(cast: Cast) -> None:
+    data = csv_bytes([person("P1"), person("P2", geslachtsnaam='"Berg'), person("P3"),
+                      person("P4")])
+    record = _import(cast.assembly, data, skip=True)
+    assert record.status == PopulationImport.Status.REJECTED
+    assert [(p["row"], p["code"]) for p in record.problems] == [(3, "unclosed_quote")]
+    assert Resident.objects.count() == 0
+
+
 def test_it_imports_an_excel_file(cast: Cast) -> None:
     row: list[object] = person("X1")
     row[11] = dt.datetime(1970, 3, 4)

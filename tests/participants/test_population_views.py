@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 import tempfile
 from collections.abc import Callable
@@ -360,6 +361,83 @@ def test_it_fails_an_import_without_writing_half_of_it(
 
     upload(csv_bytes([person("P1"), person("P2")]))
     assert Resident.objects.count() == 2
+
+
+def test_it_logs_a_failure_without_the_values_the_database_quotes(
+    cast: Cast, upload: Callable[..., Any], monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def copy_fails(*args: Any, **kwargs: Any) -> None:
+        # What PostgreSQL says when COPY meets a value it cannot store.
+        raise RuntimeError(
+            "value too long for type character varying(200)\nCONTEXT:  COPY "
+            'participants_resident, line 1, column surname: "Zwanenburg"'
+        )
+
+    monkeypatch.setattr(population_service, "_insert_residents", copy_fails)
+    with caplog.at_level(logging.INFO, logger="participants"):
+        upload(csv_bytes([person("P1", geslachtsnaam="Zwanenburg")]))
+    record = PopulationImport.objects.get()
+    assert record.status == PopulationImport.Status.FAILED
+    assert f"population import failed id={record.pk}" in caplog.text
+    assert "RuntimeError" in caplog.text  # what and where, for the administrator
+    assert "Zwanenburg" not in caplog.text
+
+
+def test_it_stops_showing_progress_for_an_import_whose_worker_died(
+    client: Client, cast: Cast, upload: Callable[..., Any],
+    django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    """Nobody uploads again: the organiser only looks at the page."""
+    upload(csv_bytes([person("P1")]), run_task=False)
+    record = PopulationImport.objects.get()
+    PopulationImport.objects.filter(pk=record.pk).update(
+        status=PopulationImport.Status.RUNNING, progress=40,
+        started_at=timezone.now() - dt.timedelta(minutes=31),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        state = client.get(_status_url(record)).json()
+    assert state["status"] == "failed" and "niet op tijd klaargekomen" in state["label"]
+    report = client.get(f"{URL}{record.pk}/").content.decode()
+    assert "data-progress-url" not in report and "niet op tijd klaargekomen" in report
+    assert "Bezig" not in client.get(URL).content.decode()
+    # The extract (names, addresses) does not stay on disk.
+    assert _stored_files() == []
+
+
+def test_it_fails_a_stale_import_when_the_list_is_opened(
+    client: Client, cast: Cast, upload: Callable[..., Any],
+    django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    upload(csv_bytes([person("P1")]), run_task=False)
+    PopulationImport.objects.update(created_at=timezone.now() - dt.timedelta(minutes=31))
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(URL).content.decode()
+    assert "In de wachtrij" not in page and "Mislukt" in page
+    assert _stored_files() == []
+
+
+def test_the_beat_task_fails_a_stale_import_when_nobody_looks(
+    client: Client, cast: Cast, upload: Callable[..., Any],
+    django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    from participants.tasks import population_imports_stale_task
+
+    upload(csv_bytes([person("P1")]), run_task=False)
+    upload(csv_bytes([person("P2")]), run_task=False)
+    stale, fresh = PopulationImport.objects.order_by("pk")
+    PopulationImport.objects.filter(pk=stale.pk).update(
+        status=PopulationImport.Status.RUNNING,
+        started_at=timezone.now() - dt.timedelta(minutes=31),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert population_imports_stale_task.delay().get() == [stale.pk]
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.status == PopulationImport.Status.FAILED
+    assert fresh.status == PopulationImport.Status.QUEUED
+    assert not stale.upload and fresh.upload
+    assert len(_stored_files()) == 1
 
 
 def test_it_fails_the_import_when_the_queue_is_down(
