@@ -13,6 +13,7 @@ from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
 from assembly.models import Assembly, User
+from assembly.spreadsheets import spreadsheet_text
 from participants.models import PopulationImport, Resident
 from participants.population import (
     FIELD_TO_BRP,
@@ -114,6 +115,10 @@ class ResidentResource(resources.ModelResource):  # type: ignore[misc]
         use_transactions = True
         clean_model_instances = False
         skip_diff = True
+
+    def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> object:
+        # Opened in Excel: a name or street starting with "=" must not run.
+        return spreadsheet_text(super().export_field(field, instance, **kwargs))
 
     def __init__(self, assembly: Assembly | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)

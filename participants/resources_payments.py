@@ -19,6 +19,7 @@ from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
 from assembly.models import Assembly
+from assembly.spreadsheets import spreadsheet_text
 from participants.iban import format_iban
 from participants.models import PaymentItem
 from participants.resources_quotas import QuotaFileError, read_dataset
@@ -33,6 +34,11 @@ CONFIRMATION_COLUMNS = ("end_to_end_id", "paid_on")
 
 class PaymentItemResource(resources.ModelResource):  # type: ignore[misc]
     """One row per transfer, with the columns finance books by."""
+
+    def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> object:
+        # The name is what a citizen typed when signing up: finance opens this
+        # file in Excel, where "=HYPERLINK(...)" would run as a formula.
+        return spreadsheet_text(super().export_field(field, instance, **kwargs))
 
     batch = fields.Field(attribute="batch__number", column_name="batch")
     end_to_end_id = fields.Field(attribute="end_to_end_id", column_name="end_to_end_id")

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assembly.models import Assembly
+from assembly.spreadsheets import spreadsheet_text
 from participants.codes import code_display
 from participants.letters import registration_url, resident_address_lines
 from participants.models import (
@@ -121,4 +122,4 @@ def invitation_export_rows(
 
 def _cell(value: str) -> str:
     """A spreadsheet would run a cell that starts with = + - @ as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return str(spreadsheet_text(value))
