@@ -37,6 +37,7 @@ from participants.models import (
     Resident,
     TableSeat,
 )
+from participants.names import identifying_words
 from recommendations.models import Amendment, RecommendationVersion, VoterMark
 
 Section = dict[str, Any]
@@ -393,8 +394,6 @@ def subject_email_addresses(subject: DataSubject) -> set[str]:
     return addresses
 
 
-# Name parts shorter than this ("van", "de", "Li") are too often ordinary words.
-_SHORTEST_NAME_PART = 4
 IDENTITY_BLANKED = "[…]"
 
 
@@ -413,9 +412,7 @@ def subject_identity_values(subject: DataSubject) -> list[str]:
         values.add(subject.registration.phone)
     if subject.user is not None:
         names.append(subject.user.full_name)
-    for name in names:
-        values.add(name)
-        values.update(part for part in name.split() if len(part) >= _SHORTEST_NAME_PART)
+    values.update(identifying_words(names))
     return sorted((value.strip() for value in values if value and value.strip()), key=len)[::-1]
 
 

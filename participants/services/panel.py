@@ -34,6 +34,7 @@ import hashlib
 import io
 import json
 import logging
+import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -74,6 +75,7 @@ from participants.models import (
     SelectionRun,
     TableSeat,
 )
+from participants.names import identifying_words
 from participants.selectors_lottery import assembly_current_draw
 from participants.services.selection import (
     MAX_NUMBER,
@@ -129,6 +131,10 @@ _MEMBERS_FIRST = Case(When(kind=PanelMember.Kind.MEMBER, then=Value(0)), default
 
 class PanelRefused(Exception):
     """The action cannot be done now; the message says why, for the organiser or member."""
+
+
+class ReasonRefused(PanelRefused):
+    """The reason given cannot be used as it is; the message says why."""
 
 
 # --------------------------------------------------------------------- reads
@@ -902,13 +908,18 @@ def replacement_compute(*, replacement_id: int) -> Outcome:
 
     def finished(run: SelectionRun, fields: dict[str, Any]) -> None:
         if fields["status"] == SelectionRun.Status.DONE:
+            waiting = Replacement.objects.filter(
+                pk=replacement_id, status=Replacement.Status.PENDING
+            ).update(status=Replacement.Status.DRAW)
+            if not waiting:
+                # Set aside while it was computed: no one will draw from this
+                # table, so it is not published.
+                logger.info("replacement set aside before its table id=%s", replacement_id)
+                return
             # Published at once: the ticket table is fixed before anyone knows
             # the number that picks from it (as committing does for a panel run).
             SelectionRun.objects.filter(pk=run.pk).update(
                 committed_at=timezone.now(), committed_by=replacement.created_by
-            )
-            Replacement.objects.filter(pk=replacement_id, status=Replacement.Status.PENDING).update(
-                status=Replacement.Status.DRAW
             )
             audit_record(
                 action="replacement.published",
@@ -1150,6 +1161,36 @@ def replacement_confirm(
     return replacement
 
 
+def _names_of_the_replacement(replacement: Replacement) -> list[str]:
+    """The names of the people a replacement is about: who left, who is proposed."""
+    ids = [int(pid) for pid in replacement.proposed]
+    ids += [member.registration_id for member in replacement.dropped.all()]
+    return identifying_words(
+        Registration.objects.filter(pk__in=ids).values_list("full_name", flat=True)
+    )
+
+
+def check_discard_reason(*, replacement: Replacement, reason: str) -> None:
+    """The reason for setting aside a replacement whose ticket table is public
+    is published next to it: it must be there, and it may not name the
+    people of the replacement (the public page of the lottery names no one)."""
+    if not reason.strip():
+        raise ReasonRefused(
+            _(
+                "De loten van dit voorstel zijn openbaar. Schrijf op waarom u het niet"
+                " gebruikt. Die reden komt op de openbare pagina van de loting."
+            )
+        )
+    for name in _names_of_the_replacement(replacement):
+        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", reason, flags=re.IGNORECASE):
+            raise ReasonRefused(
+                _(
+                    "De reden komt op de openbare pagina. Er staat een naam in. "
+                    "Schrijf de reden op zonder namen."
+                )
+            )
+
+
 @transaction.atomic
 def replacement_discard(
     *, replacement: Replacement, actor: User | None, reason: str = ""
@@ -1161,24 +1202,25 @@ def replacement_discard(
     replacement = Replacement.objects.select_for_update().get(pk=replacement.pk)
     if replacement.status not in (*OPEN_REPLACEMENT, Replacement.Status.IMPOSSIBLE):
         raise PanelRefused(_("Dit voorstel is al afgehandeld."))
-    drawn = replacement_public_draw(replacement=replacement) is not None
-    if drawn and not reason.strip():
-        raise PanelRefused(
-            _(
-                "Dit voorstel is in het openbaar getrokken. Schrijf op waarom u het niet"
-                " gebruikt. Die reden komt op de openbare pagina van de loting."
-            )
-        )
+    # Once the table is public a reason is needed, drawn or not: an organiser
+    # who set aside a table after seeing the dice, before typing the number,
+    # and asked again, could otherwise choose.
+    published = (
+        replacement.status == Replacement.Status.DRAW
+        or replacement_public_draw(replacement=replacement) is not None
+    )
+    if published:
+        check_discard_reason(replacement=replacement, reason=reason)
     replacement.status = Replacement.Status.DISCARDED
     replacement.decided_by = actor
     replacement.decided_at = timezone.now()
-    replacement.discard_reason = reason.strip() if drawn else ""
+    replacement.discard_reason = reason.strip() if published else ""
     replacement.save(update_fields=["status", "decided_by", "decided_at", "discard_reason"])
     audit_record(
         action="replacement.discarded",
         assembly=replacement.assembly,
         actor=actor,
         target=replacement,
-        detail={"replacement": replacement.pk, "drawn_in_public": drawn},
+        detail={"replacement": replacement.pk, "published": published},
     )
     return replacement

@@ -25,7 +25,7 @@ from assembly import access
 from assembly.models import Assembly, RoleKind
 from assembly.selectors import role_kinds_for
 from participants.forms_selection import DrawForm
-from participants.models import PanelMember, Registration, Replacement
+from participants.models import ERASED_EMAIL_PREFIX, PanelMember, Registration, Replacement
 from participants.selectors_lottery import assembly_current_draw
 from participants.services import panel as services
 from participants.services.purge import PurgeRefused, pool_purge, pool_purge_plan
@@ -209,12 +209,14 @@ class DiscardForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
         required=False,
-        help_text=gettext_lazy("De reden komt op de openbare pagina van de loting."),
+        help_text=gettext_lazy(
+            "De reden komt op de openbare pagina van de loting. Noem geen namen."
+        ),
     )
 
-    def __init__(self, *args: Any, drawn: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, published: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason"].required = drawn
+        self.fields["reason"].required = published
         self.fields["reason"].error_messages["required"] = _(
             "Schrijf op waarom u dit voorstel niet gebruikt."
         )
@@ -225,6 +227,22 @@ class DiscardForm(forms.Form):
 def replacement_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     assembly, replacement = _replacement(request, slug, pk)
     return _replacement_page(request, assembly, replacement)
+
+
+def _has_left(registration: Registration | None) -> bool:
+    return (
+        registration is None
+        or registration.status != Registration.Status.ACTIVE
+        or registration.email.startswith(ERASED_EMAIL_PREFIX)
+    )
+
+
+def _tickets_public(replacement: Replacement, public_draw: object) -> bool:
+    """The replacement's ticket table is on the public page: setting it aside
+    needs a reason, which is published too (services.replacement_discard)."""
+    return replacement.status == Replacement.Status.DRAW or (
+        replacement.status == Replacement.Status.PROPOSED and public_draw is not None
+    )
 
 
 def _replacement_page(
@@ -246,7 +264,15 @@ def _replacement_page(
     }
     registrations = Registration.objects.in_bulk(proposed_ids)
     incoming = [
-        {"registration": registrations.get(pid), "member": people.get(pid), "id": pid}
+        {
+            "registration": registrations.get(pid),
+            "member": people.get(pid),
+            "id": pid,
+            # Withdrew or was erased after the table was published: the
+            # proposal cannot be confirmed, and the organiser should see why.
+            "left": _has_left(registrations.get(pid))
+            or (people.get(pid) is not None and people[pid].status == PanelMember.Status.WITHDRAWN),
+        }
         for pid in proposed_ids
     ]
     return render(
@@ -257,11 +283,14 @@ def _replacement_page(
             "replacement": replacement,
             "dropped": replacement.dropped.select_related("registration").order_by("pk"),
             "incoming": incoming,
+            "someone_left": any(person["left"] for person in incoming),
             "lines": services.replacement_quota_lines(replacement=replacement),
             "pending": replacement.status == Replacement.Status.PENDING,
             "public_draw": public_draw,
             "draw_form": draw_form or DrawForm(),
-            "discard_form": discard_form or DiscardForm(drawn=public_draw is not None),
+            "public_tickets": _tickets_public(replacement, public_draw),
+            "discard_form": discard_form
+            or DiscardForm(published=_tickets_public(replacement, public_draw)),
         },
         status=status,
     )
@@ -282,16 +311,16 @@ def replacement_draw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 actor=access.request_user(request),
             )
         except services.PanelRefused as refused:
-            form.add_error(None, str(refused))
+            # Drawn (or set aside) meanwhile, perhaps by another organiser: the
+            # page as it is now, with the draw that stands, and why not.
+            messages.error(request, str(refused))
         else:
             messages.success(
                 request,
                 _("Getrokken: lot %(ticket)s. Kijk of u het voorstel bevestigt.")
                 % {"ticket": draw.ticket},
             )
-            return redirect(
-                "participants:replacement_detail", slug=assembly.slug, pk=replacement.pk
-            )
+        return redirect("participants:replacement_detail", slug=assembly.slug, pk=replacement.pk)
     return _replacement_page(request, assembly, replacement, draw_form=form, status=400)
 
 
@@ -331,8 +360,10 @@ def replacement_confirm(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 @access.personal_data_view
 def replacement_discard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     assembly, replacement = _replacement(request, slug, pk)
-    drawn = services.replacement_public_draw(replacement=replacement) is not None
-    form = DiscardForm(request.POST, drawn=drawn)
+    published = _tickets_public(
+        replacement, services.replacement_public_draw(replacement=replacement)
+    )
+    form = DiscardForm(request.POST, published=published)
     if not form.is_valid():
         return _replacement_page(request, assembly, replacement, discard_form=form, status=400)
     try:
@@ -341,6 +372,9 @@ def replacement_discard(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             actor=access.request_user(request),
             reason=form.cleaned_data["reason"],
         )
+    except services.ReasonRefused as refused:
+        form.add_error("reason", str(refused))
+        return _replacement_page(request, assembly, replacement, discard_form=form, status=400)
     except services.PanelRefused as refused:
         messages.error(request, str(refused))
     else:

@@ -241,3 +241,22 @@ def test_the_organiser_draws_and_sets_aside_on_the_replacement_page() -> None:
     replacement.refresh_from_db()
     assert replacement.status == Replacement.Status.DISCARDED
     assert replacement.discard_reason == "Niet bereikbaar."
+
+
+@pytest.mark.django_db
+def test_a_published_table_is_set_aside_only_with_a_reason_even_before_the_number() -> None:
+    # Otherwise an organiser who saw the dice could set the table aside before
+    # typing the number, and ask again for a table with other tickets.
+    panel, replacement = _leximin_replacement()
+    assert replacement.status == Replacement.Status.DRAW
+    with pytest.raises(services.PanelRefused, match="Schrijf op waarom"):
+        services.replacement_discard(replacement=replacement, actor=None)
+
+    services.replacement_discard(
+        replacement=replacement, actor=None, reason="De trekking kon niet doorgaan."
+    )
+
+    replacement.refresh_from_db()
+    assert replacement.status == Replacement.Status.DISCARDED
+    page = _public_page(panel)
+    assert "Er is geen getal voor getrokken. Reden: De trekking kon niet doorgaan." in page

@@ -49,8 +49,8 @@ def test_the_payments_file_shows_a_name_as_text(cast: Cast) -> None:
 
 def test_the_invitation_export_shows_a_register_street_as_text(
     cast: Cast,
-    drawn: InvitationDraw,
-    client: Client,  # noqa: F811
+    drawn: InvitationDraw,  # noqa: F811
+    client: Client,
 ) -> None:
     invited = drawn.invitations.select_related("resident").first()
     assert invited is not None and invited.resident is not None
