@@ -79,6 +79,7 @@ from participants.names import identifying_words
 from participants.selectors_lottery import assembly_current_draw
 from participants.services.selection import (
     MAX_NUMBER,
+    OPEN_REPLACEMENT,
     Outcome,
     ProgressWriter,
     household_columns,
@@ -118,11 +119,6 @@ DROPPED_OUT = (
     PanelMember.Status.DECLINED,
     PanelMember.Status.NO_RESPONSE,
     PanelMember.Status.WITHDRAWN,
-)
-OPEN_REPLACEMENT = (
-    Replacement.Status.PENDING,
-    Replacement.Status.DRAW,
-    Replacement.Status.PROPOSED,
 )
 
 

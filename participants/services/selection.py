@@ -39,6 +39,7 @@ from participants.models import (
     ERASED_EMAIL_PREFIX,
     PanelMember,
     Registration,
+    Replacement,
     SelectionDraw,
     SelectionRun,
 )
@@ -76,6 +77,15 @@ MAX_NUMBER = 10**12 - 1
 # draw until the public number is known, so they are not stored.
 _TRIAL_DRAW_KEYS = ("public_number", "number_source", "ticket_drawn", "panel", "alternates")
 _ACTIVE = (SelectionRun.Status.QUEUED, SelectionRun.Status.RUNNING)
+# Replacements not yet decided: their seats are being filled.
+OPEN_REPLACEMENT = (
+    Replacement.Status.PENDING,
+    Replacement.Status.DRAW,
+    Replacement.Status.PROPOSED,
+)
+# Stored (and published, for a replacement whose tickets were public) when a
+# new draw of the panel sets an open replacement aside.
+REDRAWN_REASON = gettext_noop("Het panel is opnieuw getrokken.")
 # The error code of a run whose frozen pool lost a respondent after it was
 # started (see selection_runs_remove_respondent): its results no longer fit its
 # pool, so it can be neither committed nor drawn.
@@ -702,7 +712,14 @@ def selection_draw(
             raise SelectionRefused(error.message_nl) from error
         now = timezone.now()
         if current is not None:
-            # The new panel replaces every seat of the old one.
+            # The new panel replaces every seat of the old one; a replacement
+            # asked for a seat of the old panel has nothing left to fill.
+            Replacement.objects.filter(assembly=assembly, status__in=OPEN_REPLACEMENT).update(
+                status=Replacement.Status.DISCARDED,
+                decided_by=actor,
+                decided_at=timezone.now(),
+                discard_reason=_(REDRAWN_REASON),
+            )
             PanelMember.objects.filter(assembly=assembly).delete()
             current.superseded_at = now
             current.save(update_fields=["superseded_at"])

@@ -440,6 +440,28 @@ def test_it_supersedes_the_first_draw_and_logs_the_second(committed_run: Selecti
     assert event.detail["supersedes"] == first.pk
 
 
+def test_a_second_draw_sets_an_open_replacement_aside(committed_run: SelectionRun) -> None:
+    first = services.selection_draw(run=committed_run, number=5, how_drawn="", actor=None)
+    seat = PanelMember.objects.filter(draw=first, kind=PanelMember.Kind.MEMBER).first()
+    assert seat is not None
+    panel_services.panel_member_withdraw(member=seat, reason="ziek", actor=None)
+    replacement = panel_services.replacement_propose(
+        assembly=committed_run.assembly, dropped_members=[seat], actor=None
+    )
+
+    services.selection_draw(
+        run=committed_run, number=6, how_drawn="", actor=None, reason="Opnieuw gegooid."
+    )
+
+    # Before, it stayed open with no seat left to fill, and could never be confirmed.
+    replacement.refresh_from_db()
+    assert replacement.status == Replacement.Status.DISCARDED
+    assert replacement.discard_reason == "Het panel is opnieuw getrokken."
+    assert not Replacement.objects.filter(
+        assembly=committed_run.assembly, status__in=panel_services.OPEN_REPLACEMENT
+    ).exists()
+
+
 def test_it_refuses_a_second_draw_once_someone_was_told(committed_run: SelectionRun) -> None:
     first = services.selection_draw(run=committed_run, number=5, how_drawn="", actor=None)
     PanelMember.objects.filter(draw=first).order_by("pk").update(notified_at=timezone.now())
