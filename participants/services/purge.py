@@ -64,9 +64,9 @@ from participants.models import (
 )
 from participants.selectors_lottery import assembly_current_draw
 from participants.services.erasure import registration_erase
-from participants.services.panel import OPEN_REPLACEMENT, frozen_pool
+from participants.services.panel import frozen_pool
 from participants.services.population import population_imports_forget
-from participants.services.selection import selection_runs_forget_pools
+from participants.services.selection import OPEN_REPLACEMENT, selection_runs_forget_pools
 
 logger = logging.getLogger(__name__)
 

@@ -29,6 +29,7 @@ from participants.models import ERASED_EMAIL_PREFIX, PanelMember, Registration, 
 from participants.selectors_lottery import assembly_current_draw
 from participants.services import panel as services
 from participants.services.purge import PurgeRefused, pool_purge, pool_purge_plan
+from participants.services.selection import OPEN_REPLACEMENT
 
 logger = logging.getLogger(__name__)
 
@@ -86,9 +87,7 @@ def panel_list(request: HttpRequest, slug: str) -> HttpResponse:
         _Row(member, [features.get(member.registration_id, {}).get(c, "") for c in categories])
         for member in members
     ]
-    open_replacements = Replacement.objects.filter(
-        assembly=assembly, status__in=services.OPEN_REPLACEMENT
-    )
+    open_replacements = Replacement.objects.filter(assembly=assembly, status__in=OPEN_REPLACEMENT)
     return render(
         request,
         TEMPLATES + "list.html",

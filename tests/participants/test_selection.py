@@ -458,7 +458,7 @@ def test_a_second_draw_sets_an_open_replacement_aside(committed_run: SelectionRu
     assert replacement.status == Replacement.Status.DISCARDED
     assert replacement.discard_reason == "Het panel is opnieuw getrokken."
     assert not Replacement.objects.filter(
-        assembly=committed_run.assembly, status__in=panel_services.OPEN_REPLACEMENT
+        assembly=committed_run.assembly, status__in=services.OPEN_REPLACEMENT
     ).exists()
 
 
