@@ -283,6 +283,11 @@ def _replacement_page(
             "dropped": replacement.dropped.select_related("registration").order_by("pk"),
             "incoming": incoming,
             "someone_left": any(person["left"] for person in incoming),
+            # Another seat still being filled counts as empty for this one.
+            "other_seats_open": replacement.status == Replacement.Status.IMPOSSIBLE
+            and Replacement.objects.filter(assembly=assembly, status__in=OPEN_REPLACEMENT)
+            .exclude(pk=replacement.pk)
+            .exists(),
             "lines": services.replacement_quota_lines(replacement=replacement),
             "pending": replacement.status == Replacement.Status.PENDING,
             "public_draw": public_draw,

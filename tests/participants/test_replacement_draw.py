@@ -260,3 +260,24 @@ def test_a_published_table_is_set_aside_only_with_a_reason_even_before_the_numbe
     assert replacement.status == Replacement.Status.DISCARDED
     page = _public_page(panel)
     assert "Er is geen getal voor getrokken. Reden: De trekking kon niet doorgaan." in page
+
+
+@pytest.mark.django_db
+def test_an_impossible_replacement_says_when_another_seat_is_still_being_filled() -> None:
+    panel, first = _leximin_replacement()  # waits for its public number
+    services.panel_member_withdraw(member=panel.member(2), reason="ziek", actor=None)
+    second = services.replacement_propose(
+        assembly=panel.assembly, dropped_members=[panel.member(2)], actor=None
+    )
+    Replacement.objects.filter(pk=second.pk).update(
+        status=Replacement.Status.IMPOSSIBLE,
+        problem={"code": "infeasible_quotas", "nl": "Te weinig vrouwen.", "en": "Too few women."},
+    )
+    client = _organiser(panel)
+
+    page = client.get(_replacement_url("replacement_detail", second)).content.decode()
+    assert "er loopt nog een vervanging voor een andere plaats" in page
+
+    services.replacement_discard(replacement=first, actor=None, reason="Samen opnieuw.")
+    page = client.get(_replacement_url("replacement_detail", second)).content.decode()
+    assert "er loopt nog een vervanging voor een andere plaats" not in page
