@@ -274,7 +274,9 @@ def _cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    # A line break typed in a cell (Alt+Enter) would split an address over
+    # two lines of the letter: it counts as a space.
+    return " ".join(str(value).split()) if isinstance(value, str) else str(value)
 
 
 def _xlsx_table(data: bytes) -> Table:

@@ -234,6 +234,14 @@ def test_it_reads_an_excel_file_with_real_dates_and_numbers() -> None:
     assert (second.house_number, second.house_letter) == (7, "B")
 
 
+def test_a_line_break_typed_in_an_excel_cell_counts_as_a_space() -> None:
+    row = person("P1", straatnaam="Lange\nVoorhout", voornamen="Jan\r\n Willem")
+    result = _parse(xlsx_bytes([row]), file_name="x.xlsx")
+    assert result.problems == []
+    (resident,) = result.residents
+    assert (resident.street, resident.given_names) == ("Lange Voorhout", "Jan Willem")
+
+
 def test_it_reads_every_column_of_an_excel_file_that_misstates_its_size() -> None:
     data = with_wrong_dimension(xlsx_bytes([person("P1"), person("P2", huisnummer="7b")]))
     result = _parse(data, file_name="x.xlsx")
