@@ -279,6 +279,24 @@ def _cell_text(value: object) -> str:
     return " ".join(str(value).split()) if isinstance(value, str) else str(value)
 
 
+# A number format of only zeros ("000000000") shows leading zeros that the
+# number itself does not hold: a person number 012345678 stored as a number.
+_ZERO_PADDED = re.compile(r"0+")
+
+
+def _xlsx_cell_text(cell: Any) -> str:
+    value = getattr(cell, "value", None)
+    number_format = getattr(cell, "number_format", None) or ""
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and float(value).is_integer()
+        and _ZERO_PADDED.fullmatch(number_format)
+    ):
+        return str(int(value)).zfill(len(number_format))
+    return _cell_text(value)
+
+
 def _xlsx_table(data: bytes) -> Table:
     from openpyxl import load_workbook  # type: ignore[import-untyped]
 
@@ -288,7 +306,7 @@ def _xlsx_table(data: bytes) -> Table:
         # Some programs write the sheet's used range as "A1"; trusted, it would
         # hide every column but the first. Read what the sheet really holds.
         sheet.reset_dimensions()
-        rows = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+        rows = [[_xlsx_cell_text(cell) for cell in row] for row in sheet.iter_rows()]
         workbook.close()
     # openpyxl raises many kinds of errors on a damaged file; all mean "unreadable".
     except Exception as error:

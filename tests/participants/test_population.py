@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -240,6 +241,23 @@ def test_a_line_break_typed_in_an_excel_cell_counts_as_a_space() -> None:
     assert result.problems == []
     (resident,) = result.residents
     assert (resident.street, resident.given_names) == ("Lange Voorhout", "Jan Willem")
+
+
+def test_a_person_number_shown_with_leading_zeros_in_excel_keeps_them() -> None:
+    from openpyxl import Workbook, load_workbook
+
+    workbook = load_workbook(io.BytesIO(xlsx_bytes([person("P1")])))
+    sheet = workbook.active
+    assert sheet is not None and isinstance(workbook, Workbook)
+    sheet["A2"] = 12345678  # as Excel stores "012345678" typed in a number cell
+    sheet["A2"].number_format = "000000000"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    result = _parse(buffer.getvalue(), file_name="x.xlsx")
+
+    assert result.problems == []
+    assert [r.person_ref for r in result.residents] == ["012345678"]
 
 
 def test_it_reads_every_column_of_an_excel_file_that_misstates_its_size() -> None:
