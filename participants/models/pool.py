@@ -32,6 +32,9 @@ class PopulationImport(ShownError, models.Model):
         IMPORTED = "imported", _("Ingelezen")
         REJECTED = "rejected", _("Geweigerd")
         FAILED = "failed", _("Mislukt")
+        # The organiser took a wrong extract back before anyone was invited:
+        # its residents are deleted, the row stays as the record of it.
+        UNDONE = "undone", _("Ongedaan gemaakt")
 
     assembly = models.ForeignKey(
         Assembly, on_delete=models.CASCADE, related_name="population_imports"

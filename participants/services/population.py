@@ -29,8 +29,9 @@ from django.utils.translation import gettext as _
 
 from assembly.models import Assembly, User, both_languages
 from assembly.queueing import queue_or_leave_to_sweep
+from assembly.services import audit_record
 from participants.ages import age_on
-from participants.models import PopulationImport, Resident
+from participants.models import Invitation, PopulationImport, Resident
 from participants.population import ParseResult, ResidentRow, parse_population
 from participants.services.background import stale_job_ids
 
@@ -349,6 +350,49 @@ def _execute(record: PopulationImport, progress: _Progress) -> None:
 
 def _between(start: int, end: int, part: float) -> int:
     return start + int((end - start) * part)
+
+
+class PopulationUndoRefused(Exception):
+    """The import cannot be taken back; the message says why."""
+
+
+def check_population_import_undo(*, record: PopulationImport) -> None:
+    if record.status != PopulationImport.Status.IMPORTED:
+        raise PopulationUndoRefused(_("Alleen een ingelezen uittreksel kunt u ongedaan maken."))
+    if Invitation.objects.filter(resident__population_import=record).exists():
+        raise PopulationUndoRefused(
+            _(
+                "Uit dit uittreksel zijn al mensen uitgenodigd. Daarom kunt u het niet meer"
+                " ongedaan maken."
+            )
+        )
+
+
+def population_import_undo(*, record: PopulationImport, actor: User | None) -> int:
+    """Take back a wrong extract before anyone in it was invited: its residents
+    (names, addresses) are deleted; the import stays, marked undone, as the
+    record that it happened. Returns how many residents were deleted.
+
+    Under the assembly's lock, as an invitation draw writes: a draw being
+    computed meanwhile sees the residents changed and plans again."""
+    with transaction.atomic():
+        Assembly.objects.select_for_update().filter(pk=record.assembly_id).first()
+        record = PopulationImport.objects.select_for_update().get(pk=record.pk)
+        check_population_import_undo(record=record)
+        deleted = Resident.objects.filter(population_import=record).delete()[1].get(
+            Resident._meta.label, 0
+        )
+        record.status = PopulationImport.Status.UNDONE
+        record.save(update_fields=["status"])
+        audit_record(
+            action="population.undone",
+            assembly=record.assembly,
+            actor=actor,
+            target=record,
+            detail={"import": record.pk, "residents": deleted},
+        )
+    logger.info("population import undone id=%s residents=%s", record.pk, deleted)
+    return deleted
 
 
 def population_import_fail(*, import_id: int, say: Callable[[], str]) -> None:

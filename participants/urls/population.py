@@ -10,6 +10,11 @@ urlpatterns: list[URLPattern] = [
         name="population_report",
     ),
     path(
+        "b/<slug:slug>/beheer/bevolking/<int:pk>/ongedaan-maken/",
+        population.population_import_undo,
+        name="population_import_undo",
+    ),
+    path(
         "b/<slug:slug>/beheer/bevolking/<int:pk>/status.json",
         population.population_import_status,
         name="population_import_status",

@@ -13,16 +13,20 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from assembly import access
 from participants import selectors_population as selectors
 from participants.models import PopulationImport
 from participants.services.population import (
+    PopulationUndoRefused,
+    check_population_import_undo,
     population_import_queue,
     population_imports_fail_stale,
 )
+from participants.services.population import population_import_undo as undo_import
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 # A file with many broken rows has many problems; the page shows the first ones.
@@ -125,7 +129,14 @@ def import_label(record: PopulationImport) -> str:
 
 
 @login_required
-def population_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def population_report(
+    request: HttpRequest,
+    slug: str,
+    pk: int,
+    *,
+    undo_form: forms.Form | None = None,
+    status: int = 200,
+) -> HttpResponse:
     assembly = access.get_assembly_for_organiser(user=access.request_user(request), slug=slug)
     population_imports_fail_stale(assembly=assembly)
     record = selectors.population_import_get(assembly=assembly, pk=pk)
@@ -143,8 +154,53 @@ def population_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "failed": record.status == PopulationImport.Status.FAILED,
         "active": _active(record),
         "progress_label": import_label(record),
+        "undo_form": undo_form or (UndoForm() if _may_undo(record) else None),
     }
-    return render(request, "participants/population/report.html", context)
+    return render(request, "participants/population/report.html", context, status=status)
+
+
+class UndoForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=gettext_lazy(
+            "Ik weet dat de inwoners uit dit bestand dan worden gewist. Dat kan niet terug."
+        ),
+        required=True,
+        error_messages={"required": gettext_lazy("Vink aan dat u dit zeker weet.")},
+    )
+
+
+def _may_undo(record: PopulationImport) -> bool:
+    try:
+        check_population_import_undo(record=record)
+    except PopulationUndoRefused:
+        return False
+    return True
+
+
+@login_required
+@require_POST
+def population_import_undo(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    user = access.request_user(request)
+    assembly = access.get_assembly_for_organiser(user=user, slug=slug)
+    record = selectors.population_import_get(assembly=assembly, pk=pk)
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        return population_report(request, slug, pk, undo_form=form, status=400)
+    try:
+        deleted = undo_import(record=record, actor=user)
+    except PopulationUndoRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Het inlezen is ongedaan gemaakt. %(count)s inwoner is gewist.",
+                "Het inlezen is ongedaan gemaakt. %(count)s inwoners zijn gewist.",
+                deleted,
+            )
+            % {"count": deleted},
+        )
+    return redirect("participants:population_report", slug=assembly.slug, pk=record.pk)
 
 
 @login_required

@@ -22,7 +22,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assembly.models import User
+from assembly.models import AuditEvent, User
 from participants import population as population_parser
 from participants.models import PopulationImport, Resident
 from participants.services import population as population_service
@@ -630,3 +630,52 @@ def test_it_rolls_back_a_real_admin_import_with_an_invalid_row(cast: Cast) -> No
     assert result.has_errors() or result.has_validation_errors()
     assert Resident.objects.count() == 0
     assert PopulationImport.objects.count() == 0
+
+
+# --- taking a wrong extract back -----------------------------------------------
+
+
+def test_the_organiser_takes_a_wrong_extract_back_before_anyone_is_invited(
+    client: Client, cast: Cast, upload: Callable[..., Any]
+) -> None:
+    upload(csv_bytes([person("P1"), person("P2"), person("P3")]))
+    record = PopulationImport.objects.get()
+    assert record.status == PopulationImport.Status.IMPORTED
+    report = client.get(f"{URL}{record.pk}/").content.decode()
+    assert "Verkeerd bestand ingelezen?" in report
+
+    # Without ticking the box: nothing happens, the error stands at the box.
+    response = client.post(f"{URL}{record.pk}/ongedaan-maken/", {})
+    assert response.status_code == 400
+    assert 'id="id_confirm_error"' in response.content.decode()
+    assert Resident.objects.filter(population_import=record).count() == 3
+
+    response = client.post(f"{URL}{record.pk}/ongedaan-maken/", {"confirm": "on"})
+
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.status == PopulationImport.Status.UNDONE
+    assert not Resident.objects.filter(population_import=record).exists()
+    event = AuditEvent.objects.get(action="population.undone")
+    assert event.detail == {"import": record.pk, "residents": 3}
+    # The same people can be read in again from the right file.
+    upload(csv_bytes([person("P1"), person("P2")]))
+    assert Resident.objects.filter(assembly=cast.assembly).count() == 2
+
+
+def test_an_extract_someone_was_invited_from_cannot_be_taken_back(
+    client: Client, cast: Cast, upload: Callable[..., Any]
+) -> None:
+    from participants.services.invitations import invitation_draw
+
+    upload(csv_bytes([person("P1"), person("P2", huisnummer="14")]))
+    record = PopulationImport.objects.get()
+    invitation_draw(assembly=cast.assembly, count=1, seed="een")
+
+    report = client.get(f"{URL}{record.pk}/").content.decode()
+    assert "Verkeerd bestand ingelezen?" not in report
+    response = client.post(f"{URL}{record.pk}/ongedaan-maken/", {"confirm": "on"}, follow=True)
+    assert "al mensen uitgenodigd" in response.content.decode()
+    record.refresh_from_db()
+    assert record.status == PopulationImport.Status.IMPORTED
+    assert Resident.objects.filter(population_import=record).count() == 2

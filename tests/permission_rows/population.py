@@ -22,4 +22,8 @@ ROWS: dict[str, Row] = {
     "participants:population": Row(staff_only({"organiser"}), kwargs=SLUG),
     "participants:population_report": Row(staff_only({"organiser"}), kwargs=_an_import),
     "participants:population_import_status": Row(staff_only({"organiser"}), kwargs=_an_import),
+    # Without the confirmation the organiser gets the report back with the error.
+    "participants:population_import_undo": Row(
+        staff_only({"organiser"}, status=400), kwargs=_an_import, method="post"
+    ),
 }
