@@ -192,7 +192,9 @@ def get_version_for_download(
     """
     assembly = get_object_or_404(Assembly, slug=slug)
     version = get_object_or_404(
-        MaterialVersion.objects.select_related("material", "material__expert"),
+        MaterialVersion.objects.select_related(
+            "material", "material__expert", "material__assembly"
+        ),
         material__assembly=assembly,
         material_id=material_id,
         number=number,

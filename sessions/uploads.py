@@ -82,11 +82,16 @@ def pdf_check(data: bytes, *, limit: int | None = None) -> CheckedPdf:
 
 
 def _pdf_pages(data: bytes) -> int:
-    from pypdf import PdfReader
+    from pypdf import PasswordType, PdfReader
 
     try:
-        reader = PdfReader(io.BytesIO(data), strict=True)
-        if reader.is_encrypted:
+        # Not strict: PDF readers open files with a few bytes before the signature or
+        # a slightly wrong xref pointer, and so must we. Reading every page's
+        # content below still refuses a file that is truly broken.
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        # An owner password only limits printing or editing: readers open such a
+        # file without asking, so it opens with the empty user password.
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             raise UploadRefused(
                 _("De PDF is beveiligd met een wachtwoord. Stuur een PDF zonder wachtwoord.")
             )

@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 EDITABLE_FIELDS = ("title", "title_en", "summary", "summary_en", "weekend", "session", "expert")
 NOTIFY_KIND = "sessions.material_released"
+# What the column holds: a longer link would fail on PostgreSQL when it is saved.
+URL_MAX_LENGTH: int = MaterialVersion._meta.get_field("url").max_length or 200
 
 
 class MaterialRefused(Exception):
@@ -74,10 +76,19 @@ def check_placement(
     return weekend
 
 
+def url_too_long_message() -> str:
+    return _(
+        "Deze link is te lang. Een link mag hoogstens %(limit_value)s tekens hebben. "
+        "Gebruik een kortere link."
+    )
+
+
 def check_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise MaterialRefused(_("Een link begint met https:// of http://."))
+    if len(url) > URL_MAX_LENGTH:
+        raise MaterialRefused(url_too_long_message() % {"limit_value": URL_MAX_LENGTH})
     return url
 
 

@@ -7,6 +7,7 @@ Files are never served from MEDIA_URL: ``material_download`` checks who asks.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -103,6 +104,8 @@ class _ContentMixin(forms.Form):
         label=gettext_lazy("Link"),
         required=False,
         assume_scheme="https",
+        # No maxlength here: a browser would cut a pasted link without a word.
+        # services.check_url (in clean) refuses one the database cannot hold.
         help_text=gettext_lazy("Bij een link of video: het adres, met https://."),
     )
 
@@ -284,6 +287,19 @@ class ReleaseForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
         help_text=gettext_lazy("Leeg: nu vrijgeven. Deelnemers krijgen dan een e-mail."),
     )
+
+    def clean_release_at(self) -> dt.datetime | None:
+        # A moment in the past (a year or month typed wrong) would release at once
+        # and e-mail every member; only an empty field means "now".
+        value: dt.datetime | None = self.cleaned_data.get("release_at")
+        if value is not None and value <= timezone.now():
+            raise forms.ValidationError(
+                _(
+                    "Dit moment is al voorbij. Kies een moment in de toekomst. "
+                    "Of maak het veld leeg om het stuk nu vrij te geven."
+                )
+            )
+        return value
 
 
 class MembersOnlyForm(forms.Form):
@@ -736,9 +752,10 @@ def material_download(request: HttpRequest, slug: str, pk: int, number: int) -> 
     material = version.material
     name = f"{slugify(material.title)[:60] or 'stuk'}-v{version.number}.pdf"
     response = FileResponse(version.file.open("rb"), filename=name, content_type="application/pdf")
-    response["Cache-Control"] = (
-        "public, max-age=3600" if material.status == Material.Status.PUBLIC else "private, no-store"
-    )
+    # Only what anyone may read goes to shared caches: public material of a
+    # non-public assembly is for people with a role in it.
+    shared = material.status == Material.Status.PUBLIC and material.assembly.is_public
+    response["Cache-Control"] = "public, max-age=3600" if shared else "private, no-store"
     return response
 
 
