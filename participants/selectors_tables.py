@@ -121,6 +121,8 @@ class SeatView:
     member: PanelMember
     name: str
     met_before: int  # table-mates this member sat with on an earlier weekend
+    # Seated, but not checked in while others of the weekend are: not there.
+    absent: bool = False
 
 
 @dataclass
@@ -132,7 +134,8 @@ class TableView:
 
     @property
     def size(self) -> int:
-        return len(self.seats)
+        """The people really at the table (those marked absent do not count)."""
+        return sum(1 for seat in self.seats if not seat.absent)
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,7 @@ class RoundView:
     seated: int
     mix_deviation: float
     repeated_pairs: int
+    absent: list[SeatView] = field(default_factory=list)
 
     @property
     def marked(self) -> int:
@@ -227,26 +231,38 @@ def _labels(assembly: Assembly) -> dict[str, tuple[str | Promise, dict[str, str 
     }
 
 
-def round_view(*, table_round: TableRound, assembly: Assembly) -> RoundView:
-    """The tables, the balance per category and the repeated pairs of a round."""
+def round_view(
+    *, table_round: TableRound, assembly: Assembly, checked_in: set[int] | None = None
+) -> RoundView:
+    """The tables, the balance per category and the repeated pairs of a round.
+
+    ``checked_in``: the member ids checked in this weekend, once check-in has
+    started (None before). Tables made before the weekend seat everyone; a
+    seated member who did not come is marked absent and left out of the
+    balance and the figures, which are those of the people at the tables.
+    """
     tables = round_tables(table_round=table_round)
-    members = [seat.member for view in tables for seat in view.seats]
+
+    def here(seat: SeatView) -> bool:
+        return checked_in is None or seat.member.pk in checked_in
+
+    members = [seat.member for view in tables for seat in view.seats if here(seat)]
     categories = category_values(assembly=assembly)
     features = member_features(assembly=assembly, members=members, categories=categories)
-    ids = [[str(seat.member.pk) for seat in view.seats] for view in tables]
+    ids = [[str(seat.member.pk) for seat in view.seats if here(seat)] for view in tables]
     previous = previous_pairs(weekend=table_round.weekend)
-    for view in tables:
-        here = [str(seat.member.pk) for seat in view.seats]
+    for view, mates in zip(tables, ids, strict=True):
         view.seats = [
             SeatView(
                 seat.member,
                 seat.name,
                 sum(
                     1
-                    for other in here
+                    for other in mates
                     if other != str(seat.member.pk)
                     and previous.get(algorithm.pair(other, str(seat.member.pk)), 0) > 0
                 ),
+                absent=not here(seat),
             )
             for seat in view.seats
         ]
@@ -292,6 +308,7 @@ def round_view(*, table_round: TableRound, assembly: Assembly) -> RoundView:
         seated=len(members),
         mix_deviation=max((c.deviation for c in cells), default=0.0),
         repeated_pairs=algorithm.repeated_pairs(ids, previous),
+        absent=[seat for view in tables for seat in view.seats if seat.absent],
     )
 
 

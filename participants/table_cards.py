@@ -5,7 +5,9 @@ on the table or hand to the gespreksleider. Name cards: one A4 page per
 member, folded along the middle into a tent card; the first name large on
 both halves (the upper half upside down, so it reads from both sides of the
 table), the table number below it. Plain black on white, big type: they
-print well on any office printer.
+print well on any office printer. DejaVu Sans, when the system has it, prints
+every Latin letter (Ş, ł, ć): the built-in Helvetica stops at Latin-1 and puts
+a black square in a name like Şükrü.
 """
 
 from __future__ import annotations
@@ -13,16 +15,34 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-_FONT = "Helvetica"
-_BOLD = "Helvetica-Bold"
+_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def _fonts() -> tuple[str, str]:
+    """(regular, bold): DejaVu Sans when installed, else Helvetica."""
+    regular, bold = _FONT_DIR / "DejaVuSans.ttf", _FONT_DIR / "DejaVuSans-Bold.ttf"
+    if not (regular.exists() and bold.exists()):
+        return "Helvetica", "Helvetica-Bold"
+    registered = pdfmetrics.getRegisteredFontNames()
+    if "DejaVuSans" not in registered:
+        pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
+    if "DejaVuSans-Bold" not in registered:
+        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
+    return "DejaVuSans", "DejaVuSans-Bold"
+
+
+_FONT, _BOLD = _fonts()
 _WIDTH, _HEIGHT = A4
 _MARGIN = 20 * mm
 
@@ -62,17 +82,19 @@ def table_lists_pdf(*, title: str, weekend: str, tables: Sequence[TableSheet]) -
         canvas.setFont(_BOLD, 40)
         canvas.drawString(_MARGIN, y, _("Tafel %(number)s") % {"number": sheet.number})
         y -= 14 * mm
-        canvas.setFont(_FONT, 16)
         leader = sheet.facilitator or _("nog niemand")
-        canvas.drawString(_MARGIN, y, _("Gespreksleider: %(name)s") % {"name": leader})
+        line = _("Gespreksleider: %(name)s") % {"name": leader}
+        canvas.setFont(_FONT, _fit(line, _FONT, 16, _WIDTH - 2 * _MARGIN))
+        canvas.drawString(_MARGIN, y, line)
         y -= 8 * mm
         canvas.setLineWidth(0.8)
         canvas.line(_MARGIN, y, _WIDTH - _MARGIN, y)
         y -= 12 * mm
         size = 18 if len(sheet.names) <= 12 else 13
         for number, name in enumerate(sheet.names, start=1):
-            canvas.setFont(_FONT, size)
             text = f"{number}.  {name}"
+            # A long double-barrelled name gets smaller type, not cut off at the edge.
+            canvas.setFont(_FONT, _fit(text, _FONT, size, _WIDTH - 2 * _MARGIN))
             canvas.drawString(_MARGIN, y, text)
             y -= size * 1.6
             if y < _MARGIN:

@@ -47,6 +47,10 @@ class MinutesForm(_TiedErrors, forms.Form):
         ),
     )
 
+    # When the writer opened the minutes (empty for new ones): a save over a
+    # text someone else saved since is refused.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args: Any, sessions: QuerySet[Session], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["session"]
@@ -61,6 +65,15 @@ class MinutesForm(_TiedErrors, forms.Form):
         if not body.strip():
             raise forms.ValidationError(_("Schrijf de tekst van het verslag."))
         return body.replace("\r\n", "\n")
+
+    def clean_seen(self) -> dt.datetime | None:
+        seen: str = self.cleaned_data["seen"]
+        if not seen:
+            return None
+        try:
+            return dt.datetime.fromisoformat(seen)
+        except ValueError as error:
+            raise forms.ValidationError(_("Open het verslag opnieuw.")) from error
 
 
 class ApproveForm(forms.Form):

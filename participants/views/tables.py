@@ -93,7 +93,11 @@ def tables_weekend(request: HttpRequest, slug: str, weekend: int) -> HttpRespons
     candidates, from_check_in = selectors.table_candidates(weekend=the_weekend)
     table_round = selectors.table_round_for(weekend=the_weekend)
     view = (
-        selectors.round_view(table_round=table_round, assembly=assembly)
+        selectors.round_view(
+            table_round=table_round,
+            assembly=assembly,
+            checked_in={member.pk for member in candidates} if from_check_in else None,
+        )
         if table_round is not None
         else None
     )

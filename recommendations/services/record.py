@@ -77,6 +77,16 @@ def minutes_create(
 ) -> Minutes:
     if weekend.assembly_id != assembly.pk:
         raise RecordRefused(_("Dit weekend hoort niet bij dit burgerberaad."))
+    if session is None:
+        # No constraint covers minutes of the whole weekend. The weekend's lock
+        # makes a second request (a double click) wait for the first, then
+        # find its minutes: the same text twice is one set of minutes.
+        Weekend.objects.select_for_update().filter(pk=weekend.pk).first()
+        same = Minutes.objects.filter(
+            assembly=assembly, weekend=weekend, session=None, title=title.strip(), body=body
+        ).first()
+        if same is not None:
+            return same
     check_minutes_session(weekend=weekend, session=session, minutes_id=None)
     try:
         with transaction.atomic():
@@ -104,11 +114,28 @@ def minutes_create(
 
 @transaction.atomic
 def minutes_update(
-    *, minutes: Minutes, session: Session | None, title: str, body: str, actor: User
+    *,
+    minutes: Minutes,
+    session: Session | None,
+    title: str,
+    body: str,
+    actor: User,
+    seen: dt.datetime | None = None,
 ) -> Minutes:
     """Save a new text. Approved minutes go back to draft: a changed text
-    needs a new approval before the public sees it."""
+    needs a new approval before the public sees it.
+
+    ``seen``: the minutes' updated_at when the writer opened them. If someone
+    else saved a text since, the save is refused rather than wiping theirs."""
     locked = Minutes.objects.select_for_update().select_related("weekend").get(pk=minutes.pk)
+    if seen is not None and locked.updated_at != seen:
+        raise RecordRefused(
+            _(
+                "Iemand anders heeft het verslag intussen gewijzigd. Uw tekst is nog niet "
+                "bewaard: u ziet hem hieronder. Open het verslag opnieuw en pas de nieuwe "
+                "tekst aan."
+            )
+        )
     check_minutes_session(weekend=locked.weekend, session=session, minutes_id=locked.pk)
     was_approved = locked.approved_at is not None
     changed = locked.body != body or locked.title != title.strip() or locked.session != session
@@ -276,7 +303,20 @@ def government_response_record(
     source_url: str,
     actor: User,
 ) -> GovernmentResponse:
-    """A new row: the answer as it stands now. Earlier rows stay as its history."""
+    """A new row: the answer as it stands now. Earlier rows stay as its history.
+    The same answer sent again (a double click) is recorded once."""
+    # The recommendation's lock makes a second request wait for the first.
+    list(Recommendation.objects.select_for_update().filter(pk=recommendation.pk).values("pk"))
+    same = GovernmentResponse.objects.filter(
+        recommendation=recommendation,
+        status=status,
+        text=text.strip(),
+        responded_on=responded_on,
+        source_title=source_title.strip(),
+        source_url=source_url.strip(),
+    ).first()
+    if same is not None:
+        return same
     check_government_response(
         recommendation=recommendation,
         responded_on=responded_on,

@@ -127,7 +127,12 @@ def record_minutes_edit(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     minutes = access_record.get_minutes_for_writer(user=user, slug=slug, pk=pk)
     assembly = minutes.assembly
     is_chair = access_record.can_approve(user=user, assembly=assembly)
-    initial = {"title": minutes.title, "session": minutes.session, "body": minutes.body}
+    initial = {
+        "title": minutes.title,
+        "session": minutes.session,
+        "body": minutes.body,
+        "seen": minutes.updated_at.isoformat(),
+    }
     form = MinutesForm(
         request.POST or None, initial=initial, sessions=_sessions_of(minutes.weekend)
     )
@@ -143,6 +148,7 @@ def record_minutes_edit(request: HttpRequest, slug: str, pk: int) -> HttpRespons
                     title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"],
                     actor=user,
+                    seen=form.cleaned_data["seen"],
                 )
                 if is_chair and "approve" in request.POST and updated.approved_at is None:
                     services.minutes_approve(minutes=updated, actor=user, seen=None)
@@ -343,10 +349,17 @@ def record_minutes_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 def record_minutes_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     minutes = access_record.get_published_minutes(user=request.user, slug=slug, pk=pk)
+    approvals = _approvals(minutes)
     return render(
         request,
         TEMPLATES + "minutes_detail.html",
-        {"assembly": minutes.assembly, "minutes": minutes, "body": render_markdown(minutes.body)},
+        {
+            "assembly": minutes.assembly,
+            "minutes": minutes,
+            "body": render_markdown(minutes.body),
+            # Approved more than once: the text changed after it was first public.
+            "first_published": approvals[0].created_at if len(approvals) > 1 else None,
+        },
     )
 
 
