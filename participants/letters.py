@@ -18,6 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from assembly.models import Assembly
+from assembly.pdf_fonts import pdf_fonts
 from participants.codes import code_display
 from participants.models import (
     Invitation,
@@ -191,8 +192,7 @@ def _qr_operators(matrix: list[list[bool]], x: float, y: float, size: float) -> 
     return "\n".join(ops)
 
 
-_FONT = "Helvetica"
-_BOLD = "Helvetica-Bold"
+_FONT, _BOLD = pdf_fonts()
 _PAGE_WIDTH, _PAGE_HEIGHT = A4
 _LEFT = 25 * mm
 _RIGHT = _PAGE_WIDTH - 20 * mm

@@ -15,11 +15,11 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from assembly.models import AllowanceMode
+from assembly.pdf_fonts import pdf_fonts
 from participants.letters import _wrap, resident_address_lines
 from participants.selectors_payments import YearFigures
 
-_FONT = "Helvetica"
-_BOLD = "Helvetica-Bold"
+_FONT, _BOLD = pdf_fonts()
 _WIDTH, _HEIGHT = A4
 _LEFT = 20 * mm
 _RIGHT = _WIDTH - 20 * mm

@@ -15,34 +15,17 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+from assembly.pdf_fonts import pdf_fonts
 
-
-def _fonts() -> tuple[str, str]:
-    """(regular, bold): DejaVu Sans when installed, else Helvetica."""
-    regular, bold = _FONT_DIR / "DejaVuSans.ttf", _FONT_DIR / "DejaVuSans-Bold.ttf"
-    if not (regular.exists() and bold.exists()):
-        return "Helvetica", "Helvetica-Bold"
-    registered = pdfmetrics.getRegisteredFontNames()
-    if "DejaVuSans" not in registered:
-        pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
-    if "DejaVuSans-Bold" not in registered:
-        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
-    return "DejaVuSans", "DejaVuSans-Bold"
-
-
-_FONT, _BOLD = _fonts()
+_FONT, _BOLD = pdf_fonts()
 _WIDTH, _HEIGHT = A4
 _MARGIN = 20 * mm
 

@@ -14,7 +14,6 @@ import io
 import re
 from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -29,8 +28,6 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -48,6 +45,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from assembly.pdf_fonts import pdf_fonts
 from recommendations.selectors_report import (
     CompositionCategory,
     FinalReport,
@@ -62,29 +60,8 @@ OK = colors.HexColor("#1d6b2f")
 PROBLEM = colors.HexColor("#a4001d")
 SECOND = colors.HexColor("#8a5a00")
 
-_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FONT = "Helvetica"
-FONT_BOLD = "Helvetica-Bold"
-
-
-def _register_fonts() -> None:
-    """DejaVu Sans when the system has it (it covers every Latin letter); the
-    built-in Helvetica otherwise, which still has € and ë."""
-    global FONT, FONT_BOLD
-    regular, bold = _FONT_DIR / "DejaVuSans.ttf", _FONT_DIR / "DejaVuSans-Bold.ttf"
-    if not (regular.exists() and bold.exists()):
-        return
-    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
-        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
-        pdfmetrics.registerFontFamily(
-            "DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold", italic="DejaVuSans",
-            boldItalic="DejaVuSans-Bold",
-        )  # fmt: skip
-    FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
-
-
-_register_fonts()
+# DejaVu Sans when the system has it (it covers every Latin letter).
+FONT, FONT_BOLD = pdf_fonts()
 
 MARGIN = 20 * mm
 PAGE_WIDTH, PAGE_HEIGHT = A4

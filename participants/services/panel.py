@@ -56,6 +56,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from assembly.models import Assembly, Role, RoleKind, User
 from assembly.outbox import outbox_queue
+from assembly.pdf_fonts import pdf_fonts
 from assembly.queueing import queue_or_leave_to_sweep
 from assembly.schedules import daily_crontab
 from assembly.services import audit_record, role_grant, role_revoke, user_get_or_create
@@ -458,32 +459,33 @@ def _letters_pdf(assembly: Assembly) -> tuple[bytes, int]:
     canvas.setTitle(_("Brieven aan deelnemers en reserves"))
     canvas.setAuthor(signature)
     pages = 0
+    regular, bold = pdf_fonts()
     for member in members:
         resident = member.registration.invitation.resident
-        canvas.setFont("Helvetica", 7)
+        canvas.setFont(regular, 7)
         canvas.drawString(left, height - 50 * mm, signature)
         y = height - 55 * mm
         address = resident_address_lines(resident) if resident else [member.registration.full_name]
         for line in address:
-            canvas.setFont("Helvetica", 10)
+            canvas.setFont(regular, 10)
             canvas.drawString(left, y, line)
             y -= 12
         y = height - 95 * mm
         title, lines = _letter_lines(member)
         url = panel_respond_url(member)
         paragraphs: list[tuple[str, str]] = [
-            (title, "Helvetica-Bold"),
-            (_("Beste %(name)s,") % {"name": member.registration.full_name}, "Helvetica"),
-            *[(line, "Helvetica") for line in lines],
-            (_("Op deze persoonlijke pagina ziet u wat u kunt doen:"), "Helvetica"),
+            (title, bold),
+            (_("Beste %(name)s,") % {"name": member.registration.full_name}, regular),
+            *[(line, regular) for line in lines],
+            (_("Op deze persoonlijke pagina ziet u wat u kunt doen:"), regular),
             (url, "Courier"),
-            (_("Of scan de QR-code met de camera van uw telefoon."), "Helvetica"),
-            (_("Hebt u vragen? Mail naar %(email)s.") % {"email": contact_address()}, "Helvetica"),
-            (_("Met vriendelijke groet,"), "Helvetica"),
-            (signature, "Helvetica"),
+            (_("Of scan de QR-code met de camera van uw telefoon."), regular),
+            (_("Hebt u vragen? Mail naar %(email)s.") % {"email": contact_address()}, regular),
+            (_("Met vriendelijke groet,"), regular),
+            (signature, regular),
         ]
         for text, font in paragraphs:
-            size = 13 if font == "Helvetica-Bold" else (8.5 if font == "Courier" else 10.5)
+            size = 13 if font == bold else (8.5 if font == "Courier" else 10.5)
             for line in _wrap(text, font, size, right - left - 40 * mm):
                 canvas.setFont(font, size)
                 canvas.drawString(left, y, line)
