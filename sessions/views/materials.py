@@ -13,8 +13,10 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -740,13 +742,22 @@ def material_members_only(request: HttpRequest, slug: str, pk: int) -> HttpRespo
 # --- downloads ------------------------------------------------------------------------
 
 
-def material_download(request: HttpRequest, slug: str, pk: int, number: int) -> FileResponse:
-    version = selectors.get_version_for_download(
-        user=request.user,  # type: ignore[arg-type]
-        slug=slug,
-        material_id=pk,
-        number=number,
-    )
+def material_download(
+    request: HttpRequest, slug: str, pk: int, number: int
+) -> FileResponse | HttpResponseRedirect:
+    try:
+        version = selectors.get_version_for_download(
+            user=request.user,  # type: ignore[arg-type]
+            slug=slug,
+            material_id=pk,
+            number=number,
+        )
+    except PermissionDenied:
+        if request.user.is_authenticated:
+            raise
+        # A member whose session ran out, or who opens the link from an
+        # e-mail on another device: log in first, then the file.
+        return redirect_to_login(request.get_full_path())
     if not version.file:
         raise Http404
     material = version.material

@@ -75,8 +75,9 @@ def _own_expert(cast: Cast) -> dict[str, Any]:
 
 EXPERT_ONLY = staff_only({"expert"})
 # A draft: organisers (and its own expert, tested in test_materials); others are refused.
-DRAFT = {**dict.fromkeys(PERSONAS, 403), "anonymous": 403, "organiser": 200}
-RELEASED = {**dict.fromkeys(PERSONAS, 403), **dict.fromkeys(IN_ASSEMBLY, 200)}
+# Someone not logged in is sent to the login page (then to the file, if allowed).
+DRAFT = {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "organiser": 200}
+RELEASED = {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, **dict.fromkeys(IN_ASSEMBLY, 200)}
 
 DOWNLOAD_BY_STATUS = {
     Material.Status.DRAFT: DRAFT,

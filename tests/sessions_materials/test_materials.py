@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -332,7 +333,12 @@ def test_a_draft_is_downloadable_by_its_own_expert_only(cast: Cast) -> None:
     client = Client()
     client.force_login(other)
     assert client.get(url).status_code == 403
-    assert Client().get(url).status_code == 403
+    # Not logged in (a session ran out, a link opened on another device): the
+    # login page first, then back to the file. Before, a bare "no access".
+    response = Client().get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+    assert url in unquote(response["Location"])
 
 
 def test_a_download_of_another_assembly_is_not_found(cast: Cast) -> None:
