@@ -44,9 +44,13 @@ def expert_list(*, assembly: Assembly) -> QuerySet[Expert]:
 
 
 def expert_public_list(*, assembly: Assembly) -> QuerySet[Expert]:
-    """What the public may know: no contact details, no account."""
+    """What the public may know: no contact details, no account; and only the
+    experts on the published programme. An expert the organiser has entered
+    but not (yet) put on a published weekend may not have agreed to come:
+    their name is not made public before that."""
     return (
-        Expert.objects.filter(assembly=assembly)
+        Expert.objects.filter(assembly=assembly, sessions__weekend__published_at__isnull=False)
+        .distinct()
         .select_related("perspective")
         .only(
             "pk",

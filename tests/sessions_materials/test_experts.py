@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from assembly.models import AuditEvent, Role, RoleKind
 from sessions.demo_experts import DEMO_EXPERTS, seed_demo_experts
@@ -106,15 +107,40 @@ def test_assigning_only_to_briefings_of_this_assembly(cast: Cast) -> None:
     assert not briefing.experts.exists()
 
 
-def test_the_public_page_shows_interests_and_never_contact_details(cast: Cast) -> None:
-    make_expert(cast.assembly, name="Marco Bos", email="marco.prive@example.org")
-    page = (
+def _public_experts_page(cast: Cast) -> str:
+    return (
         Client()
         .get(reverse("programme:experts_public", kwargs={"slug": cast.assembly.slug}))
         .content.decode()
     )
+
+
+def test_the_public_page_shows_interests_and_never_contact_details(cast: Cast) -> None:
+    expert = make_expert(cast.assembly, name="Marco Bos", email="marco.prive@example.org")
+    weekend = Weekend.objects.get(assembly=cast.assembly, number=1)
+    Weekend.objects.filter(pk=weekend.pk).update(published_at=timezone.now())
+    make_session(weekend, topic="Zorg").experts.add(expert)
+    page = _public_experts_page(cast)
     assert "Marco Bos" in page and "Geen betaalde nevenfuncties." in page
     assert "marco.prive@example.org" not in page and "06-12345678" not in page
+
+
+def test_the_public_page_names_only_experts_on_the_published_programme(cast: Cast) -> None:
+    on_draft = make_expert(cast.assembly, name="Nog Niet Gevraagd")
+    on_published = make_expert(cast.assembly, name="Wel Op Het Programma")
+    draft, published = Weekend.objects.filter(assembly=cast.assembly).order_by("number")[:2]
+    Weekend.objects.filter(pk=published.pk).update(published_at=timezone.now())
+    Weekend.objects.filter(pk=draft.pk).update(published_at=None)
+    make_session(draft, topic="Zorg").experts.add(on_draft)
+    first, second = make_session(published, n=1), make_session(published, n=2)
+    first.experts.add(on_published)
+    second.experts.add(on_published)  # on two sessions, named once
+    make_expert(cast.assembly, name="Alleen Ingevoerd")
+
+    page = _public_experts_page(cast)
+
+    assert page.count("Wel Op Het Programma") == 1
+    assert "Nog Niet Gevraagd" not in page and "Alleen Ingevoerd" not in page
 
 
 def test_an_expert_sees_their_own_slots_and_uploads_a_draft(cast: Cast) -> None:
