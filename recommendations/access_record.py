@@ -58,6 +58,7 @@ def get_statement_for_chair(*, user: User, slug: str, pk: int) -> MinorityStatem
         MinorityStatement.objects.select_related("recommendation__assembly"),
         pk=pk,
         recommendation__assembly=assembly,
+        removed_at__isnull=True,
     )
 
 

@@ -150,6 +150,14 @@ class MinorityView:
 
 
 @dataclass(frozen=True)
+class RemovedMinorityView:
+    """That a statement was removed, when and why (not its text)."""
+
+    removed_at: dt.datetime
+    reason: str
+
+
+@dataclass(frozen=True)
 class ResponseView:
     status: str
     status_label: str
@@ -181,6 +189,8 @@ class RecommendationResult:
     minority_statements: list[MinorityView]
     # Oldest first; the last is the government's current position.
     responses: list[ResponseView]
+    # Statements the chair took out: shown as removed, with the reason.
+    removed_minority_statements: list[RemovedMinorityView] = field(default_factory=list)
 
     @property
     def response(self) -> ResponseView | None:
@@ -348,9 +358,15 @@ def assembly_results(*, assembly: Assembly, decided_only: bool = True) -> Assemb
     ids = [row.pk for row in rows]
 
     statements: dict[int, list[MinorityView]] = defaultdict(list)
+    removed: dict[int, list[RemovedMinorityView]] = defaultdict(list)
     for statement in MinorityStatement.objects.filter(recommendation_id__in=ids).order_by(
         "created_at", "pk"
     ):
+        if statement.removed_at is not None:
+            removed[statement.recommendation_id].append(
+                RemovedMinorityView(statement.removed_at, statement.removed_reason)
+            )
+            continue
         statements[statement.recommendation_id].append(
             MinorityView(
                 text=statement.text,
@@ -391,6 +407,7 @@ def assembly_results(*, assembly: Assembly, decided_only: bool = True) -> Assemb
                 weekend_number=row.weekend.number if row.weekend else None,
                 ballot=by_recommendation.get(row.pk),
                 minority_statements=statements.get(row.pk, []),
+                removed_minority_statements=removed.get(row.pk, []),
                 responses=responses.get(row.pk, []),
             )
             for row in rows

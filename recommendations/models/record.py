@@ -26,6 +26,14 @@ class MinorityStatement(models.Model):
     created_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
     # The form's one-time number: a double click adds the statement once.
     submission = one_time_submission()
+    # Removed by the chair (a mistake, the wrong recommendation): the text no
+    # longer counts, but the record says publicly that one was removed, when
+    # and why, so a position of the minority cannot disappear unseen.
+    removed_at = models.DateTimeField(_("verwijderd op"), null=True, blank=True)
+    removed_reason = models.TextField(_("reden van verwijderen"), blank=True)
+    removed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("minderheidsstandpunt")

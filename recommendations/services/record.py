@@ -259,8 +259,21 @@ def minority_statement_add(
 
 
 @transaction.atomic
-def minority_statement_remove(*, statement: MinorityStatement, actor: User) -> None:
+def minority_statement_remove(*, statement: MinorityStatement, actor: User, reason: str) -> None:
+    """Take a statement out of the record. Its text no longer shows; the
+    public record says that one was removed, when and why."""
+    if not reason.strip():
+        raise RecordRefused(
+            _("Schrijf op waarom u dit standpunt verwijdert. Die reden wordt openbaar.")
+        )
+    statement = MinorityStatement.objects.select_for_update().get(pk=statement.pk)
+    if statement.removed_at is not None:
+        return
     recommendation = statement.recommendation
+    statement.removed_at = timezone.now()
+    statement.removed_reason = reason.strip()
+    statement.removed_by = actor
+    statement.save(update_fields=["removed_at", "removed_reason", "removed_by"])
     audit_record(
         action="record.minority_removed",
         assembly=recommendation.assembly,
@@ -268,7 +281,6 @@ def minority_statement_remove(*, statement: MinorityStatement, actor: User) -> N
         target=statement,
         detail={"recommendation": recommendation.pk},
     )
-    statement.delete()
 
 
 # ------------------------------------------------------ government responses

@@ -247,8 +247,14 @@ def record_minority_delete(request: HttpRequest, slug: str, pk: int) -> HttpResp
     user = access.request_user(request)
     statement = access_record.get_statement_for_chair(user=user, slug=slug, pk=pk)
     recommendation = statement.recommendation
-    services.minority_statement_remove(statement=statement, actor=user)
-    messages.success(request, _("Het minderheidsstandpunt is verwijderd."))
+    try:
+        services.minority_statement_remove(
+            statement=statement, actor=user, reason=request.POST.get("reason", "")[:300]
+        )
+    except services.RecordRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("Het minderheidsstandpunt is verwijderd."))
     return redirect(
         "recommendations:record_minority",
         slug=recommendation.assembly.slug,

@@ -246,9 +246,24 @@ def test_the_chair_records_and_removes_a_minority_statement(cast: Cast) -> None:
 
     too_many = chair.post(url, {"text": "Nog een.", "supporters": 41})
     assert "Kijk het aantal na" in too_many.content.decode()
-    chair.post(_url("record_minority_delete", cast, pk=statement.pk))
-    assert not MinorityStatement.objects.exists()
+    # Without a reason nothing is removed: the reason becomes public.
+    chair.post(_url("record_minority_delete", cast, pk=statement.pk), {"reason": " "})
+    statement.refresh_from_db()
+    assert statement.removed_at is None
+    chair.post(
+        _url("record_minority_delete", cast, pk=statement.pk),
+        {"reason": "Vastgelegd bij de verkeerde aanbeveling."},
+    )
+    statement.refresh_from_db()
+    assert statement.removed_at is not None and statement.removed_by == cast.users["chair"]
     assert AuditEvent.objects.filter(action="record.minority_removed").exists()
+    # Its text is gone from the public record, but not without a trace.
+    public = Client().get(_url("record_results", cast)).content.decode()
+    assert "Wij willen eerst onderzoek." not in public
+    assert "uit het verslag gehaald" in public
+    assert "Vastgelegd bij de verkeerde aanbeveling." in public
+    # Removed once: the form is not offered again, a second post finds nothing.
+    assert chair.post(_url("record_minority_delete", cast, pk=statement.pk)).status_code == 404
 
 
 @pytest.mark.django_db
