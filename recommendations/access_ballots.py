@@ -7,18 +7,23 @@
 - confirming or rejecting a paper count: a second person with the role chair
   or organisation, not the one who entered it (checked in the service);
 - reading ballots and results inside the assembly: organisation, chair, griffie;
-- voting and checking a receipt: members (the service checks their seat and
-  today's check-in); a fixed result: anyone who may see the assembly.
+- voting: members (the service checks their seat and today's check-in);
+- checking a receipt: members, and people who were members and stopped (their
+  votes still count, so they may still check them); a fixed result: anyone who
+  may see the assembly.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from assembly import access
 from assembly.models import Assembly, RoleKind, User
+from assembly.selectors import role_kinds_for
+from participants.models import PanelMember
 from recommendations.models import Ballot, PaperCount
 
 PREPARERS = frozenset({RoleKind.ORGANISER, RoleKind.CHAIR})
@@ -42,6 +47,25 @@ def get_assembly_for_reading(*, user: User, slug: str) -> Assembly:
 
 def get_assembly_for_voting(*, user: User, slug: str) -> Assembly:
     return access.get_assembly_for_roles(user=user, slug=slug, roles=VOTERS)
+
+
+def may_check_receipts(*, user: User | AnonymousUser, assembly: Assembly) -> bool:
+    """Members, and former members: a member who stopped loses the role, but
+    the votes they cast still count, and checking them is what the code is for."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or role_kinds_for(user=user, assembly=assembly) & VOTERS:
+        return True
+    return PanelMember.objects.filter(
+        assembly=assembly, user=user, kind=PanelMember.Kind.MEMBER
+    ).exists()
+
+
+def get_assembly_for_receipt_check(*, user: User, slug: str) -> Assembly:
+    assembly = get_object_or_404(Assembly, slug=slug)
+    if not may_check_receipts(user=user, assembly=assembly):
+        raise PermissionDenied
+    return assembly
 
 
 def _ballot(assembly: Assembly, number: int) -> Ballot:

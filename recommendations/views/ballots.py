@@ -397,7 +397,14 @@ def ballot_result(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return render(
         request,
         TEMPLATES + "result.html",
-        {"assembly": ballot.assembly, "ballot": ballot, **_result_context(ballot)},
+        {
+            "assembly": ballot.assembly,
+            "ballot": ballot,
+            "may_check_receipt": access_ballots.may_check_receipts(
+                user=request.user, assembly=ballot.assembly  # type: ignore[arg-type]
+            ),
+            **_result_context(ballot),
+        },
     )
 
 
@@ -498,7 +505,7 @@ def vote_cast(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @login_required
 def receipt_check(request: HttpRequest, slug: str) -> HttpResponse:
     user = access.request_user(request)
-    assembly = access_ballots.get_assembly_for_voting(user=user, slug=slug)
+    assembly = access_ballots.get_assembly_for_receipt_check(user=user, slug=slug)
     form = forms.ReceiptForm(request.POST or None)
     found = None
     checked = False
@@ -510,6 +517,8 @@ def receipt_check(request: HttpRequest, slug: str) -> HttpResponse:
         TEMPLATES + "receipt_check.html",
         {
             "assembly": assembly,
+            # a former member has no vote list to go back to
+            "member": selectors.member_for(user=user, assembly=assembly),
             "form": form,
             "checked": checked,
             "found": found,

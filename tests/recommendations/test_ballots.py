@@ -890,3 +890,39 @@ def test_a_vote_meeting_a_withdrawal_in_progress_waits_and_is_refused(
     assert len(outcome) == 1 and "lijst van deelnemers" in outcome[0]
     assert not VoterMark.objects.filter(ballot=ballot).exists()
     assert not ElectronicVote.objects.filter(ballot=ballot).exists()
+
+
+def test_a_member_who_stopped_can_still_check_the_votes_they_cast(cast: Cast) -> None:
+    """Stopping takes the member role away, but the votes cast before still
+    count: the receipt code must keep working for the person who holds it."""
+    from participants.services.panel import panel_member_withdraw
+
+    members = voters(cast.assembly, 2)
+    PanelMember.objects.filter(pk=members[0].pk).update(user=cast.users["member"])
+    members[0].refresh_from_db()
+    ballot = open_ballot(cast)
+    code, _other = cast_votes(ballot, members, ["against", "for"])
+    services.ballot_close(ballot=ballot, actor=cast.users["chair"])
+    panel_member_withdraw(member=members[0], reason="verhuisd", actor=cast.users["organiser"])
+
+    slug = cast.assembly.slug
+    former = _client(cast.users["member"])
+    vote_list = reverse("recommendations:vote_list", kwargs={"slug": slug})
+    assert former.get(vote_list).status_code == 403
+    check_url = reverse("recommendations:receipt_check", kwargs={"slug": slug})
+    page = former.get(check_url)
+    assert page.status_code == 200
+    # no link back to a vote list they may no longer open
+    assert f'href="{vote_list}"' not in page.content.decode()
+    checked = former.post(check_url, {"code": code}).content.decode()
+    assert "Ja, uw stem is geteld." in checked
+    assert "Tegen" in checked
+
+    result_url = reverse(
+        "recommendations:ballot_result", kwargs={"slug": slug, "number": ballot.number}
+    )
+    assert check_url in former.get(result_url).content.decode()
+    # Someone who never sat in this assembly may not use the check, and is not offered it.
+    stranger = _client(UserFactory())
+    assert stranger.get(check_url).status_code == 403
+    assert check_url not in _client(cast.users["organiser"]).get(result_url).content.decode()
