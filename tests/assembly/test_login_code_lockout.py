@@ -68,3 +68,20 @@ def test_asking_for_codes_again_and_again_is_limited(cast: Cast) -> None:
     assert len(mail.outbox) == 3
     # The fourth and later requests get the form back with an error, no code.
     assert statuses == [302] * 3 + [200] * 5
+
+
+def test_the_login_pages_offer_one_way_forward_and_a_quieter_way_back(cast: Cast) -> None:
+    """One "forgot your password" link on the login page (it was there twice);
+    on the code page "Bevestigen" is the main button and "Annuleren", which
+    ends the login, looks secondary and stands apart from it."""
+    client = Client()
+    login = client.get("/accounts/login/").content.decode()
+    assert login.count('href="/accounts/password/reset/"') == 1
+    client.post(REQUEST, {"email": cast.users["member"].email})
+    page = client.get(CONFIRM).content.decode()
+    group = page[page.index('<div class="button-group">') :]
+    confirm = re.search(r"<button\s([^>]*)>\s*Bevestigen", group)
+    cancel = re.search(r"<button\s([^>]*)>\s*Annuleren", group)
+    assert confirm and cancel, group[:800]
+    assert "secondary" not in confirm.group(1)
+    assert 'class="secondary"' in cancel.group(1)
