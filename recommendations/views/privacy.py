@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -142,7 +143,11 @@ def my_data(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "recommendations/privacy/my_data.html",
-        {"assembly": assembly, "export": export},
+        {
+            "assembly": assembly,
+            "export": export,
+            "contact_email": settings.INVITATION_CONTACT_EMAIL,
+        },
     )
 
 

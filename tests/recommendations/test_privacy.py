@@ -448,3 +448,14 @@ def test_the_organiser_sets_the_report_date_that_starts_the_retention_clock(cast
         reverse("recommendations:privacy_requests", kwargs={"slug": cast.assembly.slug})
     )
     assert "15 december 2027" in page.content.decode()  # 12 months later
+
+
+def test_the_page_about_my_data_says_where_to_ask_for_erasure(cast: Cast, settings: Any) -> None:
+    """"Send an e-mail to the secretariat" without the address left the member
+    to find it somewhere else."""
+    settings.INVITATION_CONTACT_EMAIL = "secretariaat@burgerberaad.example"
+    member_with_everything(cast)
+    page = _client(cast.users["member"]).get(
+        reverse("recommendations:my_data", kwargs={"slug": cast.assembly.slug})
+    )
+    assert 'href="mailto:secretariaat@burgerberaad.example"' in page.content.decode()
