@@ -57,6 +57,11 @@ def test_a_member_files_a_claim_on_a_phone_and_an_organiser_approves_it(
     expect(page.get_by_role("heading", level=1)).to_have_text("Mijn vergoeding")
     expect(page.get_by_text("€ 70,00").first).to_be_visible()
     assert_accessible(axe, page)
+    # The table per day fits a 320 px phone: the status column ("Verdiend")
+    # was cut off, behind a sideways scroll few people notice.
+    days = page.locator("[aria-labelledby=days-heading] .table-scroll")
+    widths = days.evaluate("el => [el.scrollWidth, el.clientWidth]")
+    assert widths[0] <= widths[1], widths
 
     with page.expect_navigation():
         page.get_by_role("link", name="Kosten declareren").click()
