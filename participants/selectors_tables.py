@@ -9,7 +9,7 @@ of members or tables.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -37,6 +37,23 @@ DEVIATION_MARK = 1.0
 def first_name(full_name: str) -> str:
     parts = full_name.split()
     return parts[0] if parts else ""
+
+
+def table_names(full_names: Sequence[str]) -> list[str]:
+    """What the people at one table are called there: the first name, and where
+    two share it, the first letter of the surname too ("Priya K.", "Priya B."):
+    two identical name cards, or "Priya, Priya" in a list, leave people
+    guessing who is who. Never more of the surname: members see each other's
+    first names only (two "Henk S." at one table stay alike)."""
+    firsts = [first_name(name) for name in full_names]
+    shared = Counter(first.casefold() for first in firsts)
+    names = []
+    for full_name, first in zip(full_names, firsts, strict=True):
+        surname = full_name.split()[1:]
+        names.append(
+            f"{first} {surname[-1][0]}." if shared[first.casefold()] > 1 and surname else first
+        )
+    return names
 
 
 # ----------------------------------------------------------------------- inputs
@@ -356,15 +373,19 @@ def member_table(*, table_round: TableRound, user: User) -> MyTable | None:
     )
     if seat is None:
         return None
-    mates = (
+    seated = list(
         TableSeat.objects.filter(table_id=seat.table_id)
-        .exclude(pk=seat.pk)
-        .values_list("member__registration__full_name", flat=True)
+        .order_by("pk")
+        .values_list("pk", "member__registration__full_name")
     )
+    # Told apart among everyone at the table, the member too: two Priyas are
+    # two Priyas on the cards, whoever reads the list.
+    called = table_names([name for _pk, name in seated])
+    mates = [name for (pk, _name), name in zip(seated, called, strict=True) if pk != seat.pk]
     return MyTable(
         number=seat.table.number,
         facilitator=seat.table.facilitator,
-        first_names=sorted((first_name(name) for name in mates), key=str.casefold),
+        first_names=sorted(mates, key=str.casefold),
     )
 
 
@@ -375,7 +396,8 @@ def facilitator_tables(*, table_round: TableRound, user: User) -> list[MyTable]:
     for table_id, name in TableSeat.objects.filter(table__in=tables).values_list(
         "table_id", "member__registration__full_name"
     ):
-        names[table_id].append(first_name(name))
+        names[table_id].append(name)
     return [
-        MyTable(table.number, user, sorted(names[table.pk], key=str.casefold)) for table in tables
+        MyTable(table.number, user, sorted(table_names(names[table.pk]), key=str.casefold))
+        for table in tables
     ]

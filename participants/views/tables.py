@@ -253,9 +253,9 @@ def tables_cards_pdf(request: HttpRequest, slug: str, weekend: int) -> HttpRespo
     assembly, the_weekend = _organiser_weekend(request, slug, weekend)
     table_round = _round(the_weekend)
     cards = [
-        NameCard(first_name=selectors.first_name(seat.name), table=view.table.number)
+        NameCard(first_name=name, table=view.table.number)
         for view in selectors.round_tables(table_round=table_round)
-        for seat in view.seats
+        for name in selectors.table_names([seat.name for seat in view.seats])
     ]
     pdf = name_cards_pdf(
         assembly=assembly.shown_name, weekend=_weekend_label(the_weekend), cards=cards

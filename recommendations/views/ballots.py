@@ -401,7 +401,7 @@ def ballot_result(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "assembly": ballot.assembly,
             "ballot": ballot,
             "may_check_receipt": access_ballots.may_check_receipts(
-                user=request.user, assembly=ballot.assembly  # type: ignore[arg-type]
+                user=request.user, assembly=ballot.assembly
             ),
             **_result_context(ballot),
         },

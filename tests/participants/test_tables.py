@@ -432,3 +432,34 @@ def test_a_member_who_stops_leaves_the_tables_still_to_come(cast: Cast) -> None:
     assert TableSeat.objects.filter(round=past, member=leaver).exists()
     cards = _client(cast, "organiser").get(_action(cast, "tables_cards_pdf"))
     assert len(PdfReader(io.BytesIO(cards.content)).pages) == 13
+
+
+def test_table_names_tell_apart_people_who_share_a_first_name() -> None:
+    assert selectors.table_names(
+        ["Priya Kumar", "Priya Bakker", "Jan de Vries", "jan van Dijk", "Henk Smit", "Henk Smit"]
+    ) == ["Priya K.", "Priya B.", "Jan V.", "jan D.", "Henk S.", "Henk S."]
+    assert selectors.table_names(["Fatima", "Fatima El Amrani"]) == ["Fatima", "Fatima A."]
+
+
+@pytest.mark.django_db
+def test_two_people_with_one_first_name_at_a_table_get_different_cards(cast: Cast) -> None:
+    """Two cards reading "Priya" at one table, and "Priya, Priya" in the list
+    the members see, left people guessing who is who."""
+    members = members_taking_part(cast.assembly, 14)
+    PanelMember.objects.filter(pk=members[0].pk).update(user=cast.users["member"])
+    table_round = services.table_round_make(weekend=_weekend(cast.assembly), actor=None)
+    services.table_round_publish(table_round=table_round, actor=None)
+    seat = TableSeat.objects.get(member=members[0])
+    mates = list(TableSeat.objects.filter(table=seat.table).exclude(pk=seat.pk).order_by("pk"))
+    for mate, name in zip(mates[:2], ["Priya Kumar", "Priya Bakker"], strict=True):
+        Registration.objects.filter(pk=mate.member.registration_id).update(full_name=name)
+
+    page = _client(cast, "member").get(
+        reverse("participants:my_table", kwargs={"slug": cast.assembly.slug})
+    ).content.decode()
+    assert "Priya K." in page and "Priya B." in page
+    assert "Kumar" not in page and "Bakker" not in page  # an initial, not the surname
+
+    cards = _client(cast, "organiser").get(_action(cast, "tables_cards_pdf"))
+    text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(cards.content)).pages)
+    assert "Priya K." in text and "Priya B." in text
