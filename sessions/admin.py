@@ -20,7 +20,7 @@ class SessionInline(admin.TabularInline[Session, Weekend]):
     # the schedule service, which tells members. An edit here would also save the
     # times the form was loaded with, over the times a moved weekend just gave them.
     model = Session
-    fields = ("starts_at", "ends_at", "title", "kind", "room", "position")
+    fields = ("starts_at", "ends_at", "title", "kind", "room", "position", "cancelled_at")
     readonly_fields = fields
     extra = 0
     ordering = ["starts_at", "position"]
@@ -176,7 +176,7 @@ class SessionAdmin(RefusedUnderLockAsMessage, admin.ModelAdmin[Session]):
     new day."""
 
     form = SessionAdminForm
-    list_display = ["title", "weekend", "kind", "starts_at", "ends_at", "room"]
+    list_display = ["title", "weekend", "kind", "starts_at", "ends_at", "room", "cancelled_at"]
     list_filter = ["weekend__assembly", "kind"]
     list_select_related = ["weekend"]
     filter_horizontal = ["experts"]
@@ -186,9 +186,11 @@ class SessionAdmin(RefusedUnderLockAsMessage, admin.ModelAdmin[Session]):
     ) -> list[str] | tuple[str, ...]:
         # The service keeps the order by time itself (and the organiser's page
         # swaps sessions); it never moves a session to another weekend.
+        # Deleting a session of a published programme cancels it; the organiser's
+        # page restores it (with the checks of a new session).
         if obj is None:
             return ["position"]
-        return ["weekend", "position"]
+        return ["weekend", "position", "cancelled_at"]
 
     def save_model(self, request: HttpRequest, obj: Session, form: Any, change: bool) -> None:
         actor = access.request_user(request)

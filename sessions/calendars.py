@@ -5,8 +5,11 @@ to a feed updates the event instead of adding a second one. Its SEQUENCE
 goes up with each change the event shows (a new time or place above all), so
 a calendar that imported an earlier file also takes the newer version. Times carry
 TZID=Europe/Amsterdam with its VTIMEZONE, so they stay right across the
-change to and from summer time. A weekend whose programme is not published
-yet is one all-day event, so members can keep the dates free.
+change to and from summer time. A cancelled session stays in the file with
+STATUS:CANCELLED (and a higher SEQUENCE): a calendar that imported it once
+drops it only when told so; an event left out would stay there. A weekend
+whose programme is not published yet is one all-day event, so members can
+keep the dates free.
 """
 
 from __future__ import annotations
@@ -66,7 +69,12 @@ def _session_event(
     event.add("last-modified", session.updated_at.astimezone(dt.UTC))
     event.add("dtstart", timezone.localtime(session.starts_at, zone))
     event.add("dtend", timezone.localtime(session.ends_at, zone))
-    event.add("summary", f"{session.shown_title} ({session.get_kind_display()})")
+    summary = f"{session.shown_title} ({session.get_kind_display()})"
+    if session.cancelled_at is not None:
+        # STATUS tells calendar apps; the word tells the reader whose app shows it anyway.
+        event.add("status", "CANCELLED")
+        summary = _("Vervalt: %(title)s") % {"title": summary}
+    event.add("summary", summary)
     location = _location(weekend, session.room)
     if location:
         event.add("location", location)

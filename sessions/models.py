@@ -162,6 +162,10 @@ class Session(ShownTitle, models.Model):
     # SEQUENCE of the session's event in the calendar files (RFC 5545, 3.8.7.4):
     # raised by every change a calendar shows (sessions.services.schedule).
     calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+    # Set when a session of a published programme is cancelled: it stays, shown
+    # as cancelled and sent to calendars with STATUS:CANCELLED, so a calendar
+    # that imported it drops it (a deleted event would stay in such calendars).
+    cancelled_at = models.DateTimeField(_("vervalt sinds"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("onderdeel")
@@ -180,6 +184,10 @@ class Session(ShownTitle, models.Model):
     @property
     def shown_description(self) -> str:
         return in_reader_language(self.description, self.description_en)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class Material(ShownTitle, models.Model):
@@ -338,3 +346,28 @@ class WeekendChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.weekend_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CalendarLink(models.Model):
+    """The generation of one person's private calendar link for one assembly.
+
+    The link carries a signed (user, assembly, generation); a new link raises
+    the generation, so every older link stops working at once. No row: the
+    first link (generation 0), which was handed out before this model existed.
+    A person can hold several roles in an assembly, so this is not on Role.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="+")
+    generation = models.PositiveIntegerField(_("versie"), default=0)
+    renewed_at = models.DateTimeField(_("vernieuwd op"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("persoonlijke agenda-link")
+        verbose_name_plural = _("persoonlijke agenda-links")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "assembly"], name="one_calendar_link_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.assembly_id} {self.generation}"

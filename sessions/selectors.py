@@ -14,7 +14,7 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from assembly.models import Assembly, Role, RoleKind, User
-from sessions.models import Expert, Material, Session, Weekend, WeekendChange
+from sessions.models import CalendarLink, Expert, Material, Session, Weekend, WeekendChange
 
 # What members may read: released to them, or public already.
 MEMBER_MATERIAL_STATUSES = (Material.Status.RELEASED, Material.Status.PUBLIC)
@@ -104,3 +104,13 @@ def member_users_for(*, assembly: Assembly) -> QuerySet[User]:
 
 def user_has_role_in(*, user_id: int, assembly: Assembly) -> bool:
     return Role.objects.filter(user_id=user_id, assembly=assembly, user__is_active=True).exists()
+
+
+def calendar_link_generation(*, user_id: int, assembly: Assembly) -> int:
+    """The generation of the person's private calendar link that works now (0: never renewed)."""
+    generation = (
+        CalendarLink.objects.filter(user_id=user_id, assembly=assembly)
+        .values_list("generation", flat=True)
+        .first()
+    )
+    return generation or 0

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -38,7 +38,9 @@ def expert_list(*, assembly: Assembly) -> QuerySet[Expert]:
     return (
         Expert.objects.filter(assembly=assembly)
         .select_related("perspective")
-        .annotate(session_count=Count("sessions", distinct=True))
+        .annotate(
+            session_count=Count("sessions", filter=Q(sessions__cancelled_at=None), distinct=True)
+        )
         .order_by("name", "pk")
     )
 
@@ -47,9 +49,14 @@ def expert_public_list(*, assembly: Assembly) -> QuerySet[Expert]:
     """What the public may know: no contact details, no account; and only the
     experts on the published programme. An expert the organiser has entered
     but not (yet) put on a published weekend may not have agreed to come:
-    their name is not made public before that."""
+    their name is not made public before that. A cancelled session does not
+    count: the expert is not coming for it."""
     return (
-        Expert.objects.filter(assembly=assembly, sessions__weekend__published_at__isnull=False)
+        Expert.objects.filter(
+            assembly=assembly,
+            sessions__weekend__published_at__isnull=False,
+            sessions__cancelled_at__isnull=True,
+        )
         .distinct()
         .select_related("perspective")
         .only(
@@ -322,7 +329,10 @@ def _links(assembly: Assembly) -> list[_Link]:
     through = Session.experts.through
     return list(
         through.objects.filter(
-            session__weekend__assembly=assembly, session__kind__in=BRIEFING_KINDS
+            session__weekend__assembly=assembly,
+            session__kind__in=BRIEFING_KINDS,
+            # A cancelled briefing is not heard: it does not count for the balance.
+            session__cancelled_at=None,
         )
         .values_list(
             "session_id", "session__weekend_id", "session__topic", "expert__perspective_id"

@@ -33,7 +33,7 @@ from assembly.outbox import outbox_queue
 from assembly.schedules import daily_crontab
 from assembly.services import audit_record
 from sessions import selectors
-from sessions.models import Expert, ProgrammeReminder, Session, Weekend
+from sessions.models import CalendarLink, Expert, ProgrammeReminder, Session, Weekend
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,9 @@ def check_session_times(
     if not room.strip():
         return
     others = (
-        Session.objects.filter(weekend=weekend, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        Session.objects.filter(
+            weekend=weekend, starts_at__lt=ends_at, ends_at__gt=starts_at, cancelled_at=None
+        )
         .exclude(pk__in=list(exclude_ids))
         .order_by("starts_at")
     )
@@ -482,6 +484,7 @@ def check_session_update(
     ``data``; writes nothing. The write checks again under its lock: a session
     added to the same room in between is still caught."""
     current = Session.objects.select_related("weekend").get(pk=session.pk)
+    _refuse_cancelled(current)
     _apply_changes(current, data)
     _session_checked(current.weekend, current, experts)
 
@@ -528,6 +531,7 @@ def session_update(
     new day (see expert_reminder_claims_free)."""
     locked = _locked_weekend(session.weekend)
     current = Session.objects.select_for_update().get(pk=session.pk, weekend=locked)
+    _refuse_cancelled(current)
     before = _slot(current)
     changed = _apply_changes(current, data)
     chosen = _session_checked(locked, current, experts)
@@ -565,21 +569,98 @@ def session_update(
     return current
 
 
+def _refuse_cancelled(session: Session) -> None:
+    if session.cancelled_at is not None:
+        raise ScheduleRefused(
+            _(
+                "Dit onderdeel vervalt. Zet het eerst terug in het programma. "
+                "Daarna kunt u het wijzigen."
+            )
+        )
+
+
 @transaction.atomic
 def session_delete(*, session: Session, actor: User | None) -> None:
-    """Remove a session; once the programme is published, members hear it is cancelled."""
+    """Remove a session from a programme nobody has seen yet; once the programme
+    is published, cancel it instead (session_cancel)."""
     locked = _locked_weekend(session.weekend)
+    if locked.published_at is not None:
+        session_cancel(session=session, actor=actor)
+        return
     current = Session.objects.select_for_update().get(pk=session.pk, weekend=locked)
-    change = Change(
-        current.pk, current.title, "cancelled", before=_slot(current), title_en=current.title_en
-    )
-    experts = session_experts([current.pk])  # gone with the session once it is deleted
     audit_record(
         action="programme.session_delete", assembly=locked.assembly, actor=actor, target=current
     )
     current.delete()
     _renumber(locked)
-    _notify_change(weekend=locked, changes=[change], actor=actor, experts=experts)
+
+
+@transaction.atomic
+def session_cancel(*, session: Session, actor: User | None) -> Session:
+    """Cancel a session of a published programme: it stays, shown as cancelled,
+    and calendars get it with STATUS:CANCELLED and a higher SEQUENCE, so they
+    drop the event; members and its experts hear it in an e-mail. A session
+    already cancelled stays as it is (a second click sends nothing)."""
+    locked = _locked_weekend(session.weekend)
+    current = Session.objects.select_for_update().get(pk=session.pk, weekend=locked)
+    if current.cancelled_at is not None:
+        return current
+    current.cancelled_at = timezone.now()
+    current.calendar_sequence += 1
+    current.save(update_fields=["cancelled_at", "calendar_sequence", "updated_at"])
+    audit_record(
+        action="programme.session_cancel", assembly=locked.assembly, actor=actor, target=current
+    )
+    _notify_change(
+        weekend=locked,
+        changes=[Change(
+            current.pk, current.title, "cancelled", before=_slot(current), title_en=current.title_en
+        )],
+        actor=actor,
+    )
+    return current
+
+
+def check_session_restore(*, session: Session) -> None:
+    """Raise ScheduleRefused when session_restore would refuse; writes nothing."""
+    current = Session.objects.select_related("weekend").get(pk=session.pk)
+    _session_checked(current.weekend, current, None)
+
+
+@transaction.atomic
+def session_restore(
+    *, session: Session, actor: User | None, now: dt.datetime | None = None
+) -> Session:
+    """Undo a cancellation, with the checks of a new session (its room may be
+    taken by now, or the weekend moved); members and its experts hear it is back."""
+    locked = _locked_weekend(session.weekend)
+    current = Session.objects.select_for_update().get(pk=session.pk, weekend=locked)
+    if current.cancelled_at is None:
+        return current
+    _session_checked(locked, current, None)
+    current.cancelled_at = None
+    current.calendar_sequence += 1
+    current.save(update_fields=["cancelled_at", "calendar_sequence", "updated_at"])
+    # A reminder sent before the cancellation said "come"; the cancel notice said
+    # "don't": the expert hears again before the session when that is still ahead.
+    freed = expert_reminder_claims_free(
+        weekend=locked, sessions=[current], now=now or timezone.now()
+    )
+    audit_record(
+        action="programme.session_restore",
+        assembly=locked.assembly,
+        actor=actor,
+        target=current,
+        detail={"reminders_freed": freed},
+    )
+    _notify_change(
+        weekend=locked,
+        changes=[Change(
+            current.pk, current.title, "added", after=_slot(current), title_en=current.title_en
+        )],
+        actor=actor,
+    )
+    return current
 
 
 @transaction.atomic
@@ -591,9 +672,12 @@ def session_move(*, session: Session, direction: Literal["up", "down"], actor: U
     swap only their place in the list.
     """
     locked = _locked_weekend(session.weekend)
+    # A cancelled session keeps its time (that is what was cancelled): the
+    # others move around it.
+    _refuse_cancelled(Session.objects.get(pk=session.pk, weekend=locked))
     ordered = list(
         Session.objects.select_for_update()
-        .filter(weekend=locked)
+        .filter(weekend=locked, cancelled_at=None)
         .order_by("starts_at", "position", "pk")
     )
     index = next(n for n, item in enumerate(ordered) if item.pk == session.pk)
@@ -876,7 +960,7 @@ def _member_reminders_for(
             "assembly": assembly,
             "weekend": weekend,
             "days_before": due,
-            "sessions": list(weekend.sessions.all()),
+            "sessions": [s for s in weekend.sessions.all() if s.cancelled_at is None],
             "materials": selectors.materials_to_read(weekend),
             "url": _programme_url(assembly),
         },
@@ -901,6 +985,7 @@ def _expert_sessions_due(assembly: Assembly, days_before: int, today: dt.date) -
     return Session.objects.filter(
         weekend__assembly=assembly,
         weekend__published_at__isnull=False,
+        cancelled_at=None,
         starts_at__date__gt=today,
         starts_at__date__lte=today + dt.timedelta(days=days_before),
     )
@@ -1019,3 +1104,26 @@ def reminder_sent_counts(*, assembly: Assembly) -> list[SentLine]:
         )
         for row in rows
     ]
+
+
+# ---------------------------------------------------------------- private calendar link
+
+
+@transaction.atomic
+def calendar_link_renew(*, user: User, assembly: Assembly) -> int:
+    """Make a new private calendar link for ``user``: every older one stops
+    working at once (someone else may have it). Returns the new generation."""
+    link, _created = CalendarLink.objects.select_for_update().get_or_create(
+        user=user, assembly=assembly
+    )
+    link.generation += 1
+    link.save(update_fields=["generation", "renewed_at"])
+    audit_record(
+        action="programme.calendar_link_renew",
+        assembly=assembly,
+        actor=user,
+        target=link,
+        detail={"generation": link.generation},
+    )
+    logger.info("calendar link renewed user=%s assembly=%s", user.pk, assembly.pk)
+    return link.generation

@@ -229,6 +229,10 @@ def _sessions_on_new_days(
         start = timezone.localtime(session.starts_at, zone)
         end = timezone.localtime(session.ends_at, zone)
         if start.date() + shift not in days:
+            if session.cancelled_at is not None:
+                # It does not take place: it keeps its day, and cannot be
+                # restored on a day that is no longer part of the weekend.
+                continue
             raise ScheduleRefused(
                 _(
                     "‘%(title)s’ staat op %(day)s. Die dag hoort dan niet meer bij het "
@@ -425,10 +429,13 @@ def _weekend_url(weekend: Weekend) -> str:
 
 
 def _weekend_experts(weekend: Weekend, skip: set[int]) -> list[tuple[Expert, User]]:
-    """Each expert account with a session this weekend, once (not in ``skip``)."""
+    """Each expert account with a session this weekend that is not cancelled,
+    once (not in ``skip``)."""
     found: dict[int, tuple[Expert, User]] = {}
     experts = (
-        Expert.objects.filter(sessions__weekend=weekend, user__is_active=True)
+        Expert.objects.filter(
+            sessions__weekend=weekend, sessions__cancelled_at=None, user__is_active=True
+        )
         .select_related("user")
         .order_by("pk")
     )

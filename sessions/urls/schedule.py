@@ -22,12 +22,22 @@ urlpatterns: list[URLPattern] = [
         name="session_delete",
     ),
     path(
+        f"{_WEEKEND}onderdeel/<int:session_id>/terugzetten/",
+        views.session_restore,
+        name="session_restore",
+    ),
+    path(
         f"{_WEEKEND}onderdeel/<int:session_id>/verplaatsen/",
         views.session_move,
         name="session_move",
     ),
     # members, the public, calendars
     path("b/<slug:slug>/programma/", views.my_programme, name="my_programme"),
+    path(
+        "b/<slug:slug>/programma/agenda-link/",
+        views.calendar_link_renew,
+        name="calendar_link_renew",
+    ),
     path("b/<slug:slug>/programma/openbaar/", views.public_programme, name="public_programme"),
     path("b/<slug:slug>/programma/weekend/<int:number>.ics", views.weekend_ics, name="weekend_ics"),
     path("b/<slug:slug>/agenda.ics", views.public_feed, name="public_feed"),

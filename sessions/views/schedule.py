@@ -51,20 +51,30 @@ def _organiser_weekend(request: HttpRequest, slug: str, number: int) -> Weekend:
 # ---------------------------------------------------------------- calendar token
 
 
-def calendar_token(*, user_id: int, assembly_id: int) -> str:
-    """The private part of a member's calendar link: who, for which assembly, signed."""
-    return signing.Signer(salt=CALENDAR_SALT, sep=".").sign(f"{user_id}-{assembly_id}")
+def calendar_token(*, user_id: int, assembly_id: int, generation: int = 0) -> str:
+    """The private part of a member's calendar link: who, for which assembly,
+    which generation (sessions.models.CalendarLink), signed. Generation 0 has
+    the form of the links handed out before a link could be renewed, so those
+    keep working until their owner asks for a new one."""
+    value = f"{user_id}-{assembly_id}"
+    if generation:
+        value = f"{value}-{generation}"
+    return signing.Signer(salt=CALENDAR_SALT, sep=".").sign(value)
 
 
-def calendar_token_ids(token: str) -> tuple[int, int] | None:
+def calendar_token_ids(token: str) -> tuple[int, int, int] | None:
+    """(user id, assembly id, generation) of a valid token, or None."""
     try:
         value = signing.Signer(salt=CALENDAR_SALT, sep=".").unsign(token)
     except signing.BadSignature:
         return None
-    user_id, _sep, assembly_id = value.partition("-")
-    if not (user_id.isdigit() and assembly_id.isdigit()):
+    parts = value.split("-")
+    if len(parts) == 2:
+        parts.append("0")
+    if len(parts) != 3 or not all(part.isdigit() for part in parts):
         return None
-    return int(user_id), int(assembly_id)
+    user_id, assembly_id, generation = (int(part) for part in parts)
+    return user_id, assembly_id, generation
 
 
 # ---------------------------------------------------------------- forms
@@ -371,15 +381,38 @@ def session_delete(request: HttpRequest, slug: str, number: int, session_id: int
     session = selectors.session_get(weekend=weekend, session_id=session_id)
     if request.method == "POST":
         services.session_delete(session=session, actor=access.request_user(request))
-        messages.success(request, _("Het onderdeel is verwijderd."))
         if weekend.published_at:
+            messages.success(
+                request,
+                _("Het onderdeel vervalt. Het blijft in het programma staan, met ‘Vervalt’ erbij."),
+            )
             messages.info(request, _("De deelnemers krijgen een e-mail dat het niet doorgaat."))
+        else:
+            messages.success(request, _("Het onderdeel is verwijderd."))
         return redirect("programme:weekend_manage", slug=slug, number=number)
     return render(
         request,
         "sessions/schedule/session_delete.html",
         {"assembly": weekend.assembly, "weekend": weekend, "session": session},
     )
+
+
+@login_required
+@require_POST
+def session_restore(request: HttpRequest, slug: str, number: int, session_id: int) -> HttpResponse:
+    weekend = _organiser_weekend(request, slug, number)
+    session = selectors.session_get(weekend=weekend, session_id=session_id)
+    try:
+        services.session_restore(session=session, actor=access.request_user(request))
+    except services.ScheduleRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request, _("‘%(title)s’ staat weer in het programma.") % {"title": session.title}
+        )
+        messages.info(request, _("De deelnemers krijgen een e-mail dat het toch doorgaat."))
+    url = reverse("programme:weekend_manage", kwargs={"slug": slug, "number": number})
+    return redirect(f"{url}#session-{session.pk}")
 
 
 @login_required
@@ -444,7 +477,11 @@ def reminder_schedule(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _private_feed_url(request: HttpRequest, assembly: Assembly, user: User) -> str:
-    token = calendar_token(user_id=user.pk, assembly_id=assembly.pk)
+    token = calendar_token(
+        user_id=user.pk,
+        assembly_id=assembly.pk,
+        generation=selectors.calendar_link_generation(user_id=user.pk, assembly=assembly),
+    )
     path = reverse("programme:private_feed", kwargs={"slug": assembly.slug, "token": token})
     return request.build_absolute_uri(path)
 
@@ -471,6 +508,23 @@ def my_programme(request: HttpRequest, slug: str) -> HttpResponse:
             "webcal_url": "webcal://" + feed_url.split("://", 1)[-1],
         },
     )
+
+
+@login_required
+@require_POST
+def calendar_link_renew(request: HttpRequest, slug: str) -> HttpResponse:
+    user = access.request_user(request)
+    assembly = access.get_assembly_for_roles(user=user, slug=slug, roles=PROGRAMME_ROLES)
+    services.calendar_link_renew(user=user, assembly=assembly)
+    messages.success(
+        request,
+        _(
+            "U hebt een nieuwe agenda-link. De oude link werkt niet meer. Zet de nieuwe link "
+            "in uw agenda en haal de oude agenda daar weg."
+        ),
+    )
+    url = reverse("programme:my_programme", kwargs={"slug": assembly.slug})
+    return redirect(f"{url}#calendar-title")
 
 
 def public_programme(request: HttpRequest, slug: str) -> HttpResponse:
@@ -517,6 +571,8 @@ def private_feed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     assembly = get_object_or_404(Assembly, slug=slug)
     if ids is None or ids[1] != assembly.pk:
         raise Http404
+    if ids[2] != selectors.calendar_link_generation(user_id=ids[0], assembly=assembly):
+        raise Http404  # the member made a new link: this one no longer works
     if not selectors.user_has_role_in(user_id=ids[0], assembly=assembly):
         raise Http404  # the role ended: the link no longer works
     weekends = selectors.programme_for(

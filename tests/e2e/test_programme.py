@@ -65,6 +65,8 @@ def test_it_shows_a_member_the_programme_and_calendar_link_on_a_phone(
     page: Page, axe: Axe, cast: Cast
 ) -> None:
     _programme(cast)
+    cancelled = Session.objects.get(title="Drugs in Nederland: de feiten")
+    services.session_delete(session=cancelled, actor=None)
     page.set_viewport_size(PHONE)
     log_in(page, "member", cast.users["member"].email)
 
@@ -76,7 +78,7 @@ def test_it_shows_a_member_the_programme_and_calendar_link_on_a_phone(
     expect(next_weekend).to_contain_text("Jaarbeursplein 6")
     expect(next_weekend).to_contain_text("Ringleiding")
     expect(next_weekend).to_contain_text("Het hotel naast de Jaarbeurs.")
-    expect(next_weekend).to_contain_text("Drugs in Nederland: de feiten")
+    expect(next_weekend).to_contain_text("Vervalt: Drugs in Nederland: de feiten")
     expect(next_weekend).to_contain_text("Zo werkt het burgerberaad")
     # The next weekend comes before the later ones.
     text = page.locator("main").inner_text()
@@ -98,6 +100,22 @@ def test_it_shows_a_member_the_programme_and_calendar_link_on_a_phone(
     calendar = Calendar.from_ical(response.body())
     titles = {str(event["SUMMARY"]) for event in calendar.walk("VEVENT")}
     assert any(title.startswith("Welkom") for title in titles), titles
+    statuses = {str(e["SUMMARY"]): str(e.get("STATUS", "")) for e in calendar.walk("VEVENT")}
+    assert statuses["Vervalt: Drugs in Nederland: de feiten (Uitleg door deskundigen)"] == (
+        "CANCELLED"
+    )
+
+    # The link leaked: a new one, and the old one stops at once.
+    page.get_by_text("Heeft iemand anders uw link? Maak een nieuwe link").click()
+    page.get_by_role("button", name="Maak een nieuwe link").click()
+    expect(page.get_by_text("De oude link werkt niet meer.")).to_be_visible()
+    new_url = page.get_by_label("Uw persoonlijke agenda-link").input_value()
+    assert new_url != url
+    assert page.request.get(url).status == 404
+    assert page.request.get(new_url).status == 200
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page scrolls sideways on a phone: {width}px"
+    assert_accessible(axe, page)
 
 
 def test_it_passes_axe_on_the_public_programme(page: Page, axe: Axe, cast: Cast) -> None:

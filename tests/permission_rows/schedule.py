@@ -38,6 +38,12 @@ def _two_sessions(cast: Cast) -> dict[str, Any]:
     return _session(cast)
 
 
+def _cancelled_session(cast: Cast) -> dict[str, Any]:
+    kwargs = _session(cast)
+    Session.objects.filter(pk=kwargs["session_id"]).update(cancelled_at=dt.datetime.now(dt.UTC))
+    return kwargs
+
+
 def _token(cast: Cast) -> dict[str, Any]:
     user = cast.users["member"]
     return {
@@ -62,7 +68,13 @@ ROWS: dict[str, Row] = {
     "programme:session_move": Row(
         ORGANISER_POST, kwargs=_two_sessions, method="post", data=lambda cast: {"direction": "up"}
     ),
+    "programme:session_restore": Row(
+        ORGANISER_POST, kwargs=_cancelled_session, method="post"
+    ),
     "programme:my_programme": Row(TAKING_PART, kwargs=SLUG),
+    "programme:calendar_link_renew": Row(
+        staff_only(IN_ASSEMBLY - {"griffie"}, status=302), kwargs=SLUG, method="post"
+    ),
     "programme:public_programme": Row(ALL, kwargs=SLUG),
     "programme:weekend_ics": Row(ALL, kwargs=_weekend),
     "programme:public_feed": Row(ALL, kwargs=SLUG),

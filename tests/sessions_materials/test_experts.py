@@ -267,3 +267,18 @@ def test_the_demo_runs_before_the_schedules_demo_and_both_stay_idempotent(cast: 
     assert briefings.exists()
     assert not briefings.filter(experts__isnull=True).exists()
     assert Material.objects.filter(assembly=cast.assembly).count() == 11
+
+
+def test_an_expert_whose_only_session_was_cancelled_is_not_listed_publicly(cast: Cast) -> None:
+    cancelled_only = make_expert(cast.assembly, name="Komt Niet Meer")
+    still_coming = make_expert(cast.assembly, name="Komt Wel")
+    weekend = Weekend.objects.get(assembly=cast.assembly, number=1)
+    Weekend.objects.filter(pk=weekend.pk).update(published_at=timezone.now())
+    gone = make_session(weekend, n=1)
+    gone.experts.add(cancelled_only, still_coming)
+    make_session(weekend, n=2).experts.add(still_coming)
+    type(gone).objects.filter(pk=gone.pk).update(cancelled_at=timezone.now())
+
+    page = _public_experts_page(cast)
+    assert "Komt Wel" in page
+    assert "Komt Niet Meer" not in page
