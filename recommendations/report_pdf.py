@@ -18,7 +18,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils import formats, timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -299,7 +299,17 @@ def _table(
                 for i, cell in enumerate(row)
             ]
         )
-    table = Table(data, colWidths=[w * TEXT_WIDTH for w in widths], repeatRows=1, splitByRow=True)
+    # splitInRow: a row taller than a page (a long declaration of interests)
+    # continues on the next page instead of stopping the whole PDF. Rows are
+    # still kept whole where they fit: a row is only cut when at least this
+    # many points of it fit on the page, else it moves to the next page.
+    table = Table(
+        data,
+        colWidths=[w * TEXT_WIDTH for w in widths],
+        repeatRows=1,
+        splitByRow=True,
+        splitInRow=40,
+    )
     commands: list[tuple[Any, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), BRAND),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -586,6 +596,25 @@ def final_report_pdf(report: FinalReport) -> bytes:
                     s["body"],
                 )
             )
+            if r.votes_invalid:
+                block.append(
+                    Paragraph(
+                        _p(
+                            ngettext(
+                                "%(counter)s stem was ongeldig. Die telt niet mee.",
+                                "%(counter)s stemmen waren ongeldig. Die tellen niet mee.",
+                                r.votes_invalid,
+                            )
+                            % {"counter": r.votes_invalid}
+                        ),
+                        s["small"],
+                    )
+                )
+            if r.corrected:
+                corrected = _("Deze uitslag is later verbeterd.")
+                if r.correction_reason:
+                    corrected += f" {_('Reden:')} {r.correction_reason}"
+                block.append(Paragraph(_p(corrected), s["small"]))
         else:
             block.append(Paragraph(_p(_("Hierover is (nog) niet gestemd.")), s["small"]))
         story.append(CondPageBreak(40 * mm))
@@ -593,13 +622,33 @@ def final_report_pdf(report: FinalReport) -> bytes:
         story.extend(block[2:])
         for m in r.minority:
             supporters = (
-                _(" (gesteund door %(n)s deelnemers)") % {"n": m.supporters}
+                " ("
+                + ngettext(
+                    "gesteund door %(counter)s deelnemer",
+                    "gesteund door %(counter)s deelnemers",
+                    m.supporters,
+                )
+                % {"counter": m.supporters}
+                + ")"
                 if m.supporters is not None
                 else ""
             )
             story.append(
                 Paragraph(
                     f"<b>{_p(_('Minderheidsstandpunt'))}</b>{_p(supporters)}: {_p(m.text)}",
+                    s["small"],
+                )
+            )
+        for removed in r.removed_minority:
+            # The same words as the public results page; the text itself stays out.
+            when = formats.date_format(timezone.localtime(removed.removed_at), "j F Y")
+            story.append(
+                Paragraph(
+                    _p(
+                        _("Een minderheidsstandpunt is op %(when)s uit het verslag gehaald.")
+                        % {"when": when}
+                        + f" {_('Reden:')} {removed.reason}"
+                    ),
                     s["small"],
                 )
             )
@@ -611,6 +660,26 @@ def final_report_pdf(report: FinalReport) -> bytes:
                     s["small"],
                 )
             )
+
+    if report.set_aside:
+        h2(_("Ingetrokken en samengevoegde aanbevelingen"))
+        para(_("Over deze aanbevelingen is niet gestemd."))
+        for a in report.set_aside:
+            if a.status == "withdrawn":
+                what = _("Ingetrokken") + "."
+                if a.withdrawn_reason:
+                    what += f" {_('Reden:')} {a.withdrawn_reason}"
+            elif a.merged_into_number:
+                what = _("Deze aanbeveling is samengevoegd met aanbeveling %(number)s.") % {
+                    "number": a.merged_into_number
+                }
+            else:
+                what = _("Deze aanbeveling is samengevoegd met een andere aanbeveling.")
+            label = _("Aanbeveling %(number)s. %(title)s") % {
+                "number": a.number,
+                "title": a.title,
+            }
+            story.append(Paragraph(f"<b>{_p(label)}</b>: {_p(what)}", s["small"]))
 
     if report.ranked:
         h1(_("Voorkeursstemmingen"))
@@ -632,7 +701,7 @@ def final_report_pdf(report: FinalReport) -> bytes:
             ]
             story.append(
                 _table(
-                    [_("Ronde"), _("Optie"), _("Stemmen"), _("")],
+                    [_("Ronde"), _("Optie"), _("Stemmen"), _("Afgevallen")],
                     rows,
                     [0.1, 0.55, 0.15, 0.2],
                     s,
@@ -708,6 +777,8 @@ def final_report_pdf(report: FinalReport) -> bytes:
 
     # 5. Process
     h1(_("Het proces"))
+    if not report.weekends:
+        para(_("Er zijn nog geen weekenden."))
     story.append(
         _table(
             [_("Weekend"), _("Datum"), _("Plaats"), _("Onderdelen"), _("Presentaties")],
@@ -726,15 +797,11 @@ def final_report_pdf(report: FinalReport) -> bytes:
             numeric=(3, 4),
         )
     )
-    story.append(
-        KeepTogether(
-            [
-                _Heading(_("Aanwezigheid per weekend"), s["h2"], 1, key()),
-                _attendance_chart(report.weekends),
-                Spacer(1, 4 * mm),
-            ]
-        )
-    )
+    attendance: list[Flowable] = [_Heading(_("Aanwezigheid per weekend"), s["h2"], 1, key())]
+    if report.weekends:
+        # A chart needs at least one bar; the table below says it when there is none.
+        attendance += [_attendance_chart(report.weekends), Spacer(1, 4 * mm)]
+    story.append(KeepTogether(attendance))
     story.append(
         _table(
             [_("Weekend"), _("Aanwezig"), _("Verwacht"), _("Aandeel")],

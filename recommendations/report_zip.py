@@ -139,9 +139,9 @@ Samenstelling en aanwezigheid zijn aantallen.
 ## rapport.json
 
 Alles hieronder in één bestand, met dezelfde namen als de kolommen.
-Sleutels: `burgerberaad`, `aanbevelingen`, `voorkeursstemmingen`, `samenstelling`,
-`loting`, `weekenden`, `deskundigen`, `informatiemateriaal`, `kosten`, `verslagen`,
-`deelnemers_met_naam`.
+Sleutels: `burgerberaad`, `aanbevelingen`, `ingetrokken_en_samengevoegd`,
+`voorkeursstemmingen`, `samenstelling`, `loting`, `weekenden`, `deskundigen`,
+`informatiemateriaal`, `kosten`, `verslagen`, `deelnemers_met_naam`.
 
 ## aanbevelingen.csv — recommendations, one row each
 
@@ -154,13 +154,17 @@ Sleutels: `burgerberaad`, `aanbevelingen`, `voorkeursstemmingen`, `samenstelling
 | voor | stemmen voor (leeg: geen stemming) |
 | tegen | stemmen tegen |
 | onthouding | onthoudingen |
+| ongeldig | ongeldige stemmen; die tellen niet mee |
 | steun_procent | voor als deel van de basis (voor + tegen, plus onthoudingen als die
   meetellen), in procent, naar beneden afgerond op één decimaal |
 | drempel | benodigde steun, zoals die gold bij de stemming |
 | onthoudingen_tellen_mee | `ja`: onthoudingen tellen mee in de basis |
 | aangenomen | `ja`, `nee`, of leeg zonder uitslag |
 | controlegetal | SHA-256 over de telling (ook op de openbare uitslag) |
+| uitslag_verbeterd | `ja`: de uitslag is later verbeterd |
+| reden_verbetering | waarom de uitslag is verbeterd |
 | minderheidsstandpunten | aantal minderheidsstandpunten (tekst in minderheidsstandpunten.csv) |
+| verwijderde_minderheidsstandpunten | aantal standpunten dat de voorzitter uit het verslag haalde |
 | kabinetsreactie | stand van de laatste reactie van het kabinet (leeg: nog geen) |
 | tekst | definitieve tekst |
 | toelichting | toelichting |
@@ -172,6 +176,28 @@ Sleutels: `burgerberaad`, `aanbevelingen`, `voorkeursstemmingen`, `samenstelling
 | aanbeveling | nummer van de aanbeveling |
 | tekst | het standpunt |
 | steun | aantal deelnemers dat het steunt (leeg: niet geteld) |
+
+## verwijderde_minderheidsstandpunten.csv — minority statements the chair removed
+
+De voorzitter kan een minderheidsstandpunt uit het verslag halen (bijvoorbeeld bij de
+verkeerde aanbeveling). De tekst staat dan niet meer in het rapport. Wel staat hier
+dat er een is weggehaald, wanneer en waarom, net als op de openbare uitslagen.
+
+| kolom | betekenis |
+|---|---|
+| aanbeveling | nummer van de aanbeveling |
+| verwijderd_op | wanneer het standpunt uit het verslag is gehaald |
+| reden | de openbare reden van de voorzitter |
+
+## ingetrokken_en_samengevoegd.csv — recommendations withdrawn or merged, without a vote
+
+| kolom | betekenis |
+|---|---|
+| nummer | nummer van de aanbeveling |
+| titel | titel |
+| status | `withdrawn` (ingetrokken) of `merged` (samengevoegd) |
+| reden | waarom de aanbeveling is ingetrokken (leeg: niet opgegeven) |
+| samengevoegd_met | nummer van de aanbeveling waarmee ze is samengevoegd (leeg: geen) |
 
 ## voorkeursstemmingen.csv — ranked ballots, one row per option per round
 
@@ -298,6 +324,16 @@ trekking narekenen. Leeg (`{{}}`) als er nog geen trekking is.
 """
 
 
+SET_ASIDE_HEADER = ["nummer", "titel", "status", "reden", "samengevoegd_met"]
+
+
+def _set_aside_rows(report: FinalReport) -> list[list[object]]:
+    return [
+        [a.number, a.title, a.status, a.withdrawn_reason, a.merged_into_number]
+        for a in report.set_aside
+    ]
+
+
 def final_report_data(report: FinalReport) -> dict[str, Any]:
     return {
         "burgerberaad": {
@@ -320,13 +356,19 @@ def final_report_data(report: FinalReport) -> dict[str, Any]:
                 "voor": r.votes_for,
                 "tegen": r.votes_against,
                 "onthouding": r.votes_abstain,
+                "ongeldig": r.votes_invalid if r.voted else None,
                 "steun_procent": _percent(r.support_percent),
                 "drempel": r.threshold_label,
                 "onthoudingen_tellen_mee": r.abstentions_count,
                 "aangenomen": r.adopted,
                 "controlegetal": r.counts_hash,
+                "uitslag_verbeterd": r.corrected,
+                "reden_verbetering": r.correction_reason,
                 "minderheidsstandpunten": [
                     {"tekst": m.text, "steun": m.supporters} for m in r.minority
+                ],
+                "verwijderde_minderheidsstandpunten": [
+                    {"verwijderd_op": m.removed_at, "reden": m.reason} for m in r.removed_minority
                 ],
                 "kabinetsreactie": r.response_status,
                 "kabinetsreactie_tekst": r.response_text,
@@ -334,6 +376,9 @@ def final_report_data(report: FinalReport) -> dict[str, Any]:
                 "toelichting": r.rationale,
             }
             for r in report.recommendations
+        ],
+        "ingetrokken_en_samengevoegd": [
+            dict(zip(SET_ASIDE_HEADER, row, strict=True)) for row in _set_aside_rows(report)
         ],
         "voorkeursstemmingen": [
             {
@@ -456,12 +501,16 @@ def final_report_zip(report: FinalReport) -> bytes:
             r.votes_for,
             r.votes_against,
             r.votes_abstain,
+            r.votes_invalid if r.voted else None,
             _percent(r.support_percent),
             r.threshold_label,
             r.abstentions_count,
             r.adopted,
             r.counts_hash,
+            r.corrected,
+            r.correction_reason,
             len(r.minority),
+            len(r.removed_minority),
             r.response_status,
             r.text,
             r.rationale,
@@ -490,12 +539,16 @@ def final_report_zip(report: FinalReport) -> bytes:
                     "voor",
                     "tegen",
                     "onthouding",
+                    "ongeldig",
                     "steun_procent",
                     "drempel",
                     "onthoudingen_tellen_mee",
                     "aangenomen",
                     "controlegetal",
+                    "uitslag_verbeterd",
+                    "reden_verbetering",
                     "minderheidsstandpunten",
+                    "verwijderde_minderheidsstandpunten",
                     "kabinetsreactie",
                     "tekst",
                     "toelichting",
@@ -514,6 +567,18 @@ def final_report_zip(report: FinalReport) -> bytes:
                 ],
             ),
         ),
+        (
+            "verwijderde_minderheidsstandpunten.csv",
+            _csv(
+                ["aanbeveling", "verwijderd_op", "reden"],
+                [
+                    [r.number, m.removed_at.isoformat(), m.reason]
+                    for r in report.recommendations
+                    for m in r.removed_minority
+                ],
+            ),
+        ),
+        ("ingetrokken_en_samengevoegd.csv", _csv(SET_ASIDE_HEADER, _set_aside_rows(report))),
         (
             "voorkeursstemmingen.csv",
             _csv(

@@ -182,6 +182,15 @@ class MinorityLine:
 
 
 @dataclass(frozen=True)
+class RemovedMinorityLine:
+    """That the chair took a minority statement out, when and why; never its
+    text (the public results page says the same)."""
+
+    removed_at: dt.datetime
+    reason: str
+
+
+@dataclass(frozen=True)
 class RecommendationLine:
     number: int
     title: str
@@ -201,6 +210,12 @@ class RecommendationLine:
     minority: tuple[MinorityLine, ...]
     response_status: str
     response_text: str
+    removed_minority: tuple[RemovedMinorityLine, ...] = ()
+    # As on the public results page: a later correction of the count and its
+    # reason, and the invalid ballots that did not count.
+    corrected: bool = False
+    correction_reason: str = ""
+    votes_invalid: int = 0
 
     @property
     def voted(self) -> bool:
@@ -212,6 +227,19 @@ class RecommendationLine:
         if self.support_percent is None:
             return "–"
         return f"{formats.number_format(self.support_percent, 1)}%"
+
+
+@dataclass(frozen=True)
+class SetAsideLine:
+    """A recommendation the plenary saw that was withdrawn or merged into
+    another: no vote, but the public results page lists it, so the report does."""
+
+    number: int
+    title: str
+    status: str
+    status_label: str
+    withdrawn_reason: str
+    merged_into_number: int | None
 
 
 @dataclass(frozen=True)
@@ -280,6 +308,7 @@ class FinalReport:
     minutes: tuple[MinutesLine, ...]
     named_members: tuple[str, ...]
     threshold_label: str
+    set_aside: tuple[SetAsideLine, ...] = ()
 
     @property
     def adopted(self) -> int:
@@ -324,14 +353,19 @@ def _staff_names(assembly: Assembly) -> dict[str, list[str]]:
     return names
 
 
-def _weekends(assembly: Assembly, today: dt.date) -> tuple[WeekendLine, ...]:
+def _weekends(
+    assembly: Assembly, today: dt.date, *, public: bool = False
+) -> tuple[WeekendLine, ...]:
+    """``public``: for the final report, which the Kamer publishes: an expert
+    is named only on a published programme, as on the public pages."""
     attendance = {a.weekend.pk: a for a in attendance_per_weekend(assembly=assembly, today=today)}
     weekends = Weekend.objects.filter(assembly=assembly).prefetch_related(
         Prefetch(
             "sessions",
-            queryset=Session.objects.order_by("starts_at", "position", "pk").prefetch_related(
-                "experts"
-            ),
+            # A cancelled session did not take place: not in the programme, not a briefing.
+            queryset=Session.objects.filter(cancelled_at__isnull=True)
+            .order_by("starts_at", "position", "pk")
+            .prefetch_related("experts"),
         )
     )
     lines = []
@@ -356,7 +390,9 @@ def _weekends(assembly: Assembly, today: dt.date) -> tuple[WeekendLine, ...]:
                         kind=s.kind,
                         kind_label=str(s.get_kind_display()),
                         topic=s.topic,
-                        experts=tuple(e.name for e in s.experts.all()),
+                        experts=tuple(e.name for e in s.experts.all())
+                        if weekend.published_at is not None or not public
+                        else (),
                     )
                     for s in weekend.sessions.all()
                 ),
@@ -366,12 +402,25 @@ def _weekends(assembly: Assembly, today: dt.date) -> tuple[WeekendLine, ...]:
 
 
 def _experts(assembly: Assembly) -> tuple[ExpertLine, ...]:
+    """The experts of the published programme, as on the public expert page
+    (sessions.selectors_materials.expert_public_list): one the organiser
+    entered but never put on a published weekend may not have agreed to come,
+    and the Kamer publishes this report."""
+    on_programme = Session.objects.filter(
+        weekend__assembly=assembly,
+        weekend__published_at__isnull=False,
+        cancelled_at__isnull=True,
+    ).values("experts")
     experts = (
-        Expert.objects.filter(assembly=assembly)
+        Expert.objects.filter(assembly=assembly, pk__in=on_programme)
         .select_related("perspective")
         .annotate(
             briefings=Count(
-                "sessions", filter=Q(sessions__kind=Session.Kind.BRIEFING), distinct=True
+                "sessions",
+                filter=Q(
+                    sessions__kind=Session.Kind.BRIEFING, sessions__cancelled_at__isnull=True
+                ),
+                distinct=True,
             )
         )
         .order_by("perspective__position", "perspective__id", "name", "pk")
@@ -451,13 +500,12 @@ def took_part_ids(assembly: Assembly) -> set[int]:
     )
 
 
-def _composition(assembly: Assembly) -> tuple[tuple[CompositionCategory, ...], int]:
+def _composition(assembly: Assembly, ids: set[int]) -> tuple[tuple[CompositionCategory, ...], int]:
     quotas = list(quota_list(assembly=assembly))
     table = quota_table(quotas)
     labels = {c.key: c for c in quota_categories(assembly=assembly)}
     shares = {(s.category, s.value): s.share for s in shares_read()}
     pool = _pool_counts(assembly)
-    ids = took_part_ids(assembly)
     members_by: dict[str, dict[str, int]] = {category: defaultdict(int) for category in table}
     registrations = Registration.objects.filter(panel_member__pk__in=ids).only(
         "birth_date",
@@ -570,19 +618,41 @@ def _recommendation_line(result: RecommendationResult) -> RecommendationLine:
         minority=tuple(
             MinorityLine(text=m.text, supporters=m.supporters) for m in result.minority_statements
         ),
+        removed_minority=tuple(
+            RemovedMinorityLine(removed_at=m.removed_at, reason=m.reason)
+            for m in result.removed_minority_statements
+        ),
         response_status=response.status_label if response else "",
         response_text=response.text if response else "",
+        corrected=ballot.corrected if ballot else False,
+        correction_reason=ballot.correction_reason if ballot else "",
+        votes_invalid=ballot.invalid if ballot else 0,
     )
 
 
-def _results(assembly: Assembly) -> tuple[tuple[RecommendationLine, ...], tuple[RankedLine, ...]]:
+def _results(
+    assembly: Assembly,
+) -> tuple[tuple[RecommendationLine, ...], tuple[RankedLine, ...], tuple[SetAsideLine, ...]]:
     """Reuses the record's reading of results (recommendations/selectors_results.py),
     so the report and the public results page can never disagree."""
     results = assembly_results(assembly=assembly, decided_only=False)
+    ordered = sorted(results.recommendations, key=lambda r: r.number)
     lines = tuple(
         _recommendation_line(r)
-        for r in sorted(results.recommendations, key=lambda r: r.number)
+        for r in ordered
         if r.ballot is not None or r.status in REPORTED_STATUSES
+    )
+    set_aside = tuple(
+        SetAsideLine(
+            number=r.number,
+            title=r.title,
+            status=r.status,
+            status_label=r.status_label,
+            withdrawn_reason=r.withdrawn_reason,
+            merged_into_number=r.merged_into_number,
+        )
+        for r in ordered
+        if r.ballot is None and r.set_aside
     )
     ranked = tuple(
         RankedLine(
@@ -603,7 +673,7 @@ def _results(assembly: Assembly) -> tuple[tuple[RecommendationLine, ...], tuple[
         )
         for b in results.ranked
     )
-    return lines, ranked
+    return lines, ranked, set_aside
 
 
 def costs_per_weekend(assembly: Assembly) -> tuple[CostLine, ...]:
@@ -629,9 +699,13 @@ def _minutes(assembly: Assembly) -> tuple[MinutesLine, ...]:
     return tuple(MinutesLine(weekend=m.weekend.number, title=m.title, body=m.body) for m in minutes)
 
 
-def _named_members(assembly: Assembly) -> tuple[str, ...]:
+def _named_members(assembly: Assembly, took_part: set[int]) -> tuple[str, ...]:
+    """Named as members who took part: only those who did (someone who opted in
+    and stopped before the first weekend was never a member of the assembly)."""
     members = (
-        PanelMember.objects.filter(assembly=assembly, named_publicly=True, status__in=TAKING_PART)
+        PanelMember.objects.filter(
+            assembly=assembly, named_publicly=True, status__in=TAKING_PART, pk__in=took_part
+        )
         .select_related("registration")
         .only("registration__full_name")
         .order_by("registration__full_name", "pk")
@@ -651,8 +725,9 @@ def final_report(*, assembly: Assembly, today: dt.date | None = None) -> FinalRe
     """Everything the final report shows, read in a fixed number of queries."""
     today = today or timezone.localdate()
     staff = _staff_names(assembly)
-    composition, members_total = _composition(assembly)
-    recommendations, ranked = _results(assembly)
+    took_part = took_part_ids(assembly)
+    composition, members_total = _composition(assembly, took_part)
+    recommendations, ranked, set_aside = _results(assembly)
     return FinalReport(
         slug=assembly.slug,
         name=assembly.name,
@@ -664,7 +739,7 @@ def final_report(*, assembly: Assembly, today: dt.date | None = None) -> FinalRe
         first_weekend=assembly.first_weekend,
         period_end=assembly.period_end,
         generated_at=timezone.now(),
-        weekends=_weekends(assembly, today),
+        weekends=_weekends(assembly, today, public=True),
         experts=_experts(assembly),
         materials=_materials(assembly),
         composition=composition,
@@ -674,8 +749,9 @@ def final_report(*, assembly: Assembly, today: dt.date | None = None) -> FinalRe
         ranked=ranked,
         costs=costs_per_weekend(assembly),
         minutes=_minutes(assembly),
-        named_members=_named_members(assembly),
+        named_members=_named_members(assembly, took_part),
         threshold_label=_assembly_threshold(assembly),
+        set_aside=set_aside,
     )
 
 

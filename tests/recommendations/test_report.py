@@ -7,6 +7,7 @@ the privacy and dashboard tests reuse it."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -17,7 +18,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from pypdf import PdfReader
 
 from assembly.models import Assembly, AuditEvent
@@ -41,6 +42,7 @@ from recommendations.models import (
 from recommendations.report_pdf import final_report_pdf, progress_report_pdf
 from recommendations.report_zip import final_report_zip
 from recommendations.selectors_report import final_report, progress_content
+from recommendations.services.record import minority_statement_remove
 from recommendations.services.report import progress_report_publish, progress_report_save
 from sessions.models import Expert, Material, MaterialVersion, Perspective, Session, Weekend
 from tests.conftest import Cast
@@ -95,6 +97,8 @@ def report_assembly(assembly: Assembly, *, size: int = 8, recommendations: int =
     )
 
     weekends = list(Weekend.objects.filter(assembly=assembly).order_by("number"))
+    # The weekends held had their programme published.
+    Weekend.objects.filter(pk__in=[w.pk for w in weekends[:2]]).update(published_at=timezone.now())
     perspective = Perspective.objects.create(assembly=assembly, name="Zorg")
     expert = Expert.objects.create(
         assembly=assembly,
@@ -462,3 +466,236 @@ def test_a_member_without_a_seat_cannot_open_the_consent_page(cast: Cast) -> Non
     client = _client(cast, "member")
     url = reverse("recommendations:report_name_consent", kwargs={"slug": cast.assembly.slug})
     assert client.get(url).status_code == 403
+
+
+# ------------------------------------- what the public record says, the report says
+
+
+def _everything(cast: Cast) -> dict[str, str]:
+    """The report as the griffie downloads it: the page, the PDF's text, every ZIP file."""
+    client = _client(cast, "griffie")
+    slug = {"slug": cast.assembly.slug}
+    texts = {
+        "html": client.get(reverse("recommendations:report_final", kwargs=slug)).content.decode(),
+        "pdf": pdf_text(
+            client.get(reverse("recommendations:report_final_pdf", kwargs=slug)).content
+        ),
+    }
+    archive = client.get(reverse("recommendations:report_final_zip", kwargs=slug)).content
+    texts.update({f"zip:{name}": text for name, text in zip_text(archive).items()})
+    return texts
+
+
+def test_a_removed_minority_statement_is_reported_as_removed_with_when_and_why(
+    cast: Cast,
+) -> None:
+    report_assembly(cast.assembly)
+    statement = MinorityStatement.objects.get(
+        recommendation__assembly=cast.assembly, recommendation__number=2
+    )
+    minority_statement_remove(
+        statement=statement,
+        actor=cast.users["chair"],
+        reason="Bij de verkeerde aanbeveling gezet.",
+    )
+    when = formats.date_format(timezone.localtime(timezone.now()), "j F Y")
+    said = f"Een minderheidsstandpunt is op {when} uit het verslag gehaald."
+    texts = _everything(cast)
+    for where in ("html", "pdf"):
+        text = " ".join(texts[where].split())
+        assert said in text, where
+        assert "Reden: Bij de verkeerde aanbeveling gezet." in text, where
+    for where, text in texts.items():
+        assert "Wij vinden dit te duur (2)." not in text, where
+    # The statements still on the record stay.
+    assert all("Wij vinden dit te duur (1)." in texts[where] for where in ("html", "pdf"))
+    removed = list(csv.DictReader(io.StringIO(texts["zip:verwijderde_minderheidsstandpunten.csv"])))
+    assert [(row["aanbeveling"], row["reden"]) for row in removed] == [
+        ("2", "Bij de verkeerde aanbeveling gezet.")
+    ]
+    data = json.loads(texts["zip:rapport.json"])
+    second = data["aanbevelingen"][1]
+    assert second["minderheidsstandpunten"] == []
+    assert [r["reden"] for r in second["verwijderde_minderheidsstandpunten"]] == [
+        "Bij de verkeerde aanbeveling gezet."
+    ]
+    # In English too, for a reader who switched the language.
+    with translation.override("en"):
+        english = " ".join(pdf_text(final_report_pdf(final_report(assembly=cast.assembly))).split())
+    assert "A minority statement was taken out of the record on" in english
+    assert "Reason: Bij de verkeerde aanbeveling gezet." in english
+
+
+def test_withdrawn_merged_and_corrected_results_are_in_the_report(cast: Cast) -> None:
+    """The public results page lists withdrawn and merged recommendations, a
+    corrected count with its reason and the invalid votes; the report may not
+    leave them out."""
+    report_assembly(cast.assembly)
+    first = Recommendation.objects.get(assembly=cast.assembly, number=1)
+    Recommendation.objects.create(
+        assembly=cast.assembly,
+        number=4,
+        title="Aanbeveling over coffeeshops",
+        text="Tekst.",
+        status=Recommendation.Status.WITHDRAWN,
+        withdrawn_reason="De tafel vond het niet af.",
+        submitted_at=timezone.now(),
+        position=4,
+    )
+    Recommendation.objects.create(
+        assembly=cast.assembly,
+        number=5,
+        title="Aanbeveling over voorlichting",
+        text="Tekst.",
+        status=Recommendation.Status.MERGED,
+        merged_into=first,
+        submitted_at=timezone.now(),
+        position=5,
+    )
+    old = BallotResult.objects.get(ballot__recommendation=first)
+    BallotResult.objects.create(
+        ballot=old.ballot,
+        votes_for=6,
+        votes_against=0,
+        votes_abstain=1,
+        invalid=1,
+        adopted=True,
+        threshold="three_quarters",
+        counts_hash="e" * 64,
+        supersedes=old,
+        reason="Een stembiljet was dubbel geteld.",
+    )
+    texts = _everything(cast)
+    for where in ("html", "pdf"):
+        text = " ".join(texts[where].split())
+        assert "Aanbeveling over coffeeshops" in text, where
+        assert "De tafel vond het niet af." in text, where
+        assert "Aanbeveling over voorlichting" in text, where
+        assert "Deze uitslag is later verbeterd." in text, where
+        assert "Een stembiljet was dubbel geteld." in text, where
+        assert "1 stem was ongeldig. Die telt niet mee." in text, where
+    assert "samengevoegd met aanbeveling 1." in " ".join(texts["pdf"].split())
+    set_aside = list(csv.DictReader(io.StringIO(texts["zip:ingetrokken_en_samengevoegd.csv"])))
+    assert [(r["nummer"], r["status"], r["samengevoegd_met"]) for r in set_aside] == [
+        ("4", "withdrawn", ""),
+        ("5", "merged", "1"),
+    ]
+    row = next(csv.DictReader(io.StringIO(texts["zip:aanbevelingen.csv"])))
+    assert (row["voor"], row["ongeldig"], row["uitslag_verbeterd"]) == ("6", "1", "ja")
+    assert row["reden_verbetering"] == "Een stembiljet was dubbel geteld."
+
+
+def test_one_supporter_reads_as_one_deelnemer(cast: Cast) -> None:
+    report_assembly(cast.assembly, recommendations=1)
+    MinorityStatement.objects.filter(recommendation__assembly=cast.assembly).update(supporters=1)
+    texts = _everything(cast)
+    for where in ("html", "pdf"):
+        text = " ".join(texts[where].split())
+        assert "gesteund door 1 deelnemer)" in text, where
+        assert "1 deelnemers" not in text, where
+
+
+# ------------------------------------------------- the PDF is always made
+
+
+def test_the_pdf_is_made_for_an_assembly_without_weekends(cast: Cast) -> None:
+    Weekend.objects.filter(assembly=cast.assembly).delete()
+    client = _client(cast, "griffie")
+    response = client.get(
+        reverse("recommendations:report_final_pdf", kwargs={"slug": cast.assembly.slug})
+    )
+    assert response.status_code == 200
+    assert "Er zijn nog geen weekenden." in pdf_text(response.content)
+
+
+def test_a_declaration_of_interests_longer_than_a_page_continues_on_the_next(cast: Cast) -> None:
+    report_assembly(cast.assembly)
+    expert = Expert.objects.create(
+        assembly=cast.assembly,
+        name="Prof. Veel Nevenfuncties",
+        interests="\n".join(f"Lid van de raad van toezicht van stichting {n}." for n in range(150)),
+    )
+    Session.objects.get(weekend__assembly=cast.assembly, title="Uitleg 1").experts.add(expert)
+    content = final_report_pdf(final_report(assembly=cast.assembly))
+    text = pdf_text(content)
+    assert "stichting 0." in text and "stichting 149." in text
+
+
+def test_an_expert_not_on_a_published_programme_is_not_named(cast: Cast) -> None:
+    """As on the public expert page: someone the organiser entered but never
+    put on a published weekend may not have agreed to come."""
+    report_assembly(cast.assembly)
+    Expert.objects.create(
+        assembly=cast.assembly, name="Mr. Nooit Gevraagd", interests="Adviseur bij Firma Geheim."
+    )
+    later = Expert.objects.create(assembly=cast.assembly, name="Dr. Nog Niet Bevestigd")
+    unpublished = Weekend.objects.get(assembly=cast.assembly, number=5)
+    Session.objects.create(
+        weekend=unpublished,
+        title="Uitleg later",
+        kind=Session.Kind.BRIEFING,
+        starts_at=_at(unpublished.starts_on, 10),
+        ends_at=_at(unpublished.starts_on, 11),
+    ).experts.add(later)
+    texts = _everything(cast)
+    for where, text in texts.items():
+        for secret in ("Nooit Gevraagd", "Firma Geheim", "Nog Niet Bevestigd"):
+            assert secret not in text, (where, secret)
+    # The expert of the published programme is in every format.
+    assert all("Dr. Deskundige Één" in texts[where] for where in ("html", "pdf"))
+    assert "Dr. Deskundige Één" in texts["zip:deskundigen.csv"]
+    assert "Dr. Deskundige Één" in texts["zip:programma.csv"]
+
+
+def test_a_member_who_stopped_before_taking_part_is_not_named(cast: Cast) -> None:
+    """Opting in early and stopping before the first weekend does not put a
+    name among the members who took part."""
+    built = report_assembly(cast.assembly)
+    never_came = built.members[-1]  # checked in on no weekend
+    assert not CheckIn.objects.filter(member=never_came).exists()
+    PanelMember.objects.filter(pk=never_came.pk).update(
+        status=PanelMember.Status.WITHDRAWN,
+        withdrawn_at=timezone.now(),
+        named_publicly=True,
+        named_publicly_at=timezone.now(),
+    )
+    stopped_later = built.members[1]  # came, then stopped: still a member who took part
+    PanelMember.objects.filter(pk=stopped_later.pk).update(
+        status=PanelMember.Status.WITHDRAWN,
+        withdrawn_at=timezone.now(),
+        named_publicly=True,
+        named_publicly_at=timezone.now(),
+    )
+    named = final_report(assembly=cast.assembly).named_members
+    assert never_came.registration.full_name not in named
+    assert stopped_later.registration.full_name in named
+    assert built.named.registration.full_name in named
+    texts = _everything(cast)
+    assert all(never_came.registration.full_name not in text for text in texts.values())
+
+
+def test_a_cancelled_session_is_not_in_the_report_as_if_it_took_place(cast: Cast) -> None:
+    """A session the organiser cancelled after publishing stays in the database
+    (marked cancelled, for calendars): the report's programme, its briefing
+    count and its list of experts leave it out."""
+    report_assembly(cast.assembly)
+    held = Weekend.objects.get(assembly=cast.assembly, number=1)
+    only_here = Expert.objects.create(assembly=cast.assembly, name="Prof. Afgezegd")
+    Session.objects.create(
+        weekend=held,
+        title="Uitleg die niet doorging",
+        kind=Session.Kind.BRIEFING,
+        starts_at=_at(held.starts_on, 16),
+        ends_at=_at(held.starts_on, 17),
+        cancelled_at=timezone.now(),
+    ).experts.add(only_here)
+    report = final_report(assembly=cast.assembly)
+    assert report.briefings == sum(
+        1
+        for s in Session.objects.filter(weekend__assembly=cast.assembly, cancelled_at=None)
+        if s.kind == Session.Kind.BRIEFING
+    )
+    texts = _everything(cast)
+    for where, text in texts.items():
+        for gone in ("Uitleg die niet doorging", "Prof. Afgezegd"):
+            assert gone not in text, (where, gone)
