@@ -493,7 +493,8 @@ def final_report_pdf(report: FinalReport) -> bytes:
         "body",
     )
     para(
-        _("Gemaakt op %(date)s.") % {"date": formats.date_format(report.generated_at, "j F Y")},
+        _("Gemaakt op %(date)s.")
+        % {"date": formats.date_format(timezone.localtime(report.generated_at), "j F Y")},
         "small",
     )
     story.append(NextPageTemplate("body"))

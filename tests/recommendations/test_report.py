@@ -699,3 +699,19 @@ def test_a_cancelled_session_is_not_in_the_report_as_if_it_took_place(cast: Cast
     for where, text in texts.items():
         for gone in ("Uitleg die niet doorging", "Prof. Afgezegd"):
             assert gone not in text, (where, gone)
+
+
+def test_the_cover_dates_the_report_in_dutch_time(cast: Cast) -> None:
+    """Made at 00:30 on 24 November in the Netherlands (23:30 UTC): the cover
+    said 23 November."""
+    import dataclasses
+
+    report_assembly(cast.assembly)
+    report = dataclasses.replace(
+        final_report(assembly=cast.assembly),
+        generated_at=dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC),
+    )
+    with translation.override("nl"):
+        pdf = final_report_pdf(report)
+    cover = PdfReader(io.BytesIO(pdf)).pages[0].extract_text() or ""
+    assert "Gemaakt op 24 november 2026." in cover, cover
