@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -88,15 +90,37 @@ class DayList:
     expected: int
 
 
-def _search(members: QuerySet[PanelMember], query: str) -> QuerySet[PanelMember]:
+_NOT_A_LETTER = re.compile(r"[\W_]+")
+
+
+def _folded_words(text: str) -> list[str]:
+    """The words of ``text`` without accents, case or punctuation: "Çelik"
+    becomes "celik", "Vries, de" becomes ["vries", "de"], "van 't Hof"
+    becomes ["van", "t", "hof"]."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return [word for word in _NOT_A_LETTER.split(plain) if word]
+
+
+def _search(members: QuerySet[PanelMember], query: str) -> list[PanelMember]:
+    """The members whose name holds every word of ``query``, in any order
+    and with or without accents ("de vries", "Vries, de", "jan vri",
+    "celik" for Çelik), or whose code is ``query``. In Python, not in the
+    database: the list is the panel (about 175 people) and a database
+    without an accent-free comparison would miss "Çelik" for "celik"."""
     query = " ".join(query.split())
     if not query:
-        return members
-    match = Q(registration__full_name__icontains=query)
+        return list(members)
+    words = _folded_words(query)
     number = whole_number(query)
-    if number is not None:
-        match |= Q(pk=number)
-    return members.filter(match)
+    found = []
+    for member in members:
+        name = " ".join(_folded_words(member.registration.full_name))
+        if (number is not None and member.pk == number) or (
+            words and all(word in name for word in words)
+        ):
+            found.append(member)
+    return found
 
 
 def check_in_day_list(*, assembly: Assembly, day: dt.date, query: str = "") -> DayList:

@@ -230,6 +230,12 @@ def attendance_day(request: HttpRequest, slug: str, weekend: int, day: dt.date) 
     the_weekend = _weekend_day(assembly, weekend, day)
     query = request.GET.get("q", "").strip()[:100]
     day_list = selectors.check_in_day_list(assembly=assembly, day=day, query=query)
+    today = timezone.localdate()
+    # A tablet left on Saturday's list checks Sunday's arrivals in for
+    # Saturday: a day that is over says so, with the way to today's list.
+    today_weekend = (
+        selectors.weekend_for_day(assembly_id=assembly.pk, day=today) if day < today else None
+    )
     return render(
         request,
         TEMPLATES + "day.html",
@@ -241,7 +247,10 @@ def attendance_day(request: HttpRequest, slug: str, weekend: int, day: dt.date) 
             "days": selectors.weekend_days(the_weekend),
             "query": query,
             "list": day_list,
-            "is_future": day > timezone.localdate(),
+            "is_future": day > today,
+            "is_past": day < today,
+            "today": today,
+            "today_weekend": today_weekend,
         },
     )
 
@@ -261,12 +270,13 @@ def attendance_check_in(
     except services.AttendanceRefused as refused:
         messages.error(request, str(refused))
     else:
-        name = person.registration.full_name
+        # The day in the message: the desk sees which day it counted for.
+        names = {"name": person.registration.full_name, "day": _day_label(day)}
         if created:
-            messages.success(request, _("%(name)s is aangemeld.") % {"name": name})
+            messages.success(request, _("%(name)s is aangemeld voor %(day)s.") % names)
         else:
             messages.info(
-                request, _("%(name)s was al aangemeld. Er is niets veranderd.") % {"name": name}
+                request, _("%(name)s was al aangemeld voor %(day)s. Er is niets veranderd.") % names
             )
     return _back_to_day(assembly, the_weekend, day, request.POST.get("q", ""), person.pk)
 
@@ -356,12 +366,27 @@ def attendance_scan(request: HttpRequest, slug: str, token: str) -> HttpResponse
     # Organisers only, before the token is even read: for anyone else the
     # code in a member's QR code opens nothing.
     assembly = _organiser_assembly(request, slug)
-    member_id = services.member_id_from_check_in_token(token)
-    if member_id is None:
-        raise Http404
-    person = _member(assembly, member_id)
     today = timezone.localdate()
     weekend = selectors.weekend_for_day(assembly_id=assembly.pk, day=today)
+    member_id = services.member_id_from_check_in_token(token)
+    person = (
+        PanelMember.objects.select_related("registration")
+        .filter(pk=member_id, assembly=assembly)
+        .first()
+        if member_id is not None
+        else None
+    )
+    if person is None:
+        # A code that was changed or cut off, or a member of another
+        # assembly: the desk is told what to do next, not shown the site's
+        # "page does not exist".
+        return render(
+            request,
+            TEMPLATES + "scan_unknown.html",
+            {"assembly": assembly, "weekend": weekend, "today": today},
+            status=404,
+        )
+    person.assembly = assembly
     if request.method == "POST" and weekend is not None:
         try:
             _check_in, created = services.check_in_record(

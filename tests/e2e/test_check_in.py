@@ -97,13 +97,19 @@ def test_an_organiser_checks_members_in_on_a_phone(phone: Page, axe: Axe, cast: 
     expect(page.get_by_role("status").first).to_contain_text(f"{name} is aangemeld")
     expect(page.locator(f"#lid-{target.pk}")).to_contain_text("Aanwezig (aangemeld om")
     expect(page.locator(".checkin-count")).to_contain_text("1 van 12 aanwezig")
-    _assert_big_enough(page, _for("Ongedaan maken", name))
+    # No undo where "Aanwezig" was: a second tap must not take it back.
+    expect(page.get_by_role("button", name=_for("Ongedaan maken", name))).to_have_count(0)
+    change = page.get_by_role("link", name=_for("Wijzigen of weghalen", name))
+    box = change.bounding_box()
+    assert box is not None and box["height"] >= TOUCH_TARGET_PX, box
     assert_accessible(axe, page)
     assert CheckIn.objects.filter(member=target, day=today).count() == 1
 
-    # Late arrival and a note, on the member's own small form.
+    # Late arrival and a note, on the member's own small form, which also
+    # holds the undo.
     with page.expect_navigation():
-        page.get_by_role("link", name=_for("Later, eerder of opmerking", name)).click()
+        change.click()
+    _assert_big_enough(page, "Aanmelding weghalen")
     assert_accessible(axe, page)
     page.get_by_label("Later gekomen om").fill("10:45")
     page.get_by_label("Opmerking").fill("Trein had vertraging")
@@ -122,6 +128,12 @@ def test_an_organiser_checks_members_in_on_a_phone(phone: Page, axe: Axe, cast: 
     expect(page.locator(".panel-done")).to_contain_text("Aangemeld voor")
     assert_accessible(axe, page)
     assert CheckIn.objects.filter(member=scanned, day=today).count() == 1
+
+    # A code that is not a member's (a cropped photo): what to do next.
+    page.goto(reverse("participants:attendance_scan", kwargs={"slug": slug, "token": "12:x"}))
+    expect(page.get_by_role("heading", level=1)).to_have_text("QR-code niet herkend")
+    expect(page.get_by_role("link", name="Naar de aanmeldlijst van vandaag")).to_be_visible()
+    assert_accessible(axe, page)
 
     page.goto(
         reverse("participants:attendance_weekend", kwargs={"slug": slug, "weekend": weekend.number})

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from assembly.models import Assembly, AuditEvent, OutboxEmail, RoleKind
 from participants import selectors_attendance as selectors
@@ -442,6 +442,35 @@ def test_the_search_finds_a_part_of_the_name_or_the_code() -> None:
     assert by_code.expected == 3
 
 
+@pytest.mark.django_db
+def test_the_search_ignores_accents_word_order_and_commas() -> None:
+    # A member who forgot their phone gives their name; the desk types it as
+    # it sounds, often without accents or as "surname, prefix".
+    assembly = AssemblyFactory()
+    vries, celik, hof = confirmed_members(assembly, 3)
+    for member, name in (
+        (vries, "Jan de Vries"),
+        (celik, "Ayşe Çelik"),
+        (hof, "Marjan van 't Hof"),
+    ):
+        member.registration.full_name = name
+        member.registration.save(update_fields=["full_name"])
+    today = timezone.localdate()
+
+    def found(query: str) -> list[int]:
+        day_list = selectors.check_in_day_list(assembly=assembly, day=today, query=query)
+        return [row.member.pk for row in day_list.rows]
+
+    assert found("Vries, de") == [vries.pk]
+    assert found("de vries") == [vries.pk]
+    assert found("jan vri") == [vries.pk]
+    assert found("celik") == [celik.pk]
+    assert found("AYSE") == [celik.pk]
+    assert found("van t hof") == [hof.pk]
+    assert found("Hof, van 't") == [hof.pk]
+    assert found("Jan Celik") == []
+
+
 # -------------------------------------------------------------------- pages
 
 
@@ -477,6 +506,83 @@ def test_an_organiser_checks_a_member_in_and_out_on_the_day_page(cast: Cast) -> 
     client.post(times, {"arrived_late_at": "11:15", "left_early_at": "", "note": "Bus"})
     check_in = CheckIn.objects.get(member=member, day=today)
     assert check_in.arrived_late_at == dt.time(11, 15) and check_in.note == "Bus"
+
+
+@pytest.mark.django_db
+def test_the_undo_is_not_where_the_check_in_button_was(cast: Cast) -> None:
+    # On a slow connection the desk taps "Aanwezig" twice; after the reload
+    # the second tap must not land on a button that takes the check-in back.
+    weekend = weekend_around_today(cast.assembly)
+    member, other = confirmed_members(cast.assembly, 2)
+    today = timezone.localdate()
+    services.check_in_record(member=member, day=today, actor=None)
+    client = _client(cast, "organiser")
+    kwargs = {"slug": cast.assembly.slug, "weekend": weekend.number, "day": today}
+    undo = reverse("participants:attendance_undo", kwargs={**kwargs, "member": member.pk})
+    times = reverse("participants:attendance_times", kwargs={**kwargs, "member": member.pk})
+
+    listing = client.get(reverse("participants:attendance_day", kwargs=kwargs)).content.decode()
+    assert undo not in listing
+    assert "Wijzigen of weghalen" in listing and "Ongedaan maken" not in listing
+    check_in = reverse("participants:attendance_check_in", kwargs={**kwargs, "member": other.pk})
+    assert f'action="{check_in}"' in listing
+
+    page = client.get(times, {"q": "Nummer"}).content.decode()
+    assert f'action="{undo}"' in page and "Aanmelding weghalen" in page
+    undone = client.post(undo, {"q": "Nummer"}, follow=True)
+    assert "is weggehaald" in undone.content.decode()
+    assert not CheckIn.objects.filter(member=member).exists()
+    # Without a check-in, the member's page offers nothing to take back.
+    assert undo not in client.get(times).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_list_at_the_desk_does_not_show_the_note_itself(cast: Cast) -> None:
+    # The people in the queue see the tablet; a note may say more than it should.
+    weekend = weekend_around_today(cast.assembly)
+    member = confirmed_members(cast.assembly, 1)[0]
+    today = timezone.localdate()
+    services.check_in_times_set(
+        member=member,
+        day=today,
+        arrived_late_at=None,
+        left_early_at=dt.time(15, 0),
+        note="Naar de tandarts",
+        actor=None,
+    )
+    client = _client(cast, "organiser")
+    kwargs = {"slug": cast.assembly.slug, "weekend": weekend.number, "day": today}
+
+    listing = client.get(reverse("participants:attendance_day", kwargs=kwargs)).content.decode()
+    assert "Naar de tandarts" not in listing
+    assert "Er is een opmerking." in listing and "Eerder weggegaan om 15:00" in listing
+    times = reverse("participants:attendance_times", kwargs={**kwargs, "member": member.pk})
+    assert "Naar de tandarts" in client.get(times).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_day_that_is_over_says_so_and_links_to_today(cast: Cast) -> None:
+    # A tablet still on Saturday's list on Sunday morning.
+    weekend = weekend_around_today(cast.assembly)
+    member = confirmed_members(cast.assembly, 1)[0]
+    today = timezone.localdate()
+    yesterday = today - dt.timedelta(days=1)
+    client = _client(cast, "organiser")
+    kwargs = {"slug": cast.assembly.slug, "weekend": weekend.number}
+    today_url = reverse("participants:attendance_day", kwargs={**kwargs, "day": today})
+    yesterday_url = reverse("participants:attendance_day", kwargs={**kwargs, "day": yesterday})
+
+    old_day = client.get(yesterday_url).content.decode()
+    assert "deze dag is voorbij" in old_day
+    assert f'href="{today_url}"' in old_day
+    assert "deze dag is voorbij" not in client.get(today_url).content.decode()
+
+    check_in = reverse(
+        "participants:attendance_check_in", kwargs={**kwargs, "day": yesterday, "member": member.pk}
+    )
+    shown = client.post(check_in, follow=True).content.decode()
+    day_name = formats.date_format(yesterday, "l j F Y")
+    assert f"{member.registration.full_name} is aangemeld voor {day_name}." in shown
 
 
 @pytest.mark.django_db
@@ -583,6 +689,50 @@ def test_a_token_or_member_of_another_assembly_opens_nothing(cast: Cast) -> None
     other = reverse("participants:attendance_overview", kwargs={"slug": cast.other_assembly.slug})
     assert organiser.get(other).status_code == 403
     assert not CheckIn.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_qr_code_tells_the_desk_what_to_do(cast: Cast) -> None:
+    # A changed or cut-off code, or another assembly's member: the desk
+    # sees that nobody was checked in and how to go on.
+    weekend = weekend_around_today(cast.assembly)
+    foreign = confirmed_members(cast.other_assembly, 1)[0]
+    slug = cast.assembly.slug
+    organiser = _client(cast, "organiser")
+    today_list = reverse(
+        "participants:attendance_day",
+        kwargs={"slug": slug, "weekend": weekend.number, "day": timezone.localdate()},
+    )
+    for token in (services.check_in_token(member_id=foreign.pk), "12:forged", "nonsense"):
+        scan = reverse("participants:attendance_scan", kwargs={"slug": slug, "token": token})
+        for response in (organiser.get(scan), organiser.post(scan)):
+            html = response.content.decode()
+            assert response.status_code == 404
+            assert "Niemand is aangemeld" in html and f'href="{today_list}"' in html
+            assert foreign.registration.full_name not in html
+    assert not CheckIn.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_scan_page_title_says_the_outcome(cast: Cast) -> None:
+    # A screen reader reads the title when the page opens after the tap.
+    weekend_around_today(cast.assembly)
+    member, stopped = confirmed_members(cast.assembly, 2)
+    PanelMember.objects.filter(pk=stopped.pk).update(status=PanelMember.Status.WITHDRAWN)
+    organiser = _client(cast, "organiser")
+
+    def title(person: PanelMember) -> str:
+        token = services.check_in_token(member_id=person.pk)
+        url = reverse(
+            "participants:attendance_scan", kwargs={"slug": cast.assembly.slug, "token": token}
+        )
+        html = organiser.get(url).content.decode()
+        return html.split("<title>", 1)[1].split("</title>", 1)[0].strip()
+
+    assert title(member).startswith("Aanmelden met QR-code")
+    services.check_in_record(member=member, day=timezone.localdate(), actor=None)
+    assert title(member).startswith("Aanmelding gelukt – ")
+    assert title(stopped).startswith("Niet aangemeld – ")
 
 
 @pytest.mark.django_db
