@@ -83,9 +83,29 @@ def test_a_member_files_a_claim_on_a_phone_and_an_organiser_approves_it(
     page.get_by_label("Foto of PDF van de bon of het bewijs").set_input_files(
         {"name": "bon.png", "mimeType": "image/png", "buffer": _receipt_png()}
     )
+    # Watch the message box from the first moment of the next page.
+    page.add_init_script(
+        """document.addEventListener("readystatechange", () => {
+            const box = document.querySelector(".messages");
+            if (!box || window.messageChanges !== undefined) return;
+            window.messageChanges = 0;
+            new MutationObserver(() => { window.messageChanges += 1; })
+                .observe(box, { childList: true });
+        });"""
+    )
     with page.expect_navigation():
         page.get_by_role("button", name="Declaratie indienen").click()
     expect(page.get_by_text("Uw declaratie van 8,40 euro is ingediend.")).to_be_visible()
+    # The page goes to #declaraties, so the focus stays there; the message is
+    # put back into its role="status" box after the load, which is announced.
+    assert page.evaluate("location.hash") == "#declaraties"
+    changes = 0
+    for _try in range(50):  # the text comes back 0.4 s after the load
+        changes = page.evaluate("window.messageChanges || 0")
+        if changes >= 2:
+            break
+        page.wait_for_timeout(100)
+    assert changes >= 2, "the message was not put back into its role=status box"
     expect(page.get_by_role("heading", name="Openbaar vervoer: € 8,40")).to_be_visible()
     assert_accessible(axe, page)
     switch_to_english(page)
@@ -109,6 +129,12 @@ def test_a_member_files_a_claim_on_a_phone_and_an_organiser_approves_it(
         with organiser.expect_navigation():
             organiser.get_by_role("button", name="Goedkeuren", exact=True).click()
         expect(organiser.get_by_text("De declaratie is goedgekeurd.")).to_be_visible()
+        # The message is read out: it has the focus (a box already there on
+        # load is not announced by role="status" alone).
+        focused = organiser.evaluate(
+            "document.activeElement.className + ' ' + location.hash"
+        )
+        assert focused == "messages ", focused
         assert_accessible(axe, organiser)
         organiser.goto(reverse("participants:allowances_overview", kwargs={"slug": slug}))
         assert_accessible(axe, organiser)
