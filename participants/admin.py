@@ -115,7 +115,7 @@ class InvitationAdmin(admin.ModelAdmin[Invitation]):
 
 @admin.register(InvitationReminder)
 class InvitationReminderAdmin(admin.ModelAdmin[InvitationReminder]):
-    list_display = ["invitation", "days_before", "sent_at"]
+    list_display = ["invitation", "days_before", "due_on", "sent_at"]
     raw_id_fields = ["invitation"]
     readonly_fields = ["sent_at"]
 

@@ -202,6 +202,10 @@ _RIGHT = _PAGE_WIDTH - 20 * mm
 _ADDRESS_X = 25 * mm
 _ADDRESS_TOP = _PAGE_HEIGHT - 55 * mm
 _QR_SIZE = 32 * mm
+# The window is 85 mm wide from 20 mm; the address keeps 5 mm from both its edges.
+_ADDRESS_WIDTH = 75 * mm
+_ADDRESS_SIZE = 10.0
+_ADDRESS_MIN_SIZE = 8.0
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -217,6 +221,35 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
                 line = word
         lines.append(line)
     return lines
+
+
+def _initials(given_names: str) -> str:
+    """'Jan-Willem Maria' → 'J.W.M.', as on Dutch envelopes."""
+    return "".join(f"{part[0]}." for part in given_names.replace("-", " ").split())
+
+
+def address_block(resident: Resident) -> list[tuple[str, float]]:
+    """The lines in the envelope window, each with its font size.
+
+    Nothing may fall outside the window: the post office does not deliver a
+    letter whose address it cannot read. A name that is too long is written
+    with initials (J.C.M. van der Berg); a line that is still too long gets a
+    smaller letter, and at the smallest size it goes on over two lines.
+    """
+    lines = resident_address_lines(resident)
+    if stringWidth(lines[0], _FONT, _ADDRESS_SIZE) > _ADDRESS_WIDTH:
+        lines[0] = " ".join(
+            part
+            for part in (_initials(resident.given_names), resident.name_prefix, resident.surname)
+            if part
+        )
+    block: list[tuple[str, float]] = []
+    for line in lines:
+        size = _ADDRESS_SIZE
+        while size > _ADDRESS_MIN_SIZE and stringWidth(line, _FONT, size) > _ADDRESS_WIDTH:
+            size -= 0.5
+        block.extend((part, size) for part in _wrap(line, _FONT, size, _ADDRESS_WIDTH))
+    return block
 
 
 class _Writer:
@@ -306,16 +339,16 @@ def letters_pdf(invitations: Iterable[Invitation], text: LetterText) -> tuple[by
             continue
         canvas.doForm("letter")
         y = _ADDRESS_TOP
-        for line in resident_address_lines(resident):
-            canvas.setFont(_FONT, 10)
+        for line, size in address_block(resident):
+            canvas.setFont(_FONT, size)
             canvas.drawString(_ADDRESS_X, y, line)
-            y -= 12
-        canvas.setFont(_FONT, 10.5)
-        canvas.drawString(
-            _LEFT,
-            layout.salutation_y,
-            _("Beste %(name)s,") % {"name": resident_full_name(resident)},
-        )
+            y -= size * 1.2
+        salutation = _("Beste %(name)s,") % {"name": resident_full_name(resident)}
+        size = 10.5
+        while size > _ADDRESS_MIN_SIZE and stringWidth(salutation, _FONT, size) > _RIGHT - _LEFT:
+            size -= 0.5
+        canvas.setFont(_FONT, size)
+        canvas.drawString(_LEFT, layout.salutation_y, salutation)
         canvas.setFont("Courier-Bold", 16)
         canvas.drawString(_LEFT, layout.code_y, code_display(invitation.code))
         canvas.addLiteral(

@@ -137,6 +137,14 @@ class InvitationDraw(ShownError, models.Model):
     eligible_households = models.PositiveIntegerField(_("huishoudens om uit te kiezen"), default=0)
     eligible_residents = models.PositiveIntegerField(_("inwoners om uit te kiezen"), default=0)
     input_sha256 = models.CharField(_("controlegetal van de invoer"), max_length=64, blank=True)
+    # What the draw chose from, so that it can be made again from its seed after
+    # later extracts and draws: the residents up to this id, born on or before
+    # this day, without the households invited up to this invitation id (0: none).
+    residents_up_to = models.PositiveBigIntegerField(_("inwoners tot en met nummer"), null=True)
+    born_on_or_before = models.DateField(_("geboren op of voor"), null=True)
+    invitations_up_to = models.PositiveBigIntegerField(
+        _("eerdere uitnodigingen tot en met nummer"), null=True
+    )
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("getrokken op"), auto_now_add=True)
     status = models.CharField(
@@ -206,10 +214,15 @@ class InvitationReminder(models.Model):
     turns true once the mail server has accepted it. A worker killed in
     between leaves it false: that one reminder may or may not have arrived.
     It is not sent again (nobody gets two), and the organiser sees it counted
-    as uncertain."""
+    as uncertain.
+
+    ``due_on`` is the day the reminder was planned for: the deadline it
+    announced minus ``days_before``. Unique per invitation, so that a moved
+    deadline gets reminders of its own, and nobody gets two on one day."""
 
     invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="reminders")
     days_before = models.PositiveSmallIntegerField(_("dagen voor de sluiting"))
+    due_on = models.DateField(_("gepland op"))
     sent_at = models.DateTimeField(_("verstuurd op"), auto_now_add=True)
     delivered = models.BooleanField(_("aangenomen door de mailserver"), default=True)
 
@@ -217,7 +230,7 @@ class InvitationReminder(models.Model):
         verbose_name = _("herinnering")
         verbose_name_plural = _("herinneringen")
         constraints = [
-            models.UniqueConstraint(fields=["invitation", "days_before"], name="one_reminder_each")
+            models.UniqueConstraint(fields=["invitation", "due_on"], name="one_reminder_a_day")
         ]
 
     def __str__(self) -> str:

@@ -25,7 +25,7 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, F, QuerySet, Value, When
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -117,16 +117,27 @@ def _birth_date_cutoff(assembly: Assembly) -> dt.date:
         return day.replace(year=day.year - assembly.min_age, day=28)
 
 
-def _eligible_households(assembly: Assembly) -> list[_Household]:
-    """Households of which nobody has been invited yet, in canonical order (by key)."""
-    invited = set(
-        Invitation.objects.filter(assembly=assembly, resident__isnull=False).values_list(
-            "resident__household_key", flat=True
-        )
+def _eligible_households(
+    assembly: Assembly,
+    *,
+    cutoff: dt.date | None = None,
+    residents_up_to: int | None = None,
+    invitations_up_to: int | None = None,
+) -> list[_Household]:
+    """Households of which nobody has been invited yet, in canonical order (by key).
+
+    With the bounds a draw recorded: the households it chose from, although
+    extracts were read and draws made after it."""
+    invitations = Invitation.objects.filter(assembly=assembly, resident__isnull=False)
+    residents = Resident.objects.filter(
+        assembly=assembly, birth_date__lte=cutoff or _birth_date_cutoff(assembly)
     )
-    rows = Resident.objects.filter(
-        assembly=assembly, birth_date__lte=_birth_date_cutoff(assembly)
-    ).values_list("household_key", "person_ref", "pk", "municipality")
+    if invitations_up_to is not None:
+        invitations = invitations.filter(pk__lte=invitations_up_to)
+    if residents_up_to is not None:
+        residents = residents.filter(pk__lte=residents_up_to)
+    invited = set(invitations.values_list("resident__household_key", flat=True))
+    rows = residents.values_list("household_key", "person_ref", "pk", "municipality")
     members: dict[str, list[tuple[str, int]]] = {}
     municipalities: dict[str, set[str]] = {}
     for key, person_ref, pk, municipality in rows.iterator(chunk_size=10_000):
@@ -309,15 +320,20 @@ def check_provinces_known(*, assembly: Assembly, stratify_by: str) -> None:
         raise _unknown_refusal(unknown)
 
 
+# Residents: how many, the last id; invitations: how many, the last id.
+_Snapshot = tuple[int, int | None, int, int | None]
+
+
 @dataclass(frozen=True)
 class _DrawPlan:
     households: list[_Household]
     chosen: list[tuple[_Household, int]]
     # What the plan was made from; if it changed, the plan is made again.
-    snapshot: tuple[object, ...]
+    snapshot: _Snapshot
+    cutoff: dt.date
 
 
-def _snapshot(assembly: Assembly) -> tuple[object, ...]:
+def _snapshot(assembly: Assembly) -> _Snapshot:
     residents = Resident.objects.filter(assembly=assembly)
     invitations = Invitation.objects.filter(assembly=assembly, resident__isnull=False)
     return (
@@ -330,10 +346,13 @@ def _snapshot(assembly: Assembly) -> tuple[object, ...]:
 
 def _draw_plan(*, assembly: Assembly, count: int, seed: str, stratify_by: str) -> _DrawPlan:
     snapshot = _snapshot(assembly)
-    households = _eligible_households(assembly)
+    cutoff = _birth_date_cutoff(assembly)
+    households = _eligible_households(assembly, cutoff=cutoff)
     check_invitation_draw(assembly=assembly, count=count, eligible=len(households))
     check_provinces_known(assembly=assembly, stratify_by=stratify_by)
-    return _DrawPlan(households, _choose(households, count, seed, stratify_by), snapshot)
+    return _DrawPlan(
+        households, _choose(households, count, seed, stratify_by), snapshot, cutoff
+    )
 
 
 def _draw_write(draw: InvitationDraw, plan: _DrawPlan) -> None:
@@ -342,7 +361,14 @@ def _draw_write(draw: InvitationDraw, plan: _DrawPlan) -> None:
     draw.eligible_households = len(households)
     draw.eligible_residents = sum(len(h.residents) for h in households)
     draw.input_sha256 = _input_sha256(households, draw.stratify_by)
-    draw.save(update_fields=["eligible_households", "eligible_residents", "input_sha256"])
+    _count, last_resident, _invitations, last_invitation = plan.snapshot
+    draw.residents_up_to = last_resident or 0
+    draw.invitations_up_to = last_invitation or 0
+    draw.born_on_or_before = plan.cutoff
+    draw.save(update_fields=[
+        "eligible_households", "eligible_residents", "input_sha256",
+        "residents_up_to", "invitations_up_to", "born_on_or_before",
+    ])
     for attempt in range(5):
         codes = _fresh_codes(len(plan.chosen))
         rows = [
@@ -395,6 +421,57 @@ def invitation_draw(
     )
     _draw_write(draw, plan)
     return draw
+
+
+@dataclass(frozen=True)
+class DrawReplay:
+    """The draw made again from its seed and the input it recorded."""
+
+    # False: the draw is older than the recorded bounds and cannot be made again.
+    recorded: bool
+    # The input hash of the households it chose from matches the recorded one.
+    input_matches: bool
+    # The same residents came out as the draw's invitations hold.
+    chosen_matches: bool
+    households: int
+
+
+def invitation_draw_replay(*, draw: InvitationDraw) -> DrawReplay:
+    """Make a finished draw again from its seed, as anyone with the extract can.
+
+    Later extracts and later draws do not count: the draw recorded up to which
+    resident and which invitation it looked, and the birth date it used. A
+    changed input (an extract taken back, a municipality moved to another
+    province, purged personal data) shows as ``input_matches`` False.
+    """
+    bounds = (draw.residents_up_to, draw.invitations_up_to, draw.born_on_or_before)
+    if draw.status != InvitationDraw.Status.DONE or None in bounds:
+        return DrawReplay(recorded=False, input_matches=False, chosen_matches=False,
+                          households=0)
+    households = _eligible_households(
+        draw.assembly,
+        cutoff=draw.born_on_or_before,
+        residents_up_to=draw.residents_up_to,
+        invitations_up_to=draw.invitations_up_to,
+    )
+    input_matches = _input_sha256(households, draw.stratify_by) == draw.input_sha256
+    chosen_matches = False
+    if input_matches and draw.requested <= len(households):
+        drawn = sorted(resident_id for _household, resident_id in
+                       _choose(households, draw.requested, draw.seed, draw.stratify_by))
+        # A purged invitation (resident None) no longer says whom it was for.
+        recorded = [
+            resident_id or 0
+            for resident_id in Invitation.objects.filter(draw=draw).values_list(
+                "resident_id", flat=True
+            )
+        ]
+        chosen_matches = drawn == sorted(recorded)
+    logger.info(
+        "invitation draw replayed id=%s input=%s chosen=%s", draw.pk, input_matches, chosen_matches
+    )
+    return DrawReplay(recorded=True, input_matches=input_matches,
+                      chosen_matches=chosen_matches, households=len(households))
 
 
 _ACTIVE_DRAW = (InvitationDraw.Status.QUEUED, InvitationDraw.Status.RUNNING)
@@ -603,6 +680,17 @@ def invitation_run_start(
         if locked is None or locked.status != InvitationDraw.Status.DONE:
             raise InvitationRunRefused(
                 _("Deze trekking is niet klaar. Er zijn nog geen uitnodigingen om te versturen.")
+            )
+        deadline = draw.assembly.registration_deadline
+        if deadline is not None and deadline < timezone.localdate():
+            # The letter and the e-mail say "Meld u aan vóór het einde van <deadline>".
+            raise InvitationRunRefused(
+                _(
+                    "De aanmelding sloot op %(date)s. Die datum staat in de brief en de e-mail. "
+                    "Wilt u toch nog mensen uitnodigen? Kies dan eerst een nieuwe datum bij "
+                    "‘Schema voor herinneringen’."
+                )
+                % {"date": formats.date_format(deadline, "j F Y")}
             )
         active = InvitationRun.objects.filter(
             draw=draw,
@@ -813,6 +901,8 @@ def invitation_email(invitation: Invitation, text: LetterText) -> EmailMultiAlte
         render_to_string("participants/email/invitation.txt", context),
         None,
         [str(context["email"])],
+        # The page behind it has the button ‘Ik doe niet mee’: then no reminders follow.
+        headers={"List-Unsubscribe": f"<{context['url']}>"},
     )
     message.attach_alternative(
         render_to_string("participants/email/invitation.html", context), "text/html"

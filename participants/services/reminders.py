@@ -4,6 +4,11 @@ The schedule of an assembly is a django-celery-beat PeriodicTask that runs
 daily and carries the days before the deadline (default 7 and 2) in its
 kwargs; the organiser changes it on a page. The InvitationReminder row, unique
 per invitation and day, is the claim that makes a second send impossible.
+
+A reminder belongs to a deadline: when the organiser moves the deadline, the
+schedule counts back from the new one, and whoever was told the old date hears
+the new one. Someone reminded on or after the day a reminder is planned for
+does not get it again (no two reminders for one step of the schedule).
 """
 
 from __future__ import annotations
@@ -110,12 +115,20 @@ def reminder_due(*, deadline: dt.date, days_before: list[int], today: dt.date) -
     return min(due) if due else None
 
 
+def reminder_due_on(*, deadline: dt.date, days_before: int) -> dt.date:
+    """The day the reminder `days_before` days before `deadline` is planned for."""
+    return deadline - dt.timedelta(days=days_before)
+
+
 def reminder_recipients(
     *, assembly: Assembly, days_before: int, today: dt.date | None = None
 ) -> QuerySet[Invitation]:
     """Invitees with an e-mail address who have had their invitation at least
-    MIN_INVITATION_AGE_DAYS days ago (by e-mail and by letter) and have not answered."""
+    MIN_INVITATION_AGE_DAYS days ago (by e-mail and by letter), have not
+    answered, and have had no reminder since the day this one is planned for."""
     today = today or timezone.localdate()
+    deadline = assembly.registration_deadline
+    assert deadline is not None, "no reminders without a deadline"
     # The start of the first day on which an invitation is still too new.
     too_new = timezone.make_aware(
         dt.datetime.combine(today - dt.timedelta(days=MIN_INVITATION_AGE_DAYS - 1), dt.time.min)
@@ -134,7 +147,9 @@ def reminder_recipients(
             ]
         )
         .filter(registration__isnull=True)
-        .exclude(reminders__days_before=days_before)
+        .exclude(
+            reminders__due_on__gte=reminder_due_on(deadline=deadline, days_before=days_before)
+        )
         .select_related("resident")
         .order_by("pk")
     )
@@ -155,6 +170,8 @@ def _reminder_email(invitation: Invitation, assembly: Assembly, days_left: int
     message = EmailMultiAlternatives(
         subject, render_to_string("participants/email/reminder.txt", context), None,
         [str(context["email"])],
+        # The page behind it has the button ‘Ik doe niet mee’: then no reminders follow.
+        headers={"List-Unsubscribe": f"<{context['url']}>"},
     )
     message.attach_alternative(
         render_to_string("participants/email/reminder.html", context), "text/html"
@@ -163,7 +180,7 @@ def _reminder_email(invitation: Invitation, assembly: Assembly, days_left: int
 
 
 def reminder_send_once(
-    *, invitation: Invitation, days_before: int, message: EmailMultiAlternatives
+    *, invitation: Invitation, days_before: int, due_on: dt.date, message: EmailMultiAlternatives
 ) -> bool:
     """Send one reminder unless it was claimed already. Returns True if this call sent it.
 
@@ -172,7 +189,7 @@ def reminder_send_once(
     try:
         with transaction.atomic():
             reminder = InvitationReminder.objects.create(
-                invitation=invitation, days_before=days_before, delivered=False
+                invitation=invitation, days_before=days_before, due_on=due_on, delivered=False
             )
     except IntegrityError:
         return False
@@ -207,10 +224,20 @@ class RemindersDeferred(OSError):
 def reminders_send_due(
     *, assembly_id: int, days_before: list[int] | None = None, today: dt.date | None = None
 ) -> int:
-    """Send the reminder that is due today, if any. Returns how many were sent."""
+    """Send the reminder that is due today, if any. Returns how many were sent.
+
+    The schedule the organiser saved counts, not the `days_before` the task
+    was queued with: a task retried or queued late after the organiser turned
+    the reminders off or changed the days must not follow the old schedule."""
     assembly = Assembly.objects.get(pk=assembly_id)
     if assembly.registration_deadline is None:
         return 0
+    schedule = reminder_schedule_get(assembly=assembly)
+    if schedule.saved:
+        if not schedule.enabled or not schedule.days_before:
+            logger.info("reminders switched off assembly=%s", assembly_id)
+            return 0
+        days_before = schedule.days_before
     today = today or timezone.localdate()
     due = reminder_due(
         deadline=assembly.registration_deadline,
@@ -219,6 +246,7 @@ def reminders_send_due(
     )
     if due is None:
         return 0
+    due_on = reminder_due_on(deadline=assembly.registration_deadline, days_before=due)
     days_left = (assembly.registration_deadline - today).days
     sent = deferred = 0
     connection = get_connection()
@@ -228,7 +256,9 @@ def reminders_send_due(
             message = _reminder_email(invitation, assembly, days_left)
             message.connection = connection
             try:
-                if reminder_send_once(invitation=invitation, days_before=due, message=message):
+                if reminder_send_once(
+                    invitation=invitation, days_before=due, due_on=due_on, message=message
+                ):
                     sent += 1
             except MailRefused:
                 # This address only, for now: go on with the others, so one
@@ -254,24 +284,38 @@ class ReminderLine:
 
 
 def reminder_sent_counts(*, assembly: Assembly) -> list[ReminderLine]:
-    """Per reminder (planned, or sent before the schedule changed): its day and how many."""
+    """Per reminder (planned for the current deadline, or sent before the
+    deadline or the schedule changed): its day and how many, by date.
+
+    A reminder sent for an earlier deadline keeps its own line and day: the
+    organiser must not read the old reminder as the new one already sent."""
     schedule = reminder_schedule_get(assembly=assembly)
     rows = (
         InvitationReminder.objects.filter(invitation__assembly=assembly)
-        .values("days_before", "delivered")
+        .values("days_before", "due_on", "delivered")
         .annotate(n=Count("pk"))
-        .values_list("days_before", "delivered", "n")
+        .values_list("days_before", "due_on", "delivered", "n")
     )
-    sent = {day: n for day, delivered, n in rows if delivered}
-    uncertain = {day: n for day, delivered, n in rows if not delivered}
-    days = sorted(set(schedule.days_before) | set(sent) | set(uncertain), reverse=True)
+    sent: dict[tuple[int, dt.date | None], int] = {}
+    uncertain: dict[tuple[int, dt.date | None], int] = {}
+    for days, due_on, delivered, n in rows:
+        counts = sent if delivered else uncertain
+        counts[(days, due_on)] = counts.get((days, due_on), 0) + n
     deadline = assembly.registration_deadline
+    planned = {
+        (days, reminder_due_on(deadline=deadline, days_before=days) if deadline else None)
+        for days in schedule.days_before
+    }
+    keys = sorted(
+        planned | set(sent) | set(uncertain),
+        key=lambda key: (key[1] or dt.date.min, -key[0]),
+    )
     return [
         ReminderLine(
-            days_before=day,
-            day=deadline - dt.timedelta(days=day) if deadline else None,
-            sent=sent.get(day, 0),
-            uncertain=uncertain.get(day, 0),
+            days_before=days,
+            day=day,
+            sent=sent.get((days, day), 0),
+            uncertain=uncertain.get((days, day), 0),
         )
-        for day in days
+        for days, day in keys
     ]

@@ -873,7 +873,9 @@ def test_a_reminder_cut_off_mid_send_is_counted_as_uncertain_and_not_sent_again(
     for real); the organiser sees it, and no later run sends it twice."""
     first = Invitation.objects.order_by("pk").first()
     assert first is not None
-    InvitationReminder.objects.create(invitation=first, days_before=7, delivered=False)
+    InvitationReminder.objects.create(
+        invitation=first, days_before=7, due_on=dt.date(2027, 1, 13), delivered=False
+    )
 
     today = dt.date(2027, 1, 13)
     assert reminders.reminders_send_due(assembly_id=cast.assembly.pk, today=today) == 5
