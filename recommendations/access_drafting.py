@@ -126,6 +126,25 @@ class Viewer:
     def can_finalise(self, recommendation: Recommendation) -> bool:
         return self.is_chair and recommendation.status in IN_PLENARY
 
+    # A form sent after the recommendation moved on while someone typed (the
+    # draft was submitted, the text made final, the recommendation withdrawn)
+    # is answered with the form, the typed text in it and the reason, not with
+    # a bare "no access" that loses the text. The services refuse the change.
+
+    def may_send_edit(self, recommendation: Recommendation) -> bool:
+        return self.can_edit(recommendation) or self.at_table(recommendation)
+
+    def may_send_amendment(self, recommendation: Recommendation) -> bool:
+        return self.can_propose_amendment(recommendation) or (
+            recommendation.submitted_at is not None
+            and (self.is_chair or self.is_member or self.is_facilitator)
+        )
+
+    def may_send_final(self, recommendation: Recommendation) -> bool:
+        return self.can_finalise(recommendation) or (
+            self.is_chair and recommendation.submitted_at is not None
+        )
+
     def can_order(self) -> bool:
         return self.is_staff
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -44,7 +45,9 @@ class SideBySide:
 
 
 def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.replace("\r\n", "\n"))
+    # NFC: "é" typed as one character (most keyboards) or as "e" plus an accent
+    # (some phones, text pasted from a Mac) is the same word, not a change.
+    return _TOKEN.findall(unicodedata.normalize("NFC", text.replace("\r\n", "\n")))
 
 
 def _append(pieces: list[Piece], kind: Kind, text: str) -> None:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -16,11 +16,32 @@ from recommendations.models import Recommendation
 from sessions.models import Session
 
 TEXT_ROWS = 8
+# About 900 words: room for any recommendation, and a cap on what a pasted text
+# costs every reader (each page compares texts word by word, see diff.py).
+TEXT_MAX_LENGTH = 6000
+RATIONALE_MAX_LENGTH = 3000
 
 
 class TiedErrorsForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                # A browser cuts a pasted text at maxlength without a word:
+                # the check stays on the server, whose error gives the count.
+                field.widget.attrs.pop("maxlength", None)
+
     def full_clean(self) -> None:
         super().full_clean()
+        self._tie_errors()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        # A view adds the service's refusal after validation: tie it too.
+        super().add_error(field, error)
+        if hasattr(self, "cleaned_data"):
+            self._tie_errors()
+
+    def _tie_errors(self) -> None:
         for name in self.errors:
             if name not in self.fields:
                 continue
@@ -56,12 +77,14 @@ class RecommendationTextForm(TiedErrorsForm):
     text = forms.CharField(
         label=_("Tekst van de aanbeveling"),
         widget=_textarea(),
+        max_length=TEXT_MAX_LENGTH,
         help_text=_("Wat moet er gebeuren? Schrijf het op als advies aan de politiek."),
     )
     rationale = forms.CharField(
         label=_("Toelichting"),
         widget=_textarea(5),
         required=False,
+        max_length=RATIONALE_MAX_LENGTH,
         help_text=_("Waarom vindt uw tafel dit? Wat hebt u gehoord dat dit steunt?"),
     )
     topic = forms.CharField(
@@ -106,8 +129,15 @@ class EditForm(RecommendationTextForm, SeenVersionForm):
 
 class FinaliseForm(TiedErrorsForm, SeenVersionForm):
     title = forms.CharField(label=_("Titel"), max_length=200)
-    text = forms.CharField(label=_("Definitieve tekst"), widget=_textarea())
-    rationale = forms.CharField(label=_("Toelichting"), widget=_textarea(5), required=False)
+    text = forms.CharField(
+        label=_("Definitieve tekst"), widget=_textarea(), max_length=TEXT_MAX_LENGTH
+    )
+    rationale = forms.CharField(
+        label=_("Toelichting"),
+        widget=_textarea(5),
+        required=False,
+        max_length=RATIONALE_MAX_LENGTH,
+    )
 
 
 class WithdrawForm(TiedErrorsForm):
@@ -176,11 +206,18 @@ class AmendmentForm(OneTimeForm, TiedErrorsForm):
     proposed_text = forms.CharField(
         label=_("Nieuwe tekst"),
         widget=_textarea(),
+        max_length=TEXT_MAX_LENGTH,
         help_text=_("Pas de huidige tekst aan. Alleen wat u verandert, komt in het amendement."),
     )
     rationale = forms.CharField(
-        label=_("Waarom dit amendement?"), widget=_textarea(3), required=False, max_length=3000
+        label=_("Waarom dit amendement?"),
+        widget=_textarea(3),
+        required=False,
+        max_length=RATIONALE_MAX_LENGTH,
     )
+    # The version the page showed (services.drafting.check_base_version); a
+    # form without it is not checked.
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
     def __init__(
         self,
@@ -228,10 +265,20 @@ class DecideForm(SessionFormMixin):
         *args: Any,
         sessions: Sequence[Session] = (),
         current: Session | None = None,
+        outdated: bool = False,
         **kwargs: Any,
     ) -> None:
+        """`outdated`: the text changed after the amendment was proposed."""
         super().__init__(*args, **kwargs)
         self.add_session_field(sessions, current)
+        if outdated:
+            self.fields["replace_newer"] = forms.BooleanField(
+                label=_("Aangenomen: de hele tekst wordt de tekst van dit amendement"),
+                help_text=_(
+                    "Wat na het indienen van dit amendement in de tekst veranderd is, vervalt dan."
+                ),
+                required=False,
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -260,11 +307,28 @@ class MergeForm(TiedErrorsForm):
         widget=forms.RadioSelect,
     )
     title = forms.CharField(label=_("Titel"), max_length=200)
-    text = forms.CharField(label=_("Samengevoegde tekst"), widget=_textarea())
-    rationale = forms.CharField(label=_("Toelichting"), widget=_textarea(5), required=False)
+    text = forms.CharField(
+        label=_("Samengevoegde tekst"), widget=_textarea(), max_length=TEXT_MAX_LENGTH
+    )
+    rationale = forms.CharField(
+        label=_("Toelichting"),
+        widget=_textarea(5),
+        required=False,
+        max_length=RATIONALE_MAX_LENGTH,
+    )
+    # The versions the page showed, "number:version" pairs (see
+    # services.drafting.recommendation_merge); a form without it is not checked.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, candidates: Sequence[Recommendation], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        candidates: Sequence[Recommendation],
+        versions: Mapping[int, int] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["seen"].initial = seen_value(versions or {})
         labels = {r.number: f"{r.number}. {r.title}" for r in candidates}
         sources = self.fields["sources"]
         assert isinstance(sources, forms.TypedMultipleChoiceField)
@@ -290,6 +354,20 @@ class MergeForm(TiedErrorsForm):
     def into_number(self) -> int | None:
         into = self.cleaned_data["into"]
         return None if into == "new" else int(into)
+
+    def seen_versions(self) -> dict[int, int] | None:
+        value = self.cleaned_data.get("seen") or ""
+        if not value:
+            return None
+        try:
+            pairs = [item.split(":") for item in value.split(",")]
+            return {int(number): int(version) for number, version in pairs}
+        except ValueError:
+            return None
+
+
+def seen_value(versions: Mapping[int, int]) -> str:
+    return ",".join(f"{number}:{version}" for number, version in sorted(versions.items()))
 
 
 class CompareForm(forms.Form):

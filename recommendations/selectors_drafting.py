@@ -9,10 +9,10 @@ member"; the viewer as "u".
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -327,3 +327,23 @@ def version_numbers(*, recommendation: Recommendation) -> list[int]:
         .order_by("number")
         .values_list("number", flat=True)
     )
+
+
+def latest_versions(recommendations: Sequence[Recommendation]) -> dict[int, int]:
+    """Recommendation number → its latest version number, in one query."""
+    rows = (
+        Version.objects.filter(recommendation__in=recommendations)
+        .values("recommendation__number")
+        .annotate(top=Max("number"))
+        .values_list("recommendation__number", "top")
+    )
+    found = dict(rows)
+    return {r.number: found.get(r.number, 0) for r in recommendations}
+
+
+def amendment_outdated(amendment: Amendment) -> bool:
+    """The text changed after this amendment was proposed (another amendment
+    accepted, a merge): accepted as it is, it would undo that change."""
+    return Version.objects.filter(
+        recommendation_id=amendment.recommendation_id, created_at__gt=amendment.created_at
+    ).exists()

@@ -11,8 +11,9 @@ recommendations/access_drafting.py; these functions check the state.
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -26,6 +27,7 @@ from assembly.services import audit_record
 from participants.models import Table
 from recommendations.models import Amendment, Ballot, PlenaryFeedback, Recommendation
 from recommendations.models import RecommendationVersion as Version
+from recommendations.selectors_drafting import amendment_outdated, latest_versions
 from sessions.models import Session
 
 Status = Recommendation.Status
@@ -38,6 +40,20 @@ WITHDRAWABLE = (Status.DRAFT, Status.SUBMITTED, Status.AMENDED, Status.FINAL)
 
 class DraftingRefused(Exception):
     """The change cannot be made; the message says why, in words for the user."""
+
+
+class OutdatedAmendment(DraftingRefused):
+    """Accepting the amendment would undo a change made after it was proposed."""
+
+
+class VersionConflict(DraftingRefused):
+    """Another version was saved after the page was opened. `latest` is its
+    number: a page shown again with it lets the person compare their text with
+    that version and then send it again on purpose."""
+
+    def __init__(self, message: str, *, latest: int) -> None:
+        super().__init__(message)
+        self.latest = latest
 
 
 @dataclass(frozen=True)
@@ -108,17 +124,19 @@ def check_base_version(*, recommendation: Recommendation, base_version: int | No
     over it. The caller holds the recommendation's lock."""
     latest = _latest_version_number(recommendation)
     if base_version is not None and base_version != latest:
-        raise DraftingRefused(
+        raise VersionConflict(
             _(
                 "Iemand anders heeft deze aanbeveling net aangepast (versie %(number)s). "
                 "Bekijk eerst die versie en pas daarna aan."
             )
-            % {"number": latest}
+            % {"number": latest},
+            latest=latest,
         )
 
 
 def _clean(value: str) -> str:
-    return value.strip().replace("\r\n", "\n")
+    # NFC, as diff.tokens: the same word is stored the same way, however typed.
+    return unicodedata.normalize("NFC", value.strip().replace("\r\n", "\n"))
 
 
 def check_text(*, title: str, text: str) -> None:
@@ -213,7 +231,6 @@ def recommendation_edit(
     if recommendation.status != Status.DRAFT:
         raise _state_refused(recommendation)
     check_text(title=title, text=text)
-    check_base_version(recommendation=recommendation, base_version=base_version)
     new = (
         _clean(title),
         _clean(text),
@@ -226,6 +243,15 @@ def recommendation_edit(
         recommendation.rationale,
         recommendation.topic,
     )
+    if (
+        new == old
+        and base_version is not None
+        and base_version < _latest_version_number(recommendation)
+    ):
+        # The same form sent twice (a double click, a page sent again): the
+        # first one saved exactly this text, so there is nothing to refuse.
+        return recommendation
+    check_base_version(recommendation=recommendation, base_version=base_version)
     if new == old:
         raise DraftingRefused(_("Er is niets veranderd. Pas de tekst aan of ga terug."))
     (
@@ -348,17 +374,22 @@ def amendment_propose(
     rationale: str = "",
     table: Table | None = None,
     proposed_by: User | None = None,
+    base_version: int | None = None,
     actor: User | None,
     submission: uuid.UUID | None = None,
 ) -> Amendment:
     """A proposal to replace the text, by a table or by one member. The same
-    form sent twice (``submission``) gives back the first amendment."""
+    form sent twice (``submission``) gives back the first amendment.
+    `base_version` is the version the proposer started from: an amendment
+    written on a text that changed meanwhile (another amendment accepted)
+    would undo that change without anyone seeing it, so it is refused."""
     recommendation = _locked(recommendation)
     earlier = submitted_before(recommendation.amendments.all(), submission)
     if earlier is not None:
         return earlier
     if recommendation.status not in IN_PLENARY:
         raise _state_refused(recommendation)
+    check_base_version(recommendation=recommendation, base_version=base_version)
     if table is not None and table.round.weekend.assembly_id != recommendation.assembly_id:
         raise DraftingRefused(_("Deze tafel hoort niet bij dit burgerberaad."))
     text = _clean(proposed_text)
@@ -421,10 +452,13 @@ def amendment_decide(
     accepted: bool,
     counts: Counts = Counts(),
     session: Session | None = None,
+    replace_newer: bool = False,
     actor: User | None,
 ) -> Amendment:
     """The plenary's decision, once: an accepted amendment becomes the text
-    (a new version); a decided amendment is never changed again."""
+    (a new version); a decided amendment is never changed again. An amendment
+    proposed before the text last changed replaces that change too: it is
+    accepted only with `replace_newer`, the chair's explicit choice."""
     recommendation = _locked(amendment.recommendation)
     amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
     if amendment.status != Amendment.Status.PROPOSED:
@@ -436,6 +470,15 @@ def amendment_decide(
         raise _state_refused(recommendation)
     check_counts(accepted=accepted, counts=counts, assembly=recommendation.assembly)
     check_session(session=session, recommendation=recommendation)
+    if accepted and not replace_newer and amendment_outdated(amendment):
+        raise OutdatedAmendment(
+            _(
+                "De tekst is veranderd nadat amendement %(number)s werd ingediend. Neemt u het "
+                "aan, dan vervalt die verandering. Wil de plenaire vergadering dat? Vink dan "
+                "aan dat de hele tekst vervangen wordt."
+            )
+            % {"number": amendment.number}
+        )
     amendment.status = Amendment.Status.ACCEPTED if accepted else Amendment.Status.REJECTED
     amendment.votes_for = counts.votes_for
     amendment.votes_against = counts.votes_against
@@ -521,6 +564,15 @@ def recommendation_finalise(
     the version the chair's page showed: the text sent from it must not undo
     an amendment accepted (or a merge made) after the page was opened."""
     recommendation = _locked(recommendation)
+    sent = (_clean(title), _clean(text), _clean(rationale))
+    if (
+        recommendation.status == Status.FINAL
+        and base_version is not None
+        and base_version < _latest_version_number(recommendation)
+        and sent == (recommendation.title, recommendation.text, recommendation.rationale)
+    ):
+        # The same form sent twice: the first one made exactly this text final.
+        return recommendation
     if recommendation.status not in IN_PLENARY:
         raise _state_refused(recommendation)
     check_text(title=title, text=text)
@@ -568,11 +620,15 @@ def recommendation_merge(
     title: str,
     text: str,
     rationale: str = "",
+    seen_versions: Mapping[int, int] | None = None,
     actor: User | None,
 ) -> Recommendation:
     """Two or more similar recommendations in the plenary become one: a new
     recommendation, or `into` (one of `sources`) with the merged text. The
-    others keep their history and point to the result (status MERGED)."""
+    others keep their history and point to the result (status MERGED).
+    `seen_versions` (recommendation number → version number) is what the
+    merge page showed: a source changed since (an amendment accepted) is
+    refused, as its change would be missing from the merged text."""
     ids = sorted({source.pk for source in sources})
     if len(ids) < 2:
         raise DraftingRefused(_("Kies ten minste twee aanbevelingen om samen te voegen."))
@@ -586,6 +642,18 @@ def recommendation_merge(
             raise _state_refused(recommendation)
     if into is not None and into.pk not in ids:
         raise DraftingRefused(_("Kies als doel een van de gekozen aanbevelingen."))
+    if seen_versions is not None:
+        latest = latest_versions(locked)
+        changed = [r.number for r in locked if seen_versions.get(r.number) != latest[r.number]]
+        if changed:
+            raise DraftingRefused(
+                _(
+                    "Aanbeveling %(numbers)s is veranderd nadat u deze pagina opende. "
+                    "Lees hieronder de nieuwe tekst. Pas de samengevoegde tekst zo nodig aan "
+                    "en voeg dan opnieuw samen."
+                )
+                % {"numbers": ", ".join(str(n) for n in changed)}
+            )
     numbers = [r.number for r in locked]
     if into is None:
         target = Recommendation.objects.create(

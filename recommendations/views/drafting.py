@@ -9,11 +9,12 @@ service and redirects; forms work without JavaScript.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from assembly import access
 from recommendations import access_drafting as rules
 from recommendations import selectors_drafting as selectors
 from recommendations.access_drafting import Viewer
+from recommendations.diff import SideBySide, compare
 from recommendations.forms_drafting import (
     AmendmentForm,
     CompareForm,
@@ -33,8 +35,9 @@ from recommendations.forms_drafting import (
     FinaliseForm,
     MergeForm,
     WithdrawForm,
+    seen_value,
 )
-from recommendations.models import Recommendation
+from recommendations.models import Amendment, Recommendation
 from recommendations.services import drafting as services
 
 TEMPLATES = "recommendations/drafting/"
@@ -163,12 +166,54 @@ def _latest_version(recommendation: Recommendation) -> int:
     return numbers[-1] if numbers else 0
 
 
+def _check_sent(request: HttpRequest, *, can_open: bool, may_send: bool) -> None:
+    """The form opens for who may act now; a form sent is also taken from who
+    could act when the page was opened, so that the page comes back with their
+    text and the reason instead of "no access" (see Viewer.may_send_edit)."""
+    rules.check(may_send if request.method == "POST" else can_open)
+
+
+def _set_sent_value(form: forms.Form, name: str, value: str) -> None:
+    """Change one value of a sent form before the page shows it again (a
+    bound field reads form.data when it is rendered)."""
+    data = cast(QueryDict, form.data).copy()
+    data[name] = value
+    form.data = data
+
+
+def _show_conflict(
+    form: forms.Form,
+    recommendation: Recommendation,
+    conflict: services.VersionConflict,
+    *,
+    field: str,
+    advice: str,
+) -> SideBySide:
+    """The page again after someone saved another version meanwhile. The
+    person's text stays in the form; the hidden version number becomes the
+    newest, so sending again is a choice made with that version in view; the
+    page shows the newest text beside theirs."""
+    recommendation.refresh_from_db()
+    _set_sent_value(form, "base_version", str(conflict.latest))
+    form.add_error(None, f"{conflict} {advice}")
+    return compare(recommendation.text, form.cleaned_data.get(field) or "")
+
+
+def _text_kept(form: forms.Form) -> None:
+    form.add_error(None, _("Uw tekst staat hieronder nog. Kopieer hem als u hem wilt bewaren."))
+
+
 @login_required
 def recommendation_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     viewer, recommendation = rules.get_recommendation_for_viewer(
         user=access.request_user(request), slug=slug, number=number
     )
-    rules.check(viewer.can_edit(recommendation))
+    _check_sent(
+        request,
+        can_open=viewer.can_edit(recommendation),
+        may_send=viewer.may_send_edit(recommendation),
+    )
+    conflict = None
     form = EditForm(
         request.POST or None,
         initial={
@@ -191,15 +236,37 @@ def recommendation_edit(request: HttpRequest, slug: str, number: int) -> HttpRes
                 base_version=form.cleaned_data["base_version"],
                 actor=viewer.user,
             )
+        except services.VersionConflict as refused:
+            conflict = _show_conflict(
+                form,
+                recommendation,
+                refused,
+                field="text",
+                advice=_(
+                    "Uw tekst staat nog in het formulier. Vergelijk hem hieronder met de "
+                    "nieuwste versie. Wilt u uw tekst toch bewaren? Klik dan opnieuw op "
+                    "‘Nieuwe versie opslaan’."
+                ),
+            )
         except services.DraftingRefused as refused:
             form.add_error(None, str(refused))
+            recommendation.refresh_from_db()
+            if not viewer.can_edit(recommendation):
+                _text_kept(form)
         else:
             messages.success(request, _("De nieuwe versie is opgeslagen."))
             return redirect(_detail_url(recommendation))
     return render(
         request,
         TEMPLATES + "form.html",
-        {"assembly": viewer.assembly, "form": form, "r": recommendation, "mode": "edit"},
+        {
+            "assembly": viewer.assembly,
+            "form": form,
+            "r": recommendation,
+            "mode": "edit",
+            "conflict": conflict,
+            "closed": not viewer.can_edit(recommendation),
+        },
     )
 
 
@@ -287,7 +354,10 @@ def recommendation_compare(request: HttpRequest, slug: str, number: int) -> Http
 def _amendment_form(
     viewer: Viewer, recommendation: Recommendation, data: Any = None
 ) -> AmendmentForm:
-    initial = {"proposed_text": recommendation.text}
+    initial = {
+        "proposed_text": recommendation.text,
+        "base_version": _latest_version(recommendation),
+    }
     if viewer.is_chair:
         return AmendmentForm(
             data,
@@ -313,7 +383,12 @@ def amendment_propose(request: HttpRequest, slug: str, number: int) -> HttpRespo
     viewer, recommendation = rules.get_recommendation_for_viewer(
         user=access.request_user(request), slug=slug, number=number
     )
-    rules.check(viewer.can_propose_amendment(recommendation))
+    _check_sent(
+        request,
+        can_open=viewer.can_propose_amendment(recommendation),
+        may_send=viewer.may_send_amendment(recommendation),
+    )
+    conflict = None
     form = _amendment_form(viewer, recommendation, request.POST or None)
     if request.method == "POST" and form.is_valid():
         table = form.table()
@@ -327,11 +402,26 @@ def amendment_propose(request: HttpRequest, slug: str, number: int) -> HttpRespo
                 rationale=form.cleaned_data["rationale"],
                 table=table,
                 proposed_by=proposed_by,
+                base_version=form.cleaned_data["base_version"],
                 actor=viewer.user,
                 submission=form.cleaned_data["submission"],
             )
+        except services.VersionConflict as refused:
+            conflict = _show_conflict(
+                form,
+                recommendation,
+                refused,
+                field="proposed_text",
+                advice=_(
+                    "Uw voorstel staat nog in het formulier. Kijk hieronder wat er in de tekst "
+                    "veranderd is. Pas uw voorstel zo nodig aan en dien het opnieuw in."
+                ),
+            )
         except services.DraftingRefused as refused:
             form.add_error(None, str(refused))
+            recommendation.refresh_from_db()
+            if not viewer.can_propose_amendment(recommendation):
+                _text_kept(form)
         else:
             messages.success(
                 request,
@@ -341,7 +431,13 @@ def amendment_propose(request: HttpRequest, slug: str, number: int) -> HttpRespo
     return render(
         request,
         TEMPLATES + "amendment.html",
-        {"assembly": viewer.assembly, "form": form, "r": recommendation},
+        {
+            "assembly": viewer.assembly,
+            "form": form,
+            "r": recommendation,
+            "conflict": conflict,
+            "closed": not viewer.can_propose_amendment(recommendation),
+        },
     )
 
 
@@ -352,7 +448,12 @@ def amendment_decide(request: HttpRequest, slug: str, number: int, amendment: in
     )
     rules.check(viewer.can_decide_amendments(recommendation))
     the_amendment = rules.get_amendment(recommendation=recommendation, number=amendment)
-    form = DecideForm(request.POST or None, **_session_kwargs(viewer))
+    form = DecideForm(
+        request.POST or None,
+        outdated=the_amendment.status == Amendment.Status.PROPOSED
+        and selectors.amendment_outdated(the_amendment),
+        **_session_kwargs(viewer),
+    )
     if request.method == "POST" and form.is_valid():
         accepted = form.cleaned_data["decision"] == "accepted"
         try:
@@ -365,7 +466,12 @@ def amendment_decide(request: HttpRequest, slug: str, number: int, amendment: in
                     votes_abstain=form.cleaned_data["votes_abstain"],
                 ),
                 session=form.cleaned_data.get("session"),
+                replace_newer=bool(form.cleaned_data.get("replace_newer")),
                 actor=viewer.user,
+            )
+        except services.OutdatedAmendment as refused:
+            form.add_error(
+                "replace_newer" if "replace_newer" in form.fields else None, str(refused)
             )
         except services.DraftingRefused as refused:
             form.add_error(None, str(refused))
@@ -440,7 +546,12 @@ def recommendation_finalise(request: HttpRequest, slug: str, number: int) -> Htt
     viewer, recommendation = rules.get_recommendation_for_viewer(
         user=access.request_user(request), slug=slug, number=number
     )
-    rules.check(viewer.can_finalise(recommendation))
+    _check_sent(
+        request,
+        can_open=viewer.can_finalise(recommendation),
+        may_send=viewer.may_send_final(recommendation),
+    )
+    conflict = None
     form = FinaliseForm(
         request.POST or None,
         initial={
@@ -460,8 +571,22 @@ def recommendation_finalise(request: HttpRequest, slug: str, number: int) -> Htt
                 base_version=form.cleaned_data["base_version"],
                 actor=viewer.user,
             )
+        except services.VersionConflict as refused:
+            conflict = _show_conflict(
+                form,
+                recommendation,
+                refused,
+                field="text",
+                advice=_(
+                    "Uw tekst staat nog in het formulier. Vergelijk hem hieronder met de "
+                    "nieuwste versie. Klopt uw tekst? Klik dan opnieuw op ‘Tekst definitief maken’."
+                ),
+            )
         except services.DraftingRefused as refused:
             form.add_error(None, str(refused))
+            recommendation.refresh_from_db()
+            if not viewer.can_finalise(recommendation):
+                _text_kept(form)
         else:
             messages.success(
                 request,
@@ -478,6 +603,8 @@ def recommendation_finalise(request: HttpRequest, slug: str, number: int) -> Htt
             "form": form,
             "r": recommendation,
             "open_amendments": open_amendments,
+            "conflict": conflict,
+            "closed": not viewer.can_finalise(recommendation),
         },
     )
 
@@ -526,7 +653,8 @@ def recommendation_move(request: HttpRequest, slug: str, number: int) -> HttpRes
 def recommendation_merge(request: HttpRequest, slug: str) -> HttpResponse:
     viewer = rules.check_merge_viewer(user=access.request_user(request), slug=slug)
     candidates = selectors.merge_candidates(assembly=viewer.assembly)
-    form = MergeForm(request.POST or None, candidates=candidates)
+    versions = selectors.latest_versions(candidates)
+    form = MergeForm(request.POST or None, candidates=candidates, versions=versions)
     if request.method == "POST" and form.is_valid():
         by_number = {r.number: r for r in candidates}
         sources = [by_number[n] for n in form.cleaned_data["sources"] if n in by_number]
@@ -538,9 +666,12 @@ def recommendation_merge(request: HttpRequest, slug: str) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 text=form.cleaned_data["text"],
                 rationale=form.cleaned_data["rationale"],
+                seen_versions=form.seen_versions(),
                 actor=viewer.user,
             )
         except services.DraftingRefused as refused:
+            # The page shows the texts as they are now; sending it again merges them.
+            _set_sent_value(form, "seen", seen_value(versions))
             form.add_error(None, str(refused))
         else:
             messages.success(

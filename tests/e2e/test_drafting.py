@@ -22,7 +22,6 @@ from tests.recommendations.test_drafting import drafting_world
 pytestmark = pytest.mark.browser
 
 
-
 def _check_in_english(page: Page, axe: Axe, paths: list[str]) -> None:
     switch_to_english(page)
     for path in paths:
@@ -222,3 +221,43 @@ def test_the_organiser_merges_two_and_withdraws_one(
     assert Recommendation.objects.get(number=3).status == Recommendation.Status.WITHDRAWN
 
     _check_in_english(page, axe, visited)
+
+
+def test_a_member_on_a_phone_keeps_their_text_when_someone_saved_first(
+    chromium: Browser, axe: Axe, transactional_db: None, cast: Cast, live_server: LiveServer
+) -> None:
+    world = drafting_world(cast)
+    recommendation = services.recommendation_create(
+        table=world.led, title="Naloxon", text="Hulpverleners hebben naloxon bij zich.", actor=None
+    )
+    context = chromium.new_context(
+        base_url=live_server.url, locale="nl-NL", viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    log_in(page, "facilitator", cast.users["facilitator"].email)
+    page.goto(reverse("recommendations:edit", kwargs={"slug": world.slug, "number": 1}))
+    mine = "Hulpverleners en politie hebben naloxon bij zich."
+    page.get_by_label("Tekst van de aanbeveling").fill(mine)
+    # Someone else at the table saves first.
+    services.recommendation_edit(
+        recommendation=recommendation,
+        title="Naloxon",
+        text="Alle hulpverleners hebben naloxon bij zich.",
+        base_version=1,
+        actor=None,
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Nieuwe versie opslaan").click()
+    expect(page.get_by_role("alert")).to_contain_text("Iemand anders heeft deze aanbeveling")
+    expect(page.get_by_role("heading", name="Wat is er intussen veranderd?")).to_be_visible()
+    expect(page.get_by_label("Tekst van de aanbeveling")).to_have_value(mine)
+    assert page.title().startswith("Fout:")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(axe, page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Nieuwe versie opslaan").click()
+    expect(page.get_by_text("De nieuwe versie is opgeslagen.")).to_be_visible()
+    recommendation.refresh_from_db()
+    assert recommendation.text == mine and recommendation.versions.count() == 3
+    context.close()

@@ -5,6 +5,7 @@ the order of the plenary, and the side-by-side comparison."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -359,6 +360,23 @@ def test_the_diff_marks_words_on_each_side() -> None:
     assert not diff.compare("gelijk\nnieuw", "gelijk\nnieuw").changed
 
 
+def test_the_same_word_typed_with_a_separate_accent_is_no_change(world: World) -> None:
+    # "café" from a keyboard, and "cafe" + a combining accent from some phones.
+    composed, decomposed = (
+        "Geen coffeeshop of café bij school.",
+        "Geen coffeeshop of cafe\u0301 bij school.",
+    )
+    assert not diff.compare(composed, decomposed).changed
+    recommendation = submitted(world)
+    services.amendment_propose(recommendation=recommendation, proposed_text=composed, actor=None)
+    recommendation.refresh_from_db()
+    services.amendment_decide(amendment=recommendation.amendments.get(), accepted=True, actor=None)
+    with pytest.raises(services.DraftingRefused, match="gelijk"):
+        services.amendment_propose(
+            recommendation=recommendation, proposed_text=decomposed, actor=None
+        )
+
+
 # ------------------------------------------------------------------ views
 
 
@@ -679,9 +697,10 @@ def test_the_services_give_back_what_the_same_form_made(world: World) -> None:
     feedback = services.feedback_record(
         recommendation=first, text="Steun.", actor=None, submission=number
     )
-    assert services.feedback_record(
-        recommendation=first, text="Steun.", actor=None, submission=number
-    ) == feedback
+    assert (
+        services.feedback_record(recommendation=first, text="Steun.", actor=None, submission=number)
+        == feedback
+    )
     services.feedback_record(recommendation=first, text="Steun.", actor=None)
     services.feedback_record(recommendation=first, text="Steun.", actor=None)
     assert first.feedback.count() == 3
@@ -741,3 +760,244 @@ def test_a_final_text_from_a_page_shown_before_an_amendment_does_not_undo_it(
     recommendation.refresh_from_db()
     assert recommendation.status == Status.FINAL
     assert recommendation.text == "Elke school, ook het mbo."
+
+
+# ------------------------------------------------------------------ typed text is never lost
+
+
+def textarea_tag(page: str, name: str) -> str:
+    match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>', page)
+    assert match is not None
+    return match.group(0)
+
+
+def _edit_data(**changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "title": "Les over drugs",
+        "text": "Elke school geeft elk jaar les over drugs.",
+        "rationale": "Jongeren weten te weinig.",
+        "topic": "preventie",
+        "base_version": 1,
+        "note": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_double_click_on_save_saves_once_and_says_it_is_saved(world: World) -> None:
+    recommendation = draft(world)
+    client = client_for(world, "member")
+    first = client.post(url("edit", world, recommendation), _edit_data())
+    second = client.post(url("edit", world, recommendation), _edit_data())
+    # The second answer is what the browser shows: not "someone else changed it".
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert recommendation.versions.count() == 2
+
+
+def test_an_edit_on_a_newer_version_keeps_the_text_and_shows_what_changed(world: World) -> None:
+    recommendation = draft(world)
+    services.recommendation_edit(
+        recommendation=recommendation,
+        title="Les over drugs",
+        text="Elke school geeft les over drugs en alcohol.",
+        base_version=1,
+        actor=world.user("facilitator"),
+    )
+    client = client_for(world, "member")
+    mine = _edit_data(text="Elke school geeft les over drugs, ook aan ouders.")
+    response = client.post(url("edit", world, recommendation), mine)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert recommendation.versions.count() == 2
+    # The member's text is still in the form, beside the newest version.
+    assert "Elke school geeft les over drugs, ook aan ouders.</textarea>" in page
+    assert 'id="conflict-heading"' in page and "alcohol" in page
+    assert 'name="base_version" value="2"' in page
+    # Sending it again is now a choice made with version 2 in view: it saves.
+    response = client.post(url("edit", world, recommendation), {**mine, "base_version": 2})
+    assert response.status_code == 302
+    recommendation.refresh_from_db()
+    assert recommendation.text == "Elke school geeft les over drugs, ook aan ouders."
+    assert recommendation.versions.count() == 3
+
+
+def test_an_edit_sent_after_the_table_submitted_keeps_the_text(world: World) -> None:
+    recommendation = draft(world)
+    services.recommendation_submit(recommendation=recommendation, actor=None)
+    response = client_for(world, "member").post(
+        url("edit", world, recommendation), _edit_data(text="Mijn lange nieuwe tekst.")
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Mijn lange nieuwe tekst.</textarea>" in page
+    assert "Kopieer hem als u hem wilt bewaren." in page
+    assert "Nieuwe versie opslaan" not in page
+    assert recommendation.versions.count() == 1
+    # Someone who was never at the table still gets no form.
+    response = client_for(world, "expert").post(url("edit", world, recommendation), _edit_data())
+    assert response.status_code == 403
+
+
+def test_an_amendment_on_a_text_that_changed_meanwhile_is_refused_and_kept(
+    world: World,
+) -> None:
+    recommendation = submitted(world)
+    first = services.amendment_propose(
+        recommendation=recommendation,
+        proposed_text="Elke school geeft vanaf groep 8 les over drugs.",
+        table=world.other,
+        actor=world.user("chair"),
+    )
+    # The member opened the form on version 1 ...
+    client = client_for(world, "member")
+    page = client.get(url("amendment_propose", world, recommendation)).content.decode()
+    assert 'name="base_version" value="1"' in page
+    # ... and meanwhile the plenary accepted amendment 1 (version 2).
+    services.amendment_decide(amendment=first, accepted=True, actor=world.user("chair"))
+    mine = {
+        "proposed_text": "Elke school en elke sportclub geeft les over drugs.",
+        "base_version": 1,
+        "submission": form_number(page),
+    }
+    response = client.post(url("amendment_propose", world, recommendation), mine)
+    page = response.content.decode()
+    # Accepted as it is, it would undo amendment 1 without anyone seeing it.
+    assert response.status_code == 200
+    assert recommendation.amendments.count() == 1
+    assert "Elke school en elke sportclub geeft les over drugs.</textarea>" in page
+    assert 'name="base_version" value="2"' in page and "groep 8" in page
+    response = client.post(
+        url("amendment_propose", world, recommendation), {**mine, "base_version": 2}
+    )
+    assert response.status_code == 302
+    assert recommendation.amendments.count() == 2
+    with pytest.raises(services.VersionConflict):
+        services.amendment_propose(
+            recommendation=recommendation, proposed_text="Anders.", base_version=1, actor=None
+        )
+
+
+def test_an_amendment_sent_after_the_text_was_made_final_keeps_the_text(world: World) -> None:
+    recommendation = submitted(world)
+    services.recommendation_finalise(
+        recommendation=recommendation, title="Les", text="Elke school.", actor=None
+    )
+    response = client_for(world, "member").post(
+        url("amendment_propose", world, recommendation),
+        {"proposed_text": "Mijn voorstel voor een betere tekst.", "base_version": 2},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Mijn voorstel voor een betere tekst.</textarea>" in page
+    assert "Kopieer hem als u hem wilt bewaren." in page
+    assert not recommendation.amendments.exists()
+
+
+def test_a_double_click_on_make_final_says_it_is_final(world: World) -> None:
+    recommendation = submitted(world)
+    chair = client_for(world, "chair")
+    data = {"title": "Les over drugs", "text": "Elke school.", "base_version": 1}
+    first = chair.post(url("finalise", world, recommendation), data)
+    second = chair.post(url("finalise", world, recommendation), data)
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert recommendation.versions.count() == 2
+
+
+def test_a_text_over_the_limit_is_refused_on_the_server_not_cut_by_the_browser(
+    world: World,
+) -> None:
+    recommendation = draft(world)
+    client = client_for(world, "member")
+    page = client.get(url("edit", world, recommendation)).content.decode()
+    # A browser cuts a pasted text at maxlength without a word.
+    assert "maxlength" not in textarea_tag(page, "text")
+    response = client.post(url("edit", world, recommendation), _edit_data(text="woord " * 1001))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'aria-invalid="true"' in textarea_tag(page, "text")
+    assert 'id="id_text_error"' in page
+    assert recommendation.versions.count() == 1
+
+
+def test_a_form_with_errors_sums_them_up_for_a_screen_reader(world: World) -> None:
+    recommendation = draft(world)
+    response = client_for(world, "member").post(
+        url("edit", world, recommendation), _edit_data(title="")
+    )
+    page = response.content.decode()
+    assert "<title>Fout:" in page
+    summary = page.split('class="error-summary" role="alert"')[1].split("</div>")[0]
+    assert 'href="#id_title"' in summary
+
+
+def test_a_merge_page_opened_before_an_amendment_was_accepted_does_not_lose_it(
+    world: World,
+) -> None:
+    first = submitted(world)
+    second = submitted(world, table=world.other, title="Voorlichting op school")
+    organiser = client_for(world, "organiser")
+    page = organiser.get(url("merge", world)).content.decode()
+    assert 'name="seen" value="1:1,2:1"' in page
+    # While the organiser writes the merged text, the plenary changes the first one.
+    amendment = services.amendment_propose(
+        recommendation=first,
+        proposed_text="Elke school geeft les over drugs en gokken.",
+        actor=None,
+    )
+    services.amendment_decide(amendment=amendment, accepted=True, actor=None)
+    data = {
+        "sources": ["1", "2"],
+        "into": "new",
+        "title": "Les en voorlichting",
+        "text": "Elke school geeft les en voorlichting over drugs.",
+        "seen": "1:1,2:1",
+    }
+    response = organiser.post(url("merge", world), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Aanbeveling 1 is veranderd" in page and "gokken" in page
+    assert "Elke school geeft les en voorlichting over drugs.</textarea>" in page
+    assert 'name="seen" value="1:2,2:1"' in page
+    second.refresh_from_db()
+    assert second.status == Status.SUBMITTED
+    # Sent again with the new text in view, it merges.
+    assert organiser.post(url("merge", world), {**data, "seen": "1:2,2:1"}).status_code == 302
+
+
+def test_an_amendment_proposed_before_another_was_accepted_does_not_undo_it_unseen(
+    world: World,
+) -> None:
+    recommendation = submitted(world)
+    first, second = (
+        services.amendment_propose(recommendation=recommendation, proposed_text=text, actor=None)
+        for text in (
+            "Elke school geeft vanaf groep 8 les over drugs.",
+            "Elke school en elke sportclub geeft les over drugs.",
+        )
+    )
+    services.amendment_decide(amendment=first, accepted=True, actor=None)
+    chair = client_for(world, "chair")
+    decide = url("amendment_decide", world, recommendation, amendment=second.number)
+    response = chair.post(decide, {"decision": "accepted"})
+    page = response.content.decode()
+    # Accepted as it is, amendment 2 would take "vanaf groep 8" out of the text.
+    assert response.status_code == 200
+    second.refresh_from_db()
+    assert second.status == Amendment.Status.PROPOSED
+    assert 'id="id_replace_newer_error"' in page
+    assert 'role="alert"' in page and 'href="#id_replace_newer"' in page
+    checkbox = re.search(r'<input[^>]*name="replace_newer"[^>]*>', page)
+    assert checkbox is not None and "id_replace_newer_error" in checkbox.group(0)
+    # Rejecting needs no extra step; accepting does, as the chair's explicit choice.
+    response = chair.post(decide, {"decision": "accepted", "replace_newer": "on"})
+    assert response.status_code == 302
+    recommendation.refresh_from_db()
+    assert recommendation.text == "Elke school en elke sportclub geeft les over drugs."
+    third, fourth = (
+        services.amendment_propose(recommendation=recommendation, proposed_text=text, actor=None)
+        for text in ("Elke school, elk jaar.", "Elke school en elke sportclub, elk jaar.")
+    )
+    services.amendment_decide(amendment=fourth, accepted=True, actor=None)
+    with pytest.raises(services.OutdatedAmendment):
+        services.amendment_decide(amendment=third, accepted=True, actor=None)
+    services.amendment_decide(amendment=third, accepted=False, actor=None)

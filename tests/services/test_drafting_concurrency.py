@@ -75,3 +75,36 @@ def test_an_amendment_decided_from_two_places_at_once_is_decided_once(
         assert (recommendation.status, amended) == (Recommendation.Status.AMENDED, 1)
     else:
         assert (recommendation.status, amended) == (Recommendation.Status.SUBMITTED, 0)
+
+
+def test_one_edit_sent_twice_at_once_saves_once_and_refuses_neither(
+    transactional_db: None, cast: Cast
+) -> None:
+    """A double click on "save": both requests come from version 1 with the
+    same text. One saves version 2; the other finds that text already saved
+    and is no "someone else changed it". A different text from version 1 at
+    the same moment is refused, never written over version 2."""
+    recommendation = services.recommendation_create(
+        table=seated_table(cast), title="Les", text="Elke school.", actor=None
+    )
+
+    def save(index: int) -> str:
+        text = "Elke school en elk mbo." if index < 6 else "Elke school en elke sportclub."
+        try:
+            services.recommendation_edit(
+                recommendation=recommendation, title="Les", text=text, base_version=1, actor=None
+            )
+            return text
+        except services.VersionConflict:
+            return "conflict"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(save, range(8)))
+    recommendation.refresh_from_db()
+    assert Version.objects.filter(recommendation=recommendation).count() == 2
+    # Every request that sent the saved text hears it is saved; the others are refused.
+    saved = recommendation.text
+    assert all(outcome in (saved, "conflict") for outcome in outcomes)
+    assert outcomes.count(saved) == (6 if saved == "Elke school en elk mbo." else 2)
