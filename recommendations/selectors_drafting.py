@@ -140,10 +140,12 @@ def amendment_tables(*, assembly: Assembly) -> list[Table]:
 
 def plenary_sessions(*, assembly: Assembly) -> list[Session]:
     """The plenary and voting parts of the programme, where feedback and
-    amendment decisions are recorded."""
+    amendment decisions are recorded; not a cancelled one (it did not take place)."""
     return list(
         Session.objects.filter(
-            weekend__assembly=assembly, kind__in=[Session.Kind.PLENARY, Session.Kind.VOTE]
+            weekend__assembly=assembly,
+            kind__in=[Session.Kind.PLENARY, Session.Kind.VOTE],
+            cancelled_at__isnull=True,
         )
         .select_related("weekend")
         .order_by("starts_at", "pk")

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -75,8 +76,13 @@ def record_overview(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _sessions_of(weekend: Weekend) -> Any:
-    return Session.objects.filter(weekend=weekend).order_by("starts_at", "position")
+def _sessions_of(weekend: Weekend, *, keep: Session | None = None) -> Any:
+    """The sessions minutes can be about: not a cancelled one (it did not take
+    place), unless the minutes were already about it (``keep``)."""
+    sessions = Session.objects.filter(weekend=weekend, cancelled_at__isnull=True)
+    if keep is not None:
+        sessions = Session.objects.filter(Q(pk__in=sessions.values("pk")) | Q(pk=keep.pk))
+    return sessions.order_by("starts_at", "position")
 
 
 @login_required
@@ -134,7 +140,9 @@ def record_minutes_edit(request: HttpRequest, slug: str, pk: int) -> HttpRespons
         "seen": minutes.updated_at.isoformat(),
     }
     form = MinutesForm(
-        request.POST or None, initial=initial, sessions=_sessions_of(minutes.weekend)
+        request.POST or None,
+        initial=initial,
+        sessions=_sessions_of(minutes.weekend, keep=minutes.session),
     )
     preview = render_markdown(minutes.body)
     if request.method == "POST" and form.is_valid():

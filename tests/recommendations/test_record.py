@@ -432,3 +432,31 @@ def test_a_minority_statement_sent_twice_is_added_once(cast: Cast) -> None:
     assert chair.post(url, form).status_code == chair.post(url, form).status_code == 302
     assert MinorityStatement.objects.count() == 1
     assert AuditEvent.objects.filter(action="record.minority_added").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_cancelled_session_is_not_offered_for_minutes_or_plenary_decisions(cast: Cast) -> None:
+    """A session cancelled after publishing stays in the programme, marked
+    cancelled: it did not take place, so no minutes or decisions are about it
+    (minutes already about it keep it when edited)."""
+    from recommendations.selectors_drafting import plenary_sessions
+
+    held = _plenary(_weekend(cast))
+    cancelled = _plenary(_weekend(cast))
+    Session.objects.filter(pk=cancelled.pk).update(cancelled_at=timezone.now())
+    assert [s.pk for s in plenary_sessions(assembly=cast.assembly)] == [held.pk]
+
+    chair = _client(cast, "chair")
+    form = chair.get(_url("record_minutes_new", cast, weekend=1)).context["form"]
+    assert list(form.fields["session"].queryset) == [held]
+
+    minutes = services.minutes_create(
+        assembly=cast.assembly,
+        weekend=_weekend(cast),
+        session=cancelled,
+        title="Verslag van wat niet doorging",
+        body="x",
+        actor=cast.users["chair"],
+    )
+    edit = chair.get(_url("record_minutes_edit", cast, pk=minutes.pk)).context["form"]
+    assert set(edit.fields["session"].queryset) == {held, cancelled}
