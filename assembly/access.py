@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
 
-from assembly.models import Assembly, MailboxMessage, Role, RoleKind, User
+from assembly.models import TAKING_PART, Assembly, MailboxMessage, Role, RoleKind, User
 from assembly.selectors import is_organiser_anywhere, role_kinds_for
 from assembly.services import audit_record
 
@@ -40,6 +40,13 @@ def get_assembly_for_roles(*, user: User, slug: str, roles: frozenset[str]) -> A
 
 
 def get_assembly_for_any_role(*, user: User, slug: str) -> Assembly:
+    """The assembly for anyone who takes part in its work (all roles but the desk)."""
+    return get_assembly_for_roles(user=user, slug=slug, roles=TAKING_PART)
+
+
+def get_assembly_for_role_holder(*, user: User, slug: str) -> Assembly:
+    """The assembly for anyone with a role in it, the desk too: their home
+    page and their own data."""
     return get_assembly_for_roles(user=user, slug=slug, roles=frozenset(RoleKind.values))
 
 

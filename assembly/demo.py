@@ -26,4 +26,6 @@ DEMO_PEOPLE: list[tuple[str, str, str, str | None, str | None]] = [
     ("deelnemer3@burgerberaad.example", "Noor Hendriks", RoleKind.MEMBER, None, None),
     ("deelnemer4@burgerberaad.example", "Joost Smit", RoleKind.MEMBER, None, None),
     ("deelnemer5@burgerberaad.example", "Priya Ramdin", RoleKind.MEMBER, None, None),
+    # A volunteer at the entrance desk: checks members in, sees nothing else.
+    ("balie@burgerberaad.example", "Eva de Boer", RoleKind.DESK, None, None),
 ]

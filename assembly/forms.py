@@ -64,4 +64,11 @@ class AssemblySettingsForm(forms.ModelForm[Assembly]):
 class RoleGrantForm(forms.Form):
     email = forms.EmailField(label=_("E-mailadres"))
     full_name = forms.CharField(label=_("Naam"), max_length=200, required=False)
-    kind = forms.ChoiceField(label=_("Rol"), choices=RoleKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Rol"),
+        choices=RoleKind.choices,
+        help_text=_(
+            "Balie: voor vrijwilligers bij de ingang. Zij melden deelnemers aan op een "
+            "weekend en zien verder niets. Zij loggen in met een code per e-mail."
+        ),
+    )

@@ -239,10 +239,20 @@ class RoleKind(models.TextChoices):
     MEMBER = "member", _("Deelnemer")
     EXPERT = "expert", _("Deskundige")
     GRIFFIE = "griffie", _("Griffie")
+    # Volunteers at the entrance desk on a weekend: they check members in and
+    # see nothing else (participants/access_attendance.py).
+    DESK = "desk", _("Balie")
 
 
 # Roles that see or change much: they log in with a password plus TOTP.
+# The desk (balie) is not one of them: it sees only names on the day's
+# check-in list, and volunteers use their own phones, so they log in with a
+# code by e-mail, like members.
 STAFF_ROLES = frozenset({RoleKind.ORGANISER, RoleKind.CHAIR, RoleKind.GRIFFIE})
+
+# Everyone who takes part in the assembly's work. The desk (balie) is not: it
+# checks members in on a weekend and sees nothing else of the assembly.
+TAKING_PART = frozenset(RoleKind) - {RoleKind.DESK}
 
 
 class Role(models.Model):

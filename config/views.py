@@ -16,7 +16,7 @@ from django.utils import timezone
 from assembly import access
 from assembly import selectors as assembly_selectors
 from assembly.models import RoleKind, User
-from participants import selectors_money
+from participants import selectors_attendance, selectors_money
 from recommendations import access_drafting
 from sessions import selectors as session_selectors
 
@@ -58,7 +58,7 @@ def about(request: HttpRequest, slug: str) -> HttpResponse:
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    assembly = access.get_assembly_for_any_role(user=user, slug=slug)
+    assembly = access.get_assembly_for_role_holder(user=user, slug=slug)
     kinds = assembly_selectors.role_kinds_for(user=user, assembly=assembly)
     if user.is_superuser and not kinds:
         kinds = {RoleKind.ORGANISER.value}
@@ -84,6 +84,12 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         RoleKind.FACILITATOR in kinds
         and access_drafting.viewer_for(user=user, assembly=assembly).can_draft()
     )
+    # The desk's one task: today's check-in list, or when the next weekend is.
+    desk_weekend = (
+        selectors_attendance.weekend_for_day(assembly_id=assembly.pk, day=today)
+        if RoleKind.DESK in kinds
+        else None
+    )
     return render(
         request,
         "portal/dashboard.html",
@@ -97,6 +103,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "setup_steps": setup_steps,
             "seat": seat,
             "can_draft": can_draft,
+            "today": today,
+            "desk_weekend": desk_weekend,
         },
     )
 

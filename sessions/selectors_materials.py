@@ -17,7 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from assembly.models import Assembly, RoleKind, User
+from assembly.models import TAKING_PART, Assembly, RoleKind, User
 from assembly.selectors import role_kinds_for
 from sessions.models import Expert, Material, MaterialVersion, Perspective, Session, Weekend
 
@@ -198,8 +198,9 @@ def get_version_for_download(
 ) -> MaterialVersion:
     """A version of a material, if the user may read it.
 
-    Draft: the organisers and the expert it belongs to. Released: everyone with
-    a role in the assembly. Public: everyone (of a visible assembly).
+    Draft: the organisers and the expert it belongs to. Released: everyone who
+    takes part in the assembly (every role but the desk). Public: everyone (of
+    a visible assembly).
     """
     assembly = get_object_or_404(Assembly, slug=slug)
     version = get_object_or_404(
@@ -218,7 +219,8 @@ def get_version_for_download(
         if assembly.is_public or kinds:
             return version
         raise Http404
-    if material.status == Material.Status.RELEASED and kinds:
+    # Released: for those who take part, not the desk (balie).
+    if material.status == Material.Status.RELEASED and kinds & TAKING_PART:
         return version
     if RoleKind.ORGANISER in kinds:
         return version

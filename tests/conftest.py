@@ -16,6 +16,7 @@ from tests.log_privacy import pytest_sessionfinish, pytest_sessionstart  # noqa:
 
 PERSONAS = (
     "anonymous", "member", "other_member", "expert", "facilitator", "chair", "organiser", "griffie",
+    "desk",
 )
 
 

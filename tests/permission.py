@@ -19,7 +19,10 @@ def staff_only(allowed: set[str], status: int = 200) -> dict[str, int]:
     return expected
 
 
+# Everyone who takes part in the assembly's work. The desk (balie) holds a
+# role too, but opens only its home page, its own data and the check-in pages.
 IN_ASSEMBLY = {"member", "expert", "facilitator", "chair", "organiser", "griffie"}
+WITH_A_ROLE = IN_ASSEMBLY | {"desk"}
 
 
 @dataclass

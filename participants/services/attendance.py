@@ -185,7 +185,17 @@ def check_in_times_set(
     if arrived_late_at and left_early_at and left_early_at <= arrived_late_at:
         raise AttendanceRefused(_("De tijd van weggaan moet na de tijd van komen liggen."))
     check_in, _created = check_in_record(member=member, day=day, actor=actor, today=today)
-    check_in = CheckIn.objects.select_for_update().get(pk=check_in.pk)
+    # Another desk may take this check-in back in the meantime: its undo
+    # holds the row, and once it commits the row is gone.
+    locked = CheckIn.objects.select_for_update().filter(pk=check_in.pk).first()
+    if locked is None:
+        raise AttendanceRefused(
+            _(
+                "Deze aanmelding is net weggehaald door iemand anders. Uw tijden zijn niet "
+                "opgeslagen. Is de deelnemer er toch? Meld de deelnemer dan opnieuw aan."
+            )
+        )
+    check_in = locked
     check_in.arrived_late_at = arrived_late_at
     check_in.left_early_at = left_early_at
     check_in.note = note.strip()

@@ -1,9 +1,10 @@
 """Attendance pages.
 
-Organisers check members in from a list per day (made for a phone or a
-tablet: search by name, big buttons, works without JavaScript) or by opening
-the URL in a member's QR code. The chair may look at the overviews. A member
-sees their own QR code; the code checks nobody in without an organiser.
+Organisers and the desk (balie) check members in from a list per day (made
+for a phone or a tablet: search by name, big buttons, works without
+JavaScript) or by opening the URL in a member's QR code. The chair may look
+at the overviews. A member sees their own QR code; the code checks nobody in
+without an organiser or the desk. Who may do what: participants/access_attendance.py.
 """
 
 from __future__ import annotations
@@ -33,13 +34,13 @@ from qrcode.image.svg import SvgPathFillImage
 from assembly import access
 from assembly.models import Assembly, RoleKind
 from assembly.selectors import role_kinds_for
+from participants import access_attendance
 from participants import selectors_attendance as selectors
 from participants.models import CheckIn, PanelMember
 from participants.services import attendance as services
 from sessions.models import Weekend
 
 TEMPLATES = "participants/attendance/"
-_VIEWERS = frozenset({RoleKind.ORGANISER, RoleKind.CHAIR})
 
 
 class TimesForm(forms.Form):
@@ -69,14 +70,21 @@ class TimesForm(forms.Form):
 # ------------------------------------------------------------------ helpers
 
 
-def _organiser_assembly(request: HttpRequest, slug: str) -> Assembly:
-    return access.get_assembly_for_organiser(user=access.request_user(request), slug=slug)
+def _desk_assembly(request: HttpRequest, slug: str) -> Assembly:
+    """The assembly for those who check members in: organisers and the desk."""
+    return access_attendance.get_assembly_for_check_in(
+        user=access.request_user(request), slug=slug
+    )
+
+
+def _sees_overview(request: HttpRequest, assembly: Assembly) -> bool:
+    return access_attendance.may_see_overview(user=access.request_user(request), assembly=assembly)
 
 
 def _viewer_assembly(request: HttpRequest, slug: str) -> tuple[Assembly, bool]:
     """The assembly for organisers and the chair, and whether the user may change things."""
     user = access.request_user(request)
-    assembly = access.get_assembly_for_roles(user=user, slug=slug, roles=_VIEWERS)
+    assembly = access_attendance.get_assembly_for_overview(user=user, slug=slug)
     is_organiser = user.is_superuser or RoleKind.ORGANISER in role_kinds_for(
         user=user, assembly=assembly
     )
@@ -226,7 +234,7 @@ def attendance_weekend(request: HttpRequest, slug: str, weekend: int) -> HttpRes
 @login_required
 @access.personal_data_view
 def attendance_day(request: HttpRequest, slug: str, weekend: int, day: dt.date) -> HttpResponse:
-    assembly = _organiser_assembly(request, slug)
+    assembly = _desk_assembly(request, slug)
     the_weekend = _weekend_day(assembly, weekend, day)
     query = request.GET.get("q", "").strip()[:100]
     day_list = selectors.check_in_day_list(assembly=assembly, day=day, query=query)
@@ -251,6 +259,7 @@ def attendance_day(request: HttpRequest, slug: str, weekend: int, day: dt.date) 
             "is_past": day < today,
             "today": today,
             "today_weekend": today_weekend,
+            "sees_overview": _sees_overview(request, assembly),
         },
     )
 
@@ -260,7 +269,7 @@ def attendance_day(request: HttpRequest, slug: str, weekend: int, day: dt.date) 
 def attendance_check_in(
     request: HttpRequest, slug: str, weekend: int, day: dt.date, member: int
 ) -> HttpResponse:
-    assembly = _organiser_assembly(request, slug)
+    assembly = _desk_assembly(request, slug)
     the_weekend = _weekend_day(assembly, weekend, day)
     person = _member(assembly, member)
     try:
@@ -286,7 +295,7 @@ def attendance_check_in(
 def attendance_undo(
     request: HttpRequest, slug: str, weekend: int, day: dt.date, member: int
 ) -> HttpResponse:
-    assembly = _organiser_assembly(request, slug)
+    assembly = _desk_assembly(request, slug)
     the_weekend = _weekend_day(assembly, weekend, day)
     person = _member(assembly, member)
     name = person.registration.full_name
@@ -309,7 +318,7 @@ def attendance_undo(
 def attendance_times(
     request: HttpRequest, slug: str, weekend: int, day: dt.date, member: int
 ) -> HttpResponse:
-    assembly = _organiser_assembly(request, slug)
+    assembly = _desk_assembly(request, slug)
     the_weekend = _weekend_day(assembly, weekend, day)
     person = _member(assembly, member)
     check_in = CheckIn.objects.filter(member=person, day=day).first()
@@ -363,9 +372,9 @@ def attendance_times(
 @login_required
 @access.personal_data_view
 def attendance_scan(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    # Organisers only, before the token is even read: for anyone else the
-    # code in a member's QR code opens nothing.
-    assembly = _organiser_assembly(request, slug)
+    # Organisers and the desk only, before the token is even read: for anyone
+    # else the code in a member's QR code opens nothing.
+    assembly = _desk_assembly(request, slug)
     today = timezone.localdate()
     weekend = selectors.weekend_for_day(assembly_id=assembly.pk, day=today)
     member_id = services.member_id_from_check_in_token(token)
@@ -383,7 +392,12 @@ def attendance_scan(request: HttpRequest, slug: str, token: str) -> HttpResponse
         return render(
             request,
             TEMPLATES + "scan_unknown.html",
-            {"assembly": assembly, "weekend": weekend, "today": today},
+            {
+                "assembly": assembly,
+                "weekend": weekend,
+                "today": today,
+                "sees_overview": _sees_overview(request, assembly),
+            },
             status=404,
         )
     person.assembly = assembly
@@ -417,6 +431,7 @@ def attendance_scan(request: HttpRequest, slug: str, token: str) -> HttpResponse
             "today": today,
             "day_label": _day_label(today),
             "check_in": check_in,
+            "sees_overview": _sees_overview(request, assembly),
         },
     )
 

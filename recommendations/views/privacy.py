@@ -132,7 +132,8 @@ def privacy_request_erase(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _own(request: HttpRequest, slug: str) -> tuple[Assembly, User, DataSubject]:
     user = access.request_user(request)
-    assembly = access.get_assembly_for_any_role(user=user, slug=slug)
+    # Everyone with a role sees their own data, the desk (balie) too.
+    assembly = access.get_assembly_for_role_holder(user=user, slug=slug)
     return assembly, user, subject_for_user(assembly=assembly, user=user)
 
 

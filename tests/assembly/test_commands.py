@@ -47,10 +47,11 @@ def test_the_demo_members_log_in_by_code_only() -> None:
     # password and two-step verification they never need.
     _seed()
     by_code = User.objects.filter(
-        roles__kind__in=[RoleKind.MEMBER, RoleKind.EXPERT, RoleKind.FACILITATOR]
+        roles__kind__in=[RoleKind.MEMBER, RoleKind.EXPERT, RoleKind.FACILITATOR, RoleKind.DESK]
     ).exclude(roles__kind__in=STAFF_ROLES).distinct()
     assert by_code.count() > 100
     assert not any(user.has_usable_password() for user in by_code)
+    assert by_code.filter(email="balie@burgerberaad.example").exists()
     staff = User.objects.get(email="organisatie@burgerberaad.example")
     assert staff.has_usable_password()
 

@@ -58,7 +58,7 @@ CHROMIUM_ARGS = [
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 STAFF_PASSWORD = "een-lang-wachtwoord-2027"
 STAFF_PERSONAS = ("organiser", "chair", "griffie")
-CODE_PERSONAS = ("member", "other_member", "expert", "facilitator")
+CODE_PERSONAS = ("member", "other_member", "expert", "facilitator", "desk")
 # Pages a crawl does not open: logging out ends the session, the admin is
 # Django's own, the language switch and files are not pages.
 CRAWL_SKIP_PREFIXES = ("/accounts/logout/", "/admin/", "/i18n/", "/static/", "/media/")

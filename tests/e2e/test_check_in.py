@@ -1,7 +1,9 @@
 """Check-in in Debian's chromium on a phone-sized screen (390 × 844): an
 organiser searches a member and checks them in, and opens a member's QR code
-URL to check them in; a member sees their QR code. axe-core (WCAG 2.1 A/AA)
-on every page on the way."""
+URL to check them in; a desk volunteer (balie) logs in with an e-mailed code,
+goes from their home page to today's list and checks a member in, and is
+refused the organisers' pages; a member sees their QR code. axe-core (WCAG
+2.1 A/AA) on every page on the way."""
 
 from __future__ import annotations
 
@@ -151,6 +153,65 @@ def test_an_organiser_checks_members_in_on_a_phone(phone: Page, axe: Axe, cast: 
         )
     )
     assert_accessible(axe, page)
+
+
+def test_a_desk_volunteer_checks_a_member_in_on_a_phone(
+    phone: Page, axe: Axe, cast: Cast
+) -> None:
+    page = phone
+    weekend = weekend_around_today(cast.assembly)
+    members = confirmed_members(cast.assembly, 6)
+    target = members[3]
+    slug = cast.assembly.slug
+    today = timezone.localdate()
+    desk = cast.users["desk"]
+    # A code by e-mail, no password or TOTP: the desk is not a staff role.
+    log_in(page, "desk", desk.email)
+
+    # One assembly: the home page is the assembly's, and it leads to today's list.
+    assert page.url.endswith(reverse("dashboard", kwargs={"slug": slug})), page.url
+    expect(page.get_by_role("heading", name="Balie: deelnemers aanmelden")).to_be_visible()
+    assert_accessible(axe, page)
+    _no_sideways_scroll(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Naar de aanmeldlijst van vandaag").tap()
+    assert page.url.endswith(f"/{weekend.number}/{today.isoformat()}/"), page.url
+    expect(page.locator(".checkin-count")).to_contain_text("0 van 6 aanwezig")
+    assert_accessible(axe, page)
+    _no_sideways_scroll(page)
+
+    name = target.registration.full_name
+    page.get_by_label("Zoek op naam of code").fill(name.split()[-1])
+    with page.expect_navigation():
+        page.get_by_role("button", name="Zoeken").click()
+    expect(page.locator(".checkin-row")).to_have_count(1)
+    _assert_big_enough(page, _for("Aanwezig", name))
+    with page.expect_navigation():
+        page.get_by_role("button", name=_for("Aanwezig", name)).tap()
+    expect(page.get_by_role("status").first).to_contain_text(f"{name} is aangemeld")
+    expect(page.locator(".checkin-count")).to_contain_text("1 van 6 aanwezig")
+    assert_accessible(axe, page)
+    check_in = CheckIn.objects.get(member=target, day=today)
+    assert check_in.checked_in_by_id == desk.pk
+
+    # A mistake: take it back on the member's own small form.
+    with page.expect_navigation():
+        page.get_by_role("link", name=_for("Wijzigen of weghalen", name)).click()
+    assert_accessible(axe, page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Aanmelding weghalen").tap()
+    expect(page.get_by_role("status").first).to_contain_text("is weggehaald")
+    assert not CheckIn.objects.filter(member=target, day=today).exists()
+
+    # Nothing else with personal data: no allowances, payments, registrations.
+    for url in (
+        reverse("participants:allowances_overview", kwargs={"slug": slug}),
+        reverse("participants:payments_overview", kwargs={"slug": slug}),
+        reverse("participants:registration_overview", kwargs={"slug": slug}),
+        reverse("participants:attendance_overview", kwargs={"slug": slug}),
+    ):
+        response = page.goto(url)
+        assert response is not None and response.status == 403, url
 
 
 def test_a_member_sees_their_qr_code_on_a_phone(phone: Page, axe: Axe, cast: Cast) -> None:

@@ -1,7 +1,8 @@
-"""Attendance: organisers check members in (the list per day, the times, the
-scan of a member's QR code); the chair may look at the overviews; a member
-opens only their own QR code page. That the token opens nothing in another
-assembly is tested in tests/participants/test_attendance.py."""
+"""Attendance: organisers and the desk (balie) check members in (the list per
+day, the times, the scan of a member's QR code) and the desk nothing else;
+the chair may look at the overviews; a member opens only their own QR code
+page. That the token opens nothing in another assembly is tested in
+tests/participants/test_attendance.py."""
 
 from __future__ import annotations
 
@@ -44,17 +45,17 @@ def _own_member(cast: Cast) -> dict[str, Any]:
     return {"slug": cast.assembly.slug}
 
 
-ORGANISER = staff_only({"organiser"})
-ORGANISER_REDIRECT = staff_only({"organiser"}, status=302)
+CHECK_IN = staff_only({"organiser", "desk"})
+CHECK_IN_REDIRECT = staff_only({"organiser", "desk"}, status=302)
 
 ROWS: dict[str, Row] = {
     "participants:attendance_overview": Row(staff_only({"organiser", "chair"}), kwargs=SLUG),
     "participants:attendance_weekend": Row(staff_only({"organiser", "chair"}), kwargs=_weekend),
-    "participants:attendance_day": Row(ORGANISER, kwargs=_day),
-    "participants:attendance_times": Row(ORGANISER, kwargs=_member_day),
-    "participants:attendance_check_in": Row(ORGANISER_REDIRECT, kwargs=_member_day, method="post"),
-    "participants:attendance_undo": Row(ORGANISER_REDIRECT, kwargs=_member_day, method="post"),
-    # The QR code's URL: only an organiser's session makes it do anything.
-    "participants:attendance_scan": Row(ORGANISER, kwargs=_token),
+    "participants:attendance_day": Row(CHECK_IN, kwargs=_day),
+    "participants:attendance_times": Row(CHECK_IN, kwargs=_member_day),
+    "participants:attendance_check_in": Row(CHECK_IN_REDIRECT, kwargs=_member_day, method="post"),
+    "participants:attendance_undo": Row(CHECK_IN_REDIRECT, kwargs=_member_day, method="post"),
+    # The QR code's URL: only an organiser's or the desk's session makes it do anything.
+    "participants:attendance_scan": Row(CHECK_IN, kwargs=_token),
     "participants:member_check_in_qr": Row(staff_only({"member"}), kwargs=_own_member),
 }

@@ -1,10 +1,10 @@
 """Requests under the AVG: only organisers look people up, download their data
-and erase it; everyone with a role downloads their own copy
+and erase it; everyone with a role, the desk too, downloads their own copy
 (tests/recommendations/test_privacy.py checks the content)."""
 
 from __future__ import annotations
 
-from tests.permission import IN_ASSEMBLY, SLUG, Row, staff_only
+from tests.permission import SLUG, WITH_A_ROLE, Row, staff_only
 
 ROWS: dict[str, Row] = {
     "recommendations:privacy_requests": Row(staff_only({"organiser"}), kwargs=SLUG),
@@ -21,8 +21,8 @@ ROWS: dict[str, Row] = {
         method="post",
         data=lambda c: {"email": c.users["member"].email, "reason": "test"},
     ),
-    "recommendations:my_data": Row(staff_only(IN_ASSEMBLY), kwargs=SLUG),
+    "recommendations:my_data": Row(staff_only(WITH_A_ROLE), kwargs=SLUG),
     "recommendations:my_data_download": Row(
-        staff_only(IN_ASSEMBLY), kwargs=lambda c: {"slug": c.assembly.slug, "fmt": "pdf"}
+        staff_only(WITH_A_ROLE), kwargs=lambda c: {"slug": c.assembly.slug, "fmt": "pdf"}
     ),
 }
