@@ -126,9 +126,17 @@ def _search(members: QuerySet[PanelMember], query: str) -> list[PanelMember]:
 def check_in_day_list(*, assembly: Assembly, day: dt.date, query: str = "") -> DayList:
     """The check-in list of one day: expected members matching ``query`` (a
     part of the name, or the code beside the QR code), each with their
-    check-in of that day, and the counts for the whole day."""
+    check-in of that day, and the counts for the whole day.
+
+    The list is of today's members (who can be checked in); the count
+    "X van Y" counts the members on the weekend's first day, as the weekend
+    page and the chart do, so that a past day says the same everywhere."""
     check_ins = {c.member_id: c for c in CheckIn.objects.filter(member__assembly=assembly, day=day)}
-    expected_ids = set(expected_members(assembly=assembly).values_list("pk", flat=True))
+    weekend = weekend_for_day(assembly_id=assembly.pk, day=day)
+    if weekend is not None:
+        expected_ids = _members_on_first_days(assembly, [weekend])[weekend.pk]
+    else:
+        expected_ids = set(expected_members(assembly=assembly).values_list("pk", flat=True))
     members = _search(expected_members(assembly=assembly), query)
     rows = [CheckInRow(member=m, check_in=check_ins.get(m.pk)) for m in members]
     return DayList(
@@ -184,8 +192,8 @@ def _check_in_triples(assembly: Assembly) -> list[tuple[int, int, dt.date]]:
     )
 
 
-def _members_on_first_days(assembly: Assembly, weekends: list[Weekend]) -> dict[int, set[int]]:
-    """Per weekend id, the members who took part on its first day (see the
+def _members_on_days(assembly: Assembly, days: dict[int, dt.date]) -> dict[int, set[int]]:
+    """Per key of ``days``, the members who took part on that day (see the
     module's docstring). No answer date (members made before it was kept)
     counts as from the start."""
     rows = (
@@ -197,17 +205,28 @@ def _members_on_first_days(assembly: Assembly, weekends: list[Weekend]) -> dict[
         )
         .values_list("pk", "responded_at", "withdrawn_at")
     )
-    taking_part: dict[int, set[int]] = {weekend.pk: set() for weekend in weekends}
+    taking_part: dict[int, set[int]] = {key: set() for key in days}
     for member_id, responded_at, withdrawn_at in rows:
         joined = timezone.localdate(responded_at) if responded_at else None
         left = timezone.localdate(withdrawn_at) if withdrawn_at else None
-        for weekend in weekends:
-            if joined is not None and joined > weekend.starts_on:
+        for key, day in days.items():
+            if joined is not None and joined > day:
                 continue
-            if left is not None and left <= weekend.starts_on:
+            if left is not None and left <= day:
                 continue
-            taking_part[weekend.pk].add(member_id)
+            taking_part[key].add(member_id)
     return taking_part
+
+
+def _members_on_first_days(assembly: Assembly, weekends: list[Weekend]) -> dict[int, set[int]]:
+    """Per weekend id, the members who took part on its first day."""
+    return _members_on_days(assembly, {weekend.pk: weekend.starts_on for weekend in weekends})
+
+
+def members_taking_part_on(*, assembly: Assembly, day: dt.date) -> set[int]:
+    """The ids of the members who took part on ``day``, by the same rule as
+    "expected" (a progress report counts the members at the end of its weekend)."""
+    return _members_on_days(assembly, {0: day})[0]
 
 
 def attendance_per_weekend(

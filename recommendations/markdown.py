@@ -7,6 +7,7 @@ from __future__ import annotations
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 # Headings start at h2: the page's own title is the h1.
 ALLOWED_TAGS = frozenset(
@@ -41,3 +42,9 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(clean)  # noqa: S308 - nh3 has just removed everything not on the list
+
+
+def markdown_tokens(text: str) -> list[Token]:
+    """The same reading of the Markdown as ``render_markdown``, as tokens: for
+    the PDF, which draws the minutes itself instead of showing HTML."""
+    return _parser.parse(text)

@@ -11,7 +11,6 @@ an author, a language and an outline (bookmarks) for every chapter.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -20,6 +19,7 @@ from xml.sax.saxutils import escape
 from django.utils import formats, timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from markdown_it.token import Token
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing
@@ -43,14 +43,17 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.flowables import HRFlowable
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from assembly.pdf_fonts import pdf_fonts
+from recommendations.markdown import URL_SCHEMES, markdown_tokens
 from recommendations.selectors_report import (
     CompositionCategory,
     FinalReport,
     ProgressContent,
     WeekendLine,
+    rounded,
 )
 
 BRAND = colors.HexColor("#154273")
@@ -146,10 +149,11 @@ def _p(text: object) -> str:
     return escape("" if text is None else str(text)).replace("\n", "<br/>")
 
 
-def _number(value: float | None, digits: int = 0) -> str:
+def _number(value: float | Decimal | None, digits: int = 0) -> str:
+    """Rounded as the HTML page and the ZIP round (selectors_report.rounded)."""
     if value is None:
         return "–"
-    return formats.number_format(value, digits)
+    return formats.number_format(rounded(value, digits), digits)
 
 
 def _euro(amount: Decimal) -> str:
@@ -362,7 +366,8 @@ def _hbar_chart(
     for index in range(len(series)):
         chart.bars[index].fillColor = palette[index % len(palette)]
         chart.bars[index].strokeColor = None
-    chart.barLabelFormat = "%.0f"
+    # One decimal, as in the table beside it and on the HTML page.
+    chart.barLabelFormat = lambda value: _number(value, 1)
     chart.barLabels.fontName = FONT
     chart.barLabels.fontSize = 6.5
     chart.barLabels.boxAnchor = "w"
@@ -713,21 +718,29 @@ def final_report_pdf(report: FinalReport) -> bytes:
     # 4. Composition
     h1(_("Wie deden er mee"))
     lot = report.lottery
-    para(
-        _(
+    figures = {
+        "letters": _number(lot.letters_sent),
+        "registrations": _number(lot.registrations),
+        "response": _number(lot.response_percent, 1),
+        "pool": _number(lot.pool_size),
+        "panel": lot.panel_size,
+    }
+    if lot.response_percent is None:
+        # No letters, no rate: "(–%)" would only puzzle the reader.
+        lottery_text = _(
+            "De loting in cijfers: er zijn geen brieven verstuurd. %(registrations)s "
+            "aanmeldingen, %(pool)s aanmelders in de loting, %(panel)s plaatsen."
+        )
+    else:
+        lottery_text = _(
             "De loting in cijfers: %(letters)s brieven verstuurd, %(registrations)s "
             "aanmeldingen (%(response)s%%), %(pool)s aanmelders in de loting, %(panel)s "
-            "plaatsen. De kleinste kans om gekozen te worden was %(min)s%%."
+            "plaatsen."
         )
-        % {
-            "letters": _number(lot.letters_sent),
-            "registrations": _number(lot.registrations),
-            "response": _number(lot.response_percent, 1),
-            "pool": _number(lot.pool_size),
-            "panel": lot.panel_size,
-            "min": _number(lot.min_probability_percent, 2),
-        }
-    )
+    if lot.min_probability_percent is not None:
+        lottery_text += " " + _("De kleinste kans om gekozen te worden was %(min)s%%.")
+        figures["min"] = _number(lot.min_probability_percent, 2)
+    para(lottery_text % figures)
     if lot.draw_number is not None:
         para(
             _(
@@ -939,9 +952,9 @@ def _composition_table(category: CompositionCategory, s: dict[str, ParagraphStyl
                 f"{row.target_min}–{row.target_max}",
                 row.pool,
                 row.members,
-                f"{_number(category.member_percent(row), 1)}%",
+                f"{_number(percent, 1)}%",
             ]
-            for row in category.rows
+            for row, percent in category.rows_with_percent
         ],
         [0.3, 0.14, 0.14, 0.12, 0.15, 0.15],
         s,
@@ -965,30 +978,119 @@ def _composition_chart(category: CompositionCategory) -> Drawing:
     )
 
 
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
+def _link_target(href: str) -> tuple[str, bool]:
+    """The address to print after a link's text, and whether it may be a
+    clickable link: the same schemes the HTML keeps (recommendations/markdown.py);
+    a relative address is printed but not linked, another scheme not at all."""
+    scheme, colon, _rest = href.partition(":")
+    if colon and "/" not in scheme:
+        allowed = scheme.lower() in URL_SCHEMES
+        return (href if allowed else ""), allowed
+    return href, False
 
 
-def _inline(text: str) -> str:
-    return _BOLD.sub(r"<b>\1</b>", escape(text))
+def _inline(tokens: Sequence[Token]) -> str:
+    """Paragraph markup for one run of inline Markdown. Every piece of the
+    minutes' text is escaped; only the tags written here are markup."""
+    out: list[str] = []
+    links: list[tuple[str, bool, int]] = []  # address, clickable, where its text starts
+    for token in tokens:
+        if token.type == "text":
+            out.append(escape(token.content))
+        elif token.type == "code_inline":
+            out.append(f'<font name="{FONT}" color="#4a4a4a">{escape(token.content)}</font>')
+        elif token.type == "softbreak":
+            out.append(" ")
+        elif token.type == "hardbreak":
+            out.append("<br/>")
+        elif token.type in ("strong_open", "strong_close"):
+            out.append("<b>" if token.type == "strong_open" else "</b>")
+        elif token.type in ("em_open", "em_close"):
+            out.append("<i>" if token.type == "em_open" else "</i>")
+        elif token.type == "link_open":
+            address, clickable = _link_target(str(token.attrs.get("href", "")))
+            if clickable:
+                href = escape(address, {'"': "&quot;"})
+                out.append(f'<link href="{href}" color="#154273">')
+            links.append((address, clickable, len(out)))
+        elif token.type == "link_close" and links:
+            address, clickable, begin = links.pop()
+            text = "".join(out[begin:])
+            if clickable:
+                out.append("</link>")
+            # A printed report: the reader sees where the link goes ("<https://…>"
+            # already shows its address as its text).
+            if address and text not in (escape(address), escape(address.removeprefix("mailto:"))):
+                out.append(f" ({escape(address)})")
+        # Images: the HTML leaves them out (markdown.ALLOWED_TAGS), so does the PDF.
+    return "".join(out)
+
+
+def _markdown_styles(s: dict[str, ParagraphStyle]) -> dict[str, ParagraphStyle]:
+    base = s["small"]
+    return {
+        "text": base,
+        "heading": ParagraphStyle("md_heading", parent=base, fontName=FONT_BOLD, spaceBefore=3),
+        "code": ParagraphStyle("md_code", parent=base, leftIndent=8, textColor=MUTED),
+    }
 
 
 def _markdown_flowables(text: str, s: dict[str, ParagraphStyle]) -> list[Flowable]:
-    """The minutes' plain Markdown (headings, lists, bold) as paragraphs; the
-    minutes are staff-written, and everything is escaped before the markup."""
+    """The minutes' Markdown as the HTML shows it (headings, paragraphs, bold and
+    italic, links with their address, lists, quotes, code): read by the same
+    parser as the HTML (recommendations/markdown.py), never shown as raw symbols."""
+    styles = _markdown_styles(s)
     flowables: list[Flowable] = []
-    for block in re.split(r"\n\s*\n", text.strip()):
-        lines = [line.rstrip() for line in block.splitlines() if line.strip()]
-        if not lines:
-            continue
-        if lines[0].lstrip().startswith("#"):
-            flowables.append(Paragraph(f"<b>{_inline(lines[0].lstrip('# '))}</b>", s["small"]))
-            lines = lines[1:]
-        bullets = [line for line in lines if line.lstrip()[:2] in ("- ", "* ")]
-        if lines and len(bullets) == len(lines):
-            for line in lines:
-                flowables.append(Paragraph(_inline(line.lstrip()[2:]), s["small"], bulletText="•"))
-        elif lines:
-            flowables.append(Paragraph("<br/>".join(_inline(line) for line in lines), s["small"]))
+    lists: list[list[int]] = []  # per open list: [next number] or [] for bullets
+    quotes = 0
+    bullet: str | None = None  # the bullet of the list item whose first line is next
+    heading = False
+
+    def style(name: str) -> ParagraphStyle:
+        indent = 14 * len(lists) + 10 * quotes
+        if not indent:
+            return styles[name]
+        return ParagraphStyle(
+            f"md_{name}_{indent}",
+            parent=styles[name],
+            leftIndent=styles[name].leftIndent + indent,
+            bulletIndent=max(0, indent - 12),
+        )
+
+    for token in markdown_tokens(text):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            start = token.attrs.get("start", 1) if kind == "ordered_list_open" else None
+            lists.append([] if start is None else [int(start)])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "list_item_open" and lists:
+            counter = lists[-1]
+            if counter:
+                bullet = f"{counter[0]}."
+                counter[0] += 1
+            else:
+                bullet = "•"
+        elif kind == "blockquote_open":
+            quotes += 1
+        elif kind == "blockquote_close":
+            quotes -= 1
+        elif kind == "heading_open":
+            heading = True
+        elif kind == "heading_close":
+            heading = False
+        elif kind == "hr":
+            flowables.append(HRFlowable(width="100%", thickness=0.5, color=MUTED))
+        elif kind in ("code_block", "fence"):
+            flowables.append(Paragraph(_p(token.content.rstrip("\n")), style("code")))
+        elif kind == "inline":
+            markup = _inline(token.children or [])
+            if not markup.strip() and bullet is None:
+                continue
+            flowables.append(
+                Paragraph(markup, style("heading" if heading else "text"), bulletText=bullet)
+            )
+            bullet = None
     return flowables
 
 
@@ -999,6 +1101,12 @@ def _outcome(adopted: bool | None) -> str:
 
 
 # ------------------------------------------------------------ progress report
+
+
+def _members_on_label(content: ProgressContent) -> str:
+    return _("Deelnemers die meededen op %(date)s (de laatste dag van het weekend)") % {
+        "date": _date(content.members_on)
+    }
 
 
 def progress_report_pdf(content: ProgressContent) -> bytes:
@@ -1036,7 +1144,7 @@ def progress_report_pdf(content: ProgressContent) -> bytes:
                 [_("Verwacht"), w.expected],
                 [_("Gestopt sinds het vorige weekend"), content.dropped],
                 [_("Vervangen door een reserve"), content.replaced],
-                [_("Deelnemers die nu meedoen"), content.members_now],
+                [_members_on_label(content), content.members_now],
             ],
             [0.75, 0.25],
             s,

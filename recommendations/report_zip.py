@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from assembly.spreadsheets import spreadsheet_text
-from recommendations.selectors_report import FinalReport, ProgressContent, WeekendLine
+from recommendations.selectors_report import FinalReport, ProgressContent, WeekendLine, rounded
 
 # The row of a round's ballots with no option left in the count.
 EXHAUSTED = "(uitgeput)"
@@ -75,8 +75,9 @@ def _zip(files: list[tuple[str, bytes]]) -> bytes:
     return buffer.getvalue()
 
 
-def _percent(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
+def _percent(value: float | None, digits: int = 1) -> float | None:
+    """Rounded as the HTML page and the PDF round (selectors_report.rounded)."""
+    return None if value is None else float(rounded(value, digits))
 
 
 # ------------------------------------------------------------------ tables
@@ -224,7 +225,7 @@ dat er een is weggehaald, wanneer en waarom, net als op de openbare uitslagen.
 | quotum_max | maximum aantal deelnemers (quotum) |
 | pool | aanmelders in de pool met deze waarde |
 | deelnemers | deelnemers die meededen met deze waarde |
-| deelnemers_procent | deelnemers als deel van alle deelnemers die meededen, in procent |
+| deelnemers_procent | deelnemers als deel van alle die meededen, in procent (één decimaal) |
 
 "Meededen": op minstens één weekend aanwezig (vóór het eerste weekend: wie toezegde).
 
@@ -234,7 +235,7 @@ dat er een is weggehaald, wanneer en waarom, net als op de openbare uitslagen.
 |---|---|
 | brieven | verstuurde uitnodigingen |
 | aanmeldingen | aanmeldingen |
-| respons_procent | aanmeldingen als deel van de brieven, in procent |
+| respons_procent | aanmeldingen als deel van de brieven, in procent (leeg: geen brieven) |
 | pool | aanmelders in de loting |
 | panel | zetels in het burgerberaad |
 | kleinste_kans_procent | kleinste kans van een aanmelder om gekozen te worden, in procent |
@@ -471,9 +472,7 @@ def _lottery_data(report: FinalReport) -> dict[str, Any]:
         "respons_procent": _percent(lot.response_percent),
         "pool": lot.pool_size,
         "panel": lot.panel_size,
-        "kleinste_kans_procent": (
-            None if lot.min_probability_percent is None else round(lot.min_probability_percent, 2)
-        ),
+        "kleinste_kans_procent": _percent(lot.min_probability_percent, 2),
         "openbaar_getal": lot.draw_number,
         "lot": lot.ticket,
         "hoe_getrokken": lot.how_drawn,
@@ -636,14 +635,15 @@ CSV: UTF-8, komma, eerste regel met de kolomnamen. Geen persoonsgegevens: alleen
 | aanwezig, verwacht | deelnemers op minstens één dag aanwezig; deelnemers die meedoen |
 | gestopt | deelnemers die stopten sinds het vorige weekend |
 | vervangen | reserves die sinds het vorige weekend een plaats kregen |
-| deelnemers_nu | deelnemers die nu meedoen |
+| deelnemers_nu | deelnemers die meededen aan het eind van het weekend (op deelnemers_nu_op) |
+| deelnemers_nu_op | de dag waarop deelnemers_nu geteld is: de laatste dag van het weekend |
 | aanbevelingen | aantal aanbevelingen per status |
 | volgend_weekend | nummer, titel en datum van het volgende weekend (leeg: geen) |
 
 ## cijfers.csv — the figures, one row
 
 Kolommen: `weekend`, `aanwezig`, `verwacht`, `aanwezig_procent`, `gestopt`, `vervangen`,
-`deelnemers_nu`.
+`deelnemers_nu` (deelnemers die meededen op de laatste dag van het weekend).
 
 ## programma.csv — the weekend's sessions
 
@@ -682,6 +682,7 @@ def progress_report_data(content: ProgressContent) -> dict[str, Any]:
         "gestopt": content.dropped,
         "vervangen": content.replaced,
         "deelnemers_nu": content.members_now,
+        "deelnemers_nu_op": content.members_on,
         "aanbevelingen": dict(content.recommendations_by_status),
         "volgend_weekend": (
             {

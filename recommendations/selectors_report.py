@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -33,7 +33,7 @@ from participants.models import (
     PoolPurge,
     Registration,
 )
-from participants.selectors_attendance import attendance_per_weekend
+from participants.selectors_attendance import attendance_per_weekend, members_taking_part_on
 from participants.selectors_lottery import assembly_current_draw
 from participants.selectors_money import money_totals_per_weekend
 from participants.selectors_selection import (
@@ -62,6 +62,12 @@ REPORTED_STATUSES = (
 )
 # Members who stayed on the panel or left it after taking part.
 TAKING_PART = (PanelMember.Status.CONFIRMED, PanelMember.Status.WITHDRAWN)
+
+
+def rounded(value: float | Decimal, digits: int = 1) -> Decimal:
+    """A percentage as the report shows it in every format (HTML, PDF, ZIP):
+    rounded half up to ``digits`` decimals, so the three never differ."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
 # --------------------------------------------------------------- dataclasses
@@ -146,6 +152,11 @@ class CompositionCategory:
 
     def member_percent(self, row: CompositionRow) -> float:
         return 100 * row.members / self.members_total if self.members_total else 0.0
+
+    @property
+    def rows_with_percent(self) -> tuple[tuple[CompositionRow, Decimal], ...]:
+        """Each row with its share of the members, rounded as everywhere in the report."""
+        return tuple((row, rounded(self.member_percent(row))) for row in self.rows)
 
 
 @dataclass(frozen=True)
@@ -768,7 +779,8 @@ class ProgressContent:
     published_at: dt.datetime | None
     dropped: int  # members who stopped since the previous weekend
     replaced: int  # alternates who joined since the previous weekend
-    members_now: int
+    members_now: int  # members taking part on members_on, the weekend's last day
+    members_on: dt.date
     next_weekend: WeekendLine | None
     recommendations_by_status: tuple[tuple[str, int], ...]
     generated_at: dt.datetime = field(default_factory=timezone.now)
@@ -799,9 +811,8 @@ def progress_content(
     if previous_end is not None:
         joined &= Q(responded_at__date__gt=previous_end)
     replaced = PanelMember.objects.filter(joined, assembly=assembly, status__in=TAKING_PART).count()
-    members_now = PanelMember.objects.filter(
-        assembly=assembly, status=PanelMember.Status.CONFIRMED
-    ).count()
+    # At the end of the weekend the report is about, not on the day it is read.
+    members_now = len(members_taking_part_on(assembly=assembly, day=weekend.ends_on))
     labels = dict(Recommendation.Status.choices)
     by_status = tuple(
         (str(labels.get(row["status"], row["status"])), row["n"])
@@ -821,6 +832,7 @@ def progress_content(
         dropped=dropped,
         replaced=replaced,
         members_now=members_now,
+        members_on=weekend.ends_on,
         next_weekend=following,
         recommendations_by_status=by_status,
     )

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -113,12 +114,20 @@ def _final_charts(report: selectors.FinalReport) -> dict[str, object]:
                     (
                         row.value_label,
                         round(category.member_percent(row) * 10),
-                        f"{category.member_percent(row):.0f}%",
+                        # One decimal, as in the table, the PDF and the ZIP.
+                        f"{formats.number_format(percent, 1)}%",
                     )
-                    for row in category.rows
+                    for row, percent in category.rows_with_percent
                 ],
                 top=1000,
             ),
+            # Each chart's own accessible name: a screen reader lists them apart.
+            _(
+                "Samenstelling naar kenmerk: %(category)s. Deelnemers per waarde, in procent "
+                "van alle deelnemers die meededen. De tabel hieronder geeft ook het aandeel in "
+                "de bevolking."
+            )
+            % {"category": category.label},
         )
         for category in report.composition
     ]
