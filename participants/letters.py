@@ -44,6 +44,7 @@ class LetterText:
     allowance: str
     signup: list[str]
     code_label: str
+    decline: str
     deadline: str
     after: str
     contact: str
@@ -114,6 +115,11 @@ def letter_text(assembly: Assembly) -> LetterText:
             ),
         ],
         code_label=_("Uw persoonlijke code:"),
+        # As the e-mails say it: the QR code opens the page with the code filled in.
+        decline=_(
+            "Wilt u niet meedoen? Ga dan naar de website of scan de QR-code, en kies "
+            "‘Ik doe niet mee’. Dan krijgt u geen herinneringen meer."
+        ),
         deadline=deadline,
         after=_(
             "Na de aanmelding loten wij de deelnemers uit alle aanmeldingen. Zo lijkt de "
@@ -252,28 +258,60 @@ def address_block(resident: Resident) -> list[tuple[str, float]]:
     return block
 
 
-class _Writer:
-    """Writes lines from the top of the page down."""
+@dataclass(frozen=True)
+class _Fit:
+    """The body's letter size and the space after a paragraph."""
 
-    def __init__(self, canvas: Canvas, top: float) -> None:
+    size: float
+    gap: float
+
+
+# Tried in order, the first one whose letter ends above _BOTTOM wins: a long
+# question or seven weekends with long place names take more lines, and the
+# print house prints one sheet per invitee. Tighter spacing first, a smaller
+# letter only after that (the readers include people who read with difficulty).
+_FITS = (
+    _Fit(size=10.5, gap=2.5 * mm),
+    _Fit(size=10.5, gap=1.5 * mm),
+    _Fit(size=10.0, gap=1.5 * mm),
+    _Fit(size=10.0, gap=1.2 * mm),
+    _Fit(size=9.5, gap=1.5 * mm),
+    _Fit(size=9.0, gap=1.0 * mm),
+)
+# Printers leave the outer 5 mm or so blank; the last line keeps clear of it.
+_BOTTOM = 15 * mm
+
+
+class _Writer:
+    """Writes lines from the top of the page down; with ``draw`` False it only
+    measures, to find the size at which the letter fits on its page."""
+
+    def __init__(self, canvas: Canvas, top: float, *, fit: _Fit, draw: bool = True) -> None:
         self.canvas = canvas
         self.y = top
+        self.fit = fit
+        self.draw = draw
+
+    def line(self, text: str, x: float, *, font: str = _FONT, size: float) -> None:
+        if self.draw:
+            self.canvas.setFont(font, size)
+            self.canvas.drawString(x, self.y, text)
 
     def paragraph(
         self,
         text: str,
         *,
         font: str = _FONT,
-        size: float = 10.5,
-        after: float = 2.5 * mm,
+        size: float | None = None,
+        after: float | None = None,
         indent: float = 0,
     ) -> None:
+        size = size or self.fit.size
         leading = size * 1.3
         for line in _wrap(text, font, size, _RIGHT - _LEFT - indent):
-            self.canvas.setFont(font, size)
-            self.canvas.drawString(_LEFT + indent, self.y, line)
+            self.line(line, _LEFT + indent, font=font, size=size)
             self.y -= leading
-        self.y -= after
+        self.y -= self.fit.gap if after is None else after
 
 
 @dataclass(frozen=True)
@@ -281,18 +319,24 @@ class _Layout:
     """Where the page-specific parts go, found while drawing the static part."""
 
     salutation_y: float
+    salutation_size: float
     code_y: float
     qr_y: float
+    bottom: float
 
 
-def _draw_static(canvas: Canvas, text: LetterText) -> _Layout:
+def _draw_static(canvas: Canvas, text: LetterText, *, fit: _Fit, draw: bool = True) -> _Layout:
     """The part that is the same for every invitee: drawn once per PDF, reused per page."""
-    canvas.setFont(_FONT, 7)
-    canvas.drawString(_ADDRESS_X, _PAGE_HEIGHT - 50 * mm, text.signature)
-    writer = _Writer(canvas, _PAGE_HEIGHT - 95 * mm)
-    writer.paragraph(text.title, font=_BOLD, size=13, after=3 * mm)
+    writer = _Writer(canvas, _PAGE_HEIGHT - 50 * mm, fit=fit, draw=draw)
+    writer.line(text.signature, _ADDRESS_X, size=7)
+    writer.y = _PAGE_HEIGHT - 95 * mm
+    title_size = fit.size + 2.5
+    # A title on one line saves a line; it may shrink to 1 point above the body.
+    while title_size > fit.size + 1 and stringWidth(text.title, _BOLD, title_size) > _RIGHT - _LEFT:
+        title_size -= 0.5
+    writer.paragraph(text.title, font=_BOLD, size=title_size, after=3 * mm)
     salutation_y = writer.y
-    writer.y -= 10.5 * 1.3 + 2.5 * mm
+    writer.y -= fit.size * 1.3 + fit.gap
     writer.paragraph(text.intro)
     for line in text.what:
         writer.paragraph(line)
@@ -300,27 +344,42 @@ def _draw_static(canvas: Canvas, text: LetterText) -> _Layout:
     writer.paragraph(text.question, font=_BOLD, indent=5 * mm)
     writer.paragraph(text.dates_label, after=1 * mm)
     for line in text.dates:
-        writer.paragraph(f"• {line}", size=10, after=0.5 * mm, indent=5 * mm)
+        writer.paragraph(f"• {line}", size=fit.size - 0.5, after=0.5 * mm, indent=5 * mm)
     writer.y -= 2 * mm
     writer.paragraph(text.allowance)
     signup_top = writer.y
     width_for_text = _RIGHT - _LEFT - _QR_SIZE - 8 * mm
     for line in text.signup:
-        for wrapped in _wrap(line, _FONT, 10.5, width_for_text):
-            canvas.setFont(_FONT, 10.5)
-            canvas.drawString(_LEFT, writer.y, wrapped)
-            writer.y -= 10.5 * 1.3
-        writer.y -= 2.5 * mm
-    canvas.setFont(_FONT, 10.5)
-    canvas.drawString(_LEFT, writer.y, text.code_label)
+        for wrapped in _wrap(line, _FONT, fit.size, width_for_text):
+            writer.line(wrapped, _LEFT, size=fit.size)
+            writer.y -= fit.size * 1.3
+        writer.y -= fit.gap
+    writer.line(text.code_label, _LEFT, size=fit.size)
     code_y = writer.y - 7.5 * mm
-    writer.y -= 15 * mm
+    qr_y = signup_top - _QR_SIZE + 4 * mm
+    # Below the code, and below the QR code too: the text after it is full width.
+    writer.y = min(writer.y - 13 * mm, qr_y - 2 * mm - fit.size)
+    writer.paragraph(text.decline)
     writer.paragraph(text.deadline, font=_BOLD)
     writer.paragraph(text.after)
     writer.paragraph(text.contact)
     writer.paragraph(text.closing, after=1 * mm)
-    writer.paragraph(text.signature)
-    return _Layout(salutation_y=salutation_y, code_y=code_y, qr_y=signup_top - _QR_SIZE + 4 * mm)
+    writer.paragraph(text.signature, after=0)
+    return _Layout(
+        salutation_y=salutation_y,
+        salutation_size=fit.size,
+        code_y=code_y,
+        qr_y=qr_y,
+        # writer.y is one leading below the last line's baseline.
+        bottom=writer.y + fit.size * 1.3,
+    )
+
+
+def _fit(canvas: Canvas, text: LetterText) -> _Fit:
+    for fit in _FITS:
+        if _draw_static(canvas, text, fit=fit, draw=False).bottom >= _BOTTOM:
+            return fit
+    return _FITS[-1]
 
 
 def letters_pdf(invitations: Iterable[Invitation], text: LetterText) -> tuple[bytes, int]:
@@ -330,7 +389,7 @@ def letters_pdf(invitations: Iterable[Invitation], text: LetterText) -> tuple[by
     canvas.setTitle(text.title)
     canvas.setAuthor(text.signature)
     canvas.beginForm("letter")
-    layout = _draw_static(canvas, text)
+    layout = _draw_static(canvas, text, fit=_fit(canvas, text))
     canvas.endForm()
     pages = 0
     for invitation in invitations:
@@ -344,7 +403,7 @@ def letters_pdf(invitations: Iterable[Invitation], text: LetterText) -> tuple[by
             canvas.drawString(_ADDRESS_X, y, line)
             y -= size * 1.2
         salutation = _("Beste %(name)s,") % {"name": resident_full_name(resident)}
-        size = 10.5
+        size = layout.salutation_size
         while size > _ADDRESS_MIN_SIZE and stringWidth(salutation, _FONT, size) > _RIGHT - _LEFT:
             size -= 0.5
         canvas.setFont(_FONT, size)

@@ -97,6 +97,11 @@ class InvitationRunRefused(Exception):
     """A run cannot be started now; the message says why, for the organiser."""
 
 
+class InvitationRunNeedsConfirmation(InvitationRunRefused):
+    """Letters made now may arrive after the deadline: the organiser must say
+    that they know, and want them anyway."""
+
+
 # --------------------------------------------------------------------------- draw
 
 
@@ -671,10 +676,47 @@ def email_chunk_count(run: InvitationRun) -> int:
     return ceil(Invitation.objects.filter(draw=run.draw).count() / EMAIL_CHUNK_SIZE)
 
 
+# The print house needs a few days for a run of letters, and PostNL delivers
+# in one to three working days (no post on Sunday and Monday): together about
+# a week before the letter is on the doormat. Letters made closer to the
+# deadline than this may arrive after the registration closed.
+LETTER_DELIVERY_DAYS = 7
+
+
+def letters_may_arrive_late(*, assembly: Assembly, today: dt.date | None = None) -> bool:
+    """The deadline is still to come, but fewer than LETTER_DELIVERY_DAYS away."""
+    deadline = assembly.registration_deadline
+    if deadline is None:
+        return False
+    days_left = (deadline - (today or timezone.localdate())).days
+    return 0 <= days_left < LETTER_DELIVERY_DAYS
+
+
+def letters_late_warning(*, assembly: Assembly) -> str:
+    """For the organiser, on the page and in the refusal."""
+    assert assembly.registration_deadline is not None
+    return _(
+        "Let op: de aanmelding sluit al op %(date)s. De drukker en de post hebben samen "
+        "ongeveer %(days)s dagen nodig. Brieven die u nu maakt, komen misschien pas na die "
+        "datum aan."
+    ) % {
+        "date": formats.date_format(assembly.registration_deadline, "j F Y"),
+        "days": LETTER_DELIVERY_DAYS,
+    }
+
+
 def invitation_run_start(
-    *, draw: InvitationDraw, kind: str, created_by: User | None = None
+    *,
+    draw: InvitationDraw,
+    kind: str,
+    created_by: User | None = None,
+    late_letters_confirmed: bool = False,
 ) -> InvitationRun:
-    """Start making letters or sending e-mails for a draw; the work runs in Celery."""
+    """Start making letters or sending e-mails for a draw; the work runs in Celery.
+
+    Letters close to the deadline need ``late_letters_confirmed``: they may
+    arrive too late, which the organiser may accept (a late letter still
+    reaches someone who can ask for more time), but not by accident."""
     with transaction.atomic():
         locked = InvitationDraw.objects.select_for_update().filter(pk=draw.pk).first()
         if locked is None or locked.status != InvitationDraw.Status.DONE:
@@ -692,6 +734,20 @@ def invitation_run_start(
                 )
                 % {"date": formats.date_format(deadline, "j F Y")}
             )
+        if (
+            kind == InvitationRun.Kind.LETTERS
+            and not late_letters_confirmed
+            and letters_may_arrive_late(assembly=draw.assembly)
+        ):
+            raise InvitationRunNeedsConfirmation(
+                " ".join((
+                    letters_late_warning(assembly=draw.assembly),
+                    _(
+                        "Wilt u de brieven toch maken? Zet dan een vinkje bij ‘Ik weet dat "
+                        "de brieven misschien te laat aankomen’."
+                    ),
+                ))
+            )
         active = InvitationRun.objects.filter(
             draw=draw,
             kind=kind,
@@ -704,7 +760,10 @@ def invitation_run_start(
         if kind == InvitationRun.Kind.LETTERS:
             total = _letter_count(draw)
         elif kind == InvitationRun.Kind.EMAILS:
-            total = _email_targets(draw).count()
+            # What this run will send: a second run skips whoever has had an
+            # e-mail (or said no), so counting them would leave its bar low
+            # until the end jumps it to 100 %.
+            total = _unsent(draw).count()
         else:
             raise InvitationRunRefused(_("Deze soort ronde bestaat niet."))
         run = InvitationRun.objects.create(

@@ -62,6 +62,7 @@ class DrawForm(forms.Form):
 
 class RunStartForm(forms.Form):
     kind = forms.ChoiceField(choices=InvitationRun.Kind.choices)
+    late_confirmed = forms.BooleanField(required=False)
 
 
 class ReminderScheduleForm(forms.Form):
@@ -132,6 +133,11 @@ def invitation_hub(request: HttpRequest, slug: str) -> HttpResponse:
         "counts": counts,
         "total": total,
         "email_known": selectors.invitation_email_known_count(assembly=assembly),
+        "letters_late_warning": (
+            services.letters_late_warning(assembly=assembly)
+            if services.letters_may_arrive_late(assembly=assembly)
+            else ""
+        ),
         "active_runs": [
             run
             for run in runs
@@ -205,7 +211,10 @@ def invitation_run_start(request: HttpRequest, slug: str, draw_id: int) -> HttpR
         return redirect("participants:invitations", slug=assembly.slug)
     try:
         services.invitation_run_start(
-            draw=draw, kind=form.cleaned_data["kind"], created_by=access.request_user(request)
+            draw=draw,
+            kind=form.cleaned_data["kind"],
+            created_by=access.request_user(request),
+            late_letters_confirmed=form.cleaned_data["late_confirmed"],
         )
     except services.InvitationRunRefused as refusal:
         messages.error(request, str(refusal))

@@ -530,6 +530,30 @@ def test_it_emails_each_invitee_with_an_address_once(
     assert invitation.emailed_at is not None and invitation.email_claimed_at is not None
 
 
+def test_a_second_email_run_counts_only_the_emails_it_will_send(
+    cast: Cast, drawn: InvitationDraw, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    first = _email_run(drawn, django_capture_on_commit_callbacks)
+    first.refresh_from_db()
+    assert first.total == len(mail.outbox) > 1
+    # Someone without an address gave one later: the second run sends them one e-mail.
+    late = Invitation.objects.filter(draw=drawn, resident__email="").first()
+    assert late is not None
+    Resident.objects.filter(pk=late.resident_id).update(email="later@example.org")
+
+    with django_capture_on_commit_callbacks(execute=False):
+        second = services.invitation_run_start(draw=drawn, kind=InvitationRun.Kind.EMAILS)
+
+    # The progress bar: 0 of 1, not 0 of everyone with an address.
+    assert (second.done, second.total) == (0, 1)
+    from participants.tasks import invitation_run_task
+
+    invitation_run_task.apply(args=(second.pk,))
+    second.refresh_from_db()
+    assert (second.status, second.done, second.total) == (InvitationRun.Status.DONE, 1, 1)
+    assert mail.outbox[-1].to == ["later@example.org"]
+
+
 def test_it_sends_once_when_the_run_runs_twice(
     cast: Cast, drawn: InvitationDraw, django_capture_on_commit_callbacks: OnCommit
 ) -> None:
@@ -766,9 +790,10 @@ def test_a_late_reminder_states_the_days_that_are_really_left(
         assembly_id=cast.assembly.pk, today=dt.date(2027, 1, 15)
     ) == 6
     message = mail.outbox[0]
-    assert "U kunt zich nog 5 dagen aanmelden" in message.body
+    said = "U kunt zich nog aanmelden tot en met woensdag 20 januari 2027. Dat is over 5 dagen."
+    assert said in message.body
     html = message.alternatives[0][0]
-    assert isinstance(html, str) and "U kunt zich nog 5 dagen aanmelden" in html
+    assert isinstance(html, str) and said in html
     assert InvitationReminder.objects.filter(days_before=7).count() == 6
 
 
@@ -780,6 +805,33 @@ def test_a_reminder_on_the_deadline_day_says_it_is_the_last_day(
     ) == 6
     assert "Vandaag is de laatste dag om u aan te melden." in mail.outbox[0].body
     assert "nog 0 dagen" not in mail.outbox[0].body
+
+
+def _deadline_sentence(body: str) -> str:
+    return next(line for line in body.splitlines() if "melden" in line and "20 januari" in line)
+
+
+def test_a_reminder_the_day_before_the_deadline_says_tomorrow_is_the_last_day(
+    cast: Cast, invited: list[str]
+) -> None:
+    # "Nog 1 dag, tot en met morgen" left unclear whether today still counts.
+    assert reminders.reminders_send_due(
+        assembly_id=cast.assembly.pk, today=dt.date(2027, 1, 19)
+    ) == 6
+    said = "Morgen is de laatste dag om u aan te melden: woensdag 20 januari 2027."
+    assert _deadline_sentence(mail.outbox[0].body) == said
+    html = mail.outbox[0].alternatives[0][0]
+    assert isinstance(html, str) and said in html
+
+
+def test_a_reminder_two_days_before_the_deadline_names_the_day_and_the_days_to_go(
+    cast: Cast, invited: list[str]
+) -> None:
+    assert reminders.reminders_send_due(
+        assembly_id=cast.assembly.pk, today=dt.date(2027, 1, 18)
+    ) == 6
+    said = "U kunt zich nog aanmelden tot en met woensdag 20 januari 2027. Dat is over 2 dagen."
+    assert _deadline_sentence(mail.outbox[0].body) == said
 
 
 def test_it_does_not_remind_someone_whose_invitation_is_less_than_two_days_old(

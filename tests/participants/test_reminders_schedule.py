@@ -76,7 +76,7 @@ def test_a_deadline_moved_by_a_few_days_does_not_repeat_a_reminder_just_sent(
     # has had a reminder since, so nobody gets a third in two days.
     assert _send(cast, dt.date(2027, 1, 19)) == 0
     assert _send(cast, dt.date(2027, 1, 20)) == 4
-    assert "U kunt zich nog 2 dagen aanmelden" in mail.outbox[0].body
+    assert "tot en met vrijdag 22 januari 2027. Dat is over 2 dagen." in mail.outbox[0].body
     assert "22 januari 2027" in mail.outbox[0].body
     assert InvitationReminder.objects.count() == 12
 
