@@ -375,11 +375,19 @@ def _draw_static(canvas: Canvas, text: LetterText, *, fit: _Fit, draw: bool = Tr
     )
 
 
-def _fit(canvas: Canvas, text: LetterText) -> _Fit:
+def _fit(canvas: Canvas, text: LetterText) -> _Fit | None:
+    """The first layout in which the letter fits its page; None if none does."""
     for fit in _FITS:
         if _draw_static(canvas, text, fit=fit, draw=False).bottom >= _BOTTOM:
             return fit
-    return _FITS[-1]
+    return None
+
+
+def letter_fits(text: LetterText) -> bool:
+    """Whether the letter fits one page, at the smallest letter at the latest.
+    A letter that does not would print its last lines (the deadline, the
+    contact address) in the printer's blank edge, or not at all."""
+    return _fit(Canvas(io.BytesIO(), pagesize=A4), text) is not None
 
 
 def letters_pdf(invitations: Iterable[Invitation], text: LetterText) -> tuple[bytes, int]:
@@ -389,7 +397,7 @@ def letters_pdf(invitations: Iterable[Invitation], text: LetterText) -> tuple[by
     canvas.setTitle(text.title)
     canvas.setAuthor(text.signature)
     canvas.beginForm("letter")
-    layout = _draw_static(canvas, text, fit=_fit(canvas, text))
+    layout = _draw_static(canvas, text, fit=_fit(canvas, text) or _FITS[-1])
     canvas.endForm()
     pages = 0
     for invitation in invitations:

@@ -42,6 +42,7 @@ from participants.codes import code_generate
 from participants.letters import (
     LetterText,
     invitee_context,
+    letter_fits,
     letter_text,
     letters_pdf,
 )
@@ -733,6 +734,14 @@ def invitation_run_start(
                     "‘Schema voor herinneringen’."
                 )
                 % {"date": formats.date_format(deadline, "j F Y")}
+            )
+        if kind == InvitationRun.Kind.LETTERS and not letter_fits(letter_text(draw.assembly)):
+            raise InvitationRunRefused(
+                _(
+                    "De brief past niet op één bladzijde, ook niet met kleinere letters. Maak "
+                    "de vraag of de namen van de plaatsen korter bij ‘Instellingen’ en "
+                    "‘Programma’. Probeer het daarna opnieuw."
+                )
             )
         if (
             kind == InvitationRun.Kind.LETTERS

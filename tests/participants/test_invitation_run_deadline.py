@@ -101,3 +101,24 @@ def test_letters_a_week_or_more_before_the_deadline_need_no_tick(
         {"kind": "letters"},
     )
     assert InvitationRun.objects.filter(kind=InvitationRun.Kind.LETTERS).count() == 1
+
+
+def test_a_letter_that_does_not_fit_one_page_is_not_printed(cast: Cast) -> None:
+    """A very long question: even at the smallest letter the last lines (the
+    deadline, the contact address) would fall in the printer's blank edge."""
+    make_residents(cast.assembly, 3, per_household=1)
+    draw = services.invitation_draw(assembly=cast.assembly, count=3, seed="te-lang")
+    Assembly.objects.filter(pk=cast.assembly.pk).update(
+        registration_deadline=timezone.localdate() + dt.timedelta(days=30),
+        question="Hoe kan het drugsbeleid beter, en wat vinden de mensen ervan? " * 40,
+    )
+    cast.assembly.refresh_from_db()
+    try:
+        services.invitation_run_start(draw=draw, kind=InvitationRun.Kind.LETTERS)
+    except services.InvitationRunRefused as refused:
+        assert "past niet op één bladzijde" in str(refused)
+    else:
+        raise AssertionError("a letter run started with a letter that does not fit")
+    assert not InvitationRun.objects.exists()
+    # E-mails have no page to fit.
+    services.invitation_run_start(draw=draw, kind=InvitationRun.Kind.EMAILS)
