@@ -45,5 +45,12 @@ class MaterialAdmin(admin.ModelAdmin[Material]):
     list_filter = ["assembly", "status", "kind"]
     search_fields = ["title"]
     raw_id_fields = ["weekend", "session", "expert", "created_by"]
-    readonly_fields = ["released_at", "made_public_at", "release_notified_at", "created_at"]
+    readonly_fields = [
+        "released_at",
+        "made_public_at",
+        "release_notified_at",
+        "update_notice_due_at",
+        "update_notified_at",
+        "created_at",
+    ]
     inlines = [MaterialVersionInline]

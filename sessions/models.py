@@ -236,6 +236,10 @@ class Material(ShownTitle, models.Model):
     )
     # Set by the task that tells members about released material, so they hear it once.
     release_notified_at = models.DateTimeField(null=True, blank=True)
+    # A new version of released material: members hear of it once this moment has
+    # come (versions added meanwhile join the same e-mail), at most once a day.
+    update_notice_due_at = models.DateTimeField(null=True, blank=True)
+    update_notified_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -111,6 +111,34 @@ class MaterialRow:
     def current(self) -> MaterialVersion | None:
         return self.versions[0] if self.versions else None
 
+    @property
+    def update(self) -> MaterialVersion | None:
+        return _update_of(self.material, self.current)
+
+
+def _update_of(material: Material, current: MaterialVersion | None) -> MaterialVersion | None:
+    """The newest version if it came after the release: whoever read the material
+    before that day read an older version."""
+    if current is None or material.released_at is None or current.number == 1:
+        return None
+    return current if current.created_at > material.released_at else None
+
+
+@dataclass
+class ReadingItem:
+    material: Material
+    update: MaterialVersion | None
+
+
+def reading_list(materials: Sequence[Material]) -> list[ReadingItem]:
+    """The materials with, for each, the version that came after its release (if
+    any). One query, whatever the number of materials."""
+    newest: dict[int, MaterialVersion] = {}
+    versions = MaterialVersion.objects.filter(material_id__in=[m.pk for m in materials])
+    for version in versions.order_by("material_id", "-number"):
+        newest.setdefault(version.material_id, version)
+    return [ReadingItem(material=m, update=_update_of(m, newest.get(m.pk))) for m in materials]
+
 
 @dataclass
 class WeekendGroup:

@@ -15,13 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +39,12 @@ logger = logging.getLogger(__name__)
 
 EDITABLE_FIELDS = ("title", "title_en", "summary", "summary_en", "weekend", "session", "expert")
 NOTIFY_KIND = "sessions.material_released"
+UPDATE_NOTIFY_KIND = "sessions.material_updated"
+# A new version waits this long before members hear of it, so that a fix of the
+# fix the same hour goes in the same e-mail.
+UPDATE_QUIET = dt.timedelta(hours=1)
+# After a notice about an item, the next one waits for the next day, at this hour.
+UPDATE_NEXT_DAY_AT = dt.time(8, 0)
 # What the column holds: a longer link would fail on PostgreSQL when it is saved.
 URL_MAX_LENGTH: int = MaterialVersion._meta.get_field("url").max_length or 200
 
@@ -215,14 +222,50 @@ def material_version_add(
     version = _version_create(
         material=material, number=last + 1, pdf=pdf, url=url, note=note.strip(), actor=actor
     )
+    due = _plan_update_notice(material, now=version.created_at)
     audit_record(
         action="material.version_added",
         assembly=material.assembly,
         actor=actor,
         target=material,
-        detail={"version": version.pk, "number": version.number},
+        detail={
+            "version": version.pk,
+            "number": version.number,
+            "notice_due": due.isoformat() if due else None,
+        },
     )
     return version
+
+
+def weekend_has_passed(weekend: Weekend | None, *, today: dt.date) -> bool:
+    return weekend is not None and weekend.ends_on < today
+
+
+def _plan_update_notice(material: Material, *, now: dt.datetime) -> dt.datetime | None:
+    """When members hear of a new version of released material; None: not by e-mail.
+
+    A draft is news when it is released; material whose release e-mail has not
+    gone out yet is in that e-mail; after its weekend, only the page says it.
+    A notice that already waits takes the new version along; an item that had a
+    notice today gets the next one tomorrow morning.
+    """
+    if material.status == Material.Status.DRAFT or material.release_notified_at is None:
+        return None
+    today = timezone.localdate(now)
+    if weekend_has_passed(material.weekend, today=today):
+        return None
+    if material.update_notice_due_at is not None:
+        return material.update_notice_due_at
+    due = now + UPDATE_QUIET
+    if (
+        material.update_notified_at is not None
+        and timezone.localdate(material.update_notified_at) == today
+    ):
+        tomorrow = today + dt.timedelta(days=1)
+        due = max(due, timezone.make_aware(dt.datetime.combine(tomorrow, UPDATE_NEXT_DAY_AT)))
+    material.update_notice_due_at = due
+    material.save(update_fields=["update_notice_due_at"])
+    return due
 
 
 # --- release, public, members-only -------------------------------------------
@@ -452,11 +495,7 @@ def materials_notify(*, assembly_id: int, now: dt.datetime | None = None) -> int
         .order_by("weekend__starts_on", "title")
     )
     mail = _notification(assembly, materials)
-    members = (
-        Role.objects.filter(assembly_id=assembly_id, kind=RoleKind.MEMBER, user__is_active=True)
-        .select_related("user")
-        .order_by("user_id")
-    )
+    members = _member_roles(assembly_id)
     ref = ("sessions.Material:" + ",".join(str(pk) for pk in sorted(claimed)))[:120]
     queued = 0
     for role in members:
@@ -474,13 +513,148 @@ def materials_notify(*, assembly_id: int, now: dt.datetime | None = None) -> int
     return queued
 
 
+@dataclass
+class UpdatedMaterial:
+    """A material in the e-mail about new versions, with the versions that are new."""
+
+    material: Material
+    versions: list[MaterialVersion]
+
+    @property
+    def current(self) -> MaterialVersion:
+        return self.versions[0]
+
+
+def materials_assemblies_with_updates_due(*, now: dt.datetime) -> list[int]:
+    return list(
+        Material.objects.filter(update_notice_due_at__lte=now)
+        .values_list("assembly_id", flat=True)
+        .distinct()
+        .order_by("assembly_id")
+    )
+
+
+@transaction.atomic
+def materials_notify_updates(*, assembly_id: int, now: dt.datetime | None = None) -> int:
+    """Tell every member about new versions of released material whose notice is
+    due: one e-mail per member for all of them.
+
+    Each material is claimed by clearing ``update_notice_due_at`` in the same
+    transaction as the e-mails, so a run twice (or beside another) sends once.
+    A weekend that has passed in the meantime gets no e-mail: the page says it.
+    Returns how many e-mails were queued.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    candidates = list(
+        Material.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(assembly_id=assembly_id, update_notice_due_at__lte=now)
+        .select_related("weekend")
+        .order_by("pk")
+    )
+    claimed: list[Material] = []
+    since: dict[int, dt.datetime] = {}
+    skipped: list[int] = []
+    for material in candidates:
+        # The e-mail lists the versions members have not heard of yet.
+        stamps = [material.release_notified_at, material.update_notified_at]
+        since[material.pk] = max((s for s in stamps if s is not None), default=now)
+        tell = material.status != Material.Status.DRAFT and not weekend_has_passed(
+            material.weekend, today=today
+        )
+        changes: dict[str, Any] = {"update_notice_due_at": None}
+        if tell:
+            changes["update_notified_at"] = now
+        taken = Material.objects.filter(pk=material.pk, update_notice_due_at__lte=now).update(
+            **changes
+        )
+        if taken != 1:
+            continue
+        if tell:
+            claimed.append(material)
+        else:
+            skipped.append(material.pk)
+    if skipped:
+        audit_record(
+            action="materials.update_notice_skipped",
+            assembly=Assembly(pk=assembly_id),
+            detail={"materials": skipped},
+        )
+    if not claimed:
+        return 0
+    new_versions: dict[int, list[MaterialVersion]] = {}
+    versions = MaterialVersion.objects.filter(material_id__in=[m.pk for m in claimed])
+    for version in versions.order_by("-number"):
+        if version.created_at > since[version.material_id]:
+            new_versions.setdefault(version.material_id, []).append(version)
+    updated = [
+        UpdatedMaterial(material=m, versions=new_versions[m.pk])
+        for m in sorted(claimed, key=_in_programme_order)
+        if m.pk in new_versions
+    ]
+    if not updated:
+        return 0
+    assembly = Assembly.objects.get(pk=assembly_id)
+    mail = MailPerLanguage(
+        "material_updated",
+        {
+            "assembly": assembly,
+            "updated": updated,
+            "materials_url": settings.SITE_URL
+            + reverse("programme:materials", kwargs={"slug": assembly.slug}),
+        },
+    )
+    ids = sorted(item.material.pk for item in updated)
+    ref = ("sessions.Material:" + ",".join(str(pk) for pk in ids))[:120]
+    queued = 0
+    for role in _member_roles(assembly_id):
+        subject, body = mail.for_user(role.user)
+        if outbox_queue(
+            to=role.user.email, subject=subject, body=body, kind=UPDATE_NOTIFY_KIND, ref=ref
+        ):
+            queued += 1
+    audit_record(
+        action="materials.members_notified_of_update",
+        assembly=assembly,
+        detail={
+            "materials": ids,
+            "versions": sorted(v.pk for item in updated for v in item.versions),
+            "emails": queued,
+        },
+    )
+    logger.info(
+        "material updates notified assembly=%s materials=%s emails=%s",
+        assembly_id,
+        len(ids),
+        queued,
+    )
+    return queued
+
+
+def _in_programme_order(material: Material) -> tuple[dt.date, str]:
+    return (material.weekend.starts_on if material.weekend else dt.date.max, material.title)
+
+
+def _member_roles(assembly_id: int) -> QuerySet[Role]:
+    return (
+        Role.objects.filter(assembly_id=assembly_id, kind=RoleKind.MEMBER, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+
+
 def materials_process_due(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """The periodic task's work: release what is due, make public what may be, tell members."""
+    """The periodic task's work: release what is due, make public what may be, tell
+    members of new material and of new versions."""
     now = now or timezone.now()
     released = materials_release_due(now=now)
     published = materials_publish_due(now=now)
     emails = sum(
         materials_notify(assembly_id=assembly_id, now=now)
         for assembly_id in materials_assemblies_to_notify()
+    )
+    emails += sum(
+        materials_notify_updates(assembly_id=assembly_id, now=now)
+        for assembly_id in materials_assemblies_with_updates_due(now=now)
     )
     return {"released": len(released), "public": len(published), "emails": emails}

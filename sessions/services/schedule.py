@@ -34,6 +34,7 @@ from assembly.schedules import daily_crontab
 from assembly.services import audit_record
 from sessions import selectors
 from sessions.models import CalendarLink, Expert, ProgrammeReminder, Session, Weekend
+from sessions.selectors_materials import reading_list
 
 logger = logging.getLogger(__name__)
 
@@ -961,7 +962,7 @@ def _member_reminders_for(
             "weekend": weekend,
             "days_before": due,
             "sessions": [s for s in weekend.sessions.all() if s.cancelled_at is None],
-            "materials": selectors.materials_to_read(weekend),
+            "reading": reading_list(selectors.materials_to_read(weekend)),
             "url": _programme_url(assembly),
         },
     )

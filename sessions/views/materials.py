@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -663,6 +664,13 @@ def material_version_add(request: HttpRequest, slug: str, pk: int) -> HttpRespon
                 _("Versie %(number)s is toegevoegd. De oude versies blijven bewaard.")
                 % {"number": version.number},
             )
+            due = version.material.update_notice_due_at
+            if due is not None:
+                messages.info(
+                    request,
+                    _("De deelnemers krijgen op %(when)s een e-mail over de nieuwe versie.")
+                    % {"when": date_format(timezone.localtime(due, local_zone()), "j F H:i")},
+                )
             return redirect("programme:material_detail", slug=assembly.slug, pk=material.pk)
     return _detail(request, assembly, material, version_form=form)
 
