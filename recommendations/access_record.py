@@ -4,7 +4,8 @@ is not public yet); tests/permission_rows/record.py walks them all.
 
 - the chair writes and approves minutes and records minority statements;
 - organisers may draft minutes, never approve them;
-- organisers and the griffie record the government's responses;
+- organisers and the griffie record the government's responses, and correct
+  or withdraw one entered wrongly;
 - the public reads approved minutes, results and the tracker of a public assembly.
 """
 
@@ -17,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from assembly import access
 from assembly.models import Assembly, RoleKind, User
 from assembly.selectors import role_kinds_for
-from recommendations.models import MinorityStatement, Minutes, Recommendation
+from recommendations.models import GovernmentResponse, MinorityStatement, Minutes, Recommendation
 
 RECORD_STAFF = frozenset({RoleKind.CHAIR, RoleKind.ORGANISER, RoleKind.GRIFFIE})
 MINUTES_WRITERS = frozenset({RoleKind.CHAIR, RoleKind.ORGANISER})
@@ -66,6 +67,16 @@ def get_recommendation_for_responder(*, user: User, slug: str, number: int) -> R
     assembly = access.get_assembly_for_roles(user=user, slug=slug, roles=RESPONDERS)
     return get_object_or_404(
         Recommendation.objects.select_related("assembly"), assembly=assembly, number=number
+    )
+
+
+def get_response_for_responder(*, user: User, slug: str, pk: int) -> GovernmentResponse:
+    """A recorded response, to correct or withdraw (the roles that record them)."""
+    assembly = access.get_assembly_for_roles(user=user, slug=slug, roles=RESPONDERS)
+    return get_object_or_404(
+        GovernmentResponse.objects.select_related("recommendation__assembly"),
+        pk=pk,
+        recommendation__assembly=assembly,
     )
 
 

@@ -128,3 +128,56 @@ class ResponseForm(_TiedErrors, forms.Form):
         required=False,
         assume_scheme="https",
     )
+
+
+def _seen(value: str) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError as error:
+        raise forms.ValidationError(_("Open de reactie opnieuw.")) from error
+
+
+_REASON_HELP = _(
+    "Deze reden komt op de openbare pagina. Noem geen namen van deelnemers. "
+    "Een minister of het kabinet noemen mag wel."
+)
+
+
+class ResponseCorrectForm(ResponseForm, OneTimeForm):
+    """Correct a response that was entered wrongly; the reason is published."""
+
+    reason = forms.CharField(
+        label=_("Reden van de verbetering"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_REASON_HELP,
+        error_messages={"required": _("Reden: schrijf op waarom u de reactie verbetert.")},
+    )
+    # When the reaction last changed as the writer opened it.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_seen(self) -> dt.datetime | None:
+        return _seen(self.cleaned_data["seen"])
+
+
+class ResponseWithdrawForm(_TiedErrors, forms.Form):
+    """Withdraw a response entered for the wrong recommendation; the reason is published."""
+
+    reason = forms.CharField(
+        label=_("Reden van het intrekken"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_REASON_HELP,
+        error_messages={"required": _("Reden: schrijf op waarom u de reactie intrekt.")},
+    )
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # On the same page as the correction form: ids of its own.
+        kwargs.setdefault("auto_id", "withdraw_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_seen(self) -> dt.datetime | None:
+        return _seen(self.cleaned_data["seen"])

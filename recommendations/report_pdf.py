@@ -666,6 +666,18 @@ def final_report_pdf(report: FinalReport) -> bytes:
                     s["small"],
                 )
             )
+        # The same words as the public tracker: a corrected or withdrawn response.
+        changes = [(_("Verbeterd op %(when)s."), change) for change in r.response_corrections] + [
+            (_("Een reactie is op %(when)s ingetrokken."), change)
+            for change in r.responses_withdrawn
+        ]
+        for words, change in changes:
+            when = formats.date_format(timezone.localtime(change.at), "j F Y")
+            story.append(
+                Paragraph(
+                    _p(words % {"when": when} + f" {_('Reden:')} {change.reason}"), s["small"]
+                )
+            )
 
     if report.set_aside:
         h2(_("Ingetrokken en samengevoegde aanbevelingen"))

@@ -143,6 +143,9 @@ Alles hieronder in één bestand, met dezelfde namen als de kolommen.
 Sleutels: `burgerberaad`, `aanbevelingen`, `ingetrokken_en_samengevoegd`,
 `voorkeursstemmingen`, `samenstelling`, `loting`, `weekenden`, `deskundigen`,
 `informatiemateriaal`, `kosten`, `verslagen`, `deelnemers_met_naam`.
+Per aanbeveling staat er ook wanneer en waarom de reactie van het kabinet is verbeterd
+(`kabinetsreactie_verbeterd`) en welke reacties zijn ingetrokken omdat ze bij een andere
+aanbeveling hoorden (`ingetrokken_kabinetsreacties`), net als op de openbare pagina.
 
 ## aanbevelingen.csv — recommendations, one row each
 
@@ -373,6 +376,12 @@ def final_report_data(report: FinalReport) -> dict[str, Any]:
                 ],
                 "kabinetsreactie": r.response_status,
                 "kabinetsreactie_tekst": r.response_text,
+                "kabinetsreactie_verbeterd": [
+                    {"verbeterd_op": c.at, "reden": c.reason} for c in r.response_corrections
+                ],
+                "ingetrokken_kabinetsreacties": [
+                    {"ingetrokken_op": w.at, "reden": w.reason} for w in r.responses_withdrawn
+                ],
                 "tekst": r.text,
                 "toelichting": r.rationale,
             }

@@ -8,10 +8,12 @@ on the page; an empty cell means "no ballot" or "not counted".
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
@@ -40,6 +42,22 @@ COLUMNS: tuple[tuple[str, Promise], ...] = (
     ("counts_hash", _("controlegetal (SHA-256) van de telling")),
     ("corrected", _("de uitslag is later verbeterd: true of false")),
     ("minority_statements", _("minderheidsstandpunten, gescheiden door ' | '")),
+    (
+        "response_status",
+        _("reactie van de regering nu: adopted, partly, rejected, under_study of none"),
+    ),
+    ("response_text", _("tekst van de reactie die nu geldt")),
+    (
+        "response_corrections",
+        _("verbeteringen van die reactie: 'datum: reden', gescheiden door ' | '"),
+    ),
+    (
+        "responses_withdrawn",
+        _(
+            "ingetrokken reacties (bij de verkeerde aanbeveling ingevoerd): "
+            "'datum: reden', gescheiden door ' | '"
+        ),
+    ),
 )
 
 
@@ -52,6 +70,10 @@ BALLOT_COLUMNS = (
 
 def _flag(value: bool | None) -> str:
     return "" if value is None else ("true" if value else "false")
+
+
+def _day(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).date().isoformat()
 
 
 def _number(value: Decimal | None) -> str:
@@ -79,6 +101,10 @@ class ExportRow:
     counts_hash: str
     corrected: str
     minority_statements: str
+    response_status: str
+    response_text: str
+    response_corrections: str
+    responses_withdrawn: str
 
 
 def _ballot_figures(ballot: BallotOutcome | None) -> dict[str, str]:
@@ -109,6 +135,15 @@ def export_row(result: RecommendationResult) -> ExportRow:
         status=result.status,
         merged_into="" if result.merged_into_number is None else str(result.merged_into_number),
         minority_statements=" | ".join(s.text for s in result.minority_statements),
+        response_status=result.response_status,
+        response_text=result.response.text if result.response else "",
+        response_corrections=" | ".join(
+            f"{_day(c.corrected_at)}: {c.reason}"
+            for c in (result.response.corrections if result.response else ())
+        ),
+        responses_withdrawn=" | ".join(
+            f"{_day(w.withdrawn_at)}: {w.reason}" for w in result.withdrawn_responses
+        ),
         **_ballot_figures(result.ballot),
     )
 
@@ -168,6 +203,11 @@ def results_json(results: AssemblyResults, *, assembly_slug: str) -> dict[str, A
             "minority_statements": [
                 {"text": s.text, "supporters": s.supporters} for s in result.minority_statements
             ],
+            "response": _response(result),
+            "withdrawn_responses": [
+                {"withdrawn_at": w.withdrawn_at.isoformat(), "reason": w.reason}
+                for w in result.withdrawn_responses
+            ],
         }
 
     return {
@@ -198,3 +238,21 @@ def results_json(results: AssemblyResults, *, assembly_slug: str) -> dict[str, A
 
 def _json_number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
+
+
+def _response(result: RecommendationResult) -> dict[str, Any] | None:
+    """The government's current response, with the trace of its corrections."""
+    response = result.response
+    if response is None:
+        return None
+    return {
+        "status": response.status,
+        "text": response.text,
+        "responded_on": response.responded_on.isoformat(),
+        "source_title": response.source_title,
+        "source_url": response.source_url,
+        "corrections": [
+            {"corrected_at": c.corrected_at.isoformat(), "reason": c.reason}
+            for c in response.corrections
+        ],
+    }

@@ -202,6 +202,15 @@ class RemovedMinorityLine:
 
 
 @dataclass(frozen=True)
+class ResponseChangeLine:
+    """That the recorded response of the government was corrected or
+    withdrawn, when and why (the tracker says the same)."""
+
+    at: dt.datetime
+    reason: str
+
+
+@dataclass(frozen=True)
 class RecommendationLine:
     number: int
     title: str
@@ -227,6 +236,10 @@ class RecommendationLine:
     corrected: bool = False
     correction_reason: str = ""
     votes_invalid: int = 0
+    # The current response's corrections, and responses withdrawn as entered
+    # for the wrong recommendation (not their text).
+    response_corrections: tuple[ResponseChangeLine, ...] = ()
+    responses_withdrawn: tuple[ResponseChangeLine, ...] = ()
 
     @property
     def voted(self) -> bool:
@@ -638,6 +651,14 @@ def _recommendation_line(result: RecommendationResult) -> RecommendationLine:
         corrected=ballot.corrected if ballot else False,
         correction_reason=ballot.correction_reason if ballot else "",
         votes_invalid=ballot.invalid if ballot else 0,
+        response_corrections=tuple(
+            ResponseChangeLine(at=c.corrected_at, reason=c.reason)
+            for c in (response.corrections if response else ())
+        ),
+        responses_withdrawn=tuple(
+            ResponseChangeLine(at=w.withdrawn_at, reason=w.reason)
+            for w in result.withdrawn_responses
+        ),
     )
 
 

@@ -158,6 +158,23 @@ class RemovedMinorityView:
 
 
 @dataclass(frozen=True)
+class CorrectionView:
+    """That a response was corrected, when and why (the text now shown is the corrected one)."""
+
+    corrected_at: dt.datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class WithdrawnResponseView:
+    """That a response was withdrawn (entered for the wrong recommendation),
+    when and why; not its text."""
+
+    withdrawn_at: dt.datetime
+    reason: str
+
+
+@dataclass(frozen=True)
 class ResponseView:
     status: str
     status_label: str
@@ -166,6 +183,11 @@ class ResponseView:
     source_title: str
     source_url: str
     recorded_at: dt.datetime
+    pk: int = 0
+    # Oldest first.
+    corrections: tuple[CorrectionView, ...] = ()
+    # When the row last changed (what a correction form remembers as seen).
+    changed_at: dt.datetime | None = None
 
     @property
     def symbol(self) -> str:
@@ -191,6 +213,9 @@ class RecommendationResult:
     responses: list[ResponseView]
     # Statements the chair took out: shown as removed, with the reason.
     removed_minority_statements: list[RemovedMinorityView] = field(default_factory=list)
+    # Responses withdrawn as entered for the wrong recommendation: shown as
+    # withdrawn, with the reason; they are not in ``responses``.
+    withdrawn_responses: list[WithdrawnResponseView] = field(default_factory=list)
 
     @property
     def response(self) -> ResponseView | None:
@@ -376,9 +401,15 @@ def assembly_results(*, assembly: Assembly, decided_only: bool = True) -> Assemb
             )
         )
     responses: dict[int, list[ResponseView]] = defaultdict(list)
+    withdrawn: dict[int, list[WithdrawnResponseView]] = defaultdict(list)
     for response in GovernmentResponse.objects.filter(recommendation_id__in=ids).order_by(
         "responded_on", "created_at", "pk"
     ):
+        if response.withdrawn_at is not None:
+            withdrawn[response.recommendation_id].append(
+                WithdrawnResponseView(response.withdrawn_at, response.withdrawn_reason)
+            )
+            continue
         responses[response.recommendation_id].append(
             ResponseView(
                 status=response.status,
@@ -388,8 +419,13 @@ def assembly_results(*, assembly: Assembly, decided_only: bool = True) -> Assemb
                 source_title=response.source_title,
                 source_url=response.source_url,
                 recorded_at=response.created_at,
+                pk=response.pk,
+                corrections=_corrections(response.corrections),
+                changed_at=response.changed_at,
             )
         )
+    for traces in withdrawn.values():
+        traces.sort(key=lambda trace: trace.withdrawn_at)
 
     return AssemblyResults(
         recommendations=[
@@ -409,10 +445,22 @@ def assembly_results(*, assembly: Assembly, decided_only: bool = True) -> Assemb
                 minority_statements=statements.get(row.pk, []),
                 removed_minority_statements=removed.get(row.pk, []),
                 responses=responses.get(row.pk, []),
+                withdrawn_responses=withdrawn.get(row.pk, []),
             )
             for row in rows
         ],
         ranked=ranked,
+    )
+
+
+def _corrections(raw: object) -> tuple[CorrectionView, ...]:
+    """The public traces as government_response_correct stores them."""
+    if not isinstance(raw, list):
+        return ()
+    return tuple(
+        CorrectionView(dt.datetime.fromisoformat(str(entry["at"])), str(entry.get("reason", "")))
+        for entry in raw
+        if isinstance(entry, dict) and entry.get("at")
     )
 
 
@@ -452,11 +500,12 @@ CHART_ROW = 40
 
 def tracker_rows(results: AssemblyResults) -> list[RecommendationResult]:
     """What the tracker follows: the adopted recommendations, and any other
-    the government answered anyway."""
+    the government answered anyway (also when that answer was withdrawn:
+    the trace stays public)."""
     return [
         r
         for r in results.recommendations
-        if (r.ballot is not None and r.ballot.adopted) or r.responses
+        if (r.ballot is not None and r.ballot.adopted) or r.responses or r.withdrawn_responses
     ]
 
 

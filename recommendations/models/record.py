@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -103,6 +105,19 @@ class GovernmentResponse(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+    # Corrected (a typo, the wrong status): the row holds the right answer now,
+    # and each correction leaves a public trace, {"at": ISO time, "reason": ...},
+    # oldest first. The last correction's form number makes a double click one.
+    corrected_at = models.DateTimeField(_("laatst verbeterd op"), null=True, blank=True)
+    corrections = models.JSONField(_("verbeteringen"), default=list, blank=True)
+    correction_submission = one_time_submission()
+    # Withdrawn (entered for the wrong recommendation): it no longer counts,
+    # but the tracker says publicly that one was withdrawn, when and why.
+    withdrawn_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("reden van intrekken"), blank=True)
+    withdrawn_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("reactie van de regering")
@@ -111,3 +126,8 @@ class GovernmentResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recommendation_id}: {self.status}"
+
+    @property
+    def changed_at(self) -> dt.datetime:
+        """When the row last changed: what a correction form remembers as seen."""
+        return self.withdrawn_at or self.corrected_at or self.created_at

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 import uuid
 
 from django.db import IntegrityError, transaction
@@ -22,6 +23,8 @@ from django.utils.translation import gettext_noop
 from assembly.models import Assembly, AuditEvent, User
 from assembly.selectors import submitted_before
 from assembly.services import audit_record
+from participants.models import PanelMember
+from participants.names import identifying_words
 from recommendations.models import (
     Ballot,
     BallotResult,
@@ -38,7 +41,12 @@ RESPONSE_OPEN_TO = frozenset({Recommendation.Status.ADOPTED, Recommendation.Stat
 
 
 class RecordRefused(Exception):
-    """The change cannot be made; the message says why, for the chair or organiser."""
+    """The change cannot be made; the message says why, for the chair or organiser.
+    ``field``: the form field the message is about, if any."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _body_hash(body: str) -> str:
@@ -321,6 +329,7 @@ def government_response_record(
     list(Recommendation.objects.select_for_update().filter(pk=recommendation.pk).values("pk"))
     same = GovernmentResponse.objects.filter(
         recommendation=recommendation,
+        withdrawn_at__isnull=True,
         status=status,
         text=text.strip(),
         responded_on=responded_on,
@@ -353,3 +362,158 @@ def government_response_record(
         detail={"recommendation": recommendation.pk, "status": response.status},
     )
     return response
+
+
+def _member_names(recommendation: Recommendation) -> list[str]:
+    """The words that identify the assembly's members and alternates."""
+    return identifying_words(
+        PanelMember.objects.filter(assembly_id=recommendation.assembly_id).values_list(
+            "registration__full_name", flat=True
+        )
+    )
+
+
+def check_response_change_reason(*, recommendation: Recommendation, reason: str) -> None:
+    """The reason for correcting or withdrawing a response is published on
+    the tracker: it must be there, and it may not name the assembly's members
+    (the tracker names no one of them). Ministers and the cabinet may be named:
+    the response is theirs."""
+    if not reason.strip():
+        raise RecordRefused(
+            _("Reden: schrijf op waarom. Die reden komt op de openbare pagina."), field="reason"
+        )
+    for name in _member_names(recommendation):
+        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", reason, flags=re.IGNORECASE):
+            raise RecordRefused(
+                _(
+                    "Reden: er staat de naam van een deelnemer in. De reden komt op de "
+                    "openbare pagina. Schrijf hem op zonder namen."
+                ),
+                field="reason",
+            )
+
+
+_CHANGED_SINCE = gettext_noop(
+    "Iemand anders heeft deze reactie intussen veranderd. Uw tekst is nog niet bewaard: "
+    "u ziet hem hieronder. Open de reactie opnieuw en verbeter de nieuwe tekst."
+)
+
+
+def _locked_response(response: GovernmentResponse) -> GovernmentResponse:
+    # The recommendation's lock first, as government_response_record takes it.
+    list(
+        Recommendation.objects.select_for_update()
+        .filter(pk=response.recommendation_id)
+        .values("pk")
+    )
+    return (
+        # Lock the response only, not the assembly row it is read with.
+        GovernmentResponse.objects.select_for_update(of=("self",))
+        .select_related("recommendation__assembly")
+        .get(pk=response.pk)
+    )
+
+
+@transaction.atomic
+def government_response_correct(
+    *,
+    response: GovernmentResponse,
+    status: str,
+    text: str,
+    responded_on: dt.date,
+    source_title: str,
+    source_url: str,
+    reason: str,
+    actor: User,
+    seen: dt.datetime | None,
+    submission: uuid.UUID | None = None,
+) -> GovernmentResponse:
+    """Correct a response that was entered wrongly (a typo, the wrong status).
+    The row holds the right answer from now on; the tracker says publicly
+    that it was corrected, when and why. Not for a new answer of the
+    government: that is a new response, and the old one stays in the history.
+
+    ``seen``: when the row last changed as the writer opened it; a correction
+    over someone else's change is refused. The same form sent twice
+    (``submission``) is one correction."""
+    locked = _locked_response(response)
+    if submission is not None and locked.correction_submission == submission:
+        return locked
+    if locked.withdrawn_at is not None:
+        raise RecordRefused(_("Deze reactie is ingetrokken. U kunt haar niet meer verbeteren."))
+    if seen is not None and locked.changed_at != seen:
+        raise RecordRefused(_(_CHANGED_SINCE))
+    recommendation = locked.recommendation
+    check_response_change_reason(recommendation=recommendation, reason=reason)
+    new = {
+        "status": GovernmentResponse.Status(status),
+        "text": text.strip(),
+        "responded_on": responded_on,
+        "source_title": source_title.strip(),
+        "source_url": source_url.strip(),
+    }
+    if all(getattr(locked, name) == value for name, value in new.items()):
+        raise RecordRefused(
+            _("U heeft niets veranderd. Verbeter de reactie, of ga terug zonder te bewaren.")
+        )
+    check_government_response(
+        recommendation=recommendation,
+        responded_on=responded_on,
+        source_title=source_title,
+        source_url=source_url,
+        today=timezone.localdate(),
+    )
+    changed = sorted(name for name, value in new.items() if getattr(locked, name) != value)
+    for name, value in new.items():
+        setattr(locked, name, value)
+    locked.corrected_at = timezone.now()
+    locked.corrections = [
+        *locked.corrections,
+        {"at": locked.corrected_at.isoformat(), "reason": reason.strip()},
+    ]
+    locked.correction_submission = submission
+    locked.save(update_fields=[*new, "corrected_at", "corrections", "correction_submission"])
+    audit_record(
+        action="record.response_corrected",
+        assembly=recommendation.assembly,
+        actor=actor,
+        target=locked,
+        # Which fields changed, not their text: the reason is on the public page.
+        detail={"recommendation": recommendation.pk, "status": locked.status, "fields": changed},
+    )
+    logger.info("response corrected id=%s recommendation=%s", locked.pk, recommendation.pk)
+    return locked
+
+
+@transaction.atomic
+def government_response_withdraw(
+    *,
+    response: GovernmentResponse,
+    reason: str,
+    actor: User,
+    seen: dt.datetime | None,
+) -> GovernmentResponse:
+    """Take out a response entered for the wrong recommendation. It no longer
+    counts (the recommendation is without response again, unless an earlier
+    one stands); the tracker says publicly that one was withdrawn, when and
+    why, without its text. Withdrawing twice is withdrawing once."""
+    locked = _locked_response(response)
+    if locked.withdrawn_at is not None:
+        return locked
+    if seen is not None and locked.changed_at != seen:
+        raise RecordRefused(_(_CHANGED_SINCE))
+    recommendation = locked.recommendation
+    check_response_change_reason(recommendation=recommendation, reason=reason)
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_reason = reason.strip()
+    locked.withdrawn_by = actor
+    locked.save(update_fields=["withdrawn_at", "withdrawn_reason", "withdrawn_by"])
+    audit_record(
+        action="record.response_withdrawn",
+        assembly=recommendation.assembly,
+        actor=actor,
+        target=locked,
+        detail={"recommendation": recommendation.pk},
+    )
+    logger.info("response withdrawn id=%s recommendation=%s", locked.pk, recommendation.pk)
+    return locked

@@ -38,6 +38,16 @@ urlpatterns: list[URLPattern] = [
         views.record_response,
         name="record_response",
     ),
+    path(
+        f"{_STAFF}reactie/<int:pk>/verbeteren/",
+        views.record_response_correct,
+        name="record_response_correct",
+    ),
+    path(
+        f"{_STAFF}reactie/<int:pk>/intrekken/",
+        views.record_response_withdraw,
+        name="record_response_withdraw",
+    ),
     path(_RESULTS, views.record_results, name="record_results"),
     path(f"{_RESULTS}uitkomsten.csv", views.record_results_csv, name="record_results_csv"),
     path(f"{_RESULTS}uitkomsten.json", views.record_results_json, name="record_results_json"),

@@ -22,9 +22,16 @@ from assembly import access
 from assembly.models import Assembly, AuditEvent, RoleKind
 from recommendations import access_record
 from recommendations import selectors_results as selectors
-from recommendations.forms_record import ApproveForm, MinorityForm, MinutesForm, ResponseForm
+from recommendations.forms_record import (
+    ApproveForm,
+    MinorityForm,
+    MinutesForm,
+    ResponseCorrectForm,
+    ResponseForm,
+    ResponseWithdrawForm,
+)
 from recommendations.markdown import render_markdown
-from recommendations.models import Minutes, Recommendation
+from recommendations.models import GovernmentResponse, Minutes, Recommendation
 from recommendations.resources_results import COLUMNS, results_csv, results_json
 from recommendations.services import record as services
 from sessions.models import Session, Weekend
@@ -304,6 +311,114 @@ def record_response(request: HttpRequest, slug: str, number: int) -> HttpRespons
             "symbols": selectors.response_symbols(),
         },
     )
+
+
+def _response_url(response: GovernmentResponse) -> str:
+    recommendation = response.recommendation
+    return reverse(
+        "recommendations:record_response",
+        kwargs={"slug": recommendation.assembly.slug, "number": recommendation.number},
+    )
+
+
+def _refused(form: Any, refused: services.RecordRefused) -> None:
+    field = refused.field if refused.field in form.fields else None
+    form.add_error(field, str(refused))
+
+
+def _response_change_page(
+    request: HttpRequest,
+    response: GovernmentResponse,
+    *,
+    form: ResponseCorrectForm,
+    withdraw_form: ResponseWithdrawForm,
+) -> HttpResponse:
+    return render(
+        request,
+        TEMPLATES + "response_change.html",
+        {
+            "assembly": response.recommendation.assembly,
+            "recommendation": response.recommendation,
+            "response": response,
+            "form": form,
+            "withdraw_form": withdraw_form,
+        },
+    )
+
+
+def _seen_initial(response: GovernmentResponse) -> dict[str, str]:
+    return {"seen": response.changed_at.isoformat()}
+
+
+def _correct_initial(response: GovernmentResponse) -> dict[str, Any]:
+    return {
+        "status": response.status,
+        "text": response.text,
+        "responded_on": response.responded_on,
+        "source_title": response.source_title,
+        "source_url": response.source_url,
+        **_seen_initial(response),
+    }
+
+
+@login_required
+def record_response_correct(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Correct a response entered wrongly; the reason is published on the tracker."""
+    user = access.request_user(request)
+    response = access_record.get_response_for_responder(user=user, slug=slug, pk=pk)
+    if response.withdrawn_at is not None and request.method != "POST":
+        messages.info(request, _("Deze reactie is ingetrokken. U kunt haar niet meer verbeteren."))
+        return redirect(_response_url(response))
+    form = ResponseCorrectForm(request.POST or None, initial=_correct_initial(response))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.government_response_correct(
+                response=response,
+                status=form.cleaned_data["status"],
+                text=form.cleaned_data["text"],
+                responded_on=form.cleaned_data["responded_on"],
+                source_title=form.cleaned_data["source_title"],
+                source_url=form.cleaned_data["source_url"],
+                reason=form.cleaned_data["reason"],
+                actor=user,
+                seen=form.cleaned_data["seen"],
+                submission=form.cleaned_data["submission"],
+            )
+        except services.RecordRefused as refused:
+            _refused(form, refused)
+        else:
+            messages.success(
+                request, _("De reactie is verbeterd. De reden staat op de openbare pagina.")
+            )
+            return redirect(_response_url(response))
+    withdraw_form = ResponseWithdrawForm(initial=_seen_initial(response))
+    return _response_change_page(request, response, form=form, withdraw_form=withdraw_form)
+
+
+@login_required
+@require_POST
+def record_response_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Withdraw a response entered for the wrong recommendation; the reason is published."""
+    user = access.request_user(request)
+    response = access_record.get_response_for_responder(user=user, slug=slug, pk=pk)
+    withdraw_form = ResponseWithdrawForm(request.POST)
+    if withdraw_form.is_valid():
+        try:
+            services.government_response_withdraw(
+                response=response,
+                reason=withdraw_form.cleaned_data["reason"],
+                actor=user,
+                seen=withdraw_form.cleaned_data["seen"],
+            )
+        except services.RecordRefused as refused:
+            _refused(withdraw_form, refused)
+        else:
+            messages.success(
+                request, _("De reactie is ingetrokken. De reden staat op de openbare pagina.")
+            )
+            return redirect(_response_url(response))
+    form = ResponseCorrectForm(initial=_correct_initial(response))
+    return _response_change_page(request, response, form=form, withdraw_form=withdraw_form)
 
 
 # ------------------------------------------------------------ public pages

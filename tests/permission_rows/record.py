@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from recommendations.models import MinorityStatement, Minutes
+from recommendations.models import GovernmentResponse, MinorityStatement, Minutes
 from sessions.models import Weekend
 from tests.conftest import Cast
 from tests.permission import ALL, SLUG, Row, staff_only
@@ -63,6 +63,21 @@ def _statement(cast: Cast) -> dict[str, Any]:
     return {"slug": cast.assembly.slug, "pk": statement.pk}
 
 
+def _response(cast: Cast) -> dict[str, Any]:
+    _decided(cast)
+    response = GovernmentResponse.objects.create(
+        recommendation=cast.assembly.recommendations.get(number=1),
+        status=GovernmentResponse.Status.UNDER_STUDY,
+        text="Het kabinet laat dit onderzoeken.",
+        responded_on="2026-03-01",
+    )
+    return {"slug": cast.assembly.slug, "pk": response.pk}
+
+
+def _withdraw_reason(cast: Cast) -> dict[str, Any]:
+    return {"reason": "Hoort bij een andere aanbeveling."}
+
+
 RECORD_STAFF = staff_only({"chair", "organiser", "griffie"})
 WRITERS = staff_only({"chair", "organiser"})
 
@@ -78,6 +93,15 @@ ROWS: dict[str, Row] = {
         staff_only({"chair"}, status=302), kwargs=_statement, method="post"
     ),
     "recommendations:record_response": Row(staff_only({"organiser", "griffie"}), kwargs=_decided),
+    "recommendations:record_response_correct": Row(
+        staff_only({"organiser", "griffie"}), kwargs=_response
+    ),
+    "recommendations:record_response_withdraw": Row(
+        staff_only({"organiser", "griffie"}, status=302),
+        kwargs=_response,
+        method="post",
+        data=_withdraw_reason,
+    ),
     # Public pages of a public assembly (a hidden one: tests/recommendations/test_results.py).
     "recommendations:record_results": Row(ALL, kwargs=_results),
     "recommendations:record_results_csv": Row(ALL, kwargs=SLUG),
