@@ -38,10 +38,18 @@ class SideBySide:
     new: list[Piece] = field(default_factory=list)
     removed_words: int = 0
     added_words: int = 0
+    # The texts differ at all, white space included.
+    differs: bool = False
 
     @property
     def changed(self) -> bool:
         return bool(self.removed_words or self.added_words)
+
+    @property
+    def only_spacing(self) -> bool:
+        """The same words, with other spaces or line breaks: not "no change",
+        as the version does differ."""
+        return self.differs and not self.changed
 
 
 def tokens(text: str) -> list[str]:
@@ -77,7 +85,7 @@ def _split_edges(parts: list[str]) -> tuple[str, str, str]:
 def compare(old: str, new: str) -> SideBySide:
     """Word-level comparison of `old` and `new`."""
     a, b = tokens(old), tokens(new)
-    result = SideBySide()
+    result = SideBySide(differs=a != b)
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":

@@ -20,6 +20,9 @@ TEXT_ROWS = 8
 # costs every reader (each page compares texts word by word, see diff.py).
 TEXT_MAX_LENGTH = 6000
 RATIONALE_MAX_LENGTH = 3000
+# A hidden field (the version the page showed, the form's one-time number)
+# that is missing or changed: nobody can correct it in the form itself.
+STALE_PAGE = _("De pagina is verouderd. Laad hem opnieuw; uw tekst staat hieronder.")
 
 
 class TiedErrorsForm(forms.Form):
@@ -33,7 +36,22 @@ class TiedErrorsForm(forms.Form):
 
     def full_clean(self) -> None:
         super().full_clean()
+        self._hidden_errors_in_words()
         self._tie_errors()
+
+    def _hidden_errors_in_words(self) -> None:
+        """An error on a hidden field shows nowhere (there is no field to show
+        it by): it becomes one error for the whole form, in words."""
+        errors = self.errors  # set by full_clean: reading it cleans nothing again
+        hidden = [
+            name
+            for name in list(errors)
+            if name in self.fields and self.fields[name].widget.is_hidden
+        ]
+        for name in hidden:
+            del errors[name]
+        if hidden:
+            self.add_error(None, STALE_PAGE)
 
     def add_error(self, field: str | None, error: Any) -> None:
         # A view adds the service's refusal after validation: tie it too.

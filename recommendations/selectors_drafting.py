@@ -108,9 +108,11 @@ def plenary_neighbours(
 
 
 def merge_candidates(*, assembly: Assembly) -> list[Recommendation]:
+    """With `open_amendments`: the merge page says which lapse in a merge."""
     return list(
         Recommendation.objects.filter(assembly=assembly, status__in=IN_PLENARY)
         .select_related("table")
+        .annotate(open_amendments=Count("amendments", filter=Q(amendments__status="proposed")))
         .order_by("number")
     )
 
@@ -214,6 +216,8 @@ class AmendmentRow:
     diff: SideBySide
     # The text changed after this amendment was proposed: the plenary should know.
     outdated: bool
+    # Why it ended without a decision, when its recommendation ended (see lapse_reason).
+    lapsed: str = ""
 
 
 @dataclass(frozen=True)
@@ -245,6 +249,21 @@ def proposer_label(amendment: Amendment, labels: dict[int, str]) -> str:
     if amendment.proposed_by_id is not None:
         return labels.get(amendment.proposed_by_id, _("een deelnemer"))
     return _("vanuit de zaal")
+
+
+def lapse_reason(amendment: Amendment, recommendation: Recommendation) -> str:
+    """Why an amendment ended with its recommendation, in words; "" when it did
+    not (services.drafting._lapse_open_amendments gives a lapsed one a time,
+    a proposer's own withdrawal does not)."""
+    if amendment.status != Amendment.Status.WITHDRAWN or amendment.decided_at is None:
+        return ""
+    if recommendation.status == Status.MERGED and recommendation.merged_into is not None:
+        return _("Vervallen door samenvoegen met aanbeveling %(number)s") % {
+            "number": recommendation.merged_into.number
+        }
+    if recommendation.status == Status.WITHDRAWN:
+        return _("Vervallen, want de aanbeveling is ingetrokken")
+    return ""
 
 
 def detail(*, recommendation: Recommendation, viewer: Viewer) -> Detail:
@@ -286,6 +305,7 @@ def detail(*, recommendation: Recommendation, viewer: Viewer) -> Detail:
                     and last_change is not None
                     and last_change > a.created_at
                 ),
+                lapsed=lapse_reason(a, recommendation),
             )
             for a in amendments
         ],

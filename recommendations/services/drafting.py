@@ -113,6 +113,16 @@ def _version(
     )
 
 
+def _lapse_open_amendments(recommendations: Sequence[Recommendation], *, actor: User | None) -> int:
+    """Open amendments end with their recommendation (withdrawn, merged). They
+    are marked withdrawn with the time and who ended them: a proposer who
+    withdraws their own amendment leaves no decision time, so the pages can say
+    that these lapsed and why (selectors_drafting.lapse_reason)."""
+    return Amendment.objects.filter(
+        recommendation__in=recommendations, status=Amendment.Status.PROPOSED
+    ).update(status=Amendment.Status.WITHDRAWN, decided_at=timezone.now(), decided_by=actor)
+
+
 def _latest_version_number(recommendation: Recommendation) -> int:
     return recommendation.versions.aggregate(top=Max("number"))["top"] or 0
 
@@ -306,9 +316,7 @@ def recommendation_withdraw(
     recommendation.status = Status.WITHDRAWN
     recommendation.withdrawn_reason = _clean(reason)
     recommendation.save(update_fields=["status", "withdrawn_reason", "updated_at"])
-    lapsed = Amendment.objects.filter(
-        recommendation=recommendation, status=Amendment.Status.PROPOSED
-    ).update(status=Amendment.Status.WITHDRAWN)
+    lapsed = _lapse_open_amendments([recommendation], actor=actor)
     # A ballot prepared for it must not open any more (ballot_open checks too).
     cancelled = Ballot.objects.filter(
         recommendation=recommendation, status=Ballot.Status.PREPARED
@@ -699,9 +707,7 @@ def recommendation_merge(
             actor=actor,
             note=_("Samengevoegd in aanbeveling %(number)s") % {"number": target.number},
         )
-    lapsed = Amendment.objects.filter(
-        recommendation__in=merged, status=Amendment.Status.PROPOSED
-    ).update(status=Amendment.Status.WITHDRAWN)
+    lapsed = _lapse_open_amendments(merged, actor=actor)
     audit_record(
         action="recommendation.merged",
         assembly=assembly,

@@ -186,17 +186,27 @@ def _show_conflict(
     recommendation: Recommendation,
     conflict: services.VersionConflict,
     *,
-    field: str,
+    fields: dict[str, str],
     advice: str,
-) -> SideBySide:
+) -> list[tuple[str, SideBySide]]:
     """The page again after someone saved another version meanwhile. The
     person's text stays in the form; the hidden version number becomes the
     newest, so sending again is a choice made with that version in view; the
-    page shows the newest text beside theirs."""
+    page shows the newest version beside theirs, part by part (`fields`: form
+    field → recommendation field), as a change to the title or the rationale
+    alone matters as much as one to the text."""
     recommendation.refresh_from_db()
     _set_sent_value(form, "base_version", str(conflict.latest))
     form.add_error(None, f"{conflict} {advice}")
-    return compare(recommendation.text, form.cleaned_data.get(field) or "")
+    labels = {"title": _("Titel"), "text": _("Tekst"), "rationale": _("Toelichting")}
+    return [
+        (labels[name], compare(getattr(recommendation, name), form.cleaned_data.get(field) or ""))
+        for field, name in fields.items()
+    ]
+
+
+# The parts of a recommendation a form with its whole text changes.
+WHOLE_TEXT = {"title": "title", "text": "text", "rationale": "rationale"}
 
 
 def _text_kept(form: forms.Form) -> None:
@@ -241,7 +251,7 @@ def recommendation_edit(request: HttpRequest, slug: str, number: int) -> HttpRes
                 form,
                 recommendation,
                 refused,
-                field="text",
+                fields=WHOLE_TEXT,
                 advice=_(
                     "Uw tekst staat nog in het formulier. Vergelijk hem hieronder met de "
                     "nieuwste versie. Wilt u uw tekst toch bewaren? Klik dan opnieuw op "
@@ -411,7 +421,7 @@ def amendment_propose(request: HttpRequest, slug: str, number: int) -> HttpRespo
                 form,
                 recommendation,
                 refused,
-                field="proposed_text",
+                fields={"proposed_text": "text"},
                 advice=_(
                     "Uw voorstel staat nog in het formulier. Kijk hieronder wat er in de tekst "
                     "veranderd is. Pas uw voorstel zo nodig aan en dien het opnieuw in."
@@ -576,7 +586,7 @@ def recommendation_finalise(request: HttpRequest, slug: str, number: int) -> Htt
                 form,
                 recommendation,
                 refused,
-                field="text",
+                fields=WHOLE_TEXT,
                 advice=_(
                     "Uw tekst staat nog in het formulier. Vergelijk hem hieronder met de "
                     "nieuwste versie. Klopt uw tekst? Klik dan opnieuw op ‘Tekst definitief maken’."
@@ -683,5 +693,10 @@ def recommendation_merge(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         TEMPLATES + "merge.html",
-        {"assembly": viewer.assembly, "form": form, "candidates": candidates},
+        {
+            "assembly": viewer.assembly,
+            "form": form,
+            "candidates": candidates,
+            "with_open_amendments": [r for r in candidates if getattr(r, "open_amendments", 0)],
+        },
     )

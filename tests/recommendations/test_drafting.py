@@ -1001,3 +1001,123 @@ def test_an_amendment_proposed_before_another_was_accepted_does_not_undo_it_unse
     with pytest.raises(services.OutdatedAmendment):
         services.amendment_decide(amendment=third, accepted=True, actor=None)
     services.amendment_decide(amendment=third, accepted=False, actor=None)
+
+
+# ------------------------------------------ merges, comparison and errors (review)
+
+
+def test_the_merge_page_says_which_open_amendments_lapse(world: World) -> None:
+    first = submitted(world)
+    second = submitted(world, table=world.other, title="Voorlichting op school")
+    for text in ("Open een.", "Open twee."):
+        services.amendment_propose(recommendation=second, proposed_text=text, actor=None)
+    page = client_for(world, "organiser").get(url("merge", world)).content.decode()
+    assert f"Aanbeveling {second.number}: 2 open amendementen" in page
+    assert f"Aanbeveling {first.number}:" not in page
+    assert "vervallen" in page
+
+
+def test_an_amendment_lapsed_by_a_merge_says_why(world: World) -> None:
+    first = submitted(world)
+    second = submitted(world, table=world.other, title="Voorlichting op school")
+    gone = services.amendment_propose(recommendation=second, proposed_text="Weg.", actor=None)
+    services.amendment_withdraw(amendment=gone, actor=None)
+    services.amendment_propose(
+        recommendation=second, proposed_text="Open.", table=world.led, actor=None
+    )
+    merged = services.recommendation_merge(
+        sources=[first, second], into=None, title="Samen", text="Samen.", actor=None
+    )
+    page = client_for(world, "member").get(url("detail", world, second)).content.decode()
+    lapsed = page.split('id="amendement-2"')[1].split("</article>")[0]
+    withdrawn = page.split('id="amendement-1"')[1].split("</article>")[0]
+    assert f"Vervallen door samenvoegen met aanbeveling {merged.number}" in lapsed
+    assert "Vervallen" not in withdrawn and "Ingetrokken" in withdrawn
+
+
+def test_an_amendment_lapsed_by_a_withdrawal_says_why(world: World) -> None:
+    recommendation = submitted(world)
+    services.amendment_propose(recommendation=recommendation, proposed_text="Open.", actor=None)
+    services.recommendation_withdraw(recommendation=recommendation, reason="Dubbel.", actor=None)
+    page = client_for(world, "member").get(url("detail", world, recommendation)).content.decode()
+    assert "Amendement 1: Vervallen, want de aanbeveling is ingetrokken" in page
+
+
+def test_the_comparison_shows_a_change_of_only_the_title_or_rationale(world: World) -> None:
+    recommendation = draft(world)
+    services.recommendation_edit(
+        recommendation=recommendation,
+        title="Voorlichting over gokken",
+        text=recommendation.text,
+        rationale="Ouders vragen erom.",
+        base_version=1,
+        actor=world.user("facilitator"),
+    )
+    # The member saw version 1 and changes only the text.
+    response = client_for(world, "member").post(
+        url("edit", world, recommendation), _edit_data(text="Elke school, elk jaar.")
+    )
+    conflict = response.content.decode().split('id="conflict-heading"')[1].split("</section>")[0]
+    assert "gokken" in conflict and "erom." in conflict
+    page = (
+        client_for(world, "member")
+        .get(url("compare", world, recommendation) + "?old=1&new=2")
+        .content.decode()
+    )
+    assert "Niet veranderd:" not in page.split('id="compare-title"')[1].split("</section>")[0]
+    assert "erom." in page.split('id="compare-rationale"')[1].split("</section>")[0]
+
+
+def test_a_change_of_only_spacing_is_not_called_unchanged(world: World) -> None:
+    assert diff.compare("twee  woorden", "twee\nwoorden").only_spacing
+    assert not diff.compare("twee woorden", "twee woorden").only_spacing
+    assert not diff.compare("twee woorden", "drie woorden").only_spacing
+    recommendation = draft(world)
+    services.recommendation_edit(
+        recommendation=recommendation,
+        title=recommendation.title,
+        text="Elke school geeft les\n\nover drugs.",
+        actor=None,
+    )
+    page = (
+        client_for(world, "member")
+        .get(url("compare", world, recommendation) + "?old=1&new=2")
+        .content.decode()
+    )
+    text = page.split('id="compare-text"')[1].split("</section>")[0]
+    assert "Alleen witruimte of regels veranderd" in text and "Niet veranderd" not in text
+
+
+def test_the_feedback_form_sums_up_its_errors(world: World) -> None:
+    recommendation = submitted(world)
+    response = client_for(world, "chair").post(url("feedback", world, recommendation), {"text": ""})
+    page = response.content.decode()
+    assert "<title>Fout:" in page
+    summary = page.split('class="error-summary" role="alert"')[1].split("</div>")[0]
+    assert 'href="#id_text"' in summary
+
+
+@pytest.mark.parametrize("version", [None, "x", "-1"])
+def test_a_missing_or_broken_version_number_says_reload_and_keeps_the_text(
+    world: World, version: str | None
+) -> None:
+    recommendation = draft(world)
+    data = _edit_data(text="Mijn nieuwe tekst.")
+    if version is None:
+        del data["base_version"]
+    else:
+        data["base_version"] = version
+    response = client_for(world, "member").post(url("edit", world, recommendation), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    summary = page.split('class="error-summary" role="alert"')[1].split("</div>")[0]
+    assert "De pagina is verouderd. Laad hem opnieuw; uw tekst staat hieronder." in summary
+    assert "Mijn nieuwe tekst.</textarea>" in page
+    assert recommendation.versions.count() == 1
+    submitted_one = submitted(world, table=world.other)
+    response = client_for(world, "chair").post(
+        url("amendment_propose", world, submitted_one),
+        {"proposed_text": "Mijn voorstel.", "base_version": "x"},
+    )
+    page = response.content.decode()
+    assert "De pagina is verouderd." in page and "Mijn voorstel.</textarea>" in page
