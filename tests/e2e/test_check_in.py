@@ -7,6 +7,7 @@ refused the organisers' pages; a member sees their QR code. axe-core (WCAG
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -173,6 +174,14 @@ def test_a_desk_volunteer_checks_a_member_in_on_a_phone(
     expect(page.get_by_role("heading", name="Balie: deelnemers aanmelden")).to_be_visible()
     assert_accessible(axe, page)
     _no_sideways_scroll(page)
+    # The desk's card and the next weekend's card stand apart, not edge to edge.
+    boxes = page.eval_on_selector_all(
+        "main > section.card",
+        "cards => cards.map(c => c.getBoundingClientRect())"
+        ".map(r => [r.top, r.bottom])",
+    )
+    assert len(boxes) >= 2, boxes
+    assert all(b[0] - a[1] >= 8 for a, b in itertools.pairwise(boxes)), boxes
     with page.expect_navigation():
         page.get_by_role("link", name="Naar de aanmeldlijst van vandaag").tap()
     assert page.url.endswith(f"/{weekend.number}/{today.isoformat()}/"), page.url
