@@ -47,7 +47,7 @@ from reportlab.platypus.flowables import HRFlowable
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from assembly.pdf_fonts import pdf_fonts
-from recommendations.markdown import URL_SCHEMES, markdown_tokens
+from recommendations.markdown import URL_SCHEMES, is_scheme_relative, markdown_tokens
 from recommendations.selectors_report import (
     CompositionCategory,
     FinalReport,
@@ -993,7 +993,10 @@ def _composition_chart(category: CompositionCategory) -> Drawing:
 def _link_target(href: str) -> tuple[str, bool]:
     """The address to print after a link's text, and whether it may be a
     clickable link: the same schemes the HTML keeps (recommendations/markdown.py);
-    a relative address is printed but not linked, another scheme not at all."""
+    a relative address is printed but not linked, another scheme not at all,
+    nor "//host", which is another site and not a path on this one."""
+    if is_scheme_relative(href):
+        return "", False
     scheme, colon, _rest = href.partition(":")
     if colon and "/" not in scheme:
         allowed = scheme.lower() in URL_SCHEMES

@@ -170,6 +170,10 @@ aanbeveling hoorden (`ingetrokken_kabinetsreacties`), net als op de openbare pag
 | minderheidsstandpunten | aantal minderheidsstandpunten (tekst in minderheidsstandpunten.csv) |
 | verwijderde_minderheidsstandpunten | aantal standpunten dat de voorzitter uit het verslag haalde |
 | kabinetsreactie | stand van de laatste reactie van het kabinet (leeg: nog geen) |
+| kabinetsreactie_verbeterd | hoe vaak die reactie is verbeterd (wanneer en waarom: in
+  rapport.json) |
+| ingetrokken_kabinetsreacties | aantal reacties dat is ingetrokken, omdat het bij een andere
+  aanbeveling hoorde (wanneer en waarom: in rapport.json) |
 | tekst | definitieve tekst |
 | toelichting | toelichting |
 
@@ -520,6 +524,8 @@ def final_report_zip(report: FinalReport) -> bytes:
             len(r.minority),
             len(r.removed_minority),
             r.response_status,
+            len(r.response_corrections),
+            len(r.responses_withdrawn),
             r.text,
             r.rationale,
         ]
@@ -558,6 +564,8 @@ def final_report_zip(report: FinalReport) -> bytes:
                     "minderheidsstandpunten",
                     "verwijderde_minderheidsstandpunten",
                     "kabinetsreactie",
+                    "kabinetsreactie_verbeterd",
+                    "ingetrokken_kabinetsreacties",
                     "tekst",
                     "toelichting",
                 ],

@@ -73,6 +73,18 @@ def test_it_renders_markdown_and_strips_html_and_script_links() -> None:
     assert 'href="https://www.tweedekamer.nl"' in html
 
 
+def test_it_keeps_the_text_but_not_the_link_of_a_scheme_relative_address() -> None:
+    # A browser opens "//kwaad.example" as https://kwaad.example: another site.
+    html = render_markdown(
+        "[een](//kwaad.example) [twee]( //kwaad.example/x) [drie](&#47;/kwaad.example) "
+        "[vier](/verslagen/1)"
+    )
+    assert "kwaad.example" not in html
+    for text in ("een", "twee", "drie"):
+        assert f">{text}</a>" in html
+    assert 'href="/verslagen/1"' in html
+
+
 # ------------------------------------------------------------------- minutes
 
 

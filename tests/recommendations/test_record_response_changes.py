@@ -327,3 +327,12 @@ def test_the_final_report_shows_the_corrected_response_and_the_withdrawn_one(
     assert [w["reden"] for w in by_number[2]["ingetrokken_kabinetsreacties"]] == [
         "Hoort bij aanbeveling 3."
     ]
+    # The CSV counts them, as it counts removed minority statements; the README says so.
+    rows = {r["nummer"]: r for r in csv.DictReader(io.StringIO(texts["zip:aanbevelingen.csv"]))}
+    assert [
+        (rows[n]["kabinetsreactie_verbeterd"], rows[n]["ingetrokken_kabinetsreacties"])
+        for n in ("1", "2", "3")
+    ] == [("1", "0"), ("0", "1"), ("0", "0")]
+    readme = texts["zip:README.md"].split("## aanbevelingen.csv")[1].split("\n## ")[0]
+    assert "| kabinetsreactie_verbeterd |" in readme
+    assert "| ingetrokken_kabinetsreacties |" in readme

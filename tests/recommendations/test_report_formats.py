@@ -42,6 +42,8 @@ Een **belangrijk** punt en een *schuin* woord.
 2. stap twee
 
 Geen opmaak uit de tekst: <b>niet vet</b> & <link href="https://kwaad.example">klik</link>
+
+Naar [een andere site](//elders.example/pagina) en [het verslag](/verslagen/1).
 """
 
 
@@ -81,6 +83,11 @@ def test_markdown_in_the_minutes_reads_as_text_in_the_pdf(cast: Cast) -> None:
     # Markup typed into the minutes is shown as typed, never followed.
     assert '<b>niet vet</b> & <link href="https://kwaad.example">klik</link>' in text
     assert "https://kwaad.example" not in _pdf_links(content)
+    # "//host" is another site, not a path on this one: its text only, like a
+    # scheme the HTML does not allow; a path on the site is printed, not linked.
+    assert "Naar een andere site en het verslag (/verslagen/1)." in text, text
+    assert "elders.example" not in text
+    assert not [link for link in _pdf_links(content) if "elders" in link or "verslagen" in link]
 
 
 # -------------------------------------------------------- the composition
