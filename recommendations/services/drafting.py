@@ -69,6 +69,15 @@ class Counts:
         return self.votes_for is not None or self.votes_against is not None
 
 
+@dataclass(frozen=True)
+class MergeResult:
+    """The recommendation a merge made or kept, and how many open amendments
+    of the merged ones lapsed (the organiser is told)."""
+
+    recommendation: Recommendation
+    amendments_lapsed: int
+
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -630,7 +639,7 @@ def recommendation_merge(
     rationale: str = "",
     seen_versions: Mapping[int, int] | None = None,
     actor: User | None,
-) -> Recommendation:
+) -> MergeResult:
     """Two or more similar recommendations in the plenary become one: a new
     recommendation, or `into` (one of `sources`) with the merged text. The
     others keep their history and point to the result (status MERGED).
@@ -720,7 +729,7 @@ def recommendation_merge(
             "amendments_lapsed": lapsed,
         },
     )
-    return target
+    return MergeResult(recommendation=target, amendments_lapsed=lapsed)
 
 
 def plenary_order(assembly: Assembly) -> list[Recommendation]:

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from assembly import access
@@ -684,12 +685,17 @@ def recommendation_merge(request: HttpRequest, slug: str) -> HttpResponse:
             _set_sent_value(form, "seen", seen_value(versions))
             form.add_error(None, str(refused))
         else:
-            messages.success(
-                request,
-                _("De aanbevelingen zijn samengevoegd in aanbeveling %(number)s.")
-                % {"number": result.number},
-            )
-            return redirect(_detail_url(result))
+            message = _("De aanbevelingen zijn samengevoegd in aanbeveling %(number)s.") % {
+                "number": result.recommendation.number
+            }
+            if result.amendments_lapsed:
+                message += " " + ngettext(
+                    "%(count)s open amendement is vervallen.",
+                    "%(count)s open amendementen zijn vervallen.",
+                    result.amendments_lapsed,
+                ) % {"count": result.amendments_lapsed}
+            messages.success(request, message)
+            return redirect(_detail_url(result.recommendation))
     return render(
         request,
         TEMPLATES + "merge.html",

@@ -272,7 +272,7 @@ def test_merging_into_a_new_recommendation_keeps_every_history(world: World) -> 
         title="Les en voorlichting over drugs",
         text="Samen.",
         actor=world.user("organiser"),
-    )
+    ).recommendation
     assert merged.number == 3 and merged.status == Status.SUBMITTED
     assert merged.position == 1  # takes the place of the first
     for source in (first, second):
@@ -289,7 +289,7 @@ def test_merging_into_one_of_them_and_refusing_drafts(world: World) -> None:
     second = submitted(world, table=world.other)
     result = services.recommendation_merge(
         sources=[first, second], into=first, title="T", text="Samen.", actor=None
-    )
+    ).recommendation
     assert result.pk == first.pk
     assert first.versions.order_by("-number").first().reason == "merged"  # type: ignore[union-attr]
     with pytest.raises(services.DraftingRefused, match="status"):
@@ -1017,6 +1017,30 @@ def test_the_merge_page_says_which_open_amendments_lapse(world: World) -> None:
     assert "vervallen" in page
 
 
+def test_after_a_merge_the_organiser_reads_how_many_open_amendments_lapsed(
+    world: World,
+) -> None:
+    first = submitted(world)
+    second = submitted(world, table=world.other, title="Voorlichting op school")
+    for text in ("Open een.", "Open twee."):
+        services.amendment_propose(recommendation=second, proposed_text=text, actor=None)
+    organiser = client_for(world, "organiser")
+    data = {"sources": [first.number, second.number], "title": "Samen", "text": "Samen."}
+    page = organiser.post(
+        url("merge", world), {**data, "into": str(first.number)}, follow=True
+    ).content.decode()
+    assert f"samengevoegd in aanbeveling {first.number}." in page
+    assert "2 open amendementen zijn vervallen." in page
+    # Without open amendments the message says nothing about them.
+    third = submitted(world, title="Derde")
+    data["sources"] = [first.number, third.number]
+    page = organiser.post(
+        url("merge", world), {**data, "into": str(first.number)}, follow=True
+    ).content.decode()
+    assert f"samengevoegd in aanbeveling {first.number}." in page
+    assert "vervallen." not in page
+
+
 def test_an_amendment_lapsed_by_a_merge_says_why(world: World) -> None:
     first = submitted(world)
     second = submitted(world, table=world.other, title="Voorlichting op school")
@@ -1027,7 +1051,7 @@ def test_an_amendment_lapsed_by_a_merge_says_why(world: World) -> None:
     )
     merged = services.recommendation_merge(
         sources=[first, second], into=None, title="Samen", text="Samen.", actor=None
-    )
+    ).recommendation
     page = client_for(world, "member").get(url("detail", world, second)).content.decode()
     lapsed = page.split('id="amendement-2"')[1].split("</article>")[0]
     withdrawn = page.split('id="amendement-1"')[1].split("</article>")[0]
