@@ -101,7 +101,10 @@ class MinorityForm(_TiedErrors, OneTimeForm):
     )
 
 
-class ResponseForm(_TiedErrors, forms.Form):
+class ResponseForm(_TiedErrors, OneTimeForm):
+    """A new response. Its one-time number makes the same form sent twice (a
+    double click, a page sent again after a correction) one response."""
+
     status = forms.ChoiceField(
         label=_("Stand van zaken"),
         choices=GovernmentResponse.Status.choices,
@@ -145,7 +148,7 @@ _REASON_HELP = _(
 )
 
 
-class ResponseCorrectForm(ResponseForm, OneTimeForm):
+class ResponseCorrectForm(ResponseForm):
     """Correct a response that was entered wrongly; the reason is published."""
 
     reason = forms.CharField(

@@ -105,6 +105,9 @@ class GovernmentResponse(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+    # The form it was recorded with: that form sent again (a double click, or
+    # the page sent again from the history after a correction) records nothing.
+    submission = one_time_submission()
     # Corrected (a typo, the wrong status): the row holds the right answer now,
     # and each correction leaves a public trace, {"at": ISO time, "reason": ...},
     # oldest first. The last correction's form number makes a double click one.

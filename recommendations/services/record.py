@@ -49,6 +49,12 @@ class RecordRefused(Exception):
         self.field = field
 
 
+class ChangedMeanwhile(RecordRefused):
+    """Someone else saved a change after the writer opened the page: nothing
+    was saved. The page shows the newer text beside the typed one; saving
+    again replaces it, a choice made with the newer text in view."""
+
+
 def _body_hash(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
@@ -137,11 +143,11 @@ def minutes_update(
     else saved a text since, the save is refused rather than wiping theirs."""
     locked = Minutes.objects.select_for_update().select_related("weekend").get(pk=minutes.pk)
     if seen is not None and locked.updated_at != seen:
-        raise RecordRefused(
+        raise ChangedMeanwhile(
             _(
                 "Iemand anders heeft het verslag intussen gewijzigd. Uw tekst is nog niet "
-                "bewaard: u ziet hem hieronder. Open het verslag opnieuw en pas de nieuwe "
-                "tekst aan."
+                "bewaard. Hieronder staat de nieuwe tekst naast de uwe. Bewaart u opnieuw? "
+                "Dan komt uw tekst in de plaats van de nieuwe."
             )
         )
     check_minutes_session(weekend=locked.weekend, session=session, minutes_id=locked.pk)
@@ -322,11 +328,19 @@ def government_response_record(
     source_title: str,
     source_url: str,
     actor: User,
+    submission: uuid.UUID | None = None,
 ) -> GovernmentResponse:
     """A new row: the answer as it stands now. Earlier rows stay as its history.
-    The same answer sent again (a double click) is recorded once."""
+    The same form sent again (``submission``: a double click, or the page sent
+    again after the response was corrected) gives back the first response; the
+    same answer sent again without a form number is recorded once too."""
     # The recommendation's lock makes a second request wait for the first.
     list(Recommendation.objects.select_for_update().filter(pk=recommendation.pk).values("pk"))
+    earlier = submitted_before(
+        GovernmentResponse.objects.filter(recommendation=recommendation), submission
+    )
+    if earlier is not None:
+        return earlier
     same = GovernmentResponse.objects.filter(
         recommendation=recommendation,
         withdrawn_at__isnull=True,
@@ -353,6 +367,7 @@ def government_response_record(
         source_title=source_title.strip(),
         source_url=source_url.strip(),
         recorded_by=actor,
+        submission=submission,
     )
     audit_record(
         action="record.response_recorded",
@@ -442,7 +457,13 @@ def government_response_correct(
     if locked.withdrawn_at is not None:
         raise RecordRefused(_("Deze reactie is ingetrokken. U kunt haar niet meer verbeteren."))
     if seen is not None and locked.changed_at != seen:
-        raise RecordRefused(_(_CHANGED_SINCE))
+        raise ChangedMeanwhile(
+            _(
+                "Iemand anders heeft deze reactie intussen veranderd. Uw verbetering is nog "
+                "niet bewaard. Hieronder staat de nieuwe reactie naast de uwe. Bewaart u "
+                "opnieuw? Dan komt uw verbetering in de plaats van de nieuwe reactie."
+            )
+        )
     recommendation = locked.recommendation
     check_response_change_reason(recommendation=recommendation, reason=reason)
     new = {

@@ -7,12 +7,12 @@ on the same form."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from assembly import access
 from assembly.models import Assembly, AuditEvent, RoleKind
 from recommendations import access_record
 from recommendations import selectors_results as selectors
+from recommendations.diff import SideBySide, compare
 from recommendations.forms_record import (
     ApproveForm,
     MinorityForm,
@@ -124,6 +125,20 @@ def record_minutes_new(request: HttpRequest, slug: str, weekend: int) -> HttpRes
     )
 
 
+def _show_newer(
+    form: Any, seen: str, parts: list[tuple[str, str, str]]
+) -> list[tuple[str, SideBySide]]:
+    """The page again after someone else saved a change meanwhile, as drafting
+    shows it (``recommendations/drafting/_conflict.html``): the typed text stays
+    in the form, the hidden "seen" becomes the newer change's time, so saving
+    again is a choice made with that change in view. ``parts``: (label, newer
+    saved text, typed text)."""
+    data = cast(QueryDict, form.data).copy()
+    data["seen"] = seen
+    form.data = data
+    return [(label, compare(newer, typed)) for label, newer, typed in parts]
+
+
 def _approvals(minutes: Minutes) -> list[AuditEvent]:
     return list(
         AuditEvent.objects.filter(
@@ -152,6 +167,7 @@ def record_minutes_edit(request: HttpRequest, slug: str, pk: int) -> HttpRespons
         sessions=_sessions_of(minutes.weekend, keep=minutes.session),
     )
     preview = render_markdown(minutes.body)
+    conflict: list[tuple[str, SideBySide]] | None = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
             preview = render_markdown(form.cleaned_data["body"])
@@ -178,6 +194,15 @@ def record_minutes_edit(request: HttpRequest, slug: str, pk: int) -> HttpRespons
                     )
                 else:
                     messages.success(request, _("Het verslag is bewaard."))
+            except services.ChangedMeanwhile as refused:
+                minutes.refresh_from_db()
+                preview = render_markdown(minutes.body)
+                conflict = _show_newer(
+                    form,
+                    minutes.updated_at.isoformat(),
+                    [(_("Verslag"), minutes.body, form.cleaned_data["body"])],
+                )
+                form.add_error(None, str(refused))
             except services.RecordRefused as refused:
                 form.add_error(None, str(refused))
             else:
@@ -191,6 +216,7 @@ def record_minutes_edit(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             "minutes": minutes,
             "form": form,
             "preview": preview,
+            "conflict": conflict,
             "is_chair": is_chair,
             "approve_form": ApproveForm(initial={"seen": minutes.updated_at.isoformat()}),
             "approvals": _approvals(minutes),
@@ -294,6 +320,7 @@ def record_response(request: HttpRequest, slug: str, number: int) -> HttpRespons
                 source_title=form.cleaned_data["source_title"],
                 source_url=form.cleaned_data["source_url"],
                 actor=user,
+                submission=form.cleaned_data["submission"],
             )
         except services.RecordRefused as refused:
             form.add_error(None, str(refused))
@@ -332,6 +359,7 @@ def _response_change_page(
     *,
     form: ResponseCorrectForm,
     withdraw_form: ResponseWithdrawForm,
+    conflict: list[tuple[str, SideBySide]] | None = None,
 ) -> HttpResponse:
     return render(
         request,
@@ -342,6 +370,7 @@ def _response_change_page(
             "response": response,
             "form": form,
             "withdraw_form": withdraw_form,
+            "conflict": conflict,
         },
     )
 
@@ -370,6 +399,7 @@ def record_response_correct(request: HttpRequest, slug: str, pk: int) -> HttpRes
         messages.info(request, _("Deze reactie is ingetrokken. U kunt haar niet meer verbeteren."))
         return redirect(_response_url(response))
     form = ResponseCorrectForm(request.POST or None, initial=_correct_initial(response))
+    conflict: list[tuple[str, SideBySide]] | None = None
     if request.method == "POST" and form.is_valid():
         try:
             services.government_response_correct(
@@ -384,6 +414,22 @@ def record_response_correct(request: HttpRequest, slug: str, pk: int) -> HttpRes
                 seen=form.cleaned_data["seen"],
                 submission=form.cleaned_data["submission"],
             )
+        except services.ChangedMeanwhile as refused:
+            response.refresh_from_db()
+            typed_status = GovernmentResponse.Status(form.cleaned_data["status"])
+            conflict = _show_newer(
+                form,
+                response.changed_at.isoformat(),
+                [
+                    (
+                        _("Stand van zaken"),
+                        str(response.get_status_display()),
+                        str(typed_status.label),
+                    ),
+                    (_("Reactie"), response.text, form.cleaned_data["text"]),
+                ],
+            )
+            _refused(form, refused)
         except services.RecordRefused as refused:
             _refused(form, refused)
         else:
@@ -392,7 +438,9 @@ def record_response_correct(request: HttpRequest, slug: str, pk: int) -> HttpRes
             )
             return redirect(_response_url(response))
     withdraw_form = ResponseWithdrawForm(initial=_seen_initial(response))
-    return _response_change_page(request, response, form=form, withdraw_form=withdraw_form)
+    return _response_change_page(
+        request, response, form=form, withdraw_form=withdraw_form, conflict=conflict
+    )
 
 
 @login_required

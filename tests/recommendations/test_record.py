@@ -5,6 +5,7 @@ government's responses with their history, the public tracker and the audit."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -472,3 +473,41 @@ def test_a_cancelled_session_is_not_offered_for_minutes_or_plenary_decisions(cas
     )
     edit = chair.get(_url("record_minutes_edit", cast, pk=minutes.pk)).context["form"]
     assert set(edit.fields["session"].queryset) == {held, cancelled}
+
+
+def _hidden_seen(page: str) -> str:
+    values = re.findall(r'name="seen" value="([^"]*)"', page)
+    assert len(values) == 1
+    return str(values[0])
+
+
+@pytest.mark.django_db
+def test_minutes_saved_over_a_newer_text_show_it_and_a_second_save_overwrites(
+    cast: Cast,
+) -> None:
+    minutes = _minutes(cast, body="De voorzitter opent.")
+    organiser = _client(cast, "organiser")
+    url = _url("record_minutes_edit", cast, pk=minutes.pk)
+    opened = _hidden_seen(organiser.get(url).content.decode())
+    # Meanwhile the chair saves a newer text.
+    services.minutes_update(
+        minutes=minutes,
+        session=None,
+        title="Verslag zaterdag",
+        body="De voorzitter opent om tien uur.",
+        actor=cast.users["chair"],
+    )
+    typed = {"title": "Verslag zaterdag", "session": "", "body": "Wij openen.", "save": "1"}
+    response = organiser.post(url, {**typed, "seen": opened})
+    page = response.content.decode()
+    assert response.status_code == 200 and "intussen gewijzigd" in page
+    assert "Wat is er intussen veranderd?" in page and "tien" in page
+    assert "Wij openen.</textarea>" in page
+    minutes.refresh_from_db()
+    assert minutes.body == "De voorzitter opent om tien uur."
+    newer = _hidden_seen(page)
+    assert newer == minutes.updated_at.isoformat() != opened
+    # Saving again, with the newer text in view, replaces it.
+    assert organiser.post(url, {**typed, "seen": newer}).status_code == 302
+    minutes.refresh_from_db()
+    assert minutes.body == "Wij openen." and minutes.written_by == cast.users["organiser"]

@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import uuid
 
 import pytest
@@ -336,3 +337,63 @@ def test_the_final_report_shows_the_corrected_response_and_the_withdrawn_one(
     readme = texts["zip:README.md"].split("## aanbevelingen.csv")[1].split("\n## ")[0]
     assert "| kabinetsreactie_verbeterd |" in readme
     assert "| ingetrokken_kabinetsreacties |" in readme
+
+
+@pytest.mark.django_db
+def test_the_record_form_sent_again_after_a_correction_records_nothing_new(cast: Cast) -> None:
+    rec = make_recommendation(cast.assembly, 5)
+    make_result(rec, votes=(120, 20, 5))
+    client = _client(cast, "organiser")
+    url = _url("record_response", cast, number=5)
+    page = client.get(url).content.decode()
+    number = re.search(r'name="submission" value="([0-9a-f-]+)"', page)
+    assert number is not None
+    data = {**WRONG, "submission": number.group(1)}
+    assert client.post(url, data).status_code == 302
+    response = GovernmentResponse.objects.get()
+    corrected = _correct(cast, response)
+    # Back in the browser, the original form is sent again: it was recorded already.
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302
+    assert GovernmentResponse.objects.get() == corrected
+    corrected.refresh_from_db()
+    assert corrected.status == "partly" and corrected.withdrawn_at is None
+    assert AuditEvent.objects.filter(action="record.response_recorded").count() == 1
+    # A new form (a new number) with the same wrong answer is a new response.
+    page = client.get(url).content.decode()
+    other = re.search(r'name="submission" value="([0-9a-f-]+)"', page)
+    assert other is not None and other.group(1) != number.group(1)
+    assert client.post(url, {**WRONG, "submission": other.group(1)}).status_code == 302
+    assert GovernmentResponse.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_correction_over_a_newer_one_shows_it_and_a_second_save_overwrites(
+    cast: Cast,
+) -> None:
+    response = _recorded(cast)
+    client = _client(cast, "organiser")
+    url = _url("record_response_correct", cast, pk=response.pk)
+    page = client.get(url).content.decode()
+    opened = re.findall(r'name="seen" value="([^"]*)"', page)[0]
+    _correct(cast, response)  # someone else corrects it first: partly, "deels"
+    typed = {
+        **WRONG,
+        "status": "rejected",
+        "text": "Het kabinet neemt dit niet over.",
+        "reason": "Verkeerde stand van zaken.",
+        "submission": str(uuid.uuid4()),
+    }
+    page = client.post(url, {**typed, "seen": opened}).content.decode()
+    assert "intussen veranderd" in page and "Wat is er intussen veranderd?" in page
+    assert "Deels overgenomen" in page and "deels" in page
+    assert "Het kabinet neemt dit niet over.</textarea>" in page
+    response.refresh_from_db()
+    assert response.status == "partly"
+    newer = re.findall(r'name="seen" value="([^"]*)"', page)
+    assert newer == [response.changed_at.isoformat()] * 2  # correction and withdrawal
+    assert newer[0] != opened
+    assert client.post(url, {**typed, "seen": newer[0]}).status_code == 302
+    response.refresh_from_db()
+    assert response.status == "rejected" and response.text == "Het kabinet neemt dit niet over."
+    assert len(response.corrections) == 2
