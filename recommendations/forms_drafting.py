@@ -335,8 +335,9 @@ class MergeForm(TiedErrorsForm):
         max_length=RATIONALE_MAX_LENGTH,
     )
     # The versions the page showed, "number:version" pairs (see
-    # services.drafting.recommendation_merge); a form without it is not checked.
-    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    # services.drafting.recommendation_merge). Missing or changed: the page is
+    # outdated (STALE_PAGE), never a merge without the check.
+    seen = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -373,15 +374,17 @@ class MergeForm(TiedErrorsForm):
         into = self.cleaned_data["into"]
         return None if into == "new" else int(into)
 
-    def seen_versions(self) -> dict[int, int] | None:
-        value = self.cleaned_data.get("seen") or ""
-        if not value:
-            return None
+    def clean_seen(self) -> dict[int, int]:
+        value: str = self.cleaned_data["seen"]
         try:
             pairs = [item.split(":") for item in value.split(",")]
             return {int(number): int(version) for number, version in pairs}
-        except ValueError:
-            return None
+        except ValueError as error:
+            raise forms.ValidationError(STALE_PAGE) from error
+
+    def seen_versions(self) -> dict[int, int]:
+        seen: dict[int, int] = self.cleaned_data["seen"]
+        return seen
 
 
 def seen_value(versions: Mapping[int, int]) -> str:

@@ -478,13 +478,22 @@ def test_a_member_proposes_an_amendment_in_their_own_name(world: World) -> None:
     assert amendment.proposed_by_id == world.user("member").pk and amendment.table_id is None
 
 
+def _merge_seen(organiser: Client, world: World) -> str:
+    """The hidden versions the merge page shows now."""
+    page = organiser.get(url("merge", world)).content.decode()
+    found = re.search(r'name="seen" value="([^"]*)"', page)
+    assert found is not None
+    return found.group(1)
+
+
 def test_the_organiser_merges_and_orders_through_the_pages(world: World) -> None:
     first = submitted(world)
     second = submitted(world, table=world.other)
     organiser = client_for(world, "organiser")
+    seen = _merge_seen(organiser, world)
     response = organiser.post(
         url("merge", world),
-        {"sources": [first.number], "into": "new", "title": "T", "text": "Samen."},
+        {"sources": [first.number], "into": "new", "title": "T", "text": "Samen.", "seen": seen},
     )
     assert response.status_code == 200
     assert 'id="id_sources_error"' in response.content.decode()
@@ -495,6 +504,7 @@ def test_the_organiser_merges_and_orders_through_the_pages(world: World) -> None
             "into": str(second.number),
             "title": "Samen",
             "text": "Samen.",
+            "seen": seen,
         },
     )
     assert response.status_code == 302
@@ -964,6 +974,28 @@ def test_a_merge_page_opened_before_an_amendment_was_accepted_does_not_lose_it(
     assert organiser.post(url("merge", world), {**data, "seen": "1:2,2:1"}).status_code == 302
 
 
+@pytest.mark.parametrize("seen", [None, "", "1:1,2", "1:x,2:1", "tampered"])
+def test_a_merge_page_without_its_seen_versions_is_outdated_not_unchecked(
+    world: World, seen: str | None
+) -> None:
+    first = submitted(world)
+    submitted(world, table=world.other, title="Voorlichting op school")
+    organiser = client_for(world, "organiser")
+    # While the page is open, the plenary changes the first one.
+    amendment = services.amendment_propose(
+        recommendation=first, proposed_text="Elke school geeft les over gokken.", actor=None
+    )
+    services.amendment_decide(amendment=amendment, accepted=True, actor=None)
+    data = {"sources": ["1", "2"], "into": "new", "title": "Samen", "text": "Samen."}
+    if seen is not None:
+        data["seen"] = seen
+    response = organiser.post(url("merge", world), data)
+    assert response.status_code == 200
+    summary = response.content.decode().split('class="error-summary"')[1].split("</div>")[0]
+    assert "De pagina is verouderd. Laad hem opnieuw" in summary
+    assert not Recommendation.objects.filter(status=Status.MERGED).exists()
+
+
 def test_an_amendment_proposed_before_another_was_accepted_does_not_undo_it_unseen(
     world: World,
 ) -> None:
@@ -1025,7 +1057,12 @@ def test_after_a_merge_the_organiser_reads_how_many_open_amendments_lapsed(
     for text in ("Open een.", "Open twee."):
         services.amendment_propose(recommendation=second, proposed_text=text, actor=None)
     organiser = client_for(world, "organiser")
-    data = {"sources": [first.number, second.number], "title": "Samen", "text": "Samen."}
+    data = {
+        "sources": [first.number, second.number],
+        "title": "Samen",
+        "text": "Samen.",
+        "seen": _merge_seen(organiser, world),
+    }
     page = organiser.post(
         url("merge", world), {**data, "into": str(first.number)}, follow=True
     ).content.decode()
@@ -1034,6 +1071,7 @@ def test_after_a_merge_the_organiser_reads_how_many_open_amendments_lapsed(
     # Without open amendments the message says nothing about them.
     third = submitted(world, title="Derde")
     data["sources"] = [first.number, third.number]
+    data["seen"] = _merge_seen(organiser, world)
     page = organiser.post(
         url("merge", world), {**data, "into": str(first.number)}, follow=True
     ).content.decode()
