@@ -4,9 +4,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import actions as admin_actions
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from assembly import access
 from sessions.models import ProgrammeReminder, Session, Weekend
@@ -224,6 +227,47 @@ class SessionAdmin(RefusedUnderLockAsMessage, admin.ModelAdmin[Session]):
         with transaction.atomic():
             for session in queryset.select_related("weekend").order_by("weekend_id", "pk"):
                 schedule_services.session_delete(session=session, actor=actor)
+
+    def response_delete(self, request: HttpRequest, obj_display: str, obj_id: Any) -> HttpResponse:
+        # Still there: the programme is published, so the service cancelled it.
+        if not Session.objects.filter(pk=obj_id).exists():
+            return super().response_delete(request, obj_display, obj_id)
+        self.message_user(request, _cancelled_message(), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:assembly_sessions_session_changelist"))
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions: dict[str, Any] = dict(super().get_actions(request))
+        entry = actions.get("delete_selected")
+        if entry is not None:
+            _func, name, description = entry
+            actions["delete_selected"] = (_delete_or_cancel_selected, name, description)
+        return actions
+
+
+def _cancelled_message() -> str:
+    # The words of the organiser's page (views.schedule.session_delete).
+    return _("Het onderdeel vervalt. Het blijft in het programma staan, met ‘Vervalt’ erbij.")
+
+
+def _delete_or_cancel_selected(
+    modeladmin: SessionAdmin, request: HttpRequest, queryset: QuerySet[Session]
+) -> HttpResponse | None:
+    """Django's "delete selected", which then says "deleted" only of what was
+    deleted: a session of a published programme is cancelled (session_delete),
+    and the admin says so, as for a single one."""
+    if not request.POST.get("post"):
+        return admin_actions.delete_selected(modeladmin, request, queryset)  # the question
+    published = queryset.filter(weekend__published_at__isnull=False)
+    with transaction.atomic():
+        # Django's own action for the rest: its checks, log lines and message.
+        response = admin_actions.delete_selected(
+            modeladmin, request, queryset.filter(weekend__published_at__isnull=True)
+        )
+        if response is not None or not published.exists():
+            return response
+        modeladmin.delete_queryset(request, published)
+    modeladmin.message_user(request, _cancelled_message(), messages.SUCCESS)
+    return None
 
 
 @admin.register(ProgrammeReminder)

@@ -80,6 +80,14 @@ def weekend_with_sessions(*, weekend_id: int, published_only: bool = False) -> W
     return weekends.prefetch_related(*_sessions_prefetch(None)).get()
 
 
+def session_counts(weekend: Weekend) -> tuple[int, int]:
+    """How many of the weekend's sessions take place, and how many are cancelled
+    (from a ``programme_for`` list: the sessions are there already)."""
+    sessions = weekend.sessions.all()
+    cancelled = sum(1 for session in sessions if session.is_cancelled)
+    return len(sessions) - cancelled, cancelled
+
+
 def next_weekend_in(weekends: list[Weekend], *, today: dt.date) -> Weekend | None:
     return next((weekend for weekend in weekends if weekend.ends_on >= today), None)
 

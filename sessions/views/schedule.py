@@ -246,9 +246,24 @@ def weekend_list(request: HttpRequest, slug: str) -> HttpResponse:
     weekends = selectors.programme_for(
         assembly=assembly, published_only=False, material_statuses=None
     )
+    rows = [(weekend, *selectors.session_counts(weekend)) for weekend in weekends]
     return render(
-        request, "sessions/schedule/weekend_list.html", {"assembly": assembly, "weekends": weekends}
+        request, "sessions/schedule/weekend_list.html", {"assembly": assembly, "rows": rows}
     )
+
+
+def _movable(sessions: list[Session]) -> list[tuple[Session, bool, bool]]:
+    """Each session of a day with whether it may go up and down: as session_move
+    decides, among the sessions that take place (a cancelled one does not move)."""
+    held = [session for session in sessions if not session.is_cancelled]
+    return [
+        (
+            session,
+            not session.is_cancelled and session is not held[0],
+            not session.is_cancelled and session is not held[-1],
+        )
+        for session in sessions
+    ]
 
 
 @login_required
@@ -257,7 +272,7 @@ def weekend_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse
     weekend = selectors.weekend_with_sessions(weekend_id=weekend.pk)
     sessions = list(weekend.sessions.all())
     days = [
-        (day, [s for s in sessions if timezone.localtime(s.starts_at).date() == day])
+        (day, _movable([s for s in sessions if timezone.localtime(s.starts_at).date() == day]))
         for day in services.weekend_days(weekend)
     ]
     return render(

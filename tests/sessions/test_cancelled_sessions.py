@@ -260,3 +260,73 @@ def test_a_cancelled_briefing_counts_neither_for_the_balance_nor_for_the_expert(
     assert Session.objects.filter(pk=dropped.pk).exists()
     assert balance_for(assembly=cast.assembly).scope.briefings == 1
     assert expert_list(assembly=cast.assembly).get(pk=expert.pk).session_count == 1
+
+
+def _organiser(cast: Cast) -> Client:
+    organiser = Client()
+    organiser.force_login(cast.users["organiser"])
+    return organiser
+
+
+def _weekend_row(html: str, number: int) -> str:
+    start = html.index(f">Weekend {number}</a>")
+    return html[start : html.index("</tr>", start)]
+
+
+def test_the_list_of_weekends_counts_only_sessions_that_take_place(cast: Cast) -> None:
+    w, _session = _cancelled(cast)
+    make_session(w, (11, 0), (12, 0), title="Pauze")
+    make_session(weekend(cast.assembly, 2), (9, 0), (10, 0), title="Welkom")
+
+    html = _organiser(cast).get(
+        reverse("programme:weekend_list", kwargs={"slug": cast.assembly.slug})
+    ).content.decode()
+
+    assert "<td>2 onderdelen, 1 vervalt</td>" in _weekend_row(html, 1)
+    assert "<td>1</td>" in _weekend_row(html, 2)
+
+
+def _row(html: str, session: Session) -> str:
+    start = html.index(f'id="session-{session.pk}"')
+    return html[start : html.index("</tr>", start)]
+
+
+def _moves(row: str) -> set[str]:
+    return {
+        direction
+        for direction in ("up", "down")
+        if f'name="direction" value="{direction}"' in row
+    }
+
+
+def test_the_weekend_page_offers_only_moves_the_service_makes(cast: Cast) -> None:
+    w = weekend(cast.assembly, 1)
+    first = make_session(w, (9, 0), (10, 0), title="Welkom")
+    middle = make_session(w, (10, 0), (11, 0), title="Uitleg")
+    late = make_session(w, (11, 0), (12, 0), title="Gesprek")
+    last = make_session(w, (12, 0), (13, 0), title="Afsluiting")
+    services.weekend_publish(weekend=w, actor=None)
+    for session in (first, late):
+        services.session_cancel(session=session, actor=None)
+    organiser = _organiser(cast)
+    manage = reverse("programme:weekend_manage", kwargs={"slug": cast.assembly.slug, "number": 1})
+
+    html = organiser.get(manage).content.decode()
+
+    # Cancelled ones do not move; Uitleg is the first of the day that takes place,
+    # Afsluiting the last: those moves would be refused.
+    assert [_moves(_row(html, s)) for s in (first, middle, late, last)] == [
+        set(),
+        {"down"},
+        set(),
+        {"up"},
+    ]
+    for session, direction in ((middle, "up"), (last, "down"), (first, "down")):
+        with pytest.raises(services.ScheduleRefused):
+            services.session_move(session=session, direction=direction, actor=None)
+    # The move offered is made (past the cancelled Gesprek).
+    kwargs = {"slug": cast.assembly.slug, "number": 1, "session_id": middle.pk}
+    response = organiser.post(
+        reverse("programme:session_move", kwargs=kwargs), {"direction": "down"}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == ["‘Uitleg’ is verplaatst."]

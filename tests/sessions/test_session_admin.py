@@ -267,3 +267,70 @@ def test_the_admin_cannot_move_a_session_to_another_weekend_nor_set_its_place(
         w.pk,
         0,
     )
+
+
+CANCELLED = "Het onderdeel vervalt. Het blijft in het programma staan, met ‘Vervalt’ erbij."
+
+
+def _messages(response: Any) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_the_admin_says_a_deleted_session_of_a_published_programme_is_cancelled(
+    cast: Cast, admin: Client
+) -> None:
+    _w, session, _expert = _published(cast)
+    url = reverse("admin:assembly_sessions_session_delete", args=[session.pk])
+
+    response = admin.post(url, {"post": "yes"}, follow=True)
+
+    assert _messages(response) == [CANCELLED]
+    assert Session.objects.get(pk=session.pk).is_cancelled
+
+
+def test_the_admin_still_deletes_a_session_nobody_has_seen(cast: Cast, admin: Client) -> None:
+    session = make_session(weekend(cast.assembly, 4), (10, 0), (11, 0), title="Uitleg")
+    url = reverse("admin:assembly_sessions_session_delete", args=[session.pk])
+
+    response = admin.post(url, {"post": "yes"}, follow=True)
+
+    assert not Session.objects.filter(pk=session.pk).exists()
+    assert len(_messages(response)) == 1
+    assert "Uitleg" in _messages(response)[0]
+    assert CANCELLED not in _messages(response)
+
+
+def test_bulk_delete_cancels_published_sessions_and_says_so(cast: Cast, admin: Client) -> None:
+    _w, session, _expert = _published(cast)
+    draft = make_session(weekend(cast.assembly, 5), (10, 0), (11, 0), title="Nog geheim")
+    changelist = reverse("admin:assembly_sessions_session_changelist")
+
+    response = admin.post(
+        changelist,
+        {"action": "delete_selected", "_selected_action": [session.pk, draft.pk], "post": "yes"},
+        follow=True,
+    )
+
+    assert Session.objects.get(pk=session.pk).is_cancelled
+    assert not Session.objects.filter(pk=draft.pk).exists()
+    shown = _messages(response)
+    assert CANCELLED in shown
+    # Django's "deleted" counts only the session that is gone.
+    assert len(shown) == 2
+    assert [m for m in shown if m != CANCELLED] == ["1 onderdeel met succes verwijderd."]
+
+
+def test_bulk_delete_of_only_published_sessions_says_nothing_of_deleting(
+    cast: Cast, admin: Client
+) -> None:
+    _w, session, _expert = _published(cast)
+    changelist = reverse("admin:assembly_sessions_session_changelist")
+
+    response = admin.post(
+        changelist,
+        {"action": "delete_selected", "_selected_action": [session.pk], "post": "yes"},
+        follow=True,
+    )
+
+    assert _messages(response) == [CANCELLED]
+    assert Session.objects.get(pk=session.pk).is_cancelled
