@@ -408,12 +408,6 @@ def check_response_change_reason(*, recommendation: Recommendation, reason: str)
             )
 
 
-_CHANGED_SINCE = gettext_noop(
-    "Iemand anders heeft deze reactie intussen veranderd. Uw tekst is nog niet bewaard: "
-    "u ziet hem hieronder. Open de reactie opnieuw en verbeter de nieuwe tekst."
-)
-
-
 def _locked_response(response: GovernmentResponse) -> GovernmentResponse:
     # The recommendation's lock first, as government_response_record takes it.
     list(
@@ -517,12 +511,21 @@ def government_response_withdraw(
     """Take out a response entered for the wrong recommendation. It no longer
     counts (the recommendation is without response again, unless an earlier
     one stands); the tracker says publicly that one was withdrawn, when and
-    why, without its text. Withdrawing twice is withdrawing once."""
+    why, without its text. Withdrawing twice is withdrawing once.
+
+    ``seen``: when the row last changed as the writer opened it; withdrawing
+    over someone else's change is refused, as a correction is."""
     locked = _locked_response(response)
     if locked.withdrawn_at is not None:
         return locked
     if seen is not None and locked.changed_at != seen:
-        raise RecordRefused(_(_CHANGED_SINCE))
+        raise ChangedMeanwhile(
+            _(
+                "Iemand anders heeft deze reactie intussen veranderd. De reactie is nog niet "
+                "ingetrokken. Bovenaan deze pagina staat de nieuwe reactie. Trekt u opnieuw "
+                "in? Dan trekt u de nieuwe reactie in."
+            )
+        )
     recommendation = locked.recommendation
     check_response_change_reason(recommendation=recommendation, reason=reason)
     locked.withdrawn_at = timezone.now()

@@ -458,6 +458,12 @@ def record_response_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpRe
                 actor=user,
                 seen=withdraw_form.cleaned_data["seen"],
             )
+        except services.ChangedMeanwhile as refused:
+            # The newer response is shown at the top of the page; withdrawing
+            # again withdraws that one.
+            response.refresh_from_db()
+            _show_newer(withdraw_form, response.changed_at.isoformat(), [])
+            _refused(withdraw_form, refused)
         except services.RecordRefused as refused:
             _refused(withdraw_form, refused)
         else:

@@ -397,3 +397,30 @@ def test_a_correction_over_a_newer_one_shows_it_and_a_second_save_overwrites(
     response.refresh_from_db()
     assert response.status == "rejected" and response.text == "Het kabinet neemt dit niet over."
     assert len(response.corrections) == 2
+
+
+@pytest.mark.django_db
+def test_a_withdrawal_over_a_newer_one_shows_it_and_a_second_submit_withdraws(
+    cast: Cast,
+) -> None:
+    response = _recorded(cast)
+    client = _client(cast, "griffie")
+    page = client.get(_url("record_response_correct", cast, pk=response.pk)).content.decode()
+    opened = re.findall(r'name="seen" value="([^"]*)"', page)[-1]
+    _correct(cast, response)  # someone else corrects it first: partly, "deels"
+    url = _url("record_response_withdraw", cast, pk=response.pk)
+    typed = {"reason": "Hoort bij aanbeveling 6."}
+    page = client.post(url, {**typed, "seen": opened}).content.decode()
+    assert "De reactie is nog niet ingetrokken" in page
+    assert "Open de reactie opnieuw" not in page
+    assert "Het kabinet neemt dit deels over." in page and "Deels overgenomen" in page
+    assert "Hoort bij aanbeveling 6.</textarea>" in page
+    response.refresh_from_db()
+    assert response.withdrawn_at is None
+    newer = re.findall(r'name="seen" value="([^"]*)"', page)
+    assert newer == [response.changed_at.isoformat()] * 2  # correction and withdrawal
+    assert newer[-1] != opened
+    assert client.post(url, {**typed, "seen": newer[-1]}).status_code == 302
+    response.refresh_from_db()
+    assert response.withdrawn_at is not None
+    assert response.withdrawn_reason == "Hoort bij aanbeveling 6."
