@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -221,6 +222,31 @@ class SessionAdmin(RefusedUnderLockAsMessage, admin.ModelAdmin[Session]):
     def delete_model(self, request: HttpRequest, obj: Session) -> None:
         schedule_services.session_delete(session=obj, actor=access.request_user(request))
 
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        # Called before delete_model and delete_queryset: a session of a published
+        # programme then stays, cancelled, so the history says "changed", not
+        # "deleted" (and nothing for one that was cancelled already).
+        sessions = list(queryset)
+        deleted = [session for session in sessions if session.weekend.published_at is None]
+        cancelled = [
+            session
+            for session in sessions
+            if session.weekend.published_at is not None and session.cancelled_at is None
+        ]
+        entries: list[LogEntry] = []
+        if deleted:
+            entries += super().log_deletions(
+                request, Session.objects.filter(pk__in=[session.pk for session in deleted])
+            )
+        if cancelled:
+            entries += LogEntry.objects.log_actions(
+                user_id=access.request_user(request).pk,
+                queryset=cancelled,
+                action_flag=CHANGE,
+                change_message=_("Vervalt"),
+            )
+        return entries
+
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
         # All or none; in weekend order, the order in which the service locks them.
         actor = access.request_user(request)
@@ -265,6 +291,7 @@ def _delete_or_cancel_selected(
         )
         if response is not None or not published.exists():
             return response
+        modeladmin.log_deletions(request, published)
         modeladmin.delete_queryset(request, published)
     modeladmin.message_user(request, _cancelled_message(), messages.SUCCESS)
     return None

@@ -664,6 +664,13 @@ def session_restore(
     return current
 
 
+def can_swap(first: Session, second: Session) -> bool:
+    """Whether session_move swaps two neighbours of a day (``first`` comes first):
+    sessions that start together swap their place, others only when the first
+    ends before the second starts. The weekend page offers only these moves."""
+    return first.starts_at == second.starts_at or first.ends_at <= second.starts_at
+
+
 @transaction.atomic
 def session_move(*, session: Session, direction: Literal["up", "down"], actor: User | None) -> None:
     """Swap a session with the one before (up) or after (down) it on the same day.
@@ -692,14 +699,14 @@ def session_move(*, session: Session, direction: Literal["up", "down"], actor: U
             raise ScheduleRefused(_("Dit onderdeel is al het eerste van de dag."))
         raise ScheduleRefused(_("Dit onderdeel is al het laatste van de dag."))
     first, second = sorted((ordered[index], ordered[other_index]), key=ordered.index)
+    if not can_swap(first, second):
+        raise ScheduleRefused(
+            _("Deze onderdelen lopen tegelijk. Verander de begintijd om de volgorde te wijzigen.")
+        )
     if first.starts_at == second.starts_at:
         first.position, second.position = second.position, first.position
         Session.objects.bulk_update([first, second], ["position"])
         return
-    if first.ends_at > second.starts_at:
-        raise ScheduleRefused(
-            _("Deze onderdelen lopen tegelijk. Verander de begintijd om de volgorde te wijzigen.")
-        )
     before = {first.pk: _slot(first), second.pk: _slot(second)}
     gap = second.starts_at - first.ends_at
     second_length = second.ends_at - second.starts_at

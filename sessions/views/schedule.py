@@ -4,6 +4,7 @@ public read them, and add them to their calendar."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 from django import forms
@@ -255,15 +256,18 @@ def weekend_list(request: HttpRequest, slug: str) -> HttpResponse:
 def _movable(sessions: list[Session]) -> list[tuple[Session, bool, bool]]:
     """Each session of a day with whether it may go up and down: as session_move
     decides, among the sessions that take place (a cancelled one does not move)."""
-    held = [session for session in sessions if not session.is_cancelled]
-    return [
-        (
-            session,
-            not session.is_cancelled and session is not held[0],
-            not session.is_cancelled and session is not held[-1],
-        )
-        for session in sessions
-    ]
+    held = sorted(
+        (session for session in sessions if not session.is_cancelled),
+        key=lambda session: (session.starts_at, session.position, session.pk),
+    )
+    up: set[int] = set()
+    down: set[int] = set()
+    for first, second in itertools.pairwise(held):
+        # Two that run at the same time are refused: only a new start time changes them.
+        if services.can_swap(first, second):
+            down.add(first.pk)
+            up.add(second.pk)
+    return [(session, session.pk in up, session.pk in down) for session in sessions]
 
 
 @login_required

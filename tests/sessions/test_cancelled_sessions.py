@@ -330,3 +330,31 @@ def test_the_weekend_page_offers_only_moves_the_service_makes(cast: Cast) -> Non
         reverse("programme:session_move", kwargs=kwargs), {"direction": "down"}, follow=True
     )
     assert [str(m) for m in response.context["messages"]] == ["‘Uitleg’ is verplaatst."]
+
+
+def test_the_weekend_page_offers_no_move_between_sessions_that_run_at_the_same_time(
+    cast: Cast,
+) -> None:
+    w = weekend(cast.assembly, 1)
+    first = make_session(w, (9, 0), (10, 0), title="Welkom", room="Zaal 1")
+    # Runs while Welkom ends and while Gesprek begins: the service swaps neither.
+    overlap = make_session(w, (9, 30), (11, 0), title="Uitleg", room="Zaal 2")
+    late = make_session(w, (10, 30), (11, 30), title="Gesprek", room="Zaal 3")
+    together = make_session(w, (10, 30), (11, 0), title="Vragen", room="Zaal 4")
+    manage = reverse("programme:weekend_manage", kwargs={"slug": cast.assembly.slug, "number": 1})
+
+    html = _organiser(cast).get(manage).content.decode()
+
+    # Gesprek and Vragen start together: they swap their place in the list.
+    ordered = sorted((late, together), key=lambda s: (s.starts_at, s.position, s.pk))
+    assert [_moves(_row(html, s)) for s in (first, overlap, *ordered)] == [
+        set(),
+        set(),
+        {"down"},
+        {"up"},
+    ]
+    for session, direction in ((first, "down"), (overlap, "up"), (overlap, "down")):
+        with pytest.raises(services.ScheduleRefused, match="lopen tegelijk"):
+            services.session_move(session=session, direction=direction, actor=None)
+    services.session_move(session=ordered[0], direction="down", actor=None)
+    assert services.can_swap(first, Session.objects.get(pk=overlap.pk)) is False

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.test import Client
 from django.urls import reverse
 
@@ -334,3 +335,61 @@ def test_bulk_delete_of_only_published_sessions_says_nothing_of_deleting(
 
     assert _messages(response) == [CANCELLED]
     assert Session.objects.get(pk=session.pk).is_cancelled
+
+
+def _history(session_pk: int) -> list[tuple[int, str]]:
+    """The admin's own history of a session: (action flag, message)."""
+    return [
+        (entry.action_flag, entry.get_change_message())
+        for entry in LogEntry.objects.filter(object_id=str(session_pk)).order_by("pk")
+    ]
+
+
+def test_the_admin_history_says_a_cancelled_session_changed_not_that_it_was_deleted(
+    cast: Cast, admin: Client
+) -> None:
+    _w, session, _expert = _published(cast)
+    url = reverse("admin:assembly_sessions_session_delete", args=[session.pk])
+
+    admin.post(url, {"post": "yes"}, follow=True)
+
+    assert Session.objects.get(pk=session.pk).is_cancelled
+    assert _history(session.pk) == [(CHANGE, "Vervalt")]
+    # Deleting it again changes nothing, and the history says nothing more.
+    admin.post(url, {"post": "yes"}, follow=True)
+    assert _history(session.pk) == [(CHANGE, "Vervalt")]
+
+
+def test_the_admin_history_of_a_bulk_delete_tells_cancelled_from_deleted(
+    cast: Cast, admin: Client
+) -> None:
+    _w, session, _expert = _published(cast)
+    other = make_session(session.weekend, (14, 0), (15, 0), title="Gesprek")
+    draft = make_session(weekend(cast.assembly, 5), (10, 0), (11, 0), title="Nog geheim")
+    changelist = reverse("admin:assembly_sessions_session_changelist")
+
+    admin.post(
+        changelist,
+        {
+            "action": "delete_selected",
+            "_selected_action": [session.pk, other.pk, draft.pk],
+            "post": "yes",
+        },
+        follow=True,
+    )
+
+    assert _history(session.pk) == [(CHANGE, "Vervalt")]
+    assert _history(other.pk) == [(CHANGE, "Vervalt")]
+    assert _history(draft.pk) == [(DELETION, "")]
+
+
+def test_the_admin_history_still_says_deleted_of_a_session_nobody_has_seen(
+    cast: Cast, admin: Client
+) -> None:
+    session = make_session(weekend(cast.assembly, 4), (10, 0), (11, 0), title="Uitleg")
+    url = reverse("admin:assembly_sessions_session_delete", args=[session.pk])
+
+    admin.post(url, {"post": "yes"}, follow=True)
+
+    assert not Session.objects.filter(pk=session.pk).exists()
+    assert _history(session.pk) == [(DELETION, "")]
