@@ -13,7 +13,9 @@ Errors an organiser can fix are :class:`SortitionError` (code, params, English
 and Dutch message); infeasible quotas come with a diagnosis.
 """
 
-ENGINE_VERSION = "1.0.0"
+# 1.1: the LEXIMIN point is written as panels by peeling (same probabilities,
+# other panels and weights than 1.0 found by column generation)
+ENGINE_VERSION = "1.1.0"
 
 from .alternates import alternates_order, replace_from_alternates  # noqa: E402
 from .errors import SortitionError  # noqa: E402

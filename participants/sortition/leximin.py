@@ -6,13 +6,17 @@ algorithms for selecting citizens' assemblies*, Nature 2021), in two steps.
    the household rows). Every mixture of panels lies in R, so this vector is
    lexicographically at least the true LEXIMIN. A handful of small LPs, one
    column per unit, no integer programs.
-2. :func:`decompose`: column generation on the LP
+2. Writing that point as a mixture of panels. First by peeling
+   (:mod:`.peel`): Carathéodory steps on the faces of R, an easy integer
+   program each, seconds to a minute or two even for a pool of 10,000. Success
+   means the point is reachable, hence it *is* the LEXIMIN (nothing reachable
+   is above it); :func:`polish` then removes the last 1e-9 at the lowest
+   level. When peeling reaches a face of R without panels, :func:`decompose`
+   runs column generation on the LP
    min sum_u c_u s_u  s.t.  sum_P lambda_P = 1, pi_u + s_u >= t_u,
-   writing that vector t as a mixture of panels. Pricing first tries cheap
-   single swaps from the panels in use and calls the exact integer program
-   only when those fail. Value 0 means t is reachable, hence it *is* the
-   LEXIMIN (nothing reachable is above it); :func:`polish` then removes the
-   simplex's last 1e-9 at the lowest level.
+   starting from the panels peeled. Its pricing first tries cheap single swaps
+   from the panels in use and calls the exact integer program only when those
+   fail. It is exact but slow on large pools (one LP row per unit).
 
 When the exact pricing proves t unreachable (the relaxation has a fractional
 vertex where it matters, as in :mod:`tests.sortition.test_relaxation`),
@@ -40,6 +44,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import SortitionError
+from .peel import Peeled, peel
 from .pricing import INF, ExactPricer, SwapSearch, new_highs
 from .units import FloatArray, IntArray, Units, composition_ok
 
@@ -375,7 +380,7 @@ def stagewise(
 
 def relaxed_leximin(
     units: Units, max_stages: int | None, report: Progress
-) -> tuple[FloatArray, FloatArray, int]:
+) -> tuple[FloatArray, npt.NDArray[np.bool_], int, FloatArray]:
     """LEXIMIN over the LP relaxation of the panel polytope.
 
     The relaxation R = {p in [0,1]^units : sum_u c_u p_u = k, quota rows,
@@ -383,7 +388,9 @@ def relaxed_leximin(
     lexicographically at least the true one, level by level. Each stage is a
     small LP (one column per unit), no pricing. Returns the level of every
     unit (units still free after ``max_stages`` get the last level as a lower
-    bound), a mask of the units whose level is exact, and the stage count.
+    bound), a mask of the units whose level is exact, the stage count, and
+    the last LP's point: a point of R at those levels, which peeling writes
+    as a mixture (the levels alone may miss R's rows by the LP's tolerance).
     """
     n = units.size
     count = units.count.astype(np.float64)
@@ -432,6 +439,7 @@ def relaxed_leximin(
     )
     fixed = np.zeros(n, dtype=bool)
     level = np.zeros(n)
+    point = np.zeros(n)
     stages = 0
     while not fixed.all():
         stages += 1
@@ -443,6 +451,7 @@ def relaxed_leximin(
             raise ArithmeticError(f"relaxation LP: {model.modelStatusToString(status)}")
         solution = model.getSolution()
         z = float(solution.col_value[n])
+        point = np.array(solution.col_value[:n])
         y = -np.array(solution.row_dual)[base:]
         free = ~fixed
         if z >= 1.0 - 1e-9:
@@ -463,7 +472,7 @@ def relaxed_leximin(
             f"relaxation stage {stages}: level {z:.6f}, {int(fixed.sum())}/{n} groups",
             0.0,
         )
-    return np.clip(level, 0.0, 1.0), fixed, stages
+    return np.clip(level, 0.0, 1.0), fixed, stages, np.clip(point, 0.0, 1.0)
 
 
 class Decomposition(_PanelColumns):
@@ -589,18 +598,19 @@ def decompose(
     use_swaps: bool,
     report: Progress,
     started: float,
+    start: list[IntArray] | None = None,
 ) -> Mixture | list[IntArray]:
     """Panels and weights whose probabilities reach ``target``.
 
     Returns the mixture, or, when the exact pricing integer program proves that
     no mixture of panels reaches the target, the panels found so far (count
-    vectors) for the fallback.
+    vectors) for the fallback. ``start`` are panels found before (by peeling).
     """
     rng = np.random.default_rng(seed)
     pricer = ExactPricer(units, seed)
     swaps = SwapSearch(units)
     master = Decomposition(units, target, seed)
-    for counts in initial_panels(units, pricer, swaps, rng, initial):
+    for counts in [*(start or []), *initial_panels(units, pricer, swaps, rng, initial)]:
         master.add(counts)
     dense: dict[Composition, IntArray] = {}
 
@@ -673,6 +683,15 @@ def decompose(
     return Mixture(master.columns, lam, stats)
 
 
+def _merged(peeled: Peeled) -> Mixture:
+    """The peeled panels as a mixture, a panel taken twice with the sum of its weights."""
+    weight: dict[Composition, float] = {}
+    for counts, alpha in zip(peeled.panels, peeled.weights, strict=True):
+        comp = sparse(counts)
+        weight[comp] = weight.get(comp, 0.0) + float(alpha)
+    return Mixture(list(weight), np.array(list(weight.values())), dict(peeled.stats))
+
+
 def polish(
     units: Units, columns: list[Composition], lam: FloatArray, target: FloatArray
 ) -> FloatArray:
@@ -731,8 +750,21 @@ def leximin(
     """
     started = time.perf_counter()
     report = progress or (lambda _message, _fraction: None)
-    target, _exact, stages = relaxed_leximin(units, max_stages, report)
-    found = decompose(units, target - FIX_SLACK, seed, initial, use_swaps, report, started)
+    target, _exact, stages, point = relaxed_leximin(units, max_stages, report)
+    peeled = peel(units, point, seed, report, started)
+    found: Mixture | list[IntArray]
+    if peeled.done:
+        found = _merged(peeled)
+    else:
+        report(
+            f"peeling stopped with {peeled.remaining:.1e} left: column generation",
+            0.0,
+        )
+        found = decompose(
+            units, target - FIX_SLACK, seed, initial, use_swaps, report, started, peeled.panels
+        )
+        if not isinstance(found, list):
+            found.stats.update(peeled.stats)
     if isinstance(found, list):
         report("the relaxation's LEXIMIN is not reachable: stage by stage", 0.0)
         return stagewise(units, seed, progress, initial, use_swaps, max_stages, found)

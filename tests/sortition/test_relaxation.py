@@ -31,7 +31,7 @@ def odd_cycle_instance():
 
 def test_the_relaxation_bounds_the_leximin_from_above_at_its_first_level():
     units = build_units(odd_cycle_instance())
-    level, _exact, _stages = relaxed_leximin(units, None, lambda _m, _f: None)
+    level, _exact, _stages, _point = relaxed_leximin(units, None, lambda _m, _f: None)
     assert level.min() == pytest.approx(0.5, abs=1e-8)
 
 
