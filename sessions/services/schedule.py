@@ -664,11 +664,46 @@ def session_restore(
     return current
 
 
-def can_swap(first: Session, second: Session) -> bool:
+Slot = tuple[dt.datetime, dt.datetime]
+
+
+def swapped_slots(first: Session, second: Session) -> tuple[Slot, Slot]:
+    """The new (start, end) of ``second`` and of ``first`` when session_move
+    swaps them: the later one starts where the earlier one started, and both
+    keep their lengths and the pause between them."""
+    gap = second.starts_at - first.ends_at
+    second_start = first.starts_at
+    second_end = second_start + (second.ends_at - second.starts_at)
+    first_start = second_end + gap
+    first_end = first_start + (first.ends_at - first.starts_at)
+    return (second_start, second_end), (first_start, first_end)
+
+
+def can_swap(first: Session, second: Session, others: Iterable[Session] | None = None) -> bool:
     """Whether session_move swaps two neighbours of a day (``first`` comes first):
     sessions that start together swap their place, others only when the first
-    ends before the second starts. The weekend page offers only these moves."""
-    return first.starts_at == second.starts_at or first.ends_at <= second.starts_at
+    ends before the second starts. The weekend page offers only these moves.
+
+    With ``others`` (the day's sessions that take place), a swap that would put
+    either session in a room already taken at its new time is refused too;
+    session_move checks that against the database itself, to name the session
+    that has the room.
+    """
+    if first.starts_at == second.starts_at:
+        return True
+    if first.ends_at > second.starts_at:
+        return False
+    if others is None:
+        return True
+    pair = {first.pk, second.pk}
+    rest = [other for other in others if other.pk not in pair and not other.is_cancelled]
+    for session, (start, end) in zip((second, first), swapped_slots(first, second), strict=True):
+        for other in rest:
+            starts_before_end = instant(other.starts_at) < instant(end)
+            overlaps = starts_before_end and instant(other.ends_at) > instant(start)
+            if overlaps and _same_room(other.room, session.room):
+                return False
+    return True
 
 
 @transaction.atomic
@@ -708,13 +743,9 @@ def session_move(*, session: Session, direction: Literal["up", "down"], actor: U
         Session.objects.bulk_update([first, second], ["position"])
         return
     before = {first.pk: _slot(first), second.pk: _slot(second)}
-    gap = second.starts_at - first.ends_at
-    second_length = second.ends_at - second.starts_at
-    first_length = first.ends_at - first.starts_at
-    second.starts_at = first.starts_at
-    second.ends_at = second.starts_at + second_length
-    first.starts_at = second.ends_at + gap
-    first.ends_at = first.starts_at + first_length
+    (second.starts_at, second.ends_at), (first.starts_at, first.ends_at) = swapped_slots(
+        first, second
+    )
     for item in (first, second):
         check_session_times(
             weekend=locked,

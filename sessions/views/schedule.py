@@ -263,8 +263,9 @@ def _movable(sessions: list[Session]) -> list[tuple[Session, bool, bool]]:
     up: set[int] = set()
     down: set[int] = set()
     for first, second in itertools.pairwise(held):
-        # Two that run at the same time are refused: only a new start time changes them.
-        if services.can_swap(first, second):
+        # Two that run at the same time are refused (only a new start time
+        # changes them), and so is a swap into a room taken at the new time.
+        if services.can_swap(first, second, others=held):
             down.add(first.pk)
             up.add(second.pk)
     return [(session, session.pk in up, session.pk in down) for session in sessions]

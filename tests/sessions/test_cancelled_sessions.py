@@ -358,3 +358,26 @@ def test_the_weekend_page_offers_no_move_between_sessions_that_run_at_the_same_t
             services.session_move(session=session, direction=direction, actor=None)
     services.session_move(session=ordered[0], direction="down", actor=None)
     assert services.can_swap(first, Session.objects.get(pk=overlap.pk)) is False
+
+
+def test_the_weekend_page_offers_no_swap_into_a_room_taken_at_the_new_time(cast: Cast) -> None:
+    w = weekend(cast.assembly, 1)
+    opening = make_session(w, (10, 0), (11, 0), title="Opening", room="Zaal 1")
+    talk = make_session(w, (11, 0), (12, 30), title="Lezing", room="Zaal 2")
+    # Swapped, Opening would run 11:30-12:30 in Zaal 1, where Tafels then are.
+    tables = make_session(w, (11, 30), (12, 0), title="Tafels", room="zaal 1 ")
+    manage = reverse("programme:weekend_manage", kwargs={"slug": cast.assembly.slug, "number": 1})
+
+    html = _organiser(cast).get(manage).content.decode()
+
+    assert [_moves(_row(html, s)) for s in (opening, talk, tables)] == [set(), set(), set()]
+    with pytest.raises(services.ScheduleRefused, match="bezet door ‘Tafels’"):
+        services.session_move(session=opening, direction="down", actor=None)
+    # In another room the same swap is offered, and made.
+    Session.objects.filter(pk=tables.pk).update(room="Zaal 3")
+    html = _organiser(cast).get(manage).content.decode()
+    assert _moves(_row(html, opening)) == {"down"}
+    assert _moves(_row(html, talk)) == {"up"}
+    services.session_move(session=opening, direction="down", actor=None)
+    moved = Session.objects.get(pk=opening.pk)
+    assert (moved.starts_at, moved.ends_at) == (at(w.starts_on, 11, 30), at(w.starts_on, 12, 30))
