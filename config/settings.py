@@ -259,9 +259,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 3600)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 3300)
 # The lottery's tasks (a panel draw, a replacement by LEXIMIN) have a limit of
-# their own, in seconds: on a 2-core machine a pool of 2,000 takes more than
-# 8 minutes and one of 10,000 more than 75 (bench/README.sortition.md), and a
-# real pool has about 4,000 people. Six hours by default, so a real pool is not
+# their own, in seconds. On a 2-core machine a pool of 10,000 takes about 80 s
+# (bench/README.sortition.md), but where peeling gets stuck the engine falls
+# back on column generation, which can take hours on a pool of thousands (a
+# real pool has about 4,000 people). Six hours by default, so such a run is not
 # cut off by the general limit; a run that stops at it says so.
 LOTTERY_TIME_LIMIT = env_int("LOTTERY_TIME_LIMIT", 6 * 3600)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
