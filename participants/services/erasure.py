@@ -14,6 +14,11 @@ still in the pool and never drawn leaves the pool altogether, exactly as on a
 withdrawal (``registration_leave_pool``): the lottery must not draw a person
 nobody can reach, and their opinion answers have no count left to serve.
 
+A reason written when a replacement drawn in public was set aside stands on
+the public lottery page. The check at writing refuses the names of that
+replacement's own people only, so the erased person's name is taken out of
+every such reason of the assembly too.
+
 The caller holds the assembly's lock and then the registration's, the order
 of a withdrawal, a run start and the pool purge.
 """
@@ -21,9 +26,11 @@ of a withdrawal, a run start and the pool purge.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from assembly.outbox import ERASED_DOMAIN
-from participants.models import ERASED_EMAIL_PREFIX, PanelMember, Registration
+from participants.models import ERASED_EMAIL_PREFIX, PanelMember, Registration, Replacement
+from participants.names import identifying_words
 from participants.services.registration import registration_leave_pool
 from participants.services.selection import selection_runs_remove_respondent
 
@@ -51,6 +58,7 @@ def registration_erase(registration: Registration, first_weekend: dt.date) -> No
     ):
         # Sends nothing: the address is being erased.
         registration_leave_pool(registration=registration, reason="erased")
+    _remove_name_from_published_reasons(registration)
     registration.full_name = ""
     registration.email = f"{ERASED_EMAIL_PREFIX}{registration.pk}@{ERASED_DOMAIN}"
     registration.phone = ""
@@ -72,3 +80,25 @@ def registration_erase(registration: Registration, first_weekend: dt.date) -> No
     selection_runs_remove_respondent(
         assembly_id=registration.assembly_id, registration_id=registration.pk, reason="erased"
     )
+
+
+# Stands where a name was taken out of a published reason: the same in any
+# language, and shows that something was removed.
+REMOVED_NAME = "[…]"
+
+
+def _remove_name_from_published_reasons(registration: Registration) -> None:
+    words = identifying_words([registration.full_name])
+    if not words:
+        return
+    pattern = re.compile(
+        "|".join(rf"(?<!\w){re.escape(word)}(?!\w)" for word in words), flags=re.IGNORECASE
+    )
+    reasons = Replacement.objects.filter(assembly_id=registration.assembly_id).exclude(
+        discard_reason=""
+    )
+    for replacement in reasons.only("pk", "discard_reason"):
+        cleaned = pattern.sub(REMOVED_NAME, replacement.discard_reason)
+        if cleaned != replacement.discard_reason:
+            replacement.discard_reason = cleaned
+            replacement.save(update_fields=["discard_reason"])

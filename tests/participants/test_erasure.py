@@ -8,7 +8,7 @@ import json
 import pytest
 
 from assembly.models import Assembly, AuditEvent
-from participants.models import SelectionRun
+from participants.models import Replacement, SelectionRun
 from participants.services import selection as selection_services
 from participants.services.erasure import registration_erase
 from tests.participants.test_selection import (
@@ -59,3 +59,34 @@ def test_erasure_of_someone_in_no_run_changes_no_run(
 
     assert SelectionRun.objects.values().get(pk=run.pk) == frozen
     assert not AuditEvent.objects.filter(action="selection_run_respondent_removed").exists()
+
+
+def test_erasure_takes_the_name_out_of_published_reasons_of_the_assembly(
+    assembly: Assembly,
+) -> None:
+    person = assembly.registrations.order_by("pk").first()
+    assert person is not None
+    person.full_name = "Jan-Willem van den Heuvel"
+    person.save(update_fields=["full_name"])
+    reasons = {
+        "named": "Dobbelsteen viel; Jan-Willem van den Heuvel was er niet bij. Heuvel belde.",
+        "other": "De notaris kwam te laat.",
+    }
+    named = Replacement.objects.create(
+        assembly=assembly, status=Replacement.Status.DISCARDED, discard_reason=reasons["named"]
+    )
+    other = Replacement.objects.create(
+        assembly=assembly, status=Replacement.Status.DISCARDED, discard_reason=reasons["other"]
+    )
+    elsewhere = lottery_assembly(slug="elders")
+    outside = Replacement.objects.create(
+        assembly=elsewhere, status=Replacement.Status.DISCARDED, discard_reason=reasons["named"]
+    )
+
+    registration_erase(person, assembly.first_weekend)
+
+    named.refresh_from_db()
+    assert named.discard_reason == "Dobbelsteen viel; […] was er niet bij. […] belde."
+    assert Replacement.objects.get(pk=other.pk).discard_reason == reasons["other"]
+    # Another assembly's page is about other people.
+    assert Replacement.objects.get(pk=outside.pk).discard_reason == reasons["named"]
