@@ -657,6 +657,44 @@ def _duplicate_problem(row: int, column: str, ref: str, first_row: int) -> Probl
 PROGRESS_EVERY = 5000
 
 
+class _DateOrder:
+    """Whether a file writes its dates month first (05/23/1980, as American
+    Excel does). Read as day first, such a file fails only on the rows whose
+    day is above 12; the others would import with day and month swapped, so
+    the whole file is refused. Evidence: a first part above 12 can only be a
+    day, a second part above 12 only a day too."""
+
+    def __init__(self) -> None:
+        self.day_first = 0
+        self.month_first: tuple[int, str] | None = None
+
+    def see(self, row: int, text: str) -> None:
+        match = _DMY.fullmatch(text.strip())
+        if match is None:
+            return
+        first, second = int(match.group(1)), int(match.group(2))
+        if first > 12 >= second:
+            self.day_first += 1
+        elif second > 12 >= first and self.month_first is None:
+            self.month_first = (row, text.strip())
+
+    def problem(self, column: str) -> Problem | None:
+        if self.month_first is None or self.day_first:
+            return None
+        row, text = self.month_first
+        shown = _shown(text)
+        return Problem(
+            row, column, "birth_date_month_first",
+            f"De datums in kolom ‘{column}’ staan in de volgorde maand-dag-jaar, zoals "
+            f"‘{shown}’ in rij {row}. Dan zijn ook de andere datums verkeerd gelezen. "
+            "Daarom lezen we niets in. Zet de datums als dd-mm-jjjj en lees het bestand "
+            "opnieuw in.",
+            f"The dates in column ‘{column}’ are written month-day-year, like ‘{shown}’ in "
+            f"row {row}. Then the other dates were read wrongly too, so nothing is imported. "
+            "Write the dates as dd-mm-yyyy and import the file again.",
+        )
+
+
 def parse_table(
     table: Table, *, today: dt.date, on_progress: Callable[[float], None] | None = None
 ) -> ParseResult:
@@ -671,6 +709,8 @@ def parse_table(
         return ParseResult(rows_total=0, residents=[], problems=problems, fatal=True)
     checker = _RowChecker(columns, headers, today)
     ref_column = headers[columns["person_ref"]].strip()
+    date_order = _DateOrder()
+    birth_column = columns["birth_date"]
     residents: list[ResidentRow] = []
     invalid: list[int] = []
     first_seen: dict[str, int] = {}
@@ -686,6 +726,8 @@ def parse_table(
             total += 1
             row = index + 2
             checked = checker.check(row, cells)
+            if birth_column < len(cells):
+                date_order.see(row, cells[birth_column])
             ref = cells[columns["person_ref"]].strip() if columns["person_ref"] < len(cells) else ""
             row_problems = [] if isinstance(checked, ResidentRow) else checked
             if ref:
@@ -704,6 +746,9 @@ def parse_table(
     if total == 0:
         problems.append(Problem(1, "", "file_empty", *_EMPTY))
         return ParseResult(rows_total=0, residents=[], problems=problems, fatal=True)
+    if month_first := date_order.problem(headers[birth_column].strip()):
+        return ParseResult(rows_total=total, residents=[], problems=[month_first, *problems],
+                           invalid_rows=invalid, fatal=True)
     return ParseResult(rows_total=total, residents=residents, problems=problems,
                        invalid_rows=invalid)
 

@@ -71,6 +71,36 @@ def test_it_imports_the_good_rows_when_asked_to_skip_the_wrong_ones(cast: Cast) 
     assert sorted({p["row"] for p in record.problems}) == [3, 5]
 
 
+def test_it_rejects_a_file_with_dates_month_first_even_in_skip_mode(cast: Cast) -> None:
+    # American order: 05/23/1980 fails as a date, 03/04/1975 would import as 3 April.
+    data = csv_bytes([
+        person("P1", geboortedatum="03/04/1975"),
+        person("P2", geboortedatum="05/23/1980"),
+        person("P3", geboortedatum="11/02/2001"),
+        person("P4", geboortedatum="12/31/1960"),
+    ])
+    record = _import(cast.assembly, data, skip=True)
+    assert record.status == PopulationImport.Status.REJECTED
+    assert Resident.objects.count() == 0
+    first = record.problems[0]
+    assert (first["row"], first["column"], first["code"]) == (
+        3, "geboortedatum", "birth_date_month_first")
+    assert "‘05/23/1980’ in rij 3" in first["nl"] and "‘05/23/1980’ in row 3" in first["en"]
+    assert {p["code"] for p in record.problems[1:]} == {"birth_date_invalid"}
+
+
+def test_a_date_typed_month_first_in_a_day_first_file_is_only_that_row(cast: Cast) -> None:
+    data = csv_bytes([
+        person("P1", geboortedatum="23-05-1980"),
+        person("P2", geboortedatum="05-23-1980"),
+        person("P3", geboortedatum="03-04-1975"),
+    ])
+    record = _import(cast.assembly, data, skip=True)
+    assert record.status == PopulationImport.Status.IMPORTED
+    assert [(p["row"], p["code"]) for p in record.problems] == [(3, "birth_date_invalid")]
+    assert Resident.objects.get(person_ref="P3").birth_date == dt.date(1975, 4, 3)
+
+
 def test_it_rejects_a_file_without_a_required_column_even_in_skip_mode(cast: Cast) -> None:
     data = csv_bytes([["P1", "Jan"]], header=["persoonsnummer", "voornamen"])
     record = _import(cast.assembly, data, skip=True)
