@@ -18,8 +18,8 @@ Each step makes at least one more bound tight, and a tight bound stays tight
 (the next panels lie on the face), so there are at most as many steps as
 bounds. In practice mu shrinks geometrically long before that:
 3-5 % a step on the shared instances and on a pool of 10,000. Once mu is below
-``PEEL_DONE`` the weights are scaled up to sum 1, which moves no probability
-by more than about mu.
+``PEEL_DONE`` (or no panel is found below ``PEEL_ACCEPT``) the weights are
+scaled up to sum 1, which moves no probability by more than about mu.
 
 Step 1 is an integer program, but rarely a hard one: first the face's LP,
 warm-started from the previous step (sometimes its vertex is already a
@@ -54,6 +54,11 @@ from .units import FloatArray, IntArray, Units
 # mass left: about the LP solvers' own tolerances. Below ~1e-10 the relaxation
 # point's own rounding (its LP is solved to 1e-10) makes the faces wrong.
 PEEL_DONE = 1e-9
+# That rounding (up to ~2e-10 on a quota row) does not shrink with the mass:
+# near 1e-9 the residual can be 10-20 % outside R and no panel found. A stop
+# below this is as good (every probability within about 1e-8), where column
+# generation, the alternative, can take hours on a pool of 2,000.
+PEEL_ACCEPT = 1e-8
 PEEL_GAP = 0.05
 # residuals are differences of floats: a unit "ran out" below this
 UNIT_TOLERANCE = 1e-11
@@ -78,7 +83,7 @@ class Peeled:
 
     @property
     def done(self) -> bool:
-        return self.remaining <= PEEL_DONE
+        return self.remaining <= PEEL_ACCEPT
 
 
 class _FaceSearch:
@@ -263,7 +268,7 @@ def peel(units: Units, target: FloatArray, seed: int, report: Progress, started:
             report(
                 f"peeling, step {len(panels)}: {mass:.1e} left,"
                 f" {time.perf_counter() - started:.1f} s",
-                min(1.0, float(np.log(mass) / np.log(PEEL_DONE))),
+                min(1.0, float(np.log(max(mass, PEEL_DONE)) / np.log(PEEL_DONE))),
             )
     stats = {
         "peel_steps": float(len(panels)),

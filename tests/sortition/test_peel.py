@@ -3,6 +3,7 @@ without column generation, and its way out at a face that holds no panel."""
 
 from __future__ import annotations
 
+import random
 import time
 
 import numpy as np
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from participants.sortition import load_instance
 from participants.sortition.leximin import leximin, relaxed_leximin, sparse, unit_probabilities
-from participants.sortition.peel import PEEL_DONE, Peeled, peel
+from participants.sortition.peel import PEEL_ACCEPT, PEEL_DONE, Peeled, peel
 from participants.sortition.units import Units, build_units, composition_ok
 
 from .helpers import SHARED, brute_force_leximin, make_instance
@@ -27,13 +28,14 @@ def peel_relaxation(units: Units) -> tuple[Peeled, np.ndarray]:
 
 def assert_mixture_of_panels_reaching(units: Units, peeled: Peeled, point: np.ndarray) -> None:
     assert peeled.done
+    assert peeled.remaining <= PEEL_ACCEPT
     assert peeled.weights.min() > 0
     assert peeled.weights.sum() == pytest.approx(1 - peeled.remaining, abs=1e-12)
     for panel in peeled.panels:
         assert composition_ok(units, panel)
     compositions = [sparse(panel) for panel in peeled.panels]
     reached = unit_probabilities(units, compositions, peeled.weights / peeled.weights.sum())
-    assert np.abs(reached - point).max() <= 10 * PEEL_DONE
+    assert np.abs(reached - point).max() <= 2 * PEEL_ACCEPT
 
 
 def test_peeling_writes_the_relaxation_point_as_panels_that_meet_every_rule():
@@ -99,7 +101,7 @@ def test_peeling_either_reaches_the_point_or_says_it_did_not(instance):
         assert_mixture_of_panels_reaching(units, peeled, point)
     else:
         assert all(composition_ok(units, panel) for panel in peeled.panels)
-        assert peeled.remaining > PEEL_DONE
+        assert peeled.remaining > PEEL_ACCEPT
     ours = sorted(leximin(units, seed=3).probabilities().values())
     assert ours == pytest.approx(brute_force_leximin(instance), abs=1e-6)
 
@@ -117,3 +119,38 @@ def test_a_pool_of_two_thousand_is_peeled_without_column_generation():
     peeled, point = peel_relaxation(units)
     assert_mixture_of_panels_reaching(units, peeled, point)
     assert point.min() == pytest.approx(0.049238, abs=1e-6)
+
+
+def pool_with_households(rng: random.Random):
+    """15-40 people, 4 categories, households; quotas around one panel."""
+    n, k = rng.randint(15, 40), rng.randint(4, 10)
+    values = [["a", "b", "c"], ["x", "y", "z"], ["p", "q"], ["r", "s", "t"]]
+    rows = [tuple(rng.choice(v) for v in values) for _ in range(n)]
+    homes = [rng.choice([None] * 3 + [f"h{j}" for j in range(n // 3)]) for _ in range(n)]
+    panel: list[int] = []
+    for i in rng.sample(range(n), n):
+        if len(panel) < k and (homes[i] is None or homes[i] not in {homes[j] for j in panel}):
+            panel.append(i)
+    quotas = {}
+    for c, names in enumerate(values):
+        for name in names:
+            taken = sum(1 for i in panel if rows[i][c] == name)
+            quotas[(f"c{c}", name)] = (
+                max(0, taken - rng.choice([0, 1])),
+                taken + rng.choice([0, 1]),
+            )
+    return make_instance(rows, quotas, len(panel), homes)
+
+
+@pytest.mark.parametrize("seed", [99, 181, 217])
+def test_a_stop_just_above_the_end_is_accepted_without_column_generation(seed):
+    """The relaxation point misses R's rows by ~1e-10; near a mass of 1e-9 no
+    panel fits the scaled residual any more. Found by review: these pools fell
+    back on column generation, which takes hours on large pools."""
+    units = build_units(pool_with_households(random.Random(seed)))
+    peeled, point = peel_relaxation(units)
+    assert peeled.remaining > PEEL_DONE  # it did stop early
+    assert_mixture_of_panels_reaching(units, peeled, point)
+    distribution = leximin(units, seed=0)
+    assert "rounds" not in distribution.stats
+    assert np.abs(distribution.unit_probability - point).max() <= 2 * PEEL_ACCEPT
