@@ -662,24 +662,35 @@ class _DateOrder:
     Excel does). Read as day first, such a file fails only on the rows whose
     day is above 12; the others would import with day and month swapped, so
     the whole file is refused. Evidence: a first part above 12 can only be a
-    day, a second part above 12 only a day too."""
+    day (day first), a second part above 12 only a day too (month first). In
+    a month-first file about 60 % of the dates say so; one typo in a Dutch
+    file, or one Dutch row in an American file, does not decide it."""
 
     def __init__(self) -> None:
+        self.dates = 0
         self.day_first = 0
+        self.month_first_rows = 0
         self.month_first: tuple[int, str] | None = None
 
     def see(self, row: int, text: str) -> None:
+        if not text.strip():
+            return
+        self.dates += 1
         match = _DMY.fullmatch(text.strip())
         if match is None:
             return
         first, second = int(match.group(1)), int(match.group(2))
         if first > 12 >= second:
             self.day_first += 1
-        elif second > 12 >= first and self.month_first is None:
-            self.month_first = (row, text.strip())
+        elif second > 12 >= first:
+            self.month_first_rows += 1
+            if self.month_first is None:
+                self.month_first = (row, text.strip())
 
     def problem(self, column: str) -> Problem | None:
-        if self.month_first is None or self.day_first:
+        if self.month_first is None or self.month_first_rows <= self.day_first:
+            return None
+        if self.month_first_rows * 4 < self.dates:
             return None
         row, text = self.month_first
         shown = _shown(text)

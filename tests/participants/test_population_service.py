@@ -101,6 +101,32 @@ def test_a_date_typed_month_first_in_a_day_first_file_is_only_that_row(cast: Cas
     assert Resident.objects.get(person_ref="P3").birth_date == dt.date(1975, 4, 3)
 
 
+def test_one_day_first_row_does_not_let_a_month_first_file_through(cast: Cast) -> None:
+    data = csv_bytes([
+        person("P1", geboortedatum="03/04/1975"),
+        person("P2", geboortedatum="05/23/1980"),
+        person("P3", geboortedatum="11/02/2001"),
+        person("P4", geboortedatum="12/31/1960"),
+        person("P5", geboortedatum="23/05/1980"),
+        person("P6", geboortedatum="06/07/1970"),
+    ])
+    record = _import(cast.assembly, data, skip=True)
+    assert record.status == PopulationImport.Status.REJECTED
+    assert record.problems[0]["code"] == "birth_date_month_first"
+    assert Resident.objects.count() == 0
+
+
+def test_one_typo_in_a_day_first_file_without_a_day_above_12_is_only_that_row(
+    cast: Cast,
+) -> None:
+    days = ["01-02-1980", "03-04-1975", "05-13-1980", "07-08-1990", "09-10-1985", "11-12-1970"]
+    data = csv_bytes([person(f"P{n}", geboortedatum=day) for n, day in enumerate(days)])
+    record = _import(cast.assembly, data, skip=True)
+    assert record.status == PopulationImport.Status.IMPORTED
+    assert [(p["row"], p["code"]) for p in record.problems] == [(4, "birth_date_invalid")]
+    assert Resident.objects.get(person_ref="P1").birth_date == dt.date(1975, 4, 3)
+
+
 def test_it_rejects_a_file_without_a_required_column_even_in_skip_mode(cast: Cast) -> None:
     data = csv_bytes([["P1", "Jan"]], header=["persoonsnummer", "voornamen"])
     record = _import(cast.assembly, data, skip=True)
