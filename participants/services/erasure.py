@@ -17,7 +17,8 @@ nobody can reach, and their opinion answers have no count left to serve.
 A reason written when a replacement drawn in public was set aside stands on
 the public lottery page. The check at writing refuses the names of that
 replacement's own people only, so the erased person's name is taken out of
-every such reason of the assembly too.
+every such reason of the assembly too (and the pool purge does the same for
+everyone it deletes).
 
 The caller holds the assembly's lock and then the registration's, the order
 of a withdrawal, a run start and the pool purge.
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 from assembly.outbox import ERASED_DOMAIN
 from participants.models import ERASED_EMAIL_PREFIX, PanelMember, Registration, Replacement
@@ -58,7 +60,9 @@ def registration_erase(registration: Registration, first_weekend: dt.date) -> No
     ):
         # Sends nothing: the address is being erased.
         registration_leave_pool(registration=registration, reason="erased")
-    _remove_name_from_published_reasons(registration)
+    remove_names_from_published_reasons(
+        assembly_id=registration.assembly_id, names=[registration.full_name]
+    )
     registration.full_name = ""
     registration.email = f"{ERASED_EMAIL_PREFIX}{registration.pk}@{ERASED_DOMAIN}"
     registration.phone = ""
@@ -87,18 +91,32 @@ def registration_erase(registration: Registration, first_weekend: dt.date) -> No
 REMOVED_NAME = "[…]"
 
 
-def _remove_name_from_published_reasons(registration: Registration) -> None:
-    words = identifying_words([registration.full_name])
-    if not words:
-        return
-    pattern = re.compile(
-        "|".join(rf"(?<!\w){re.escape(word)}(?!\w)" for word in words), flags=re.IGNORECASE
+def remove_names_from_published_reasons(*, assembly_id: int, names: Iterable[str]) -> int:
+    """Take these people's names out of every published reason of the assembly;
+    the number of reasons changed.
+
+    A whole name is matched in any case. Its parts (4 letters or more) only as
+    the name writes them, with a capital: many Dutch surnames are also words
+    ("de boer van het terrein", "de post"), and those must stay."""
+    reasons = list(
+        Replacement.objects.filter(assembly_id=assembly_id)
+        .exclude(discard_reason="")
+        .only("pk", "discard_reason")
     )
-    reasons = Replacement.objects.filter(assembly_id=registration.assembly_id).exclude(
-        discard_reason=""
-    )
-    for replacement in reasons.only("pk", "discard_reason"):
+    whole = {name.strip() for name in names if name.strip()}
+    if not reasons or not whole:
+        return 0
+    alternatives = [
+        re.escape(word) if word not in whole else f"(?i:{re.escape(word)})"
+        for word in identifying_words(whole)
+        if word in whole or word[:1].isupper()
+    ]
+    pattern = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)")
+    changed = 0
+    for replacement in reasons:
         cleaned = pattern.sub(REMOVED_NAME, replacement.discard_reason)
         if cleaned != replacement.discard_reason:
             replacement.discard_reason = cleaned
             replacement.save(update_fields=["discard_reason"])
+            changed += 1
+    return changed

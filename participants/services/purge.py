@@ -63,7 +63,7 @@ from participants.models import (
     Resident,
 )
 from participants.selectors_lottery import assembly_current_draw
-from participants.services.erasure import registration_erase
+from participants.services.erasure import registration_erase, remove_names_from_published_reasons
 from participants.services.panel import frozen_pool
 from participants.services.population import population_imports_forget
 from participants.services.selection import OPEN_REPLACEMENT, selection_runs_forget_pools
@@ -232,6 +232,9 @@ def pool_purge(*, assembly: Assembly, actor: User | None) -> PoolPurge:
     registration_ids = list(registrations.values_list("pk", flat=True))
     addresses = set(registrations.values_list("email", flat=True))
     registration_count = len(registration_ids)
+    remove_names_from_published_reasons(
+        assembly_id=assembly.pk, names=registrations.values_list("full_name", flat=True)
+    )
     registrations.delete()
     declined = list(
         Registration.objects.filter(panel_member__in=_not_taking_part(assembly)).order_by("pk")

@@ -90,3 +90,20 @@ def test_erasure_takes_the_name_out_of_published_reasons_of_the_assembly(
     assert Replacement.objects.get(pk=other.pk).discard_reason == reasons["other"]
     # Another assembly's page is about other people.
     assert Replacement.objects.get(pk=outside.pk).discard_reason == reasons["named"]
+
+
+def test_a_surname_that_is_also_a_word_stays_where_it_is_a_word(assembly: Assembly) -> None:
+    person = assembly.registrations.order_by("pk").first()
+    assert person is not None
+    person.full_name = "Anna de Boer"
+    person.save(update_fields=["full_name"])
+    reason = Replacement.objects.create(
+        assembly=assembly,
+        status=Replacement.Status.DISCARDED,
+        discard_reason="De boer van het terrein sloot het hek. Boer belde af; anna de boer ook.",
+    )
+
+    registration_erase(person, assembly.first_weekend)
+
+    reason.refresh_from_db()
+    assert reason.discard_reason == "De boer van het terrein sloot het hek. […] belde af; […] ook."

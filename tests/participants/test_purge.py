@@ -20,6 +20,7 @@ from participants.models import (
     PoolPurge,
     PopulationImport,
     Registration,
+    Replacement,
     Resident,
     SelectionRun,
 )
@@ -316,3 +317,21 @@ def test_the_command_refuses_before_the_panel_stands() -> None:
     with pytest.raises(CommandError):
         call_command("purge_pool", "--assembly", panel.assembly.slug, stdout=io.StringIO())
     assert Registration.objects.count() == 12
+
+
+@pytest.mark.django_db
+def test_the_purge_takes_the_names_it_deletes_out_of_published_reasons() -> None:
+    panel = _standing_panel()
+    purged = panel.people[8]
+    assert purged.pk not in {panel.people[n].pk for n in SELECTED}
+    Registration.objects.filter(pk=purged.pk).update(full_name="Pietje Puk")
+    reason = Replacement.objects.create(
+        assembly=panel.assembly,
+        status=Replacement.Status.DISCARDED,
+        discard_reason="Pietje Puk was er niet; de post kwam te laat.",
+    )
+
+    pool_purge(assembly=panel.assembly, actor=None)
+
+    reason.refresh_from_db()
+    assert reason.discard_reason == "[…] was er niet; de post kwam te laat."
