@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
+from assembly.compiled import CompiledLookup, concrete_attnames, instance_from
 from assembly.models import Assembly
 from participants.models import (
     AttitudeQuestion,
@@ -31,16 +32,33 @@ class CodeLookup:
     lottery_published: bool  # the assembly's pool is frozen: registration closed
 
 
-def invitation_by_code(*, code: str) -> CodeLookup | None:
-    """The invitation with this code, whether it was used to register, and
-    whether its assembly's lottery is published."""
-    # One query: the code page is the busiest of the site (every letter's QR
-    # code opens it). No ORDER BY as .first() would add: the unique index on
-    # code finds the row.
-    found = list(
-        Invitation.objects.select_related("assembly")
-        .filter(code=code)
-        .annotate(
+_INVITATION_FIELDS = concrete_attnames(Invitation)
+_ASSEMBLY_FIELDS = concrete_attnames(Assembly)
+
+
+def _invitation_with_assembly(row: tuple[Any, ...]) -> Invitation:
+    """The first columns of a row as an Invitation with its Assembly attached
+    (as select_related("assembly") would make them)."""
+    split = len(_INVITATION_FIELDS)
+    invitation = instance_from(Invitation, _INVITATION_FIELDS, row[:split])
+    invitation.assembly = instance_from(
+        Assembly, _ASSEMBLY_FIELDS, row[split : split + len(_ASSEMBLY_FIELDS)]
+    )
+    return invitation
+
+
+def _with_assembly_columns(queryset: QuerySet[Invitation], *extra: str) -> QuerySet[Invitation]:
+    return queryset.values_list(
+        *_INVITATION_FIELDS, *(f"assembly__{name}" for name in _ASSEMBLY_FIELDS), *extra
+    )
+
+
+# The code page is the busiest of the site (every letter's QR code opens it):
+# one query, compiled once per process (assembly/compiled.py). No ORDER BY as
+# .first() would add: the unique index on code finds the row.
+_BY_CODE = CompiledLookup(
+    lambda code: _with_assembly_columns(
+        Invitation.objects.filter(code=code).annotate(
             has_registration=Exists(Registration.objects.filter(invitation=OuterRef("pk"))),
             # Read here so the page need not ask again (registration_is_open).
             lottery_published=Exists(
@@ -50,13 +68,24 @@ def invitation_by_code(*, code: str) -> CodeLookup | None:
                     committed_at__isnull=False,
                 )
             ),
-        )[:1]
-    )
-    if not found:
+        ),
+        "has_registration",
+        "lottery_published",
+    )[:1],
+    str,
+)
+
+
+def invitation_by_code(*, code: str) -> CodeLookup | None:
+    """The invitation with this code, whether it was used to register, and
+    whether its assembly's lottery is published."""
+    rows = _BY_CODE.rows(code)
+    if not rows:
         return None
-    invitation = found[0]
-    used = invitation.status == Invitation.Status.REGISTERED or bool(invitation.has_registration)
-    return CodeLookup(invitation, used, bool(invitation.lottery_published))
+    *columns, has_registration, lottery_published = rows[0]
+    invitation = _invitation_with_assembly(tuple(columns))
+    used = invitation.status == Invitation.Status.REGISTERED or bool(has_registration)
+    return CodeLookup(invitation, used, bool(lottery_published))
 
 
 @dataclass(frozen=True)
@@ -69,26 +98,33 @@ class SignUp:
     has_weekends: bool
 
 
-def sign_up_by_id(*, invitation_id: int) -> SignUp | None:
-    # One query for what every step page asks; the organiser may still add
-    # questions or weekends while someone is half-way, so it is read each time.
-    found = list(
-        Invitation.objects.select_related("assembly")
-        .filter(pk=invitation_id)
-        .annotate(
+# What every step page asks, in one query compiled once per process; the
+# organiser may still add questions or weekends while someone is half-way, so
+# it is read each time.
+_SIGN_UP = CompiledLookup(
+    lambda invitation_id: _with_assembly_columns(
+        Invitation.objects.filter(pk=invitation_id).annotate(
             has_questions=Exists(
                 AttitudeQuestion.objects.filter(assembly=OuterRef("assembly_id"))
             ),
             has_weekends=Exists(Weekend.objects.filter(assembly=OuterRef("assembly_id"))),
-        )[:1]
-    )
-    if not found:
+        ),
+        "has_questions",
+        "has_weekends",
+    )[:1],
+    int,
+)
+
+
+def sign_up_by_id(*, invitation_id: int) -> SignUp | None:
+    rows = _SIGN_UP.rows(invitation_id)
+    if not rows:
         return None
-    invitation = found[0]
+    *columns, has_questions, has_weekends = rows[0]
     return SignUp(
-        invitation=invitation,
-        has_questions=bool(invitation.has_questions),
-        has_weekends=bool(invitation.has_weekends),
+        invitation=_invitation_with_assembly(tuple(columns)),
+        has_questions=bool(has_questions),
+        has_weekends=bool(has_weekends),
     )
 
 
