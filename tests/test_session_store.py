@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, UpdateError
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from config import session_store
 from config.session_store import SessionStore
@@ -38,7 +40,7 @@ def test_it_draws_another_key_when_the_first_is_taken(monkeypatch: pytest.Monkey
     taken = first.session_key
     assert taken is not None
     keys = iter([taken, "n" * 32])
-    monkeypatch.setattr(session_store, "get_random_string", lambda length, chars: next(keys))
+    monkeypatch.setattr(session_store, "new_session_key", lambda: next(keys))
 
     second = SessionStore()
     second["registration"] = {"invitation_id": 2, "steps": {}}
@@ -48,3 +50,78 @@ def test_it_draws_another_key_when_the_first_is_taken(monkeypatch: pytest.Monkey
     assert SessionStore(taken)["registration"] == {"invitation_id": 1, "steps": {}}
     assert SessionStore("n" * 32)["registration"] == {"invitation_id": 2, "steps": {}}
     assert Session.objects.count() == 2
+
+
+def test_it_draws_keys_from_djangos_alphabet_evenly(monkeypatch: pytest.MonkeyPatch) -> None:
+    keys = [session_store.new_session_key() for _ in range(300)]
+    assert len(set(keys)) == 300
+    assert all(len(key) == 32 and set(key) <= set(VALID_KEY_CHARS) for key in keys)
+    assert set("".join(keys)) == set(VALID_KEY_CHARS)
+    # Bytes from 252 (7 x 36) up are drawn again: as "byte % 36" they would
+    # make the first four symbols more likely than the rest.
+    drawn = iter([bytes([252, 253, 254, 255, *range(36)]), bytes(range(36, 72))])
+    monkeypatch.setattr(session_store.secrets, "token_bytes", lambda _n: next(drawn))
+    assert session_store.new_session_key() == VALID_KEY_CHARS[:32]
+
+
+def test_it_writes_changes_to_the_same_session_and_reads_them_back() -> None:
+    session = SessionStore()
+    session["registration"] = {"invitation_id": 1, "steps": {}}
+    session.save()
+    key = session.session_key
+    again = SessionStore(key)
+    again["registration"] = {"invitation_id": 1, "steps": {"toestemming": {"consent": ["on"]}}}
+    again.set_expiry(3600)
+    with CaptureQueriesContext(connection) as queries:
+        again.save()
+    statements = [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert [sql.split()[0] for sql in statements] == ["UPDATE"]
+    assert again.session_key == key
+    stored = Session.objects.get(session_key=key)
+    assert 3500 < (stored.expire_date - timezone.now()).total_seconds() <= 3600
+    assert SessionStore(key)["registration"]["steps"] == {"toestemming": {"consent": ["on"]}}
+
+
+def test_a_session_deleted_meanwhile_is_not_written_again() -> None:
+    # Another tab logged out (or the daily clean-up ran): Django's middleware
+    # answers UpdateError with "session interrupted" instead of reviving it.
+    session = SessionStore()
+    session["registration"] = {"invitation_id": 1, "steps": {}}
+    session.save()
+    loaded = SessionStore(session.session_key)
+    loaded["registration"] = {"invitation_id": 2, "steps": {}}
+    Session.objects.all().delete()
+    with pytest.raises(UpdateError):
+        loaded.save()
+    assert not Session.objects.exists()
+
+
+def test_an_expired_session_reads_as_empty_and_gets_a_new_key() -> None:
+    session = SessionStore()
+    session["registration"] = {"invitation_id": 1, "steps": {}}
+    session.save()
+    old = session.session_key
+    Session.objects.filter(session_key=old).update(expire_date=timezone.now())
+    expired = SessionStore(old)
+    assert expired.get("registration") is None
+    expired["registration"] = {"invitation_id": 2, "steps": {}}
+    expired.save()
+    assert expired.session_key != old
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_taken_key_outside_a_transaction_leaves_the_connection_usable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = SessionStore()
+    first["registration"] = {"invitation_id": 1, "steps": {}}
+    first.save()
+    keys = iter([first.session_key, "m" * 32])
+    monkeypatch.setattr(session_store, "new_session_key", lambda: next(keys))
+    assert not connection.in_atomic_block
+    second = SessionStore()
+    second["registration"] = {"invitation_id": 2, "steps": {}}
+    second.save()
+    assert second.session_key == "m" * 32
+    assert Session.objects.count() == 2
+    assert SessionStore(first.session_key)["registration"]["invitation_id"] == 1
