@@ -9,9 +9,11 @@ urlpatterns = [
     path("gezond/", views.health, name="health"),
     path("b/<slug:slug>/", views.about, name="about"),
     path("b/<slug:slug>/mijn/", views.dashboard, name="dashboard"),
+    # Participants first: its registration pages are the busiest of the site
+    # (every letter's QR code opens one), and Django tries patterns in order.
+    path("", include("participants.urls")),
     path("", include("assembly.urls")),
     path("", include("sessions.urls")),
-    path("", include("participants.urls")),
     path("", include("recommendations.urls")),
     path("i18n/setlang/", language_switch, name="set_language"),
     # Before allauth's own: see my_account.

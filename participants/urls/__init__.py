@@ -16,9 +16,9 @@ from participants.urls import (
 app_name = "participants"
 
 urlpatterns = [
+    *registration.urlpatterns,  # first: the busiest pages (config/urls.py)
     *population.urlpatterns,
     *invitations.urlpatterns,
-    *registration.urlpatterns,
     *quotas.urlpatterns,
     *selection.urlpatterns,
     *panel.urlpatterns,
