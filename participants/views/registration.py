@@ -229,6 +229,17 @@ def register_start(request: HttpRequest) -> HttpResponse:
     return redirect("participants:register_step", step=STEPS[0].key)
 
 
+# Steps whose form is the same for every assembly: empty, it can come from
+# the cache of rendered fragments (see step.html).
+FIXED_FORM_STEPS = frozenset({"toestemming", "gegevens", "hulp"})
+
+
+def _fixed_fields(key: str, form: AccessibleForm) -> str:
+    """The step's key when its empty form may come from the fragment cache."""
+    fixed = key in FIXED_FORM_STEPS and not form.is_bound and not form.initial
+    return key if fixed else ""
+
+
 def _page(steps: list[Step], key: str) -> dict[str, Any]:
     keys = [step.key for step in steps]
     number = keys.index(key) + 1 if key in keys else len(steps) + 1
@@ -281,6 +292,7 @@ def register_step(request: HttpRequest, step: str) -> HttpResponse:
             "back_to_check": back_to_check,
             "consent_version": services.CONSENT_VERSION,
             "question_count": len(form.fields) if step == "mening" else 0,
+            "fixed_fields": _fixed_fields(step, form),
         },
     )
 

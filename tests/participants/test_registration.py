@@ -282,6 +282,45 @@ def test_it_shows_the_step_indicator_and_the_consent_explanation(
     assert "Stap 2 van 7" in client.get(step_url("gegevens")).content.decode()
 
 
+def test_the_parts_rendered_once_follow_the_language_and_the_answers(
+    client: Client, invitation: Invitation
+) -> None:
+    # The code page's texts, the consent explanation and the empty consent and
+    # contact forms come from the per-process fragment cache: each language
+    # has its own, and a form with answers is never taken from it.
+    assert "Aanmelden voor het burgerberaad" in client.get(START).content.decode()
+    enter_code(client)
+    dutch = client.get(step_url("toestemming")).content.decode()
+    assert "Wat bewaren wij?" in dutch and "Ik heb de uitleg gelezen" in dutch
+    assert "Volgende" in dutch
+    client.post("/i18n/setlang/", {"language": "en", "next": START})
+    assert "Register for the citizens' assembly" in client.get(START).content.decode()
+    english = client.get(step_url("toestemming")).content.decode()
+    assert "What do we store?" in english and "I have read the explanation" in english
+    assert "Wat bewaren wij?" not in english and "Ik heb de uitleg gelezen" not in english
+    client.post("/i18n/setlang/", {"language": "nl", "next": START})
+
+    refused = client.post(step_url("toestemming"), {}).content.decode()
+    assert "Zonder toestemming kunt u zich niet aanmelden" in refused
+    assert "Zonder toestemming" not in client.get(step_url("toestemming")).content.decode()
+    client.post(step_url("toestemming"), {"consent": "on"})
+    back = client.get(step_url("toestemming")).content.decode()
+    assert re.search(r'<input type="checkbox" name="consent"[^>]* checked', back)
+    empty_contact = client.get(step_url("gegevens")).content.decode()
+    assert 'name="full_name"' in empty_contact and "Fatima" not in empty_contact
+    client.post(step_url("gegevens"), answers_for(invitation.assembly)["gegevens"])
+    assert 'value="Fatima de Vries"' in client.get(step_url("gegevens")).content.decode()
+    # Someone else, on the same process, still gets the empty forms.
+    other = Client()
+    make_invitation(invitation.assembly, OTHER_CODE)
+    enter_code(other, OTHER_CODE)
+    unchecked = other.get(step_url("toestemming")).content.decode()
+    assert 'name="consent"' in unchecked
+    assert not re.search(r'name="consent"[^>]* checked', unchecked)
+    other.post(step_url("toestemming"), {"consent": "on"})
+    assert "Fatima" not in other.get(step_url("gegevens")).content.decode()
+
+
 def test_it_requires_consent(client: Client, invitation: Invitation) -> None:
     enter_code(client)
     response = client.post(step_url("toestemming"), {})
