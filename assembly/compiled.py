@@ -26,6 +26,7 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 
 M = TypeVar("M", bound=Model)
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 # Cannot be anybody's key: a code is at most 40 characters from an alphabet
 # without "~", and ids are positive.
@@ -65,8 +66,10 @@ class CompiledLookup:
         return _Compiled(sql, tuple(params), positions, converters, compiler)
 
     def rows(self, key: Any, *, using: str = "default") -> list[tuple[Any, ...]]:
-        if type(key) is not self._key_type:
+        if not isinstance(key, self._key_type) or isinstance(key, bool):
             raise TypeError(f"key must be {self._key_type.__name__}")
+        if isinstance(key, int) and not _INT64_MIN <= key <= _INT64_MAX:
+            return []  # as the ORM: no row has it, and SQLite cannot bind it
         compiled = self._compiled.get(using)
         if compiled is None:
             with self._lock:

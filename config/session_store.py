@@ -14,8 +14,8 @@ more on building its queries than on running them. Here:
   (``assembly.compiled``); whether it has expired is decided here rather than
   in SQL, by the same rule (expiry after now).
 - Writing a session is one INSERT or UPDATE written out here, not a model
-  save. Outside a transaction the statement is its own; inside one it gets a
-  savepoint, as Django's ``transaction.atomic`` gives it.
+  save. In autocommit the statement is its own transaction; inside one it
+  gets a savepoint, as Django's ``transaction.atomic`` gives it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.models import Session
-from django.db import IntegrityError, connections, router, transaction
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from assembly.compiled import CompiledLookup
@@ -95,11 +95,14 @@ class SessionStore(db.SessionStore):
         data = self.encode(self._get_session(no_load=must_create))  # type: ignore[attr-defined]
         using = router.db_for_write(Session)
         connection = connections[using]
-        expires = connection.ops.adapt_datetimefield_value(self.get_expiry_date())
+        # Through the field, as a model save does: a naive expiry means local time.
+        expires = Session._meta.get_field("expire_date").get_db_prep_value(
+            self.get_expiry_date(), connection
+        )
         insert, update = _statements(using)
-        # Outside a transaction the one statement commits by itself; inside
-        # one, a taken key must not break the transaction: a savepoint.
-        inside = transaction.atomic(using=using) if connection.in_atomic_block else nullcontext()
+        # In autocommit the one statement commits by itself; in a transaction
+        # a taken key must not break it: a savepoint, as Django's save has.
+        inside = nullcontext() if connection.get_autocommit() else transaction.atomic(using=using)
         with inside, connection.cursor() as cursor:
             if must_create:
                 try:
@@ -107,7 +110,12 @@ class SessionStore(db.SessionStore):
                 except IntegrityError as taken:
                     raise CreateError from taken
             else:
-                cursor.execute(update, [data, expires, self.session_key])
+                # As Django's: any database error on an update is UpdateError,
+                # which the middleware answers with "session interrupted".
+                try:
+                    cursor.execute(update, [data, expires, self.session_key])
+                except DatabaseError as failed:
+                    raise UpdateError from failed
                 if cursor.rowcount != 1:
                     raise UpdateError
         return None

@@ -3,11 +3,13 @@ taken key still never hands over someone else's session."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, UpdateError
 from django.contrib.sessions.models import Session
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -125,3 +127,44 @@ def test_a_taken_key_outside_a_transaction_leaves_the_connection_usable(
     assert second.session_key == "m" * 32
     assert Session.objects.count() == 2
     assert SessionStore(first.session_key)["registration"]["invitation_id"] == 1
+
+
+def test_a_naive_expiry_means_local_time_as_in_a_model_save() -> None:
+    session = SessionStore()
+    session["registration"] = {"invitation_id": 1, "steps": {}}
+    session.set_expiry(dt.datetime(2027, 1, 15, 12, 0))
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        session.save()
+    stored = Session.objects.get(session_key=session.session_key).expire_date
+    assert stored == timezone.make_aware(dt.datetime(2027, 1, 15, 12, 0))  # 11:00 UTC
+
+
+def test_it_reads_a_key_given_as_a_string_subclass() -> None:
+    session = SessionStore()
+    session["registration"] = {"invitation_id": 1, "steps": {}}
+    session.save()
+    class Key(str):  # as SafeString, which some code paths hand over
+        pass
+
+    assert SessionStore(Key(session.session_key))["registration"]["invitation_id"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_taken_key_in_a_hand_made_transaction_does_not_break_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = SessionStore()
+    first["registration"] = {"invitation_id": 1, "steps": {}}
+    first.save()
+    keys = iter([first.session_key, "p" * 32])
+    monkeypatch.setattr(session_store, "new_session_key", lambda: next(keys))
+    transaction.set_autocommit(False)
+    try:
+        second = SessionStore()
+        second["registration"] = {"invitation_id": 2, "steps": {}}
+        second.save()
+        transaction.commit()
+    finally:
+        transaction.set_autocommit(True)
+    assert second.session_key == "p" * 32
+    assert Session.objects.count() == 2

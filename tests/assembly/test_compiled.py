@@ -105,6 +105,8 @@ def test_it_makes_instances_as_the_orm_does() -> None:
     assert [getattr(made, name) for name in names] == [getattr(fresh, name) for name in names]
     assert made._state.adding is False and made._state.db == "default"
     assert lookup.rows(assembly.pk + 1000) == []
+    # Beyond any id column, as the ORM answers (SQLite could not even bind it).
+    assert lookup.rows(2**63) == [] and lookup.rows(-(2**63) - 1) == []
 
 
 def test_it_refuses_keys_it_cannot_swap_safely() -> None:
@@ -113,6 +115,8 @@ def test_it_refuses_keys_it_cannot_swap_safely() -> None:
     lookup = CompiledLookup(_imports_by_slug, str)
     with pytest.raises(TypeError):
         lookup.rows(12)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        CompiledLookup(lambda pk: Assembly.objects.filter(pk=pk).values_list("pk"), int).rows(True)
     unused = CompiledLookup(lambda _slug: Assembly.objects.values_list("pk"), str)
     with pytest.raises(ValueError, match="does not use its key"):
         unused.rows("eerste")
