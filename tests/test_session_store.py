@@ -19,6 +19,18 @@ from config.session_store import SessionStore
 pytestmark = pytest.mark.django_db
 
 
+def _saved_session(invitation_id: int) -> SessionStore:
+    session = SessionStore()
+    session["registration"] = {"invitation_id": invitation_id, "steps": {}}
+    session.save()
+    return session
+
+
+def _next_keys_are(monkeypatch: pytest.MonkeyPatch, *keys: str | None) -> None:
+    drawn = iter(keys)
+    monkeypatch.setattr(session_store, "new_session_key", lambda: next(drawn))
+
+
 def test_it_is_the_sites_session_engine() -> None:
     assert settings.SESSION_ENGINE == "config.session_store"
 
@@ -36,17 +48,11 @@ def test_it_starts_a_session_without_looking_the_key_up_first() -> None:
 
 
 def test_it_draws_another_key_when_the_first_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
-    first = SessionStore()
-    first["registration"] = {"invitation_id": 1, "steps": {}}
-    first.save()
-    taken = first.session_key
+    taken = _saved_session(1).session_key
     assert taken is not None
-    keys = iter([taken, "n" * 32])
-    monkeypatch.setattr(session_store, "new_session_key", lambda: next(keys))
+    _next_keys_are(monkeypatch, taken, "n" * 32)
 
-    second = SessionStore()
-    second["registration"] = {"invitation_id": 2, "steps": {}}
-    second.save()
+    second = _saved_session(2)
 
     assert second.session_key == "n" * 32
     assert SessionStore(taken)["registration"] == {"invitation_id": 1, "steps": {}}
@@ -67,10 +73,7 @@ def test_it_draws_keys_from_djangos_alphabet_evenly(monkeypatch: pytest.MonkeyPa
 
 
 def test_it_writes_changes_to_the_same_session_and_reads_them_back() -> None:
-    session = SessionStore()
-    session["registration"] = {"invitation_id": 1, "steps": {}}
-    session.save()
-    key = session.session_key
+    key = _saved_session(1).session_key
     again = SessionStore(key)
     again["registration"] = {"invitation_id": 1, "steps": {"toestemming": {"consent": ["on"]}}}
     again.set_expiry(3600)
@@ -87,10 +90,7 @@ def test_it_writes_changes_to_the_same_session_and_reads_them_back() -> None:
 def test_a_session_deleted_meanwhile_is_not_written_again() -> None:
     # Another tab logged out (or the daily clean-up ran): Django's middleware
     # answers UpdateError with "session interrupted" instead of reviving it.
-    session = SessionStore()
-    session["registration"] = {"invitation_id": 1, "steps": {}}
-    session.save()
-    loaded = SessionStore(session.session_key)
+    loaded = SessionStore(_saved_session(1).session_key)
     loaded["registration"] = {"invitation_id": 2, "steps": {}}
     Session.objects.all().delete()
     with pytest.raises(UpdateError):
@@ -99,10 +99,7 @@ def test_a_session_deleted_meanwhile_is_not_written_again() -> None:
 
 
 def test_an_expired_session_reads_as_empty_and_gets_a_new_key() -> None:
-    session = SessionStore()
-    session["registration"] = {"invitation_id": 1, "steps": {}}
-    session.save()
-    old = session.session_key
+    old = _saved_session(1).session_key
     Session.objects.filter(session_key=old).update(expire_date=timezone.now())
     expired = SessionStore(old)
     assert expired.get("registration") is None
@@ -115,15 +112,10 @@ def test_an_expired_session_reads_as_empty_and_gets_a_new_key() -> None:
 def test_a_taken_key_outside_a_transaction_leaves_the_connection_usable(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    first = SessionStore()
-    first["registration"] = {"invitation_id": 1, "steps": {}}
-    first.save()
-    keys = iter([first.session_key, "m" * 32])
-    monkeypatch.setattr(session_store, "new_session_key", lambda: next(keys))
+    first = _saved_session(1)
+    _next_keys_are(monkeypatch, first.session_key, "m" * 32)
     assert not connection.in_atomic_block
-    second = SessionStore()
-    second["registration"] = {"invitation_id": 2, "steps": {}}
-    second.save()
+    second = _saved_session(2)
     assert second.session_key == "m" * 32
     assert Session.objects.count() == 2
     assert SessionStore(first.session_key)["registration"]["invitation_id"] == 1
@@ -140,9 +132,8 @@ def test_a_naive_expiry_means_local_time_as_in_a_model_save() -> None:
 
 
 def test_it_reads_a_key_given_as_a_string_subclass() -> None:
-    session = SessionStore()
-    session["registration"] = {"invitation_id": 1, "steps": {}}
-    session.save()
+    session = _saved_session(1)
+
     class Key(str):  # as SafeString, which some code paths hand over
         pass
 
@@ -153,16 +144,10 @@ def test_it_reads_a_key_given_as_a_string_subclass() -> None:
 def test_a_taken_key_in_a_hand_made_transaction_does_not_break_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    first = SessionStore()
-    first["registration"] = {"invitation_id": 1, "steps": {}}
-    first.save()
-    keys = iter([first.session_key, "p" * 32])
-    monkeypatch.setattr(session_store, "new_session_key", lambda: next(keys))
+    _next_keys_are(monkeypatch, _saved_session(1).session_key, "p" * 32)
     transaction.set_autocommit(False)
     try:
-        second = SessionStore()
-        second["registration"] = {"invitation_id": 2, "steps": {}}
-        second.save()
+        second = _saved_session(2)
         transaction.commit()
     finally:
         transaction.set_autocommit(True)
