@@ -28,8 +28,9 @@ from django.db.models import Model, QuerySet
 M = TypeVar("M", bound=Model)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
-# Cannot be anybody's key: a code is at most 40 characters from an alphabet
-# without "~", and ids are positive.
+# Built into the queryset once, to find where the key sits among the compiled
+# parameters; no other parameter of a look-up equals them (a look-up that
+# does not use its key is refused).
 _PLACEHOLDERS: dict[type, Any] = {str: "~compiled-lookup-placeholder~", int: -7_340_033}
 
 
@@ -82,9 +83,7 @@ class CompiledLookup:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if compiled.converters:
-            rows = [
-                tuple(row) for row in compiled.compiler.apply_converters(rows, compiled.converters)
-            ]
+            rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
         return [tuple(row) for row in rows]
 
 
