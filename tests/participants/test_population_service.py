@@ -71,14 +71,16 @@ def test_it_imports_the_good_rows_when_asked_to_skip_the_wrong_ones(cast: Cast) 
     assert sorted({p["row"] for p in record.problems}) == [3, 5]
 
 
+def _born_on(*birth_dates: str) -> bytes:
+    """A file of people P1, P2, … born on these dates, as written."""
+    return csv_bytes(
+        [person(f"P{n}", geboortedatum=day) for n, day in enumerate(birth_dates, start=1)]
+    )
+
+
 def test_it_rejects_a_file_with_dates_month_first_even_in_skip_mode(cast: Cast) -> None:
     # American order: 05/23/1980 fails as a date, 03/04/1975 would import as 3 April.
-    data = csv_bytes([
-        person("P1", geboortedatum="03/04/1975"),
-        person("P2", geboortedatum="05/23/1980"),
-        person("P3", geboortedatum="11/02/2001"),
-        person("P4", geboortedatum="12/31/1960"),
-    ])
+    data = _born_on("03/04/1975", "05/23/1980", "11/02/2001", "12/31/1960")
     record = _import(cast.assembly, data, skip=True)
     assert record.status == PopulationImport.Status.REJECTED
     assert Resident.objects.count() == 0
@@ -90,11 +92,7 @@ def test_it_rejects_a_file_with_dates_month_first_even_in_skip_mode(cast: Cast) 
 
 
 def test_a_date_typed_month_first_in_a_day_first_file_is_only_that_row(cast: Cast) -> None:
-    data = csv_bytes([
-        person("P1", geboortedatum="23-05-1980"),
-        person("P2", geboortedatum="05-23-1980"),
-        person("P3", geboortedatum="03-04-1975"),
-    ])
+    data = _born_on("23-05-1980", "05-23-1980", "03-04-1975")
     record = _import(cast.assembly, data, skip=True)
     assert record.status == PopulationImport.Status.IMPORTED
     assert [(p["row"], p["code"]) for p in record.problems] == [(3, "birth_date_invalid")]
@@ -102,14 +100,9 @@ def test_a_date_typed_month_first_in_a_day_first_file_is_only_that_row(cast: Cas
 
 
 def test_one_day_first_row_does_not_let_a_month_first_file_through(cast: Cast) -> None:
-    data = csv_bytes([
-        person("P1", geboortedatum="03/04/1975"),
-        person("P2", geboortedatum="05/23/1980"),
-        person("P3", geboortedatum="11/02/2001"),
-        person("P4", geboortedatum="12/31/1960"),
-        person("P5", geboortedatum="23/05/1980"),
-        person("P6", geboortedatum="06/07/1970"),
-    ])
+    data = _born_on(
+        "03/04/1975", "05/23/1980", "11/02/2001", "12/31/1960", "23/05/1980", "06/07/1970"
+    )
     record = _import(cast.assembly, data, skip=True)
     assert record.status == PopulationImport.Status.REJECTED
     assert record.problems[0]["code"] == "birth_date_month_first"
