@@ -61,12 +61,16 @@ def _env() -> dict[str, str]:
 
 
 def _code(number: int) -> str:
-    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    """The bench's code number `number`: a prefix, seven digits of the
+    alphabet and the check character, as participants/codes.py makes them."""
+    from participants.codes import ALPHABET, code_check_character
+
     digits = []
-    for _ in range(8):
-        number, rest = divmod(number, len(alphabet))
-        digits.append(alphabet[rest])
-    return CODE_PREFIX + "".join(digits)
+    for _ in range(7):
+        number, rest = divmod(number, len(ALPHABET))
+        digits.append(ALPHABET[rest])
+    body = CODE_PREFIX + "".join(digits)
+    return body + code_check_character(body)
 
 
 def _seed(env: dict[str, str]) -> None:

@@ -1,8 +1,18 @@
 """Personal invitation codes: unguessable, and easy to read from a letter and type.
 
 A code has 10 characters from an alphabet of 31 that leaves out the ones people
-confuse (0/O, 1/l/I): 31**10 ≈ 8.2e14, about 49 bits of entropy. It is
-printed in groups, ABCD-EFG-HJK, and read back ignoring case, spaces and hyphens.
+confuse (0/O, 1/l/I). The first 9 are drawn at random: 31**9 ≈ 2.6e13, about
+44 bits of entropy. The last is a check character, so that a typing error is
+recognised as one: the sum of each character's value times its position
+(1 to 10) is a multiple of 31. Because 31 is prime, every change of one
+character and every swap of two characters breaks the sum. A code that fails
+the check cannot have been given out, so typing it tells a guesser nothing:
+the page can say "typing error" without counting it against the visitor's
+address, and people who share an address (a mobile network, a library) do
+not lock each other out with their typing errors.
+
+A code is printed in groups, ABCD-EFG-HJK, and read back ignoring case,
+spaces and hyphens.
 """
 
 from __future__ import annotations
@@ -11,10 +21,25 @@ import secrets
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 LENGTH = 10
+RANDOM_LENGTH = LENGTH - 1
+_VALUE = {character: value for value, character in enumerate(ALPHABET)}
+_BASE = len(ALPHABET)  # prime: see above
+# The check character stands at position LENGTH; times this it undoes LENGTH.
+_INVERSE_OF_LENGTH = pow(LENGTH, -1, _BASE)
+
+
+def _weighted_sum(characters: str) -> int:
+    return sum(position * _VALUE[ch] for position, ch in enumerate(characters, start=1))
+
+
+def code_check_character(body: str) -> str:
+    """The character that completes these 9 to a code that passes the check."""
+    return ALPHABET[(-_weighted_sum(body) * _INVERSE_OF_LENGTH) % _BASE]
 
 
 def code_generate() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+    return body + code_check_character(body)
 
 
 def code_normalise(typed: str) -> str:
@@ -24,6 +49,11 @@ def code_normalise(typed: str) -> str:
 
 def code_is_well_formed(code: str) -> bool:
     return len(code) == LENGTH and all(ch in ALPHABET for ch in code)
+
+
+def code_passes_check(code: str) -> bool:
+    """Well formed, and its check character fits (see the module's docstring)."""
+    return code_is_well_formed(code) and _weighted_sum(code) % _BASE == 0
 
 
 def code_display(code: str) -> str:

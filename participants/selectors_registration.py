@@ -10,12 +10,14 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from assembly.compiled import CompiledLookup, concrete_attnames, instance_from
-from assembly.models import Assembly
+from assembly.models import Assembly, Phase
+from participants.codes import code_is_well_formed, code_passes_check
 from participants.models import (
     AttitudeQuestion,
     Education,
     Gender,
     Invitation,
+    InvitationDraw,
     MigrationBackground,
     Province,
     Registration,
@@ -23,6 +25,25 @@ from participants.models import (
     Urbanisation,
 )
 from sessions.models import Weekend
+
+# Past these phases the pool no longer takes anyone in, deadline or not.
+CLOSED_PHASES = frozenset({Phase.DELIBERATION, Phase.REPORTING, Phase.CLOSED})
+
+
+def code_could_be_given_out(code: str) -> bool:
+    """False for a code that no invitation can have: a typing error, not a guess.
+
+    Codes end in a check character (participants/codes.py). Only while draws
+    from before that still take sign-ups could a code that fails the check be
+    one of theirs."""
+    if code_passes_check(code):
+        return True
+    return (
+        code_is_well_formed(code)
+        and InvitationDraw.objects.filter(codes_have_check_character=False)
+        .exclude(assembly__phase__in=CLOSED_PHASES)
+        .exists()
+    )
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from assembly.client_address import ip_block
-from assembly.models import Assembly, Phase, offered_language
+from assembly.models import Assembly, offered_language
 from assembly.outbox import outbox_queue
 from participants.letters import contact_address
 from participants.models import (
@@ -32,6 +32,7 @@ from participants.models import (
     SelectionRun,
 )
 from participants.selectors_lottery import in_published_lottery
+from participants.selectors_registration import CLOSED_PHASES
 from participants.services.panel import ACTIVE_MEMBER, panel_member_withdraw
 from participants.services.selection import selection_runs_remove_respondent
 
@@ -77,10 +78,6 @@ class RegistrationRefused(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-# Past these phases the pool no longer takes anyone in, deadline or not.
-CLOSED_PHASES = frozenset({Phase.DELIBERATION, Phase.REPORTING, Phase.CLOSED})
 
 
 def registration_is_open(

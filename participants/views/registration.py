@@ -27,7 +27,8 @@ from assembly import access
 from assembly.client_address import client_ip
 from assembly.models import Assembly
 from participants import selectors_registration as selectors
-from participants.codes import code_display, code_is_well_formed, code_normalise
+from participants.codes import LENGTH as CODE_LENGTH
+from participants.codes import code_display, code_normalise
 from participants.forms_registration import (
     AboutForm,
     AccessibleForm,
@@ -185,6 +186,15 @@ def _finish(request: HttpRequest, registration_id: int) -> HttpResponse:
 # --- the public flow ---------------------------------------------------------
 
 
+def _typing_error(code: str) -> str:
+    if len(code) != CODE_LENGTH:
+        return _("De code heeft %(length)s tekens. U hebt er %(typed)s ingevuld.") % {
+            "length": CODE_LENGTH,
+            "typed": len(code),
+        }
+    return _("Deze code klopt niet. Waarschijnlijk is er een letter of cijfer verkeerd getypt.")
+
+
 def register_start(request: HttpRequest) -> HttpResponse:
     ip = client_ip(request)
     if request.method != "POST":
@@ -196,7 +206,13 @@ def register_start(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, TEMPLATES + "start.html", {"form": form})
     code = code_normalise(form.cleaned_data["code"])
-    found = selectors.invitation_by_code(code=code) if code_is_well_formed(code) else None
+    if not selectors.code_could_be_given_out(code):
+        # No invitation has such a code: a typing error. It tells a guesser
+        # nothing, so it does not count against the address, which a whole
+        # mobile network or library may share (participants/codes.py).
+        form.add_error("code", _typing_error(code))
+        return render(request, TEMPLATES + "start.html", {"form": form, "typo": True})
+    found = selectors.invitation_by_code(code=code)
     services.code_entry_record(ip=ip, code=code, wrong=found is None)
     if services.code_entry_is_locked(ip=ip, code=code):
         return _render_locked(request)

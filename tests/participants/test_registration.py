@@ -21,8 +21,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from assembly.client_address import client_ip
-from assembly.models import Assembly, OutboxEmail, Role, RoleKind
-from participants.codes import code_display
+from assembly.models import Assembly, OutboxEmail, Phase, Role, RoleKind
+from participants.codes import ALPHABET, code_check_character, code_display
 from participants.forms_registration import NeedsForm
 from participants.letters import contact_address, letter_text
 from participants.models import (
@@ -42,8 +42,8 @@ from tests.factories import AssemblyFactory
 from tests.participants.test_panel import make_panel
 
 START = "/aanmelden/"
-CODE = "ABCD23EFGH"
-OTHER_CODE = "QRST45UVWX"
+CODE = "ABCD23EFGP"  # passes the check (participants/codes.py)
+OTHER_CODE = "QRST45UVWK"
 STEP_KEYS = ["toestemming", "gegevens", "over-u", "mening", "weekenden", "hulp"]
 
 CaptureCallbacks = Callable[..., Any]
@@ -54,6 +54,12 @@ def _empty_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+def unknown_code(number: int) -> str:
+    """A code that passes the check but that no invitation has: a guess."""
+    body = "ZZZZZZZ" + ALPHABET[number // len(ALPHABET)] + ALPHABET[number % len(ALPHABET)]
+    return body + code_check_character(body)
 
 
 def make_invitation(assembly: Assembly, code: str = CODE) -> Invitation:
@@ -133,14 +139,14 @@ def manage_link(message_body: str) -> str:
 def test_it_prefills_the_code_from_the_letters_qr_code(
     client: Client, invitation: Invitation
 ) -> None:
-    response = client.get(START, {"code": "ABCD-23E-FGH"})
+    response = client.get(START, {"code": "ABCD-23E-FGP"})
     assert response.status_code == 200
-    assert 'value="ABCD-23E-FGH"' in response.content.decode()
+    assert 'value="ABCD-23E-FGP"' in response.content.decode()
     assert "Aanmelden voor het burgerberaad" in response.content.decode()
 
 
 def test_it_normalises_case_spaces_and_hyphens(client: Client, invitation: Invitation) -> None:
-    response = enter_code(client, " abcd - 23e fgh ")
+    response = enter_code(client, " abcd - 23e fgp ")
     assert response.status_code == 302
     assert response["Location"] == step_url("toestemming")
 
@@ -148,7 +154,7 @@ def test_it_normalises_case_spaces_and_hyphens(client: Client, invitation: Invit
 def test_it_explains_an_unknown_code_without_saying_more(
     client: Client, invitation: Invitation
 ) -> None:
-    response = enter_code(client, "ZZZZ-ZZZ-ZZZ")
+    response = enter_code(client, code_display(unknown_code(0)))
     page = response.content.decode()
     assert response.status_code == 200
     assert "Deze code kennen wij niet" in page
@@ -160,14 +166,74 @@ def test_it_locks_code_entry_after_ten_wrong_codes_from_one_address(
     client: Client, invitation: Invitation
 ) -> None:
     for attempt in range(services.WRONG_CODES_PER_IP - 1):
-        assert enter_code(client, f"ZZZZZZZZ{attempt:02d}").status_code == 200
-    locked = enter_code(client, "ZZZZZZZZZZ")
+        assert enter_code(client, unknown_code(attempt)).status_code == 200
+    locked = enter_code(client, unknown_code(99))
     assert locked.status_code == 429
     assert "Probeer het later nog eens" in locked.content.decode()
     # Even the right code is refused from that address for the rest of the hour.
     assert enter_code(client, CODE).status_code == 429
     other_address = Client(REMOTE_ADDR="10.1.2.3")
     assert enter_code(other_address, CODE).status_code == 302
+
+
+def test_a_typing_error_is_named_and_does_not_count_against_the_address(
+    client: Client, invitation: Invitation
+) -> None:
+    """People behind one address (a mobile network, a library's help desk)
+    must not lock each other out with typing errors: a code that fails the
+    check cannot be anyone's, so it tells a guesser nothing."""
+    # One character wrong; two characters swapped.
+    typos = [CODE[:7] + "B" + CODE[8:], CODE[:3] + CODE[4] + CODE[3] + CODE[5:]]
+    for attempt in range(3 * services.WRONG_CODES_PER_IP):
+        page = enter_code(client, code_display(typos[attempt % 2]))
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert "Er zit een tikfout in de code" in text
+        assert "Waarschijnlijk is er een letter of cijfer verkeerd getypt." in text
+        assert "Het e-mailadres staat in uw brief." in text  # whom to ask
+    short = enter_code(client, CODE[:9]).content.decode()
+    assert "De code heeft 10 tekens. U hebt er 9 ingevuld." in short
+    assert "De code heeft 10 tekens. U hebt er 11 ingevuld." in enter_code(
+        client, CODE + "Z"
+    ).content.decode()
+    assert enter_code(client, CODE).status_code == 302
+
+
+def test_a_code_that_passes_the_check_still_counts_as_a_guess(
+    client: Client, invitation: Invitation
+) -> None:
+    page = enter_code(client, unknown_code(1)).content.decode()
+    assert "Wij kennen deze code niet" in page and "tikfout" not in page
+    for attempt in range(2, services.WRONG_CODES_PER_IP + 1):
+        enter_code(client, unknown_code(attempt))
+    assert enter_code(client, CODE).status_code == 429
+
+
+def test_codes_of_draws_from_before_the_check_still_work_and_count(
+    client: Client, invitation: Invitation, cast: Cast
+) -> None:
+    """A draw made before codes ended in a check character (the migration
+    marks it): its codes still sign up, and while its assembly takes sign-ups
+    any unknown code of the alphabet may be a guess at one of them."""
+    other = AssemblyFactory()
+    legacy_draw = InvitationDraw.objects.create(
+        assembly=other, seed="0", requested=1, eligible_households=1, eligible_residents=1,
+        codes_have_check_character=False,
+    )
+    legacy_code = "ABCD23EFGH"  # fails the check
+    Invitation.objects.create(assembly=other, draw=legacy_draw, code=legacy_code)
+    assert enter_code(Client(), legacy_code).status_code == 302
+    typo = CODE[:7] + "B" + CODE[8:]
+    for _attempt in range(services.WRONG_CODES_PER_IP - 1):
+        assert "Wij kennen deze code niet" in enter_code(client, typo).content.decode()
+    assert enter_code(client, typo).status_code == 429
+    # Once that assembly no longer takes sign-ups, a typing error is one again.
+    other.phase = Phase.CLOSED
+    other.save(update_fields=["phase"])
+    cache.clear()
+    for _attempt in range(services.WRONG_CODES_PER_IP):
+        assert "Er zit een tikfout in de code" in enter_code(client, typo).content.decode()
+    assert enter_code(client, CODE).status_code == 302
 
 
 def test_it_locks_a_code_tried_too_often(client: Client, invitation: Invitation) -> None:
@@ -181,7 +247,7 @@ PROXY = "127.0.0.1"  # gunicorn on 127.0.0.1 behind the TLS proxy (README, Produ
 
 def _typo_until_locked(client: Client) -> None:
     for attempt in range(services.WRONG_CODES_PER_IP):
-        enter_code(client, f"ZZZZZZZZ{attempt:02d}")
+        enter_code(client, unknown_code(attempt))
     assert enter_code(client, CODE).status_code == 429
 
 
@@ -204,8 +270,8 @@ def test_a_visitor_cannot_escape_the_limit_by_writing_x_forwarded_for(
                         HTTP_X_FORWARDED_FOR=f"10.9.9.{attempt}, 198.51.100.7")
         # Straight to the server: the header is not believed at all.
         direct = Client(REMOTE_ADDR="198.51.100.8", HTTP_X_FORWARDED_FOR=f"10.8.8.{attempt}")
-        enter_code(behind, f"ZZZZZZZZ{attempt:02d}")
-        enter_code(direct, f"ZZZZZZZY{attempt:02d}")
+        enter_code(behind, unknown_code(attempt))
+        enter_code(direct, unknown_code(100 + attempt))
     assert enter_code(Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.7"),
                       CODE).status_code == 429
     assert enter_code(Client(REMOTE_ADDR="198.51.100.8"), CODE).status_code == 429
@@ -213,7 +279,7 @@ def test_a_visitor_cannot_escape_the_limit_by_writing_x_forwarded_for(
 
 def test_addresses_in_one_ipv6_64_share_a_limit(invitation: Invitation) -> None:
     for attempt in range(services.WRONG_CODES_PER_IP):
-        enter_code(Client(REMOTE_ADDR=f"2001:db8:1:2::{attempt + 1:x}"), f"ZZZZZZZZ{attempt:02d}")
+        enter_code(Client(REMOTE_ADDR=f"2001:db8:1:2::{attempt + 1:x}"), unknown_code(attempt))
     assert enter_code(Client(REMOTE_ADDR="2001:db8:1:2:ffff::1"), CODE).status_code == 429
     assert enter_code(Client(REMOTE_ADDR="2001:db8:1:3::1"), CODE).status_code == 302
 
@@ -646,7 +712,7 @@ def test_without_a_deadline_the_published_lottery_closes_registration() -> None:
     SelectionRun.objects.filter(assembly=assembly).update(committed_at=timezone.now())
     assert not services.registration_is_open(assembly=assembly)
     late = Invitation.objects.create(
-        assembly=assembly, draw=panel.people[0].invitation.draw, code="QATE234567"
+        assembly=assembly, draw=panel.people[0].invitation.draw, code="QATE23456Y"
     )
     assert "Aanmelden is gesloten" in enter_code(Client(), late.code).content.decode()
     with pytest.raises(services.RegistrationRefused):
@@ -735,7 +801,7 @@ def test_it_tells_where_to_find_only_the_contact_details_the_letter_gives(
     letter = letter_text(cast.assembly)
     assert contact_address() in letter.contact  # the letter gives an e-mail address ...
     assert not re.search(r"(\+31|\b0)[\d\s-]{8,}", str(letter))  # ... and no phone number
-    page = enter_code(Client(), "ZZZZZZZZZZ").content.decode()
+    page = enter_code(Client(), unknown_code(0)).content.decode()
     assert "Het e-mailadres staat in uw brief." in page
     assert "telefoonnummer" not in page
     registration = register(client, cast.assembly, django_capture_on_commit_callbacks)
@@ -882,7 +948,7 @@ def test_the_withdrawal_email_says_a_published_lottery_keeps_the_answers() -> No
 def test_it_lets_an_invitee_decline(client: Client, invitation: Invitation) -> None:
     response = enter_code(client, action="decline")
     assert response["Location"] == reverse("participants:register_decline")
-    assert "ABCD-23E-FGH" in client.get(response["Location"]).content.decode()
+    assert "ABCD-23E-FGP" in client.get(response["Location"]).content.decode()
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.DRAWN  # not before confirming
     done = client.post(reverse("participants:register_decline"))
