@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import connections
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models import Assembly, RoleKind
@@ -17,6 +20,40 @@ class OneTimeForm(forms.Form):
     error keeps its number: nothing was created with it yet."""
 
     submission = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
+
+
+_M = TypeVar("_M", bound=Model)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField[_M]):
+    """Django's field, refusing a number too large for the id column as a wrong
+    choice. Django checks such a number in a look-up of one id, not in the
+    `__in` look-up this field makes: SQLite then raises OverflowError (a
+    server error) where PostgreSQL finds nothing."""
+
+    def clean(self, value: Any) -> QuerySet[_M]:
+        queryset = self.queryset
+        assert queryset is not None, "a ModelMultipleChoiceField needs a queryset"
+        options = queryset.model._meta
+        key = options.get_field(self.to_field_name) if self.to_field_name else options.pk
+        try:
+            low, high = connections[queryset.db].ops.integer_field_range(
+                key.get_internal_type()
+            )
+        except KeyError:  # not a whole number: nothing to check
+            return super().clean(value)
+        for choice in value if isinstance(value, (list, tuple)) else ():
+            try:
+                number = int(str(choice))
+            except ValueError:
+                continue  # Django's own check names it
+            if (low is not None and number < low) or (high is not None and number > high):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": choice},
+                )
+        return super().clean(value)
 
 
 class AssemblyCreateForm(forms.ModelForm[Assembly]):

@@ -14,6 +14,7 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from assembly.forms import ModelMultipleChoiceField
 from assembly.models import Assembly
 from participants.ages import age_on
 from participants.models import (
@@ -215,7 +216,7 @@ class OpinionForm(AccessibleForm):
         return {f"q_{key}": value for key, value in answers.items()}
 
 
-class WeekendChoiceField(forms.ModelMultipleChoiceField[Weekend]):
+class WeekendChoiceField(ModelMultipleChoiceField[Weekend]):
     def label_from_instance(self, obj: Any) -> str:
         weekend: Weekend = obj
         days = _("%(number)s: %(first)s en %(last)s") % {

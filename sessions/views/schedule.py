@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assembly import access
+from assembly.forms import ModelMultipleChoiceField
 from assembly.models import ENGLISH_HELP, Assembly, RoleKind, User, offered_language
 from sessions import calendars, selectors
 from sessions.models import Expert, ProgrammeReminder, Session, Weekend
@@ -140,7 +141,7 @@ class SessionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=ENGLISH_HELP,
     )
-    experts = forms.ModelMultipleChoiceField(
+    experts = ModelMultipleChoiceField(
         label=gettext_lazy("Deskundigen"),
         queryset=Expert.objects.none(),
         required=False,
@@ -157,7 +158,7 @@ class SessionForm(forms.Form):
             for day in services.weekend_days(weekend)
         ]
         experts = self.fields["experts"]
-        assert isinstance(experts, forms.ModelMultipleChoiceField)
+        assert isinstance(experts, ModelMultipleChoiceField)
         experts.queryset = Expert.objects.filter(assembly_id=weekend.assembly_id).order_by("name")
 
     def clean(self) -> dict[str, Any]:
