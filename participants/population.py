@@ -247,7 +247,7 @@ def _csv_rows(text: str, delimiter: str) -> Iterator[list[str]]:
                     if "\n" in cell or "\r" in cell:
                         column = headers[index].strip() if index < len(headers) else ""
                         raise _file_problem("unclosed_quote", *_unclosed_quote(row),
-                                            column=_printable(column), row=row)
+                                            column=storable_text(column), row=row)
             lines_read = reader.line_num
             yield record
     except csv.Error as error:
@@ -430,14 +430,14 @@ UNREADABLE = "\ufffd"
 MAX_AGE = 120
 
 
-def _printable(text: str) -> str:
+def storable_text(text: str) -> str:
     """Text that can be stored: a NUL shows as the replacement character."""
     return text.replace(NUL, UNREADABLE)
 
 
 def _shown(value: str) -> str:
     """A value quoted in a message, cut short so a broken file cannot flood the report."""
-    value = _printable(value.strip())
+    value = storable_text(value.strip())
     return value if len(value) <= 40 else value[:37] + "..."
 
 
@@ -714,7 +714,7 @@ def parse_table(
     `on_progress`, if given, hears the part read so far (0.0 to 1.0) every
     PROGRESS_EVERY rows, as far as the number of rows can be known beforehand."""
     # Problems name their column as the file does: stored, so without a NUL.
-    headers = [_printable(str(header)) for header in table.headers]
+    headers = [storable_text(str(header)) for header in table.headers]
     columns, problems, fatal = map_columns(headers)
     if fatal:
         return ParseResult(rows_total=0, residents=[], problems=problems, fatal=True)

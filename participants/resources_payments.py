@@ -22,6 +22,7 @@ from assembly.models import Assembly
 from assembly.spreadsheets import spreadsheet_text
 from participants.iban import format_iban
 from participants.models import PaymentItem
+from participants.population import storable_text
 from participants.resources_quotas import QuotaFileError, read_dataset
 from participants.services.payments import Confirmation
 
@@ -109,7 +110,9 @@ def _cell(value: Any) -> str:
         return value.date().isoformat()
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
-    return str(value).strip()
+    # A NUL (a damaged file) cannot be sent to PostgreSQL, not even in a
+    # look-up: it shows as the replacement character, and the row as wrong.
+    return storable_text(str(value).strip())
 
 
 def confirmation_rows(dataset: Any) -> list[Confirmation]:
