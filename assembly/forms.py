@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import IntegerField, Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models import Assembly, RoleKind
@@ -36,11 +36,14 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField[_M]):
         assert queryset is not None, "a ModelMultipleChoiceField needs a queryset"
         options = queryset.model._meta
         key = options.get_field(self.to_field_name) if self.to_field_name else options.pk
+        column = getattr(key, "target_field", key)  # a primary key that is a relation
+        if not isinstance(column, IntegerField):  # text, a UUID: nothing to check
+            return super().clean(value)
         try:
             low, high = connections[queryset.db].ops.integer_field_range(
-                key.get_internal_type()
+                column.get_internal_type()
             )
-        except KeyError:  # not a whole number: nothing to check
+        except KeyError:  # a whole-number field of its own kind: Django decides
             return super().clean(value)
         for choice in value if isinstance(value, (list, tuple)) else ():
             try:

@@ -43,3 +43,14 @@ def test_the_public_weekends_step_refuses_an_id_too_large(cast: Cast) -> None:
     )
     assert not form.is_valid()
     assert "weekends" in form.errors
+
+
+def test_a_text_key_of_digits_is_not_taken_for_a_too_large_id(cast: Cast) -> None:
+    """Only whole-number columns have a range: a slug of 23 digits is a slug."""
+    from assembly.models import Assembly
+
+    Assembly.objects.filter(pk=cast.assembly.pk).update(slug="12345678901234567890123")
+    field: ModelMultipleChoiceField[Assembly] = ModelMultipleChoiceField(
+        queryset=Assembly.objects.all(), to_field_name="slug"
+    )
+    assert [a.pk for a in field.clean(["12345678901234567890123"])] == [cast.assembly.pk]
