@@ -61,12 +61,12 @@ def _env() -> dict[str, str]:
 
 
 def _code(number: int) -> str:
-    """The bench's code number `number`: a prefix, seven digits of the
+    """The bench's code number `number`: a prefix, eight digits of the
     alphabet and the check character, as participants/codes.py makes them."""
     from participants.codes import ALPHABET, code_check_character
 
     digits = []
-    for _ in range(7):
+    for _ in range(8):
         number, rest = divmod(number, len(ALPHABET))
         digits.append(ALPHABET[rest])
     body = CODE_PREFIX + "".join(digits)
@@ -99,7 +99,7 @@ AttitudeQuestion.objects.get_or_create(assembly=assembly, key="q",
     defaults=dict(text="Strenger of soepeler?", choices="Strenger\\nZo laten\\nSoepeler"))
 draw = InvitationDraw.objects.filter(assembly=assembly).first() or InvitationDraw.objects.create(
     assembly=assembly, seed="b", requested=CODE_COUNT, eligible_households=CODE_COUNT,
-    eligible_residents=CODE_COUNT, input_sha256="0" * 64)
+    eligible_residents=CODE_COUNT, input_sha256="0" * 64, codes_have_check_character=True)
 have = set(Invitation.objects.filter(assembly=assembly).values_list("code", flat=True))
 Invitation.objects.bulk_create([Invitation(assembly=assembly, draw=draw, code=_code(i))
     for i in range(CODE_COUNT) if _code(i) not in have], batch_size=2000)

@@ -269,6 +269,7 @@ def seed_pool(assembly: Assembly, size: int = POOL_SIZE) -> int:
         eligible_households=len({person.household for person in people}),
         eligible_residents=len(residents),
         input_sha256=extract.file_sha256,
+        codes_have_check_character=True,
     )
     invitations = Invitation.objects.bulk_create(
         Invitation(

@@ -73,7 +73,9 @@ def _radio(label: Any, choices: Any, help_text: Any = "") -> forms.ChoiceField:
 class CodeForm(AccessibleForm):
     code = forms.CharField(
         label=_("Uw persoonlijke code"),
-        help_text=_("De code staat in uw brief. Bijvoorbeeld: ABCD-EFG-HJK."),
+        # The example passes the check (participants/codes.py): typed, it is
+        # an unknown code, not a typing error.
+        help_text=_("De code staat in uw brief. Bijvoorbeeld: ABCD-23EF-GHF."),
         max_length=40,
         error_messages={"required": _("Vul de code uit uw brief in.")},
         widget=forms.TextInput(

@@ -11,7 +11,6 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from assembly.compiled import CompiledLookup, concrete_attnames, instance_from
 from assembly.models import Assembly, Phase
-from participants.codes import code_is_well_formed, code_passes_check
 from participants.models import (
     AttitudeQuestion,
     Education,
@@ -30,17 +29,12 @@ from sessions.models import Weekend
 CLOSED_PHASES = frozenset({Phase.DELIBERATION, Phase.REPORTING, Phase.CLOSED})
 
 
-def code_could_be_given_out(code: str) -> bool:
-    """False for a code that no invitation can have: a typing error, not a guess.
-
-    Codes end in a check character (participants/codes.py). Only while draws
-    from before that still take sign-ups could a code that fails the check be
-    one of theirs."""
-    if code_passes_check(code):
-        return True
+def old_codes_take_sign_ups() -> bool:
+    """Whether a draw without check characters (participants/codes.py) still
+    takes sign-ups: then an unknown code of its shape may be a guess at one
+    of its codes, and counts as one."""
     return (
-        code_is_well_formed(code)
-        and InvitationDraw.objects.filter(codes_have_check_character=False)
+        InvitationDraw.objects.filter(codes_have_check_character=False)
         .exclude(assembly__phase__in=CLOSED_PHASES)
         .exists()
     )

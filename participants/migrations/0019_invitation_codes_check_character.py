@@ -1,5 +1,6 @@
 # Draws made before this migration gave out codes without a check character
-# (participants/codes.py): they get False, every later draw True.
+# (participants/codes.py): they get False. The code that writes a draw's
+# invitations sets True.
 
 from django.db import migrations, models
 
@@ -15,13 +16,6 @@ class Migration(migrations.Migration):
             name="codes_have_check_character",
             field=models.BooleanField(
                 default=False, editable=False, verbose_name="codes met controleteken"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="invitationdraw",
-            name="codes_have_check_character",
-            field=models.BooleanField(
-                default=True, editable=False, verbose_name="codes met controleteken"
             ),
         ),
     ]

@@ -145,10 +145,12 @@ class InvitationDraw(ShownError, models.Model):
     invitations_up_to = models.PositiveBigIntegerField(
         _("eerdere uitnodigingen tot en met nummer"), null=True
     )
-    # False for draws made before codes ended in a check character
-    # (participants/codes.py): any code of the alphabet may be one of theirs.
+    # Set by the code that writes the invitations with codes_generate()
+    # (participants/codes.py), not by default: a draw that an older worker
+    # wrote, or one from before the check character, stays False, and its
+    # codes keep counting as guesses (participants/selectors_registration.py).
     codes_have_check_character = models.BooleanField(
-        _("codes met controleteken"), default=True, editable=False
+        _("codes met controleteken"), default=False, editable=False
     )
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("getrokken op"), auto_now_add=True)

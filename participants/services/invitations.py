@@ -371,9 +371,11 @@ def _draw_write(draw: InvitationDraw, plan: _DrawPlan) -> None:
     draw.residents_up_to = last_resident or 0
     draw.invitations_up_to = last_invitation or 0
     draw.born_on_or_before = plan.cutoff
+    draw.codes_have_check_character = True  # _fresh_codes: code_generate()
     draw.save(update_fields=[
         "eligible_households", "eligible_residents", "input_sha256",
         "residents_up_to", "invitations_up_to", "born_on_or_before",
+        "codes_have_check_character",
     ])
     for attempt in range(5):
         codes = _fresh_codes(len(plan.chosen))

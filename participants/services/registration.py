@@ -47,6 +47,11 @@ CONSENT_VERSION = "2026-11-v2"
 # Wrong codes per IP address (an IPv6 /64) per hour, and tries of one code per hour (any IP).
 WRONG_CODES_PER_IP = 10
 TRIES_PER_CODE = 20
+# Typing errors (codes that fail the check: participants/codes.py) per IP
+# address per hour. They tell a guesser nothing, so the limit is far above
+# what the people behind one address (a mobile network, a library's help
+# desk) type; it only stops a flood.
+TYPING_ERRORS_PER_IP = 200
 # E-mails with a private link per registration per hour.
 LINKS_PER_REGISTRATION = 3
 RATE_WINDOW_SECONDS = 3600
@@ -116,20 +121,30 @@ def _ip_key(ip: str) -> str:
     return f"registration:wrong-code:ip:{ip_block(ip)}"
 
 
+def _typing_error_key(ip: str) -> str:
+    return f"registration:typing-error:ip:{ip_block(ip)}"
+
+
 def _code_key(code: str) -> str:
     return f"registration:tries:code:{code}"
 
 
 def code_entry_is_locked(*, ip: str, code: str = "") -> bool:
-    """True if this address typed too many wrong codes, or this code was tried too often."""
-    if not code:
-        return int(cache.get(_ip_key(ip), 0)) >= WRONG_CODES_PER_IP
-    # One round trip to the cache for both counters (Redis in production).
-    counts = cache.get_many([_ip_key(ip), _code_key(code)])
+    """True if this address typed too many wrong codes or typing errors, or
+    this code was tried too often."""
+    # One round trip to the cache for all counters (Redis in production).
+    keys = [_ip_key(ip), _typing_error_key(ip)] + ([_code_key(code)] if code else [])
+    counts = cache.get_many(keys)
     return (
         int(counts.get(_ip_key(ip), 0)) >= WRONG_CODES_PER_IP
-        or int(counts.get(_code_key(code), 0)) >= TRIES_PER_CODE
+        or int(counts.get(_typing_error_key(ip), 0)) >= TYPING_ERRORS_PER_IP
+        or (bool(code) and int(counts.get(_code_key(code), 0)) >= TRIES_PER_CODE)
     )
+
+
+def code_entry_record_typing_error(*, ip: str) -> None:
+    if _bump(_typing_error_key(ip)) == TYPING_ERRORS_PER_IP:
+        logger.warning("registration code entry locked for an address after typing errors")
 
 
 def code_entry_record(*, ip: str, code: str, wrong: bool) -> None:

@@ -28,7 +28,12 @@ from assembly.client_address import client_ip
 from assembly.models import Assembly
 from participants import selectors_registration as selectors
 from participants.codes import LENGTH as CODE_LENGTH
-from participants.codes import code_display, code_normalise
+from participants.codes import (
+    code_display,
+    code_is_old_shaped,
+    code_normalise,
+    code_passes_check,
+)
 from participants.forms_registration import (
     AboutForm,
     AccessibleForm,
@@ -187,6 +192,8 @@ def _finish(request: HttpRequest, registration_id: int) -> HttpResponse:
 
 
 def _typing_error(code: str) -> str:
+    if not code:  # only spaces or hyphens
+        return _("Vul de code uit uw brief in.")
     if len(code) != CODE_LENGTH:
         return _("De code heeft %(length)s tekens. U hebt er %(typed)s ingevuld.") % {
             "length": CODE_LENGTH,
@@ -206,13 +213,24 @@ def register_start(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, TEMPLATES + "start.html", {"form": form})
     code = code_normalise(form.cleaned_data["code"])
-    if not selectors.code_could_be_given_out(code):
-        # No invitation has such a code: a typing error. It tells a guesser
-        # nothing, so it does not count against the address, which a whole
-        # mobile network or library may share (participants/codes.py).
+    found = None
+    if code_passes_check(code) or code_is_old_shaped(code):
+        # An old draw's codes work in every phase (a registered person asks
+        # for their private link), so such a code is always looked up.
+        found = selectors.invitation_by_code(code=code)
+    if found is None and not (
+        code_passes_check(code)
+        or (code_is_old_shaped(code) and selectors.old_codes_take_sign_ups())
+    ):
+        # No invitation can have such a code: a typing error. It tells a
+        # guesser nothing, so it counts only towards the far higher limit
+        # of typing errors, not against the address that a whole mobile
+        # network or library may share (participants/codes.py).
+        services.code_entry_record_typing_error(ip=ip)
+        if services.code_entry_is_locked(ip=ip):
+            return _render_locked(request)
         form.add_error("code", _typing_error(code))
         return render(request, TEMPLATES + "start.html", {"form": form, "typo": True})
-    found = selectors.invitation_by_code(code=code)
     services.code_entry_record(ip=ip, code=code, wrong=found is None)
     if services.code_entry_is_locked(ip=ip, code=code):
         return _render_locked(request)

@@ -22,7 +22,7 @@ from tests.e2e.conftest import PHONE, TIMEOUT_MS, assert_accessible
 
 pytestmark = pytest.mark.browser
 
-CODE = "ABCD23EFGP"
+CODE = "ABCD23EFGHF"
 
 
 @pytest.fixture
@@ -71,8 +71,8 @@ def test_it_registers_with_a_code_on_a_phone_and_every_page_passes_axe(
     phone: Page, axe: Axe, invitation: Invitation, cast: Cast
 ) -> None:
     page = phone
-    page.goto("/aanmelden/?code=ABCD-23E-FGP")
-    expect(page.get_by_label("Uw persoonlijke code")).to_have_value("ABCD-23E-FGP")
+    page.goto("/aanmelden/?code=ABCD-23EF-GHF")
+    expect(page.get_by_label("Uw persoonlijke code")).to_have_value("ABCD-23EF-GHF")
     check_page(page, axe)
     next_step(page, "Verder")
 
@@ -154,7 +154,7 @@ def test_it_registers_with_a_code_on_a_phone_and_every_page_passes_axe(
 
     # The same code again: explained, with the offer of a link, no data shown.
     page.goto("/aanmelden/")
-    page.get_by_label("Uw persoonlijke code").fill("abcd 23e fgp")
+    page.get_by_label("Uw persoonlijke code").fill("abcd 23ef ghf")
     next_step(page, "Verder")
     expect(page.get_by_role("heading", name="Deze code is al gebruikt")).to_be_visible()
     assert "Fatima" not in page.content()
@@ -166,12 +166,12 @@ def test_it_explains_an_unknown_code_accessibly(
 ) -> None:
     phone.goto("/aanmelden/")
     # A code that passes the check (participants/codes.py) but was given to no one.
-    phone.get_by_label("Uw persoonlijke code").fill("ZZZZ-ZZZ-22B")
+    phone.get_by_label("Uw persoonlijke code").fill("ZZZZ-ZZZZ-22S")
     next_step(phone, "Verder")
     expect(phone.get_by_role("heading", name="Wij kennen deze code niet")).to_be_visible()
     check_page(phone, axe)
     # One character wrong: named as a typing error, with what to check.
-    phone.get_by_label("Uw persoonlijke code").fill("ABCD-23E-FBP")
+    phone.get_by_label("Uw persoonlijke code").fill("ABCD-23EF-BHF")
     next_step(phone, "Verder")
     expect(phone.get_by_role("heading", name="Er zit een tikfout in de code")).to_be_visible()
     expect(phone.get_by_text("Waarschijnlijk is er een letter of cijfer verkeerd getypt.").first

@@ -22,7 +22,7 @@ from django_celery_beat.models import PeriodicTask
 from pypdf import PdfReader
 
 from assembly.models import Assembly
-from participants.codes import code_display, code_is_well_formed
+from participants.codes import code_display, code_passes_check
 from participants.models import (
     Invitation,
     InvitationDraw,
@@ -175,13 +175,16 @@ def test_it_refuses_more_invitations_than_households_with_both_numbers() -> None
 
 
 @pytest.mark.django_db
-def test_it_gives_unique_well_formed_codes() -> None:
+def test_it_gives_unique_codes_that_pass_the_check() -> None:
     assembly = AssemblyFactory()
     make_residents(assembly, 300, per_household=1)
-    services.invitation_draw(assembly=assembly, count=300, seed="codes")
+    draw = services.invitation_draw(assembly=assembly, count=300, seed="codes")
     codes = list(Invitation.objects.values_list("code", flat=True))
     assert len(codes) == len(set(codes)) == 300
-    assert all(code_is_well_formed(code) for code in codes)
+    assert all(code_passes_check(code) for code in codes)
+    # The draw says so itself: its codes' typing errors are not guesses.
+    draw.refresh_from_db()
+    assert draw.codes_have_check_character is True
 
 
 @pytest.mark.django_db

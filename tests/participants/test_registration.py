@@ -42,8 +42,8 @@ from tests.factories import AssemblyFactory
 from tests.participants.test_panel import make_panel
 
 START = "/aanmelden/"
-CODE = "ABCD23EFGP"  # passes the check (participants/codes.py)
-OTHER_CODE = "QRST45UVWK"
+CODE = "ABCD23EFGHF"  # passes the check (participants/codes.py)
+OTHER_CODE = "QRST45UVWXQ"
 STEP_KEYS = ["toestemming", "gegevens", "over-u", "mening", "weekenden", "hulp"]
 
 CaptureCallbacks = Callable[..., Any]
@@ -58,7 +58,7 @@ def _empty_cache() -> Iterator[None]:
 
 def unknown_code(number: int) -> str:
     """A code that passes the check but that no invitation has: a guess."""
-    body = "ZZZZZZZ" + ALPHABET[number // len(ALPHABET)] + ALPHABET[number % len(ALPHABET)]
+    body = "ZZZZZZZZ" + ALPHABET[number // len(ALPHABET)] + ALPHABET[number % len(ALPHABET)]
     return body + code_check_character(body)
 
 
@@ -67,7 +67,7 @@ def make_invitation(assembly: Assembly, code: str = CODE) -> Invitation:
     if draw is None:
         draw = InvitationDraw.objects.create(
             assembly=assembly, seed="1", requested=10, eligible_households=10,
-            eligible_residents=10, input_sha256="0" * 64,
+            eligible_residents=10, input_sha256="0" * 64, codes_have_check_character=True,
         )
     return Invitation.objects.create(assembly=assembly, draw=draw, code=code)
 
@@ -139,14 +139,14 @@ def manage_link(message_body: str) -> str:
 def test_it_prefills_the_code_from_the_letters_qr_code(
     client: Client, invitation: Invitation
 ) -> None:
-    response = client.get(START, {"code": "ABCD-23E-FGP"})
+    response = client.get(START, {"code": "ABCD-23EF-GHF"})
     assert response.status_code == 200
-    assert 'value="ABCD-23E-FGP"' in response.content.decode()
+    assert 'value="ABCD-23EF-GHF"' in response.content.decode()
     assert "Aanmelden voor het burgerberaad" in response.content.decode()
 
 
 def test_it_normalises_case_spaces_and_hyphens(client: Client, invitation: Invitation) -> None:
-    response = enter_code(client, " abcd - 23e fgp ")
+    response = enter_code(client, " abcd - 23ef ghf ")
     assert response.status_code == 302
     assert response["Location"] == step_url("toestemming")
 
@@ -191,12 +191,33 @@ def test_a_typing_error_is_named_and_does_not_count_against_the_address(
         assert "Er zit een tikfout in de code" in text
         assert "Waarschijnlijk is er een letter of cijfer verkeerd getypt." in text
         assert "Het e-mailadres staat in uw brief." in text  # whom to ask
-    short = enter_code(client, CODE[:9]).content.decode()
-    assert "De code heeft 10 tekens. U hebt er 9 ingevuld." in short
-    assert "De code heeft 10 tekens. U hebt er 11 ingevuld." in enter_code(
+    # A character left out: as long as no draw of the old shape takes sign-ups.
+    short = enter_code(client, CODE[:10]).content.decode()
+    assert "De code heeft 11 tekens. U hebt er 10 ingevuld." in short
+    assert "De code heeft 11 tekens. U hebt er 12 ingevuld." in enter_code(
         client, CODE + "Z"
     ).content.decode()
+    assert "Vul de code uit uw brief in." in enter_code(client, " - - ").content.decode()
     assert enter_code(client, CODE).status_code == 302
+
+
+def test_a_code_typed_in_wide_characters_is_the_code(
+    client: Client, invitation: Invitation
+) -> None:
+    wide = "".join(chr(ord(ch) + 0xFEE0) for ch in CODE)  # a Japanese keyboard
+    assert enter_code(client, wide).status_code == 302
+
+
+def test_a_flood_of_typing_errors_is_stopped(
+    client: Client, invitation: Invitation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "TYPING_ERRORS_PER_IP", 5)
+    typo = CODE[:7] + "B" + CODE[8:]
+    for _attempt in range(4):
+        assert enter_code(client, typo).status_code == 200
+    assert enter_code(client, typo).status_code == 429
+    assert enter_code(client, CODE).status_code == 429
+    assert enter_code(Client(REMOTE_ADDR="10.1.2.3"), CODE).status_code == 302
 
 
 def test_a_code_that_passes_the_check_still_counts_as_a_guess(
@@ -210,30 +231,42 @@ def test_a_code_that_passes_the_check_still_counts_as_a_guess(
 
 
 def test_codes_of_draws_from_before_the_check_still_work_and_count(
-    client: Client, invitation: Invitation, cast: Cast
+    invitation: Invitation, cast: Cast
 ) -> None:
-    """A draw made before codes ended in a check character (the migration
-    marks it): its codes still sign up, and while its assembly takes sign-ups
-    any unknown code of the alphabet may be a guess at one of them."""
+    """A draw made before codes had a check character (the migration marks
+    it, and so does any draw not written by code_generate()): its codes of
+    10 characters work in every phase, and while its assembly takes sign-ups
+    an unknown code of that shape may be a guess at one of them."""
     other = AssemblyFactory()
     legacy_draw = InvitationDraw.objects.create(
-        assembly=other, seed="0", requested=1, eligible_households=1, eligible_residents=1,
-        codes_have_check_character=False,
+        assembly=other, seed="0", requested=2, eligible_households=2, eligible_residents=2,
     )
-    legacy_code = "ABCD23EFGH"  # fails the check
-    Invitation.objects.create(assembly=other, draw=legacy_draw, code=legacy_code)
-    assert enter_code(Client(), legacy_code).status_code == 302
-    typo = CODE[:7] + "B" + CODE[8:]
+    assert legacy_draw.codes_have_check_character is False  # the default
+    Invitation.objects.create(assembly=other, draw=legacy_draw, code="ABCD23EFGH")
+    Invitation.objects.create(
+        assembly=other, draw=legacy_draw, code="QRST45UVWX", status=Invitation.Status.REGISTERED
+    )
+    assert enter_code(Client(), "abcd-23e-fgh").status_code == 302
+    guesser = Client(REMOTE_ADDR="10.7.7.7")
     for _attempt in range(services.WRONG_CODES_PER_IP - 1):
-        assert "Wij kennen deze code niet" in enter_code(client, typo).content.decode()
-    assert enter_code(client, typo).status_code == 429
-    # Once that assembly no longer takes sign-ups, a typing error is one again.
+        assert "Wij kennen deze code niet" in enter_code(guesser, "ZZZZZZZZZZ").content.decode()
+    assert enter_code(guesser, "ZZZZZZZZZZ").status_code == 429
+    # A typing error in a new code is still one, old draws or not.
+    typo = CODE[:7] + "B" + CODE[8:]
+    for _attempt in range(services.WRONG_CODES_PER_IP):
+        assert "Er zit een tikfout" in enter_code(Client(), typo).content.decode()
+    # Once that assembly no longer takes sign-ups, a code of 10 characters
+    # is a new code with one left out, unless it is one of the old draw's:
+    # a registered person still reaches the page that sends their link.
     other.phase = Phase.CLOSED
     other.save(update_fields=["phase"])
     cache.clear()
     for _attempt in range(services.WRONG_CODES_PER_IP):
-        assert "Er zit een tikfout in de code" in enter_code(client, typo).content.decode()
-    assert enter_code(client, CODE).status_code == 302
+        page = enter_code(guesser, "ZZZZZZZZZZ").content.decode()
+        assert "De code heeft 11 tekens. U hebt er 10 ingevuld." in page
+    used = enter_code(guesser, "QRST-45U-VWX").content.decode()
+    assert "Deze code is al gebruikt" in used and "tikfout" not in used
+    assert enter_code(guesser, CODE).status_code == 302
 
 
 def test_it_locks_a_code_tried_too_often(client: Client, invitation: Invitation) -> None:
@@ -712,7 +745,7 @@ def test_without_a_deadline_the_published_lottery_closes_registration() -> None:
     SelectionRun.objects.filter(assembly=assembly).update(committed_at=timezone.now())
     assert not services.registration_is_open(assembly=assembly)
     late = Invitation.objects.create(
-        assembly=assembly, draw=panel.people[0].invitation.draw, code="QATE23456Y"
+        assembly=assembly, draw=panel.people[0].invitation.draw, code="QATE234567N"
     )
     assert "Aanmelden is gesloten" in enter_code(Client(), late.code).content.decode()
     with pytest.raises(services.RegistrationRefused):
@@ -948,7 +981,7 @@ def test_the_withdrawal_email_says_a_published_lottery_keeps_the_answers() -> No
 def test_it_lets_an_invitee_decline(client: Client, invitation: Invitation) -> None:
     response = enter_code(client, action="decline")
     assert response["Location"] == reverse("participants:register_decline")
-    assert "ABCD-23E-FGP" in client.get(response["Location"]).content.decode()
+    assert "ABCD-23EF-GHF" in client.get(response["Location"]).content.decode()
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.DRAWN  # not before confirming
     done = client.post(reverse("participants:register_decline"))
