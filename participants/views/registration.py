@@ -213,19 +213,18 @@ def register_start(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, TEMPLATES + "start.html", {"form": form})
     code = code_normalise(form.cleaned_data["code"])
-    found = None
-    if code_passes_check(code) or code_is_old_shaped(code):
-        # An old draw's codes work in every phase (a registered person asks
-        # for their private link), so such a code is always looked up.
-        found = selectors.invitation_by_code(code=code)
+    # An old draw's codes (participants/codes.py) work in every phase: a
+    # registered person still asks for their private link with one.
+    old_shaped = code_is_old_shaped(code)
+    could_exist = code_passes_check(code) or old_shaped
+    found = selectors.invitation_by_code(code=code) if could_exist else None
     if found is None and not (
-        code_passes_check(code)
-        or (code_is_old_shaped(code) and selectors.old_codes_take_sign_ups())
+        code_passes_check(code) or (old_shaped and selectors.old_codes_take_sign_ups())
     ):
-        # No invitation can have such a code: a typing error. It tells a
-        # guesser nothing, so it counts only towards the far higher limit
-        # of typing errors, not against the address that a whole mobile
-        # network or library may share (participants/codes.py).
+        # No invitation has such a code, nor could have one that takes
+        # sign-ups: a typing error. It tells a guesser nothing, so it counts
+        # only towards the far higher limit of typing errors, not against
+        # the address that a whole mobile network or library may share.
         services.code_entry_record_typing_error(ip=ip)
         if services.code_entry_is_locked(ip=ip):
             return _render_locked(request)
