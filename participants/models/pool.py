@@ -145,7 +145,7 @@ class InvitationDraw(ShownError, models.Model):
     invitations_up_to = models.PositiveBigIntegerField(
         _("eerdere uitnodigingen tot en met nummer"), null=True
     )
-    # Set by the code that writes the invitations with codes_generate()
+    # Set by the code that writes the invitations with code_generate()
     # (participants/codes.py), not by default: a draw that an older worker
     # wrote, or one from before the check character, stays False, and its
     # codes keep counting as guesses (participants/selectors_registration.py).
