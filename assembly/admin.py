@@ -1,12 +1,23 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from assembly.forms import MANY_TO_MANY_IN_RANGE
 from assembly.models import Assembly, AuditEvent, MailboxMessage, OutboxEmail, Role, User
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    formfield_overrides = MANY_TO_MANY_IN_RANGE
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin[User]):
+    formfield_overrides = MANY_TO_MANY_IN_RANGE
     ordering = ["email"]
     list_display = ["email", "full_name", "is_staff", "is_active"]
     search_fields = ["email", "full_name"]

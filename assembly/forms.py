@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connections
-from django.db.models import IntegerField, Model, QuerySet
+from django.db.models import Field, IntegerField, ManyToManyField, Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models import Assembly, RoleKind
@@ -57,6 +57,13 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField[_M]):
                     params={"value": choice},
                 )
         return super().clean(value)
+
+
+# A ModelAdmin's formfield_overrides: its many-to-many fields refuse an id
+# too large for the column as the site's own forms do (above).
+MANY_TO_MANY_IN_RANGE: dict[type[Field[Any, Any]], dict[str, Any]] = {
+    ManyToManyField: {"form_class": ModelMultipleChoiceField}
+}
 
 
 class AssemblyCreateForm(forms.ModelForm[Assembly]):

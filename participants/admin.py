@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
+from assembly.forms import MANY_TO_MANY_IN_RANGE
 from participants import (
     admin_money,  # noqa: F401  (registers the allowance rules and claims)
     admin_payments,  # noqa: F401  (registers the payment admin)
@@ -149,6 +150,7 @@ class AttitudeQuestionAdmin(admin.ModelAdmin[AttitudeQuestion]):
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin[Registration]):
+    formfield_overrides = MANY_TO_MANY_IN_RANGE
     list_display = ["pk", "assembly", "status", "created_at", "withdrawn_at"]
     list_filter = ["assembly", "status"]
     raw_id_fields = ["invitation"]

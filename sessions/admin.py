@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assembly import access
+from assembly.forms import MANY_TO_MANY_IN_RANGE
 from sessions.models import ProgrammeReminder, Session, Weekend
 from sessions.services import schedule as schedule_services
 from sessions.services import weekends as weekend_services
@@ -180,6 +181,7 @@ class SessionAdmin(RefusedUnderLockAsMessage, admin.ModelAdmin[Session]):
     new day."""
 
     form = SessionAdminForm
+    formfield_overrides = MANY_TO_MANY_IN_RANGE
     list_display = ["title", "weekend", "kind", "starts_at", "ends_at", "room", "cancelled_at"]
     list_filter = ["weekend__assembly", "kind"]
     list_select_related = ["weekend"]

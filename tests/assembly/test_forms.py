@@ -54,3 +54,27 @@ def test_a_text_key_of_digits_is_not_taken_for_a_too_large_id(cast: Cast) -> Non
         queryset=Assembly.objects.all(), to_field_name="slug"
     )
     assert [a.pk for a in field.clean(["12345678901234567890123"])] == [cast.assembly.pk]
+
+
+@pytest.mark.django_db
+def test_every_admin_form_uses_the_checked_many_to_many_field(rf: Any) -> None:
+    """The Django admin builds its own forms: each ModelAdmin's many-to-many
+    fields (add and change form) must be the field above too."""
+    from django import forms
+    from django.contrib import admin
+
+    from assembly.models import User
+
+    request = rf.get("/admin/")
+    request.user = User(is_superuser=True, is_staff=True, is_active=True)
+    seen = []
+    for model, model_admin in admin.site._registry.items():
+        for obj in (None, model()):
+            form = model_admin.get_form(request, obj)
+            for name, field in form.base_fields.items():
+                if isinstance(field, forms.ModelMultipleChoiceField):
+                    seen.append(f"{model._meta.label}.{name}")
+                    assert isinstance(field, ModelMultipleChoiceField), seen[-1]
+    # The admin has many-to-many fields to check (sessions' experts, a
+    # registration's weekends, users' groups): the test is not empty.
+    assert {"assembly_sessions.Session.experts", "assembly.User.groups"} <= set(seen)
