@@ -215,12 +215,9 @@ def register_start(request: HttpRequest) -> HttpResponse:
     code = code_normalise(form.cleaned_data["code"])
     # An old draw's codes (participants/codes.py) work in every phase: a
     # registered person still asks for their private link with one.
-    old_shaped = code_is_old_shaped(code)
-    could_exist = code_passes_check(code) or old_shaped
-    found = selectors.invitation_by_code(code=code) if could_exist else None
-    if found is None and not (
-        code_passes_check(code) or (old_shaped and selectors.old_codes_take_sign_ups())
-    ):
+    passes, old_shaped = code_passes_check(code), code_is_old_shaped(code)
+    found = selectors.invitation_by_code(code=code) if passes or old_shaped else None
+    if found is None and not (passes or (old_shaped and selectors.old_codes_take_sign_ups())):
         # No invitation has such a code, nor could have one that takes
         # sign-ups: a typing error. It tells a guesser nothing, so it counts
         # only towards the far higher limit of typing errors, not against
