@@ -5,9 +5,11 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
+from assembly import services
 from assembly.client_address import client_ip
+from assembly.models import offered_language
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
@@ -26,6 +28,28 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
             **context,
         }
         super().send_mail(template_prefix, email, context)
+
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
+        # The language follows the person, not only the browser: a member who
+        # reads English gets English again after logging in on a new phone or
+        # after the browser forgot its cookie. A choice made on this device
+        # before logging in wins, and their e-mails follow it too.
+        response: HttpResponse = super().post_login(request, user, **kwargs)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if chosen:
+            services.user_language_set(user=user, language=chosen)
+        else:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                offered_language(user.language),
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]
+            )
+        return response
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # allauth's rate limits (login codes, passwords) per visitor, read the
