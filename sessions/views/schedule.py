@@ -615,7 +615,10 @@ def weekend_ics(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     weekend = selectors.weekend_get(assembly=assembly, number=number)
     weekend = selectors.weekend_with_sessions(weekend_id=weekend.pk)
     name = _("%(name)s – weekend %(number)s") % {"name": assembly.shown_name, "number": number}
-    content = calendars.calendar_build(assembly=assembly, name=name, weekends=[weekend])
+    # The download is for whoever reads this page: in their language, as its name.
+    content = calendars.calendar_build(
+        assembly=assembly, name=name, weekends=[weekend], language=translation.get_language()
+    )
     response = _calendar_response(
         content, f"{assembly.slug}-weekend-{number}.ics", private=not assembly.is_public
     )

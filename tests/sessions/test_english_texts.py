@@ -258,3 +258,27 @@ def test_organisers_give_the_venue_texts_in_english_in_the_form(cast: Cast) -> N
         "Lift to every room.",
         "Rooms are booked for you.",
     )
+
+
+def test_the_weekend_list_and_a_weekend_download_follow_the_readers_language(
+    cast: Cast,
+) -> None:
+    """The member's home page lists weekends with their titles, and the
+    weekend page offers its .ics: both in the language of the page."""
+    w, _translated, _dutch_only = _programme(cast)
+    slug = cast.assembly.slug
+    home = reverse("dashboard", kwargs={"slug": slug})
+    download = reverse("programme:weekend_ics", kwargs={"slug": slug, "number": w.number})
+
+    page = _member(cast, "en").get(home).content.decode()
+    assert "Care and safety" in page and "Zorg en veiligheid" not in page
+    page = _member(cast, "nl").get(home).content.decode()
+    assert "Zorg en veiligheid" in page and "Care and safety" not in page
+
+    def summaries(language: str) -> set[str]:
+        content = _member(cast, language).get(download).content
+        return {str(e["SUMMARY"]) for e in Calendar.from_ical(content).walk("VEVENT")}
+
+    assert "Reducing harm (Expert briefing)" in summaries("en")
+    assert not any(s.startswith("Schade beperken") for s in summaries("en"))
+    assert any(s.startswith("Schade beperken") for s in summaries("nl"))
