@@ -8,10 +8,18 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from participants.forms_registration import AccessibleForm
 from participants.iban import HOLDER_MAX_LENGTH, check_holder_name, check_iban
+
+
+def _holder_help() -> str:
+    return _("De naam die bij de rekening hoort. Hoogstens %(max)s tekens.") % {
+        "max": HOLDER_MAX_LENGTH
+    }
+
 
 # The largest upload a confirmation file may be (a few thousand rows fit easily).
 MAX_CONFIRMATION_BYTES = 2 * 1024 * 1024
@@ -28,9 +36,12 @@ class BankAccountForm(AccessibleForm):
     )
     holder_name = forms.CharField(
         label=_("Naam van de rekeninghouder"),
+        # Longer than the rule: spaces are tidied and the rule measured after
+        # that, by check_holder_name, which says what is wrong in plain words.
         max_length=200,
-        help_text=_("De naam die bij de rekening hoort. Hoogstens %(max)s tekens.")
-        % {"max": HOLDER_MAX_LENGTH},
+        # Lazy as a whole: formatted when the class is made, the text would
+        # be frozen in the language of that moment (Dutch).
+        help_text=lazy(_holder_help, str)(),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 

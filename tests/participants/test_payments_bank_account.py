@@ -212,3 +212,21 @@ def test_a_member_account_without_a_place_on_the_panel_sees_an_explanation(cast:
     response = _client(cast).get(_url(cast))
     assert response.status_code == 200
     assert "niet gekoppeld" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [
+        ("en", "The name that goes with the account. At most 70 characters.", "Hoogstens"),
+        ("nl", "De naam die bij de rekening hoort. Hoogstens 70 tekens.", "At most"),
+    ],
+)
+def test_the_holders_help_text_is_in_the_readers_language(
+    cast: Cast, language: str, shown: str, not_shown: str
+) -> None:
+    linked_member(cast)
+    client = _client(cast)
+    client.cookies["django_language"] = language
+    page = client.get(_url(cast)).content.decode()
+    assert shown in page
+    assert not_shown not in page
