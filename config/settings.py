@@ -122,6 +122,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's database. A double tap sends a form twice at once: with
+    # SQLite's deferred transactions the second write then fails at once with
+    # "database is locked" (a server error after the first had saved). Taking
+    # the write lock at the start of each transaction, and waiting for it,
+    # queues the second behind the first, as PostgreSQL's row locks do.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _cache_url = env_str("CACHE_URL")
