@@ -59,6 +59,18 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField[_M]):
         return super().clean(value)
 
 
+class DatePicker(forms.DateInput):
+    """The browser's date picker. Its value is always ISO (2026-12-15): a date
+    input cannot show the Dutch format (15-12-2026) Django would write on a
+    Dutch page, so the field looked empty, and saving the form unchanged
+    wiped the date or refused it as missing."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 # A ModelAdmin's formfield_overrides: its many-to-many fields refuse an id
 # too large for the column as the site's own forms do (above).
 MANY_TO_MANY_IN_RANGE: dict[type[Field[Any, Any]], dict[str, Any]] = {
@@ -73,7 +85,7 @@ class AssemblyCreateForm(forms.ModelForm[Assembly]):
             "name", "name_en", "slug", "question", "question_en", "members_target",
             "alternates_target", "min_age", "first_weekend",
         ]
-        widgets = {"first_weekend": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"first_weekend": DatePicker()}
 
 
 class AssemblySettingsForm(forms.ModelForm[Assembly]):
@@ -86,9 +98,9 @@ class AssemblySettingsForm(forms.ModelForm[Assembly]):
             "report_delivered_on",
         ]
         widgets = {
-            "first_weekend": forms.DateInput(attrs={"type": "date"}),
-            "period_end": forms.DateInput(attrs={"type": "date"}),
-            "report_delivered_on": forms.DateInput(attrs={"type": "date"}),
+            "first_weekend": DatePicker(),
+            "period_end": DatePicker(),
+            "report_delivered_on": DatePicker(),
         }
         help_texts = {
             "report_delivered_on": _(

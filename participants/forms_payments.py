@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from assembly.forms import DatePicker
 from participants.forms_registration import AccessibleForm
 from participants.iban import HOLDER_MAX_LENGTH, check_holder_name, check_iban
 
@@ -56,7 +57,7 @@ class ExportForm(AccessibleForm):
     execution_date = forms.DateField(
         label=_("Uitvoerdatum bij de bank"),
         help_text=_("De dag waarop de bank het geld overmaakt. Vandaag of later."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
     )
     confirm = forms.BooleanField(
         label=_("Ik begrijp dat de batch hierna vastligt en niet meer kan veranderen."),
@@ -81,7 +82,7 @@ class PaidForm(AccessibleForm):
     paid_on = forms.DateField(
         label=_("Betaald op"),
         help_text=_("De dag waarop de bank het geld heeft overgemaakt."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

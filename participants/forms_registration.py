@@ -14,7 +14,7 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from assembly.forms import ModelMultipleChoiceField
+from assembly.forms import DatePicker, ModelMultipleChoiceField
 from assembly.models import Assembly
 from participants.ages import age_on
 from participants.models import (
@@ -151,9 +151,7 @@ class AboutForm(AccessibleForm):
             "required": _("Vul uw geboortedatum in."),
             "invalid": _("Vul uw geboortedatum in zoals 31-12-1980."),
         },
-        widget=forms.DateInput(
-            attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"
-        ),
+        widget=DatePicker(attrs={"autocomplete": "bday"}),
     )
     gender = _radio(_("Wat is uw geslacht?"), Gender.choices)
     education = _radio(

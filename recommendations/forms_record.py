@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from assembly.forms import OneTimeForm
+from assembly.forms import DatePicker, OneTimeForm
 from recommendations.models import GovernmentResponse
 from sessions.models import Session
 
@@ -117,7 +117,7 @@ class ResponseForm(_TiedErrors, OneTimeForm):
     )
     responded_on = forms.DateField(
         label=_("Datum van de reactie"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePicker(),
         help_text=_("Bijvoorbeeld de datum van de Kamerbrief."),
     )
     source_title = forms.CharField(

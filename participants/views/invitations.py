@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from assembly import access
 from assembly.access import get_assembly_for_organiser
+from assembly.forms import DatePicker
 from assembly.models import Assembly
 from assembly.numbers import whole_number
 from assembly.services import assembly_update
@@ -69,7 +70,7 @@ class ReminderScheduleForm(forms.Form):
     registration_deadline = forms.DateField(
         label=gettext_lazy("Sluiting van de aanmelding"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
     )
     days_before = forms.CharField(
         label=gettext_lazy("Dagen voor de sluiting"),

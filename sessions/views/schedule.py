@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assembly import access
-from assembly.forms import ModelMultipleChoiceField
+from assembly.forms import DatePicker, ModelMultipleChoiceField
 from assembly.models import ENGLISH_HELP, Assembly, RoleKind, User, offered_language
 from sessions import calendars, selectors
 from sessions.models import Expert, ProgrammeReminder, Session, Weekend
@@ -87,8 +87,8 @@ class WeekendForm(forms.ModelForm[Weekend]):
         model = Weekend
         fields = list(weekend_services.WEEKEND_FIELDS)
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "starts_on": DatePicker(),
+            "ends_on": DatePicker(),
             "route": forms.Textarea(attrs={"rows": 4}),
             "route_en": forms.Textarea(attrs={"rows": 4}),
             "accessibility": forms.Textarea(attrs={"rows": 4}),
