@@ -44,6 +44,7 @@ def assembly_settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@access.personal_data_view
 def role_list(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = access.get_assembly_for_organiser(user=access.request_user(request), slug=slug)
     form = RoleGrantForm(request.POST or None)

@@ -186,6 +186,7 @@ def _chart(rows: list[selectors.WeekendAttendance]) -> _Chart:
 
 
 @login_required
+@access.personal_data_view
 def attendance_overview(request: HttpRequest, slug: str) -> HttpResponse:
     assembly, is_organiser = _viewer_assembly(request, slug)
     today = timezone.localdate()

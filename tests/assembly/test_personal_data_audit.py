@@ -73,3 +73,22 @@ def test_money_pages_with_names_or_accounts_are_logged_too(cast: Cast, name: str
     url = reverse(name, kwargs={"slug": cast.assembly.slug})
     assert _client(cast, "organiser").get(url).status_code == 200
     assert AuditEvent.objects.get(action="personal_data.viewed").detail["page"] == name
+
+
+@pytest.mark.parametrize(
+    ("view_name", "persona"),
+    [
+        # every member's name and e-mail address, with their role
+        ("assembly:roles", "organiser"),
+        # the names of members absent two weekends in a row
+        ("participants:attendance_overview", "organiser"),
+        ("participants:attendance_overview", "chair"),
+    ],
+)
+def test_pages_with_names_and_addresses_are_logged_too(
+    cast: Cast, view_name: str, persona: str
+) -> None:
+    url = reverse(view_name, kwargs={"slug": cast.assembly.slug})
+    assert _client(cast, persona).get(url).status_code == 200
+    event = AuditEvent.objects.get(action="personal_data.viewed")
+    assert (event.actor, event.detail["page"]) == (cast.users[persona], view_name)
