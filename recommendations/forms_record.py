@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assembly.forms import DatePicker, OneTimeForm
@@ -56,8 +57,9 @@ class MinutesForm(_TiedErrors, forms.Form):
         field = self.fields["session"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = sessions
+        # The time as on the programme (Amsterdam), not as stored (UTC).
         field.label_from_instance = lambda session: (  # type: ignore[method-assign,assignment]
-            f"{session.starts_at:%d-%m %H:%M} – {session.title}"
+            f"{timezone.localtime(session.starts_at):%d-%m %H:%M} – {session.shown_title}"
         )
 
     def clean_body(self) -> str:

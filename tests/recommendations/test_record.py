@@ -511,3 +511,19 @@ def test_minutes_saved_over_a_newer_text_show_it_and_a_second_save_overwrites(
     assert organiser.post(url, {**typed, "seen": newer}).status_code == 302
     minutes.refresh_from_db()
     assert minutes.body == "Wij openen." and minutes.written_by == cast.users["organiser"]
+
+
+def test_the_minutes_form_lists_sessions_at_the_programmes_time() -> None:
+    """Stored in UTC, shown as on the programme: 10:00 in Amsterdam, winter and summer."""
+    from recommendations.forms_record import MinutesForm
+
+    zone = timezone.get_default_timezone()
+
+    def stored(*moment: int) -> dt.datetime:  # as it comes from the database
+        return dt.datetime(*moment, tzinfo=zone).astimezone(dt.UTC)
+
+    winter = Session(title="Opening", starts_at=stored(2026, 12, 19, 10, 0))
+    summer = Session(title="Terugblik", starts_at=stored(2027, 6, 5, 10, 0))
+    field = MinutesForm(sessions=Session.objects.none()).fields["session"]
+    labels = [field.label_from_instance(s) for s in (winter, summer)]  # type: ignore[attr-defined]
+    assert labels == ["19-12 10:00 – Opening", "05-06 10:00 – Terugblik"]
