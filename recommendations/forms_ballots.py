@@ -102,6 +102,10 @@ class OpenForm(forms.Form):
         required=False,
         min_value=1,
         max_value=24 * 60,
+        error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_value"),
+            _("Vul een aantal minuten in van 1 tot en met 1440 (een dag), of laat het leeg."),
+        ),
     )
     confirm = forms.BooleanField(
         label=_("Ja, open de stemming nu. De stemregel ligt daarna vast."),

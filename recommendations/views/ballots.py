@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from assembly import access
-from assembly.models import Assembly, RoleKind
+from assembly.models import Assembly, RoleKind, User
 from assembly.selectors import role_kinds_for
 from recommendations import access_ballots
 from recommendations import forms_ballots as forms
@@ -168,6 +168,12 @@ def ballot_new_ranked(request: HttpRequest, slug: str) -> HttpResponse:
 def ballot_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     user = access.request_user(request)
     ballot = access_ballots.get_ballot_for_reading(user=user, slug=slug, number=number)
+    return _detail_page(request, ballot=ballot, user=user, open_form=forms.OpenForm())
+
+
+def _detail_page(
+    request: HttpRequest, *, ballot: Ballot, user: User, open_form: forms.OpenForm
+) -> HttpResponse:
     kinds = role_kinds_for(user=user, assembly=ballot.assembly)
     pending = selectors.pending_count(ballot=ballot)
     is_chair = RoleKind.CHAIR in kinds or user.is_superuser
@@ -180,7 +186,7 @@ def ballot_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         "can_prepare": bool(kinds & access_ballots.PREPARERS) or user.is_superuser,
         "marks": selectors.votes_cast(ballot=ballot),
         "checked_in": selectors.checked_in_today(assembly=ballot.assembly),
-        "open_form": forms.OpenForm(),
+        "open_form": open_form,
         "close_form": forms.CloseForm(),
         "count_form": forms.CountForm(ballot=ballot),
         "paper_counts": selectors.paper_counts(ballot=ballot),
@@ -237,8 +243,9 @@ def ballot_open(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     ballot = access_ballots.get_ballot_for_chair(user=user, slug=slug, number=number)
     form = forms.OpenForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Zet een vinkje om te bevestigen dat u de stemming opent."))
-        return redirect(_detail_url(ballot))
+        # The page again with what was typed and each error at its field:
+        # a wrong number of minutes is not a missing tick.
+        return _detail_page(request, ballot=ballot, user=user, open_form=form)
     minutes = form.cleaned_data["minutes"]
     closes_at = timezone.now() + dt.timedelta(minutes=minutes) if minutes else None
     try:

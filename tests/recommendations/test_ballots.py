@@ -691,7 +691,18 @@ def test_the_chair_opens_closes_and_sees_the_result_and_its_chart(cast: Cast) ->
     kwargs = {"slug": cast.assembly.slug, "number": ballot.number}
     chair = _client(cast.users["chair"])
     refused = chair.post(reverse("recommendations:ballot_open", kwargs=kwargs), {})
-    assert refused.status_code == 302
+    assert refused.status_code == 200
+    assert "Fout: Zet een vinkje om te bevestigen." in refused.content.decode()
+    assert Ballot.objects.get(pk=ballot.pk).status == "prepared"
+    # A wrong number of minutes is named as such, with the tick and the number kept.
+    wrong = chair.post(
+        reverse("recommendations:ballot_open", kwargs=kwargs), {"minutes": "-5", "confirm": "on"}
+    )
+    page = wrong.content.decode()
+    assert wrong.status_code == 200
+    assert "Zet een vinkje" not in page
+    assert 'value="-5"' in page
+    assert "Fout: Vul een aantal minuten in van 1 tot en met 1440 (een dag)" in page
     assert Ballot.objects.get(pk=ballot.pk).status == "prepared"
     chair.post(reverse("recommendations:ballot_open", kwargs=kwargs), {"confirm": "on"})
     assert Ballot.objects.get(pk=ballot.pk).status == "open"
