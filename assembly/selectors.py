@@ -50,6 +50,13 @@ def role_list_for(*, assembly: Assembly) -> QuerySet[Role]:
     )
 
 
+def role_held(*, assembly: Assembly, email: str, kind: str) -> bool:
+    """Whether the person with this address (any case) already has this role here."""
+    return Role.objects.filter(
+        assembly=assembly, kind=kind, user__email__iexact=User.objects.normalize_email(email)
+    ).exists()
+
+
 def role_counts_for(*, assembly: Assembly) -> dict[str, int]:
     """Number of people per role, keyed by role kind; no personal data."""
     counts = {kind.value: 0 for kind in RoleKind}

@@ -49,10 +49,15 @@ def role_list(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = access.get_assembly_for_organiser(user=access.request_user(request), slug=slug)
     form = RoleGrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.role_grant(
-            assembly=assembly, granted_by=access.request_user(request), **form.cleaned_data
-        )
-        messages.success(request, _("De rol is gegeven. De persoon krijgt een e-mail."))
+        data = form.cleaned_data
+        if selectors.role_held(assembly=assembly, email=data["email"], kind=data["kind"]):
+            messages.info(
+                request,
+                _("Deze persoon heeft deze rol al. Er is niets veranderd en geen e-mail gestuurd."),
+            )
+        else:
+            services.role_grant(assembly=assembly, granted_by=access.request_user(request), **data)
+            messages.success(request, _("De rol is gegeven. De persoon krijgt een e-mail."))
         return redirect("assembly:roles", slug=assembly.slug)
     roles = selectors.role_list_for(assembly=assembly)
     return render(

@@ -75,3 +75,24 @@ def test_a_deactivated_user_is_logged_out(client: Client, cast: Cast) -> None:
     member.save(update_fields=["is_active"])
     response = client.get("/b/drugsbeleid/mijn/")
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_giving_a_role_someone_already_has_says_so_and_sends_nothing(
+    client: Client, cast: Cast
+) -> None:
+    from assembly.models import OutboxEmail
+
+    client.force_login(cast.users["organiser"])
+    grant = {"email": "nieuw@example.org", "full_name": "Nieuw", "kind": RoleKind.FACILITATOR}
+    first = client.post("/b/drugsbeleid/beheer/rollen/", grant, follow=True)
+    assert "De rol is gegeven. De persoon krijgt een e-mail." in first.content.decode()
+    assert OutboxEmail.objects.filter(to="nieuw@example.org").count() == 1
+
+    again = client.post(
+        "/b/drugsbeleid/beheer/rollen/", {**grant, "email": "NIEUW@Example.org"}, follow=True
+    )
+    page = again.content.decode()
+    assert "Deze persoon heeft deze rol al." in page
+    assert "De rol is gegeven" not in page
+    assert OutboxEmail.objects.filter(to="nieuw@example.org").count() == 1
+    assert Role.objects.filter(user__email="nieuw@example.org").count() == 1
