@@ -82,6 +82,8 @@ def test_it_registers_with_a_code_on_a_phone_and_every_page_passes_axe(
     next_step(page)  # without consent: the error, tied to the checkbox
     expect(page.locator("#id_consent_error")).to_be_visible()
     assert page.title().startswith("Fout")
+    # The focus is on the list of errors, so a screen reader reads it out.
+    expect(page.locator(".error-summary")).to_be_focused()
     check_page(page, axe)
     page.get_by_label(re.compile("Ik geef toestemming")).check()
     next_step(page)
@@ -97,6 +99,8 @@ def test_it_registers_with_a_code_on_a_phone_and_every_page_passes_axe(
     check_page(page, axe)
     next_step(page)  # nothing filled in: every question says what is missing
     expect(page.get_by_role("heading", name="Er is iets niet goed ingevuld")).to_be_visible()
+    expect(page.locator(".error-summary")).to_be_focused()
+    assert page.title().startswith("Fout: ")
     check_page(page, axe)
     page.get_by_label("Uw geboortedatum").fill("1980-05-17")
     page.get_by_label("Vrouw").check()
