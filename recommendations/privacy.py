@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -38,9 +39,20 @@ from participants.models import (
     TableSeat,
 )
 from participants.names import identifying_words
+from participants.selectors_registration import attitude_question_list
+from participants.statements import euro
 from recommendations.models import Amendment, RecommendationVersion, VoterMark
 
 Section = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A stored value with the words a person reads for it: the JSON copy keeps
+    `value` (for computers), the PDF shows `text`."""
+
+    value: Any
+    text: str
 
 
 @dataclass
@@ -87,7 +99,10 @@ class SubjectExport:
         return {
             "assembly": self.subject.assembly.slug,
             "made_at": self.made_at.isoformat(),
-            "sections": [{"title": title, "rows": rows} for title, rows in self.sections],
+            "sections": [
+                {"title": title, "rows": [_json_row(row) for row in rows]}
+                for title, rows in self.sections
+            ],
         }
 
 
@@ -160,6 +175,8 @@ def subject_for_user(*, assembly: Assembly, user: User) -> DataSubject:
 
 
 def _value(value: Any) -> Any:
+    if isinstance(value, Shown):
+        return _value(value.value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -167,8 +184,35 @@ def _value(value: Any) -> Any:
     return value
 
 
+def _json_row(row: Section) -> Section:
+    return {key: _value(value) for key, value in row.items()}
+
+
 def _row(**values: Any) -> Section:
-    return {key: _value(value) for key, value in values.items()}
+    # Rows keep Python values (dates, amounts, booleans): the JSON copy writes
+    # them for computers (_json_row), the PDF for people (privacy_pdf).
+    return values
+
+
+def _euro(amount: Decimal) -> Shown:
+    return Shown(amount, euro(amount))
+
+
+def _attitude_answers(registration: Registration) -> Shown:
+    """Each question with the chosen answer, in the reader's language."""
+    answers = dict(registration.attitude_answers)
+    lines = []
+    for question in attitude_question_list(assembly=registration.assembly):
+        if question.key in answers:
+            stored = answers.pop(question.key)
+            lines.append(f"{question.shown_text()}: {question.shown_answer(stored)}")
+    # An answer to a question the organiser removed since.
+    lines += [f"{key}: {stored}" for key, stored in answers.items()]
+    return Shown(registration.attitude_answers, "\n".join(lines))
+
+
+def _language(code: str) -> Shown:
+    return Shown(code, str(dict(settings.LANGUAGES).get(code, code)))
 
 
 def _resident_rows(resident: Resident) -> list[Section]:
@@ -205,12 +249,12 @@ def _registration_rows(registration: Registration) -> list[Section]:
             provincie=registration.get_province_display(),
             woonomgeving=registration.get_urbanisation_display(),
             migratieachtergrond=registration.get_migration_background_display(),
-            antwoorden_mening=registration.attitude_answers,
+            antwoorden_mening=_attitude_answers(registration),
             beschikbaar_weekenden=weekends,
             hulp_bewegen=registration.needs_mobility,
             opvang_kinderen=registration.needs_childcare,
             hulp_taal=registration.needs_language_help,
-            taal=registration.language,
+            taal=_language(registration.language),
             eten=registration.diet,
             anders=registration.needs_other,
             aangemeld_op=registration.created_at,
@@ -237,7 +281,12 @@ def _member_rows(member: PanelMember) -> list[Section]:
 def _money_sections(member: PanelMember) -> list[tuple[str, list[Section]]]:
     sections: list[tuple[str, list[Section]]] = []
     allowances = [
-        _row(dag=a.day, bedrag=a.amount, afgetopt=a.get_capped_by_display(), status=a.status)
+        _row(
+            dag=a.day,
+            bedrag=_euro(a.amount),
+            afgetopt=a.get_capped_by_display(),
+            status=Shown(a.status, a.get_status_display()),
+        )
         for a in DayAllowance.objects.filter(member=member).order_by("day")
     ]
     claims = [
@@ -246,7 +295,7 @@ def _money_sections(member: PanelMember) -> list[tuple[str, list[Section]]]:
             soort=c.get_kind_display(),
             omschrijving=c.description,
             kilometers=c.kilometres,
-            bedrag=c.amount,
+            bedrag=_euro(c.amount),
             status=c.get_status_display(),
             bon=bool(c.receipt),
             bericht=c.message,
@@ -255,7 +304,7 @@ def _money_sections(member: PanelMember) -> list[tuple[str, list[Section]]]:
     ]
     account = BankAccount.objects.filter(member=member).first()
     payments = [
-        _row(batch=p.batch.number, bedrag=p.amount, iban=p.iban, betaald_op=p.paid_at)
+        _row(batch=p.batch.number, bedrag=_euro(p.amount), iban=p.iban, betaald_op=p.paid_at)
         for p in PaymentItem.objects.filter(member=member).select_related("batch")
     ]
     if allowances:

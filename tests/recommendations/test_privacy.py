@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from decimal import Decimal
@@ -23,12 +24,14 @@ from pypdf import PdfReader
 
 from assembly.models import AuditEvent, OutboxEmail, Role, User
 from participants.models import (
+    AttitudeQuestion,
     BankAccount,
     CheckIn,
     DayAllowance,
     ExpenseClaim,
     Invitation,
     PanelMember,
+    PaymentState,
     Registration,
     Resident,
     SelectionRun,
@@ -459,3 +462,90 @@ def test_the_page_about_my_data_says_where_to_ask_for_erasure(cast: Cast, settin
         reverse("recommendations:my_data", kwargs={"slug": cast.assembly.slug})
     )
     assert 'href="mailto:secretariaat@burgerberaad.example"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [
+        (
+            "nl",
+            [
+                "Geboortedatum",
+                "Toestemming gegeven op",
+                "24 november 2026, 09:16",  # 08:16 UTC, on the clock in Amsterdam
+                "Betaald",
+                "Hulp bij bewegen of rolstoel",
+                "Nee",
+                "Strenger?: Veel strenger",
+                "€ 35,00",
+                "Nederlands",
+            ],
+            ["Paid", "Date of birth"],
+        ),
+        (
+            "en",
+            [
+                "Date of birth",
+                "Consent given on",
+                "24 November 2026, 09:16",
+                "Paid",
+                "Help with mobility or wheelchair",
+                "No",
+                "Stricter?: Much stricter",
+                "€ 35.00",
+                "Dutch",
+            ],
+            ["Geboortedatum", "Toestemming", "Betaald", "a.m.."],
+        ),
+    ],
+)
+def test_the_readable_copy_is_in_the_members_language_without_codes(
+    cast: Cast, language: str, shown: list[str], not_shown: list[str]
+) -> None:
+    """The PDF showed stored codes ("paid", "no"), UTC times in ISO, the opinion
+    answers as JSON and Dutch labels in English. The JSON copy keeps them: it
+    is for computers."""
+    member = member_with_everything(cast)
+    AttitudeQuestion.objects.create(
+        assembly=cast.assembly,
+        key="houding",
+        text="Strenger?",
+        choices="Veel strenger\nVeel soepeler",
+        text_en="Stricter?",
+        choices_en="Much stricter\nMuch more lenient",
+    )
+    registration = member.registration
+    registration.attitude_answers = {"houding": "Veel strenger"}
+    registration.consent_at = dt.datetime(2026, 11, 24, 8, 16, 52, 666018, tzinfo=dt.UTC)
+    registration.needs_mobility = False
+    registration.save(update_fields=["attitude_answers", "consent_at", "needs_mobility"])
+    DayAllowance.objects.filter(member=member).update(status=PaymentState.PAID)
+    client = _client(cast.users["member"])
+    client.cookies["django_language"] = language
+
+    def download(fmt: str) -> Any:
+        return client.get(
+            reverse(
+                "recommendations:my_data_download",
+                kwargs={"slug": cast.assembly.slug, "fmt": fmt},
+            )
+        )
+
+    pdf = PdfReader(io.BytesIO(download("pdf").content))
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    for expected in shown:
+        assert expected in text
+    for unexpected in not_shown:
+        assert unexpected not in text
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text)  # no ISO times
+    assert "{" not in text and "houding" not in text  # no JSON, no keys of answers
+    assert not re.search(r"\b(paid|earned|nee|no|nl)\b", text)  # no stored codes
+    assert ".." not in text
+
+    flat = json.dumps(download("json").json(), ensure_ascii=False)
+    assert '"status": "paid"' in flat
+    assert '"antwoorden_mening": {"houding": "Veel strenger"}' in flat
+    assert '"toestemming_op": "2026-11-24T08:16:52.666018+00:00"' in flat
+    assert '"hulp_bewegen": false' in flat
+    assert '"bedrag": "35.00"' in flat
+    assert '"taal": "nl"' in flat
