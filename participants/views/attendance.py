@@ -77,6 +77,22 @@ def _desk_assembly(request: HttpRequest, slug: str) -> Assembly:
     )
 
 
+def _may_change(request: HttpRequest, assembly: Assembly, day: dt.date) -> bool:
+    return access_attendance.may_change_day(
+        user=access.request_user(request), assembly=assembly, day=day,
+        today=timezone.localdate(),
+    )
+
+
+def _refuse_unless_may_change(request: HttpRequest, assembly: Assembly, day: dt.date) -> None:
+    """The desk works on today's list; the buttons for other days are not shown
+    to them, so only a page left open since or a typed address comes here."""
+    if not _may_change(request, assembly, day) and day <= timezone.localdate():
+        raise PermissionDenied(
+            _("Een dag die voorbij is, kan alleen de organisatie nog veranderen.")
+        )
+
+
 def _sees_overview(request: HttpRequest, assembly: Assembly) -> bool:
     return access_attendance.may_see_overview(user=access.request_user(request), assembly=assembly)
 
@@ -258,6 +274,7 @@ def attendance_day(request: HttpRequest, slug: str, weekend: int, day: dt.date) 
             "list": day_list,
             "is_future": day > today,
             "is_past": day < today,
+            "may_change": _may_change(request, assembly, day),
             "today": today,
             "today_weekend": today_weekend,
             "sees_overview": _sees_overview(request, assembly),
@@ -272,6 +289,7 @@ def attendance_check_in(
 ) -> HttpResponse:
     assembly = _desk_assembly(request, slug)
     the_weekend = _weekend_day(assembly, weekend, day)
+    _refuse_unless_may_change(request, assembly, day)
     person = _member(assembly, member)
     try:
         _check_in, created = services.check_in_record(
@@ -298,6 +316,7 @@ def attendance_undo(
 ) -> HttpResponse:
     assembly = _desk_assembly(request, slug)
     the_weekend = _weekend_day(assembly, weekend, day)
+    _refuse_unless_may_change(request, assembly, day)
     person = _member(assembly, member)
     name = person.registration.full_name
     try:
@@ -321,6 +340,7 @@ def attendance_times(
 ) -> HttpResponse:
     assembly = _desk_assembly(request, slug)
     the_weekend = _weekend_day(assembly, weekend, day)
+    _refuse_unless_may_change(request, assembly, day)
     person = _member(assembly, member)
     check_in = CheckIn.objects.filter(member=person, day=day).first()
     initial = (

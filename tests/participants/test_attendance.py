@@ -586,6 +586,45 @@ def test_a_day_that_is_over_says_so_and_links_to_today(cast: Cast) -> None:
 
 
 @pytest.mark.django_db
+def test_the_desk_changes_todays_list_only_and_organisers_correct_a_day_that_is_over(
+    cast: Cast,
+) -> None:
+    """A day that is over is what allowances are paid on: the desk sees it but
+    cannot change it; an organiser can."""
+    weekend = weekend_around_today(cast.assembly)
+    present, absent = confirmed_members(cast.assembly, 2)
+    today = timezone.localdate()
+    yesterday = today - dt.timedelta(days=1)
+    services.check_in_record(member=present, day=yesterday, actor=None)
+    desk = _client(cast, "desk")
+    kwargs = {"slug": cast.assembly.slug, "weekend": weekend.number}
+
+    def url(name: str, day: dt.date, member: PanelMember | None = None) -> str:
+        extra = {"member": member.pk} if member else {}
+        return reverse(f"participants:attendance_{name}", kwargs={**kwargs, "day": day, **extra})
+
+    old_day = desk.get(url("day", yesterday)).content.decode()
+    assert "Alleen de organisatie kan deze lijst nog veranderen." in old_day
+    assert url("check_in", yesterday, absent) not in old_day
+    assert url("times", yesterday, present) not in old_day
+    assert desk.post(url("check_in", yesterday, absent)).status_code == 403
+    assert desk.post(url("undo", yesterday, present)).status_code == 403
+    assert desk.get(url("times", yesterday, present)).status_code == 403
+    assert set(CheckIn.objects.values_list("member_id", "day")) == {(present.pk, yesterday)}
+
+    today_list = desk.get(url("day", today)).content.decode()
+    assert url("check_in", today, absent) in today_list
+    assert desk.post(url("check_in", today, absent)).status_code == 302
+    assert CheckIn.objects.filter(member=absent, day=today).exists()
+
+    organiser = _client(cast, "organiser")
+    organiser_page = organiser.get(url("day", yesterday)).content.decode()
+    assert url("check_in", yesterday, absent) in organiser_page
+    organiser.post(url("check_in", yesterday, absent))
+    assert CheckIn.objects.filter(member=absent, day=yesterday).exists()
+
+
+@pytest.mark.django_db
 def test_the_day_page_refuses_a_day_outside_its_weekend(cast: Cast) -> None:
     weekend = weekend_around_today(cast.assembly)
     client = _client(cast, "organiser")
