@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.functional import Promise
 
 from assembly.models import Assembly
 from participants.models import Replacement, SelectionDraw, SelectionRun
-from participants.selectors_selection import HOUSEHOLD_COLUMN, ID_COLUMN
+from participants.selectors_selection import HOUSEHOLD_COLUMN, ID_COLUMN, quota_labels
 
 # Columns of the frozen pool that are not quota categories.
 _NOT_CATEGORIES = {ID_COLUMN, HOUSEHOLD_COLUMN}
@@ -74,6 +75,8 @@ class CategoryRow:
     # Sum of the selection probabilities of the respondents with this value:
     # how many panel members with this value the lottery gives on average.
     expected: float
+    category_label: str | Promise
+    value_label: str | Promise
 
 
 def _rows(text: str) -> list[dict[str, str]]:
@@ -84,6 +87,7 @@ def category_table(run: SelectionRun) -> list[CategoryRow]:
     """Per quota value: the pool, the quota and the expected panel."""
     probabilities: dict[str, float] = (run.record or {}).get("probabilities", {})
     pool = _rows(run.pool_csv)
+    labels = quota_labels(assembly=run.assembly)
     rows: list[CategoryRow] = []
     for quota in _rows(run.quotas_csv):
         category, value = quota["category"], quota["name"]
@@ -96,6 +100,8 @@ def category_table(run: SelectionRun) -> list[CategoryRow]:
                 min=int(quota["min"]),
                 max=int(quota["max"]),
                 expected=sum(probabilities.get(pid, 0.0) for pid in holders),
+                category_label=labels.category(category),
+                value_label=labels.value(category, value),
             )
         )
     return rows

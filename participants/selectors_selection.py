@@ -237,8 +237,31 @@ class PoolDiagnosis:
     decided: bool = True
 
 
-def _value_labels(assembly: Assembly) -> dict[str, dict[str, str | Promise]]:
-    return {category.key: dict(category.values) for category in quota_categories(assembly=assembly)}
+@dataclass(frozen=True)
+class QuotaLabels:
+    """The words a page shows for quota keys: "geslacht" / "vrouw" → Geslacht / Vrouw.
+
+    Labels stay lazy, so they come out in the language of the page. A key the
+    assembly no longer knows (an attitude question removed after a run froze
+    it, an age range) is shown as it is.
+    """
+
+    categories: dict[str, str | Promise]
+    values: dict[str, dict[str, str | Promise]]
+
+    def category(self, key: str) -> str | Promise:
+        return self.categories.get(key, key)
+
+    def value(self, category: str, value: str) -> str | Promise:
+        return self.values.get(category, {}).get(value, value)
+
+
+def quota_labels(*, assembly: Assembly) -> QuotaLabels:
+    categories = quota_categories(assembly=assembly)
+    return QuotaLabels(
+        categories={category.key: category.label for category in categories},
+        values={category.key: dict(category.values) for category in categories},
+    )
 
 
 def pool_check(*, assembly: Assembly) -> list[PoolCategory]:
@@ -254,14 +277,13 @@ def pool_check(*, assembly: Assembly) -> list[PoolCategory]:
         features = respondent_features(registration, categories, assembly.first_weekend)
         for category, value in features.items():
             counts[category][value] = counts[category].get(value, 0) + 1
-    labels = _value_labels(assembly)
-    known = {category.key: category.label for category in quota_categories(assembly=assembly)}
+    labels = quota_labels(assembly=assembly)
     result: list[PoolCategory] = []
     for category in categories:
         rows = tuple(
             PoolValue(
                 value=q.value,
-                label=labels.get(category, {}).get(q.value, q.value),
+                label=labels.value(category, q.value),
                 count=counts[category].get(q.value, 0),
                 min=q.min,
                 max=q.max,
@@ -274,7 +296,7 @@ def pool_check(*, assembly: Assembly) -> list[PoolCategory]:
         result.append(
             PoolCategory(
                 key=category,
-                label=known.get(category, category),
+                label=labels.category(category),
                 values=rows,
                 unfitting=total - fitting,
             )

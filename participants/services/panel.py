@@ -47,6 +47,7 @@ from django.db.models import Case, Q, QuerySet, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_celery_beat.models import PeriodicTask
@@ -78,6 +79,7 @@ from participants.models import (
 )
 from participants.names import identifying_words
 from participants.selectors_lottery import assembly_current_draw
+from participants.selectors_selection import quota_labels
 from participants.services.selection import (
     MAX_NUMBER,
     OPEN_REPLACEMENT,
@@ -224,6 +226,8 @@ class QuotaLine:
     max: int
     before: int
     after: int
+    category_label: str | Promise
+    value_label: str | Promise
 
     @property
     def holds(self) -> bool:
@@ -251,6 +255,7 @@ def replacement_quota_lines(*, replacement: Replacement) -> list[QuotaLine]:
         ).values_list("registration_id", flat=True)
     ]
     stayers = [pid for pid in dict.fromkeys([*members, *elsewhere]) if pid not in proposed]
+    labels = quota_labels(assembly=replacement.assembly)
 
     def count(ids: Sequence[str], category: str, value: str) -> int:
         return sum(
@@ -267,6 +272,8 @@ def replacement_quota_lines(*, replacement: Replacement) -> list[QuotaLine]:
             q.max,
             before=count([*stayers, *dropped], q.category, q.value),
             after=count([*stayers, *proposed], q.category, q.value),
+            category_label=labels.category(q.category),
+            value_label=labels.value(q.category, q.value),
         )
         for q in pool.quotas
     ]

@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -27,6 +28,7 @@ from assembly.selectors import role_kinds_for
 from participants.forms_selection import DrawForm
 from participants.models import ERASED_EMAIL_PREFIX, PanelMember, Registration, Replacement
 from participants.selectors_lottery import assembly_current_draw
+from participants.selectors_selection import quota_labels
 from participants.services import panel as services
 from participants.services.purge import PurgeRefused, pool_purge, pool_purge_plan
 from participants.services.selection import OPEN_REPLACEMENT
@@ -60,7 +62,7 @@ class WithdrawForm(forms.Form):
 @dataclass(frozen=True)
 class _Row:
     member: PanelMember
-    values: list[str]  # quota values, in the order of the categories; organisers only
+    values: list[str | Promise]  # quota values, in the order of the categories; organisers only
 
 
 def _organiser_assembly(request: HttpRequest, slug: str) -> Assembly:
@@ -79,12 +81,16 @@ def panel_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
     members = list(services.panel_members(assembly=assembly))
     features = services.features_by_registration(assembly=assembly) if is_organiser else {}
-    categories: list[str] = []
+    keys: list[str] = []
     for values in features.values():
-        categories = list(values)
+        keys = list(values)
         break
+    labels = quota_labels(assembly=assembly)
     rows = [
-        _Row(member, [features.get(member.registration_id, {}).get(c, "") for c in categories])
+        _Row(
+            member,
+            [labels.value(c, features.get(member.registration_id, {}).get(c, "")) for c in keys],
+        )
         for member in members
     ]
     open_replacements = Replacement.objects.filter(assembly=assembly, status__in=OPEN_REPLACEMENT)
@@ -96,7 +102,7 @@ def panel_list(request: HttpRequest, slug: str) -> HttpResponse:
             "is_organiser": is_organiser,
             "members": [r for r in rows if r.member.kind == PanelMember.Kind.MEMBER],
             "alternates": [r for r in rows if r.member.kind == PanelMember.Kind.ALTERNATE],
-            "categories": categories,
+            "categories": [labels.category(c) for c in keys],
             "counts": services.status_counts(assembly=assembly),
             "open_seats": services.open_seats(assembly=assembly) if is_organiser else [],
             "replacements": (
