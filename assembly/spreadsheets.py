@@ -7,6 +7,10 @@ from __future__ import annotations
 # that shows as #NAME?.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+# Excel reads a CSV file without a byte order mark as Windows-1252, so "Özlem"
+# shows as "Ã–zlem". With it, Excel reads UTF-8; other programs skip it.
+CSV_BOM = "\ufeff"
+
 
 def spreadsheet_text(value: object) -> object:
     """Text that a spreadsheet would run as a formula, with an apostrophe in

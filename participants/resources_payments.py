@@ -19,7 +19,7 @@ from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
 from assembly.models import Assembly
-from assembly.spreadsheets import spreadsheet_text
+from assembly.spreadsheets import CSV_BOM, spreadsheet_text
 from participants.iban import format_iban
 from participants.models import PaymentItem
 from participants.population import storable_text
@@ -31,6 +31,18 @@ FORMATS: dict[str, type[base_formats.Format]] = {
     "xlsx": base_formats.XLSX,
 }
 CONFIRMATION_COLUMNS = ("end_to_end_id", "paid_on")
+
+
+class _PaidOnWidget(widgets.DateWidget):  # type: ignore[misc]
+    """``paid_at`` is a moment; finance books the day it falls on here."""
+
+    def __init__(self) -> None:
+        super().__init__("%Y-%m-%d")
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            value = timezone.localtime(value).date()
+        return super().render(value, obj, **kwargs)
 
 
 class PaymentItemResource(resources.ModelResource):  # type: ignore[misc]
@@ -55,7 +67,7 @@ class PaymentItemResource(resources.ModelResource):  # type: ignore[misc]
         widget=widgets.DateWidget("%Y-%m-%d"),
     )
     remittance = fields.Field(column_name="remittance")
-    paid_on = fields.Field(column_name="paid_on")
+    paid_on = fields.Field(attribute="paid_at", column_name="paid_on", widget=_PaidOnWidget())
 
     class Meta:
         model = PaymentItem
@@ -90,15 +102,21 @@ class PaymentItemResource(resources.ModelResource):  # type: ignore[misc]
 
         return remittance_text(assembly=item.batch.assembly, batch_number=item.batch.number)
 
-    def dehydrate_paid_on(self, item: PaymentItem) -> str:
-        return timezone.localtime(item.paid_at).date().isoformat() if item.paid_at else ""
-
 
 def export_file(items: Iterable[PaymentItem], fmt: str) -> bytes:
-    """The payments as CSV (UTF-8) or XLSX bytes."""
-    dataset = PaymentItemResource().export(queryset=list(items))
-    content = FORMATS[fmt]().export_data(dataset)
-    return content.encode("utf-8") if isinstance(content, str) else bytes(content)
+    """The payments as CSV (UTF-8 with a BOM, for Excel) or XLSX bytes.
+
+    In XLSX, amounts are number cells and dates date cells, so finance can add
+    them up and sort them; CSV keeps the text the widgets make ("70,00").
+    """
+    file_format = FORMATS[fmt]()
+    dataset = PaymentItemResource().export(
+        queryset=list(items), force_native_type=file_format.is_binary()
+    )
+    content = file_format.export_data(dataset)
+    if isinstance(content, str):
+        return (CSV_BOM + content).encode("utf-8")
+    return bytes(content)
 
 
 def _cell(value: Any) -> str:

@@ -202,7 +202,10 @@ class QuotaResource(resources.ModelResource):  # type: ignore[misc]
 
 def export_file(quotas: Iterable[Quota], fmt: str) -> bytes:
     """The quota table as CSV (UTF-8) or XLSX bytes, header ``category,name,min,max``."""
-    queryset = list(quotas)
-    dataset = QuotaResource().export(queryset=queryset)
-    content = FORMATS[fmt]().export_data(dataset)
+    file_format = FORMATS[fmt]()
+    # In XLSX, min and max are number cells that Excel can add up.
+    dataset = QuotaResource().export(
+        queryset=list(quotas), force_native_type=file_format.is_binary()
+    )
+    content = file_format.export_data(dataset)
     return content.encode("utf-8") if isinstance(content, str) else bytes(content)

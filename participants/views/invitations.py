@@ -22,6 +22,7 @@ from assembly.forms import DatePicker
 from assembly.models import Assembly
 from assembly.numbers import whole_number
 from assembly.services import assembly_update
+from assembly.spreadsheets import CSV_BOM
 from participants import selectors_invitations as selectors
 from participants.models import InvitationDraw, InvitationRun, LetterBatch
 from participants.services import invitations as services
@@ -273,7 +274,7 @@ def invitation_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo(), delimiter=";")
 
     def rows() -> Iterator[str]:
-        yield "\ufeff"  # so that Excel reads the file as UTF-8
+        yield CSV_BOM
         for row in selectors.invitation_export_rows(assembly=assembly, draw=draw):
             yield writer.writerow(row)
 
