@@ -527,3 +527,29 @@ def test_the_minutes_form_lists_sessions_at_the_programmes_time() -> None:
     field = MinutesForm(sessions=Session.objects.none()).fields["session"]
     labels = [field.label_from_instance(s) for s in (winter, summer)]  # type: ignore[attr-defined]
     assert labels == ["19-12 10:00 – Opening", "05-06 10:00 – Terugblik"]
+
+
+@pytest.mark.parametrize(
+    ("base", "abstentions_count", "expected"),
+    [
+        (1, False, "voor en tegen samen: 1 stem. Onthoudingen"),
+        (2, False, "voor en tegen samen: 2 stemmen. Onthoudingen"),
+        (1, True, "onthoudingen samen: 1 stem."),
+        (3, True, "onthoudingen samen: 3 stemmen."),
+    ],
+)
+def test_the_ballot_summary_counts_one_vote_as_one_stem(
+    base: int, abstentions_count: bool, expected: str
+) -> None:
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    ballot = SimpleNamespace(
+        number=1, adopted=False, votes_for=base, votes_against=0, votes_abstain=0, invalid=0,
+        percentage_for=100, percentage_against=0, percentage_abstain=None, base=base,
+        abstentions_count=abstentions_count, threshold_label="twee derde", votes_needed=1,
+        corrected=False, counts_hash="0" * 64,
+    )
+    html = render_to_string("recommendations/record/_ballot.html", {"ballot": ballot})
+    assert expected in " ".join(html.split())
