@@ -334,6 +334,14 @@ class ClaimForm(ClaimStartForm):
                 self.add_error("kilometres", _("Vul het aantal kilometers in."))
         elif kind and data.get("amount") is None and "amount" not in self.errors:
             self.add_error("amount", _("Vul het bedrag in."))
+        if self.checked_receipt is not None and set(self.errors) - {"receipt"}:
+            # A file field comes back empty with the page that shows the other
+            # errors: without a word here the member fixes the amount, sends
+            # again, and is told the receipt is missing.
+            self.add_error(
+                "receipt",
+                _("Kies de foto of PDF opnieuw. Na een fout moet u die nog een keer kiezen."),
+            )
         return data
 
 

@@ -338,6 +338,29 @@ def test_a_receipt_is_required_for_public_transport(cast: Cast, member: PanelMem
     _refused(response, "receipt", "Voeg een foto of PDF van de bon")
 
 
+@pytest.mark.django_db
+def test_a_good_receipt_sent_with_another_error_asks_to_choose_it_again(
+    cast: Cast, member: PanelMember
+) -> None:
+    # The page with the amount's error cannot keep the chosen file.
+    response = _client(cast, "member").post(
+        claim_url(cast), {**step_two(cast, amount="abc"), "receipt": upload(png_bytes())}
+    )
+    _refused(response, "receipt", "Kies de foto of PDF opnieuw.")
+    assert "amount" in response.context["form"].errors
+
+
+@pytest.mark.django_db
+def test_a_form_without_other_errors_does_not_ask_for_the_receipt_again(
+    cast: Cast, member: PanelMember
+) -> None:
+    response = _client(cast, "member").post(
+        claim_url(cast), {**step_two(cast), "receipt": upload(b"geen foto", "bon.jpg")}
+    )
+    errors = response.context["form"].errors["receipt"]
+    assert not any("opnieuw" in error for error in errors), errors
+
+
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
