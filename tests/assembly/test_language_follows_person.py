@@ -72,3 +72,26 @@ def test_a_dutch_reader_stays_dutch(cast: Cast) -> None:
     _log_in_by_code(client, member.email)
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "nl"
     assert client.get("/")["Content-Language"] == "nl"
+
+
+@pytest.mark.parametrize(
+    ("language", "says", "never"),
+    [
+        # "afmelden" is leaving the assembly on this site; logging out is "uitloggen".
+        ("nl", ["Weet u zeker dat u wilt uitloggen?", "Uitloggen"], ["afmelden", "Afmelden"]),
+        ("en", ["Are you sure you want to log out?", "Log out"], ["Sign Out", "sign out"]),
+    ],
+)
+def test_logging_out_is_called_logging_out(
+    cast: Cast, language: str, says: list[str], never: list[str]
+) -> None:
+    client = Client()
+    client.force_login(cast.users["member"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get("/accounts/logout/").content.decode()
+    for text in says:
+        assert text in page
+    for text in never:
+        assert text not in page
+    done = client.post("/accounts/logout/", follow=True).content.decode()
+    assert ("U bent uitgelogd." if language == "nl" else "You have logged out.") in done
