@@ -258,6 +258,28 @@ def address_block(resident: Resident) -> list[tuple[str, float]]:
     return block
 
 
+def salutation_line(resident: Resident, size: float) -> tuple[str, float]:
+    """"Beste …," with its font size, always within the margins: the whole name
+    as in the register; if that does not fit even in a smaller letter, the
+    first given name; then initials, as on the envelope; and for a name too
+    long even then, no name at all rather than text off the page."""
+    rest = [part for part in (resident.name_prefix, resident.surname) if part]
+    given = resident.given_names.split()
+    names = [
+        resident_full_name(resident),
+        " ".join(given[:1] + rest),
+        " ".join([_initials(resident.given_names), *rest] if given else rest),
+    ]
+    for name in names:
+        line = _("Beste %(name)s,") % {"name": name}
+        fitted = size
+        while fitted > _ADDRESS_MIN_SIZE and stringWidth(line, _FONT, fitted) > _RIGHT - _LEFT:
+            fitted -= 0.5
+        if stringWidth(line, _FONT, fitted) <= _RIGHT - _LEFT:
+            return line, fitted
+    return _("Beste bewoner,"), size
+
+
 @dataclass(frozen=True)
 class _Fit:
     """The body's letter size and the space after a paragraph."""
@@ -410,10 +432,7 @@ def letters_pdf(invitations: Iterable[Invitation], text: LetterText) -> tuple[by
             canvas.setFont(_FONT, size)
             canvas.drawString(_ADDRESS_X, y, line)
             y -= size * 1.2
-        salutation = _("Beste %(name)s,") % {"name": resident_full_name(resident)}
-        size = layout.salutation_size
-        while size > _ADDRESS_MIN_SIZE and stringWidth(salutation, _FONT, size) > _RIGHT - _LEFT:
-            size -= 0.5
+        salutation, size = salutation_line(resident, layout.salutation_size)
         canvas.setFont(_FONT, size)
         canvas.drawString(_LEFT, layout.salutation_y, salutation)
         canvas.setFont("Courier-Bold", 16)

@@ -91,3 +91,43 @@ def test_a_short_name_keeps_all_given_names() -> None:
     assert "Anna Maria de Vries" in printed
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Beste Anna Maria de Vries," in text
+
+
+def _salutation_extent(pdf: bytes) -> tuple[str, float]:
+    """The 'Beste …,' line and where it ends on the page."""
+    found: list[tuple[str, float]] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
+        if text.startswith("Beste "):
+            found.append((text.strip(), tm[4] + stringWidth(text.strip(), _FONT, size)))
+
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    [line] = found
+    return line
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        # Eight given names and a long double surname: the first given name.
+        (
+            {
+                "given_names": "Johannes Cornelis Maria Wilhelmus Theodorus Franciscus "
+                "Hubertus Antonius",
+                "name_prefix": "van der",
+                "surname": "Heijden-Vermeulen-Brouwer-Wijnbergen",
+            },
+            "Beste Johannes van der Heijden-Vermeulen-Brouwer-Wijnbergen,",
+        ),
+        # A surname too long for any letter size: no name rather than off the page.
+        ({"given_names": "Anna", "surname": "Jansen-" * 40 + "Bakker"}, "Beste bewoner,"),
+    ],
+)
+def test_the_salutation_stays_on_the_page(names: dict[str, str], expected: str) -> None:
+    invitation = _invitation(**names)
+
+    pdf, _letters = letters_pdf([invitation], letter_text(invitation.assembly))
+
+    line, right = _salutation_extent(pdf)
+    assert line == expected
+    assert right <= 210 * mm - 20 * mm
