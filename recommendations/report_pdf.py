@@ -43,6 +43,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.doctemplate import IndexingFlowable
 from reportlab.platypus.flowables import HRFlowable
 from reportlab.platypus.tableofcontents import TableOfContents
 
@@ -207,6 +208,7 @@ class _ReportDoc(BaseDocTemplate):
             **kwargs,
         )
         self.header_text = header
+        self.page_total = _PageTotal()
         frame = Frame(MARGIN, MARGIN, TEXT_WIDTH, PAGE_HEIGHT - 2 * MARGIN - 6 * mm, id="body")
         cover = Frame(MARGIN, MARGIN, TEXT_WIDTH, PAGE_HEIGHT - 2 * MARGIN, id="cover")
         self.addPageTemplates(
@@ -224,7 +226,15 @@ class _ReportDoc(BaseDocTemplate):
         canvas.setStrokeColor(BRAND)
         canvas.setLineWidth(0.6)
         canvas.line(MARGIN, PAGE_HEIGHT - MARGIN, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - MARGIN)
+        text = _("pagina %(page)s van %(total)s") % {
+            "page": doc.page,
+            "total": self.page_total.total,
+        }
+        canvas.drawRightString(PAGE_WIDTH - MARGIN, MARGIN - 8 * mm, text)
         canvas.restoreState()
+
+    def afterPage(self) -> None:
+        self.page_total.seen = self.page
 
     def afterFlowable(self, flowable: Flowable) -> None:
         if isinstance(flowable, _Heading):
@@ -244,34 +254,36 @@ def _cover_page(canvas: Canvas, doc: BaseDocTemplate) -> None:
     canvas.restoreState()
 
 
-class _NumberedCanvas(Canvas):
-    """Draws "pagina X van Y" once the number of pages is known."""
+class _PageTotal(IndexingFlowable):
+    """Keeps multiBuild going until the number of pages stops changing.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._saved: list[dict[str, Any]] = []
+    The footer "pagina X van Y" is drawn while each page is made, with Y from
+    the previous pass. Pages are written as they come (the plain showPage), so
+    every bookmark and contents link points at its own page; holding pages
+    back to learn Y at the end sent them all to page 1.
+    """
 
-    def showPage(self) -> None:
-        self._saved.append(dict(self.__dict__))
-        self._startPage()  # type: ignore[attr-defined]
+    def __init__(self) -> None:
+        super().__init__()
+        self.total = 0  # pages of the previous pass; 0 before the first
+        self.seen = 0  # pages of this pass so far
+        self._settled = False
 
-    def save(self) -> None:
-        total = len(self._saved)
-        for state in self._saved:
-            self.__dict__.update(state)
-            number: int = self._pageNumber  # type: ignore[attr-defined]
-            if number > 1:
-                self.saveState()
-                self.setFont(FONT, 8)
-                self.setFillColor(MUTED)
-                text = _("pagina %(page)s van %(total)s") % {
-                    "page": number,
-                    "total": total,
-                }
-                self.drawRightString(PAGE_WIDTH - MARGIN, MARGIN - 8 * mm, text)
-                self.restoreState()
-            super().showPage()
-        super().save()
+    def isSatisfied(self) -> int:
+        return int(self._settled)
+
+    def beforeBuild(self) -> None:
+        self.seen = 0
+
+    def afterBuild(self) -> None:
+        self._settled = self.seen == self.total
+        self.total = self.seen
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return (0, 0)
+
+    def draw(self) -> None:
+        pass
 
 
 # ------------------------------------------------------------------ helpers
@@ -436,7 +448,7 @@ def _toc(styles: dict[str, ParagraphStyle]) -> TableOfContents:
 def _build(story: list[Flowable], *, title: str, header: str) -> bytes:
     buffer = io.BytesIO()
     doc = _ReportDoc(buffer, title=title, header=header)
-    doc.multiBuild(story, canvasmaker=_NumberedCanvas)
+    doc.multiBuild([doc.page_total, *story])
     return buffer.getvalue()
 
 

@@ -307,6 +307,49 @@ def test_the_pdf_has_a_cover_contents_page_numbers_and_every_recommendation(cast
     assert reader.outline  # bookmarks for every chapter
 
 
+def _outline(items: list) -> list:  # type: ignore[type-arg]
+    """The outline's entries in order, children after their chapter."""
+    flat = []
+    for item in items:
+        flat.extend(_outline(item) if isinstance(item, list) else [item])
+    return flat
+
+
+def test_every_bookmark_and_contents_line_opens_its_own_chapter(cast: Cast) -> None:
+    """Every bookmark and contents link opened page 1: the pages were held back
+    until the end to number them, and that left the bookmarks on the first."""
+    report_assembly(cast.assembly)
+    with translation.override("nl"):
+        content = final_report_pdf(final_report(assembly=cast.assembly))
+    reader = PdfReader(io.BytesIO(content))
+    texts = [" ".join((page.extract_text() or "").split()) for page in reader.pages]
+    total = len(texts)
+    assert "pagina" not in texts[0]
+    for number, text in enumerate(texts[1:], start=2):
+        assert f"pagina {number} van {total}" in text, number
+
+    links = []
+    contents_pages = set()
+    for index, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots") or []:
+            destination = annotation.get_object().get("/Dest")
+            if destination is not None:
+                contents_pages.add(index)
+                links.append(reader.get_page_number(destination[0].get_object()))
+    assert contents_pages == {1}
+
+    entries = _outline(reader.outline)
+    bookmarks = [reader.get_destination_page_number(entry) for entry in entries]
+    for entry, index in zip(entries, bookmarks, strict=True):
+        first = next(i for i, text in enumerate(texts) if i > 1 and entry.title in text)
+        assert index == first, entry.title
+    assert len(set(bookmarks)) >= 4
+    annex = entries[[entry.title for entry in entries].index("Bijlage C. Verslagen")]
+    assert "Verslag van de opening" in texts[reader.get_destination_page_number(annex)]
+    # Each contents line links its text and its page number to the chapter.
+    assert links[::2] == links[1::2] == bookmarks
+
+
 def test_the_zip_describes_every_file_and_column_and_is_deterministic(cast: Cast) -> None:
     report_assembly(cast.assembly)
     first = final_report_zip(final_report(assembly=cast.assembly))
@@ -387,6 +430,26 @@ def test_the_organiser_writes_and_shares_a_progress_report(cast: Cast) -> None:
     )
     assert "Weekend 1" in listing.content.decode()
     assert AuditEvent.objects.filter(action="progress_report.publish").count() == 1
+
+
+def test_the_progress_report_bookmarks_open_their_own_pages(cast: Cast) -> None:
+    import dataclasses
+
+    report_assembly(cast.assembly)
+    content = dataclasses.replace(
+        progress_content(assembly=cast.assembly, number=1),
+        summary="\n".join(f"Een lange alinea over het weekend ({n})." for n in range(120)),
+    )
+    with translation.override("nl"):
+        reader = PdfReader(io.BytesIO(progress_report_pdf(content)))
+    texts = [" ".join((page.extract_text() or "").split()) for page in reader.pages]
+    for number, text in enumerate(texts[1:], start=2):
+        assert f"pagina {number} van {len(texts)}" in text, number
+    entries = _outline(reader.outline)
+    pages = {entry.title: reader.get_destination_page_number(entry) for entry in entries}
+    assert pages["Wat er gebeurde"] == 1
+    assert pages["Volgende stappen"] > 1
+    assert "Volgende stappen" in texts[pages["Volgende stappen"]]
 
 
 def test_a_progress_report_without_words_cannot_be_shared(cast: Cast) -> None:
