@@ -11,6 +11,7 @@ an author, a language and an outline (bookmarks) for every chapter.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -288,6 +290,23 @@ class _PageTotal(IndexingFlowable):
 
 # ------------------------------------------------------------------ helpers
 
+CELL_PADDING = 4  # points left and right of the text in a table cell
+SMALLEST_HEAD = 6.5
+
+
+def _head_fitted(text: str, width: float, style: ParagraphStyle) -> ParagraphStyle:
+    """The header style, smaller when a word would not fit its column.
+
+    ReportLab cuts a word that is wider than its column ("Presentatie / s");
+    a translation can make any header longer, so the size follows the text.
+    """
+    room = width - 2 * CELL_PADDING
+    widest = max((stringWidth(w, style.fontName, style.fontSize) for w in text.split()), default=0)
+    if widest <= room:
+        return style
+    size = max(SMALLEST_HEAD, math.floor(10 * style.fontSize * room / widest) / 10)
+    return ParagraphStyle(f"{style.name}_fitted", parent=style, fontSize=size)
+
 
 def _table(
     header: Sequence[str],
@@ -300,9 +319,13 @@ def _table(
     """A table that splits over pages and repeats its header row."""
     head_right = ParagraphStyle("cell_head_num", parent=styles["cell_head"], alignment=TA_RIGHT)
     cell_right = ParagraphStyle("cell_num", parent=styles["cell"], alignment=TA_RIGHT)
+    col_widths = [w * TEXT_WIDTH for w in widths]
     data: list[list[object]] = [
         [
-            Paragraph(_p(h), head_right if i in numeric else styles["cell_head"])
+            Paragraph(
+                _p(h),
+                _head_fitted(h, col_widths[i], head_right if i in numeric else styles["cell_head"]),
+            )
             for i, h in enumerate(header)
         ]
     ]
@@ -321,7 +344,7 @@ def _table(
     # many points of it fit on the page, else it moves to the next page.
     table = Table(
         data,
-        colWidths=[w * TEXT_WIDTH for w in widths],
+        colWidths=col_widths,
         repeatRows=1,
         splitByRow=True,
         splitInRow=40,
@@ -332,8 +355,8 @@ def _table(
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#b0b0b0")),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
     for index in range(2, len(data), 2):
         commands.append(("BACKGROUND", (0, index), (-1, index), colors.HexColor("#f3f6fa")))
@@ -830,7 +853,7 @@ def final_report_pdf(report: FinalReport) -> bytes:
                 ]
                 for w in report.weekends
             ],
-            [0.3, 0.21, 0.21, 0.14, 0.14],
+            [0.28, 0.21, 0.21, 0.14, 0.16],
             s,
             numeric=(3, 4),
         )
@@ -945,7 +968,7 @@ def final_report_pdf(report: FinalReport) -> bytes:
                 ]
                 for m in report.materials
             ],
-            [0.34, 0.1, 0.18, 0.38],
+            [0.32, 0.12, 0.18, 0.38],
             s,
         )
     )

@@ -14,12 +14,14 @@ import json
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from pypdf import PdfReader
+from reportlab.platypus import Table
 
 from assembly.models import Assembly, AuditEvent
 from participants.models import (
@@ -29,6 +31,7 @@ from participants.models import (
     PanelMember,
     Quota,
 )
+from recommendations import report_pdf
 from recommendations.models import (
     Ballot,
     BallotOption,
@@ -348,6 +351,33 @@ def test_every_bookmark_and_contents_line_opens_its_own_chapter(cast: Cast) -> N
     assert "Verslag van de opening" in texts[reader.get_destination_page_number(annex)]
     # Each contents line links its text and its page number to the chapter.
     assert links[::2] == links[1::2] == bookmarks
+
+
+def test_no_table_header_is_cut_inside_a_word(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ "Presentatie / s" and "Weeken / d": a header word wider than its column
+    was cut in two, in Dutch and in English."""
+    report_assembly(cast.assembly)
+    tables: list[Table] = []
+    make = report_pdf._table
+
+    def kept(*args: Any, **kwargs: Any) -> Table:
+        tables.append(make(*args, **kwargs))
+        return tables[-1]
+
+    monkeypatch.setattr(report_pdf, "_table", kept)
+    for language in ("nl", "en"):
+        with translation.override(language):
+            report_pdf.final_report_pdf(final_report(assembly=cast.assembly))
+            report_pdf.progress_report_pdf(progress_content(assembly=cast.assembly, number=1))
+    assert len(tables) > 10
+    cut = []
+    for table in tables:
+        table.wrap(report_pdf.TEXT_WIDTH, report_pdf.PAGE_HEIGHT)
+        for (cell,) in table._cellvalues[0]:
+            words = [word for _space, line in cell.blPara.lines for word in line]
+            if words != cell.text.split():
+                cut.append(words)
+    assert not cut
 
 
 def test_the_zip_describes_every_file_and_column_and_is_deterministic(cast: Cast) -> None:
