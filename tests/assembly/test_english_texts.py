@@ -164,11 +164,17 @@ def test_the_invitation_e_mails_stay_dutch_when_an_english_organiser_sends_them(
 
 
 def test_the_report_to_the_kamer_stays_dutch_for_english_readers(cast: Cast) -> None:
+    """The report itself is Dutch; the page around it (the browser title, the
+    way back to the dashboard) names the assembly as the other pages do."""
     _in_english(cast.assembly)
     url = reverse("recommendations:report_final", kwargs={"slug": cast.assembly.slug})
     page = _reader("en", cast.users["griffie"]).get(url).content.decode()
-    assert escape(cast.assembly.question) in page and MANDATE in page
-    assert QUESTION_EN not in page and MANDATE_EN not in page and NAME_EN not in page
+    head, report = page.split("<h1>", 1)
+    assert report.startswith(f"{escape(cast.assembly.name)}</h1>")
+    assert escape(cast.assembly.question) in report and MANDATE in report
+    assert QUESTION_EN not in report and MANDATE_EN not in report and NAME_EN not in report
+    assert f"<title>Final report – {NAME_EN}" in head
+    assert f"← {NAME_EN}</a>" in head
 
 
 def test_organisers_give_the_english_in_the_settings(cast: Cast) -> None:
