@@ -20,6 +20,12 @@ from typing import Any
 from assembly.spreadsheets import spreadsheet_text
 from recommendations.selectors_report import FinalReport, ProgressContent, WeekendLine, rounded
 
+# One dataset whatever the downloader reads: the README, the column names and
+# the labels in the data (threshold, status, kind) are all Dutch. The labels
+# come translated from the selectors, so the caller reads the report in this
+# language too (translation.override), not only writes it.
+LANGUAGE = "nl"
+
 # The row of a round's ballots with no option left in the count.
 EXHAUSTED = "(uitgeput)"
 

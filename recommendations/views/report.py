@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from assembly import access
 from assembly.models import RoleKind
 from assembly.selectors import role_kinds_for
-from recommendations import access_report
+from recommendations import access_report, report_zip
 from recommendations import selectors_dashboard as dashboard
 from recommendations import selectors_report as selectors
 from recommendations.forms_report import NameConsentForm, ProgressWordsForm
@@ -101,7 +101,8 @@ def report_final_pdf(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def report_final_zip(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = access_report.get_assembly_for_report(user=access.request_user(request), slug=slug)
-    content = final_report_zip(selectors.final_report(assembly=assembly))
+    with translation.override(report_zip.LANGUAGE):
+        content = final_report_zip(selectors.final_report(assembly=assembly))
     return _download(content, "application/zip", f"open-data-{assembly.slug}.zip")
 
 
@@ -201,9 +202,12 @@ def report_progress_pdf(request: HttpRequest, slug: str, weekend: int) -> HttpRe
 def report_progress_zip(request: HttpRequest, slug: str, weekend: int) -> HttpResponse:
     user = access.request_user(request)
     found = access_report.get_weekend_for_progress_reader(user=user, slug=slug, number=weekend)
-    content = selectors.progress_content(assembly=found.assembly, number=found.number)
+    with translation.override(report_zip.LANGUAGE):
+        content = progress_report_zip(
+            selectors.progress_content(assembly=found.assembly, number=found.number)
+        )
     return _download(
-        progress_report_zip(content),
+        content,
         "application/zip",
         f"voortgang-{found.assembly.slug}-weekend-{found.number}.zip",
     )

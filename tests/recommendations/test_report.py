@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -403,6 +404,31 @@ def test_the_zip_describes_every_file_and_column_and_is_deterministic(cast: Cast
     (ranked,) = data["voorkeursstemmingen"]
     assert ranked["vraag"] == "Zet de drie modellen in volgorde van voorkeur."
     assert [r["uitgeput"] for r in ranked["rondes"]] == [0, 1]
+
+
+def _zip_in(cast: Cast, url: str, language: str) -> bytes:
+    client = _client(cast, "organiser")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(url)
+    assert response.status_code == 200
+    return bytes(response.content)
+
+
+def test_the_open_data_is_the_same_whatever_the_downloaders_language(cast: Cast) -> None:
+    """The threshold, statuses and session kinds were written in the
+    downloader's language: an English reader got other bytes."""
+    report_assembly(cast.assembly)
+    slug = cast.assembly.slug
+    final = reverse("recommendations:report_final_zip", kwargs={"slug": slug})
+    progress = reverse("recommendations:report_progress_zip", kwargs={"slug": slug, "weekend": 1})
+    # A label in each that was translated; Dutch, as the README describes it.
+    for url, label in ((final, "75 procent (ten minste 3/4)"), (progress, "Niet aangenomen")):
+        dutch, english = (_zip_in(cast, url, language) for language in ("nl", "en"))
+        dutch_files, english_files = zip_text(dutch), zip_text(english)
+        for name, text in dutch_files.items():
+            assert english_files[name] == text, (url, name)
+        assert dutch == english
+        assert label in english_files["aanbevelingen.csv"], url
 
 
 def test_the_griffie_downloads_all_three_formats(cast: Cast) -> None:
