@@ -10,6 +10,7 @@ reader can then compare two downloads by their checksum.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import zipfile
@@ -43,6 +44,8 @@ def _cell(value: object) -> object:
         return f"{value:.1f}"
     if isinstance(value, bool):
         return "ja" if value else "nee"
+    if isinstance(value, dt.date):  # and datetime: ISO 8601, as in the JSON
+        return value.isoformat()
     if value is None:
         return ""
     return value

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -404,6 +405,19 @@ def test_the_zip_describes_every_file_and_column_and_is_deterministic(cast: Cast
     (ranked,) = data["voorkeursstemmingen"]
     assert ranked["vraag"] == "Zet de drie modellen in volgorde van voorkeur."
     assert [r["uitgeput"] for r in ranked["rondes"]] == [0, 1]
+
+
+def test_the_moment_of_the_draw_is_iso_8601_in_the_zip(cast: Cast) -> None:
+    """loting.csv said "2026-11-24 08:24:13.265412+00:00", not the ISO 8601
+    the README promises and the other times use."""
+    report_assembly(cast.assembly)
+    files = zip_text(final_report_zip(final_report(assembly=cast.assembly)))
+    (lottery,) = csv.DictReader(io.StringIO(files["loting.csv"]))
+    drawn = json.loads(files["rapport.json"])["loting"]["getrokken_op"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00", drawn), drawn
+    assert lottery["getrokken_op"] == drawn
+    (session, *_rest) = csv.DictReader(io.StringIO(files["programma.csv"]))
+    assert "T" in session["begin"]
 
 
 def _zip_in(cast: Cast, url: str, language: str) -> bytes:
