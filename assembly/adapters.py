@@ -7,9 +7,9 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from assembly import services
+from assembly import selectors, services
 from assembly.client_address import client_ip
-from assembly.models import offered_language
+from assembly.models import User, offered_language
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
@@ -22,6 +22,12 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         # Our own texts for allauth's e-mails (templates/account/email/) sign
         # off with the secretariat's address instead of the site's domain, and
         # say how long a login code works, so members need not guess.
+        if template_prefix == "account/email/login_code" and _is_staff_address(email):
+            # Staff log in with their password and TOTP. Their code is not
+            # sent (so it cannot be used); they are told how to log in
+            # instead, and the login page looks the same as for anyone else.
+            template_prefix = "account/email/login_code_staff"
+            context = {key: value for key, value in context.items() if key != "code"}
         context = {
             "contact_email": settings.INVITATION_CONTACT_EMAIL,
             "code_minutes": max(1, settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT // 60),
@@ -70,3 +76,8 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         ):
             return False
         return bool(super().is_reauthentication_required(app=app, **kwargs))
+
+
+def _is_staff_address(email: str) -> bool:
+    user = User.objects.filter(email__iexact=email).first()
+    return user is not None and selectors.is_staff_member(user=user)

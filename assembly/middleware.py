@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-from assembly.models import STAFF_ROLES, Role
+from assembly.selectors import is_staff_member
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -53,11 +53,7 @@ class StaffNeedsTotpMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(_TOTP_EXEMPT_PREFIXES)
-            and (
-                user.is_staff
-                or user.is_superuser
-                or Role.objects.filter(user=user, kind__in=STAFF_ROLES).exists()
-            )
+            and is_staff_member(user=user)
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             return redirect("mfa_activate_totp")

@@ -8,7 +8,15 @@ from typing import TypeVar
 
 from django.db.models import Count, Model, QuerySet
 
-from assembly.models import Assembly, AuditEvent, MailboxMessage, Role, RoleKind, User
+from assembly.models import (
+    STAFF_ROLES,
+    Assembly,
+    AuditEvent,
+    MailboxMessage,
+    Role,
+    RoleKind,
+    User,
+)
 
 Row = TypeVar("Row", bound=Model)
 
@@ -47,6 +55,16 @@ def role_list_for(*, assembly: Assembly) -> QuerySet[Role]:
         Role.objects.filter(assembly=assembly)
         .select_related("user")
         .order_by("kind", "user__email")
+    )
+
+
+def is_staff_member(*, user: User) -> bool:
+    """Organisers, chairs, the griffie and Django admin users: they log in with
+    a password and TOTP, never with an e-mailed code alone."""
+    return (
+        user.is_staff
+        or user.is_superuser
+        or Role.objects.filter(user=user, kind__in=STAFF_ROLES).exists()
     )
 
 

@@ -85,3 +85,23 @@ def test_the_login_pages_offer_one_way_forward_and_a_quieter_way_back(cast: Cast
     assert confirm and cancel, group[:800]
     assert "secondary" not in confirm.group(1)
     assert 'class="secondary"' in cancel.group(1)
+
+
+@pytest.mark.parametrize("persona", ["organiser", "chair", "griffie"])
+def test_staff_get_no_login_code_but_are_told_to_use_their_password(
+    cast: Cast, persona: str
+) -> None:
+    """Staff log in with a password and TOTP: an e-mailed code would replace
+    the password. The page looks as for anyone (it names no roles); the e-mail
+    carries no code, so the code allauth made cannot be typed."""
+    client = Client()
+    page = client.post(REQUEST, {"email": cast.users[persona].email}, follow=True)
+    assert page.status_code == 200
+    [message] = mail.outbox
+    assert message.subject.endswith("Inloggen met uw wachtwoord")
+    assert "u logt in met uw wachtwoord" in message.body
+    assert not re.search(r"^\s*[A-Z0-9]{4}-[A-Z0-9]{4}\s*$", message.body, re.MULTILINE)
+    # Even someone who learnt the code allauth made (it lives only in the
+    # session on the server) would still need TOTP; nobody is sent it.
+    made = client.session["account_login"]["state"]["stages"]["login_by_code"]["data"]["code"]
+    assert made not in message.body
