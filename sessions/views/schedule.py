@@ -522,6 +522,7 @@ def my_programme(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "assembly": assembly,
             "upcoming": upcoming,
+            "upcoming_is_now": upcoming is not None and upcoming.starts_on <= today,
             "upcoming_materials": selectors.materials_to_read(upcoming) if upcoming else [],
             "later": [w for w in others if w.ends_on >= today],
             "past": [w for w in others if w.ends_on < today],
