@@ -5,6 +5,7 @@ instant-runoff rounds, corrections)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
@@ -64,6 +65,19 @@ def checked_in_today(*, assembly: Assembly) -> int:
         member__status=PanelMember.Status.CONFIRMED,
         day=timezone.localdate(),
     ).count()
+
+
+def checked_in_on_ballot_day(*, ballot: Ballot) -> tuple[dt.date, int] | None:
+    """The day the ballot opened and how many members were checked in on it."""
+    if ballot.opened_at is None:
+        return None
+    day = timezone.localtime(ballot.opened_at).date()
+    present = CheckIn.objects.filter(
+        member__assembly_id=ballot.assembly_id,
+        member__kind=PanelMember.Kind.MEMBER,
+        day=day,
+    ).count()
+    return day, present
 
 
 def is_checked_in(*, member: PanelMember) -> bool:

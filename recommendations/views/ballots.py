@@ -27,7 +27,7 @@ from assembly.selectors import role_kinds_for
 from recommendations import access_ballots
 from recommendations import forms_ballots as forms
 from recommendations import selectors_ballots as selectors
-from recommendations.models import Ballot
+from recommendations.models import Ballot, PaperCount
 from recommendations.services import ballots as services
 
 TEMPLATES = "recommendations/ballots/"
@@ -191,6 +191,7 @@ def _detail_page(
         "count_form": forms.CountForm(ballot=ballot),
         "paper_counts": selectors.paper_counts(ballot=ballot),
         "pending": pending,
+        "pending_over_present": _more_ballots_than_present(ballot, pending),
         "can_confirm": pending is not None
         and pending.entered_by_id != user.pk
         and (bool(kinds & access_ballots.CONFIRMERS) or user.is_superuser),
@@ -198,6 +199,20 @@ def _detail_page(
         **_result_context(ballot),
     }
     return render(request, TEMPLATES + "detail.html", context)
+
+
+def _more_ballots_than_present(
+    ballot: Ballot, pending: PaperCount | None
+) -> dict[str, object] | None:
+    """A count with more ballot papers than members checked in that day: not
+    refused (someone may have been missed at the door), but both people who
+    check the count see it."""
+    day_present = selectors.checked_in_on_ballot_day(ballot=ballot)
+    if pending is None or day_present is None:
+        return None
+    day, present = day_present
+    total = services.paper_counts_of(pending).total
+    return {"total": total, "present": present, "day": day} if total > present else None
 
 
 @login_required

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from assembly.models import Assembly, AuditEvent, User
 from participants.models import CheckIn, PanelMember
@@ -494,6 +494,30 @@ def test_a_paper_count_needs_a_second_person_before_the_chair_fixes_it(cast: Cas
     with pytest.raises(BallotRefused, match="ligt al vast"):
         services.paper_count_enter(ballot=ballot, counts=Counts(1, 1, 1), actor=chair)
     assert PaperCount.objects.filter(ballot=ballot).count() == 2
+
+
+def test_a_count_with_more_papers_than_members_present_is_pointed_out(cast: Cast) -> None:
+    members = voters(cast.assembly, 10, checked_in=False)
+    weekend = Weekend.objects.filter(assembly=cast.assembly).order_by("number").first()
+    CheckIn.objects.bulk_create(
+        CheckIn(member=m, weekend=weekend, day=timezone.localdate()) for m in members[:2]
+    )
+    ballot = open_ballot(cast, method="paper")
+    chair = cast.users["chair"]
+    services.ballot_close(ballot=ballot, actor=chair)
+    kwargs = {"slug": cast.assembly.slug, "number": ballot.number}
+    url = reverse("recommendations:ballot_detail", kwargs=kwargs)
+    day = formats.date_format(timezone.localdate(), "j F Y")
+
+    count = services.paper_count_enter(ballot=ballot, counts=Counts(6, 3, 0), actor=chair)
+    page = _client(cast.users["organiser"]).get(url).content.decode()
+    assert (
+        f"Let op: dit zijn 9 stembiljetten, maar op {day} waren 2 deelnemers aangemeld"
+        in page
+    )
+    services.paper_count_reject(count=count, actor=cast.users["organiser"])
+    services.paper_count_enter(ballot=ballot, counts=Counts(1, 1, 0), actor=chair)
+    assert "Let op: dit zijn" not in _client(chair).get(url).content.decode()
 
 
 def test_a_ranked_paper_count_is_counted_from_its_piles(cast: Cast) -> None:
