@@ -648,7 +648,7 @@ def _duplicate_problem(row: int, column: str, ref: str, first_row: int) -> Probl
     shown = _shown(ref)
     return Problem(
         row, column, "duplicate_person",
-        f"Het persoonsnummer ‘{shown}’ staat ook in rij {first_row}.",
+        f"Het persoonsnummer ‘{shown}’ staat ook in regel {first_row}.",
         f"The person number ‘{shown}’ also appears in row {first_row}.",
     )
 
@@ -697,7 +697,7 @@ class _DateOrder:
         return Problem(
             row, column, "birth_date_month_first",
             f"De datums in kolom ‘{column}’ staan in de volgorde maand-dag-jaar, zoals "
-            f"‘{shown}’ in rij {row}. Dan zijn ook de andere datums verkeerd gelezen. "
+            f"‘{shown}’ in regel {row}. Dan zijn ook de andere datums verkeerd gelezen. "
             "Daarom lezen we niets in. Zet de datums als dd-mm-jjjj en lees het bestand "
             "opnieuw in.",
             f"The dates in column ‘{column}’ are written month-day-year, like ‘{shown}’ in "

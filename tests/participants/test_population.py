@@ -184,7 +184,8 @@ def test_it_collects_every_problem_with_the_row_number_excel_shows() -> None:
     assert [r.person_ref for r in result.residents] == ["P1"]
     assert result.rows_total == 8
     duplicate = result.problems[3]
-    assert "rij 2" in duplicate.nl and "row 2" in duplicate.en
+    # "regel", as the report's table calls them (its column "Regel")
+    assert "staat ook in regel 2." in duplicate.nl and "row 2" in duplicate.en
     assert all(p.nl and p.en and p.nl != p.en for p in result.problems)
 
 

@@ -87,7 +87,7 @@ def test_it_rejects_a_file_with_dates_month_first_even_in_skip_mode(cast: Cast) 
     first = record.problems[0]
     assert (first["row"], first["column"], first["code"]) == (
         3, "geboortedatum", "birth_date_month_first")
-    assert "‘05/23/1980’ in rij 3" in first["nl"] and "‘05/23/1980’ in row 3" in first["en"]
+    assert "‘05/23/1980’ in regel 3" in first["nl"] and "‘05/23/1980’ in row 3" in first["en"]
     assert {p["code"] for p in record.problems[1:]} == {"birth_date_invalid"}
 
 
