@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assembly.models import Assembly, Role, RoleKind, User
-from participants.models import PanelMember, SelectionRun
+from participants.models import PanelMember, SelectionDraw, SelectionRun
 from participants.selectors_lottery import assembly_current_draw
 from participants.services.selection import (
     selection_draw,
@@ -53,6 +53,7 @@ def seed_panel(assembly: Assembly, *, member_users: Sequence[User], organiser: U
             how_drawn="Drie dobbelstenen, in het openbaar (demo).",
             actor=organiser,
         )
+        _date_before_first_weekend(run)
     members = list(
         PanelMember.objects.filter(assembly=assembly, kind=PanelMember.Kind.MEMBER)
         .select_related("registration")
@@ -60,6 +61,43 @@ def seed_panel(assembly: Assembly, *, member_users: Sequence[User], organiser: U
     )
     _confirm_everyone(assembly, members, member_users)
     return len(members)
+
+
+def _date_before_first_weekend(run: SelectionRun) -> None:
+    """The draw as it would have happened: four weeks before the first weekend
+    (a week before the members said yes), not on the day the demo is seeded,
+    which for the completed assembly is long after it ended."""
+    first = Weekend.objects.filter(assembly=run.assembly).order_by("starts_on").first()
+    if first is None:
+        return
+    drawn = dt.datetime.combine(first.starts_on - dt.timedelta(days=28), dt.time(11), tzinfo=dt.UTC)
+    if drawn >= timezone.now():
+        return
+    minute = dt.timedelta(minutes=1)
+    SelectionRun.objects.filter(pk=run.pk).update(
+        created_at=drawn - 5 * minute,
+        claimed_at=drawn - 5 * minute,
+        started_at=drawn - 5 * minute,
+        finished_at=drawn - 4 * minute,
+        committed_at=drawn - 2 * minute,
+    )
+    SelectionDraw.objects.filter(run=run).update(drawn_at=drawn)
+    PanelMember.objects.filter(draw__run=run).update(created_at=drawn)
+
+
+def _name_after(member: PanelMember, user: User) -> None:
+    """The seat's registration (and the resident behind it) get the demo
+    login's name: one person, whether the site shows the account, the
+    registration, the check-in code or the bank account."""
+    registration = member.registration
+    registration.full_name = user.full_name
+    registration.save(update_fields=["full_name"])
+    resident = registration.invitation.resident
+    if resident is None:
+        return
+    resident.given_names, _space, resident.surname = user.full_name.partition(" ")
+    resident.name_prefix = ""
+    resident.save(update_fields=["given_names", "name_prefix", "surname"])
 
 
 def _confirm_everyone(
@@ -99,6 +137,7 @@ def _confirm_everyone(
         user = users[member.registration.email.lower()]
         if index < len(member_users):
             user = member_users[index]  # the demo logins take the first seats
+            _name_after(member, user)
         member.user = user
         member.status = PanelMember.Status.CONFIRMED
         member.notified_at = member.notify_claimed_at = member.responded_at = answered

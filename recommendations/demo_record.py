@@ -15,13 +15,14 @@ import datetime as dt
 from django.utils import timezone
 
 from assembly.models import Assembly, User
+from participants.models import CheckIn
 from recommendations.models import GovernmentResponse, MinorityStatement, Minutes
 from recommendations.selectors_results import assembly_results
 from sessions.models import Session, Weekend
 
 OPENING = """## Opening
 
-De voorzitter heet iedereen welkom. {present} deelnemers zijn aanwezig.
+De voorzitter heet iedereen welkom. Dit weekend zijn {present} deelnemers aanwezig.
 De voorzitter legt uit wat we dit weekend doen en hoe we met elkaar praten:
 
 - iedereen mag uitpraten;
@@ -114,7 +115,12 @@ def _seed_minutes(assembly: Assembly, *, today: dt.date, chair: User, organiser:
             session=opening,
             title=f"Weekend {weekend.number}: {opening.title if opening else 'verslag'}",
             body=OPENING.format(
-                present=assembly.members_target - weekend.number * 2,
+                # As many as the attendance list has for the weekend: the
+                # report shows both.
+                present=CheckIn.objects.filter(weekend=weekend)
+                .values("member_id")
+                .distinct()
+                .count(),
                 summary=SUMMARIES.get(weekend.number, DEFAULT_SUMMARY),
             ),
             written_by=chair,
