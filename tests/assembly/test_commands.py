@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import time
+from typing import Any
+from unittest import mock
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -10,10 +13,13 @@ from allauth.mfa.totp.internal.auth import validate_totp_code
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from assembly.demo import DEMO_PEOPLE
 from assembly.models import STAFF_ROLES, Assembly, Role, RoleKind, User
+from participants.models import CheckIn, PanelMember, SelectionDraw
+from recommendations.models import Ballot, GovernmentResponse, Minutes, VoterMark
 from sessions.models import Weekend
 
 pytestmark = pytest.mark.django_db
@@ -32,10 +38,12 @@ def test_it_seeds_the_demo_with_a_login_per_role() -> None:
     assert assembly.members_target == 175
     weekends = list(Weekend.objects.filter(assembly=assembly).order_by("starts_on"))
     assert len(weekends) == 7
-    # Half-way: two weekends behind it, five ahead, over about eight months.
+    # Half-way: two weekends behind it, the third on today, four ahead, over
+    # about eight months.
     today = timezone.localdate()
     assert [w.ends_on < today for w in weekends] == [True, True] + [False] * 5
-    assert all(w.starts_on.weekday() == 5 for w in weekends)
+    assert weekends[2].starts_on <= today <= weekends[2].ends_on
+    assert all(w.starts_on.weekday() == 5 for w in weekends[:2] + weekends[3:])
     assert 7 <= (weekends[-1].starts_on - weekends[0].starts_on).days / 30 <= 10
     for kind in RoleKind:
         assert Role.objects.filter(assembly=assembly, kind=kind).exists(), kind
@@ -149,3 +157,83 @@ def test_the_demo_has_a_drawn_panel_and_a_practice_assembly_before_its_draw() ->
     practice = Assembly.objects.get(slug="oefenloting")
     assert not SelectionDraw.objects.filter(run__assembly=practice).exists()
     assert Role.objects.filter(assembly=practice, kind=RoleKind.ORGANISER).exists()
+
+
+def _days_later(days: int) -> mock._patch[Any]:
+    """The clock (and so timezone.localdate()) runs ``days`` days ahead."""
+    real = timezone.now
+
+    return mock.patch(
+        "django.utils.timezone.now", side_effect=lambda: real() + dt.timedelta(days=days)
+    )
+
+
+@pytest.mark.parametrize("weekday", [1, 4, 5, 6])  # Tuesday, Friday, Saturday, Sunday
+def test_the_demo_member_can_vote_in_the_open_ballot_on_any_day(weekday: int) -> None:
+    # A vote needs a check-in today, a check-in a weekend today: the demo
+    # has one on the day it is seeded, also on a weekday.
+    later = (weekday - timezone.localdate().weekday()) % 7
+    with _days_later(later):
+        day = timezone.localdate()
+        assert day.weekday() == weekday
+        _seed()
+        assembly = Assembly.objects.get(slug="drugsbeleid")
+        weekends = list(Weekend.objects.filter(assembly=assembly).order_by("number"))
+        assert [w.ends_on < day for w in weekends] == [True, True] + [False] * 5
+        assert weekends[2].starts_on <= day <= weekends[2].ends_on
+        ballot = Ballot.objects.get(assembly=assembly, status=Ballot.Status.OPEN)
+        client = Client()
+        client.force_login(User.objects.get(email="deelnemer@burgerberaad.example"))
+        page = client.get(
+            reverse("recommendations:vote", kwargs={"slug": assembly.slug, "number": ballot.number})
+        )
+        assert page.status_code == 200 and not page.context["refusal"]
+        first_field = next(iter(page.context["form"].fields))
+        receipt = client.post(
+            reverse(
+                "recommendations:vote_cast",
+                kwargs={"slug": assembly.slug, "number": ballot.number},
+            ),
+            {first_field: "1" if first_field.startswith("rank_") else "for"},
+        )
+    assert receipt.status_code == 200
+    assert VoterMark.objects.filter(ballot=ballot).count() == 1
+
+
+def test_the_completed_demo_has_responses_and_a_record_that_agrees_with_itself() -> None:
+    _seed()
+    completed = Assembly.objects.get(slug="afgerond")
+    responses = GovernmentResponse.objects.filter(recommendation__assembly=completed)
+    assert responses.exists()
+    assert responses.exclude(status=GovernmentResponse.Status.UNDER_STUDY).exists()
+    weekends = list(Weekend.objects.filter(assembly=completed).order_by("number"))
+    # The minutes count as many members present as the attendance list.
+    for minutes in Minutes.objects.filter(assembly=completed, approved_at__isnull=False):
+        present = (
+            CheckIn.objects.filter(weekend=minutes.weekend).values("member_id").distinct().count()
+        )
+        assert f" {present} deelnemers aanwezig" in minutes.body
+    assert Minutes.objects.filter(assembly=completed, approved_at__isnull=False).count() == 7
+    # The lottery was drawn before the first weekend, not on the day of the seed.
+    draw = SelectionDraw.objects.get(run__assembly=completed)
+    assert draw.drawn_at.date() < weekends[0].starts_on
+    assert draw.run.committed_at is not None and draw.run.committed_at <= draw.drawn_at
+    client = Client()
+    client.force_login(User.objects.get(email="griffie@burgerberaad.example"))
+    report = client.get(reverse("recommendations:report_final", kwargs={"slug": completed.slug}))
+    assert report.status_code == 200
+    assert responses.first().text in report.content.decode()  # type: ignore[union-attr]
+
+
+def test_each_demo_member_login_has_one_name() -> None:
+    _seed()
+    for email, name, kind, *_ in DEMO_PEOPLE:
+        if kind != RoleKind.MEMBER:
+            continue
+        member = PanelMember.objects.select_related("registration__invitation__resident").get(
+            assembly__slug="drugsbeleid", user__email=email
+        )
+        resident = member.registration.invitation.resident
+        assert member.user is not None and member.user.full_name == name
+        assert member.registration.full_name == name
+        assert resident is not None and f"{resident.given_names} {resident.surname}" == name

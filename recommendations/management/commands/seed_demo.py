@@ -4,15 +4,17 @@ Two assemblies:
 
 - ``drugsbeleid``, the Nationaal Burgerberaad Drugsbeleid, half-way: its
   lottery is drawn (a real LEXIMIN run on the demo pool and a public number),
-  the members have said yes, two weekends are behind it and five ahead, with
-  full programmes, experts across perspectives, released materials, check-ins
-  for the past weekends and balanced tables. The dates move with the day the
-  seed runs, so the demo always has a past and a next weekend.
+  the members have said yes, two weekends are behind it, the third is on
+  today (on a weekday too, so members can be checked in and vote) and four
+  are ahead, with full programmes, experts across perspectives, released
+  materials, check-ins for the past weekends and for the demo member logins
+  today, and balanced tables. The dates move with the day the seed runs.
 - ``oefenloting``, the same assembly before its lottery: a pool and quotas,
   for practising the whole draw (pool check, run, commit, public number,
   notifications, replacements).
 - ``afgerond``, the same assembly when it is over: all seven weekends behind
-  it (the last one four weeks ago), phase "report", with its programme of
+  it (the last one about seven months ago, so the cabinet has answered),
+  phase "report", with its programme of
   about a hundred briefings, attendance, tables, the recommendations, the
   secretariat's progress reports for every weekend and a few members who
   agreed to be named: what the griffie downloads the final report of.
@@ -43,6 +45,7 @@ from participants.demo_registration import seed_registration_demo
 from participants.demo_tables import demo_tables_seed
 from participants.models import AttitudeQuestion, PanelMember
 from participants.selectors_selection import quota_list
+from participants.services.attendance import check_in_record
 from participants.services.quotas import quota_propose, quota_table_replace
 from recommendations.demo_ballots import demo_ballots_seed
 from recommendations.demo_drafting import demo_drafting_seed
@@ -95,11 +98,19 @@ WEEKEND_PLAN = [
     ("Stemmen over de aanbevelingen", "Voting on the recommendations", "Tweede Kamer", "Den Haag"),
 ]
 WEEKS_APART = 6
+# The running demo's weekend that is on now (0-based): the third.
+CURRENT_WEEKEND = 2
+
+
+# The completed assembly's last weekend is this long ago: longer than the
+# six months in which the cabinet answers and then updates its answers
+# (recommendations/demo_record.py), so its report has the responses.
+COMPLETED_AGO = dt.timedelta(weeks=30)
 
 
 def completed_saturdays(today: dt.date) -> list[dt.date]:
-    """Seven Saturdays six weeks apart, the last about four weeks ago."""
-    last = today - dt.timedelta(weeks=4)
+    """Seven Saturdays six weeks apart, the last about seven months ago."""
+    last = today - COMPLETED_AGO
     last -= dt.timedelta(days=(last.weekday() - 5) % 7)
     return [last - dt.timedelta(weeks=WEEKS_APART * i) for i in range(len(WEEKEND_PLAN))][::-1]
 
@@ -185,11 +196,25 @@ def demo_login(users: dict[str, User], kind: str) -> User:
 
 
 def demo_saturdays(today: dt.date) -> list[dt.date]:
-    """Seven Saturdays: the first about eight weeks ago, the second two weeks
-    ago, the third four weeks ahead, and so on."""
-    start = today - dt.timedelta(weeks=8)
-    start -= dt.timedelta(days=(start.weekday() - 5) % 7)  # back to a Saturday
-    return [start + dt.timedelta(weeks=WEEKS_APART * i) for i in range(len(WEEKEND_PLAN))]
+    """Seven Saturdays six weeks apart: the third is the Saturday of the week
+    of ``today`` (a Sunday belongs to the Saturday before it), so two are
+    behind it and four ahead."""
+    current = today - dt.timedelta(days=1) if today.weekday() == 6 else today
+    saturday = current + dt.timedelta(days=(5 - current.weekday()) % 7)
+    return [
+        saturday + dt.timedelta(weeks=WEEKS_APART * (i - CURRENT_WEEKEND))
+        for i in range(len(WEEKEND_PLAN))
+    ]
+
+
+def demo_weekend_starts(today: dt.date) -> list[dt.date]:
+    """The first days of the running demo's weekends: its third weekend holds
+    ``today``. A vote needs a check-in today, and a check-in needs a weekend
+    today; so on a weekday the demo holds its third weekend on the day it is
+    seeded and the next (the others stay on Saturdays)."""
+    starts = demo_saturdays(today)
+    starts[CURRENT_WEEKEND] = today - dt.timedelta(days=1) if today.weekday() == 6 else today
+    return starts
 
 
 class Command(BaseCommand):
@@ -205,7 +230,7 @@ class Command(BaseCommand):
             DEMO_SLUG,
             "Nationaal Burgerberaad Drugsbeleid",
             "National Citizens' Assembly on Drug Policy",
-            saturdays,
+            demo_weekend_starts(today),
             registration_deadline=saturdays[0] - dt.timedelta(weeks=8),
             phase=Phase.DELIBERATION,
         )
@@ -254,6 +279,7 @@ class Command(BaseCommand):
         programme_demo_fill(assembly=running)
         demo_attendance_seed(assembly=running, today=today)
         organiser = demo_login(users, RoleKind.ORGANISER)
+        self._check_in_demo_members(running, users, today=today, organiser=organiser)
         chair = demo_login(users, RoleKind.CHAIR)
         demo_tables_seed(running, today=today, actor=organiser, steps_per_person=150)
         demo_allowances_seed(running, today=today, organiser=organiser)
@@ -386,6 +412,20 @@ class Command(BaseCommand):
         PanelMember.objects.filter(pk__in=named, named_publicly=False).update(
             named_publicly=True, named_publicly_at=timezone.now()
         )
+
+    def _check_in_demo_members(
+        self, assembly: Assembly, users: dict[str, User], *, today: dt.date, organiser: User
+    ) -> None:
+        """The demo member logins are checked in for today, as the desk would:
+        the open ballot takes only votes of members checked in today."""
+        logins = [users[e] for e, _n, kind, *_ in DEMO_PEOPLE if kind == RoleKind.MEMBER]
+        for member in PanelMember.objects.filter(
+            assembly=assembly,
+            user__in=logins,
+            kind=PanelMember.Kind.MEMBER,
+            status=PanelMember.Status.CONFIRMED,
+        ):
+            check_in_record(member=member, day=today, actor=organiser, today=today)
 
     def _deep_dives(self, assembly: Assembly) -> None:
         """Extra parallel briefings on Saturday afternoon, in rooms of their own.
