@@ -98,3 +98,38 @@ def test_it_says_u_where_the_login_library_says_je() -> None:
     assert checked > 50, f"only {checked} informal strings in allauth's Dutch: wrong catalog?"
     assert informal == [], f"still 'je' (add them to locale_overrides/nl): {informal}"
     assert broken == [], f"placeholders differ from allauth's: {broken}"
+
+
+LOGIN_AS_SIGN_UP = re.compile(
+    r"(aan|af)(ge)?meld|aan te melden|af te melden|\bmeld\w*\b.*\b(aan|af)\b", re.IGNORECASE
+)
+
+
+def test_logging_in_is_never_called_aanmelden() -> None:
+    # On this site "aanmelden" is signing up for the assembly or checking in
+    # at the desk, and "afmelden" is leaving it. django-allauth's own Dutch
+    # uses both words for logging in and out; locale_overrides/nl says
+    # "inloggen" and "uitloggen" instead.
+    path = Path(allauth.__file__).parent / "locale" / "nl" / "LC_MESSAGES" / "django.po"
+    with path.open("rb") as handle:
+        library = read_po(handle)
+    theirs_say_it, ours_say_it = 0, []
+    with translation.override("nl"):
+        for message in library:
+            if not message.id:
+                continue
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            theirs = message.string if isinstance(message.string, tuple) else (message.string,)
+            if not any(LOGIN_AS_SIGN_UP.search(text or "") for text in theirs):
+                continue
+            theirs_say_it += 1
+            if len(ids) == 2:
+                ours = translation.ngettext(ids[0], ids[1], 2)
+            elif message.context:
+                ours = translation.pgettext(message.context, ids[0])
+            else:
+                ours = translation.gettext(ids[0])
+            if LOGIN_AS_SIGN_UP.search(ours):
+                ours_say_it.append((ids[0], ours))
+    assert theirs_say_it > 10, f"only {theirs_say_it} in allauth's Dutch: wrong catalog?"
+    assert ours_say_it == [], f"add these to locale_overrides/nl: {ours_say_it}"
