@@ -13,4 +13,9 @@ def site(request: HttpRequest) -> dict[str, Any]:
     show_mailbox = bool(
         settings.DEV_MAILBOX and user is not None and is_organiser_anywhere(user=user)
     )
-    return {"show_mailbox": show_mailbox, "dev_mailbox": settings.DEV_MAILBOX}
+    return {
+        "show_mailbox": show_mailbox,
+        "dev_mailbox": settings.DEV_MAILBOX,
+        # The secretariat's address, for every "who do I ask?" on the site.
+        "contact_email": settings.INVITATION_CONTACT_EMAIL,
+    }

@@ -162,6 +162,13 @@ def registration_made_with(*, invitation_id: int, email: str) -> Registration | 
     )
 
 
+def registration_withdrawn(*, invitation_id: int) -> bool:
+    """Whether the sign-up made with this invitation was withdrawn since."""
+    return Registration.objects.filter(
+        invitation_id=invitation_id, status=Registration.Status.WITHDRAWN
+    ).exists()
+
+
 def attitude_question_list(*, assembly: Assembly) -> QuerySet[AttitudeQuestion]:
     return AttitudeQuestion.objects.filter(assembly=assembly).order_by("position", "id")
 

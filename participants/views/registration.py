@@ -153,7 +153,14 @@ def _state(request: HttpRequest) -> tuple[dict[str, Any], selectors.SignUp] | No
 def _render_used(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     request.session[USED] = invitation.pk
     request.session.pop(STATE, None)
-    return render(request, TEMPLATES + "used.html", {"assembly": invitation.assembly})
+    return render(
+        request,
+        TEMPLATES + "used.html",
+        {
+            "assembly": invitation.assembly,
+            "withdrawn": selectors.registration_withdrawn(invitation_id=invitation.pk),
+        },
+    )
 
 
 def _render_closed(request: HttpRequest, assembly: Assembly) -> HttpResponse:

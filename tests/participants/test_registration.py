@@ -190,7 +190,7 @@ def test_a_typing_error_is_named_and_does_not_count_against_the_address(
         text = page.content.decode()
         assert "Er zit een tikfout in de code" in text
         assert "Waarschijnlijk is er een letter of cijfer verkeerd getypt." in text
-        assert "Het e-mailadres staat in uw brief." in text  # whom to ask
+        assert f'href="mailto:{contact_address()}"' in text  # whom to ask
     # A character left out: as long as no draw of the old shape takes sign-ups.
     short = enter_code(client, CODE[:10]).content.decode()
     assert "De code heeft 11 tekens. U hebt er 10 ingevuld." in short
@@ -823,8 +823,12 @@ def test_it_lets_the_respondent_withdraw_at_any_time(
     assert registration.available_weekends.count() == 0
     assert invitation.status == Invitation.Status.DECLINED
     assert "U bent afgemeld" in mail.outbox[-1].subject
-    # The code still cannot register a second time.
-    assert "Deze code is al gebruikt" in enter_code(Client()).content.decode()
+    # The code still cannot register a second time; the page says the
+    # sign-up was withdrawn, not that someone else used the code.
+    again = enter_code(Client()).content.decode()
+    assert "U hebt zich afgemeld" in again and "Deze code is al gebruikt" not in again
+    assert "Stuur mij de link" not in again
+    assert f'href="mailto:{contact_address()}"' in again
 
 
 def test_it_tells_where_to_find_only_the_contact_details_the_letter_gives(
@@ -835,7 +839,7 @@ def test_it_tells_where_to_find_only_the_contact_details_the_letter_gives(
     assert contact_address() in letter.contact  # the letter gives an e-mail address ...
     assert not re.search(r"(\+31|\b0)[\d\s-]{8,}", str(letter))  # ... and no phone number
     page = enter_code(Client(), unknown_code(0)).content.decode()
-    assert "Het e-mailadres staat in uw brief." in page
+    assert f'<a href="mailto:{contact_address()}">{contact_address()}</a>' in page
     assert "telefoonnummer" not in page
     registration = register(client, cast.assembly, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
