@@ -8,7 +8,14 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from assembly.models import Assembly, ShownTitle, User, english_field, in_reader_language
+from assembly.models import (
+    Assembly,
+    ShownTitle,
+    User,
+    english_field,
+    in_reader_language,
+    one_time_submission,
+)
 
 
 class Weekend(ShownTitle, models.Model):
@@ -166,6 +173,9 @@ class Session(ShownTitle, models.Model):
     # as cancelled and sent to calendars with STATUS:CANCELLED, so a calendar
     # that imported it drops it (a deleted event would stay in such calendars).
     cancelled_at = models.DateTimeField(_("vervalt sinds"), null=True, blank=True, editable=False)
+    # The add form sent twice (a retry on a slow connection) makes one session,
+    # and members get one e-mail about it, not one per copy.
+    submission = one_time_submission()
 
     class Meta:
         verbose_name = _("onderdeel")

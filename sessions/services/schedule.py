@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import uuid
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from django_celery_beat.models import PeriodicTask
 from assembly.models import Assembly, User, in_reader_language
 from assembly.outbox import outbox_queue
 from assembly.schedules import daily_crontab
+from assembly.selectors import submitted_before
 from assembly.services import audit_record
 from sessions import selectors
 from sessions.models import CalendarLink, Expert, ProgrammeReminder, Session, Weekend
@@ -497,9 +499,16 @@ def session_create(
     data: dict[str, Any],
     experts: Iterable[Expert] | None = None,
     actor: User | None,
+    submission: uuid.UUID | None = None,
 ) -> Session:
+    """A new session; members hear of it once the programme is published. The
+    same form sent twice (``submission``) gives back the first session."""
     locked = _locked_weekend(weekend)
+    earlier = submitted_before(Session.objects.filter(weekend=locked), submission)
+    if earlier is not None:
+        return earlier
     session = _new_session(locked, data)
+    session.submission = submission
     chosen = _session_checked(locked, session, experts)
     session.save(force_insert=True)
     if chosen:

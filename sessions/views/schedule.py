@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assembly import access
-from assembly.forms import DatePicker, ModelMultipleChoiceField
+from assembly.forms import DatePicker, ModelMultipleChoiceField, OneTimeForm
 from assembly.models import ENGLISH_HELP, Assembly, RoleKind, User, offered_language
 from sessions import calendars, selectors
 from sessions.models import Expert, ProgrammeReminder, Session, Weekend
@@ -106,7 +106,7 @@ class WeekendForm(forms.ModelForm[Weekend]):
         return cleaned
 
 
-class SessionForm(forms.Form):
+class SessionForm(OneTimeForm):
     title = forms.CharField(label=gettext_lazy("Titel"), max_length=200)
     title_en = forms.CharField(
         label=gettext_lazy("Titel in het Engels"),
@@ -360,6 +360,7 @@ def _session_form_page(
                     data=form.session_data(),
                     experts=form.cleaned_data["experts"],
                     actor=actor,
+                    submission=form.cleaned_data["submission"],
                 )
             else:
                 services.session_update(

@@ -14,7 +14,7 @@ from sessions.models import ProgrammeReminder, Session, Weekend
 from sessions.services import schedule as services
 from sessions.views.schedule import calendar_token
 from tests.conftest import Cast
-from tests.factories import RoleFactory, UserFactory
+from tests.factories import RoleFactory, UserFactory, form_number
 from tests.sessions.schedule_helpers import at, make_session, weekend
 
 pytestmark = pytest.mark.django_db
@@ -372,6 +372,35 @@ def test_it_lets_an_organiser_add_a_session_and_shows_a_collision(cast: Cast) ->
 
     response = _organiser(cast).post(url, {**form, "start": "12:00", "end": "11:00"})
     assert "De eindtijd moet na de begintijd liggen." in response.content.decode()
+
+
+def test_the_add_form_sent_again_makes_one_session_and_one_e_mail_each(cast: Cast) -> None:
+    """A retry on a slow connection sends the same form again: without a room
+    the clash check does not catch it, and every member got one e-mail per copy."""
+    w = weekend(cast.assembly, 1)
+    make_session(w, (10, 0), (11, 0), title="Opening")
+    services.weekend_publish(weekend=w, actor=None)
+    url = reverse("programme:session_add", kwargs={"slug": cast.assembly.slug, "number": 1})
+    client = _organiser(cast)
+    number = form_number(client.get(url).content.decode())
+    form = {
+        "title": "Extra uitleg",
+        "kind": "plenary",
+        "day": w.starts_on.isoformat(),
+        "start": "17:10",
+        "end": "17:20",
+        "room": "",
+        "submission": number,
+    }
+    for _attempt in range(3):
+        assert client.post(url, form).status_code == 302
+    assert Session.objects.filter(weekend=w, title="Extra uitleg").count() == 1
+    changes = OutboxEmail.objects.filter(kind="programme_change", body__contains="Extra uitleg")
+    assert changes.count() == changes.values("to").distinct().count() > 0
+    # A new form (a new number) is a new session.
+    second = {**form, "submission": form_number(client.get(url).content.decode())}
+    assert client.post(url, second).status_code == 302
+    assert Session.objects.filter(weekend=w, title="Extra uitleg").count() == 2
 
 
 def test_it_moves_with_a_button_and_returns_to_the_session(cast: Cast) -> None:
