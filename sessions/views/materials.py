@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -698,7 +698,30 @@ def material_release(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             )
         else:
             messages.success(request, _("Het stuk wordt vrijgegeven op het gekozen moment."))
+            _warn_if_released_during_or_after_weekend(request, material)
     return redirect("programme:material_detail", slug=assembly.slug, pk=material.pk)
+
+
+def _warn_if_released_during_or_after_weekend(request: HttpRequest, material: Material) -> None:
+    """Not refused (slides may be meant for after a session), but a date typed
+    wrong would keep members from reading the piece before their weekend."""
+    weekend = material.weekend
+    if weekend is None or material.release_at is None:
+        return
+    moment = timezone.localtime(material.release_at)
+    if moment.date() >= weekend.starts_on:
+        messages.warning(
+            request,
+            _(
+                "Let op: weekend %(number)s begint op %(start)s. Het stuk komt pas daarna "
+                "vrij, op %(moment)s. Deelnemers kunnen het dus niet vooraf lezen."
+            )
+            % {
+                "number": weekend.number,
+                "start": formats.date_format(weekend.starts_on, "l j F Y"),
+                "moment": formats.date_format(moment, "j F Y H:i"),
+            },
+        )
 
 
 @login_required

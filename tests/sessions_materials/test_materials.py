@@ -196,6 +196,29 @@ def test_releasing_while_redis_is_down_works_and_the_sweep_tells_the_members(
     assert OutboxEmail.objects.filter(kind=NOTIFY).count() == members
 
 
+@pytest.mark.parametrize(("days_before_weekend", "warned"), [(3, False), (0, True), (-5, True)])
+def test_a_release_planned_for_the_weekend_or_later_is_pointed_out(
+    cast: Cast, days_before_weekend: int, warned: bool
+) -> None:
+    weekend = _weekend(cast)
+    starts = timezone.localdate() + dt.timedelta(days=10)
+    Weekend.objects.filter(pk=weekend.pk).update(
+        starts_on=starts, ends_on=starts + dt.timedelta(days=1)
+    )
+    material = make_material(cast.assembly, cast.users["organiser"], weekend=weekend)
+    moment = dt.datetime.combine(starts - dt.timedelta(days=days_before_weekend), dt.time(9, 0))
+    url = reverse(
+        "programme:material_release", kwargs={"slug": cast.assembly.slug, "pk": material.pk}
+    )
+    page = _client(cast, "organiser").post(
+        url,
+        {"release_at": moment.strftime("%Y-%m-%dT%H:%M")},
+        follow=True,
+    ).content.decode()
+    assert "Het stuk wordt vrijgegeven op het gekozen moment." in page
+    assert ("Deelnemers kunnen het dus niet vooraf lezen." in page) is warned
+
+
 def test_the_task_releases_at_the_chosen_moment_once_even_when_run_twice(cast: Cast) -> None:
     members = _members(cast, 2)
     organiser = cast.users["organiser"]
