@@ -94,6 +94,18 @@ def is_facilitator(*, assembly: Assembly, user_id: int) -> bool:
     ).exists()
 
 
+def other_tables_led_by(*, table: Table) -> list[int]:
+    """The numbers of the other tables in ``table``'s round with the same gespreksleider."""
+    if table.facilitator_id is None:
+        return []
+    return list(
+        Table.objects.filter(round_id=table.round_id, facilitator_id=table.facilitator_id)
+        .exclude(pk=table.pk)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+
+
 def previous_pairs(*, weekend: Weekend) -> dict[algorithm.Pair, int]:
     """How often each pair of members sat at one table on earlier weekends."""
     seats = TableSeat.objects.filter(

@@ -197,6 +197,18 @@ def tables_facilitator(request: HttpRequest, slug: str, weekend: int) -> HttpRes
         request,
         _("De gespreksleider van tafel %(number)s is aangepast.") % {"number": table.number},
     )
+    # The tables of a round sit at the same time. Not refused: swapping two
+    # gespreksleiders passes through this state.
+    others = selectors.other_tables_led_by(table=table)
+    if others:
+        messages.warning(
+            request,
+            _(
+                "Let op: deze gespreksleider leidt ook tafel %(numbers)s. De tafels praten "
+                "tegelijk. Kies voor één van de tafels iemand anders."
+            )
+            % {"numbers": ", ".join(str(number) for number in others)},
+        )
     return redirect(_weekend_url(assembly, the_weekend, f"tafel-{table.number}"))
 
 

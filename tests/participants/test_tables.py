@@ -278,6 +278,24 @@ def test_an_organiser_changes_a_facilitator_and_publishes(cast: Cast) -> None:
 
 
 @pytest.mark.django_db
+def test_one_facilitator_on_two_tables_of_a_round_is_pointed_out(cast: Cast) -> None:
+    members_taking_part(cast.assembly, 16)
+    services.table_round_make(weekend=_weekend(cast.assembly), actor=None)
+    client = _client(cast, "organiser")
+    leader = cast.users["facilitator"].pk
+    for number in (1, 2):
+        client.post(_action(cast, "tables_facilitator"), {"table": number, "facilitator": ""})
+    first = client.post(
+        _action(cast, "tables_facilitator"), {"table": 1, "facilitator": leader}, follow=True
+    ).content.decode()
+    assert "leidt ook tafel" not in first
+    second = client.post(
+        _action(cast, "tables_facilitator"), {"table": 2, "facilitator": leader}, follow=True
+    ).content.decode()
+    assert "Let op: deze gespreksleider leidt ook tafel 1. De tafels praten tegelijk." in second
+
+
+@pytest.mark.django_db
 def test_a_member_sees_their_table_and_first_names_once_published(cast: Cast) -> None:
     members = members_taking_part(cast.assembly, 14)
     me = members[0]
