@@ -461,6 +461,10 @@ def register_check(request: HttpRequest) -> HttpResponse:
             "sections": _summary(assembly, answers, steps),
             "page": _page(steps, "controleren"),
             "previous": steps[-1].key,
+            # Allowed (someone may not know yet), but the weekends are what
+            # taking part is: a forgotten tick would keep them off the panel.
+            "no_weekends": any(step.key == "weekenden" for step in steps)
+            and not answers.get("weekend_ids"),
         },
     )
 

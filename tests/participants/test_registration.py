@@ -1285,3 +1285,16 @@ def test_every_error_in_the_summary_names_its_field(
         "diet": ["Dit is te lang. Gebruik hoogstens 200 tekens."],
         "needs_other": ["Dit is te lang. Gebruik hoogstens 2000 tekens."],
     }
+
+
+def test_the_check_page_points_out_that_no_weekend_was_chosen(
+    client: Client, invitation: Invitation, cast: Cast
+) -> None:
+    fill_all_steps(client, cast.assembly)
+    check = reverse("participants:register_check")
+    page = client.get(check).content.decode()
+    assert "U hebt geen weekend gekozen." not in page
+    assert client.post(step_url("weekenden"), {}).status_code == 302  # no weekend ticked
+    page = client.get(check).content.decode()
+    assert "U hebt geen weekend gekozen." in page
+    assert f'href="{step_url("weekenden")}?terug=controleren"' in page
