@@ -664,6 +664,7 @@ def test_it_sends_the_confirmation_email_with_a_private_link(
     assert message.to == ["fatima@example.org"]
     assert "U bent aangemeld" in message.subject
     assert "/aanmelden/wijzigen/" in str(message.body)
+    assert f"Hebt u vragen? Mail naar het secretariaat: {contact_address()}." in str(message.body)
     # The e-mail does not repeat the answers (special-category data).
     assert "Iets soepeler" not in str(message.body)
     done = client.get(reverse("participants:register_done")).content.decode()
