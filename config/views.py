@@ -16,7 +16,8 @@ from django.utils import timezone
 from assembly import access
 from assembly import selectors as assembly_selectors
 from assembly.models import RoleKind, User
-from participants import selectors_attendance, selectors_money
+from participants import selectors_attendance, selectors_invitations, selectors_money
+from participants.services.registration import registration_is_open
 from recommendations import access_drafting
 from sessions import selectors as session_selectors
 
@@ -50,6 +51,9 @@ def about(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "assembly": assembly,
             "weekends": session_selectors.weekend_list_for(assembly=assembly),
+            # The letter sends invitees here too: while they can sign up, say how.
+            "takes_sign_ups": selectors_invitations.invitations_exist(assembly=assembly)
+            and registration_is_open(assembly=assembly),
         },
     )
 

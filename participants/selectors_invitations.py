@@ -20,6 +20,10 @@ from participants.models import (
 )
 
 
+def invitations_exist(*, assembly: Assembly) -> bool:
+    return Invitation.objects.filter(assembly=assembly).exists()
+
+
 def invitation_status_counts(*, assembly: Assembly) -> list[tuple[str, str, int]]:
     """(status, label, count) for every status, in the order of the path."""
     counts = dict(

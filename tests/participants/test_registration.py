@@ -1299,3 +1299,26 @@ def test_the_check_page_points_out_that_no_weekend_was_chosen(
     page = client.get(check).content.decode()
     assert "U hebt geen weekend gekozen." in page
     assert f'href="{step_url("weekenden")}?terug=controleren"' in page
+
+
+def test_the_assembly_page_the_letter_names_says_how_to_sign_up_while_one_can(
+    cast: Cast,
+) -> None:
+    """The letter says "or look at <the assembly's page>": someone who lost
+    the code page's address finds the way in, and whom to ask."""
+    Assembly.objects.filter(pk=cast.assembly.pk).update(is_public=True)
+    about = reverse("about", kwargs={"slug": cast.assembly.slug})
+    before = Client().get(about).content.decode()
+    assert "Hebt u een brief gekregen?" not in before  # nobody invited yet
+    cast.assembly.refresh_from_db()
+    cast.assembly.registration_deadline = timezone.localdate() + dt.timedelta(days=30)
+    cast.assembly.save(update_fields=["registration_deadline"])
+    make_invitation(cast.assembly)
+    page = Client().get(about).content.decode()
+    assert "Hebt u een brief gekregen?" in page
+    assert f'href="{START}"' in page
+    assert f'href="mailto:{contact_address()}"' in page
+    Assembly.objects.filter(pk=cast.assembly.pk).update(
+        registration_deadline=timezone.localdate() - dt.timedelta(days=1)
+    )
+    assert "Hebt u een brief gekregen?" not in Client().get(about).content.decode()
