@@ -68,34 +68,45 @@ INFORMAL = re.compile(r"\b(je|jij|jou|jouw|jezelf)\b", re.IGNORECASE)
 PLACEHOLDER = re.compile(r"%\(\w+\)s|%s|\{\w*\}|<[^>]+>")
 
 
-def test_it_says_u_where_the_login_library_says_je() -> None:
-    # django-allauth's own Dutch addresses people with "je"; the rest of the
-    # site says "u". locale_overrides/ gives every such string in "u", with the
-    # same placeholders. A new allauth version with a new "je" string fails here.
+def _allauth_dutch_saying(
+    pattern: re.Pattern[str],
+) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(allauth's Dutch, ours) for each allauth string whose own Dutch matches
+    ``pattern``; ours is what the site shows (locale_overrides/ first)."""
     path = Path(allauth.__file__).parent / "locale" / "nl" / "LC_MESSAGES" / "django.po"
     with path.open("rb") as handle:
         library = read_po(handle)
-    checked, informal, broken = 0, [], []
+    found = []
     with translation.override("nl"):
         for message in library:
             if not message.id:
                 continue
             ids = message.id if isinstance(message.id, tuple) else (message.id,)
             theirs = message.string if isinstance(message.string, tuple) else (message.string,)
-            if not any(INFORMAL.search(text or "") for text in theirs):
+            if not any(pattern.search(text or "") for text in theirs):
                 continue
-            checked += 1
             if len(ids) == 2:
                 ours = tuple(translation.ngettext(ids[0], ids[1], n) for n in (1, 2))
             elif message.context:
                 ours = (translation.pgettext(message.context, ids[0]),)
             else:
                 ours = (translation.gettext(ids[0]),)
-            if any(INFORMAL.search(text) for text in ours):
-                informal.append(ours)
-            if sorted(PLACEHOLDER.findall(ours[0])) != sorted(PLACEHOLDER.findall(theirs[0])):
-                broken.append((theirs[0], ours[0]))
-    assert checked > 50, f"only {checked} informal strings in allauth's Dutch: wrong catalog?"
+            found.append((theirs, ours))
+    return found
+
+
+def test_it_says_u_where_the_login_library_says_je() -> None:
+    # django-allauth's own Dutch addresses people with "je"; the rest of the
+    # site says "u". locale_overrides/ gives every such string in "u", with the
+    # same placeholders. A new allauth version with a new "je" string fails here.
+    found = _allauth_dutch_saying(INFORMAL)
+    informal = [ours for _theirs, ours in found if any(INFORMAL.search(t) for t in ours)]
+    broken = [
+        (theirs[0], ours[0])
+        for theirs, ours in found
+        if sorted(PLACEHOLDER.findall(ours[0])) != sorted(PLACEHOLDER.findall(theirs[0]))
+    ]
+    assert len(found) > 50, f"only {len(found)} informal strings in allauth's Dutch: wrong catalog?"
     assert informal == [], f"still 'je' (add them to locale_overrides/nl): {informal}"
     assert broken == [], f"placeholders differ from allauth's: {broken}"
 
@@ -110,26 +121,7 @@ def test_logging_in_is_never_called_aanmelden() -> None:
     # at the desk, and "afmelden" is leaving it. django-allauth's own Dutch
     # uses both words for logging in and out; locale_overrides/nl says
     # "inloggen" and "uitloggen" instead.
-    path = Path(allauth.__file__).parent / "locale" / "nl" / "LC_MESSAGES" / "django.po"
-    with path.open("rb") as handle:
-        library = read_po(handle)
-    theirs_say_it, ours_say_it = 0, []
-    with translation.override("nl"):
-        for message in library:
-            if not message.id:
-                continue
-            ids = message.id if isinstance(message.id, tuple) else (message.id,)
-            theirs = message.string if isinstance(message.string, tuple) else (message.string,)
-            if not any(LOGIN_AS_SIGN_UP.search(text or "") for text in theirs):
-                continue
-            theirs_say_it += 1
-            if len(ids) == 2:
-                ours = translation.ngettext(ids[0], ids[1], 2)
-            elif message.context:
-                ours = translation.pgettext(message.context, ids[0])
-            else:
-                ours = translation.gettext(ids[0])
-            if LOGIN_AS_SIGN_UP.search(ours):
-                ours_say_it.append((ids[0], ours))
-    assert theirs_say_it > 10, f"only {theirs_say_it} in allauth's Dutch: wrong catalog?"
+    found = _allauth_dutch_saying(LOGIN_AS_SIGN_UP)
+    ours_say_it = [ours for _theirs, ours in found if any(LOGIN_AS_SIGN_UP.search(t) for t in ours)]
+    assert len(found) > 10, f"only {len(found)} in allauth's Dutch: wrong catalog?"
     assert ours_say_it == [], f"add these to locale_overrides/nl: {ours_say_it}"
