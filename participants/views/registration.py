@@ -209,10 +209,17 @@ def _typing_error(code: str) -> str:
     return _("Deze code klopt niet. Waarschijnlijk is er een letter of cijfer verkeerd getypt.")
 
 
+def _code_as_printed(from_link: str) -> str:
+    """The code from the letter's QR link as the letter prints it (ABCD-EFGH-JKL),
+    so the person sees the same groups; anything else as it came."""
+    code = code_normalise(from_link)
+    return code_display(code) if code_passes_check(code) else from_link
+
+
 def register_start(request: HttpRequest) -> HttpResponse:
     ip = client_ip(request)
     if request.method != "POST":
-        form = CodeForm(initial={"code": request.GET.get("code", "")[:40]})
+        form = CodeForm(initial={"code": _code_as_printed(request.GET.get("code", "")[:40])})
         return render(request, TEMPLATES + "start.html", {"form": form})
     form = CodeForm(request.POST)
     if services.code_entry_is_locked(ip=ip):

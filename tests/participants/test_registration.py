@@ -145,6 +145,15 @@ def test_it_prefills_the_code_from_the_letters_qr_code(
     assert "Aanmelden voor het burgerberaad" in response.content.decode()
 
 
+def test_the_code_from_the_qr_link_is_shown_in_the_letters_groups(
+    client: Client, invitation: Invitation
+) -> None:
+    page = client.get(START, {"code": CODE}).content.decode()
+    assert 'value="ABCD-23EF-GHF"' in page
+    # Not a code (a link cut short): shown as it came, to be corrected.
+    assert 'value="ABCD23EF"' in client.get(START, {"code": "ABCD23EF"}).content.decode()
+
+
 def test_it_normalises_case_spaces_and_hyphens(client: Client, invitation: Invitation) -> None:
     response = enter_code(client, " abcd - 23ef ghf ")
     assert response.status_code == 302
