@@ -32,7 +32,7 @@ from sessions import selectors_materials as selectors
 from sessions.models import Expert, Material, Perspective, Session, Weekend
 from sessions.services import experts as expert_services
 from sessions.services import materials as services
-from sessions.services.schedule import local_zone
+from sessions.services.schedule import local_moment, local_zone
 from sessions.uploads import CheckedPdf, UploadRefused, max_upload_bytes, pdf_check, read_upload
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -282,8 +282,37 @@ class VersionForm(_ContentMixin):
         return self.material.kind
 
 
+class LocalMomentField(forms.DateTimeField):
+    """A date and time typed on the Amsterdam clock. In the spring night the
+    clock skips an hour, and its times do not exist: said so in plain words
+    (Django's own message speaks of time zones). In the autumn night an hour
+    comes twice: the first of the two is meant."""
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value
+        for pattern in self.input_formats or ():
+            try:
+                typed = dt.datetime.strptime(str(value).strip(), pattern)
+            except ValueError:
+                continue
+            moment = local_moment(typed.date(), typed.time())
+            if moment is None:
+                raise forms.ValidationError(
+                    _(
+                        "Dit tijdstip bestaat niet: in die nacht gaat de klok een uur "
+                        "vooruit. Kies een andere tijd."
+                    ),
+                    code="nonexistent",
+                )
+            return moment
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
 class ReleaseForm(forms.Form):
-    release_at = forms.DateTimeField(
+    release_at = LocalMomentField(
         label=gettext_lazy("Vrijgeven op (datum en tijd)"),
         required=False,
         input_formats=[DATETIME_LOCAL],

@@ -407,3 +407,30 @@ def test_downloads_follow_the_status_for_every_role(cast: Cast, status: str) -> 
         if persona != "anonymous":
             client.force_login(cast.users[persona])
         assert client.get(url).status_code == expected, (persona, status)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        # The spring night: 02:30 does not exist on the Amsterdam clock.
+        ("2027-03-28T02:30", "Dit tijdstip bestaat niet: in die nacht gaat de klok"),
+        # The autumn night: 02:30 comes twice; the first (summer time) is meant.
+        ("2027-10-31T02:30", dt.datetime(2027, 10, 31, 0, 30, tzinfo=dt.UTC)),
+    ],
+)
+def test_a_release_in_the_night_the_clock_changes(
+    cast: Cast, typed: str, expected: object
+) -> None:
+    material = make_material(cast.assembly, cast.users["organiser"])
+    url = reverse(
+        "programme:material_release", kwargs={"slug": cast.assembly.slug, "pk": material.pk}
+    )
+    response = _client(cast, "organiser").post(url, {"release_at": typed})
+    material.refresh_from_db()
+    if isinstance(expected, str):
+        assert response.status_code == 200
+        assert expected in response.content.decode()
+        assert material.release_at is None
+    else:
+        assert response.status_code == 302
+        assert material.release_at == expected
