@@ -876,6 +876,7 @@ def _expert_home(
             "assembly": assembly,
             "expert": expert,
             "sessions": selectors.sessions_of_expert(expert=expert) if expert else [],
+            "now": timezone.now(),
             "rows": selectors.material_rows_of_expert(expert=expert) if expert else [],
             "form": form,
         },

@@ -282,3 +282,28 @@ def test_an_expert_whose_only_session_was_cancelled_is_not_listed_publicly(cast:
     page = _public_experts_page(cast)
     assert "Komt Wel" in page
     assert "Komt Niet Meer" not in page
+
+
+def test_an_expert_sees_which_of_their_sessions_are_over(cast: Cast) -> None:
+    expert = make_expert(cast.assembly, name="Eigen Expert", user=cast.users["expert"])
+    past, coming = Weekend.objects.filter(assembly=cast.assembly).order_by("number")[:2]
+    today = timezone.localdate()
+    Weekend.objects.filter(pk=past.pk).update(
+        starts_on=today - dt.timedelta(days=30), ends_on=today - dt.timedelta(days=29)
+    )
+    Weekend.objects.filter(pk=coming.pk).update(
+        starts_on=today + dt.timedelta(days=30), ends_on=today + dt.timedelta(days=31)
+    )
+    past.refresh_from_db()
+    coming.refresh_from_db()
+    for weekend, title in ((past, "Al gegeven"), (coming, "Nog te geven")):
+        session = make_session(weekend)
+        Session.objects.filter(pk=session.pk).update(title=title)
+        session.experts.add(expert)
+    page = _client(cast, "expert").get(
+        reverse("programme:expert_home", kwargs={"slug": cast.assembly.slug})
+    ).content.decode()
+    items = {title: line for line in page.splitlines() for title in ("Al gegeven", "Nog te geven")
+             if title in line and "<li>" in line}
+    assert "Geweest" in items["Al gegeven"]
+    assert "Geweest" not in items["Nog te geven"]
