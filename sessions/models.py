@@ -255,6 +255,10 @@ class Material(ShownTitle, models.Model):
     )
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
 
+    # The same form sent twice (a retry on a slow connection) makes one
+    # material, not two drafts (see assembly.forms.OneTimeForm).
+    submission = one_time_submission()
+
     class Meta:
         verbose_name = _("stuk")
         verbose_name_plural = _("stukken")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 from assembly.models import Assembly, Role, RoleKind, User
 from assembly.outbox import outbox_queue
 from assembly.queueing import queue_or_leave_to_sweep
+from assembly.selectors import submitted_before
 from assembly.services import audit_record
 from sessions.models import Expert, Material, MaterialVersion, Session, Weekend
 from sessions.services.schedule import MailPerLanguage
@@ -145,8 +147,16 @@ def material_create(
     members_only_reason: str = "",
     title_en: str = "",
     summary_en: str = "",
+    submission: uuid.UUID | None = None,
 ) -> Material:
-    """A new material, as a draft with its first version."""
+    """A new material, as a draft with its first version. The same form sent
+    twice (``submission``) gives back the first material."""
+    # The assembly's row is the lock: a second copy of the form waits for the
+    # first one's commit, then finds its material.
+    Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
+    earlier = submitted_before(Material.objects.filter(assembly=assembly), submission)
+    if earlier is not None:
+        return earlier
     if kind not in Material.Kind.values:
         raise MaterialRefused(_("Kies een soort stuk."))
     _check_content(kind, pdf, url)
@@ -163,6 +173,7 @@ def material_create(
         summary_en=summary_en,
         members_only_reason=members_only_reason,
         created_by=actor,
+        submission=submission,
     )
     version = _version_create(material=material, number=1, pdf=pdf, url=url, note="", actor=actor)
     audit_record(

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assembly import access
+from assembly.forms import OneTimeForm
 from assembly.models import ENGLISH_HELP, Assembly, RoleKind
 from assembly.numbers import whole_number
 from sessions import selectors_materials as selectors
@@ -175,7 +176,7 @@ class _TextsMixin(forms.Form):
     )
 
 
-class MaterialForm(_TextsMixin, _ContentMixin):
+class MaterialForm(_TextsMixin, _ContentMixin, OneTimeForm):
     kind = forms.ChoiceField(
         label=gettext_lazy("Soort"), choices=Material.Kind.choices, widget=forms.RadioSelect
     )
@@ -217,7 +218,7 @@ class MaterialForm(_TextsMixin, _ContentMixin):
         expert.queryset = Expert.objects.filter(assembly=assembly)
 
 
-class ExpertUploadForm(_TextsMixin, _ContentMixin):
+class ExpertUploadForm(_TextsMixin, _ContentMixin, OneTimeForm):
     kind = forms.ChoiceField(
         label=gettext_lazy("Soort"), choices=Material.Kind.choices, widget=forms.RadioSelect
     )
@@ -604,6 +605,7 @@ def material_create(request: HttpRequest, slug: str) -> HttpResponse:
                 url=data.get("url") or "",
                 members_only_reason=data["members_only_reason"],
                 actor=access.request_user(request),
+                submission=data["submission"],
             )
         except services.MaterialRefused as refusal:
             form.add_error(None, str(refusal))
@@ -924,6 +926,7 @@ def expert_upload(request: HttpRequest, slug: str) -> HttpResponse:
                 pdf=pdf,
                 url=data.get("url") or "",
                 actor=user,
+                submission=data["submission"],
             )
         except services.MaterialRefused as refusal:
             form.add_error(None, str(refusal))

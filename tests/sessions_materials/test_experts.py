@@ -307,3 +307,34 @@ def test_an_expert_sees_which_of_their_sessions_are_over(cast: Cast) -> None:
              if title in line and "<li>" in line}
     assert "Geweest" in items["Al gegeven"]
     assert "Geweest" not in items["Nog te geven"]
+
+
+def test_an_upload_sent_twice_makes_one_draft(cast: Cast) -> None:
+    """A retry on a slow connection: the expert cannot withdraw a draft, so a
+    second copy would stay in the secretariat's list."""
+    from tests.factories import form_number
+
+    make_expert(cast.assembly, name="Eigen Expert", user=cast.users["expert"])
+    client = _client(cast, "expert")
+    home = reverse("programme:expert_home", kwargs={"slug": cast.assembly.slug})
+    upload = reverse("programme:expert_upload", kwargs={"slug": cast.assembly.slug})
+    number = form_number(client.get(home).content.decode())
+
+    def send() -> int:
+        return client.post(
+            upload,
+            {
+                "kind": "document",
+                "title": "Mijn presentatie",
+                "summary": "Wat ik ga vertellen.",
+                "file": SimpleUploadedFile("p.pdf", make_pdf()),
+                "submission": number,
+            },
+        ).status_code
+
+    assert send() == 302
+    assert send() == 302
+    assert Material.objects.filter(title="Mijn presentatie").count() == 1
+    number = form_number(client.get(home).content.decode())
+    assert send() == 302  # a new form: a new draft
+    assert Material.objects.filter(title="Mijn presentatie").count() == 2
