@@ -94,7 +94,7 @@ def _formset(request: HttpRequest, assembly: Assembly, categories: list[tuple[st
 class CategorySum:
     key: str
     label: Any
-    rows: list[Any]
+    rows: list[tuple[Any, Any]]  # (quota, the words for its value)
     min_total: int
     max_total: int
     fits: bool
@@ -102,13 +102,15 @@ class CategorySum:
 
 def _sums(assembly: Assembly) -> list[CategorySum]:
     labels = dict(_category_choices(assembly))
+    words = selectors.quota_labels(assembly=assembly)
     grouped: dict[str, list[Any]] = {}
     for quota in selectors.quota_list(assembly=assembly):
         grouped.setdefault(quota.category, []).append(quota)
     k = assembly.members_target
     result = []
-    for key, rows in grouped.items():
-        low, high = sum(q.min for q in rows), sum(q.max for q in rows)
+    for key, quotas in grouped.items():
+        low, high = sum(q.min for q in quotas), sum(q.max for q in quotas)
+        rows = [(quota, words.value(key, quota.value)) for quota in quotas]
         result.append(CategorySum(key, labels.get(key, key), rows, low, high, low <= k <= high))
     return result
 

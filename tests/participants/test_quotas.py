@@ -408,6 +408,9 @@ def test_the_table_page_saves_rows_and_shows_sums_against_the_panel(cast: Cast) 
     assert _table(cast.assembly) == GOOD_ROWS
     page = client.get(url).content.decode()
     assert "Klopt: het panel van 175 past" in page  # geslacht 160–192, leeftijd 140–200
+    # The sums name values in words, with the code the table uses beside them.
+    assert '<th scope="row">Vrouw <span class="muted">(vrouw)</span></th>' in page
+    assert '<th scope="row">16-34</th>' in page  # an age range is its own name
 
 
 def test_the_table_page_ties_each_error_to_its_field_and_writes_nothing(cast: Cast) -> None:
