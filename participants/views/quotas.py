@@ -101,7 +101,6 @@ class CategorySum:
 
 
 def _sums(assembly: Assembly) -> list[CategorySum]:
-    labels = dict(_category_choices(assembly))
     words = selectors.quota_labels(assembly=assembly)
     grouped: dict[str, list[Any]] = {}
     for quota in selectors.quota_list(assembly=assembly):
@@ -111,7 +110,7 @@ def _sums(assembly: Assembly) -> list[CategorySum]:
     for key, quotas in grouped.items():
         low, high = sum(q.min for q in quotas), sum(q.max for q in quotas)
         rows = [(quota, words.value(key, quota.value)) for quota in quotas]
-        result.append(CategorySum(key, labels.get(key, key), rows, low, high, low <= k <= high))
+        result.append(CategorySum(key, words.category(key), rows, low, high, low <= k <= high))
     return result
 
 
