@@ -1325,6 +1325,7 @@ def test_the_assembly_page_the_letter_names_says_how_to_sign_up_while_one_can(
     make_invitation(cast.assembly)
     page = Client().get(about).content.decode()
     assert "Hebt u een brief gekregen?" in page
+    assert page.index("Hebt u een brief gekregen?") < page.index("De vraag")  # first, on a phone
     assert f'href="{START}"' in page
     assert f'href="mailto:{contact_address()}"' in page
     Assembly.objects.filter(pk=cast.assembly.pk).update(
