@@ -625,6 +625,12 @@ def test_feedback_and_decisions_name_the_plenary_session(world: World) -> None:
 
 
 def test_a_members_first_name_shows_only_at_their_table_and_to_staff(world: World) -> None:
+    # A first name no other person of the world has: the factories draw names
+    # at random, and a facilitator called "Nathan Merkx" (shown by name, as
+    # staff) once made a member called Nathan look leaked.
+    member = world.user("member")
+    member.full_name = "Wubbo Zeldzaamnaam"
+    member.save(update_fields=["full_name"])
     recommendation = draft(world)
     services.recommendation_edit(
         recommendation=recommendation,
