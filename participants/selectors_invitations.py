@@ -35,6 +35,10 @@ def invitation_status_counts(*, assembly: Assembly) -> list[tuple[str, str, int]
     return [(value, str(label), counts.get(value, 0)) for value, label in Invitation.Status.choices]
 
 
+def invitation_bounced_count(*, assembly: Assembly) -> int:
+    return Invitation.objects.filter(assembly=assembly, status=Invitation.Status.BOUNCED).count()
+
+
 # A batch is claimed and answered within seconds; an e-mail still unanswered
 # after this long belongs to a sender that stopped (a killed worker).
 UNANSWERED_AFTER = dt.timedelta(minutes=2)

@@ -24,5 +24,6 @@ urlpatterns: list[URLPattern] = [
     ),
     path(f"{_BASE}brieven/<int:batch_id>.pdf", views.letter_batch_pdf, name="letter_batch_pdf"),
     path(f"{_BASE}export.csv", views.invitation_export, name="invitation_export"),
+    path(f"{_BASE}teruggekomen/", views.invitation_bounces, name="invitation_bounces"),
     path(f"{_BASE}herinneringen/", views.reminder_schedule, name="reminder_schedule"),
 ]

@@ -10,10 +10,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from assembly import access
@@ -24,9 +25,12 @@ from assembly.numbers import whole_number
 from assembly.services import assembly_update
 from assembly.spreadsheets import CSV_BOM
 from participants import selectors_invitations as selectors
+from participants.forms_registration import AccessibleForm
 from participants.models import InvitationDraw, InvitationRun, LetterBatch
+from participants.resources_bounces import read_bounces
+from participants.resources_quotas import QuotaFileError
+from participants.services import bounces, reminders
 from participants.services import invitations as services
-from participants.services import reminders
 
 
 def _organiser_assembly(request: HttpRequest, slug: str) -> Assembly:
@@ -98,6 +102,25 @@ class ReminderScheduleForm(forms.Form):
         if not days or any(day < 1 or day > 90 for day in days):
             raise forms.ValidationError(_("Vul getallen in van 1 tot en met 90."))
         return days
+
+
+# A provider's bounce list of a 70,000-letter mailing stays far below this.
+MAX_BOUNCE_LIST_BYTES = 5 * 1024 * 1024
+
+
+class BounceUploadForm(AccessibleForm):
+    file = forms.FileField(
+        label=gettext_lazy("Lijst met teruggekomen e-mails (CSV of Excel)"),
+        help_text=gettext_lazy(
+            "Met een kolom email in de eerste regel, of alleen e-mailadressen: één per regel."
+        ),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BOUNCE_LIST_BYTES:
+            raise ValidationError(_("Het bestand is te groot (hoogstens 5 MB)."))
+        return upload
 
 
 def _active_draw(assembly: Assembly) -> InvitationDraw | None:
@@ -313,4 +336,89 @@ def reminder_schedule(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "participants/invitations/reminders.html",
         {"assembly": assembly, "form": form, "schedule": schedule, "sent": sent},
+    )
+
+
+def _bounce_result_messages(request: HttpRequest, result: bounces.BounceResult) -> None:
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s uitnodiging staat nu op ‘E-mail kwam terug’. Deze persoon krijgt geen "
+            "herinneringen per e-mail meer.",
+            "%(count)s uitnodigingen staan nu op ‘E-mail kwam terug’. Deze mensen krijgen "
+            "geen herinneringen per e-mail meer.",
+            result.marked,
+        )
+        % {"count": result.marked},
+    )
+    if result.already:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)s adres stond al op ‘E-mail kwam terug’.",
+                "%(count)s adressen stonden al op ‘E-mail kwam terug’.",
+                result.already,
+            )
+            % {"count": result.already},
+        )
+    if result.kept:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)s adres is van iemand die zich al heeft aangemeld of niet meedoet. "
+                "Dat hebben we zo gelaten.",
+                "%(count)s adressen zijn van mensen die zich al hebben aangemeld of niet "
+                "meedoen. Dat hebben we zo gelaten.",
+                result.kept,
+            )
+            % {"count": result.kept},
+        )
+    if result.unknown:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s adres hoort niet bij een uitnodiging van dit burgerberaad. Is het "
+                "een lijst van een andere mailing?",
+                "%(count)s adressen horen niet bij een uitnodiging van dit burgerberaad. Is "
+                "het een lijst van een andere mailing?",
+                result.unknown,
+            )
+            % {"count": result.unknown},
+        )
+
+
+@login_required
+def invitation_bounces(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organiser uploads the e-mails that came back after sending."""
+    assembly = _organiser_assembly(request, slug)
+    form = BounceUploadForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = bounces.invitation_bounces_import(
+                assembly=assembly,
+                actor=access.request_user(request),
+                rows=read_bounces(upload.read(), upload.name),
+            )
+        except QuotaFileError as error:
+            form.add_error("file", error.nl if request.LANGUAGE_CODE == "nl" else error.en)
+        except bounces.BouncesRefused as refused:
+            problems = refused.problems
+            form.add_error(
+                "file", _("Er is niets veranderd. Verbeter het bestand en probeer opnieuw.")
+            )
+        else:
+            _bounce_result_messages(request, result)
+            return redirect("participants:invitation_bounces", slug=assembly.slug)
+    return render(
+        request,
+        "participants/invitations/bounces.html",
+        {
+            "assembly": assembly,
+            "form": form,
+            "problems": problems,
+            "bounced": selectors.invitation_bounced_count(assembly=assembly),
+        },
+        status=400 if form.errors else 200,
     )

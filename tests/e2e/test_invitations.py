@@ -40,3 +40,41 @@ def test_an_organiser_reads_the_draws_on_a_phone_without_sideways_scrolling(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the invitations page is {width} px wide on a phone"
     assert_accessible(axe, page)
+
+
+def test_an_organiser_reads_in_a_list_of_bounced_emails_on_a_phone(
+    page: Page, axe: Axe, cast: Cast, live_server: Any
+) -> None:
+    make_residents(cast.assembly, 3, per_household=1)
+    draw = invitation_draw(assembly=cast.assembly, count=3, seed="terug")
+    bounced = draw.invitations.select_related("resident").order_by("pk")[0]
+    page.set_viewport_size(PHONE)
+    log_in(page, "organiser", cast.users["organiser"].email)
+    page.goto(reverse("participants:invitations", kwargs={"slug": cast.assembly.slug}))
+    page.get_by_role("link", name="Teruggekomen e-mails inlezen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Teruggekomen e-mails")
+    assert_accessible(axe, page)
+
+    # A wrong line: nothing changes, and the focus goes to the list of problems.
+    upload = page.get_by_label("Lijst met teruggekomen e-mails (CSV of Excel)")
+    upload.set_input_files(files=[{
+        "name": "terug.csv", "mimeType": "text/csv",
+        "buffer": f"email\n{bounced.resident.email}\ngeen-adres\n".encode(),
+    }])
+    page.get_by_role("button", name="Inlezen").click()
+    problems = page.locator(".error-summary")
+    expect(problems).to_contain_text("Regel 3: ‘geen-adres’ is geen e-mailadres.")
+    expect(problems).to_be_focused()
+    assert_accessible(axe, page)
+
+    upload.set_input_files(files=[{
+        "name": "terug.csv", "mimeType": "text/csv",
+        "buffer": f"email\n{bounced.resident.email}\n".encode(),
+    }])
+    page.get_by_role("button", name="Inlezen").click()
+    expect(page.get_by_text("1 uitnodiging staat nu op ‘E-mail kwam terug’.")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the bounce page is {width} px wide on a phone"
+    assert_accessible(axe, page)
+    bounced.refresh_from_db()
+    assert bounced.status == "bounced"

@@ -56,4 +56,5 @@ ROWS: dict[str, Row] = {
     "participants:letter_batch_pdf": Row(ORGANISER, kwargs=_batch_kwargs),
     "participants:invitation_export": Row(ORGANISER, kwargs=SLUG),
     "participants:reminder_schedule": Row(ORGANISER, kwargs=SLUG),
+    "participants:invitation_bounces": Row(ORGANISER, kwargs=SLUG),
 }
