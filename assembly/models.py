@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from assembly.audit_actions import action_label
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -330,6 +332,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+    @property
+    def shown_action(self) -> str:
+        """The action in words, in the active language."""
+        return action_label(self.action)
 
 
 class OutboxEmail(models.Model):

@@ -413,13 +413,13 @@ def subject_export(*, subject: DataSubject, now: dt.datetime) -> SubjectExport:
         if waiting:
             export.sections.append((_("E-mails aan u in het systeem"), [_row(aantal=waiting)]))
     audit = [
-        _row(handeling=e.action, op=e.created_at)
+        _row(handeling=Shown(e.action, e.shown_action), op=e.created_at)
         for e in AuditEvent.objects.filter(
             assembly=subject.assembly, target__in=_audit_targets(subject)
         )
     ]
     if audit:
-        export.sections.append((_("Logboek over u (alleen nummers)"), audit))
+        export.sections.append((_("Logboek over u"), audit))
     return export
 
 

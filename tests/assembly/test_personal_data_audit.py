@@ -56,6 +56,8 @@ def test_organisers_read_the_log_and_filter_it(cast: Cast) -> None:
     url = reverse("assembly:audit_log", kwargs={"slug": cast.assembly.slug})
     page = organiser.get(url).content.decode()
     assert "personal_data.viewed" in page and "draw.made" in page
+    # The words beside the code; a code without words shows as itself.
+    assert "Persoonsgegevens bekeken" in page
     assert "draw.elsewhere" not in page
     filtered = organiser.get(url, {"soort": "draw"}).content.decode()
     assert "draw.made" in filtered and "personal_data.viewed" not in filtered

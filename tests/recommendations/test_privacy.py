@@ -434,9 +434,21 @@ def test_a_member_downloads_their_own_copy(cast: Cast) -> None:
             kwargs={"slug": cast.assembly.slug, "fmt": "json"},
         )
     )
-    sections = [s["title"] for s in json.loads(own.content)["sections"]]
+    sections = json.loads(own.content)["sections"]
     # Only their account, and the log line of this very download (ids only).
-    assert sections == ["Account", "Logboek over u (alleen nummers)"]
+    assert [s["title"] for s in sections] == ["Account", "Logboek over u"]
+    # The JSON keeps the log's code, for computers ...
+    assert [row["handeling"] for row in sections[1]["rows"]] == ["privacy.exported_own"]
+    # ... the PDF says it in words (the AVG asks for plain language).
+    pdf = other.get(
+        reverse(
+            "recommendations:my_data_download",
+            kwargs={"slug": cast.assembly.slug, "fmt": "pdf"},
+        )
+    )
+    pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Eigen gegevens gedownload" in pdf_text
+    assert "privacy.exported_own" not in pdf_text
 
 
 def test_the_organiser_sets_the_report_date_that_starts_the_retention_clock(cast: Cast) -> None:
