@@ -18,4 +18,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "dev_mailbox": settings.DEV_MAILBOX,
         # The secretariat's address, for every "who do I ask?" on the site.
         "contact_email": settings.INVITATION_CONTACT_EMAIL,
+        "contact_phone": settings.INVITATION_CONTACT_PHONE,
     }

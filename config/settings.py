@@ -246,6 +246,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Burgerberaad <noreply@burger
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address citizens can write to with questions (printed in letters).
 INVITATION_CONTACT_EMAIL = env_str("INVITATION_CONTACT_EMAIL", "secretariaat@burgerberaad.example")
+# A phone number for questions, printed beside the address in letters and on
+# the sign-up pages: a letter reaches people without e-mail too. Empty: none.
+INVITATION_CONTACT_PHONE = env_str(
+    "INVITATION_CONTACT_PHONE", "" if PRODUCTION else "0800 000 0000"
+)
 
 # Celery: Redis when CELERY_BROKER_URL is set; otherwise tasks run in-process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

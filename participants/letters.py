@@ -70,6 +70,26 @@ def contact_address() -> str:
     return str(settings.DEFAULT_FROM_EMAIL).rsplit("<", 1)[-1].rstrip(">").strip()
 
 
+def contact_phone() -> str:
+    configured = getattr(settings, "INVITATION_CONTACT_PHONE", "")
+    return configured if isinstance(configured, str) else ""
+
+
+def contact_sentence(about_url: str = "") -> str:
+    """"Who do I ask?" for a letter: by phone too where the secretariat has a
+    number, because a letter also reaches people who do not use e-mail."""
+    values = {"email": contact_address(), "phone": contact_phone(), "url": about_url}
+    if values["phone"] and about_url:
+        return _("Hebt u vragen? Bel %(phone)s of mail naar %(email)s. Of kijk op %(url)s.") % (
+            values
+        )
+    if values["phone"]:
+        return _("Hebt u vragen? Bel %(phone)s of mail naar %(email)s.") % values
+    if about_url:
+        return _("Hebt u vragen? Mail naar %(email)s. Of kijk op %(url)s.") % values
+    return _("Hebt u vragen? Mail naar %(email)s.") % values
+
+
 def letter_text(assembly: Assembly) -> LetterText:
     """The letter in Dutch at B1 level (or the active language): short sentences, common words.
 
@@ -125,8 +145,7 @@ def letter_text(assembly: Assembly) -> LetterText:
             "Na de aanmelding loten wij de deelnemers uit alle aanmeldingen. Zo lijkt de "
             "groep op heel Nederland. U hoort daarna of u bent gekozen."
         ),
-        contact=_("Hebt u vragen? Mail naar %(email)s. Of kijk op %(url)s.")
-        % {"email": contact_address(), "url": site + assembly.get_absolute_url()},
+        contact=contact_sentence(site + assembly.get_absolute_url()),
         closing=_("Met vriendelijke groet,"),
         signature=_("Het secretariaat van het %(name)s") % {"name": assembly.shown_name},
     )

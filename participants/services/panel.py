@@ -66,6 +66,7 @@ from participants.letters import (
     _qr_operators,
     _wrap,
     contact_address,
+    contact_sentence,
     resident_address_lines,
 )
 from participants.models import (
@@ -487,7 +488,7 @@ def _letters_pdf(assembly: Assembly) -> tuple[bytes, int]:
             (_("Op deze persoonlijke pagina ziet u wat u kunt doen:"), regular),
             (url, "Courier"),
             (_("Of scan de QR-code met de camera van uw telefoon."), regular),
-            (_("Hebt u vragen? Mail naar %(email)s.") % {"email": contact_address()}, regular),
+            (contact_sentence(), regular),
             (_("Met vriendelijke groet,"), regular),
             (signature, regular),
         ]

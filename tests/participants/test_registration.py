@@ -843,20 +843,38 @@ def test_it_lets_the_respondent_withdraw_at_any_time(
 
 def test_it_tells_where_to_find_only_the_contact_details_the_letter_gives(
     client: Client, invitation: Invitation, cast: Cast,
-    django_capture_on_commit_callbacks: CaptureCallbacks,
+    django_capture_on_commit_callbacks: CaptureCallbacks, settings: Any,
 ) -> None:
+    settings.INVITATION_CONTACT_PHONE = ""
     letter = letter_text(cast.assembly)
     assert contact_address() in letter.contact  # the letter gives an e-mail address ...
     assert not re.search(r"(\+31|\b0)[\d\s-]{8,}", str(letter))  # ... and no phone number
     page = enter_code(Client(), unknown_code(0)).content.decode()
     assert f'<a href="mailto:{contact_address()}">{contact_address()}</a>' in page
-    assert "telefoonnummer" not in page
+    assert "telefoonnummer" not in page and "tel:" not in page
     registration = register(client, cast.assembly, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         services.registration_withdraw(registration_id=registration.pk)
     withdrawn = mail.outbox[-1].body
     assert "telefoonnummer" not in withdrawn
     assert f"Mail dan naar het secretariaat: {contact_address()}." in withdrawn
+
+
+def test_a_secretariat_phone_number_stands_in_the_letter_and_on_the_sign_up_pages(
+    cast: Cast, settings: Any
+) -> None:
+    # A letter also reaches people who do not use e-mail: they can call.
+    settings.INVITATION_CONTACT_PHONE = "070 123 45 67"
+    letter = letter_text(cast.assembly)
+    assert letter.contact.startswith(
+        f"Hebt u vragen? Bel 070 123 45 67 of mail naar {contact_address()}."
+    )
+    page = enter_code(Client(), unknown_code(0)).content.decode()
+    assert 'Of bel: <a href="tel:0701234567">070 123 45 67</a>.' in page
+    with translation.override("en"):
+        assert letter_text(cast.assembly).contact.startswith(
+            f"Do you have questions? Call 070 123 45 67 or e-mail {contact_address()}."
+        )
 
 
 @pytest.mark.django_db
