@@ -42,14 +42,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 from django_celery_beat.models import PeriodicTask
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -509,11 +509,30 @@ def _letters_pdf(assembly: Assembly) -> tuple[bytes, int]:
 # -------------------------------------------------------------------- answers
 
 
+class AnswerChannel(models.TextChoices):
+    """How an answer the secretariat notes down reached it."""
+
+    PHONE = "phone", gettext_lazy("Aan de telefoon")
+    POST = "post", gettext_lazy("Per brief")
+    EMAIL = "email", gettext_lazy("Per e-mail")
+    IN_PERSON = "in_person", gettext_lazy("Persoonlijk")
+
+
 @transaction.atomic
-def panel_member_respond(*, member: PanelMember, accept: bool) -> PanelMember:
+def panel_member_respond(
+    *,
+    member: PanelMember,
+    accept: bool,
+    recorded_by: User | None = None,
+    channel: str = "",
+) -> PanelMember:
     """The member's answer. Yes: the member role (log in with an e-mailed code).
     No: the seat becomes a drop-out waiting for a replacement. An alternate can
-    only say no (leave the reserve list)."""
+    only say no (leave the reserve list).
+
+    ``recorded_by``: an organiser who notes down an answer that came by phone,
+    post or in person (``channel``), for someone who cannot use the page. The
+    same rules apply; the log names the organiser and the way it came."""
     member = (
         PanelMember.objects.select_for_update()
         .select_related("registration", "assembly")
@@ -549,12 +568,15 @@ def panel_member_respond(*, member: PanelMember, accept: bool) -> PanelMember:
     else:
         member.status = PanelMember.Status.DECLINED
         member.save(update_fields=["status", "responded_at"])
+    detail: dict[str, Any] = {"member": member.pk, "kind": member.kind}
+    if recorded_by is not None:
+        detail["channel"] = channel
     audit_record(
         action="panel.confirmed" if accept else "panel.declined",
         assembly=member.assembly,
-        actor=member.user if accept else None,
+        actor=recorded_by or (member.user if accept else None),
         target=member,
-        detail={"member": member.pk, "kind": member.kind},
+        detail=detail,
     )
     logger.info("panel answer member=%s accept=%s", member.pk, accept)
     return member

@@ -18,6 +18,11 @@ urlpatterns: list[URLPattern] = [
         views.panel_member_withdraw,
         name="panel_member_withdraw",
     ),
+    path(
+        f"{_BASE}deelnemers/<int:pk>/antwoord/",
+        views.panel_member_answer,
+        name="panel_member_answer",
+    ),
     path(f"{_BASE}vervanging/nieuw/", views.replacement_request, name="replacement_request"),
     path(f"{_BASE}vervanging/<int:pk>/", views.replacement_detail, name="replacement_detail"),
     path(

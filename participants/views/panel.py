@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from assembly import access
 from assembly.models import Assembly, RoleKind
 from assembly.selectors import role_kinds_for
+from participants.forms_registration import AccessibleForm
 from participants.forms_selection import DrawForm
 from participants.models import ERASED_EMAIL_PREFIX, PanelMember, Registration, Replacement
 from participants.selectors_lottery import assembly_current_draw
@@ -56,6 +57,22 @@ class WithdrawForm(forms.Form):
         ),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AnswerForm(AccessibleForm):
+    answer = forms.ChoiceField(
+        label=gettext_lazy("Wat is het antwoord?"),
+        choices=[
+            ("yes", gettext_lazy("Ja, doet mee")),
+            ("no", gettext_lazy("Nee, doet niet mee")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Hoe kreeg u het antwoord?"),
+        choices=services.AnswerChannel.choices,
+        widget=forms.RadioSelect,
     )
 
 
@@ -176,6 +193,54 @@ def panel_member_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpRespo
         return redirect("participants:panel_list", slug=assembly.slug)
     return render(
         request, TEMPLATES + "withdraw.html", {"assembly": assembly, "member": member, "form": form}
+    )
+
+
+@login_required
+@access.personal_data_view
+def panel_member_answer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The organiser notes down the answer of someone who called or wrote back
+    instead of using their own page (no internet, no e-mail, or just easier)."""
+    assembly = _organiser_assembly(request, slug)
+    member = get_object_or_404(
+        PanelMember.objects.select_related("registration"),
+        pk=pk,
+        assembly=assembly,
+        kind=PanelMember.Kind.MEMBER,
+    )
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accept = form.cleaned_data["answer"] == "yes"
+        try:
+            services.panel_member_respond(
+                member=member,
+                accept=accept,
+                recorded_by=access.request_user(request),
+                channel=form.cleaned_data["channel"],
+            )
+        except services.PanelRefused:
+            # The service's words are for the member ("U hebt al geantwoord").
+            messages.error(
+                request, _("Deze persoon heeft al geantwoord, of een antwoord is niet meer nodig.")
+            )
+        else:
+            messages.success(
+                request,
+                _("Genoteerd: deze persoon doet mee. Er gaat een e-mail om in te loggen.")
+                if accept
+                else _("Genoteerd: deze persoon doet niet mee. Vraag nu een vervanging."),
+            )
+        return redirect("participants:panel_list", slug=assembly.slug)
+    return render(
+        request,
+        TEMPLATES + "answer.html",
+        {
+            "assembly": assembly,
+            "member": member,
+            "form": form,
+            "can_answer": member.status == PanelMember.Status.SELECTED,
+        },
+        status=400 if form.errors else 200,
     )
 
 

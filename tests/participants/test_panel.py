@@ -1020,3 +1020,77 @@ def test_a_replacement_whose_worker_and_task_are_gone_is_taken_over_by_the_sweep
     replacement = draw_in_public(replacement)
     assert replacement.status == Replacement.Status.PROPOSED
     _quotas_hold(replacement)
+
+
+# ------------------------------------------- an answer by phone, post or in person
+
+
+def _answer_url(cast: Cast, member: PanelMember) -> str:
+    return reverse(
+        "participants:panel_member_answer", kwargs={"slug": cast.assembly.slug, "pk": member.pk}
+    )
+
+
+def test_the_organiser_notes_a_yes_by_phone_and_the_member_gets_the_login_e_mail(
+    cast: Cast, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    panel = make_panel(cast.assembly)
+    member = panel.member(0)
+    client = _client(cast, "organiser")
+    page = client.get(_answer_url(cast, member)).content.decode()
+    assert "Persoon Nummer0" in page and "Aan de telefoon" in page
+    listing = client.get(reverse("participants:panel_list", kwargs={"slug": cast.assembly.slug}))
+    assert _answer_url(cast, member) in listing.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_answer_url(cast, member), {"answer": "yes", "channel": "phone"})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.status == PanelMember.Status.CONFIRMED and member.user is not None
+    assert Role.objects.filter(user=member.user, kind=RoleKind.MEMBER).exists()
+    assert [m.to for m in mail.outbox] == [[panel.people[0].email]]
+    # The log says who noted it and how it came, and names nobody.
+    event = AuditEvent.objects.get(action="panel.confirmed")
+    assert event.actor == cast.users["organiser"]
+    assert event.detail == {"member": member.pk, "kind": "member", "channel": "phone"}
+    _no_names(event.detail, panel)
+    # Once answered, there is nothing left to note, and no link to it.
+    listing = client.get(reverse("participants:panel_list", kwargs={"slug": cast.assembly.slug}))
+    assert _answer_url(cast, member) not in listing.content.decode()
+    again = client.post(
+        _answer_url(cast, member), {"answer": "no", "channel": "post"}, follow=True
+    )
+    assert "Deze persoon heeft al geantwoord" in again.content.decode()
+    member.refresh_from_db()
+    assert member.status == PanelMember.Status.CONFIRMED
+
+
+def test_the_organiser_notes_a_no_by_post_and_the_seat_opens(cast: Cast) -> None:
+    panel = make_panel(cast.assembly)
+    member = panel.member(1)
+    response = _client(cast, "organiser").post(
+        _answer_url(cast, member), {"answer": "no", "channel": "post"}
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.status == PanelMember.Status.DECLINED
+    assert services.open_seats(assembly=panel.assembly) == [member]
+    event = AuditEvent.objects.get(action="panel.declined")
+    assert (event.actor, event.detail["channel"]) == (cast.users["organiser"], "post")
+
+
+def test_an_answer_without_its_way_in_is_refused_naming_the_field(cast: Cast) -> None:
+    panel = make_panel(cast.assembly)
+    member = panel.member(0)
+    response = _client(cast, "organiser").post(_answer_url(cast, member), {"answer": "yes"})
+    assert response.status_code == 400
+    assert "Hoe kreeg u het antwoord?" in response.content.decode()
+    member.refresh_from_db()
+    assert member.status == PanelMember.Status.SELECTED
+
+
+def test_an_alternate_has_no_answer_to_note(cast: Cast) -> None:
+    panel = make_panel(cast.assembly)
+    alternate = panel.member(4)
+    assert alternate.kind == PanelMember.Kind.ALTERNATE
+    assert _client(cast, "organiser").get(_answer_url(cast, alternate)).status_code == 404

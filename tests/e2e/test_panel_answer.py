@@ -1,0 +1,49 @@
+"""The organiser notes down the answer of a drawn person who phoned, in
+Debian's chromium on a phone, with axe-core on each page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from participants.models import PanelMember
+from tests.conftest import Cast
+from tests.e2e.conftest import PHONE, assert_accessible, log_in
+from tests.participants.test_panel import make_panel
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_organiser_notes_a_yes_that_came_by_phone(
+    page: Page, axe: Axe, cast: Cast, live_server: Any
+) -> None:
+    panel = make_panel(cast.assembly)
+    page.set_viewport_size(PHONE)
+    log_in(page, "organiser", cast.users["organiser"].email)
+    page.goto(reverse("participants:panel_list", kwargs={"slug": cast.assembly.slug}))
+    # The visually hidden name tells the links apart for a screen reader.
+    page.get_by_role("link", name=re.compile(r"^Antwoord noteren\s*: Persoon Nummer0$")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Antwoord noteren")
+    assert_accessible(axe, page)
+
+    # Only the answer: the form says what is missing, and the focus goes there.
+    page.get_by_label("Ja, doet mee").check()
+    page.get_by_role("button", name="Antwoord noteren").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("Hoe kreeg u het antwoord?")
+    expect(summary).to_be_focused()
+    assert page.title().startswith("Fout:")
+    assert_accessible(axe, page)
+
+    page.get_by_label("Ja, doet mee").check()
+    page.get_by_label("Aan de telefoon").check()
+    page.get_by_role("button", name="Antwoord noteren").click()
+    expect(page.get_by_text("Genoteerd: deze persoon doet mee.")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the member list is {width} px wide on a phone"
+    assert panel.member(0).status == PanelMember.Status.CONFIRMED
