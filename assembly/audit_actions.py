@@ -52,6 +52,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "expert.unassigned": _("Deskundige losgemaakt van een onderdeel"),
     "expert.updated": _("Gegevens van een deskundige veranderd"),
     "invitations.bounces_imported": _("Lijst met teruggekomen e-mails ingelezen"),
+    "invitations.letter_reprinted": _("Uitnodigingsbrief opnieuw gemaakt"),
     "material.created": _("Materiaal toegevoegd"),
     "material.made_public": _("Materiaal openbaar gemaakt"),
     "material.members_only": _("Materiaal alleen voor deelnemers gemaakt"),

@@ -1,9 +1,11 @@
-"""Reads about invitations: counts per status and the mail-merge export."""
+"""Reads about invitations: counts per status, the mail-merge export, and the
+look-up by address for the secretariat's phone line."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.db.models import Case, Count, OuterRef, Subquery, When
 from django.db.models.functions import Coalesce
@@ -17,6 +19,7 @@ from participants.models import (
     Invitation,
     InvitationDraw,
     InvitationRun,
+    Resident,
 )
 
 
@@ -33,6 +36,29 @@ def invitation_status_counts(*, assembly: Assembly) -> list[tuple[str, str, int]
         .values_list("status", "n")
     )
     return [(value, str(label), counts.get(value, 0)) for value, label in Invitation.Status.choices]
+
+
+@dataclass(frozen=True)
+class AddressLookup:
+    """The invitations to one front door, and how many people live there."""
+
+    invitations: list[Invitation]
+    residents: int
+
+
+def invitations_at_address(*, assembly: Assembly, postcode: str, house_number: int
+                           ) -> AddressLookup:
+    """Every invitation to an address, whatever its house letter or addition:
+    someone on the phone often leaves those out. ``postcode`` is normalised."""
+    residents = Resident.objects.filter(
+        assembly=assembly, postcode=postcode, house_number=house_number
+    )
+    invitations = (
+        Invitation.objects.filter(resident__in=residents)
+        .select_related("resident", "draw")
+        .order_by("resident__house_letter", "resident__house_number_addition", "pk")
+    )
+    return AddressLookup(invitations=list(invitations), residents=residents.count())
 
 
 def invitation_bounced_count(*, assembly: Assembly) -> int:

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models import Assembly, User, in_reader_language, reads_english
+from participants.codes import code_display
 from sessions.models import Weekend
 
 
@@ -212,6 +213,11 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assembly_id}:{self.pk}"
+
+    @property
+    def shown_code(self) -> str:
+        """The code as the letter prints it (``ABCD-EFGH-JKL``)."""
+        return code_display(self.code)
 
 
 class InvitationReminder(models.Model):

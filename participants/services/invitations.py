@@ -38,6 +38,7 @@ from assembly.mail_sending import (
 )
 from assembly.models import Assembly, User, both_languages
 from assembly.queueing import REQUEUE_AFTER, queue_or_leave_to_sweep
+from assembly.services import audit_record
 from participants.codes import code_generate
 from participants.letters import (
     LetterText,
@@ -958,6 +959,23 @@ def letter_batch_produce(*, run_id: int, number: int) -> bool:
     logger.info("letter batch produced run=%s number=%s letters=%s", run.pk, number, letters)
     invitation_run_finish_if_complete(run_id=run.pk)
     return True
+
+
+def invitation_letter_reprint(*, invitation: Invitation, actor: User | None) -> bytes:
+    """One invitee's letter again, as a PDF: for someone who lost it and calls.
+    Same code, same text, in Dutch as the batches; the status does not change."""
+    if invitation.resident is None:
+        raise ValueError("a purged invitation has no letter")
+    with translation.override(settings.LANGUAGE_CODE):
+        pdf, _letters = letters_pdf([invitation], letter_text(invitation.assembly))
+    audit_record(
+        action="invitations.letter_reprinted",
+        assembly=invitation.assembly,
+        actor=actor,
+        target=invitation,
+        detail={"invitation": invitation.pk},
+    )
+    return pdf
 
 
 # --------------------------------------------------------------------------- e-mail

@@ -24,6 +24,8 @@ urlpatterns: list[URLPattern] = [
     ),
     path(f"{_BASE}brieven/<int:batch_id>.pdf", views.letter_batch_pdf, name="letter_batch_pdf"),
     path(f"{_BASE}export.csv", views.invitation_export, name="invitation_export"),
+    path(f"{_BASE}opzoeken/", views.invitation_lookup, name="invitation_lookup"),
+    path(f"{_BASE}<int:pk>/brief.pdf", views.invitation_letter_pdf, name="invitation_letter_pdf"),
     path(f"{_BASE}teruggekomen/", views.invitation_bounces, name="invitation_bounces"),
     path(f"{_BASE}herinneringen/", views.reminder_schedule, name="reminder_schedule"),
 ]

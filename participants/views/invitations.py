@@ -26,7 +26,8 @@ from assembly.services import assembly_update
 from assembly.spreadsheets import CSV_BOM
 from participants import selectors_invitations as selectors
 from participants.forms_registration import AccessibleForm
-from participants.models import InvitationDraw, InvitationRun, LetterBatch
+from participants.models import Invitation, InvitationDraw, InvitationRun, LetterBatch
+from participants.population import normalise_postcode, split_house_number
 from participants.resources_bounces import read_bounces
 from participants.resources_quotas import QuotaFileError
 from participants.services import bounces, reminders
@@ -121,6 +122,34 @@ class BounceUploadForm(AccessibleForm):
         if upload.size > MAX_BOUNCE_LIST_BYTES:
             raise ValidationError(_("Het bestand is te groot (hoogstens 5 MB)."))
         return upload
+
+
+class AddressLookupForm(AccessibleForm):
+    postcode = forms.CharField(
+        label=gettext_lazy("Postcode"),
+        max_length=10,
+        help_text=gettext_lazy("Bijvoorbeeld: 1234 AB"),
+    )
+    house_number = forms.CharField(
+        label=gettext_lazy("Huisnummer"),
+        max_length=20,
+        help_text=gettext_lazy(
+            "Alleen het nummer is genoeg. We tonen alle uitnodigingen op dat nummer, "
+            "met elke letter of toevoeging."
+        ),
+    )
+
+    def clean_postcode(self) -> str:
+        postcode = normalise_postcode(self.cleaned_data["postcode"])
+        if postcode is None:
+            raise ValidationError(_("Vul een postcode in zoals 1234 AB."))
+        return postcode
+
+    def clean_house_number(self) -> int:
+        parsed = split_house_number(self.cleaned_data["house_number"])
+        if parsed is None:
+            raise ValidationError(_("Vul een huisnummer in, zoals 12 of 12a."))
+        return parsed[0]
 
 
 def _active_draw(assembly: Assembly) -> InvitationDraw | None:
@@ -422,3 +451,47 @@ def invitation_bounces(request: HttpRequest, slug: str) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@access.personal_data_view
+def invitation_lookup(request: HttpRequest, slug: str) -> HttpResponse:
+    """Someone calls: "I had a letter, but I lost it." The secretariat finds the
+    invitation by address. A POST, so the address stays out of the URL and the
+    web server's logs."""
+    assembly = _organiser_assembly(request, slug)
+    form = AddressLookupForm(request.POST or None)
+    found = None
+    if request.method == "POST" and form.is_valid():
+        found = selectors.invitations_at_address(
+            assembly=assembly,
+            postcode=form.cleaned_data["postcode"],
+            house_number=form.cleaned_data["house_number"],
+        )
+    return render(
+        request,
+        "participants/invitations/lookup.html",
+        {"assembly": assembly, "form": form, "found": found},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@access.personal_data_view
+def invitation_letter_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly = _organiser_assembly(request, slug)
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("resident", "assembly"),
+        pk=pk,
+        assembly=assembly,
+        resident__isnull=False,
+    )
+    pdf = services.invitation_letter_reprint(
+        invitation=invitation, actor=access.request_user(request)
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="uitnodiging-{assembly.slug}-{invitation.pk}.pdf"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

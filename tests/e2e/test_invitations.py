@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -78,3 +79,35 @@ def test_an_organiser_reads_in_a_list_of_bounced_emails_on_a_phone(
     assert_accessible(axe, page)
     bounced.refresh_from_db()
     assert bounced.status == "bounced"
+
+
+def test_an_organiser_looks_up_an_invitation_by_address_on_a_phone(
+    page: Page, axe: Axe, cast: Cast, live_server: Any
+) -> None:
+    make_residents(cast.assembly, 2, per_household=1)
+    draw = invitation_draw(assembly=cast.assembly, count=2, seed="bel")
+    invitation = draw.invitations.select_related("resident").order_by("pk")[0]
+    resident = invitation.resident
+    page.set_viewport_size(PHONE)
+    log_in(page, "organiser", cast.users["organiser"].email)
+    page.goto(reverse("participants:invitations", kwargs={"slug": cast.assembly.slug}))
+    page.get_by_role("link", name="Uitnodiging opzoeken (iemand belt over de brief)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uitnodiging opzoeken")
+    assert_accessible(axe, page)
+
+    page.get_by_label("Postcode").fill("123")
+    page.get_by_label("Huisnummer").fill(str(resident.house_number))
+    page.get_by_role("button", name="Zoeken").click()
+    expect(page.locator(".error-summary")).to_contain_text("Vul een postcode in zoals 1234 AB.")
+    assert_accessible(axe, page)
+
+    page.get_by_label("Postcode").fill(f"{resident.postcode[:4]} {resident.postcode[4:]}")
+    page.get_by_role("button", name="Zoeken").click()
+    expect(page.get_by_text(invitation.shown_code)).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the look-up page is {width} px wide on a phone"
+    assert_accessible(axe, page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile(r"^Brief opnieuw \(PDF\)")).click()
+    expected = f"uitnodiging-{cast.assembly.slug}-{invitation.pk}.pdf"
+    assert download.value.suggested_filename == expected

@@ -42,6 +42,18 @@ def _batch_kwargs(cast: Cast) -> dict[str, Any]:
     return {"slug": cast.assembly.slug, "batch_id": batch.pk}
 
 
+def _invitation_kwargs(cast: Cast) -> dict[str, Any]:
+    from participants.models import Invitation
+    from tests.participants.test_invitations import make_residents
+
+    make_residents(cast.assembly, 1, per_household=1)
+    resident = cast.assembly.residents.get()
+    invitation = Invitation.objects.create(
+        assembly=cast.assembly, draw=_draw(cast), resident=resident, code="PERMISSION1"
+    )
+    return {"slug": cast.assembly.slug, "pk": invitation.pk}
+
+
 ORGANISER = staff_only({"organiser"})
 
 ROWS: dict[str, Row] = {
@@ -57,4 +69,6 @@ ROWS: dict[str, Row] = {
     "participants:invitation_export": Row(ORGANISER, kwargs=SLUG),
     "participants:reminder_schedule": Row(ORGANISER, kwargs=SLUG),
     "participants:invitation_bounces": Row(ORGANISER, kwargs=SLUG),
+    "participants:invitation_lookup": Row(ORGANISER, kwargs=SLUG),
+    "participants:invitation_letter_pdf": Row(ORGANISER, kwargs=_invitation_kwargs),
 }
