@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from assembly.models import AllowanceMode, AllowanceYear, Assembly, User
@@ -320,6 +320,32 @@ def claims_with_the_same_receipt(*, claim: ExpenseClaim) -> list[ExpenseClaim]:
         .exclude(pk=claim.pk)
         .select_related("member__registration")
         .order_by("pk")
+    )
+
+
+# Claims alike in these, and not rejected, look like the same costs sent twice:
+# paid twice if nobody notices. A warning for the organiser, not a refusal:
+# two taxi rides of the same price on one day happen.
+_SAME_COSTS = ("member_id", "day", "kind", "amount")
+
+
+def _same_costs(**match: Any) -> QuerySet[ExpenseClaim]:
+    return ExpenseClaim.objects.filter(**match).exclude(status=ExpenseClaim.Status.REJECTED)
+
+
+def claims_like_this(*, claim: ExpenseClaim) -> list[ExpenseClaim]:
+    alike = _same_costs(**{name: getattr(claim, name) for name in _SAME_COSTS})
+    return list(alike.exclude(pk=claim.pk).order_by("pk"))
+
+
+def claims_for_assembly_with_twins(*, assembly: Assembly, status: str = ""
+                                   ) -> list[ExpenseClaim]:
+    """The queue, each claim marked ``has_twin`` when another claim looks the same."""
+    twins = _same_costs(**{name: OuterRef(name) for name in _SAME_COSTS}).exclude(
+        pk=OuterRef("pk")
+    )
+    return list(
+        claims_for_assembly(assembly=assembly, status=status).annotate(has_twin=Exists(twins))
     )
 
 

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 
 from assembly.models import STAFF_ROLES, Assembly, RoleKind, User
 from tests.factories import AssemblyFactory, RoleFactory, UserFactory, WeekendFactory, give_totp
@@ -72,6 +73,18 @@ def _rows_from_data_migrations(request: pytest.FixtureRequest) -> None:
     request.getfixturevalue("transactional_db")
     migration = importlib.import_module("assembly.migrations.0005_allowance_year_2025")
     migration.seed_2025(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _site_language_at_the_start() -> object:
+    """Each test starts in the site's language. A page request switches the
+    thread's language and leaves it so: an English page in one test would
+    otherwise make the next test's messages English."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield None
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -198,6 +199,16 @@ def my_claim_new(request: HttpRequest, slug: str) -> HttpResponse:
                 )
                 % {"amount": formats.number_format(claim.amount, 2)},
             )
+            if selectors.claims_like_this(claim=claim):
+                messages.warning(
+                    request,
+                    _(
+                        "Let op: u hebt al een declaratie met dezelfde dag, soort en bedrag. "
+                        "Hebt u dezelfde kosten per ongeluk twee keer gestuurd? Mail dan "
+                        "het secretariaat: %(email)s."
+                    )
+                    % {"email": settings.INVITATION_CONTACT_EMAIL},
+                )
             return redirect(_my_url(assembly) + "#declaraties")
     elif "kind" in form.errors or "day" in form.errors:
         start = ClaimStartForm(request.POST, days=days)
@@ -463,7 +474,7 @@ def claims_queue(request: HttpRequest, slug: str) -> HttpResponse:
     assembly, _user = _organiser(request, slug)
     form = StatusFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
-    claims = list(selectors.claims_for_assembly(assembly=assembly, status=status))
+    claims = selectors.claims_for_assembly_with_twins(assembly=assembly, status=status)
     return render(
         request,
         TEMPLATES + "queue.html",
@@ -506,6 +517,7 @@ def _claim_page(
             "claim": claim,
             "events": selectors.claim_events(claim=claim),
             "same_receipt": selectors.claims_with_the_same_receipt(claim=claim),
+            "alike": selectors.claims_like_this(claim=claim),
             "reason_form": reason_form or ReasonForm(),
             "ask_form": ask_form or AskForm(),
             "decidable": claim.status in claim_services.DECIDABLE,

@@ -688,3 +688,49 @@ def test_the_organiser_sees_when_the_same_receipt_was_sent_twice(
     assert f"Declaratie {first.pk}, € 20,00" in page(second)
     ExpenseClaim.objects.filter(pk=first.pk).update(receipt_sha256="0" * 64)
     assert "deze bon is ook bij een andere declaratie gestuurd" not in page(second)
+
+
+@pytest.mark.django_db
+def test_the_same_costs_claimed_twice_are_pointed_out_to_the_organiser(
+    cast: Cast, member: PanelMember
+) -> None:
+    """Same day, kind and amount from the same member, even with another photo:
+    a warning on the claim and in the queue (two equal taxi rides do happen)."""
+    first = make_claim(member, amount="20.00")
+    second = make_claim(member, amount="20.00")
+    ExpenseClaim.objects.filter(pk=first.pk).update(receipt_sha256="1" * 64)
+    other_amount = make_claim(member, amount="21.00")
+    client = organiser_client(cast)
+
+    def page(claim: ExpenseClaim) -> str:
+        kwargs = {"slug": cast.assembly.slug, "pk": claim.pk}
+        return client.get(reverse("participants:claim_detail", kwargs=kwargs)).content.decode()
+
+    warning = "deze persoon heeft voor dezelfde dag dezelfde soort kosten met hetzelfde bedrag"
+    assert warning in page(second) and f"Declaratie {first.pk}, € 20,00" in page(second)
+    assert warning in page(first)
+    assert warning not in page(other_amount)
+    queue = client.get(reverse("participants:claims_queue", kwargs={"slug": cast.assembly.slug}))
+    assert queue.content.decode().count("Let op: misschien dubbel") == 2
+    # A rejected twin is no longer a risk.
+    ExpenseClaim.objects.filter(pk=first.pk).update(status=Status.REJECTED)
+    assert warning not in page(second)
+
+
+@pytest.mark.django_db
+def test_the_member_is_told_when_a_claim_looks_like_one_sent_before(
+    cast: Cast, member: PanelMember
+) -> None:
+    client = _client(cast, "member")
+    first = client.post(claim_url(cast), {**step_two(cast), "receipt": upload(png_bytes())})
+    after_first = client.get(first["Location"]).content.decode()
+    assert "al een declaratie met dezelfde dag" not in after_first
+    second = client.post(
+        claim_url(cast),
+        {**step_two(cast), "receipt": upload(png_bytes((41, 30)))},
+        follow=True,
+    )
+    assert ExpenseClaim.objects.filter(member=member).count() == 2
+    assert "Let op: u hebt al een declaratie met dezelfde dag, soort en bedrag." in (
+        second.content.decode()
+    )
