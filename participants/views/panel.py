@@ -527,12 +527,20 @@ def pool_purge_view(request: HttpRequest, slug: str) -> HttpResponse:
                 },
             )
         return redirect("participants:pool_purge", slug=assembly.slug)
+    plan = pool_purge_plan(assembly=assembly)
+    words = quota_labels(assembly=assembly)
     return render(
         request,
         TEMPLATES + "purge.html",
         {
             "assembly": assembly,
-            "plan": pool_purge_plan(assembly=assembly),
+            "plan": plan,
+            # (category, value in words, value as stored, count)
+            "pool_counts": [
+                (words.category(category), words.value(category, value), value, count)
+                for category, values in plan.pool_counts.items()
+                for value, count in values.items()
+            ],
             "purges": assembly.pool_purges.all(),
         },
     )

@@ -338,6 +338,7 @@ def quota_propose(request: HttpRequest, slug: str) -> HttpResponse:
             "proposal": proposal,
             "problems": problems,
             "labels": labels,
+            "proposal_rows": _with_words(assembly, proposal.rows if proposal else []),
             "has_quotas": selectors.quota_list(assembly=assembly).exists(),
         },
     )
@@ -437,3 +438,10 @@ def pool_check(request: HttpRequest, slug: str) -> HttpResponse:
             ),
         },
     )
+
+
+def _with_words(assembly: Assembly, rows: list[Any]) -> list[tuple[Any, Any, Any]]:
+    """Each proposed row with the words for its category and value."""
+    words = selectors.quota_labels(assembly=assembly)
+    return [(row, words.category(row.category), words.value(row.category, row.value))
+            for row in rows]

@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from assembly.models import AuditEvent, MailboxMessage, OutboxEmail
+from assembly.models import AuditEvent, MailboxMessage, OutboxEmail, RoleKind
 from assembly.outbox import outbox_queue
 from participants.models import (
     Invitation,
@@ -28,7 +30,7 @@ from participants.services import panel as panel_services
 from participants.services import selection as selection_services
 from participants.services.purge import PurgeRefused, pool_purge, pool_purge_plan
 from participants.services.registration import registration_send_manage_link
-from tests.factories import UserFactory
+from tests.factories import RoleFactory, UserFactory, give_totp
 from tests.participants.test_panel import Panel, make_panel
 
 SELECTED = (0, 1, 2, 3, 4, 5)  # members 0-3, alternates 4-5 (make_panel's defaults)
@@ -335,3 +337,19 @@ def test_the_purge_takes_the_names_it_deletes_out_of_published_reasons() -> None
 
     reason.refresh_from_db()
     assert reason.discard_reason == "[…] was er niet; de post kwam te laat."
+
+
+@pytest.mark.django_db
+def test_the_purge_page_names_the_remaining_counts_in_words() -> None:
+    panel = _standing_panel()
+    organiser = UserFactory()
+    RoleFactory(user=organiser, assembly=panel.assembly, kind=RoleKind.ORGANISER)
+    give_totp(organiser)  # staff pages need the second step
+    client = Client()
+    client.force_login(organiser)
+    page = client.get(
+        reverse("participants:pool_purge", kwargs={"slug": panel.assembly.slug})
+    ).content.decode()
+    assert '<td>Geslacht</td><th scope="row">Vrouw <span class="muted">(vrouw)</span></th>' in (
+        page
+    )

@@ -451,6 +451,10 @@ def test_the_proposal_page_previews_then_replaces_on_confirmation(cast: Cast) ->
     page = client.post(url, form).content.decode()
     assert "Dit voorstel gebruiken" in page
     assert "CBS StatLine 70072ned" in page and "(2024)" in page
+    # Words, with the stored code beside them, not codes alone.
+    assert '<td>Geslacht</td><th scope="row">Vrouw <span class="muted">(vrouw)</span></th>' in (
+        page
+    )
     assert Quota.objects.count() == 0
     response = client.post(url, {**form, "action": "apply", "shares_text": ""})
     assert response.status_code == 302
