@@ -5,6 +5,7 @@ Aggregates only: no page here shows a respondent's answers or name.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -440,7 +441,7 @@ def pool_check(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _with_words(assembly: Assembly, rows: list[Any]) -> list[tuple[Any, Any, Any]]:
+def _with_words(assembly: Assembly, rows: Sequence[Any]) -> list[tuple[Any, Any, Any]]:
     """Each proposed row with the words for its category and value."""
     words = selectors.quota_labels(assembly=assembly)
     return [(row, words.category(row.category), words.value(row.category, row.value))
