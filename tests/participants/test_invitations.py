@@ -23,6 +23,7 @@ from pypdf import PdfReader
 
 from assembly.models import Assembly
 from participants.codes import code_display, code_passes_check
+from participants.letters import contact_address
 from participants.models import (
     Invitation,
     InvitationDraw,
@@ -531,6 +532,10 @@ def test_it_emails_each_invitee_with_an_address_once(
     assert f"/aanmelden/?code={invitation.code}" in message.body
     assert invitation.status == Invitation.Status.EMAILED
     assert invitation.emailed_at is not None and invitation.email_claimed_at is not None
+    html = message.alternatives[0][0]
+    assert isinstance(html, str)
+    contact = contact_address()
+    assert f'<a href="mailto:{contact}">{contact}</a>' in html
 
 
 def test_a_second_email_run_counts_only_the_emails_it_will_send(
@@ -797,6 +802,9 @@ def test_a_late_reminder_states_the_days_that_are_really_left(
     assert said in message.body
     html = message.alternatives[0][0]
     assert isinstance(html, str) and said in html
+    # In the HTML part, whom to ask is a link to write to.
+    contact = contact_address()
+    assert f'<a href="mailto:{contact}">{contact}</a>' in html
     assert InvitationReminder.objects.filter(days_before=7).count() == 6
 
 

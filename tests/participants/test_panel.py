@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assembly.models import Assembly, AuditEvent, Role, RoleKind
+from participants.letters import contact_address
 from participants.models import (
     Invitation,
     InvitationDraw,
@@ -271,6 +272,8 @@ def test_a_notification_waits_in_the_outbox_until_it_can_be_sent(
     assert outbox_sweep() == 1 and outbox_sweep() == 0
     assert [m.to for m in mail.outbox] == [[panel.people[0].email]]
     assert "ingeloot" in mail.outbox[0].subject
+    contact = contact_address()
+    assert f'<a href="mailto:{contact}">{contact}</a>' in waiting.html_body
 
 
 @pytest.mark.django_db
