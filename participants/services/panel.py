@@ -329,6 +329,11 @@ def _email_queue(template: str, member: PanelMember, **extra: Any) -> None:
     """Write the member's e-mail to the outbox, in the caller's transaction: it
     is sent once after the commit, or by the sweep when the queue or the mail
     server is down (assembly.outbox)."""
+    if not member.registration.email:
+        # Signed up by the secretariat without an e-mail address: the letter
+        # (panel_letters_pdf) and the phone reach this person instead.
+        logger.info("panel mail %s skipped, no address member=%s", template, member.pk)
+        return
     context = {**_mail_context(member), **extra}
     with translation.override(member.mail_language):
         subject = render_to_string(f"participants/email/{template}_subject.txt", context).strip()
@@ -549,7 +554,12 @@ def panel_member_respond(
         raise PanelRefused(_("U hebt al geantwoord, of uw antwoord is niet meer nodig."))
     now = timezone.now()
     member.responded_at = now
-    if accept:
+    if accept and not member.registration.email:
+        # No e-mail address, so no account to log in with: the member takes
+        # part on paper (the desk, paper ballots, letters from the secretariat).
+        member.status = PanelMember.Status.CONFIRMED
+        member.save(update_fields=["status", "responded_at"])
+    elif accept:
         registration = member.registration
         user = user_get_or_create(
             email=registration.email,

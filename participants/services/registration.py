@@ -21,8 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from assembly.client_address import ip_block
-from assembly.models import Assembly, offered_language
+from assembly.models import Assembly, User, offered_language
 from assembly.outbox import outbox_queue
+from assembly.services import audit_record
 from participants.letters import contact_address
 from participants.models import (
     AttitudeQuestion,
@@ -182,6 +183,12 @@ def _send_after_commit(*, registration_id: int, template: str) -> None:
     """Put the e-mail in the outbox: it commits with the registration and goes
     out after the commit, also when the queue or the mail server is down now."""
     registration = Registration.objects.select_related("assembly").get(pk=registration_id)
+    if not registration.email:
+        # Signed up by the secretariat for someone without e-mail: the
+        # secretariat tells them on the phone, and later news comes by post.
+        logger.info("registration mail %s skipped, no address registration=%s",
+                    template, registration_id)
+        return
     context = {
         "registration": registration,
         "assembly": registration.assembly,
@@ -224,11 +231,16 @@ def registration_create(
     answers: dict[str, Any],
     weekend_ids: Iterable[int],
     language: str = "",
+    made_by: User | None = None,
 ) -> Registration:
     """Write the registration and mark the invitation, in one transaction.
 
     ``language`` is the site language the person used (later e-mails use it);
     anything the site does not offer counts as Dutch.
+
+    ``made_by``: an organiser who signed the person up on the phone or at a
+    desk, after reading the explanation out and hearing their consent. The
+    audit log keeps who did (ids only).
 
     The row lock on the invitation makes a second tab (or a second person with
     the same letter) wait, then find the invitation registered and be refused.
@@ -260,6 +272,14 @@ def registration_create(
     )
     invitation.status = Invitation.Status.REGISTERED
     invitation.save(update_fields=["status"])
+    if made_by is not None:
+        audit_record(
+            action="registration.made_by_secretariat",
+            assembly=invitation.assembly,
+            actor=made_by,
+            target=registration,
+            detail={"registration": registration.pk, "invitation": invitation.pk},
+        )
     logger.info("registration created id=%s invitation=%s", registration.pk, invitation.pk)
     _send_after_commit(registration_id=registration.pk, template="confirmation")
     return registration

@@ -1,6 +1,7 @@
 from django.urls import URLPattern, path
 
 from participants.views import invitations as views
+from participants.views import registration_desk
 
 _BASE = "b/<slug:slug>/beheer/uitnodigingen/"
 
@@ -26,6 +27,11 @@ urlpatterns: list[URLPattern] = [
     path(f"{_BASE}export.csv", views.invitation_export, name="invitation_export"),
     path(f"{_BASE}opzoeken/", views.invitation_lookup, name="invitation_lookup"),
     path(f"{_BASE}<int:pk>/brief.pdf", views.invitation_letter_pdf, name="invitation_letter_pdf"),
+    path(
+        f"{_BASE}<int:pk>/aanmelden/",
+        registration_desk.registration_on_behalf,
+        name="registration_on_behalf",
+    ),
     path(f"{_BASE}teruggekomen/", views.invitation_bounces, name="invitation_bounces"),
     path(f"{_BASE}herinneringen/", views.reminder_schedule, name="reminder_schedule"),
 ]

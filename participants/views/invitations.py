@@ -32,6 +32,7 @@ from participants.resources_bounces import read_bounces
 from participants.resources_quotas import QuotaFileError
 from participants.services import bounces, reminders
 from participants.services import invitations as services
+from participants.services.registration import registration_is_open
 
 
 def _organiser_assembly(request: HttpRequest, slug: str) -> Assembly:
@@ -471,7 +472,12 @@ def invitation_lookup(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "participants/invitations/lookup.html",
-        {"assembly": assembly, "form": form, "found": found},
+        {
+            "assembly": assembly,
+            "form": form,
+            "found": found,
+            "registration_open": registration_is_open(assembly=assembly),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -224,12 +224,16 @@ def panel_member_answer(request: HttpRequest, slug: str, pk: int) -> HttpRespons
                 request, _("Deze persoon heeft al geantwoord, of een antwoord is niet meer nodig.")
             )
         else:
-            messages.success(
-                request,
-                _("Genoteerd: deze persoon doet mee. Er gaat een e-mail om in te loggen.")
-                if accept
-                else _("Genoteerd: deze persoon doet niet mee. Vraag nu een vervanging."),
-            )
+            if not accept:
+                said = _("Genoteerd: deze persoon doet niet mee. Vraag nu een vervanging.")
+            elif member.registration.email:
+                said = _("Genoteerd: deze persoon doet mee. Er gaat een e-mail om in te loggen.")
+            else:
+                said = _(
+                    "Genoteerd: deze persoon doet mee. Zonder e-mailadres is er geen account: "
+                    "stuur informatie per post en bel als dat nodig is."
+                )
+            messages.success(request, said)
         return redirect("participants:panel_list", slug=assembly.slug)
     return render(
         request,

@@ -85,7 +85,7 @@ def _steps(*, has_questions: bool, has_weekends: bool) -> list[Step]:
     ]
 
 
-def _steps_for(assembly: Assembly) -> list[Step]:
+def steps_for(assembly: Assembly) -> list[Step]:
     return _steps(
         has_questions=selectors.attitude_question_list(assembly=assembly).exists(),
         has_weekends=selectors.weekend_list(assembly=assembly).exists(),
@@ -96,7 +96,7 @@ def _steps_of(sign_up: selectors.SignUp) -> list[Step]:
     return _steps(has_questions=sign_up.has_questions, has_weekends=sign_up.has_weekends)
 
 
-def _form_for(
+def step_form(
     key: str,
     assembly: Assembly,
     data: QueryDict | None = None,
@@ -119,7 +119,7 @@ def _form_for(
     raise Http404
 
 
-def _answers_from(key: str, form: AccessibleForm) -> dict[str, Any]:
+def step_answers(key: str, form: AccessibleForm) -> dict[str, Any]:
     """A valid step form's contribution, in the shape of the Registration's fields."""
     if isinstance(form, OpinionForm):
         return {"attitude_answers": form.answers()}
@@ -308,7 +308,7 @@ def register_step(request: HttpRequest, step: str) -> HttpResponse:
         "controleren"
     )
     if request.method == "POST":
-        form = _form_for(step, assembly, data=request.POST)
+        form = step_form(step, assembly, data=request.POST)
         if form.is_valid():
             stored[step] = {
                 name: request.POST.getlist(name) for name in form.fields if name in request.POST
@@ -321,7 +321,7 @@ def register_step(request: HttpRequest, step: str) -> HttpResponse:
                 return redirect("participants:register_check")
             return redirect("participants:register_step", step=keys[position + 1])
     else:
-        form = _form_for(step, assembly, data=_query_dict(stored[step]) if step in stored else None)
+        form = step_form(step, assembly, data=_query_dict(stored[step]) if step in stored else None)
     current = steps[keys.index(step)]
     previous = keys[keys.index(step) - 1] if keys.index(step) > 0 else None
     return render(
@@ -350,10 +350,10 @@ def _collect(
         stored = state["steps"].get(step.key)
         if stored is None:
             return answers, step.key
-        form = _form_for(step.key, assembly, data=_query_dict(stored))
+        form = step_form(step.key, assembly, data=_query_dict(stored))
         if not form.is_valid():
             return answers, step.key
-        answers.update(_answers_from(step.key, form))
+        answers.update(step_answers(step.key, form))
     return answers, None
 
 
@@ -576,7 +576,7 @@ def register_manage(request: HttpRequest, token: str) -> HttpResponse:
             "sections": _summary(
                 registration.assembly,
                 _answers_of(registration),
-                _steps_for(registration.assembly),
+                steps_for(registration.assembly),
             ),
         },
     )
@@ -587,7 +587,7 @@ def register_manage_step(request: HttpRequest, token: str, step: str) -> HttpRes
     if registration is None:
         return _invalid_link(request)
     assembly = registration.assembly
-    steps = [s for s in _steps_for(assembly) if s.changeable]
+    steps = [s for s in steps_for(assembly) if s.changeable]
     if step not in [s.key for s in steps]:
         raise Http404
     if not _can_change(registration):
@@ -597,11 +597,11 @@ def register_manage_step(request: HttpRequest, token: str, step: str) -> HttpRes
     initial: dict[str, Any] = dict(answers)
     initial.update(OpinionForm.initial_from(answers["attitude_answers"]))
     initial["weekends"] = answers["weekend_ids"]
-    form = _form_for(
+    form = step_form(
         step, assembly, data=request.POST if request.method == "POST" else None, initial=initial
     )
     if request.method == "POST" and form.is_valid():
-        changed = _answers_from(step, form)
+        changed = step_answers(step, form)
         weekend_ids = changed.pop("weekend_ids", None)
         try:
             services.registration_update(

@@ -111,3 +111,52 @@ def test_an_organiser_looks_up_an_invitation_by_address_on_a_phone(
         page.get_by_role("link", name=re.compile(r"^Brief opnieuw \(PDF\)")).click()
     expected = f"uitnodiging-{cast.assembly.slug}-{invitation.pk}.pdf"
     assert download.value.suggested_filename == expected
+
+
+def test_an_organiser_signs_up_a_caller_without_e_mail_on_a_phone(
+    page: Page, axe: Axe, cast: Cast, live_server: Any
+) -> None:
+    from django.utils import timezone
+
+    from participants.models import Registration
+
+    cast.assembly.registration_deadline = timezone.localdate() + timezone.timedelta(days=30)
+    cast.assembly.save(update_fields=["registration_deadline"])
+    make_residents(cast.assembly, 1, per_household=1)
+    draw = invitation_draw(assembly=cast.assembly, count=1, seed="beller")
+    invitation = draw.invitations.select_related("resident").get()
+    resident = invitation.resident
+    page.set_viewport_size(PHONE)
+    log_in(page, "organiser", cast.users["organiser"].email)
+    page.goto(reverse("participants:invitation_lookup", kwargs={"slug": cast.assembly.slug}))
+    page.get_by_label("Postcode").fill(resident.postcode)
+    page.get_by_label("Huisnummer").fill(str(resident.house_number))
+    page.get_by_role("button", name="Zoeken").click()
+    page.get_by_role("link", name=re.compile(r"^Aanmelden namens deze persoon")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Aanmelden namens iemand")
+    assert_accessible(axe, page)
+
+    # Sent without consent and without a way to reach the person: the list of
+    # problems at the top gets the focus.
+    page.get_by_label("Uw naam").fill("Henk Jansen")
+    page.get_by_role("button", name="Aanmelding bewaren").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Vul een telefoonnummer in.")
+    assert_accessible(axe, page)
+
+    page.get_by_label("Telefoonnummer").fill("050 123 4567")
+    page.get_by_label("Uw geboortedatum").fill("1950-03-02")
+    page.get_by_label("Man", exact=True).check()
+    page.get_by_label("Basisschool, vmbo, mbo 1").check()
+    page.get_by_label("In welke provincie woont u?").select_option("Groningen")
+    page.get_by_label("Dorp").check()
+    page.get_by_label("Nee, ik en mijn ouders zijn in Nederland geboren").check()
+    page.get_by_label(re.compile(r"^Ik heb de uitleg hierboven voorgelezen")).check()
+    page.get_by_role("radio", name="Nederlands").check()
+    page.get_by_role("button", name="Aanmelding bewaren").click()
+    expect(page.get_by_text("Zeg aan de telefoon dat het gelukt is.")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width} px wide on a phone"
+    registration = Registration.objects.get(invitation=invitation)
+    assert (registration.email, registration.phone) == ("", "050 123 4567")

@@ -71,4 +71,5 @@ ROWS: dict[str, Row] = {
     "participants:invitation_bounces": Row(ORGANISER, kwargs=SLUG),
     "participants:invitation_lookup": Row(ORGANISER, kwargs=SLUG),
     "participants:invitation_letter_pdf": Row(ORGANISER, kwargs=_invitation_kwargs),
+    "participants:registration_on_behalf": Row(ORGANISER, kwargs=_invitation_kwargs),
 }

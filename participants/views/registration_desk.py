@@ -1,0 +1,168 @@
+"""Signing someone up for them: the secretariat on the phone (or at a help desk)
+with a person who cannot or will not use the website.
+
+The same questions as the website, in the same words: the organiser reads them
+out, so answers by phone mean what answers online mean. The explanation about
+the data is read out too, and the organiser confirms the person's consent. An
+e-mail address is asked only if the person has one; without it, the
+confirmation is given on the phone and later news comes by letter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assembly import access
+from assembly.access import get_assembly_for_organiser
+from assembly.models import Assembly
+from participants.forms_registration import AccessibleForm, ContactForm
+from participants.models import Invitation
+from participants.services import registration as services
+from participants.views.registration import step_answers, step_form, steps_for
+
+
+class OnBehalfContactForm(ContactForm):
+    """Contact details given on the phone: an e-mail address only if there is one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = False
+        self.fields["email"].label = gettext_lazy(
+            "E-mailadres (alleen als de persoon er een heeft)"
+        )
+        self.fields["email"].help_text = gettext_lazy(
+            "Daarheen gaat de bevestiging. Zonder e-mailadres gaat later nieuws per post."
+        )
+        self.fields["phone"].label = gettext_lazy("Telefoonnummer")
+        self.fields["phone"].help_text = gettext_lazy(
+            "Nodig als er geen e-mailadres is: dan bellen wij als dat nodig is."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("email") and not cleaned.get("phone") and "phone" not in self.errors:
+            self.add_error(
+                "phone",
+                _("Vul een telefoonnummer in. Zonder e-mailadres is dat de enige manier om "
+                  "deze persoon te bereiken."),
+            )
+        return cleaned
+
+
+class ConsentReadForm(AccessibleForm):
+    consent_read = forms.BooleanField(
+        label=gettext_lazy(
+            "Ik heb de uitleg hierboven voorgelezen. Deze persoon geeft toestemming om de "
+            "gegevens en de mening te bewaren en te gebruiken voor de loting."
+        ),
+        error_messages={
+            "required": gettext_lazy(
+                "Zet een vinkje als de persoon toestemming geeft. Zonder toestemming geen "
+                "aanmelding."
+            )
+        },
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("In welke taal wil deze persoon post en e-mail krijgen?"),
+        choices=[("nl", gettext_lazy("Nederlands")), ("en", gettext_lazy("Engels"))],
+        initial="nl",
+        widget=forms.RadioSelect,
+    )
+
+
+def _invitation(request: HttpRequest, slug: str, pk: int) -> Invitation:
+    assembly = get_assembly_for_organiser(user=access.request_user(request), slug=slug)
+    return get_object_or_404(
+        Invitation.objects.select_related("resident", "assembly"),
+        pk=pk,
+        assembly=assembly,
+        resident__isnull=False,
+    )
+
+
+@login_required
+@access.personal_data_view
+def registration_on_behalf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    invitation = _invitation(request, slug, pk)
+    assembly = invitation.assembly
+    reason = _why_not(invitation, assembly)
+    if reason:
+        return _not_now(request, invitation, reason)
+    data = request.POST if request.method == "POST" else None
+    keys = [step.key for step in steps_for(assembly) if step.key not in ("toestemming", "gegevens")]
+    contact = OnBehalfContactForm(data)
+    steps = [(key, step_form(key, assembly, data=data)) for key in keys]
+    consent = ConsentReadForm(data)
+    all_forms: list[AccessibleForm] = [contact, *(form for _key, form in steps), consent]
+    if request.method == "POST" and all([form.is_valid() for form in all_forms]):
+        answers: dict[str, Any] = dict(contact.cleaned_data)
+        for key, form in steps:
+            answers.update(step_answers(key, form))
+        weekend_ids = answers.pop("weekend_ids", [])
+        try:
+            services.registration_create(
+                invitation_id=invitation.pk,
+                consent_version=services.CONSENT_VERSION,
+                answers=answers,
+                weekend_ids=weekend_ids,
+                language=consent.cleaned_data["language"],
+                made_by=access.request_user(request),
+            )
+        except services.RegistrationRefused:
+            # Signed up meanwhile (online, or by a colleague), or just closed.
+            invitation.refresh_from_db()
+            return _not_now(request, invitation, _why_not(invitation, assembly) or _(
+                "Met deze uitnodiging is al iemand aangemeld."
+            ))
+        messages.success(
+            request,
+            _("De aanmelding is bewaard. Er gaat een bevestiging naar het e-mailadres.")
+            if answers.get("email")
+            else _("De aanmelding is bewaard. Zeg aan de telefoon dat het gelukt is."),
+        )
+        return redirect("participants:invitation_lookup", slug=assembly.slug)
+    errors = [form for form in all_forms if form.errors]
+    return render(
+        request,
+        "participants/invitations/on_behalf.html",
+        {
+            "assembly": assembly,
+            "invitation": invitation,
+            "contact_form": contact,
+            "step_forms": [form for _key, form in steps],
+            "consent_form": consent,
+            "consent_version": services.CONSENT_VERSION,
+            "forms_with_errors": errors,
+            # base.html starts the title with "Fout:" when `form` has errors.
+            "form": errors[0] if errors else None,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _why_not(invitation: Invitation, assembly: Assembly) -> str:
+    """Why this invitation cannot be signed up now; empty when it can."""
+    if invitation.status == Invitation.Status.REGISTERED:
+        return _("Met deze uitnodiging is al iemand aangemeld.")
+    if invitation.status == Invitation.Status.DECLINED:
+        return _("Deze persoon heeft laten weten niet mee te doen.")
+    if not services.registration_is_open(assembly=assembly):
+        return _("De aanmelding is gesloten.")
+    return ""
+
+
+def _not_now(request: HttpRequest, invitation: Invitation, reason: str) -> HttpResponse:
+    return render(
+        request,
+        "participants/invitations/on_behalf_closed.html",
+        {"assembly": invitation.assembly, "invitation": invitation, "reason": reason},
+        status=409,
+    )

@@ -1,0 +1,182 @@
+"""The secretariat signs someone up on the phone: the same questions, consent
+read out, an e-mail address only if there is one; and a member without e-mail
+is reached by letter, never by a broken e-mail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from assembly.models import AuditEvent, OutboxEmail, Role, RoleKind
+from participants.models import AttitudeQuestion, Invitation, PanelMember, Registration
+from participants.selectors_attendance import expected_members
+from participants.services import panel as panel_services
+from participants.services.invitations import invitation_draw
+from tests.conftest import Cast
+from tests.participants.test_invitations import make_residents
+from tests.participants.test_panel import make_panel
+from tests.participants.test_registration import answers_for
+
+OnCommit = Callable[..., Any]
+
+
+@pytest.fixture
+def invitation(cast: Cast) -> Invitation:
+    cast.assembly.registration_deadline = timezone.localdate() + dt.timedelta(days=30)
+    cast.assembly.save(update_fields=["registration_deadline"])
+    AttitudeQuestion.objects.create(
+        assembly=cast.assembly, key="drugsbeleid", position=1,
+        text="Moet het drugsbeleid strenger of soepeler?",
+        choices="Veel strenger\nIets strenger\nZo laten\nIets soepeler\nVeel soepeler",
+    )
+    make_residents(cast.assembly, 1, per_household=1)
+    invitation_draw(assembly=cast.assembly, count=1, seed="telefoon")
+    return Invitation.objects.select_related("resident").get(assembly=cast.assembly)
+
+
+def _url(cast: Cast, invitation: Invitation) -> str:
+    return reverse(
+        "participants:registration_on_behalf",
+        kwargs={"slug": cast.assembly.slug, "pk": invitation.pk},
+    )
+
+
+def _answers(cast: Cast, **changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, values in answers_for(cast.assembly).items():
+        if key != "toestemming":
+            data.update(values)
+    data.update({"consent_read": "on", "language": "nl"})
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def _organiser(cast: Cast) -> Client:
+    client = Client()
+    client.force_login(cast.users["organiser"])
+    return client
+
+
+def test_the_secretariat_signs_up_someone_without_e_mail(
+    cast: Cast, invitation: Invitation, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    client = _organiser(cast)
+    page = client.get(_url(cast, invitation)).content.decode()
+    # The same questions as online, and the explanation to read out.
+    assert "Moet het drugsbeleid strenger of soepeler?" in page
+    assert "Wat bewaren wij?" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_url(cast, invitation), _answers(cast, email=""), follow=True)
+    assert "Zeg aan de telefoon dat het gelukt is." in response.content.decode()
+    registration = Registration.objects.get(invitation=invitation)
+    assert (registration.email, registration.phone, registration.full_name) == (
+        "", "06 12345678", "Fatima de Vries"
+    )
+    assert registration.attitude_answers == {"drugsbeleid": "Iets soepeler"}
+    assert registration.available_weekends.count() == 3
+    assert registration.needs_childcare and registration.diet == "halal"
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.REGISTERED
+    # No e-mail to an empty address, now or later.
+    assert mail.outbox == [] and not OutboxEmail.objects.exists()
+    event = AuditEvent.objects.get(action="registration.made_by_secretariat")
+    assert event.actor == cast.users["organiser"]
+    assert event.detail == {"registration": registration.pk, "invitation": invitation.pk}
+
+
+def test_with_an_e_mail_address_the_confirmation_goes_there(
+    cast: Cast, invitation: Invitation, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _organiser(cast).post(_url(cast, invitation), _answers(cast, language="en"))
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["fatima@example.org"]]
+    assert Registration.objects.get().language == "en"
+
+
+def test_without_consent_or_any_way_to_reach_nothing_is_written(
+    cast: Cast, invitation: Invitation
+) -> None:
+    data = _answers(cast, email="", phone="", consent_read=None, gender=None)
+    response = _organiser(cast).post(_url(cast, invitation), data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Vul een telefoonnummer in. Zonder e-mailadres" in page
+    assert "Zet een vinkje als de persoon toestemming geeft." in page
+    assert "Wat is uw geslacht?" in page and 'class="error-summary"' in page
+    assert page.count('<li><a href="#') >= 3  # every problem in the list at the top
+    assert not Registration.objects.exists()
+    invitation.refresh_from_db()
+    assert invitation.status != Invitation.Status.REGISTERED
+
+
+def test_a_used_invitation_or_a_closed_sign_up_says_why(
+    cast: Cast, invitation: Invitation
+) -> None:
+    client = _organiser(cast)
+    assert client.post(_url(cast, invitation), _answers(cast)).status_code == 302
+    again = client.get(_url(cast, invitation))
+    assert again.status_code == 409
+    assert "Met deze uitnodiging is al iemand aangemeld." in again.content.decode()
+
+    Registration.objects.all().delete()
+    Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.EMAILED)
+    cast.assembly.registration_deadline = timezone.localdate() - dt.timedelta(days=1)
+    cast.assembly.save(update_fields=["registration_deadline"])
+    closed = client.post(_url(cast, invitation), _answers(cast))
+    assert closed.status_code == 409 and "De aanmelding is gesloten." in closed.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_the_look_up_offers_the_sign_up_only_while_it_can_be_done(
+    cast: Cast, invitation: Invitation
+) -> None:
+    resident = invitation.resident
+    assert resident is not None
+    client = _organiser(cast)
+    lookup = reverse("participants:invitation_lookup", kwargs={"slug": cast.assembly.slug})
+    address = {"postcode": resident.postcode, "house_number": str(resident.house_number)}
+    assert _url(cast, invitation) in client.post(lookup, address).content.decode()
+    Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.DECLINED)
+    assert _url(cast, invitation) not in client.post(lookup, address).content.decode()
+
+
+# ------------------------------------------------- a member without e-mail later on
+
+
+def test_a_drawn_person_without_e_mail_gets_a_letter_not_an_e_mail_and_takes_part(
+    cast: Cast, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    panel = make_panel(cast.assembly)
+    Registration.objects.filter(pk=panel.people[0].pk).update(email="")
+    member = panel.member(0)
+    with django_capture_on_commit_callbacks(execute=True):
+        panel_services.panel_member_notify(member_id=member.pk)
+    assert mail.outbox == [] and not OutboxEmail.objects.exists()
+    pdf, letters = panel_services.panel_letters_pdf(assembly=cast.assembly)
+    assert letters >= 1 and pdf.startswith(b"%PDF")
+
+    # The person phones to say yes: a seat without an account.
+    response = _organiser(cast).post(
+        reverse(
+            "participants:panel_member_answer",
+            kwargs={"slug": cast.assembly.slug, "pk": member.pk},
+        ),
+        {"answer": "yes", "channel": "phone"},
+        follow=True,
+    )
+    assert "Zonder e-mailadres is er geen account" in response.content.decode()
+    member.refresh_from_db()
+    assert member.status == PanelMember.Status.CONFIRMED and member.user is None
+    assert not Role.objects.filter(assembly=cast.assembly, kind=RoleKind.MEMBER,
+                                   user__email="").exists()
+    # The desk finds them by name to check them in.
+    assert member in list(expected_members(assembly=cast.assembly))
+    assert mail.outbox == []
