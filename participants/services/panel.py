@@ -149,6 +149,17 @@ def panel_members(*, assembly: Assembly) -> QuerySet[PanelMember]:
     )
 
 
+def awaiting_an_answer_without_email(*, assembly: Assembly) -> int:
+    """Drawn people who still have to answer and whom no e-mail reaches
+    (signed up on the phone without an address): they need the letter."""
+    return PanelMember.objects.filter(
+        Q(kind=PanelMember.Kind.MEMBER, status=PanelMember.Status.SELECTED)
+        | Q(kind=PanelMember.Kind.ALTERNATE, status=PanelMember.Status.WAITING),
+        assembly=assembly,
+        registration__email="",
+    ).count()
+
+
 def open_seats(*, assembly: Assembly) -> list[PanelMember]:
     """Members who left and whose seat is neither filled nor in an open replacement."""
     in_progress = Replacement.objects.filter(

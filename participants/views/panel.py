@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from assembly import access
@@ -153,6 +153,17 @@ def panel_notify(request: HttpRequest, slug: str) -> HttpResponse:
             request,
             _("%(count)s berichten worden verstuurd. Iedereen krijgt er één.") % {"count": count},
         )
+        by_post = services.awaiting_an_answer_without_email(assembly=assembly)
+        if by_post:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)s persoon heeft geen e-mailadres. Stuur de brief (PDF) per post.",
+                    "%(count)s mensen hebben geen e-mailadres. Stuur hun de brief (PDF) per post.",
+                    by_post,
+                )
+                % {"count": by_post},
+            )
     return redirect("participants:panel_list", slug=assembly.slug)
 
 

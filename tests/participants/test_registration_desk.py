@@ -180,3 +180,16 @@ def test_a_drawn_person_without_e_mail_gets_a_letter_not_an_e_mail_and_takes_par
     # The desk finds them by name to check them in.
     assert member in list(expected_members(assembly=cast.assembly))
     assert mail.outbox == []
+
+
+def test_notifying_the_drawn_says_how_many_need_the_letter_by_post(cast: Cast) -> None:
+    panel = make_panel(cast.assembly)
+    Registration.objects.filter(pk__in=[panel.people[0].pk, panel.people[4].pk]).update(email="")
+    response = _organiser(cast).post(
+        reverse("participants:panel_notify", kwargs={"slug": cast.assembly.slug}),
+        {"response_days": "14"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "6 berichten worden verstuurd." in page
+    assert "2 mensen hebben geen e-mailadres. Stuur hun de brief (PDF) per post." in page
