@@ -53,6 +53,17 @@ class BankAccountForm(AccessibleForm):
         return check_holder_name(self.cleaned_data.get("holder_name", ""))
 
 
+class BankAccountOnPaperForm(BankAccountForm):
+    given_by_the_member = forms.BooleanField(
+        label=_(
+            "De deelnemer heeft dit rekeningnummer zelf gegeven: op papier of aan de balie."
+        ),
+        error_messages={
+            "required": _("Zet een vinkje: alleen de deelnemer zelf geeft dit op.")
+        },
+    )
+
+
 class ExportForm(AccessibleForm):
     execution_date = forms.DateField(
         label=_("Uitvoerdatum bij de bank"),

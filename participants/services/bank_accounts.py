@@ -160,6 +160,42 @@ def bank_account_save(
     return BankAccountOutcome.PENDING
 
 
+@transaction.atomic
+def bank_account_save_for_member_without_account(
+    *, member: PanelMember, iban: str, holder_name: str, actor: User
+) -> BankAccountOutcome:
+    """The organiser types the bank details a member without an account gave on
+    paper or at the desk (signed up by phone, no e-mail address).
+
+    Members with an account enter their own. Once money went to the account,
+    a change would need the member's confirmation by e-mail, which this
+    member cannot give: it is refused here rather than done unchecked."""
+    member = PanelMember.objects.select_for_update().select_related("registration").get(
+        pk=member.pk
+    )
+    if (
+        member.user_id is not None
+        or member.registration.email
+        or member.status != PanelMember.Status.CONFIRMED
+    ):
+        raise BankAccountRefused(
+            _("Deze deelnemer heeft een account en vult het rekeningnummer zelf in.")
+        )
+    account = BankAccount.objects.filter(member=member).first()
+    changes = account is not None and (
+        account.iban != check_iban(iban) or account.holder_name != check_holder_name(holder_name)
+    )
+    if changes and bank_account_needs_confirmation(member=member):
+        raise BankAccountRefused(
+            _(
+                "Er is al geld naar de bekende rekening overgemaakt. Een ander "
+                "rekeningnummer kan hier dan niet meer: de deelnemer kan het niet per e-mail "
+                "bevestigen. Het geld gaat naar de bekende rekening."
+            )
+        )
+    return bank_account_save(member=member, iban=iban, holder_name=holder_name, actor=actor)
+
+
 def _clear_pending(account: BankAccount) -> None:
     account.pending_iban = ""
     account.pending_holder_name = ""

@@ -27,6 +27,11 @@ urlpatterns: list[URLPattern] = [
     path(f"{_BATCH}sepa.xml", views.payments_batch_sepa, name="payments_batch_sepa"),
     path(f"{_BATCH}betalingen.csv", views.payments_batch_csv, name="payments_batch_csv"),
     path(f"{_BATCH}betalingen.xlsx", views.payments_batch_xlsx, name="payments_batch_xlsx"),
+    path(
+        f"{_BASE}deelnemer/<int:member>/bankrekening/",
+        views.member_bank_account_by_organiser,
+        name="member_bank_account_by_organiser",
+    ),
     path(f"{_MINE}bankrekening/", views.my_bank_account, name="my_bank_account"),
     path(
         f"{_MINE}bankrekening/bevestigen/<str:token>/",

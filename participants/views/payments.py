@@ -23,6 +23,7 @@ from participants import selectors_money
 from participants import selectors_payments as selectors
 from participants.forms_payments import (
     BankAccountForm,
+    BankAccountOnPaperForm,
     ConfirmationUploadForm,
     ExportForm,
     ItemForm,
@@ -30,7 +31,7 @@ from participants.forms_payments import (
     StatementYearForm,
 )
 from participants.iban import format_iban, mask_iban
-from participants.models import PanelMember, PaymentBatch, PaymentItem
+from participants.models import BankAccount, PanelMember, PaymentBatch, PaymentItem
 from participants.resources_payments import export_file, read_confirmations
 from participants.resources_quotas import QuotaFileError
 from participants.services import bank_accounts as bank_services
@@ -410,6 +411,46 @@ def payments_statement_pdf(request: HttpRequest, slug: str, member: int, year: i
 
 
 # The member's own pages.
+
+
+@login_required
+@access.personal_data_view
+def member_bank_account_by_organiser(request: HttpRequest, slug: str, member: int) -> HttpResponse:
+    """The bank details of a member without an account (signed up by phone,
+    no e-mail address), typed in by the organiser from the member's form."""
+    assembly = _organiser(request, slug)
+    seated = get_object_or_404(
+        PanelMember.objects.select_related("registration"),
+        pk=member,
+        assembly=assembly,
+        kind=PanelMember.Kind.MEMBER,
+        status=PanelMember.Status.CONFIRMED,
+        user__isnull=True,
+        # Signed up by phone without an address; not an erased member.
+        registration__email="",
+    )
+    account = BankAccount.objects.filter(member=seated).first()
+    initial = {"iban": account.iban, "holder_name": account.holder_name} if account else {}
+    form = BankAccountOnPaperForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bank_services.bank_account_save_for_member_without_account(
+                member=seated,
+                iban=form.cleaned_data["iban"],
+                holder_name=form.cleaned_data["holder_name"],
+                actor=access.request_user(request),
+            )
+        except bank_services.BankAccountRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("Het rekeningnummer is bewaard."))
+            return redirect("participants:panel_list", slug=assembly.slug)
+    return render(
+        request,
+        TEMPLATES + "member_bank_account.html",
+        {"assembly": assembly, "member": seated, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

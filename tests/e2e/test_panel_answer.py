@@ -47,3 +47,33 @@ def test_the_organiser_notes_a_yes_that_came_by_phone(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the member list is {width} px wide on a phone"
     assert panel.member(0).status == PanelMember.Status.CONFIRMED
+
+
+def test_the_organiser_seats_a_person_without_e_mail_and_types_in_their_account(
+    page: Page, axe: Axe, cast: Cast, live_server: Any
+) -> None:
+    from participants.iban import example_iban
+    from participants.models import BankAccount, Registration
+
+    panel = make_panel(cast.assembly)
+    Registration.objects.filter(pk=panel.people[1].pk).update(email="")
+    page.set_viewport_size(PHONE)
+    log_in(page, "organiser", cast.users["organiser"].email)
+    page.goto(reverse("participants:panel_list", kwargs={"slug": cast.assembly.slug}))
+    page.get_by_role("link", name=re.compile(r"^Antwoord noteren\s*: Persoon Nummer1$")).click()
+    page.get_by_label("Ja, doet mee").check()
+    page.get_by_label("Per brief").check()
+    page.get_by_role("button", name="Antwoord noteren").click()
+    expect(page.get_by_text("Zonder e-mailadres is er geen account")).to_be_visible()
+
+    page.get_by_role("link", name=re.compile(r"^Rekeningnummer\s*: Persoon Nummer1$")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rekeningnummer van een deelnemer")
+    assert_accessible(axe, page)
+    page.get_by_label("IBAN (rekeningnummer)").fill(example_iban(12))
+    page.get_by_label("Naam van de rekeninghouder").fill("P. Nummer")
+    page.get_by_label(re.compile(r"^De deelnemer heeft dit rekeningnummer zelf gegeven")).check()
+    page.get_by_role("button", name="Bewaren").click()
+    expect(page.get_by_text("Het rekeningnummer is bewaard.")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the member list is {width} px wide on a phone"
+    assert BankAccount.objects.get(member=panel.member(1)).holder_name == "P. Nummer"

@@ -193,3 +193,77 @@ def test_notifying_the_drawn_says_how_many_need_the_letter_by_post(cast: Cast) -
     page = response.content.decode()
     assert "6 berichten worden verstuurd." in page
     assert "2 mensen hebben geen e-mailadres. Stuur hun de brief (PDF) per post." in page
+
+
+# ------------------------------------------------------- paid without an account
+
+
+def _seated_without_email(cast: Cast) -> PanelMember:
+    panel = make_panel(cast.assembly)
+    Registration.objects.filter(pk=panel.people[0].pk).update(email="")
+    PanelMember.objects.filter(pk=panel.member(0).pk).update(
+        status=PanelMember.Status.CONFIRMED
+    )
+    return panel.member(0)
+
+
+def _bank_url(cast: Cast, member: PanelMember) -> str:
+    return reverse(
+        "participants:member_bank_account_by_organiser",
+        kwargs={"slug": cast.assembly.slug, "member": member.pk},
+    )
+
+
+def test_the_organiser_types_in_the_bank_account_a_member_gave_on_paper(cast: Cast) -> None:
+    from participants.iban import example_iban
+    from participants.models import BankAccount
+
+    member = _seated_without_email(cast)
+    client = _organiser(cast)
+    listing = client.get(reverse("participants:panel_list", kwargs={"slug": cast.assembly.slug}))
+    assert _bank_url(cast, member) in listing.content.decode()
+
+    iban = example_iban(7)
+    unticked = client.post(_bank_url(cast, member), {"iban": iban, "holder_name": "F. de Vries"})
+    assert unticked.status_code == 400
+    assert "alleen de deelnemer zelf geeft dit op" in unticked.content.decode()
+    assert not BankAccount.objects.exists()
+
+    saved = client.post(
+        _bank_url(cast, member),
+        {"iban": iban, "holder_name": "F. de Vries", "given_by_the_member": "on"},
+    )
+    assert saved.status_code == 302
+    account = BankAccount.objects.get(member=member)
+    assert (account.iban, account.holder_name) == (iban, "F. de Vries")
+    event = AuditEvent.objects.get(action="bank_account.saved")
+    assert event.actor == cast.users["organiser"]
+
+
+def test_a_member_with_an_account_enters_their_own(cast: Cast) -> None:
+    panel = make_panel(cast.assembly)
+    member = panel.member(1)
+    PanelMember.objects.filter(pk=member.pk).update(
+        status=PanelMember.Status.CONFIRMED, user=cast.users["member"]
+    )
+    assert _organiser(cast).get(_bank_url(cast, member)).status_code == 404
+
+
+def test_after_a_payment_the_organiser_cannot_change_the_account(cast: Cast) -> None:
+    from participants.iban import example_iban
+    from participants.models import BankAccount
+    from tests.participants.test_payments import exported_batch
+
+    member = _seated_without_email(cast)
+    exported_batch(cast.assembly, [member])
+    before = BankAccount.objects.get(member=member)
+    response = _organiser(cast).post(
+        _bank_url(cast, member),
+        {"iban": example_iban(99), "holder_name": "Iemand Anders", "given_by_the_member": "on"},
+    )
+    assert response.status_code == 400
+    assert "Er is al geld naar de bekende rekening overgemaakt." in response.content.decode()
+    after = BankAccount.objects.get(member=member)
+    assert (after.iban, after.holder_name, after.pending_iban) == (
+        before.iban, before.holder_name, ""
+    )

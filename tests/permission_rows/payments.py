@@ -80,8 +80,19 @@ ORGANISER = staff_only({"organiser"})
 ORGANISER_REDIRECT = staff_only({"organiser"}, status=302)
 MEMBER = staff_only({"member"})
 
+def _member_without_email(cast: Cast) -> dict[str, Any]:
+    from participants.models import Registration
+
+    member = panel_members(cast.assembly, 1)[0]
+    Registration.objects.filter(pk=member.registration_id).update(email="")
+    return {"slug": cast.assembly.slug, "member": member.pk}
+
+
 ROWS: dict[str, Row] = {
     "participants:payments_overview": Row(ORGANISER, kwargs=SLUG),
+    "participants:member_bank_account_by_organiser": Row(
+        ORGANISER, kwargs=_member_without_email
+    ),
     "participants:payments_batch_fill": Row(ORGANISER_REDIRECT, kwargs=SLUG, method="post"),
     # An empty upload is refused on the form (400) for the organiser.
     "participants:payments_confirmations": Row(
