@@ -72,15 +72,20 @@ def make_invitation(assembly: Assembly, code: str = CODE) -> Invitation:
     return Invitation.objects.create(assembly=assembly, draw=draw, code=code)
 
 
-@pytest.fixture
-def invitation(cast: Cast) -> Invitation:
-    cast.assembly.registration_deadline = timezone.localdate() + dt.timedelta(days=30)
-    cast.assembly.save(update_fields=["registration_deadline"])
+def open_sign_up_with_a_question(assembly: Assembly) -> None:
+    """Sign-up open for another 30 days, with one opinion question."""
+    assembly.registration_deadline = timezone.localdate() + dt.timedelta(days=30)
+    assembly.save(update_fields=["registration_deadline"])
     AttitudeQuestion.objects.create(
-        assembly=cast.assembly, key="drugsbeleid", position=1,
+        assembly=assembly, key="drugsbeleid", position=1,
         text="Moet het drugsbeleid strenger of soepeler?",
         choices="Veel strenger\nIets strenger\nZo laten\nIets soepeler\nVeel soepeler",
     )
+
+
+@pytest.fixture
+def invitation(cast: Cast) -> Invitation:
+    open_sign_up_with_a_question(cast.assembly)
     return make_invitation(cast.assembly)
 
 

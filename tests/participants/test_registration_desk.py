@@ -15,27 +15,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assembly.models import AuditEvent, OutboxEmail, Role, RoleKind
-from participants.models import AttitudeQuestion, Invitation, PanelMember, Registration
+from participants.models import Invitation, PanelMember, Registration
 from participants.selectors_attendance import expected_members
 from participants.services import panel as panel_services
 from participants.services.invitations import invitation_draw
 from tests.conftest import Cast
 from tests.participants.test_invitations import make_residents
 from tests.participants.test_panel import make_panel
-from tests.participants.test_registration import answers_for
+from tests.participants.test_registration import answers_for, open_sign_up_with_a_question
 
 OnCommit = Callable[..., Any]
 
 
 @pytest.fixture
 def invitation(cast: Cast) -> Invitation:
-    cast.assembly.registration_deadline = timezone.localdate() + dt.timedelta(days=30)
-    cast.assembly.save(update_fields=["registration_deadline"])
-    AttitudeQuestion.objects.create(
-        assembly=cast.assembly, key="drugsbeleid", position=1,
-        text="Moet het drugsbeleid strenger of soepeler?",
-        choices="Veel strenger\nIets strenger\nZo laten\nIets soepeler\nVeel soepeler",
-    )
+    open_sign_up_with_a_question(cast.assembly)
     make_residents(cast.assembly, 1, per_household=1)
     invitation_draw(assembly=cast.assembly, count=1, seed="telefoon")
     return Invitation.objects.select_related("resident").get(assembly=cast.assembly)
