@@ -65,6 +65,7 @@ _MANAGE_SALT = "participants.registration.manage"
 # The reason recorded for a drawn person who withdraws through the private
 # link. Stored like a reason the organiser types: in the site's language.
 WITHDRAWN_BY_LINK = gettext_noop("Afgemeld via de persoonlijke link")
+WITHDRAWN_BY_SECRETARIAT = gettext_noop("Afgemeld via het secretariaat")
 
 # What a respondent may change afterwards; consent and the code are not among it.
 CHANGEABLE_FIELDS = frozenset({
@@ -353,8 +354,11 @@ def registration_leave_pool(*, registration: Registration, reason: str) -> None:
 
 
 @transaction.atomic
-def registration_withdraw(*, registration_id: int) -> Registration:
+def registration_withdraw(*, registration_id: int, made_by: User | None = None) -> Registration:
     """Withdraw at any time; the invitation becomes declined, so no reminders follow.
+
+    ``made_by``: an organiser who withdraws the person on their word (on the
+    phone, by letter), for someone without e-mail and so without the link.
 
     Someone the lottery drew also leaves the panel or the reserve list, as when
     the organiser records it: the seat opens for a replacement, a member loses
@@ -382,10 +386,19 @@ def registration_withdraw(*, registration_id: int) -> Registration:
         .first()
     )
     if drawn is not None:
-        panel_member_withdraw(member=drawn, reason=WITHDRAWN_BY_LINK, actor=None)
+        reason = WITHDRAWN_BY_SECRETARIAT if made_by is not None else WITHDRAWN_BY_LINK
+        panel_member_withdraw(member=drawn, reason=reason, actor=made_by)
     # Consent is withdrawn: the special-category answers go at once; name and
     # e-mail stay until the pool is purged, so that the invitation is not used again.
     registration_leave_pool(registration=registration, reason="withdrawn")
+    if made_by is not None:
+        audit_record(
+            action="registration.withdrawn_by_secretariat",
+            assembly=registration.assembly,
+            actor=made_by,
+            target=registration,
+            detail={"registration": registration.pk},
+        )
     logger.info("registration withdrawn id=%s", registration.pk)
     # (A member erased on request keeps a working private link; the outbox
     # queues nothing for their erased address.)

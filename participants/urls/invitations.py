@@ -32,6 +32,11 @@ urlpatterns: list[URLPattern] = [
         registration_desk.registration_on_behalf,
         name="registration_on_behalf",
     ),
+    path(
+        f"{_BASE}<int:pk>/afmelden/",
+        registration_desk.registration_withdraw_on_behalf,
+        name="registration_withdraw_on_behalf",
+    ),
     path(f"{_BASE}teruggekomen/", views.invitation_bounces, name="invitation_bounces"),
     path(f"{_BASE}herinneringen/", views.reminder_schedule, name="reminder_schedule"),
 ]

@@ -24,7 +24,7 @@ from assembly import access
 from assembly.access import get_assembly_for_organiser
 from assembly.models import Assembly
 from participants.forms_registration import AccessibleForm, ContactForm
-from participants.models import Invitation
+from participants.models import Invitation, Registration
 from participants.services import registration as services
 from participants.views.registration import step_answers, step_form, steps_for
 
@@ -165,4 +165,29 @@ def _not_now(request: HttpRequest, invitation: Invitation, reason: str) -> HttpR
         "participants/invitations/on_behalf_closed.html",
         {"assembly": invitation.assembly, "invitation": invitation, "reason": reason},
         status=409,
+    )
+
+
+@login_required
+@access.personal_data_view
+def registration_withdraw_on_behalf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Someone who signed up asks, on the phone or by letter, to stop."""
+    invitation = _invitation(request, slug, pk)
+    registration = Registration.objects.filter(
+        invitation=invitation, status=Registration.Status.ACTIVE
+    ).first()
+    if registration is None:
+        return _not_now(request, invitation, _("Met deze uitnodiging is niemand aangemeld."))
+    if request.method == "POST":
+        services.registration_withdraw(
+            registration_id=registration.pk, made_by=access.request_user(request)
+        )
+        messages.success(
+            request, _("Deze persoon is afgemeld. De mening en de wensen zijn gewist.")
+        )
+        return redirect("participants:invitation_lookup", slug=invitation.assembly.slug)
+    return render(
+        request,
+        "participants/invitations/withdraw_on_behalf.html",
+        {"assembly": invitation.assembly, "invitation": invitation, "registration": registration},
     )

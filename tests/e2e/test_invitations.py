@@ -160,3 +160,16 @@ def test_an_organiser_signs_up_a_caller_without_e_mail_on_a_phone(
     assert width <= PHONE["width"], f"the page is {width} px wide on a phone"
     registration = Registration.objects.get(invitation=invitation)
     assert (registration.email, registration.phone) == ("", "050 123 4567")
+
+    # The same person calls back to stop: the secretariat withdraws them.
+    page.goto(reverse("participants:invitation_lookup", kwargs={"slug": cast.assembly.slug}))
+    page.get_by_label("Postcode").fill(resident.postcode)
+    page.get_by_label("Huisnummer").fill(str(resident.house_number))
+    page.get_by_role("button", name="Zoeken").click()
+    page.get_by_role("link", name=re.compile(r"^Afmelden namens deze persoon")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Afmelden namens iemand")
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Ja, afmelden").click()
+    expect(page.get_by_text("Deze persoon is afgemeld.")).to_be_visible()
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.WITHDRAWN

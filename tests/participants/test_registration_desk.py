@@ -261,3 +261,55 @@ def test_after_a_payment_the_organiser_cannot_change_the_account(cast: Cast) -> 
     assert (after.iban, after.holder_name, after.pending_iban) == (
         before.iban, before.holder_name, ""
     )
+
+
+def _withdraw_url(cast: Cast, invitation: Invitation) -> str:
+    return reverse(
+        "participants:registration_withdraw_on_behalf",
+        kwargs={"slug": cast.assembly.slug, "pk": invitation.pk},
+    )
+
+
+def test_someone_without_the_link_is_withdrawn_by_the_secretariat(
+    cast: Cast, invitation: Invitation, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    client = _organiser(cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_url(cast, invitation), _answers(cast, email=""))
+    registration = Registration.objects.get(invitation=invitation)
+    resident = invitation.resident
+    assert resident is not None
+    lookup = reverse("participants:invitation_lookup", kwargs={"slug": cast.assembly.slug})
+    found = client.post(
+        lookup, {"postcode": resident.postcode, "house_number": str(resident.house_number)}
+    ).content.decode()
+    assert _withdraw_url(cast, invitation) in found
+
+    assert "Ja, afmelden" in client.get(_withdraw_url(cast, invitation)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_withdraw_url(cast, invitation), follow=True)
+    assert "Deze persoon is afgemeld." in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.WITHDRAWN
+    assert registration.attitude_answers == {}
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.DECLINED
+    event = AuditEvent.objects.get(action="registration.withdrawn_by_secretariat")
+    assert event.actor == cast.users["organiser"]
+    assert mail.outbox == []  # no address, no e-mail
+    again = client.get(_withdraw_url(cast, invitation))
+    assert again.status_code == 409
+
+
+def test_a_drawn_member_withdrawn_by_the_secretariat_opens_the_seat(cast: Cast) -> None:
+    panel = make_panel(cast.assembly)
+    member = panel.member(0)
+    invitation = panel.people[0].invitation
+    # make_panel's residents have no draw through invitation_draw; the page
+    # only needs the invitation and its resident.
+    response = _organiser(cast).post(_withdraw_url(cast, invitation))
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.status == PanelMember.Status.WITHDRAWN
+    assert member.withdrawn_reason == "Afgemeld via het secretariaat"
+    assert member in panel_services.open_seats(assembly=cast.assembly)

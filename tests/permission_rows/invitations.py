@@ -54,6 +54,13 @@ def _invitation_kwargs(cast: Cast) -> dict[str, Any]:
     return {"slug": cast.assembly.slug, "pk": invitation.pk}
 
 
+def _registered_invitation_kwargs(cast: Cast) -> dict[str, Any]:
+    from tests.participants.test_panel import make_panel
+
+    panel = make_panel(cast.assembly)
+    return {"slug": cast.assembly.slug, "pk": panel.people[0].invitation_id}
+
+
 ORGANISER = staff_only({"organiser"})
 
 ROWS: dict[str, Row] = {
@@ -72,4 +79,7 @@ ROWS: dict[str, Row] = {
     "participants:invitation_lookup": Row(ORGANISER, kwargs=SLUG),
     "participants:invitation_letter_pdf": Row(ORGANISER, kwargs=_invitation_kwargs),
     "participants:registration_on_behalf": Row(ORGANISER, kwargs=_invitation_kwargs),
+    "participants:registration_withdraw_on_behalf": Row(
+        ORGANISER, kwargs=_registered_invitation_kwargs
+    ),
 }
