@@ -276,6 +276,13 @@ def _check_decider(claim: ExpenseClaim, actor: User) -> None:
         )
     if claim.member.user_id == actor.pk:
         raise ClaimRefused(_("U kunt niet beslissen over uw eigen declaratie."))
+    if claim.events.filter(action__in=[SUBMITTED, RESUBMITTED], actor=actor).exclude(
+        actor_id=claim.member.user_id
+    ).exists():
+        # Typed in for a member without an account: four eyes, as for one's own.
+        raise ClaimRefused(
+            _("U hebt deze declaratie zelf ingevuld. Een andere organisator beslist erover.")
+        )
 
 
 @transaction.atomic

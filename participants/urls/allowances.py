@@ -27,6 +27,11 @@ urlpatterns: list[URLPattern] = [
     path(f"{_BASE}regels/nieuw/", views.allowance_rule_new, name="allowance_rule_new"),
     path(f"{_BASE}regels/<int:year>/", views.allowance_rule_edit, name="allowance_rule_edit"),
     path(_CLAIMS, views.claims_queue, name="claims_queue"),
+    path(
+        f"{_CLAIMS}deelnemer/<int:member>/nieuw/",
+        views.member_claim_by_organiser,
+        name="member_claim_by_organiser",
+    ),
     path(f"{_CLAIMS}<int:pk>/", views.claim_detail, name="claim_detail"),
     path(f"{_CLAIMS}<int:pk>/goedkeuren/", views.claim_approve, name="claim_approve"),
     path(f"{_CLAIMS}<int:pk>/afwijzen/", views.claim_reject, name="claim_reject"),

@@ -223,6 +223,54 @@ def my_claim_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@access.personal_data_view
+def member_claim_by_organiser(request: HttpRequest, slug: str, member: int) -> HttpResponse:
+    """A claim on paper from a member without an account (signed up by phone,
+    no e-mail address), typed in by an organiser. Another organiser decides."""
+    assembly, user = _organiser(request, slug)
+    seated = get_object_or_404(
+        PanelMember.objects.select_related("registration"),
+        pk=member,
+        assembly=assembly,
+        kind=PanelMember.Kind.MEMBER,
+        status=PanelMember.Status.CONFIRMED,
+        user__isnull=True,
+        registration__email="",
+    )
+    days = selectors.claim_days(member=seated)
+    form = ClaimForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"submission": uuid.uuid4()},
+        days=days,
+        max_bytes=max_receipt_bytes(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = claim_services.claim_submit(
+                member=seated, data=_claim_input(form), actor=user
+            )
+        except claim_services.ClaimRefused as refused:
+            _apply_refusal(form, refused)
+        else:
+            messages.success(
+                request,
+                _(
+                    "De declaratie van %(amount)s euro is ingediend. Een andere organisator "
+                    "beslist erover."
+                )
+                % {"amount": formats.number_format(claim.amount, 2)},
+            )
+            return redirect("participants:claims_queue", slug=assembly.slug)
+    return render(
+        request,
+        TEMPLATES + "claim_on_behalf.html",
+        {"assembly": assembly, "member": seated, "form": form, "has_days": bool(days)},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
 def my_claim_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     assembly, member = _member(request, slug)
     claim = selectors.member_claim(member=member, pk=pk)
@@ -561,6 +609,14 @@ def claim_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             _(
                 "Eerste goedkeuring gegeven. Een andere organisator moet deze declaratie ook "
                 "goedkeuren."
+            ),
+        )
+    elif claim.member.user_id is None and not claim.member.registration.email:
+        messages.success(
+            request,
+            _(
+                "De declaratie is goedgekeurd. Deze deelnemer heeft geen e-mailadres: laat het "
+                "per post of telefoon weten."
             ),
         )
     else:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -734,3 +736,65 @@ def test_the_member_is_told_when_a_claim_looks_like_one_sent_before(
     assert "Let op: u hebt al een declaratie met dezelfde dag, soort en bedrag." in (
         second.content.decode()
     )
+
+
+# ------------------------------------------- a claim on paper, typed in by an organiser
+
+
+def _member_without_account(cast: Cast) -> PanelMember:
+    from participants.models import Registration
+
+    Weekend.objects.filter(assembly=cast.assembly, number=1).update(
+        starts_on=PAST_SATURDAY, ends_on=PAST_SATURDAY + dt.timedelta(days=1)
+    )
+    seated = confirmed_members(cast.assembly, 1)[0]
+    Registration.objects.filter(pk=seated.registration_id).update(email="")
+    attend(seated, first_weekend(cast))
+    return seated
+
+
+@pytest.mark.django_db
+def test_an_organiser_types_in_a_paper_claim_and_another_decides(cast: Cast) -> None:
+    seated = _member_without_account(cast)
+    url = reverse(
+        "participants:member_claim_by_organiser",
+        kwargs={"slug": cast.assembly.slug, "member": seated.pk},
+    )
+    client = organiser_client(cast)
+    listing = client.get(reverse("participants:panel_list", kwargs={"slug": cast.assembly.slug}))
+    assert url in listing.content.decode()
+    page = client.get(url).content.decode()
+    assert 'name="kilometres"' in page and 'name="amount"' in page
+    number = re.search(r'name="submission" value="([0-9a-f-]+)"', page)
+    assert number is not None
+    form = {
+        "kind": "car", "day": PAST_SATURDAY.isoformat(), "kilometres": "84",
+        "description": "", "submission": number.group(1),
+    }
+    response = client.post(url, form)
+    assert response.status_code == 302
+    assert client.post(url, form).status_code == 302  # sent twice: still one claim
+    claim = ExpenseClaim.objects.get(member=seated)
+    assert claim.kilometres == D("84.0") and claim.status == Status.SUBMITTED
+    assert list(claim.events.values_list("action", "actor")) == [
+        ("submitted", cast.users["organiser"].pk)
+    ]
+    # The one who typed it in does not decide; another organiser does.
+    refused = decide(client, cast, claim, "approve")
+    assert "U hebt deze declaratie zelf ingevuld." in refused.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == Status.SUBMITTED
+    approved = decide(second_organiser(cast), cast, claim, "approve")
+    assert "Deze deelnemer heeft geen e-mailadres" in approved.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == Status.APPROVED
+    assert mail.outbox == []  # no address: no e-mail about the decision
+
+
+@pytest.mark.django_db
+def test_a_member_with_an_account_files_their_own_claims(cast: Cast, member: PanelMember) -> None:
+    url = reverse(
+        "participants:member_claim_by_organiser",
+        kwargs={"slug": cast.assembly.slug, "member": member.pk},
+    )
+    assert organiser_client(cast).get(url).status_code == 404

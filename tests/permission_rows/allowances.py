@@ -83,6 +83,15 @@ ORGANISER = staff_only({"organiser"})
 ORGANISER_REDIRECT = staff_only({"organiser"}, status=302)
 MEMBER = staff_only({"member"})
 
+def _member_without_account(cast: Cast) -> dict[str, Any]:
+    from participants.models import Registration
+    from tests.participants.test_attendance import confirmed_members
+
+    seated = confirmed_members(cast.assembly, 1)[0]
+    Registration.objects.filter(pk=seated.registration_id).update(email="")
+    return {"slug": cast.assembly.slug, "member": seated.pk}
+
+
 ROWS: dict[str, Row] = {
     "participants:my_allowance": Row(MEMBER, kwargs=_mine),
     "participants:my_claim_new": Row(MEMBER, kwargs=_mine),
@@ -98,6 +107,7 @@ ROWS: dict[str, Row] = {
     "participants:allowance_rule_new": Row(ORGANISER, kwargs=SLUG),
     "participants:allowance_rule_edit": Row(ORGANISER, kwargs=_year),
     "participants:claims_queue": Row(ORGANISER, kwargs=SLUG),
+    "participants:member_claim_by_organiser": Row(ORGANISER, kwargs=_member_without_account),
     "participants:claim_detail": Row(ORGANISER, kwargs=_claim_kwargs),
     "participants:claim_approve": Row(ORGANISER_REDIRECT, kwargs=_claim_kwargs, method="post"),
     "participants:claim_reject": Row(
