@@ -432,7 +432,9 @@ class Registration(models.Model):
     consent_at = models.DateTimeField(_("toestemming gegeven op"))
     consent_version = models.CharField(_("versie van de uitleg"), max_length=20)
     full_name = models.CharField(_("naam"), max_length=200)
-    email = models.EmailField(_("e-mailadres"))
+    # Empty for someone the secretariat signed up by phone who has no e-mail
+    # address (participants.views.registration_desk): news then comes by post.
+    email = models.EmailField(_("e-mailadres"), blank=True)
     phone = models.CharField(_("telefoonnummer"), max_length=30, blank=True)
     birth_date = models.DateField(_("geboortedatum"))
     gender = models.CharField(_("geslacht"), max_length=20, choices=Gender.choices)

@@ -173,11 +173,8 @@ def bank_account_save_for_member_without_account(
     member = PanelMember.objects.select_for_update().select_related("registration").get(
         pk=member.pk
     )
-    if (
-        member.user_id is not None
-        or member.registration.email
-        or member.status != PanelMember.Status.CONFIRMED
-    ):
+    # Any status: a member who stopped may still have money waiting.
+    if member.user_id is not None or member.registration.email:
         raise BankAccountRefused(
             _("Deze deelnemer heeft een account en vult het rekeningnummer zelf in.")
         )

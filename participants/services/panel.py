@@ -149,6 +149,12 @@ def panel_members(*, assembly: Assembly) -> QuerySet[PanelMember]:
     )
 
 
+def reachable_by_email(registration: Registration) -> bool:
+    """False for someone signed up by phone without an address, or erased."""
+    email = registration.email
+    return bool(email) and not email.startswith(ERASED_EMAIL_PREFIX)
+
+
 def awaiting_an_answer_without_email(*, assembly: Assembly) -> int:
     """Drawn people who still have to answer and whom no e-mail reaches
     (signed up on the phone without an address): they need the letter."""
@@ -565,9 +571,9 @@ def panel_member_respond(
         raise PanelRefused(_("U hebt al geantwoord, of uw antwoord is niet meer nodig."))
     now = timezone.now()
     member.responded_at = now
-    if accept and not member.registration.email:
-        # No e-mail address, so no account to log in with: the member takes
-        # part on paper (the desk, paper ballots, letters from the secretariat).
+    if accept and not reachable_by_email(member.registration):
+        # No e-mail address (or an erased one), so no account to log in with:
+        # the member takes part on paper (the desk, paper ballots, letters).
         member.status = PanelMember.Status.CONFIRMED
         member.save(update_fields=["status", "responded_at"])
     elif accept:

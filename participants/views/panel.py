@@ -127,6 +127,9 @@ def panel_list(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             "open_replacements": open_replacements if is_organiser else [],
             "notify_form": NotifyForm() if is_organiser else None,
+            "without_email": (
+                services.awaiting_an_answer_without_email(assembly=assembly) if is_organiser else 0
+            ),
             "has_draw": assembly_current_draw(assembly=assembly) is not None,
         },
     )
@@ -153,17 +156,7 @@ def panel_notify(request: HttpRequest, slug: str) -> HttpResponse:
             request,
             _("%(count)s berichten worden verstuurd. Iedereen krijgt er één.") % {"count": count},
         )
-        by_post = services.awaiting_an_answer_without_email(assembly=assembly)
-        if by_post:
-            messages.warning(
-                request,
-                ngettext(
-                    "%(count)s persoon heeft geen e-mailadres. Stuur de brief (PDF) per post.",
-                    "%(count)s mensen hebben geen e-mailadres. Stuur hun de brief (PDF) per post.",
-                    by_post,
-                )
-                % {"count": by_post},
-            )
+        _warn_about_letters_by_post(request, assembly)
     return redirect("participants:panel_list", slug=assembly.slug)
 
 
@@ -442,7 +435,22 @@ def replacement_confirm(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     messages.success(
         request, _("De vervanging is bevestigd. De nieuwe deelnemers krijgen een bericht.")
     )
+    _warn_about_letters_by_post(request, assembly)
     return redirect("participants:panel_list", slug=assembly.slug)
+
+
+def _warn_about_letters_by_post(request: HttpRequest, assembly: Assembly) -> None:
+    by_post = services.awaiting_an_answer_without_email(assembly=assembly)
+    if by_post:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s persoon heeft geen e-mailadres. Stuur de brief (PDF) per post.",
+                "%(count)s mensen hebben geen e-mailadres. Stuur hun de brief (PDF) per post.",
+                by_post,
+            )
+            % {"count": by_post},
+        )
 
 
 @login_required

@@ -424,9 +424,9 @@ def member_bank_account_by_organiser(request: HttpRequest, slug: str, member: in
         pk=member,
         assembly=assembly,
         kind=PanelMember.Kind.MEMBER,
-        status=PanelMember.Status.CONFIRMED,
         user__isnull=True,
-        # Signed up by phone without an address; not an erased member.
+        # Signed up by phone without an address; not an erased member. Any
+        # status: one who stopped may still have money waiting.
         registration__email="",
     )
     account = BankAccount.objects.filter(member=seated).first()

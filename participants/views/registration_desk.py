@@ -71,7 +71,8 @@ class ConsentReadForm(AccessibleForm):
         },
     )
     language = forms.ChoiceField(
-        label=gettext_lazy("In welke taal wil deze persoon post en e-mail krijgen?"),
+        label=gettext_lazy("In welke taal wil deze persoon e-mails krijgen?"),
+        help_text=gettext_lazy("Alleen als er een e-mailadres is. Brieven zijn in het Nederlands."),
         choices=[("nl", gettext_lazy("Nederlands")), ("en", gettext_lazy("Engels"))],
         initial="nl",
         widget=forms.RadioSelect,

@@ -118,3 +118,9 @@ def test_the_letter_prints_again_with_the_same_code_and_the_status_stays(cast: C
     assert invitation.status == before
     event = AuditEvent.objects.get(action="invitations.letter_reprinted")
     assert event.detail == {"invitation": invitation.pk}
+
+
+def test_an_address_nobody_lives_at_asks_to_check_it(cast: Cast) -> None:
+    status, page = _lookup(_organiser(cast), cast, "9999 ZZ", "1")
+    assert status == 200
+    assert "Op dit adres staat niemand in het uittreksel BRP." in page

@@ -313,3 +313,37 @@ def test_a_drawn_member_withdrawn_by_the_secretariat_opens_the_seat(cast: Cast) 
     assert member.status == PanelMember.Status.WITHDRAWN
     assert member.withdrawn_reason == "Afgemeld via het secretariaat"
     assert member in panel_services.open_seats(assembly=cast.assembly)
+
+
+def test_a_member_without_email_who_stopped_can_still_be_paid(cast: Cast) -> None:
+    from participants.iban import example_iban
+    from participants.models import BankAccount
+
+    member = _seated_without_email(cast)
+    PanelMember.objects.filter(pk=member.pk).update(status=PanelMember.Status.WITHDRAWN)
+    response = _organiser(cast).post(
+        _bank_url(cast, member),
+        {"iban": example_iban(8), "holder_name": "F. de Vries", "given_by_the_member": "on"},
+    )
+    assert response.status_code == 302
+    assert BankAccount.objects.filter(member=member).exists()
+
+
+def test_an_erased_drawn_person_noted_as_yes_gets_no_account(cast: Cast) -> None:
+    panel = make_panel(cast.assembly)
+    Registration.objects.filter(pk=panel.people[0].pk).update(
+        email=f"gewist-{panel.people[0].pk}@invalid.example"
+    )
+    member = panel_services.panel_member_respond(
+        member=panel.member(0), accept=True, recorded_by=cast.users["organiser"], channel="post"
+    )
+    assert member.status == PanelMember.Status.CONFIRMED and member.user is None
+
+
+def test_the_member_list_says_who_needs_a_letter_by_post(cast: Cast) -> None:
+    panel = make_panel(cast.assembly)
+    Registration.objects.filter(pk=panel.people[2].pk).update(email="")
+    page = _organiser(cast).get(
+        reverse("participants:panel_list", kwargs={"slug": cast.assembly.slug})
+    ).content.decode()
+    assert "1 geloot persoon zonder e-mailadres moet nog antwoorden." in page
