@@ -128,10 +128,7 @@ def test_an_organiser_signs_up_a_caller_without_e_mail_on_a_phone(
     resident = invitation.resident
     page.set_viewport_size(PHONE)
     log_in(page, "organiser", cast.users["organiser"].email)
-    page.goto(reverse("participants:invitation_lookup", kwargs={"slug": cast.assembly.slug}))
-    page.get_by_label("Postcode").fill(resident.postcode)
-    page.get_by_label("Huisnummer").fill(str(resident.house_number))
-    page.get_by_role("button", name="Zoeken").click()
+    _look_up(page, cast, postcode=resident.postcode, number=resident.house_number)
     page.get_by_role("link", name=re.compile(r"^Aanmelden namens deze persoon")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Aanmelden namens iemand")
     assert_accessible(axe, page)
@@ -162,10 +159,7 @@ def test_an_organiser_signs_up_a_caller_without_e_mail_on_a_phone(
     assert (registration.email, registration.phone) == ("", "050 123 4567")
 
     # The same person calls back to stop: the secretariat withdraws them.
-    page.goto(reverse("participants:invitation_lookup", kwargs={"slug": cast.assembly.slug}))
-    page.get_by_label("Postcode").fill(resident.postcode)
-    page.get_by_label("Huisnummer").fill(str(resident.house_number))
-    page.get_by_role("button", name="Zoeken").click()
+    _look_up(page, cast, postcode=resident.postcode, number=resident.house_number)
     page.get_by_role("link", name=re.compile(r"^Afmelden namens deze persoon")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Afmelden namens iemand")
     assert_accessible(axe, page)
@@ -173,3 +167,11 @@ def test_an_organiser_signs_up_a_caller_without_e_mail_on_a_phone(
     expect(page.get_by_text("Deze persoon is afgemeld.")).to_be_visible()
     registration.refresh_from_db()
     assert registration.status == Registration.Status.WITHDRAWN
+
+
+def _look_up(page: Page, cast: Cast, *, postcode: str, number: int) -> None:
+    """The secretariat's look-up by address, as someone on the phone gives it."""
+    page.goto(reverse("participants:invitation_lookup", kwargs={"slug": cast.assembly.slug}))
+    page.get_by_label("Postcode").fill(postcode)
+    page.get_by_label("Huisnummer").fill(str(number))
+    page.get_by_role("button", name="Zoeken").click()
