@@ -33,6 +33,7 @@ from participants.models.pool import (
 )
 from participants.models.programme import CheckIn, Table, TableRound, TableSeat
 from participants.models.selection import (
+    ON_PAPER,
     PanelMember,
     PoolPurge,
     Quota,
@@ -43,6 +44,7 @@ from participants.models.selection import (
 
 __all__ = [
     "ERASED_EMAIL_PREFIX",
+    "ON_PAPER",
     "AttitudeQuestion",
     "BankAccount",
     "CheckIn",

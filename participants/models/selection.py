@@ -222,6 +222,12 @@ class PanelMember(models.Model):
         return f"{self.assembly_id}:{self.get_kind_display()} {self.registration_id}"
 
     @property
+    def takes_part_on_paper(self) -> bool:
+        """Signed up by the secretariat without an e-mail address, so without
+        an account: letters, the desk and paper forms instead (see ON_PAPER)."""
+        return self.user_id is None and not self.registration.email
+
+    @property
     def mail_language(self) -> str:
         """The language to write to this person in: their account's once they
         have one (it follows the language switch), else the one they registered in."""
@@ -308,3 +314,7 @@ class PoolPurge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assembly_id}: {self.purged_at:%Y-%m-%d}"
+
+
+# The query form of PanelMember.takes_part_on_paper.
+ON_PAPER = models.Q(user__isnull=True, registration__email="")

@@ -174,7 +174,7 @@ def bank_account_save_for_member_without_account(
         pk=member.pk
     )
     # Any status: a member who stopped may still have money waiting.
-    if member.user_id is not None or member.registration.email:
+    if not member.takes_part_on_paper:
         raise BankAccountRefused(
             _("Deze deelnemer heeft een account en vult het rekeningnummer zelf in.")
         )

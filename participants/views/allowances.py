@@ -37,7 +37,7 @@ from participants.forms_money import (
     ReasonForm,
     StatusFilterForm,
 )
-from participants.models import ExpenseClaim, PanelMember
+from participants.models import ON_PAPER, ExpenseClaim, PanelMember
 from participants.receipts import max_receipt_bytes
 from participants.services import allowances as services
 from participants.services import claims as claim_services
@@ -229,13 +229,11 @@ def member_claim_by_organiser(request: HttpRequest, slug: str, member: int) -> H
     no e-mail address), typed in by an organiser. Another organiser decides."""
     assembly, user = _organiser(request, slug)
     seated = get_object_or_404(
-        PanelMember.objects.select_related("registration"),
+        PanelMember.objects.select_related("registration").filter(ON_PAPER),
         pk=member,
         assembly=assembly,
         kind=PanelMember.Kind.MEMBER,
         status=PanelMember.Status.CONFIRMED,
-        user__isnull=True,
-        registration__email="",
     )
     days = selectors.claim_days(member=seated)
     form = ClaimForm(
@@ -611,7 +609,7 @@ def claim_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 "goedkeuren."
             ),
         )
-    elif claim.member.user_id is None and not claim.member.registration.email:
+    elif claim.member.takes_part_on_paper:
         messages.success(
             request,
             _(

@@ -31,7 +31,7 @@ from participants.forms_payments import (
     StatementYearForm,
 )
 from participants.iban import format_iban, mask_iban
-from participants.models import BankAccount, PanelMember, PaymentBatch, PaymentItem
+from participants.models import ON_PAPER, BankAccount, PanelMember, PaymentBatch, PaymentItem
 from participants.resources_payments import export_file, read_confirmations
 from participants.resources_quotas import QuotaFileError
 from participants.services import bank_accounts as bank_services
@@ -419,15 +419,12 @@ def member_bank_account_by_organiser(request: HttpRequest, slug: str, member: in
     """The bank details of a member without an account (signed up by phone,
     no e-mail address), typed in by the organiser from the member's form."""
     assembly = _organiser(request, slug)
+    # Any status: one who stopped may still have money waiting.
     seated = get_object_or_404(
-        PanelMember.objects.select_related("registration"),
+        PanelMember.objects.select_related("registration").filter(ON_PAPER),
         pk=member,
         assembly=assembly,
         kind=PanelMember.Kind.MEMBER,
-        user__isnull=True,
-        # Signed up by phone without an address; not an erased member. Any
-        # status: one who stopped may still have money waiting.
-        registration__email="",
     )
     account = BankAccount.objects.filter(member=seated).first()
     initial = {"iban": account.iban, "holder_name": account.holder_name} if account else {}
