@@ -156,9 +156,7 @@ def registration_url(code: str) -> str:
 
 
 def resident_full_name(resident: Resident) -> str:
-    return " ".join(
-        part for part in (resident.given_names, resident.name_prefix, resident.surname) if part
-    )
+    return resident.full_name
 
 
 def invitee_context(invitation: Invitation) -> dict[str, str]:

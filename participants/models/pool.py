@@ -108,6 +108,11 @@ class Resident(models.Model):
     def __str__(self) -> str:
         return self.person_ref
 
+    @property
+    def full_name(self) -> str:
+        """"Jan de Vries": given names, prefix and surname as the letter prints them."""
+        return " ".join(part for part in (self.given_names, self.name_prefix, self.surname) if part)
+
 
 class InvitationDraw(ShownError, models.Model):
     """Stage 1 of the lottery: which households get a letter, reproducible from the seed.

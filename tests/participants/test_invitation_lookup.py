@@ -124,3 +124,12 @@ def test_an_address_nobody_lives_at_asks_to_check_it(cast: Cast) -> None:
     status, page = _lookup(_organiser(cast), cast, "9999 ZZ", "1")
     assert status == 200
     assert "Op dit adres staat niemand in het uittreksel BRP." in page
+
+
+def test_the_name_is_shown_as_the_letter_prints_it(cast: Cast) -> None:
+    invitation = _invited(cast)
+    resident = invitation.resident
+    assert resident is not None
+    Resident.objects.filter(pk=resident.pk).update(name_prefix="van der")
+    _status, page = _lookup(_organiser(cast), cast, resident.postcode, str(resident.house_number))
+    assert f"{resident.given_names} van der {resident.surname}" in page
