@@ -370,17 +370,20 @@ def reminder_schedule(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _bounce_result_messages(request: HttpRequest, result: bounces.BounceResult) -> None:
-    messages.success(
-        request,
-        ngettext(
-            "%(count)s uitnodiging staat nu op ‘E-mail kwam terug’. Deze persoon krijgt geen "
-            "herinneringen per e-mail meer.",
-            "%(count)s uitnodigingen staan nu op ‘E-mail kwam terug’. Deze mensen krijgen "
-            "geen herinneringen per e-mail meer.",
-            result.marked,
+    if not result.marked:
+        messages.info(request, _("Er is geen uitnodiging veranderd."))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s uitnodiging staat nu op ‘E-mail kwam terug’. Deze persoon krijgt "
+                "geen herinneringen per e-mail meer.",
+                "%(count)s uitnodigingen staan nu op ‘E-mail kwam terug’. Deze mensen krijgen "
+                "geen herinneringen per e-mail meer.",
+                result.marked,
+            )
+            % {"count": result.marked},
         )
-        % {"count": result.marked},
-    )
     if result.already:
         messages.info(
             request,

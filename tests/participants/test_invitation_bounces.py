@@ -228,3 +228,10 @@ def test_the_invitations_page_links_to_the_bounce_list(cast: Cast, client: Clien
     assert reverse(
         "participants:invitation_bounces", kwargs={"slug": cast.assembly.slug}
     ) in hub.content.decode()
+
+
+def test_a_list_that_changes_nothing_says_so(cast: Cast, client: Client) -> None:
+    _emailed(cast)
+    page = _upload(client, cast, b"email\nniemand@example.org\n").content.decode()
+    assert "Er is geen uitnodiging veranderd." in page
+    assert "0 uitnodigingen staan nu op" not in page
