@@ -67,6 +67,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "materials.update_notice_skipped": _("Geen e-mail over veranderd materiaal gestuurd"),
     "panel.confirmed": _("Meedoen bevestigd"),
     "panel.declined": _("Meedoen afgezegd"),
+    "panel.email_added": _("E-mailadres toegevoegd voor iemand die op papier meedoet"),
     "panel.no_response": _("Niet op tijd geantwoord"),
     "panel.notify_start": _("Gelote mensen een bericht gestuurd"),
     "panel.withdrawn": _("Gestopt met het burgerberaad"),

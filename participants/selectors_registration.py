@@ -169,6 +169,12 @@ def registration_withdrawn(*, invitation_id: int) -> bool:
     ).exists()
 
 
+def registration_without_email(*, invitation_id: int) -> bool:
+    """Whether the sign-up made with this invitation has no e-mail address (the
+    secretariat signed the person up on the phone): no link can be e-mailed."""
+    return Registration.objects.filter(invitation_id=invitation_id, email="").exists()
+
+
 def attitude_question_list(*, assembly: Assembly) -> QuerySet[AttitudeQuestion]:
     return AttitudeQuestion.objects.filter(assembly=assembly).order_by("position", "id")
 

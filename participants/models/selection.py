@@ -228,6 +228,16 @@ class PanelMember(models.Model):
         return self.user_id is None and not self.registration.email
 
     @property
+    def may_get_an_email_address(self) -> bool:
+        """Takes part on paper and is still in the panel or on the reserve list:
+        an address given later turns them into an online member."""
+        return self.takes_part_on_paper and self.status in (
+            self.Status.SELECTED,
+            self.Status.WAITING,
+            self.Status.CONFIRMED,
+        )
+
+    @property
     def mail_language(self) -> str:
         """The language to write to this person in: their account's once they
         have one (it follows the language switch), else the one they registered in."""

@@ -187,7 +187,9 @@ def bank_account_save_for_member_without_account(
             _(
                 "Er is al geld naar de bekende rekening overgemaakt. Een ander "
                 "rekeningnummer kan hier dan niet meer: de deelnemer kan het niet per e-mail "
-                "bevestigen. Het geld gaat naar de bekende rekening."
+                "bevestigen. Het geld gaat naar de bekende rekening. Heeft de deelnemer nu "
+                "een e-mailadres? Voeg het toe op de lijst met deelnemers. Dan kan de "
+                "deelnemer het rekeningnummer zelf veranderen en bevestigen."
             )
         )
     return bank_account_save(member=member, iban=iban, holder_name=holder_name, actor=actor)

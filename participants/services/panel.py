@@ -374,10 +374,18 @@ def _notify_all(member_ids: Sequence[int]) -> None:
         panel_member_notify(member_id=member_id)
 
 
+@dataclass(frozen=True)
+class Notified:
+    people: int  # told now
+    by_email: int  # of them, those with an e-mail address; the rest need the letter
+
+
 @transaction.atomic
-def panel_notify_start(*, assembly: Assembly, actor: User | None, response_days: int) -> int:
+def panel_notify_start(
+    *, assembly: Assembly, actor: User | None, response_days: int
+) -> Notified:
     """Give members a deadline and send every member and alternate who has had
-    no message yet their e-mail (through the outbox). Returns how many."""
+    no message yet their e-mail (through the outbox)."""
     if response_days < 1:
         raise PanelRefused(_("Geef de deelnemers minstens één dag om te antwoorden."))
     Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
@@ -409,7 +417,8 @@ def panel_notify_start(*, assembly: Assembly, actor: User | None, response_days:
         detail={"members": ids, "deadline": deadline.isoformat(), "response_days": response_days},
     )
     logger.info("panel notifications queued assembly=%s count=%s", assembly.pk, len(ids))
-    return len(ids)
+    by_email = PanelMember.objects.filter(pk__in=ids).exclude(registration__email="").count()
+    return Notified(people=len(ids), by_email=by_email)
 
 
 def panel_member_notify(*, member_id: int) -> bool:
@@ -606,6 +615,72 @@ def panel_member_respond(
         detail=detail,
     )
     logger.info("panel answer member=%s accept=%s", member.pk, accept)
+    return member
+
+
+class EmailAddRefused(PanelRefused):
+    """The address cannot be added; the message says why, for the organiser."""
+
+
+@transaction.atomic
+def panel_member_email_add(*, member: PanelMember, email: str, actor: User | None) -> PanelMember:
+    """Give someone who takes part on paper an e-mail address they now have.
+
+    From then on they are like anyone who signed up with one: a member gets an
+    account (the usual "you have a role" e-mail tells them how to log in), so
+    they can change their bank account, claim expenses and vote themselves;
+    someone still to answer gets the e-mail with their own answer link."""
+    member = (
+        PanelMember.objects.select_for_update()
+        .select_related("registration", "assembly")
+        .get(pk=member.pk)
+    )
+    registration = member.registration
+    if not member.takes_part_on_paper:
+        raise EmailAddRefused(_("Deze persoon heeft al een e-mailadres."))
+    if not member.may_get_an_email_address:
+        raise EmailAddRefused(
+            _("Deze persoon doet niet (meer) mee. Een e-mailadres is dan niet nodig.")
+        )
+    email = User.objects.normalize_email(email).strip().lower()
+    if (
+        Registration.objects.filter(assembly=member.assembly, email__iexact=email)
+        .exclude(pk=registration.pk)
+        .exists()
+    ):
+        # Logging in to the wrong person's account would show them this
+        # member's pages: an address that is someone else's here is refused.
+        raise EmailAddRefused(
+            _("Dit e-mailadres hoort al bij een andere aanmelding voor dit burgerberaad.")
+        )
+    registration.email = email
+    registration.save(update_fields=["email"])
+    account = member.status == PanelMember.Status.CONFIRMED
+    if account:
+        user = user_get_or_create(
+            email=email, full_name=registration.full_name, language=registration.language
+        )
+        role_grant(
+            assembly=member.assembly,
+            email=user.email,
+            kind=RoleKind.MEMBER,
+            full_name=registration.full_name,
+            granted_by=actor,
+        )
+        member.user = user
+        member.save(update_fields=["user"])
+    elif member.notify_claimed_at is not None:
+        # The "you are selected" message went by letter only; the e-mail lets
+        # them answer on their own page. Not yet told: panel_notify_start sends it.
+        _email_queue("panel_notification", member)
+    audit_record(
+        action="panel.email_added",
+        assembly=member.assembly,
+        actor=actor,
+        target=member,
+        detail={"member": member.pk, "account": account},
+    )
+    logger.info("panel e-mail added member=%s account=%s", member.pk, account)
     return member
 
 

@@ -23,6 +23,11 @@ urlpatterns: list[URLPattern] = [
         views.panel_member_answer,
         name="panel_member_answer",
     ),
+    path(
+        f"{_BASE}deelnemers/<int:pk>/e-mailadres/",
+        views.panel_member_email_add,
+        name="panel_member_email_add",
+    ),
     path(f"{_BASE}vervanging/nieuw/", views.replacement_request, name="replacement_request"),
     path(f"{_BASE}vervanging/<int:pk>/", views.replacement_detail, name="replacement_detail"),
     path(

@@ -76,6 +76,33 @@ class AnswerForm(AccessibleForm):
     )
 
 
+class EmailAddForm(AccessibleForm):
+    """An address read out on the phone: typed twice, as a slip would send the
+    login e-mail to a stranger."""
+
+    email = forms.EmailField(
+        label=gettext_lazy("E-mailadres"),
+        max_length=Registration._meta.get_field("email").max_length,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    email_again = forms.EmailField(
+        label=gettext_lazy("Hetzelfde e-mailadres nog een keer"),
+        help_text=gettext_lazy("Lees het adres daarna hardop voor, letter voor letter."),
+        max_length=Registration._meta.get_field("email").max_length,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, again = cleaned.get("email"), cleaned.get("email_again")
+        if first and again and first.strip().lower() != again.strip().lower():
+            self.add_error(
+                "email_again",
+                _("De twee e-mailadressen zijn niet gelijk. Vraag het adres nog een keer."),
+            )
+        return cleaned
+
+
 @dataclass(frozen=True)
 class _Row:
     member: PanelMember
@@ -144,7 +171,7 @@ def panel_notify(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, _("Vul een aantal dagen in, van 1 tot en met 60."))
         return redirect("participants:panel_list", slug=assembly.slug)
     try:
-        count = services.panel_notify_start(
+        notified = services.panel_notify_start(
             assembly=assembly,
             actor=access.request_user(request),
             response_days=form.cleaned_data["response_days"],
@@ -154,7 +181,12 @@ def panel_notify(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("%(count)s berichten worden verstuurd. Iedereen krijgt er één.") % {"count": count},
+            ngettext(
+                "%(count)s e-mail wordt verstuurd. Iedereen krijgt er één.",
+                "%(count)s e-mails worden verstuurd. Iedereen krijgt er één.",
+                notified.by_email,
+            )
+            % {"count": notified.by_email},
         )
         _warn_about_letters_by_post(request, assembly)
     return redirect("participants:panel_list", slug=assembly.slug)
@@ -247,6 +279,49 @@ def panel_member_answer(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             "member": member,
             "form": form,
             "can_answer": member.status == PanelMember.Status.SELECTED,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@access.personal_data_view
+def panel_member_email_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Someone who takes part on paper now has an e-mail address: from then on
+    they log in and do things themselves, like everyone else."""
+    assembly = _organiser_assembly(request, slug)
+    member = get_object_or_404(
+        PanelMember.objects.select_related("registration"), pk=pk, assembly=assembly
+    )
+    can_add = member.may_get_an_email_address
+    form = EmailAddForm(request.POST if can_add and request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            member = services.panel_member_email_add(
+                member=member,
+                email=form.cleaned_data["email"],
+                actor=access.request_user(request),
+            )
+        except services.EmailAddRefused as refused:
+            form.add_error("email", str(refused))
+        else:
+            if member.user_id is not None:
+                said = _(
+                    "Het e-mailadres is opgeslagen. Deze deelnemer krijgt nu een e-mail om "
+                    "in te loggen."
+                )
+            else:
+                said = _("Het e-mailadres is opgeslagen.")
+            messages.success(request, said)
+            return redirect("participants:panel_list", slug=assembly.slug)
+    return render(
+        request,
+        TEMPLATES + "email_add.html",
+        {
+            "assembly": assembly,
+            "member": member,
+            "form": form,
+            "can_add": can_add,
         },
         status=400 if form.errors else 200,
     )

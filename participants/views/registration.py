@@ -159,6 +159,7 @@ def _render_used(request: HttpRequest, invitation: Invitation) -> HttpResponse:
         {
             "assembly": invitation.assembly,
             "withdrawn": selectors.registration_withdrawn(invitation_id=invitation.pk),
+            "without_email": selectors.registration_without_email(invitation_id=invitation.pk),
         },
     )
 

@@ -189,7 +189,10 @@ OnCommit = Callable[..., Any]
 
 def _notify(panel: Panel, on_commit: OnCommit, days: int = 14) -> int:
     with on_commit(execute=True):
-        return services.panel_notify_start(assembly=panel.assembly, actor=None, response_days=days)
+        notified = services.panel_notify_start(
+            assembly=panel.assembly, actor=None, response_days=days
+        )
+    return notified.people
 
 
 def _no_names(detail: object, panel: Panel) -> None:

@@ -22,7 +22,11 @@ from participants.services.invitations import invitation_draw
 from tests.conftest import Cast
 from tests.participants.test_invitations import make_residents
 from tests.participants.test_panel import make_panel
-from tests.participants.test_registration import answers_for, open_sign_up_with_a_question
+from tests.participants.test_registration import (
+    answers_for,
+    enter_code,
+    open_sign_up_with_a_question,
+)
 
 OnCommit = Callable[..., Any]
 
@@ -83,6 +87,13 @@ def test_the_secretariat_signs_up_someone_without_e_mail(
     event = AuditEvent.objects.get(action="registration.made_by_secretariat")
     assert event.actor == cast.users["organiser"]
     assert event.detail == {"registration": registration.pk, "invitation": invitation.pk}
+
+    # The code entered on the site later: no link by e-mail is offered, the
+    # secretariat is.
+    used = enter_code(Client(), invitation.code).content.decode()
+    assert "Deze code is al gebruikt" in used
+    assert "gedaan via het secretariaat, zonder e-mailadres" in used
+    assert "Stuur mij de link" not in used
 
 
 def test_with_an_e_mail_address_the_confirmation_goes_there(
@@ -185,7 +196,7 @@ def test_notifying_the_drawn_says_how_many_need_the_letter_by_post(cast: Cast) -
         follow=True,
     )
     page = response.content.decode()
-    assert "6 berichten worden verstuurd." in page
+    assert "4 e-mails worden verstuurd." in page
     assert "2 mensen hebben geen e-mailadres. Stuur hun de brief (PDF) per post." in page
 
 
@@ -347,3 +358,102 @@ def test_the_member_list_says_who_needs_a_letter_by_post(cast: Cast) -> None:
         reverse("participants:panel_list", kwargs={"slug": cast.assembly.slug})
     ).content.decode()
     assert "1 geloot persoon zonder e-mailadres moet nog antwoorden." in page
+
+
+# ----------------------------------------------------- an e-mail address later on
+
+
+def _email_url(cast: Cast, member: PanelMember) -> str:
+    return reverse(
+        "participants:panel_member_email_add",
+        kwargs={"slug": cast.assembly.slug, "pk": member.pk},
+    )
+
+
+def test_a_member_on_paper_who_gets_an_e_mail_address_gets_an_account(cast: Cast) -> None:
+    member = _seated_without_email(cast)
+    client = _organiser(cast)
+    listing = client.get(reverse("participants:panel_list", kwargs={"slug": cast.assembly.slug}))
+    assert _email_url(cast, member) in listing.content.decode()
+
+    slip = client.post(
+        _email_url(cast, member),
+        {"email": "f.devries@example.org", "email_again": "f.devires@example.org"},
+    )
+    assert slip.status_code == 400
+    assert "De twee e-mailadressen zijn niet gelijk." in slip.content.decode()
+    assert Registration.objects.get(pk=member.registration_id).email == ""
+
+    saved = client.post(
+        _email_url(cast, member),
+        {"email": "F.deVries@Example.org ", "email_again": "f.devries@example.org"},
+        follow=True,
+    )
+    assert "Deze deelnemer krijgt nu een e-mail om in te loggen." in saved.content.decode()
+    member.refresh_from_db()
+    assert member.registration.email == "f.devries@example.org"
+    assert member.user is not None and member.user.email == "f.devries@example.org"
+    assert Role.objects.filter(
+        assembly=cast.assembly, kind=RoleKind.MEMBER, user=member.user
+    ).exists()
+    assert list(OutboxEmail.objects.values_list("to", "kind")) == [
+        ("f.devries@example.org", "role")
+    ]
+    event = AuditEvent.objects.get(action="panel.email_added")
+    assert event.actor == cast.users["organiser"]
+    assert event.detail == {"member": member.pk, "account": True}
+    assert "devries" not in str(event.detail)
+    # From now on the member does these things themselves.
+    assert _email_url(cast, member) not in saved.content.decode()
+    assert client.get(_bank_url(cast, member)).status_code == 404
+    again = client.post(
+        _email_url(cast, member),
+        {"email": "ander@example.org", "email_again": "ander@example.org"},
+    )
+    assert again.status_code == 200 and "heeft al een e-mailadres" in again.content.decode()
+    assert Registration.objects.get(pk=member.registration_id).email == "f.devries@example.org"
+
+
+def test_someone_still_to_answer_gets_their_answer_link_by_e_mail(cast: Cast) -> None:
+    panel = make_panel(cast.assembly)
+    Registration.objects.filter(pk=panel.people[0].pk).update(email="")
+    member = panel.member(0)
+    panel_services.panel_member_notify(member_id=member.pk)  # the letter only
+    assert not OutboxEmail.objects.exists()
+
+    panel_services.panel_member_email_add(
+        member=member, email="nu.wel@example.org", actor=cast.users["organiser"]
+    )
+    member.refresh_from_db()
+    assert member.user is None and member.status == PanelMember.Status.SELECTED
+    sent = OutboxEmail.objects.get()
+    assert (sent.to, sent.kind) == ("nu.wel@example.org", "panel.panel_notification")
+    assert panel_services.panel_respond_url(member) in sent.body
+
+
+def test_an_address_of_another_sign_up_here_is_refused(cast: Cast) -> None:
+    member = _seated_without_email(cast)
+    taken = Registration.objects.filter(assembly=cast.assembly).exclude(
+        pk=member.registration_id
+    ).exclude(email="").first()
+    assert taken is not None
+    response = _organiser(cast).post(
+        _email_url(cast, member), {"email": taken.email.upper(), "email_again": taken.email}
+    )
+    assert response.status_code == 400
+    assert "hoort al bij een andere aanmelding" in response.content.decode()
+    member.refresh_from_db()
+    assert member.registration.email == "" and member.user is None
+    assert not OutboxEmail.objects.exists()
+
+
+def test_no_address_for_someone_who_stopped(cast: Cast) -> None:
+    member = _seated_without_email(cast)
+    PanelMember.objects.filter(pk=member.pk).update(status=PanelMember.Status.WITHDRAWN)
+    with pytest.raises(panel_services.EmailAddRefused):
+        panel_services.panel_member_email_add(
+            member=member, email="laat@example.org", actor=cast.users["organiser"]
+        )
+    assert Registration.objects.get(pk=member.registration_id).email == ""
+    page = _organiser(cast).get(_email_url(cast, member)).content.decode()
+    assert "doet niet (meer) mee" in page and "<form" not in page.split("<main")[-1]

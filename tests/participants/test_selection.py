@@ -1032,7 +1032,7 @@ def test_someone_who_withdrew_after_the_commitment_is_drawn_as_stopped_and_never
         assembly=draw.run.assembly, actor=None, response_days=14
     )
 
-    assert sent == 13
+    assert sent.people == 13
     # Those who withdrew have only the confirmation of their withdrawal.
     panel_mail = OutboxEmail.objects.filter(kind="panel.panel_notification")
     told = set(panel_mail.values_list("ref", flat=True))

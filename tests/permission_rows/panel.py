@@ -49,6 +49,7 @@ ROWS: dict[str, Row] = {
     "participants:panel_letters": Row(staff_only({"organiser"}), kwargs=_with_panel),
     "participants:panel_member_withdraw": Row(staff_only({"organiser"}), kwargs=_member),
     "participants:panel_member_answer": Row(staff_only({"organiser"}), kwargs=_member),
+    "participants:panel_member_email_add": Row(staff_only({"organiser"}), kwargs=_member),
     "participants:replacement_request": Row(ORGANISER_REDIRECT, kwargs=SLUG, method="post"),
     "participants:replacement_detail": Row(staff_only({"organiser"}), kwargs=_replacement),
     "participants:replacement_status": Row(staff_only({"organiser"}), kwargs=_replacement),

@@ -24,7 +24,8 @@ def test_notifications_arrive_once_each_even_when_sent_twice(
 ) -> None:
     mailbox, _port = smtp_server
     panel = make_panel()
-    assert services.panel_notify_start(assembly=panel.assembly, actor=None, response_days=10) == 6
+    notified = services.panel_notify_start(assembly=panel.assembly, actor=None, response_days=10)
+    assert (notified.people, notified.by_email) == (6, 6)
     wanted = _addresses([0, 1, 2, 3, 4, 5], panel)
     wait_for(lambda: all(mailbox.to(a) for a in wanted), what="the six e-mails")
     # Each again, and each outbox send again on the worker, as after a
