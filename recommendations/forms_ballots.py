@@ -18,6 +18,19 @@ from recommendations.services.ballots import Counts
 MAX_OPTIONS = 8
 
 
+def _method_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Manier van stemmen"),
+        help_text=_(
+            "Deelnemers die op papier meedoen (zonder e-mailadres, dus zonder account) "
+            "kunnen niet op een telefoon stemmen. Zijn zij er? Kies dan op papier."
+        ),
+        choices=Ballot.Method.choices,
+        widget=forms.RadioSelect,
+        initial=Ballot.Method.ELECTRONIC,
+    )
+
+
 class RuleForm(forms.Form):
     threshold = forms.ChoiceField(
         label=_("Hoeveel steun heeft een aanbeveling nodig?"),
@@ -40,12 +53,7 @@ class RecommendationBallotForm(forms.Form):
         queryset=Recommendation.objects.none(),
         empty_label=_("Kies een aanbeveling"),
     )
-    method = forms.ChoiceField(
-        label=_("Manier van stemmen"),
-        choices=Ballot.Method.choices,
-        widget=forms.RadioSelect,
-        initial=Ballot.Method.ELECTRONIC,
-    )
+    method = _method_field()
     question = forms.CharField(
         label=_("Vraag op het stembiljet (mag leeg: dan 'Neemt u aanbeveling … aan?')"),
         required=False,
@@ -70,12 +78,7 @@ class RankedBallotForm(OneTimeForm):
         ),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
-    method = forms.ChoiceField(
-        label=_("Manier van stemmen"),
-        choices=Ballot.Method.choices,
-        widget=forms.RadioSelect,
-        initial=Ballot.Method.ELECTRONIC,
-    )
+    method = _method_field()
 
     def clean_options(self) -> list[tuple[str, str]]:
         lines = [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]

@@ -185,7 +185,7 @@ def _detail_page(
         "is_chair": is_chair,
         "can_prepare": bool(kinds & access_ballots.PREPARERS) or user.is_superuser,
         "marks": selectors.votes_cast(ballot=ballot),
-        "checked_in": selectors.checked_in_today(assembly=ballot.assembly),
+        **_presence(ballot),
         "open_form": open_form,
         "close_form": forms.CloseForm(),
         "count_form": forms.CountForm(ballot=ballot),
@@ -199,6 +199,21 @@ def _detail_page(
         **_result_context(ballot),
     }
     return render(request, TEMPLATES + "detail.html", context)
+
+
+def _presence(ballot: Ballot) -> dict[str, int]:
+    """Who can vote in the room today. In an electronic ballot the members who
+    take part on paper (no account) cannot vote on a phone: the live count does
+    not wait for them, and the chair is told they are there."""
+    present = selectors.checked_in_today(assembly=ballot.assembly)
+    if ballot.method != Ballot.Method.ELECTRONIC:
+        return {"checked_in": present, "on_paper_present": 0, "members_on_paper": 0}
+    on_paper = selectors.checked_in_on_paper_today(assembly=ballot.assembly)
+    return {
+        "checked_in": present - on_paper,
+        "on_paper_present": on_paper,
+        "members_on_paper": selectors.members_on_paper(assembly=ballot.assembly),
+    }
 
 
 def _more_ballots_than_present(
@@ -222,7 +237,7 @@ def ballot_live(request: HttpRequest, slug: str, number: int) -> JsonResponse:
     user = access.request_user(request)
     ballot = access_ballots.get_ballot_for_reading(user=user, slug=slug, number=number)
     marks = selectors.votes_cast(ballot=ballot)
-    present = selectors.checked_in_today(assembly=ballot.assembly)
+    present = _presence(ballot)["checked_in"]
     return JsonResponse(
         {
             "done": marks,
@@ -318,7 +333,7 @@ def paper_count_enter(request: HttpRequest, slug: str, number: int) -> HttpRespo
             "is_chair": True,
             "can_prepare": bool(kinds & access_ballots.PREPARERS),
             "marks": selectors.votes_cast(ballot=ballot),
-            "checked_in": selectors.checked_in_today(assembly=ballot.assembly),
+            **_presence(ballot),
             "count_form": form,
             "paper_counts": selectors.paper_counts(ballot=ballot),
             "pending": selectors.pending_count(ballot=ballot),

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from assembly.models import Assembly, AuditEvent, User
-from participants.models import CheckIn, PanelMember
+from participants.models import CheckIn, PanelMember, Registration
 from recommendations import counting
 from recommendations.models import (
     Ballot,
@@ -748,6 +748,45 @@ def test_the_chair_opens_closes_and_sees_the_result_and_its_chart(cast: Cast) ->
     public = Client().get(reverse("recommendations:ballot_result", kwargs=kwargs))
     assert public.status_code == 200
     assert result.counts_hash in public.content.decode()
+
+
+def test_an_electronic_ballot_does_not_wait_for_members_who_take_part_on_paper(
+    cast: Cast,
+) -> None:
+    members = voters(cast.assembly, 5)
+    on_paper = members[4]
+    PanelMember.objects.filter(pk=on_paper.pk).update(user=None)
+    Registration.objects.filter(pk=on_paper.registration_id).update(email="")
+    rule(cast.assembly)
+    ballot = services.ballot_create_for_recommendation(
+        assembly=cast.assembly,
+        recommendation=final_recommendation(cast.assembly),
+        method="electronic",
+        actor=None,
+    )
+    kwargs = {"slug": cast.assembly.slug, "number": ballot.number}
+    chair = _client(cast.users["chair"])
+    before = chair.get(reverse("recommendations:ballot_detail", kwargs=kwargs)).content.decode()
+    assert "1 deelnemer doet op papier mee, zonder account." in before
+    assert "maak een stemming op papier" in before
+
+    services.ballot_open(ballot=ballot, actor=cast.users["chair"])
+    cast_votes(ballot, members[:4], ["for", "for", "for", "against"])
+    live = chair.get(reverse("recommendations:ballot_live", kwargs=kwargs)).json()
+    assert (live["done"], live["total"]) == (4, 4)
+    page = chair.get(reverse("recommendations:ballot_detail", kwargs=kwargs)).content.decode()
+    assert "4 van de 4 aanwezige deelnemers hebben gestemd." in page
+    assert "Niet meegeteld: 1 aanwezige deelnemer doet op papier mee" in page
+
+    # On paper everyone present counts, and nobody is left out.
+    paper = open_ballot(cast, method="paper", number=2)
+    paper_page = chair.get(
+        reverse(
+            "recommendations:ballot_detail",
+            kwargs={"slug": cast.assembly.slug, "number": paper.number},
+        )
+    ).content.decode()
+    assert "Niet meegeteld" not in paper_page
 
 
 def test_organisers_cannot_open_close_record_or_correct(cast: Cast) -> None:
