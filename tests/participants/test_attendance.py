@@ -640,7 +640,7 @@ def test_the_day_page_refuses_a_day_outside_its_weekend(cast: Cast) -> None:
 
 @pytest.mark.django_db
 def test_a_member_sees_their_own_qr_code_and_an_organiser_scans_it(cast: Cast) -> None:
-    weekend_around_today(cast.assembly)
+    weekend = weekend_around_today(cast.assembly)
     member = confirmed_members(cast.assembly, 2)[0]
     PanelMember.objects.filter(pk=member.pk).update(user=cast.users["member"])
 
@@ -665,7 +665,23 @@ def test_a_member_sees_their_own_qr_code_and_an_organiser_scans_it(cast: Cast) -
     assert member.registration.full_name in shown.content.decode()
     organiser.post(scan)
     assert CheckIn.objects.filter(member=member, day=timezone.localdate()).count() == 1
-    assert "Aangemeld voor" in organiser.get(scan).content.decode()
+    after = organiser.get(scan).content.decode()
+    assert "Aangemeld voor" in after
+
+    # The wrong member scanned: the way back is a link to the member's day
+    # (where the undo is), not a button where the check-in button was.
+    day_kwargs = {
+        "slug": cast.assembly.slug,
+        "weekend": weekend.number,
+        "day": timezone.localdate(),
+        "member": member.pk,
+    }
+    times = reverse("participants:attendance_times", kwargs=day_kwargs)
+    assert f'href="{times}"' in after and "Per ongeluk aangemeld?" not in after
+    desk = _client(cast, "desk")
+    assert "Aanmelding weghalen" in desk.get(times).content.decode()
+    desk.post(reverse("participants:attendance_undo", kwargs=day_kwargs))
+    assert not CheckIn.objects.filter(member=member, day=timezone.localdate()).exists()
 
 
 @pytest.mark.django_db
