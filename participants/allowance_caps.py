@@ -12,7 +12,9 @@ How this system caps, so that no member ever crosses a cap:
 
 1. Every attended day earns the day allowance of its year (``gross``).
 2. The day pays at most the hourly cap (by the member's age *on that day*)
-   times the hours of that day. The limit is rounded down to the cent.
+   times the hours of that day: the assembly's hours per day, or fewer for a
+   member who came late or left early (``hours_present``). The limit is
+   rounded down to the cent.
 3. The days are taken in date order. A day pays at most what is left of the
    monthly cap of its calendar month, and at most what is left of the yearly
    cap of its calendar year. What was granted earlier (also amounts already
@@ -75,6 +77,37 @@ class Day:
     day: dt.date
     age: int
     hours: Decimal
+
+
+def _minutes(moment: dt.time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def hours_present(
+    *,
+    planned: Decimal,
+    day_start: dt.time | None,
+    day_end: dt.time | None,
+    arrived_late_at: dt.time | None = None,
+    left_early_at: dt.time | None = None,
+) -> Decimal:
+    """The hours a day counts for: the planned hours, times the share of the
+    day's programme (first start to last end) the member was there.
+
+    The hourly cap is per hour of volunteer work: a member who came at one
+    o'clock of a 9:30–17:00 day was not there seven hours, and paying for seven
+    could cross the cap and cost them their tax freedom. A share, not a
+    subtraction, because the planned hours leave out the breaks. Without a
+    programme for the day nothing is known to take off. Rounded down."""
+    if day_start is None or day_end is None or day_end <= day_start:
+        return planned
+    start, end = _minutes(day_start), _minutes(day_end)
+    came = min(end, max(start, _minutes(arrived_late_at))) if arrived_late_at else start
+    left = max(start, min(end, _minutes(left_early_at))) if left_early_at else end
+    there = max(0, left - came)
+    if there == end - start:
+        return planned
+    return (planned * there / (end - start)).quantize(CENT, rounding=ROUND_DOWN)
 
 
 @dataclass

@@ -190,7 +190,8 @@ class AllowanceSettingsForm(AccessibleForm):
         label=_("Uren per dag voor de vergoeding"),
         help_text=_(
             "Het maximum per uur geldt voor deze uren. Een weekenddag van 9.30 tot 17.00 uur "
-            "is ongeveer 7 uur."
+            "is ongeveer 7 uur. Kwam iemand later of ging iemand eerder weg? Dan telt een "
+            "deel van deze uren, naar de tijden die bij de ingang zijn genoteerd."
         ),
         max_value=Decimal("24"),
     )

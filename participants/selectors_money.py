@@ -128,7 +128,8 @@ class DayLine:
 
     row: DayAllowance
     hourly_rate: Decimal | None
-    hours: Decimal
+    hours: Decimal  # counted for the hourly cap
+    planned_hours: Decimal  # the assembly's hours per day
     hourly_limit: Decimal | None
     monthly_cap: Decimal | None
     yearly_cap: Decimal | None
@@ -218,9 +219,11 @@ def member_money(*, member: PanelMember, today: dt.date | None = None) -> Member
         claims_approved=_sum([c.amount for c in claims if c.status in CLAIM_APPROVED_OR_LATER]),
         claims_paid=_sum([c.amount for c in claims if c.status == ExpenseClaim.Status.PAID]),
     )
-    hours = member.assembly.allowance_hours_per_day
+    planned = member.assembly.allowance_hours_per_day
     lines = []
     for row in days:
+        # Fewer when the member came late or left early (services/allowances).
+        hours = row.hours if row.hours is not None else planned
         year_rules = rules.get(row.day.year)
         rate = (
             (
@@ -236,6 +239,7 @@ def member_money(*, member: PanelMember, today: dt.date | None = None) -> Member
                 row=row,
                 hourly_rate=rate,
                 hours=hours,
+                planned_hours=planned,
                 hourly_limit=(rate * hours).quantize(CENT, rounding=ROUND_DOWN) if rate else None,
                 monthly_cap=year_rules.monthly_cap if year_rules else None,
                 yearly_cap=year_rules.yearly_cap if year_rules else None,

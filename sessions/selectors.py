@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from assembly.models import Assembly, Role, RoleKind, User
 from sessions.models import CalendarLink, Expert, Material, Session, Weekend, WeekendChange
@@ -122,3 +123,21 @@ def calendar_link_generation(*, user_id: int, assembly: Assembly) -> int:
         .first()
     )
     return generation or 0
+
+
+def programme_day_bounds(*, assembly: Assembly) -> dict[dt.date, tuple[dt.time, dt.time]]:
+    """Per day of the assembly's weekends, when its programme starts and ends,
+    in local time (cancelled sessions left out): the day a late arrival or an
+    early leave is measured against."""
+    bounds: dict[dt.date, tuple[dt.time, dt.time]] = {}
+    sessions = Session.objects.filter(
+        weekend__assembly=assembly, cancelled_at__isnull=True
+    ).values_list("starts_at", "ends_at")
+    for starts_at, ends_at in sessions:
+        start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+        day = start.date()
+        # A session past midnight ends the day at its last minute.
+        end_time = end.time() if end.date() == day else dt.time(23, 59)
+        first, last = bounds.get(day, (start.time(), end_time))
+        bounds[day] = (min(first, start.time()), max(last, end_time))
+    return bounds

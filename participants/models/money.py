@@ -123,6 +123,12 @@ class DayAllowance(models.Model):
     capped_by = models.CharField(
         _("beperkt door"), max_length=10, choices=Cap.choices, blank=True, default=""
     )
+    # The hours the hourly cap was counted over: fewer than the assembly's
+    # hours per day when the member came late or left early. Empty for a fee
+    # (no caps) and for rows computed before this was kept.
+    hours = models.DecimalField(
+        _("uren"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=PaymentState.choices, default=PaymentState.EARNED
     )

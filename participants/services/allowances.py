@@ -40,6 +40,7 @@ from assembly.services import audit_record
 from participants import allowance_caps as caps
 from participants.models import CheckIn, DayAllowance, PanelMember, PaymentState
 from sessions.models import Weekend
+from sessions.selectors import programme_day_bounds
 
 logger = logging.getLogger(__name__)
 
@@ -93,23 +94,29 @@ def _fee_results(
 
 def _volunteer_results(
     *,
-    assembly: Assembly,
     member: PanelMember,
     days: list[dt.date],
+    hours: dict[dt.date, Decimal],
     fixed: list[DayAllowance],
     elsewhere: list[tuple[dt.date, Decimal]],
     rules: dict[int, caps.YearRules],
 ) -> tuple[list[caps.DayResult], set[int]]:
     missing = {d.year for d in days} - set(rules)
     birth = member.registration.birth_date
-    hours = assembly.allowance_hours_per_day
     already = caps.AlreadyGranted.of([*((row.day, row.amount) for row in fixed), *elsewhere])
     computable = [
-        caps.Day(day=d, age=caps.age_on(birth, d), hours=hours)
+        caps.Day(day=d, age=caps.age_on(birth, d), hours=hours[d])
         for d in days
         if d.year not in missing
     ]
     return caps.cap_days(computable, rules, already), missing
+
+
+@dataclass(frozen=True)
+class _Attended:
+    weekend_id: int
+    arrived_late_at: dt.time | None
+    left_early_at: dt.time | None
 
 
 def _granted_elsewhere(
@@ -153,12 +160,14 @@ def allowances_compute(
     # One computation per assembly at a time: two at once would both read the
     # same totals and could together pass a cap.
     assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
-    check_ins: dict[int, dict[dt.date, int]] = defaultdict(dict)
+    check_ins: dict[int, dict[dt.date, _Attended]] = defaultdict(dict)
     query = CheckIn.objects.filter(member__assembly=assembly)
     if member_ids is not None:
         query = query.filter(member_id__in=member_ids)
-    for member_id, day, weekend_id in query.values_list("member_id", "day", "weekend_id"):
-        check_ins[member_id][day] = weekend_id
+    for member_id, day, weekend_id, late, early in query.values_list(
+        "member_id", "day", "weekend_id", "arrived_late_at", "left_early_at"
+    ):
+        check_ins[member_id][day] = _Attended(weekend_id, late, early)
     rows_query = DayAllowance.objects.select_for_update(of=("self",)).filter(
         member__assembly=assembly
     )
@@ -184,6 +193,7 @@ def allowances_compute(
     elsewhere = (
         {} if fee_mode else _granted_elsewhere(assembly=assembly, members=list(members.values()))
     )
+    bounds = {} if fee_mode else programme_day_bounds(assembly=assembly)
     result = ComputeResult()
     missing: set[int] = set()
     to_create: list[DayAllowance] = []
@@ -194,14 +204,27 @@ def allowances_compute(
         fixed = [row for row in existing.values() if _is_fixed(row)]
         fixed_days = {row.day for row in fixed}
         open_days = sorted(d for d in attended if d not in fixed_days)
+        hours: dict[dt.date, Decimal | None]
         if fee_mode:
             assert assembly.fee_per_day is not None
             results, member_missing = _fee_results(open_days, assembly.fee_per_day, set(rules))
+            hours = dict.fromkeys(open_days)
         else:
+            counted = {
+                day: caps.hours_present(
+                    planned=assembly.allowance_hours_per_day,
+                    day_start=bounds[day][0] if day in bounds else None,
+                    day_end=bounds[day][1] if day in bounds else None,
+                    arrived_late_at=attended[day].arrived_late_at,
+                    left_early_at=attended[day].left_early_at,
+                )
+                for day in open_days
+            }
+            hours = {day: value for day, value in counted.items()}
             results, member_missing = _volunteer_results(
-                assembly=assembly,
                 member=member,
                 days=open_days,
+                hours=counted,
                 fixed=fixed,
                 elsewhere=elsewhere.get(member.user_id, []) if member.user_id else [],
                 rules=rules,
@@ -223,11 +246,12 @@ def allowances_compute(
                 to_create.append(
                     DayAllowance(
                         member=member,
-                        weekend_id=attended[day],
+                        weekend_id=attended[day].weekend_id,
                         day=day,
                         gross=outcome.gross,
                         amount=outcome.granted,
                         capped_by=outcome.capped_by,
+                        hours=hours.get(day),
                     )
                 )
                 result.created += 1
@@ -238,11 +262,17 @@ def allowances_compute(
                 and row.amount == outcome.granted
                 and row.capped_by == outcome.capped_by
             ):
+                if row.hours != hours.get(day):
+                    # Same money (or a row from before hours were kept): the
+                    # approval stands, only the explanation is brought up to date.
+                    row.hours = hours.get(day)
+                    row.save(update_fields=["hours"])
                 result.unchanged += 1
                 continue
             row.gross = outcome.gross
             row.amount = outcome.granted
             row.capped_by = outcome.capped_by
+            row.hours = hours.get(day)
             row.status = PaymentState.EARNED
             row.approved_by = None
             row.approved_at = None
@@ -251,6 +281,7 @@ def allowances_compute(
                     "gross",
                     "amount",
                     "capped_by",
+                    "hours",
                     "status",
                     "approved_by",
                     "approved_at",

@@ -21,6 +21,7 @@ from participants.allowance_caps import (
     age_on,
     cap_days,
     hourly_limit,
+    hours_present,
 )
 
 D = Decimal
@@ -192,3 +193,47 @@ def test_no_cap_is_ever_passed(hours: str, age: int) -> None:
         per_month[result.day.month] = per_month.get(result.day.month, D(0)) + result.granted
     assert max(per_month.values()) <= D("210.00")
     assert sum(per_month.values()) <= D("2100.00")
+
+
+# ------------------------------------------------------- hours of a day present
+
+T = dt.time
+
+
+@pytest.mark.parametrize(
+    ("late", "early", "hours"),
+    [
+        (None, None, "7"),  # the whole day
+        (T(13, 15), None, "3.50"),  # 3:45 of a 7:30 day: half of 7
+        (None, T(13, 15), "3.50"),
+        (T(9, 0), T(18, 0), "7"),  # "late" before the start, "early" after the end
+        (T(11, 0), T(15, 30), "4.20"),  # 4:30 of 7:30 = 0.6
+        (T(17, 0), None, "0.00"),  # came at the very end
+        (T(15, 0), T(12, 0), "0.00"),  # left before coming: nothing counts
+        (T(9, 31), None, "6.98"),  # a minute late: 6.9844, rounded down, never up
+    ],
+)
+def test_the_hours_of_a_day_are_the_share_of_the_programme_the_member_was_there(
+    late: dt.time | None, early: dt.time | None, hours: str
+) -> None:
+    assert hours_present(
+        planned=SEVEN,
+        day_start=T(9, 30),
+        day_end=T(17, 0),
+        arrived_late_at=late,
+        left_early_at=early,
+    ) == D(hours)
+
+
+def test_without_a_programme_the_planned_hours_count() -> None:
+    assert hours_present(
+        planned=SEVEN, day_start=None, day_end=None, arrived_late_at=T(13, 0)
+    ) == SEVEN
+
+
+def test_fewer_hours_lower_the_hourly_cap_of_the_day() -> None:
+    hours = hours_present(
+        planned=SEVEN, day_start=T(9, 30), day_end=T(17, 0), arrived_late_at=T(13, 15)
+    )
+    (result,) = cap_days(days(dt.date(2025, 3, 8), hours=hours), rules())
+    assert (result.gross, result.granted, result.capped_by) == (D("35.00"), D("19.60"), HOURLY)

@@ -15,6 +15,7 @@ from django.db.models import Sum
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from assembly.models import AllowanceMode, AllowanceYear, Assembly, AuditEvent, User
 from participants import selectors_money as selectors
@@ -127,6 +128,74 @@ def test_an_under_21_member_is_capped_by_the_hourly_rate_on_the_day(assembly: As
     saturday, sunday = DayAllowance.objects.filter(member=member).order_by("day")
     assert saturday.amount == D("23.10") and saturday.capped_by == DayAllowance.Cap.HOURLY
     assert sunday.amount == D("35.00") and sunday.capped_by == ""
+
+
+def programme_day(weekend: Weekend, day: dt.date, start: dt.time, end: dt.time) -> None:
+    """A morning and an afternoon session on ``day``, with a cancelled evening one."""
+    from sessions.models import Session
+
+    def at(moment: dt.time) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(day, moment))
+
+    morning = {"starts_at": at(start), "ends_at": at(dt.time(12))}
+    Session.objects.create(weekend=weekend, title="Opening", kind="plenary", **morning)
+    Session.objects.create(
+        weekend=weekend, title="Tafels", kind="tables", starts_at=at(dt.time(13)), ends_at=at(end)
+    )
+    Session.objects.create(
+        weekend=weekend,
+        title="Vervallen",
+        kind="plenary",
+        starts_at=at(dt.time(19)),
+        ends_at=at(dt.time(21)),
+        cancelled_at=timezone.now(),
+    )
+
+
+@pytest.mark.django_db
+def test_a_late_arrival_counts_fewer_hours_against_the_hourly_cap(assembly: Assembly) -> None:
+    weekend = weekend_on(assembly, 1, dt.date(2025, 3, 8))
+    saturday, sunday = weekend.starts_on, weekend.ends_on
+    programme_day(weekend, saturday, dt.time(9, 30), dt.time(17))
+    programme_day(weekend, sunday, dt.time(9, 30), dt.time(17))
+    late, on_time = confirmed_members(assembly, 2)
+    attend(late, weekend)
+    attend(on_time, weekend)
+    # At 13:15: 3:45 of the 7:30 programme, so 3.5 of the 7 hours, at most € 19.60.
+    CheckIn.objects.filter(member=late, day=saturday).update(arrived_late_at=dt.time(13, 15))
+    CheckIn.objects.filter(member=late, day=sunday).update(left_early_at=dt.time(16, 15))
+
+    services.allowances_compute(assembly=assembly, actor=None)
+
+    first, second = DayAllowance.objects.filter(member=late).order_by("day")
+    assert (first.hours, first.amount, first.capped_by) == (
+        D("3.50"), D("19.60"), DayAllowance.Cap.HOURLY
+    )
+    assert (second.hours, second.amount, second.capped_by) == (D("6.30"), D("35.00"), "")
+    assert [r.hours for r in DayAllowance.objects.filter(member=on_time)] == [D("7"), D("7")]
+
+    # The desk clears the time (they were there after all): the day pays in
+    # full again, and needs approving again.
+    DayAllowance.objects.filter(member=late).update(status=PaymentState.APPROVED)
+    CheckIn.objects.filter(member=late, day=saturday).update(arrived_late_at=None)
+    services.allowances_compute(assembly=assembly, actor=None)
+    first.refresh_from_db()
+    assert (first.hours, first.amount, first.status) == (D("7"), D("35.00"), PaymentState.EARNED)
+
+
+@pytest.mark.django_db
+def test_rows_from_before_hours_were_kept_stay_approved(assembly: Assembly) -> None:
+    weekend = weekend_on(assembly, 1, dt.date(2025, 3, 8))
+    member = confirmed_members(assembly, 1)[0]
+    attend(member, weekend)
+    services.allowances_compute(assembly=assembly, actor=None)
+    DayAllowance.objects.filter(member=member).update(hours=None, status=PaymentState.APPROVED)
+
+    result = services.allowances_compute(assembly=assembly, actor=None)
+
+    assert (result.changed, result.unchanged) == (0, 2)
+    rows = DayAllowance.objects.filter(member=member)
+    assert {(r.hours, r.status) for r in rows} == {(D("7"), PaymentState.APPROVED)}
 
 
 @pytest.mark.django_db
@@ -432,6 +501,24 @@ def test_the_member_sees_earned_approved_paid_and_what_was_capped(cast: Cast) ->
     assert "uitkering" in page and "bijstand" in page
     assert "hoogstens € 5,60 per uur" in page
     assert "<svg" in page and "<table" in page
+
+
+@pytest.mark.django_db
+def test_the_member_page_says_a_late_day_counted_fewer_hours(cast: Cast) -> None:
+    rules_for(2027)
+    member = own_member(cast)
+    weekend = Weekend.objects.get(assembly=cast.assembly, number=1)
+    programme_day(weekend, weekend.starts_on, dt.time(9, 30), dt.time(17))
+    attend(member, weekend, weekend.starts_on)
+    CheckIn.objects.filter(member=member).update(arrived_late_at=dt.time(13, 15))
+    services.allowances_compute(assembly=cast.assembly, actor=None)
+
+    page = _client(cast, "member").get(
+        reverse("participants:my_allowance", kwargs={"slug": cast.assembly.slug})
+    ).content.decode()
+
+    assert "€ 5,60 per uur × 3,50 uur = € 19,60 per dag." in page
+    assert "U was er 3,50 van de 7 uur: u kwam later of ging eerder weg." in page
 
 
 @pytest.mark.django_db
