@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from assembly.models import Assembly, User
 from participants.models import ON_PAPER, CheckIn, PanelMember
@@ -265,7 +266,8 @@ class ResultView:
     outcome: counting.Outcome | None
     bars: list[Bar] = field(default_factory=list)
     threshold_x: int = 0
-    threshold_percent: Decimal = Decimal(0)
+    threshold_words: str = ""
+    threshold_mark: str = ""
     share_percent: Decimal | None = None
     rounds: list[RoundView] = field(default_factory=list)
     winner: str = ""
@@ -280,11 +282,19 @@ class ResultView:
         return r.votes_for + r.votes_against + r.votes_abstain
 
 
-def _required_percent(threshold: str) -> Decimal:
-    share = counting.REQUIRED_SHARE[threshold]
-    return (Decimal(share.numerator) * 100 / Decimal(share.denominator)).quantize(
-        Decimal("0.1"), rounding=ROUND_DOWN
-    )
+# The share a rule needs, in words and as the chart's mark. Not as a rounded
+# percentage: two thirds would read "66.6 %", and a share of 66.6 % that is not
+# adopted would look as if it had reached it.
+_REQUIRED_WORDS = {
+    counting.MAJORITY: gettext_lazy("meer dan de helft (50%)"),
+    counting.TWO_THIRDS: gettext_lazy("ten minste twee derde (2/3)"),
+    counting.THREE_QUARTERS: gettext_lazy("ten minste drie kwart (75%)"),
+}
+_REQUIRED_MARK = {
+    counting.MAJORITY: "> 50%",
+    counting.TWO_THIRDS: "2/3",
+    counting.THREE_QUARTERS: "75%",
+}
 
 
 def result_view(*, ballot: Ballot, result: BallotResult, labels: dict[str, str]) -> ResultView:
@@ -334,7 +344,8 @@ def result_view(*, ballot: Ballot, result: BallotResult, labels: dict[str, str])
         outcome=outcome,
         bars=bars,
         threshold_x=int(counting.REQUIRED_SHARE[result.threshold] * CHART_WIDTH),
-        threshold_percent=_required_percent(result.threshold),
+        threshold_words=str(_REQUIRED_WORDS[result.threshold]),
+        threshold_mark=_REQUIRED_MARK[result.threshold],
         share_percent=percent(outcome.share) if base else None,
         payload=payload,
         chart_height=len(bars) * ROW_HEIGHT + 30,

@@ -742,7 +742,8 @@ def test_the_chair_opens_closes_and_sees_the_result_and_its_chart(cast: Cast) ->
     page = chair.get(reverse("recommendations:ballot_detail", kwargs=kwargs)).content.decode()
     result = BallotResult.objects.get(ballot=ballot)
     assert "Niet aangenomen." in page  # 2 / 3 = 66.6 % < 75 %
-    assert "66,6%" in page or "66.6%" in page
+    assert "2 van de 3 stemmen waren voor: 66,6%. Nodig was ten minste drie kwart (75%)." in page
+    assert "nodig: 75%" in page
     assert "<svg" in page
     assert result.counts_hash in page
     public = Client().get(reverse("recommendations:ballot_result", kwargs=kwargs))
@@ -787,6 +788,20 @@ def test_an_electronic_ballot_does_not_wait_for_members_who_take_part_on_paper(
         )
     ).content.decode()
     assert "Niet meegeteld" not in paper_page
+
+
+def test_two_thirds_is_named_as_such_not_as_a_rounded_percentage(cast: Cast) -> None:
+    members = voters(cast.assembly, 3)
+    ballot = open_ballot(cast, threshold="two_thirds")
+    cast_votes(ballot, members, ["for", "for", "against"])
+    services.ballot_close(ballot=ballot, actor=cast.users["chair"])
+    kwargs = {"slug": cast.assembly.slug, "number": ballot.number}
+    page = _client(cast.users["chair"]).get(
+        reverse("recommendations:ballot_detail", kwargs=kwargs)
+    ).content.decode()
+    assert "Aangenomen." in page  # exactly two thirds reaches "at least two thirds"
+    assert "Nodig was ten minste twee derde (2/3)." in page and "nodig: 2/3" in page
+    assert "66,6%" in page and "Nodig was 66" not in page
 
 
 def test_organisers_cannot_open_close_record_or_correct(cast: Cast) -> None:
