@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from assembly import access
 from assembly.access import get_assembly_for_organiser
+from assembly.downloads import PDF, as_private_download, private_download
 from assembly.forms import DatePicker
 from assembly.models import Assembly
 from assembly.numbers import whole_number
@@ -301,14 +302,10 @@ def invitation_run_status(request: HttpRequest, slug: str, run_id: int) -> JsonR
 def letter_batch_pdf(request: HttpRequest, slug: str, batch_id: int) -> FileResponse:
     assembly = _organiser_assembly(request, slug)
     batch = get_object_or_404(LetterBatch, pk=batch_id, run__assembly=assembly)
-    response = FileResponse(
-        batch.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"uitnodigingen-{assembly.slug}-{batch.run_id}-{batch.number + 1:04d}.pdf",
-        content_type="application/pdf",
+    return as_private_download(
+        FileResponse(batch.pdf.open("rb"), content_type=PDF),
+        f"uitnodigingen-{assembly.slug}-{batch.run_id}-{batch.number + 1:04d}.pdf",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 class _Echo:
@@ -331,10 +328,10 @@ def invitation_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
         for row in selectors.invitation_export_rows(assembly=assembly, draw=draw):
             yield writer.writerow(row)
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="uitnodigingen-{assembly.slug}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return as_private_download(
+        StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8"),
+        f"uitnodigingen-{assembly.slug}.csv",
+    )
 
 
 @login_required
@@ -498,9 +495,4 @@ def invitation_letter_pdf(request: HttpRequest, slug: str, pk: int) -> HttpRespo
     pdf = services.invitation_letter_reprint(
         invitation=invitation, actor=access.request_user(request)
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="uitnodiging-{assembly.slug}-{invitation.pk}.pdf"'
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(pdf, PDF, f"uitnodiging-{assembly.slug}-{invitation.pk}.pdf")

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from assembly import access
+from assembly.downloads import PDF, private_download
 from assembly.models import Assembly, RoleKind
 from participants import selectors_money
 from participants import selectors_payments as selectors
@@ -83,13 +84,6 @@ def _member(request: HttpRequest, slug: str) -> tuple[Assembly, PanelMember | No
     return assembly, selectors_money.member_for_user(
         assembly=assembly, user=user, alternates_too=True
     )
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required
@@ -242,7 +236,7 @@ def payments_batch_sepa(request: HttpRequest, slug: str, number: int) -> HttpRes
             % {"count": erased},
         )
         return redirect(_batch_url(batch))
-    return _download(
+    return private_download(
         selectors.batch_sepa_xml(batch=batch),
         "application/xml",
         f"betaalbatch-{batch.assembly.slug}-{batch.number}-sepa.xml",
@@ -253,7 +247,7 @@ def payments_batch_sepa(request: HttpRequest, slug: str, number: int) -> HttpRes
 @access.personal_data_view
 def payments_batch_csv(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     batch = _exported(request, slug, number)
-    return _download(
+    return private_download(
         export_file(selectors.item_queryset(batch=batch), "csv"),
         "text/csv; charset=utf-8",
         f"betaalbatch-{batch.assembly.slug}-{batch.number}.csv",
@@ -264,7 +258,7 @@ def payments_batch_csv(request: HttpRequest, slug: str, number: int) -> HttpResp
 @access.personal_data_view
 def payments_batch_xlsx(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     batch = _exported(request, slug, number)
-    return _download(
+    return private_download(
         export_file(selectors.item_queryset(batch=batch), "xlsx"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"betaalbatch-{batch.assembly.slug}-{batch.number}.xlsx",
@@ -392,10 +386,7 @@ def _statement_response(member: PanelMember, year: int) -> HttpResponse:
     if not 2000 <= year <= 2100:
         raise Http404
     pdf = statement_pdf(selectors.year_figures(member=member, year=year))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="jaaroverzicht-{year}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return private_download(pdf, PDF, f"jaaroverzicht-{year}.pdf")
 
 
 @login_required

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from assembly import access
 from assembly.access import get_assembly_for_organiser
+from assembly.downloads import private_download
 from assembly.models import Assembly
 from participants import selectors_selection as selectors
 from participants.resources_quotas import FORMATS, export_file
@@ -227,10 +228,7 @@ def quota_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404
     content = export_file(selectors.quota_list(assembly=assembly), fmt)
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="quota-{assembly.slug}.{fmt}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(content, CONTENT_TYPES[fmt], f"quota-{assembly.slug}.{fmt}")
 
 
 # --------------------------------------------------------------------------- proposal
@@ -444,5 +442,6 @@ def pool_check(request: HttpRequest, slug: str) -> HttpResponse:
 def _with_words(assembly: Assembly, rows: Sequence[Any]) -> list[tuple[Any, Any, Any]]:
     """Each proposed row with the words for its category and value."""
     words = selectors.quota_labels(assembly=assembly)
-    return [(row, words.category(row.category), words.value(row.category, row.value))
-            for row in rows]
+    return [
+        (row, words.category(row.category), words.value(row.category, row.value)) for row in rows
+    ]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from assembly import access
 from assembly.access import get_assembly_for_organiser, get_visible_assembly
+from assembly.downloads import private_download
 from assembly.models import Assembly, RoleKind, User
 from assembly.selectors import role_kinds_for
 from participants import selectors_lottery as selectors
@@ -241,16 +242,10 @@ def selection_draw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-def _download(content: str, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def selection_record(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     assembly, run = _published_run(request, slug, pk)
     record = selectors.public_record(run=run)
-    return _download(
+    return private_download(
         json.dumps(record, ensure_ascii=False, indent=1),
         "application/json; charset=utf-8",
         f"loting-{assembly.slug}-{run.pk}.json",
@@ -275,14 +270,14 @@ def _may_read_pool(user: Any, assembly: Assembly) -> bool:
 def selection_pool_file(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access.get_assembly_for_roles(user=access.request_user(request), slug=slug, roles=POOL_READERS)
     assembly, run = _published_run(request, slug, pk)
-    return _download(
+    return private_download(
         run.pool_csv, "text/csv; charset=utf-8", f"loting-{assembly.slug}-{run.pk}-pool.csv"
     )
 
 
 def selection_quota_file(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     assembly, run = _published_run(request, slug, pk)
-    return _download(
+    return private_download(
         run.quotas_csv, "text/csv; charset=utf-8", f"loting-{assembly.slug}-{run.pk}-quota.csv"
     )
 

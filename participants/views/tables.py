@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assembly import access
+from assembly.downloads import PDF, private_download
 from assembly.models import Assembly, RoleKind
 from assembly.selectors import role_kinds_for
 from participants import selectors_tables as selectors
@@ -229,13 +230,6 @@ def tables_publish(request: HttpRequest, slug: str, weekend: int) -> HttpRespons
     return redirect(_weekend_url(assembly, the_weekend))
 
 
-def _pdf(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _weekend_label(weekend: Weekend) -> str:
     return _("Weekend %(number)s") % {"number": weekend.number}
 
@@ -256,7 +250,9 @@ def tables_lists_pdf(request: HttpRequest, slug: str, weekend: int) -> HttpRespo
     pdf = table_lists_pdf(
         title=assembly.shown_name, weekend=_weekend_label(the_weekend), tables=sheets
     )
-    return _pdf(pdf, f"tafellijsten-{assembly.slug}-weekend-{the_weekend.number}.pdf")
+    return private_download(
+        pdf, PDF, f"tafellijsten-{assembly.slug}-weekend-{the_weekend.number}.pdf"
+    )
 
 
 @login_required
@@ -272,7 +268,9 @@ def tables_cards_pdf(request: HttpRequest, slug: str, weekend: int) -> HttpRespo
     pdf = name_cards_pdf(
         assembly=assembly.shown_name, weekend=_weekend_label(the_weekend), cards=cards
     )
-    return _pdf(pdf, f"naamkaartjes-{assembly.slug}-weekend-{the_weekend.number}.pdf")
+    return private_download(
+        pdf, PDF, f"naamkaartjes-{assembly.slug}-weekend-{the_weekend.number}.pdf"
+    )
 
 
 # --- members and gespreksleiders ----------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assembly import access
+from assembly.downloads import PDF, private_download
 from assembly.models import Assembly, User
 from assembly.services import audit_record
 from recommendations.forms_privacy import SubjectEraseForm, SubjectLookupForm
@@ -44,13 +45,9 @@ def _download(subject: DataSubject, fmt: str) -> HttpResponse:
     export = subject_export(subject=subject, now=timezone.now())
     name = f"gegevens-{subject.assembly.slug}-{timezone.localdate():%Y%m%d}"
     if fmt == "pdf":
-        response = HttpResponse(subject_export_pdf(export), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-        return response
+        return private_download(subject_export_pdf(export), PDF, f"{name}.pdf")
     body = json.dumps(export.as_json(), ensure_ascii=False, indent=2)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
-    return response
+    return private_download(body, "application/json; charset=utf-8", f"{name}.json")
 
 
 @login_required

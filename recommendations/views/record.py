@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assembly import access
+from assembly.downloads import private_download
 from assembly.models import Assembly, AuditEvent, RoleKind
 from recommendations import access_record
 from recommendations import selectors_results as selectors
@@ -495,16 +496,10 @@ def record_results(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _download(content: str, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def record_results_csv(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = access_record.get_public_assembly(user=request.user, slug=slug)
     results = selectors.assembly_results(assembly=assembly)
-    return _download(
+    return private_download(
         results_csv(results), "text/csv; charset=utf-8", f"uitkomsten-{assembly.slug}.csv"
     )
 
@@ -515,7 +510,9 @@ def record_results_json(request: HttpRequest, slug: str) -> HttpResponse:
     content = json.dumps(
         results_json(results, assembly_slug=assembly.slug), ensure_ascii=False, indent=2
     )
-    return _download(content, "application/json; charset=utf-8", f"uitkomsten-{assembly.slug}.json")
+    return private_download(
+        content, "application/json; charset=utf-8", f"uitkomsten-{assembly.slug}.json"
+    )
 
 
 def record_minutes_list(request: HttpRequest, slug: str) -> HttpResponse:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assembly import access
+from assembly.downloads import private_download
 from assembly.models import RoleKind
 from assembly.selectors import role_kinds_for
 from recommendations import access_report, report_zip
@@ -33,14 +34,6 @@ from recommendations.services import report as services
 from sessions.models import Weekend
 
 TEMPLATES = "recommendations/report/"
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # Reports hold nothing for a shared cache to keep.
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # ------------------------------------------------------------------ overview
@@ -95,7 +88,7 @@ def _minutes_html(body: str) -> SafeString:
 def report_final_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = access_report.get_assembly_for_report(user=access.request_user(request), slug=slug)
     content = final_report_pdf(selectors.final_report(assembly=assembly))
-    return _download(content, "application/pdf", f"eindrapport-{assembly.slug}.pdf")
+    return private_download(content, "application/pdf", f"eindrapport-{assembly.slug}.pdf")
 
 
 @login_required
@@ -103,7 +96,7 @@ def report_final_zip(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = access_report.get_assembly_for_report(user=access.request_user(request), slug=slug)
     with translation.override(report_zip.LANGUAGE):
         content = final_report_zip(selectors.final_report(assembly=assembly))
-    return _download(content, "application/zip", f"open-data-{assembly.slug}.zip")
+    return private_download(content, "application/zip", f"open-data-{assembly.slug}.zip")
 
 
 def _final_charts(report: selectors.FinalReport) -> dict[str, object]:
@@ -191,7 +184,7 @@ def report_progress_pdf(request: HttpRequest, slug: str, weekend: int) -> HttpRe
     user = access.request_user(request)
     found = access_report.get_weekend_for_progress_reader(user=user, slug=slug, number=weekend)
     content = selectors.progress_content(assembly=found.assembly, number=found.number)
-    return _download(
+    return private_download(
         progress_report_pdf(content),
         "application/pdf",
         f"voortgang-{found.assembly.slug}-weekend-{found.number}.pdf",
@@ -206,7 +199,7 @@ def report_progress_zip(request: HttpRequest, slug: str, weekend: int) -> HttpRe
         content = progress_report_zip(
             selectors.progress_content(assembly=found.assembly, number=found.number)
         )
-    return _download(
+    return private_download(
         content,
         "application/zip",
         f"voortgang-{found.assembly.slug}-weekend-{found.number}.zip",
