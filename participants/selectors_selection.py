@@ -25,10 +25,12 @@ from django.utils.translation import gettext_lazy as _
 from assembly.models import Assembly
 from participants.ages import age_on
 from participants.models import (
+    ON_PAPER,
     AttitudeQuestion,
     Education,
     Gender,
     MigrationBackground,
+    PanelMember,
     Province,
     Quota,
     Registration,
@@ -254,6 +256,17 @@ class QuotaLabels:
 
     def value(self, category: str, value: str) -> str | Promise:
         return self.values.get(category, {}).get(value, value)
+
+
+def confirmed_members_on_paper(*, assembly: Assembly) -> QuerySet[PanelMember]:
+    """Members taking part without an account or e-mail address: what others
+    get by e-mail reaches them by post, at the desk or on paper."""
+    return PanelMember.objects.filter(
+        ON_PAPER,
+        assembly=assembly,
+        kind=PanelMember.Kind.MEMBER,
+        status=PanelMember.Status.CONFIRMED,
+    )
 
 
 def quota_labels(*, assembly: Assembly) -> QuotaLabels:

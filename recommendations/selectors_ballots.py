@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from assembly.models import Assembly, User
-from participants.models import ON_PAPER, CheckIn, PanelMember
+from participants.models import CheckIn, PanelMember
+from participants.selectors_selection import confirmed_members_on_paper
 from recommendations import counting
 from recommendations.models import (
     Ballot,
@@ -72,22 +73,13 @@ def checked_in_on_paper_today(*, assembly: Assembly) -> int:
     """Members in the room today who take part on paper: without an account,
     they cannot vote on a phone, so they are not waited for in an electronic vote."""
     return CheckIn.objects.filter(
-        member__in=_members_on_paper(assembly), day=timezone.localdate()
+        member__in=confirmed_members_on_paper(assembly=assembly), day=timezone.localdate()
     ).count()
 
 
 def members_on_paper(*, assembly: Assembly) -> int:
     """Members taking part on paper (no account): they can vote only on paper."""
-    return _members_on_paper(assembly).count()
-
-
-def _members_on_paper(assembly: Assembly) -> QuerySet[PanelMember]:
-    return PanelMember.objects.filter(
-        ON_PAPER,
-        assembly=assembly,
-        kind=PanelMember.Kind.MEMBER,
-        status=PanelMember.Status.CONFIRMED,
-    )
+    return confirmed_members_on_paper(assembly=assembly).count()
 
 
 def checked_in_on_ballot_day(*, ballot: Ballot) -> tuple[dt.date, int] | None:

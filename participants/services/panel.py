@@ -51,20 +51,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django_celery_beat.models import PeriodicTask
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 
 from assembly.models import Assembly, Role, RoleKind, User
 from assembly.outbox import outbox_queue
-from assembly.pdf_fonts import pdf_fonts
 from assembly.queueing import queue_or_leave_to_sweep
 from assembly.schedules import daily_crontab
 from assembly.services import audit_record, role_grant, role_revoke, user_get_or_create
 from participants.letters import (
-    _qr_matrix,
-    _qr_operators,
-    _wrap,
     contact_address,
     contact_sentence,
     resident_address_lines,
@@ -79,6 +72,7 @@ from participants.models import (
     TableSeat,
 )
 from participants.names import identifying_words
+from participants.post_letters import BODY, MONO, TITLE, PostLetter, post_letters_pdf
 from participants.selectors_lottery import assembly_current_draw
 from participants.selectors_selection import quota_labels
 from participants.services.selection import (
@@ -381,9 +375,7 @@ class Notified:
 
 
 @transaction.atomic
-def panel_notify_start(
-    *, assembly: Assembly, actor: User | None, response_days: int
-) -> Notified:
+def panel_notify_start(*, assembly: Assembly, actor: User | None, response_days: int) -> Notified:
     """Give members a deadline and send every member and alternate who has had
     no message yet their e-mail (through the outbox)."""
     if response_days < 1:
@@ -490,51 +482,38 @@ def _letters_pdf(assembly: Assembly) -> tuple[bytes, int]:
         .select_related("registration__invitation__resident", "assembly")
         .order_by(_MEMBERS_FIRST, "alternate_rank", "pk")
     )
-    width, height = A4
-    left, right = 25 * mm, width - 20 * mm
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
     signature = _("Het secretariaat van het %(name)s") % {"name": assembly.name}
-    canvas.setTitle(_("Brieven aan deelnemers en reserves"))
-    canvas.setAuthor(signature)
-    pages = 0
-    regular, bold = pdf_fonts()
+    letters = []
     for member in members:
-        resident = member.registration.invitation.resident
-        canvas.setFont(regular, 7)
-        canvas.drawString(left, height - 50 * mm, signature)
-        y = height - 55 * mm
-        address = resident_address_lines(resident) if resident else [member.registration.full_name]
-        for line in address:
-            canvas.setFont(regular, 10)
-            canvas.drawString(left, y, line)
-            y -= 12
-        y = height - 95 * mm
         title, lines = _letter_lines(member)
         url = panel_respond_url(member)
-        paragraphs: list[tuple[str, str]] = [
-            (title, bold),
-            (_("Beste %(name)s,") % {"name": member.registration.full_name}, regular),
-            *[(line, regular) for line in lines],
-            (_("Op deze persoonlijke pagina ziet u wat u kunt doen:"), regular),
-            (url, "Courier"),
-            (_("Of scan de QR-code met de camera van uw telefoon."), regular),
-            (contact_sentence(), regular),
-            (_("Met vriendelijke groet,"), regular),
-            (signature, regular),
-        ]
-        for text, font in paragraphs:
-            size = 13 if font == bold else (8.5 if font == "Courier" else 10.5)
-            for line in _wrap(text, font, size, right - left - 40 * mm):
-                canvas.setFont(font, size)
-                canvas.drawString(left, y, line)
-                y -= size * 1.3
-            y -= 2.5 * mm
-        canvas.addLiteral(_qr_operators(_qr_matrix(url), right - 32 * mm, 40 * mm, 32 * mm))
-        canvas.showPage()
-        pages += 1
-    canvas.save()
-    return buffer.getvalue(), pages
+        letters.append(
+            PostLetter(
+                address=member_address_lines(member),
+                paragraphs=[
+                    (title, TITLE),
+                    (_("Beste %(name)s,") % {"name": member.registration.full_name}, BODY),
+                    *[(line, BODY) for line in lines],
+                    (_("Op deze persoonlijke pagina ziet u wat u kunt doen:"), BODY),
+                    (url, MONO),
+                    (_("Of scan de QR-code met de camera van uw telefoon."), BODY),
+                    (contact_sentence(), BODY),
+                    (_("Met vriendelijke groet,"), BODY),
+                    (signature, BODY),
+                ],
+                qr_url=url,
+            )
+        )
+    return post_letters_pdf(
+        letters, sender=signature, title=_("Brieven aan deelnemers en reserves")
+    )
+
+
+def member_address_lines(member: PanelMember) -> list[str]:
+    """The envelope's address: the resident's, or the name alone once the
+    extract's row is gone."""
+    resident = member.registration.invitation.resident
+    return resident_address_lines(resident) if resident else [member.registration.full_name]
 
 
 # -------------------------------------------------------------------- answers

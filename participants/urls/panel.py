@@ -14,6 +14,11 @@ urlpatterns: list[URLPattern] = [
     path(f"{_BASE}deelnemers/berichten/", views.panel_notify, name="panel_notify"),
     path(f"{_BASE}deelnemers/brieven.pdf", views.panel_letters, name="panel_letters"),
     path(
+        f"{_BASE}deelnemers/programma-weekend-<int:number>.pdf",
+        views.programme_letters,
+        name="programme_letters",
+    ),
+    path(
         f"{_BASE}deelnemers/<int:pk>/stoppen/",
         views.panel_member_withdraw,
         name="panel_member_withdraw",

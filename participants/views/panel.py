@@ -17,22 +17,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from assembly import access
+from assembly.downloads import PDF, private_download
 from assembly.models import Assembly, RoleKind
 from assembly.selectors import role_kinds_for
 from participants.forms_registration import AccessibleForm
 from participants.forms_selection import DrawForm
 from participants.models import ERASED_EMAIL_PREFIX, PanelMember, Registration, Replacement
 from participants.selectors_lottery import assembly_current_draw
-from participants.selectors_selection import quota_labels
+from participants.selectors_selection import confirmed_members_on_paper, quota_labels
 from participants.services import panel as services
+from participants.services.programme_post import ProgrammePostRefused, programme_letters_pdf
 from participants.services.purge import PurgeRefused, pool_purge, pool_purge_plan
 from participants.services.selection import OPEN_REPLACEMENT
+from sessions.selectors import weekend_get, weekend_list_for
 
 logger = logging.getLogger(__name__)
 
@@ -158,8 +162,23 @@ def panel_list(request: HttpRequest, slug: str) -> HttpResponse:
                 services.awaiting_an_answer_without_email(assembly=assembly) if is_organiser else 0
             ),
             "has_draw": assembly_current_draw(assembly=assembly) is not None,
+            **(_programme_by_post(assembly) if is_organiser else {}),
         },
     )
+
+
+def _programme_by_post(assembly: Assembly) -> dict[str, Any]:
+    """Members without an e-mail address get no programme e-mail: the page
+    offers its letters per published weekend."""
+    on_paper = confirmed_members_on_paper(assembly=assembly).count()
+    if not on_paper:
+        return {}
+    return {
+        "members_on_paper": on_paper,
+        "published_weekends": weekend_list_for(assembly=assembly).filter(
+            published_at__isnull=False
+        ),
+    }
 
 
 @login_required
@@ -197,11 +216,21 @@ def panel_notify(request: HttpRequest, slug: str) -> HttpResponse:
 def panel_letters(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = _organiser_assembly(request, slug)
     pdf, _pages = services.panel_letters_pdf(assembly=assembly)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"brieven-deelnemers-{assembly.slug}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(pdf, PDF, f"brieven-deelnemers-{assembly.slug}.pdf")
+
+
+@login_required
+@access.personal_data_view
+def programme_letters(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """The weekend's programme by post, for the members without an e-mail address."""
+    assembly = _organiser_assembly(request, slug)
+    weekend = weekend_get(assembly=assembly, number=number)
+    try:
+        pdf, _letters = programme_letters_pdf(weekend=weekend, today=timezone.localdate())
+    except ProgrammePostRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("participants:panel_list", slug=assembly.slug)
+    return private_download(pdf, PDF, f"programma-per-post-{assembly.slug}-weekend-{number}.pdf")
 
 
 @login_required

@@ -47,6 +47,10 @@ ROWS: dict[str, Row] = {
         data=lambda cast: {"response_days": 14},
     ),
     "participants:panel_letters": Row(staff_only({"organiser"}), kwargs=_with_panel),
+    # Weekend 1 is not published: the organiser is sent back to the list with why.
+    "participants:programme_letters": Row(
+        ORGANISER_REDIRECT, kwargs=lambda cast: {"slug": cast.assembly.slug, "number": 1}
+    ),
     "participants:panel_member_withdraw": Row(staff_only({"organiser"}), kwargs=_member),
     "participants:panel_member_answer": Row(staff_only({"organiser"}), kwargs=_member),
     "participants:panel_member_email_add": Row(staff_only({"organiser"}), kwargs=_member),

@@ -1,0 +1,152 @@
+"""The weekend's programme by post, for members who take part on paper.
+
+Members with an account get the programme by e-mail and on their page
+(sessions.services.schedule.programme_published_notify); members without an
+e-mail address (ON_PAPER) would otherwise hear nothing. The secretariat prints
+these letters, one per member in the member's language, and posts them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from itertools import groupby
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from participants.letters import contact_sentence
+from participants.models import PanelMember
+from participants.post_letters import BODY, HEADING, ITEM, TITLE, PostLetter, post_letters_pdf
+from participants.selectors_selection import confirmed_members_on_paper
+from participants.services.panel import member_address_lines
+from sessions.models import Session, Weekend
+from sessions.services.schedule import local_zone
+
+
+class ProgrammePostRefused(Exception):
+    """Nothing to print; the message says why, in the organiser's language."""
+
+
+def programme_letters_pdf(*, weekend: Weekend, today: dt.date) -> tuple[bytes, int]:
+    """One A4 PDF with the weekend's programme for every confirmed member on
+    paper; returns it and the number of letters. Only a published programme is
+    sent: before that it may still change without anyone being told."""
+    if weekend.published_at is None:
+        raise ProgrammePostRefused(
+            _("Publiceer eerst het programma van dit weekend. Daarna kunt u het per post sturen.")
+        )
+    members = list(
+        confirmed_members_on_paper(assembly=weekend.assembly)
+        .select_related("registration__invitation__resident", "assembly")
+        .order_by("registration__full_name", "pk")
+    )
+    if not members:
+        raise ProgrammePostRefused(
+            _("Alle deelnemers hebben een e-mailadres. Zij krijgen het programma per e-mail.")
+        )
+    sessions = list(
+        Session.objects.filter(weekend=weekend, cancelled_at__isnull=True).order_by(
+            "starts_at", "position", "pk"
+        )
+    )
+    public_url = settings.SITE_URL + reverse(
+        "programme:public_programme", kwargs={"slug": weekend.assembly.slug}
+    )
+    letters = []
+    for member in members:
+        with translation.override(member.mail_language):
+            letters.append(_letter(member, weekend, sessions, public_url, today))
+    with translation.override(settings.LANGUAGE_CODE):
+        signature = _signature(weekend)
+        title = _("Programma per post: weekend %(number)s") % {"number": weekend.number}
+    return post_letters_pdf(letters, sender=signature, title=title)
+
+
+def _signature(weekend: Weekend) -> str:
+    return _("Het secretariaat van het %(name)s") % {"name": weekend.assembly.name}
+
+
+def _letter(
+    member: PanelMember,
+    weekend: Weekend,
+    sessions: Iterable[Session],
+    public_url: str,
+    today: dt.date,
+) -> PostLetter:
+    heading = _("Programma van weekend %(number)s") % {"number": weekend.number}
+    if weekend.shown_title:
+        heading = f"{heading}: {weekend.shown_title}"
+    paragraphs: list[tuple[str, str]] = [
+        (heading, TITLE),
+        (_("Beste %(name)s,") % {"name": member.registration.full_name}, BODY),
+        (
+            _(
+                "Het programma van weekend %(number)s van het %(name)s is klaar. "
+                "In deze brief staat wanneer en waar het weekend is, en wat we doen."
+            )
+            % {"number": weekend.number, "name": weekend.assembly.name},
+            BODY,
+        ),
+        *_where_and_when(weekend),
+        *_programme(sessions),
+        (
+            _("Neem deze brief mee. Zeg bij de ingang uw naam. Dan weten we dat u er bent."),
+            BODY,
+        ),
+        (
+            _(
+                "Dit programma is van %(date)s. Het nieuwste programma staat altijd op "
+                "%(url)s. Of scan de QR-code met de camera van uw telefoon."
+            )
+            % {"date": formats.date_format(today, "j F Y"), "url": public_url},
+            BODY,
+        ),
+        (contact_sentence(), BODY),
+        (_("Met vriendelijke groet,"), BODY),
+        (_signature(weekend), BODY),
+    ]
+    return PostLetter(
+        address=member_address_lines(member), paragraphs=paragraphs, qr_url=public_url
+    )
+
+
+def _where_and_when(weekend: Weekend) -> list[tuple[str, str]]:
+    when = formats.date_format(weekend.starts_on, "l j F Y")
+    if weekend.ends_on != weekend.starts_on:
+        when = _("%(start)s tot en met %(end)s") % {
+            "start": when,
+            "end": formats.date_format(weekend.ends_on, "l j F Y"),
+        }
+    lines: list[tuple[str, str]] = [(_("Wanneer"), HEADING), (capfirst(when), BODY)]
+    where = ", ".join(part for part in (weekend.venue_name, weekend.city) if part)
+    if where or weekend.venue_address:
+        lines.append((_("Waar"), HEADING))
+        lines.extend((part, BODY) for part in (where, weekend.venue_address) if part)
+    for label, text in (
+        (_("Zo komt u er"), weekend.shown_route),
+        (_("Toegankelijkheid"), weekend.shown_accessibility),
+        (_("Hotel"), weekend.shown_hotel),
+    ):
+        if text:
+            lines.extend([(label, HEADING), (text, BODY)])
+    return lines
+
+
+def _programme(sessions: Iterable[Session]) -> list[tuple[str, str]]:
+    """A heading per day, a line per session: time, title and room."""
+    zone = local_zone()
+    lines: list[tuple[str, str]] = []
+    by_day = groupby(sessions, key=lambda s: timezone.localtime(s.starts_at, zone).date())
+    for day, on_day in by_day:
+        lines.append((capfirst(formats.date_format(day, "l j F")), HEADING))
+        for session in on_day:
+            start = timezone.localtime(session.starts_at, zone)
+            end = timezone.localtime(session.ends_at, zone)
+            line = f"{start:%H:%M}–{end:%H:%M}  {session.shown_title}"
+            if session.room:
+                line += " " + _("(zaal: %(room)s)") % {"room": session.room}
+            lines.append((line, ITEM))
+    return lines

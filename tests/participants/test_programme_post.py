@@ -1,0 +1,144 @@
+"""Members without an e-mail address get the weekend's programme by post: one
+letter each, in their language, with what is on, where and when."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from participants.models import PanelMember, Registration
+from sessions.models import Session, Weekend
+from tests.conftest import Cast
+from tests.participants.test_panel import Panel, make_panel
+from tests.sessions.schedule_helpers import make_session, weekend
+
+
+def _on_paper(panel: Panel, number: int, *, language: str = "nl") -> PanelMember:
+    Registration.objects.filter(pk=panel.people[number].pk).update(email="", language=language)
+    PanelMember.objects.filter(pk=panel.member(number).pk).update(
+        status=PanelMember.Status.CONFIRMED
+    )
+    return panel.member(number)
+
+
+def _published_weekend(cast: Cast) -> Weekend:
+    first = weekend(cast.assembly, 1)
+    Weekend.objects.filter(pk=first.pk).update(
+        starts_on=dt.date(2027, 3, 13),
+        ends_on=dt.date(2027, 3, 14),
+        published_at=timezone.now(),
+        venue_name="Jaarbeurs",
+        city="Utrecht",
+        venue_address="Jaarbeursplein 6, 3521 AL Utrecht",
+        route="Vanaf Utrecht Centraal 5 minuten lopen.",
+    )
+    first.refresh_from_db()
+    make_session(first, (10, 0), (11, 0), title="Welkom en kennismaken", room="Zaal A")
+    make_session(first, (11, 15), (12, 30), title="Wat doet cannabis met je lichaam?")
+    make_session(first, (13, 30), (14, 0), title="Rondleiding", room="")
+    make_session(first, (10, 0), (12, 0), day=1, title="Gesprek aan tafels")
+    cancelled = make_session(first, (14, 0), (15, 0), day=1, title="Afgelast onderdeel")
+    Session.objects.filter(pk=cancelled.pk).update(cancelled_at=timezone.now())
+    return first
+
+
+def _organiser(cast: Cast) -> Client:
+    client = Client()
+    client.force_login(cast.users["organiser"])
+    return client
+
+
+def _letters_url(cast: Cast, number: int) -> str:
+    return reverse(
+        "participants:programme_letters", kwargs={"slug": cast.assembly.slug, "number": number}
+    )
+
+
+def _panel_url(cast: Cast) -> str:
+    return reverse("participants:panel_list", kwargs={"slug": cast.assembly.slug})
+
+
+def _pages(pdf: bytes) -> list[str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return [" ".join((page.extract_text() or "").split()) for page in reader.pages]
+
+
+def test_members_on_paper_get_the_programme_by_post_in_their_language(cast: Cast) -> None:
+    panel = make_panel(cast.assembly)
+    dutch = _on_paper(panel, 0)
+    english = _on_paper(panel, 1, language="en")
+    PanelMember.objects.filter(pk=panel.member(2).pk).update(status=PanelMember.Status.CONFIRMED)
+    _published_weekend(cast)
+    client = _organiser(cast)
+
+    listing = client.get(_panel_url(cast)).content.decode()
+    assert "2 deelnemers hebben geen e-mailadres." in listing
+    assert _letters_url(cast, 1) in listing
+    # Weekend 2 is not published: nothing to send yet.
+    assert _letters_url(cast, 2) not in listing
+
+    response = client.get(_letters_url(cast, 1))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Cache-Control"] == "private, no-store"
+    pages = _pages(response.content)
+    # One page each, in name order; the member with an e-mail address gets none.
+    assert len(pages) == 2
+    assert not any(panel.people[2].full_name in page for page in pages)
+    first = next(page for page in pages if f"Beste {dutch.registration.full_name}," in page)
+    second = next(page for page in pages if f"Dear {english.registration.full_name}," in page)
+
+    assert "Programma van weekend 1" in first
+    assert "Zaterdag 13 maart 2027 tot en met zondag 14 maart 2027" in first
+    assert "Jaarbeurs, Utrecht" in first and "Jaarbeursplein 6, 3521 AL Utrecht" in first
+    assert "Vanaf Utrecht Centraal 5 minuten lopen." in first
+    assert "Zaterdag 13 maart" in first and "Zondag 14 maart" in first
+    assert "10:00–11:00 Welkom en kennismaken (zaal: Zaal A)" in first
+    assert "13:30–14:00 Rondleiding" in first and "Rondleiding (zaal" not in first
+    assert "Gesprek aan tafels" in first
+    assert "Afgelast onderdeel" not in first
+    assert "Zeg bij de ingang uw naam." in first
+    assert "/b/drugsbeleid/programma/openbaar/" in first
+    # The address on the envelope is the one from the register extract.
+    assert "Dorpsstraat" in first
+
+    assert "Programme of weekend 1" in second
+    assert "Saturday 13 March" in second
+    assert "Welkom en kennismaken" in second  # the organiser's title, no English given
+
+
+def test_a_long_programme_runs_onto_a_second_page(cast: Cast) -> None:
+    panel = make_panel(cast.assembly)
+    _on_paper(panel, 0)
+    first = _published_weekend(cast)
+    for hour in range(8, 20):
+        for day in (0, 1):
+            make_session(first, (hour, 0), (hour, 45), day=day, title=f"Tafelronde {day}-{hour}")
+
+    pages = _pages(_organiser(cast).get(_letters_url(cast, 1)).content)
+
+    assert len(pages) == 2
+    assert "Tafelronde 0-8" in pages[0]
+    assert "Tafelronde 1-19" in pages[1] and "Met vriendelijke groet" in pages[1]
+
+
+def test_nothing_to_send_says_why(cast: Cast) -> None:
+    panel = make_panel(cast.assembly)
+    client = _organiser(cast)
+    _published_weekend(cast)
+
+    everyone_has_email = client.get(_letters_url(cast, 1), follow=True).content.decode()
+    assert "Alle deelnemers hebben een e-mailadres." in everyone_has_email
+    assert "Programma per post" not in client.get(_panel_url(cast)).content.decode()
+
+    _on_paper(panel, 0)
+    unpublished = client.get(_letters_url(cast, 2), follow=True)
+    assert unpublished.redirect_chain[-1][0] == _panel_url(cast)
+    assert "Publiceer eerst het programma van dit weekend." in unpublished.content.decode()
+    assert client.get(_letters_url(cast, 9)).status_code == 404
