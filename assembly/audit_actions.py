@@ -69,6 +69,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "panel.declined": _("Meedoen afgezegd"),
     "panel.email_added": _("E-mailadres toegevoegd voor iemand die op papier meedoet"),
     "panel.no_response": _("Niet op tijd geantwoord"),
+    "panel.programme_letters": _("Programma per post gemaakt voor wie op papier meedoet"),
     "panel.notify_start": _("Gelote mensen een bericht gestuurd"),
     "panel.withdrawn": _("Gestopt met het burgerberaad"),
     "panel_member.named_publicly": _("Gekozen: naam noemen in het eindverslag"),

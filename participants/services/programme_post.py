@@ -17,9 +17,17 @@ from django.utils import formats, timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from assembly.models import User
+from assembly.services import audit_record
 from participants.letters import contact_sentence
 from participants.models import PanelMember
 from participants.post_letters import BODY, HEADING, ITEM, TITLE, PostLetter, post_letters_pdf
+from participants.selectors_post import (
+    LETTERS_PRINTED,
+    printed_letters,
+    programme_fingerprint,
+    programme_sessions,
+)
 from participants.selectors_selection import confirmed_members_on_paper
 from participants.services.panel import member_address_lines
 from sessions.models import Session, Weekend
@@ -30,28 +38,31 @@ class ProgrammePostRefused(Exception):
     """Nothing to print; the message says why, in the organiser's language."""
 
 
-def programme_letters_pdf(*, weekend: Weekend, today: dt.date) -> tuple[bytes, int]:
+def programme_letters_pdf(
+    *, weekend: Weekend, today: dt.date, actor: User | None, only_missing: bool = False
+) -> tuple[bytes, int]:
     """One A4 PDF with the weekend's programme for every confirmed member on
-    paper; returns it and the number of letters. Only a published programme is
-    sent: before that it may still change without anyone being told."""
+    paper (``only_missing``: those without a letter that shows the programme
+    as it is now); returns it and the number of letters, and notes in the
+    audit log who got which programme. Only a published programme is sent:
+    before that it may still change without anyone being told."""
     if weekend.published_at is None:
         raise ProgrammePostRefused(
             _("Publiceer eerst het programma van dit weekend. Daarna kunt u het per post sturen.")
         )
-    members = list(
-        confirmed_members_on_paper(assembly=weekend.assembly)
-        .select_related("registration__invitation__resident", "assembly")
-        .order_by("registration__full_name", "pk")
+    members = confirmed_members_on_paper(assembly=weekend.assembly)
+    if only_missing:
+        members = members.exclude(pk__in=printed_letters(weekend).current)
+    members = members.select_related("registration__invitation__resident", "assembly").order_by(
+        "registration__full_name", "pk"
     )
     if not members:
         raise ProgrammePostRefused(
-            _("Alle deelnemers hebben een e-mailadres. Zij krijgen het programma per e-mail.")
+            _("Iedereen die op papier meedoet, heeft het programma zoals het nu is al per post.")
+            if only_missing
+            else _("Alle deelnemers hebben een e-mailadres. Zij krijgen het programma per e-mail.")
         )
-    sessions = list(
-        Session.objects.filter(weekend=weekend, cancelled_at__isnull=True).order_by(
-            "starts_at", "position", "pk"
-        )
-    )
+    sessions = programme_sessions(weekend)
     public_url = settings.SITE_URL + reverse(
         "programme:public_programme", kwargs={"slug": weekend.assembly.slug}
     )
@@ -62,7 +73,18 @@ def programme_letters_pdf(*, weekend: Weekend, today: dt.date) -> tuple[bytes, i
     with translation.override(settings.LANGUAGE_CODE):
         signature = _signature(weekend)
         title = _("Programma per post: weekend %(number)s") % {"number": weekend.number}
-    return post_letters_pdf(letters, sender=signature, title=title)
+    printed = post_letters_pdf(letters, sender=signature, title=title)
+    audit_record(
+        action=LETTERS_PRINTED,
+        assembly=weekend.assembly,
+        actor=actor,
+        target=weekend,
+        detail={
+            "members": [member.pk for member in members],
+            "programme": programme_fingerprint(weekend, sessions),
+        },
+    )
+    return printed
 
 
 def _signature(weekend: Weekend) -> str:

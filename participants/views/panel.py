@@ -31,12 +31,13 @@ from participants.forms_registration import AccessibleForm
 from participants.forms_selection import DrawForm
 from participants.models import ERASED_EMAIL_PREFIX, PanelMember, Registration, Replacement
 from participants.selectors_lottery import assembly_current_draw
-from participants.selectors_selection import confirmed_members_on_paper, quota_labels
+from participants.selectors_post import programme_post_status
+from participants.selectors_selection import quota_labels
 from participants.services import panel as services
 from participants.services.programme_post import ProgrammePostRefused, programme_letters_pdf
 from participants.services.purge import PurgeRefused, pool_purge, pool_purge_plan
 from participants.services.selection import OPEN_REPLACEMENT
-from sessions.selectors import weekend_get, weekend_list_for
+from sessions.selectors import weekend_get
 
 logger = logging.getLogger(__name__)
 
@@ -163,22 +164,17 @@ def panel_list(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             "has_draw": assembly_current_draw(assembly=assembly) is not None,
             **(_programme_by_post(assembly) if is_organiser else {}),
+            "only_missing": ONLY_MISSING,
         },
     )
 
 
 def _programme_by_post(assembly: Assembly) -> dict[str, Any]:
     """Members without an e-mail address get no programme e-mail: the page
-    offers its letters per published weekend."""
-    on_paper = confirmed_members_on_paper(assembly=assembly).count()
-    if not on_paper:
-        return {}
-    return {
-        "members_on_paper": on_paper,
-        "published_weekends": weekend_list_for(assembly=assembly).filter(
-            published_at__isnull=False
-        ),
-    }
+    offers their letters per published weekend, and says who lacks the
+    programme as it is now."""
+    on_paper, weekends = programme_post_status(assembly=assembly)
+    return {"members_on_paper": on_paper, "programme_post": weekends}
 
 
 @login_required
@@ -219,6 +215,10 @@ def panel_letters(request: HttpRequest, slug: str) -> HttpResponse:
     return private_download(pdf, PDF, f"brieven-deelnemers-{assembly.slug}.pdf")
 
 
+# ?alleen=ontbrekend: letters only for those without the programme as it is now.
+ONLY_MISSING = "ontbrekend"
+
+
 @login_required
 @access.personal_data_view
 def programme_letters(request: HttpRequest, slug: str, number: int) -> HttpResponse:
@@ -226,7 +226,12 @@ def programme_letters(request: HttpRequest, slug: str, number: int) -> HttpRespo
     assembly = _organiser_assembly(request, slug)
     weekend = weekend_get(assembly=assembly, number=number)
     try:
-        pdf, _letters = programme_letters_pdf(weekend=weekend, today=timezone.localdate())
+        pdf, _letters = programme_letters_pdf(
+            weekend=weekend,
+            today=timezone.localdate(),
+            actor=access.request_user(request),
+            only_missing=request.GET.get("alleen") == ONLY_MISSING,
+        )
     except ProgrammePostRefused as refused:
         messages.error(request, str(refused))
         return redirect("participants:panel_list", slug=assembly.slug)

@@ -77,3 +77,33 @@ def test_the_organiser_seats_a_person_without_e_mail_and_types_in_their_account(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the member list is {width} px wide on a phone"
     assert BankAccount.objects.get(member=panel.member(1)).holder_name == "P. Nummer"
+
+
+def test_the_organiser_prints_the_programme_for_a_member_on_paper(
+    page: Page, axe: Axe, cast: Cast, live_server: Any
+) -> None:
+    from tests.participants.test_programme_post import _on_paper, _pages, _published_weekend
+
+    panel = make_panel(cast.assembly)
+    member = _on_paper(panel, 0)
+    _published_weekend(cast)
+    page.set_viewport_size(PHONE)
+    log_in(page, "organiser", cast.users["organiser"].email)
+    page.goto(reverse("participants:panel_list", kwargs={"slug": cast.assembly.slug}))
+    expect(page.get_by_role("heading", name="Programma per post")).to_be_visible()
+    expect(page.get_by_text("Nog niet gemaakt.")).to_be_visible()
+    assert_accessible(axe, page)
+
+    with page.expect_download() as download:
+        page.get_by_role(
+            "link", name="Programma van weekend 1 (13 maart 2027) per post (PDF)"
+        ).click()
+    with open(download.value.path(), "rb") as pdf:
+        (letter,) = _pages(pdf.read())
+    assert f"Beste {member.registration.full_name}," in letter
+
+    page.reload()
+    expect(page.get_by_text("Iedereen heeft het programma zoals het nu is.")).to_be_visible()
+    assert_accessible(axe, page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the member list is {width} px wide on a phone"

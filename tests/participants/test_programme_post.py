@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from assembly.models import AuditEvent
 from participants.models import PanelMember, Registration
 from sessions.models import Session, Weekend
 from tests.conftest import Cast
@@ -142,3 +144,47 @@ def test_nothing_to_send_says_why(cast: Cast) -> None:
     assert unpublished.redirect_chain[-1][0] == _panel_url(cast)
     assert "Publiceer eerst het programma van dit weekend." in unpublished.content.decode()
     assert client.get(_letters_url(cast, 9)).status_code == 404
+
+
+def test_the_list_says_who_lacks_the_programme_as_it_is_now(cast: Cast) -> None:
+    panel = make_panel(cast.assembly)
+    first, second = _on_paper(panel, 0), _on_paper(panel, 1)
+    _published_weekend(cast)
+    client = _organiser(cast)
+    assert "Nog niet gemaakt." in client.get(_panel_url(cast)).content.decode()
+
+    assert len(_pages(client.get(_letters_url(cast, 1)).content)) == 2
+    event = AuditEvent.objects.get(action="panel.programme_letters")
+    assert event.actor == cast.users["organiser"]
+    assert sorted(event.detail["members"]) == sorted([first.pk, second.pk])
+    assert first.registration.full_name not in str(event.detail)
+    listing = client.get(_panel_url(cast)).content.decode()
+    assert "Laatst gemaakt op" in listing
+    assert "Iedereen heeft het programma zoals het nu is." in listing
+
+    # What the letter does not show changes nothing; a new time does.
+    Session.objects.filter(title="Rondleiding").update(description="Een andere uitleg.")
+    assert (
+        "Iedereen heeft het programma zoals het nu is."
+        in client.get(_panel_url(cast)).content.decode()
+    )
+    Session.objects.filter(title="Rondleiding").update(
+        starts_at=F("starts_at") + dt.timedelta(hours=1),
+        ends_at=F("ends_at") + dt.timedelta(hours=1),
+    )
+    listing = client.get(_panel_url(cast)).content.decode()
+    assert "het programma is veranderd nadat 2 deelnemers de brief kregen." in listing
+    assert "Brieven voor 2 deelnemers die het programma zoals het nu is nog niet hebben" in listing
+
+    # After the reprint for those two, a third member on paper joins: only they are missing.
+    missing = _letters_url(cast, 1) + "?alleen=ontbrekend"
+    assert len(_pages(client.get(missing).content)) == 2
+    third = _on_paper(panel, 2)
+    listing = client.get(_panel_url(cast)).content.decode()
+    assert "Let op:" not in listing
+    assert "Brief voor 1 deelnemer die het programma zoals het nu is nog niet heeft" in listing
+    pages = _pages(client.get(missing).content)
+    assert len(pages) == 1 and f"Beste {third.registration.full_name}," in pages[0]
+
+    everyone_has_it = client.get(missing, follow=True).content.decode()
+    assert "heeft het programma zoals het nu is al per post." in everyone_has_it

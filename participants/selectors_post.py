@@ -1,0 +1,114 @@
+"""Reads about the programme letters for members on paper
+(participants.services.programme_post): what a letter says, and who has a
+letter with the programme as it stands now."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assembly.models import Assembly, AuditEvent
+from participants.selectors_selection import confirmed_members_on_paper
+from sessions.models import Session, Weekend
+from sessions.selectors import weekend_list_for
+
+# The audit line of a printed batch: which members, and a fingerprint of the
+# programme they got.
+LETTERS_PRINTED = "panel.programme_letters"
+
+
+def programme_sessions(weekend: Weekend) -> list[Session]:
+    """What the letter lists: the sessions that take place, in order."""
+    return list(
+        Session.objects.filter(weekend=weekend, cancelled_at__isnull=True).order_by(
+            "starts_at", "position", "pk"
+        )
+    )
+
+
+def programme_fingerprint(weekend: Weekend, sessions: Sequence[Session]) -> str:
+    """A hash of everything the letter says about the weekend, in both
+    languages: a later change to any of it puts the letters on paper out of
+    date; a change elsewhere (a description, the experts) does not."""
+    content = {
+        "weekend": [
+            weekend.starts_on.isoformat(),
+            weekend.ends_on.isoformat(),
+            weekend.title,
+            weekend.title_en,
+            weekend.venue_name,
+            weekend.city,
+            weekend.venue_address,
+            weekend.route,
+            weekend.route_en,
+            weekend.accessibility,
+            weekend.accessibility_en,
+            weekend.hotel,
+            weekend.hotel_en,
+        ],
+        "sessions": [
+            [s.starts_at.isoformat(), s.ends_at.isoformat(), s.title, s.title_en, s.room]
+            for s in sessions
+        ],
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PrintedLetters:
+    last_printed_at: dt.datetime | None
+    current: frozenset[int]  # members whose letter shows the programme as it is now
+    outdated: frozenset[int]  # members whose only letters show an older programme
+
+
+def printed_letters(weekend: Weekend) -> PrintedLetters:
+    fingerprint = programme_fingerprint(weekend, programme_sessions(weekend))
+    current: set[int] = set()
+    earlier: set[int] = set()
+    last: dt.datetime | None = None
+    batches = AuditEvent.objects.filter(
+        assembly_id=weekend.assembly_id,
+        action=LETTERS_PRINTED,
+        target=f"{Weekend._meta.label}:{weekend.pk}",
+    ).values_list("created_at", "detail")
+    for printed_at, detail in batches:
+        last = max(last, printed_at) if last else printed_at
+        members = detail.get("members", [])
+        (current if detail.get("programme") == fingerprint else earlier).update(members)
+    return PrintedLetters(last, frozenset(current), frozenset(earlier - current))
+
+
+@dataclass(frozen=True)
+class WeekendPost:
+    """A published weekend on the member list: when its letters were last
+    made, and how many members on paper lack the programme as it is now."""
+
+    weekend: Weekend
+    last_printed_at: dt.datetime | None
+    to_send: int  # no letter, or only an out-of-date one
+    outdated: int  # of those: had a letter, but the programme changed since
+
+
+def programme_post_status(*, assembly: Assembly) -> tuple[int, list[WeekendPost]]:
+    """How many members take part on paper, and per published weekend the
+    state of their programme letters."""
+    on_paper = set(confirmed_members_on_paper(assembly=assembly).values_list("pk", flat=True))
+    if not on_paper:
+        return 0, []
+    weekends = weekend_list_for(assembly=assembly).filter(published_at__isnull=False)
+    rows = []
+    for weekend in weekends:
+        printed = printed_letters(weekend)
+        missing = on_paper - printed.current
+        rows.append(
+            WeekendPost(
+                weekend=weekend,
+                last_printed_at=printed.last_printed_at,
+                to_send=len(missing),
+                outdated=len(missing & printed.outdated),
+            )
+        )
+    return len(on_paper), rows
