@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assembly.models import Assembly, Role, RoleKind, User
-from participants.models import PanelMember, SelectionDraw, SelectionRun
+from participants.models import PanelMember, Registration, SelectionDraw, SelectionRun
 from participants.selectors_lottery import assembly_current_draw
 from participants.services.selection import (
     selection_draw,
@@ -29,6 +29,10 @@ from sessions.models import Weekend
 
 # Three ten-sided dice, thrown in the demo's imaginary public ceremony.
 DEMO_NUMBER = 417
+# The last seats went to people the secretariat signed up by phone, without
+# an e-mail address: they take part on paper (letters, the desk, a bank
+# account typed in), so the organiser's pages for that have someone to show.
+ON_PAPER_IN_DEMO = 2
 
 
 class DemoPanelError(RuntimeError):
@@ -103,10 +107,15 @@ def _name_after(member: PanelMember, user: User) -> None:
 def _confirm_everyone(
     assembly: Assembly, members: list[PanelMember], member_users: Sequence[User]
 ) -> None:
-    """As if every member said yes: an account with the member role each."""
+    """As if every member said yes: an account with the member role each, but
+    for the few who take part on paper."""
     waiting = [m for m in members if m.status == PanelMember.Status.SELECTED]
     if not waiting:
         return
+    on_paper = waiting[-ON_PAPER_IN_DEMO:] if len(waiting) > len(member_users) + 10 else []
+    for member in on_paper:
+        member.registration.email = ""
+    Registration.objects.bulk_update([m.registration for m in on_paper], ["email"])
     now = timezone.now()
     # They said yes well before the first weekend: attendance counts a member
     # as expected only from the day they said yes.
@@ -117,7 +126,7 @@ def _confirm_everyone(
             first.starts_on - dt.timedelta(days=21), dt.time(12), tzinfo=dt.UTC
         )
         answered = min(now, before_first)
-    emails = {m.registration.email.lower() for m in waiting}
+    emails = {m.registration.email.lower() for m in waiting if m not in on_paper}
     existing = {u.email: u for u in User.objects.filter(email__in=emails)}
     User.objects.bulk_create(
         [
@@ -128,17 +137,18 @@ def _confirm_everyone(
                 password=make_password(None),
             )
             for m in waiting
-            if m.registration.email.lower() not in existing
+            if m not in on_paper and m.registration.email.lower() not in existing
         ],
         ignore_conflicts=True,
     )
     users = {u.email: u for u in User.objects.filter(email__in=emails)}
     for index, member in enumerate(waiting):
-        user = users[member.registration.email.lower()]
-        if index < len(member_users):
-            user = member_users[index]  # the demo logins take the first seats
-            _name_after(member, user)
-        member.user = user
+        if member not in on_paper:
+            user = users[member.registration.email.lower()]
+            if index < len(member_users):
+                user = member_users[index]  # the demo logins take the first seats
+                _name_after(member, user)
+            member.user = user
         member.status = PanelMember.Status.CONFIRMED
         member.notified_at = member.notify_claimed_at = member.responded_at = answered
     PanelMember.objects.bulk_update(

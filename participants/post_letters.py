@@ -33,13 +33,19 @@ _BOTTOM = 20 * mm
 _QR_SIZE = 32 * mm
 _SIZES = {TITLE: 13.0, HEADING: 11.0, BODY: 10.5, ITEM: 10.5, MONO: 8.5}
 _SPACE_AFTER = {HEADING: 1 * mm, ITEM: 0.5 * mm}
+# Where an item's text starts after its column (a time: "10:00–10:30").
+_ITEM_INDENT = 26 * mm
 
 
 @dataclass(frozen=True)
 class PostLetter:
     address: list[str]
-    paragraphs: list[tuple[str, str]]  # (text, one of TITLE, HEADING, BODY, ITEM, MONO)
+    # (text, one of TITLE, HEADING, BODY, ITEM, MONO). An ITEM may hold a
+    # tab: what comes before it (a time) stands in a column of its own.
+    paragraphs: list[tuple[str, str]]
     qr_url: str = ""  # on the first page, bottom right
+    # At the top of every further page, so a loose sheet finds its letter.
+    running_head: str = ""
 
 
 def post_letters_pdf(
@@ -51,37 +57,76 @@ def post_letters_pdf(
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
     canvas.setTitle(title)
     canvas.setAuthor(sender)
-    regular, bold = pdf_fonts()
-    fonts = {TITLE: bold, HEADING: bold, BODY: regular, ITEM: regular, MONO: "Courier"}
     count = 0
     for letter in letters:
-        canvas.setFont(regular, 7)
-        canvas.drawString(_LEFT, _ADDRESS_TOP + 5 * mm, sender)
-        y = _ADDRESS_TOP
-        canvas.setFont(regular, 10)
-        for line in letter.address:
-            canvas.drawString(_LEFT, y, line)
-            y -= 12
-        if letter.qr_url:
-            canvas.addLiteral(
-                _qr_operators(_qr_matrix(letter.qr_url), _RIGHT - _QR_SIZE, 40 * mm, _QR_SIZE)
-            )
-        # Text beside the QR code stays clear of it.
-        width = _RIGHT - _LEFT - (_QR_SIZE + 8 * mm if letter.qr_url else 0)
-        y = _TEXT_TOP
-        for text, style in letter.paragraphs:
-            font, size = fonts[style], _SIZES[style]
-            if style == HEADING:
-                y -= 1.5 * mm
-            for line in _wrap(text, font, size, width):
-                if y < _BOTTOM:
-                    canvas.showPage()
-                    y = _NEXT_PAGE_TOP
-                canvas.setFont(font, size)
-                canvas.drawString(_LEFT, y, line)
-                y -= size * 1.3
-            y -= _SPACE_AFTER.get(style, 2.5 * mm)
-        canvas.showPage()
+        _LetterWriter(canvas, letter).write(sender)
         count += 1
     canvas.save()
     return buffer.getvalue(), count
+
+
+class _LetterWriter:
+    """Lays out one letter: the address in the window, then the paragraphs
+    from the top of the text area down, onto further pages as needed."""
+
+    def __init__(self, canvas: Canvas, letter: PostLetter) -> None:
+        self.canvas = canvas
+        self.letter = letter
+        self.regular, bold = pdf_fonts()
+        self.fonts = {
+            TITLE: bold,
+            HEADING: bold,
+            BODY: self.regular,
+            ITEM: self.regular,
+            MONO: "Courier",
+        }
+        # On the first page the text stays clear of the QR code beside it.
+        self.width = _RIGHT - _LEFT - (_QR_SIZE + 8 * mm if letter.qr_url else 0)
+        self.y = _TEXT_TOP
+        self.page = 1
+
+    def write(self, sender: str) -> None:
+        canvas = self.canvas
+        canvas.setFont(self.regular, 7)
+        canvas.drawString(_LEFT, _ADDRESS_TOP + 5 * mm, sender)
+        canvas.setFont(self.regular, 10)
+        for number, line in enumerate(self.letter.address):
+            canvas.drawString(_LEFT, _ADDRESS_TOP - 12 * number, line)
+        if self.letter.qr_url:
+            canvas.addLiteral(
+                _qr_operators(_qr_matrix(self.letter.qr_url), _RIGHT - _QR_SIZE, 40 * mm, _QR_SIZE)
+            )
+        previous = ""
+        for text, style in self.letter.paragraphs:
+            if style == HEADING or (previous == ITEM and style != ITEM):
+                self.y -= 1.5 * mm
+            if style == ITEM and "\t" in text:
+                column, text = text.split("\t", 1)
+                self._lines(text, style, indent=_ITEM_INDENT, column=column)
+            else:
+                self._lines(text, style)
+            self.y -= _SPACE_AFTER.get(style, 2.5 * mm)
+            previous = style
+        canvas.showPage()
+
+    def _lines(self, text: str, style: str, *, indent: float = 0, column: str = "") -> None:
+        font, size = self.fonts[style], _SIZES[style]
+        for line in _wrap(text, font, size, self.width - indent):
+            if self.y < _BOTTOM:
+                self._next_page()
+            self.canvas.setFont(font, size)
+            if column:
+                self.canvas.drawString(_LEFT, self.y, column)
+                column = ""
+            self.canvas.drawString(_LEFT + indent, self.y, line)
+            self.y -= size * 1.3
+
+    def _next_page(self) -> None:
+        self.canvas.showPage()
+        self.page += 1
+        self.width = _RIGHT - _LEFT
+        self.y = _NEXT_PAGE_TOP
+        if self.letter.running_head:
+            self.canvas.setFont(self.regular, 8)
+            self.canvas.drawString(_LEFT, _HEIGHT - 15 * mm, self.letter.running_head)
+            self.canvas.drawRightString(_RIGHT, _HEIGHT - 15 * mm, f"{self.page}")

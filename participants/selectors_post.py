@@ -92,13 +92,17 @@ class WeekendPost:
     outdated: int  # of those: had a letter, but the programme changed since
 
 
-def programme_post_status(*, assembly: Assembly) -> tuple[int, list[WeekendPost]]:
-    """How many members take part on paper, and per published weekend the
-    state of their programme letters."""
+def programme_post_status(
+    *, assembly: Assembly, today: dt.date
+) -> tuple[int, list[WeekendPost]]:
+    """How many members take part on paper, and per published weekend still
+    to come (or on now) the state of their programme letters."""
     on_paper = set(confirmed_members_on_paper(assembly=assembly).values_list("pk", flat=True))
     if not on_paper:
         return 0, []
-    weekends = weekend_list_for(assembly=assembly).filter(published_at__isnull=False)
+    weekends = weekend_list_for(assembly=assembly).filter(
+        published_at__isnull=False, ends_on__gte=today
+    )
     rows = []
     for weekend in weekends:
         printed = printed_letters(weekend)

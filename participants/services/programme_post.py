@@ -131,7 +131,10 @@ def _letter(
         (_signature(weekend), BODY),
     ]
     return PostLetter(
-        address=member_address_lines(member), paragraphs=paragraphs, qr_url=public_url
+        address=member_address_lines(member),
+        paragraphs=paragraphs,
+        qr_url=public_url,
+        running_head=f"{heading} – {member.registration.full_name}",
     )
 
 
@@ -167,7 +170,7 @@ def _programme(sessions: Iterable[Session]) -> list[tuple[str, str]]:
         for session in on_day:
             start = timezone.localtime(session.starts_at, zone)
             end = timezone.localtime(session.ends_at, zone)
-            line = f"{start:%H:%M}–{end:%H:%M}  {session.shown_title}"
+            line = f"{start:%H:%M}–{end:%H:%M}\t{session.shown_title}"
             if session.room:
                 line += " " + _("(zaal: %(room)s)") % {"room": session.room}
             lines.append((line, ITEM))

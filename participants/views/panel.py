@@ -173,7 +173,7 @@ def _programme_by_post(assembly: Assembly) -> dict[str, Any]:
     """Members without an e-mail address get no programme e-mail: the page
     offers their letters per published weekend, and says who lacks the
     programme as it is now."""
-    on_paper, weekends = programme_post_status(assembly=assembly)
+    on_paper, weekends = programme_post_status(assembly=assembly, today=timezone.localdate())
     return {"members_on_paper": on_paper, "programme_post": weekends}
 
 

@@ -78,11 +78,15 @@ def test_members_on_paper_get_the_programme_by_post_in_their_language(cast: Cast
     _published_weekend(cast)
     client = _organiser(cast)
 
+    over = dt.date.today() - dt.timedelta(days=30)
+    Weekend.objects.filter(assembly=cast.assembly, number=2).update(
+        starts_on=over, ends_on=over + dt.timedelta(days=1), published_at=timezone.now()
+    )
     listing = client.get(_panel_url(cast)).content.decode()
     assert "2 deelnemers hebben geen e-mailadres." in listing
     assert _letters_url(cast, 1) in listing
-    # Weekend 2 is not published: nothing to send yet.
-    assert _letters_url(cast, 2) not in listing
+    # Weekend 2 is over, weekend 3 is not published: nothing to send for them.
+    assert _letters_url(cast, 2) not in listing and _letters_url(cast, 3) not in listing
 
     response = client.get(_letters_url(cast, 1))
     assert response.status_code == 200
@@ -126,7 +130,9 @@ def test_a_long_programme_runs_onto_a_second_page(cast: Cast) -> None:
     pages = _pages(_organiser(cast).get(_letters_url(cast, 1)).content)
 
     assert len(pages) == 2
-    assert "Tafelronde 0-8" in pages[0]
+    assert "08:00–08:45 Tafelronde 0-8" in pages[0]
+    # A loose second sheet says whose letter it belongs to.
+    assert pages[1].startswith("Programma van weekend 1 – Persoon Nummer0 2")
     assert "Tafelronde 1-19" in pages[1] and "Met vriendelijke groet" in pages[1]
 
 
