@@ -10,10 +10,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db.models import Max, Q
+
 from assembly.models import Assembly, AuditEvent
 from participants.selectors_selection import confirmed_members_on_paper
-from sessions.models import Session, Weekend
-from sessions.selectors import weekend_list_for
+from sessions.models import Material, MaterialVersion, Session, Weekend
+from sessions.selectors import MEMBER_MATERIAL_STATUSES, weekend_list_for
 
 # The audit line of a printed batch: which members, and a fingerprint of the
 # programme they got.
@@ -29,10 +31,41 @@ def programme_sessions(weekend: Weekend) -> list[Session]:
     )
 
 
-def programme_fingerprint(weekend: Weekend, sessions: Sequence[Session]) -> str:
+def letter_materials(weekend: Weekend) -> list[Material]:
+    """What members read online for this weekend (on the weekend or one of its
+    sessions): printed, it goes with the letter."""
+    return list(
+        Material.objects.filter(
+            Q(weekend=weekend) | Q(session__weekend=weekend), status__in=MEMBER_MATERIAL_STATUSES
+        ).order_by("title", "pk")
+    )
+
+
+def newest_links(materials: Sequence[Material]) -> dict[int, str]:
+    """The address of the newest version of each link or video: a letter can
+    only give it, not enclose it."""
+    links: dict[int, str] = {}
+    versions = MaterialVersion.objects.filter(
+        material__in=[m for m in materials if m.kind != Material.Kind.DOCUMENT]
+    ).order_by("material_id", "-number")
+    for material_id, url in versions.values_list("material_id", "url"):
+        links.setdefault(material_id, url)
+    return links
+
+
+def programme_fingerprint(
+    weekend: Weekend, sessions: Sequence[Session], materials: Sequence[Material]
+) -> str:
     """A hash of everything the letter says about the weekend, in both
-    languages: a later change to any of it puts the letters on paper out of
-    date; a change elsewhere (a description, the experts) does not."""
+    languages, and of the reading that goes with it (a new version too): a
+    later change to any of it puts the letters on paper out of date; a change
+    elsewhere (a description, the experts) does not."""
+    newest = dict(
+        MaterialVersion.objects.filter(material__in=materials)
+        .values("material")
+        .annotate(number=Max("number"))
+        .values_list("material", "number")
+    )
     content = {
         "weekend": [
             weekend.starts_on.isoformat(),
@@ -53,6 +86,7 @@ def programme_fingerprint(weekend: Weekend, sessions: Sequence[Session]) -> str:
             [s.starts_at.isoformat(), s.ends_at.isoformat(), s.title, s.title_en, s.room]
             for s in sessions
         ],
+        "materials": [[m.pk, m.title, m.title_en, newest.get(m.pk)] for m in materials],
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
@@ -65,7 +99,9 @@ class PrintedLetters:
 
 
 def printed_letters(weekend: Weekend) -> PrintedLetters:
-    fingerprint = programme_fingerprint(weekend, programme_sessions(weekend))
+    fingerprint = programme_fingerprint(
+        weekend, programme_sessions(weekend), letter_materials(weekend)
+    )
     current: set[int] = set()
     earlier: set[int] = set()
     last: dt.datetime | None = None
@@ -87,6 +123,7 @@ class WeekendPost:
     made, and how many members on paper lack the programme as it is now."""
 
     weekend: Weekend
+    documents: list[Material]  # to print and send with the letter
     last_printed_at: dt.datetime | None
     to_send: int  # no letter, or only an out-of-date one
     outdated: int  # of those: had a letter, but the programme changed since
@@ -110,6 +147,9 @@ def programme_post_status(
         rows.append(
             WeekendPost(
                 weekend=weekend,
+                documents=[
+                    m for m in letter_materials(weekend) if m.kind == Material.Kind.DOCUMENT
+                ],
                 last_printed_at=printed.last_printed_at,
                 to_send=len(missing),
                 outdated=len(missing & printed.outdated),

@@ -8,7 +8,7 @@ these letters, one per member in the member's language, and posts them."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import groupby
 
 from django.conf import settings
@@ -21,16 +21,18 @@ from assembly.models import User
 from assembly.services import audit_record
 from participants.letters import contact_sentence
 from participants.models import PanelMember
-from participants.post_letters import BODY, HEADING, ITEM, TITLE, PostLetter, post_letters_pdf
+from participants.post_letters import BODY, HEADING, ITEM, MONO, TITLE, PostLetter, post_letters_pdf
 from participants.selectors_post import (
     LETTERS_PRINTED,
+    letter_materials,
+    newest_links,
     printed_letters,
     programme_fingerprint,
     programme_sessions,
 )
 from participants.selectors_selection import confirmed_members_on_paper
 from participants.services.panel import member_address_lines
-from sessions.models import Session, Weekend
+from sessions.models import Material, Session, Weekend
 from sessions.services.schedule import local_zone
 
 
@@ -63,13 +65,14 @@ def programme_letters_pdf(
             else _("Alle deelnemers hebben een e-mailadres. Zij krijgen het programma per e-mail.")
         )
     sessions = programme_sessions(weekend)
+    materials = letter_materials(weekend)
     public_url = settings.SITE_URL + reverse(
         "programme:public_programme", kwargs={"slug": weekend.assembly.slug}
     )
     letters = []
     for member in members:
         with translation.override(member.mail_language):
-            letters.append(_letter(member, weekend, sessions, public_url, today))
+            letters.append(_letter(member, weekend, sessions, materials, public_url, today))
     with translation.override(settings.LANGUAGE_CODE):
         signature = _signature(weekend)
         title = _("Programma per post: weekend %(number)s") % {"number": weekend.number}
@@ -81,7 +84,7 @@ def programme_letters_pdf(
         target=weekend,
         detail={
             "members": [member.pk for member in members],
-            "programme": programme_fingerprint(weekend, sessions),
+            "programme": programme_fingerprint(weekend, sessions, materials),
         },
     )
     return printed
@@ -95,6 +98,7 @@ def _letter(
     member: PanelMember,
     weekend: Weekend,
     sessions: Iterable[Session],
+    materials: Sequence[Material],
     public_url: str,
     today: dt.date,
 ) -> PostLetter:
@@ -114,6 +118,7 @@ def _letter(
         ),
         *_where_and_when(weekend),
         *_programme(sessions),
+        *_reading(materials),
         (
             _("Neem deze brief mee. Zeg bij de ingang uw naam. Dan weten we dat u er bent."),
             BODY,
@@ -157,6 +162,28 @@ def _where_and_when(weekend: Weekend) -> list[tuple[str, str]]:
     ):
         if text:
             lines.extend([(label, HEADING), (text, BODY)])
+    return lines
+
+
+def _reading(materials: Sequence[Material]) -> list[tuple[str, str]]:
+    """The papers go with the letter; links and videos can only be named."""
+    documents = [m for m in materials if m.kind == Material.Kind.DOCUMENT]
+    links = newest_links(materials)
+    lines: list[tuple[str, str]] = []
+    if documents:
+        lines += [
+            (_("Om te lezen"), HEADING),
+            (_("Bij deze brief zitten de stukken om te lezen voor dit weekend:"), BODY),
+            *((f"– {material.shown_title}", ITEM) for material in documents),
+        ]
+    if links:
+        lines += [
+            (_("Om te bekijken op internet"), HEADING),
+            (_("Lukt dat niet? Laat het ons weten, dan zoeken we samen een oplossing."), BODY),
+        ]
+        for material in materials:
+            if material.pk in links:
+                lines += [(f"– {material.shown_title}", ITEM), (links[material.pk], MONO)]
     return lines
 
 

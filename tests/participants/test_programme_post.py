@@ -14,10 +14,13 @@ from pypdf import PdfReader
 
 from assembly.models import AuditEvent
 from participants.models import PanelMember, Registration
-from sessions.models import Session, Weekend
+from sessions.models import Material, Session, Weekend
+from sessions.services.materials import material_version_add
+from sessions.uploads import pdf_check
 from tests.conftest import Cast
 from tests.participants.test_panel import Panel, make_panel
 from tests.sessions.schedule_helpers import make_session, weekend
+from tests.sessions_materials.helpers import make_material, make_pdf
 
 
 def _on_paper(panel: Panel, number: int, *, language: str = "nl") -> PanelMember:
@@ -179,7 +182,8 @@ def test_the_list_says_who_lacks_the_programme_as_it_is_now(cast: Cast) -> None:
         ends_at=F("ends_at") + dt.timedelta(hours=1),
     )
     listing = client.get(_panel_url(cast)).content.decode()
-    assert "het programma is veranderd nadat 2 deelnemers de brief kregen." in listing
+    changed = "het programma of de stukken zijn veranderd nadat 2 deelnemers de brief kregen."
+    assert changed in listing
     assert "Brieven voor 2 deelnemers die het programma zoals het nu is nog niet hebben" in listing
 
     # After the reprint for those two, a third member on paper joins: only they are missing.
@@ -194,3 +198,53 @@ def test_the_list_says_who_lacks_the_programme_as_it_is_now(cast: Cast) -> None:
 
     everyone_has_it = client.get(missing, follow=True).content.decode()
     assert "heeft het programma zoals het nu is al per post." in everyone_has_it
+
+
+def test_the_reading_for_the_weekend_goes_with_the_letter(cast: Cast) -> None:
+    panel = make_panel(cast.assembly)
+    member = _on_paper(panel, 0)
+    first = _published_weekend(cast)
+    organiser = cast.users["organiser"]
+    facts = make_material(
+        cast.assembly,
+        organiser,
+        weekend=first,
+        title="Feiten over cannabis",
+        status=Material.Status.RELEASED,
+    )
+    make_material(cast.assembly, organiser, weekend=first, title="Nog een concept")
+    make_material(
+        cast.assembly,
+        organiser,
+        weekend=first,
+        title="Een avond met de recherche",
+        kind=Material.Kind.VIDEO,
+        status=Material.Status.RELEASED,
+    )
+    client = _organiser(cast)
+
+    listing = client.get(_panel_url(cast)).content.decode()
+    assert "Print ook deze stukken en stuur ze mee:" in listing
+    assert "Feiten over cannabis" in listing and "Nog een concept" not in listing
+    # A video cannot go in the envelope: the letter names it and its address.
+    assert "Een avond met de recherche" not in listing
+    letter = " ".join(_pages(client.get(_letters_url(cast, 1)).content))
+    assert f"Beste {member.registration.full_name}," in letter
+    assert "Om te lezen" in letter and "– Feiten over cannabis" in letter
+    assert "Nog een concept" not in letter
+    assert "Om te bekijken op internet" in letter
+    assert "– Een avond met de recherche https://example.org/video" in letter
+    assert (
+        "Iedereen heeft het programma zoals het nu is."
+        in client.get(_panel_url(cast)).content.decode()
+    )
+
+    # A new version of the reading: the member needs the new print.
+    material_version_add(
+        material=facts,
+        actor=organiser,
+        note="Nieuwe cijfers.",
+        pdf=pdf_check(make_pdf("Feiten over cannabis, versie 2")),
+    )
+    listing = client.get(_panel_url(cast)).content.decode()
+    assert "het programma of de stukken zijn veranderd nadat 1 deelnemer de brief kreeg." in listing
