@@ -10,8 +10,14 @@ class AssemblyConfig(AppConfig):
 
     def ready(self) -> None:
         from django.core.signals import setting_changed
+        from django.urls import register_converter
 
         from assembly.fragments import fragments_forget
+        from assembly.numbers import WholeNumberConverter
+
+        # Every app's URLs take numbers with <whole:...> (assembly/numbers.py);
+        # apps are ready before any URLconf is read.
+        register_converter(WholeNumberConverter, "whole")
 
         # The cached parts of pages depend on settings (static files, URLs, the
         # development mailbox); a test that changes one must not see old parts.

@@ -131,3 +131,15 @@ class RoleGrantForm(forms.Form):
             "weekend en zien verder niets. Zij loggen in met een code per e-mail."
         ),
     )
+
+
+# More people or ballots than any assembly hall holds is a typing error; the
+# limit also keeps the number inside the database's columns.
+COUNT_MAX = 9999
+
+
+def count_field(label: Any, *, required: bool = False, min_value: int = 0) -> forms.IntegerField:
+    """A number of people, votes or ballots, typed in by hand."""
+    return forms.IntegerField(
+        label=label, min_value=min_value, max_value=COUNT_MAX, required=required
+    )

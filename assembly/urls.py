@@ -9,11 +9,11 @@ urlpatterns = [
     path("b/<slug:slug>/beheer/instellingen/", views.assembly_settings, name="settings"),
     path("b/<slug:slug>/beheer/rollen/", views.role_list, name="roles"),
     path(
-        "b/<slug:slug>/beheer/rollen/<int:role_id>/intrekken/",
+        "b/<slug:slug>/beheer/rollen/<whole:role_id>/intrekken/",
         views.role_revoke,
         name="role_revoke",
     ),
     path("b/<slug:slug>/beheer/logboek/", views.audit_log, name="audit_log"),
     path("testpostbus/", views.mailbox, name="mailbox"),
-    path("testpostbus/<int:pk>/", views.mailbox_message, name="mailbox_message"),
+    path("testpostbus/<whole:pk>/", views.mailbox_message, name="mailbox_message"),
 ]

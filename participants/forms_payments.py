@@ -12,6 +12,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from assembly.forms import DatePicker
+from assembly.numbers import LARGEST
 from participants.forms_registration import AccessibleForm
 from participants.iban import HOLDER_MAX_LENGTH, check_holder_name, check_iban
 
@@ -108,7 +109,7 @@ class PaidForm(AccessibleForm):
 
 
 class ItemForm(forms.Form):
-    item = forms.IntegerField(min_value=1)
+    item = forms.IntegerField(min_value=1, max_value=LARGEST)
 
 
 class ConfirmationUploadForm(AccessibleForm):

@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from assembly.forms import OneTimeForm
+from assembly.forms import OneTimeForm, count_field
 from recommendations.models import Ballot, BallotOption, ElectronicVote, Recommendation
 from recommendations.models.ballots import Threshold
 from recommendations.services.ballots import Counts
@@ -130,9 +130,9 @@ class CountForm(forms.Form):
     """A paper count. For/against/abstain, or for a ranked ballot one line per
     ranking: the option numbers in order of preference, '=', the number of ballots."""
 
-    votes_for = forms.IntegerField(label=_("Stemmen voor"), min_value=0, required=False)
-    votes_against = forms.IntegerField(label=_("Stemmen tegen"), min_value=0, required=False)
-    votes_abstain = forms.IntegerField(label=_("Onthoudingen"), min_value=0, required=False)
+    votes_for = count_field(_("Stemmen voor"))
+    votes_against = count_field(_("Stemmen tegen"))
+    votes_abstain = count_field(_("Onthoudingen"))
     rankings = forms.CharField(
         label=_("Volgordes en aantallen"),
         help_text=_(
@@ -142,7 +142,8 @@ class CountForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
-    invalid = forms.IntegerField(label=_("Ongeldige stembiljetten"), min_value=0, initial=0)
+    invalid = count_field(_("Ongeldige stembiljetten"), required=True)
+    invalid.initial = 0
 
     def __init__(self, *args: Any, ballot: Ballot, **kwargs: Any):
         super().__init__(*args, **kwargs)

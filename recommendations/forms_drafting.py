@@ -10,7 +10,8 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from assembly.forms import OneTimeForm
+from assembly.forms import OneTimeForm, count_field
+from assembly.numbers import LARGEST
 from participants.models import Table
 from recommendations.models import Recommendation
 from sessions.models import Session
@@ -133,7 +134,7 @@ class DraftForm(OneTimeForm, RecommendationTextForm):
 class SeenVersionForm(forms.Form):
     """The version the page showed (services.drafting.check_base_version)."""
 
-    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=LARGEST)
 
 
 class EditForm(RecommendationTextForm, SeenVersionForm):
@@ -235,7 +236,9 @@ class AmendmentForm(OneTimeForm, TiedErrorsForm):
     )
     # The version the page showed (services.drafting.check_base_version); a
     # form without it is not checked.
-    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+    base_version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=0, max_value=LARGEST, required=False
+    )
 
     def __init__(
         self,
@@ -274,9 +277,9 @@ class DecideForm(SessionFormMixin):
         widget=forms.RadioSelect,
         coerce=str,
     )
-    votes_for = forms.IntegerField(label=_("Stemmen voor"), min_value=0, required=False)
-    votes_against = forms.IntegerField(label=_("Stemmen tegen"), min_value=0, required=False)
-    votes_abstain = forms.IntegerField(label=_("Onthoudingen"), min_value=0, required=False)
+    votes_for = count_field(_("Stemmen voor"))
+    votes_against = count_field(_("Stemmen tegen"))
+    votes_abstain = count_field(_("Onthoudingen"))
 
     def __init__(
         self,
@@ -392,5 +395,5 @@ def seen_value(versions: Mapping[int, int]) -> str:
 
 
 class CompareForm(forms.Form):
-    old = forms.IntegerField(min_value=1)
-    new = forms.IntegerField(min_value=1)
+    old = forms.IntegerField(min_value=1, max_value=LARGEST)
+    new = forms.IntegerField(min_value=1, max_value=LARGEST)

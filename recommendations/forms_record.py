@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assembly.forms import DatePicker, OneTimeForm
+from assembly.forms import DatePicker, OneTimeForm, count_field
 from recommendations.models import GovernmentResponse
 from sessions.models import Session
 
@@ -95,12 +95,8 @@ class MinorityForm(_TiedErrors, OneTimeForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Wat vinden de deelnemers die niet voor stemden, en waarom?"),
     )
-    supporters = forms.IntegerField(
-        label=_("Aantal deelnemers dat dit standpunt steunt"),
-        min_value=1,
-        required=False,
-        help_text=_("Mag leeg blijven als het aantal niet geteld is."),
-    )
+    supporters = count_field(_("Aantal deelnemers dat dit standpunt steunt"), min_value=1)
+    supporters.help_text = _("Mag leeg blijven als het aantal niet geteld is.")
 
 
 class ResponseForm(_TiedErrors, OneTimeForm):

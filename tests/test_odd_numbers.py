@@ -59,3 +59,48 @@ def test_a_quota_table_with_a_superscript_digit_names_the_cell(cast: Cast) -> No
     data = b"feature,value,min,max\r\ngeslacht,vrouw,0,\xc2\xb9\r\n"
     with pytest.raises(QuotaTableInvalid):
         quota_import(assembly=cast.assembly, file=data, actor=None, file_name="quota.csv")
+
+
+TOO_LONG = "9" * 20  # more than any 64-bit whole number
+
+
+def test_a_number_longer_than_18_digits_is_no_number() -> None:
+    assert whole_number("9" * 18) == 10**18 - 1
+    assert whole_number(TOO_LONG) is None
+
+
+@pytest.mark.django_db
+def test_a_too_long_id_in_a_url_is_not_found(cast: Cast) -> None:
+    client = Client(raise_request_exception=False)
+    slug = cast.assembly.slug
+    for path in (
+        f"/b/{slug}/stukken/{TOO_LONG}/v1/",
+        f"/b/{slug}/programma/weekend/{TOO_LONG}.ics",
+        f"/b/{slug}/beheer/deelnemers/{TOO_LONG}/antwoord/",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert (
+        _organiser(cast).get(f"/b/{slug}/beheer/deelnemers/{TOO_LONG}/antwoord/").status_code == 404
+    )
+
+
+@pytest.mark.django_db
+def test_comparing_a_version_number_too_long_is_no_server_error(cast: Cast) -> None:
+    from tests.recommendations.test_results import make_recommendation
+
+    make_recommendation(cast.assembly, 1)
+    url = reverse("recommendations:compare", kwargs={"slug": cast.assembly.slug, "number": 1})
+    response = _organiser(cast).get(url, {"old": TOO_LONG, "new": "1"})
+    assert response.status_code in (200, 404)
+
+
+def test_a_count_typed_too_large_is_refused_with_the_field_named() -> None:
+    from recommendations.forms_ballots import CountForm
+    from recommendations.models import Ballot
+
+    form = CountForm(
+        data={"votes_for": TOO_LONG, "votes_against": "3", "votes_abstain": "0", "invalid": "0"},
+        ballot=Ballot(kind=Ballot.Kind.RECOMMENDATION),
+    )
+    assert not form.is_valid()
+    assert list(form.errors) == ["votes_for"]

@@ -28,15 +28,15 @@ class IsoDayConverter:
 register_converter(IsoDayConverter, "attendance_day")
 
 _BASE = "b/<slug:slug>/beheer/aanwezig/"
-_DAY = f"{_BASE}<int:weekend>/<attendance_day:day>/"
+_DAY = f"{_BASE}<whole:weekend>/<attendance_day:day>/"
 
 urlpatterns: list[URLPattern] = [
     path(_BASE, views.attendance_overview, name="attendance_overview"),
     path(f"{_BASE}scan/<str:token>/", views.attendance_scan, name="attendance_scan"),
-    path(f"{_BASE}<int:weekend>/", views.attendance_weekend, name="attendance_weekend"),
+    path(f"{_BASE}<whole:weekend>/", views.attendance_weekend, name="attendance_weekend"),
     path(_DAY, views.attendance_day, name="attendance_day"),
-    path(f"{_DAY}<int:member>/", views.attendance_times, name="attendance_times"),
-    path(f"{_DAY}<int:member>/aanwezig/", views.attendance_check_in, name="attendance_check_in"),
-    path(f"{_DAY}<int:member>/ongedaan/", views.attendance_undo, name="attendance_undo"),
+    path(f"{_DAY}<whole:member>/", views.attendance_times, name="attendance_times"),
+    path(f"{_DAY}<whole:member>/aanwezig/", views.attendance_check_in, name="attendance_check_in"),
+    path(f"{_DAY}<whole:member>/ongedaan/", views.attendance_undo, name="attendance_undo"),
     path("b/<slug:slug>/mijn/aanmelden-qr/", views.member_check_in_qr, name="member_check_in_qr"),
 ]

@@ -6,7 +6,7 @@ from django.urls import URLPattern, path
 from participants.views import payments as views
 
 _BASE = "b/<slug:slug>/beheer/betalingen/"
-_BATCH = _BASE + "batch/<int:number>/"
+_BATCH = _BASE + "batch/<whole:number>/"
 _MINE = "b/<slug:slug>/mijn/"
 
 urlpatterns: list[URLPattern] = [
@@ -15,7 +15,7 @@ urlpatterns: list[URLPattern] = [
     path(f"{_BASE}bevestigingen/", views.payments_confirmations, name="payments_confirmations"),
     path(f"{_BASE}jaaroverzichten/", views.payments_statements, name="payments_statements"),
     path(
-        f"{_BASE}jaaroverzichten/<int:member>/<int:year>.pdf",
+        f"{_BASE}jaaroverzichten/<whole:member>/<whole:year>.pdf",
         views.payments_statement_pdf,
         name="payments_statement_pdf",
     ),
@@ -28,7 +28,7 @@ urlpatterns: list[URLPattern] = [
     path(f"{_BATCH}betalingen.csv", views.payments_batch_csv, name="payments_batch_csv"),
     path(f"{_BATCH}betalingen.xlsx", views.payments_batch_xlsx, name="payments_batch_xlsx"),
     path(
-        f"{_BASE}deelnemer/<int:member>/bankrekening/",
+        f"{_BASE}deelnemer/<whole:member>/bankrekening/",
         views.member_bank_account_by_organiser,
         name="member_bank_account_by_organiser",
     ),
@@ -39,5 +39,5 @@ urlpatterns: list[URLPattern] = [
         name="my_bank_account_confirm",
     ),
     path(f"{_MINE}betalingen/", views.my_payments, name="my_payments"),
-    path(f"{_MINE}jaaroverzicht/<int:year>.pdf", views.my_statement_pdf, name="my_statement_pdf"),
+    path(f"{_MINE}jaaroverzicht/<whole:year>.pdf", views.my_statement_pdf, name="my_statement_pdf"),
 ]

@@ -33,7 +33,7 @@ urlpatterns: list[URLPattern] = [
         name="attitude_question_create",
     ),
     path(
-        "b/<slug:slug>/beheer/aanmeldingen/vragen/<int:pk>/",
+        "b/<slug:slug>/beheer/aanmeldingen/vragen/<whole:pk>/",
         views.attitude_question_edit,
         name="attitude_question_edit",
     ),

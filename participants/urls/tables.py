@@ -6,7 +6,7 @@ from django.urls import URLPattern, path
 from participants.views import tables as views
 
 _BASE = "b/<slug:slug>/beheer/tafels/"
-_WEEKEND = _BASE + "<int:weekend>/"
+_WEEKEND = _BASE + "<whole:weekend>/"
 
 urlpatterns: list[URLPattern] = [
     path(_BASE, views.tables_overview, name="tables_overview"),

@@ -7,7 +7,7 @@ from recommendations.views import ballots as views
 
 _RULE = "b/<slug:slug>/beheer/stemregel/"
 _STAFF = "b/<slug:slug>/beheer/stemmingen/"
-_BALLOT = _STAFF + "<int:number>/"
+_BALLOT = _STAFF + "<whole:number>/"
 _MEMBER = "b/<slug:slug>/stemmingen/"
 
 urlpatterns: list[URLPattern] = [
@@ -22,7 +22,7 @@ urlpatterns: list[URLPattern] = [
     path(f"{_BALLOT}sluiten/", views.ballot_close, name="ballot_close"),
     path(f"{_BALLOT}telling/", views.paper_count_enter, name="paper_count_enter"),
     path(
-        f"{_BALLOT}telling/<int:count_id>/controle/",
+        f"{_BALLOT}telling/<whole:count_id>/controle/",
         views.paper_count_confirm,
         name="paper_count_confirm",
     ),
@@ -30,7 +30,7 @@ urlpatterns: list[URLPattern] = [
     path(f"{_BALLOT}correctie/", views.ballot_correct, name="ballot_correct"),
     path(_MEMBER, views.vote_list, name="vote_list"),
     path(f"{_MEMBER}controle/", views.receipt_check, name="receipt_check"),
-    path(f"{_MEMBER}<int:number>/", views.vote, name="vote"),
-    path(f"{_MEMBER}<int:number>/stem/", views.vote_cast, name="vote_cast"),
-    path(f"{_MEMBER}<int:number>/uitslag/", views.ballot_result, name="ballot_result"),
+    path(f"{_MEMBER}<whole:number>/", views.vote, name="vote"),
+    path(f"{_MEMBER}<whole:number>/stem/", views.vote_cast, name="vote_cast"),
+    path(f"{_MEMBER}<whole:number>/uitslag/", views.ballot_result, name="ballot_result"),
 ]

@@ -5,8 +5,8 @@ from django.urls import URLPattern, path
 from recommendations.views import drafting as views
 
 _BASE = "b/<slug:slug>/aanbevelingen/"
-_ONE = _BASE + "<int:number>/"
-_AMENDMENT = _ONE + "amendementen/<int:amendment>/"
+_ONE = _BASE + "<whole:number>/"
+_AMENDMENT = _ONE + "amendementen/<whole:amendment>/"
 
 urlpatterns: list[URLPattern] = [
     path(_BASE, views.recommendation_list, name="list"),

@@ -13,38 +13,38 @@ _TRACKER = "b/<slug:slug>/reacties/"
 urlpatterns: list[URLPattern] = [
     path(_STAFF, views.record_overview, name="record_overview"),
     path(
-        f"{_STAFF}weekend/<int:weekend>/nieuw/",
+        f"{_STAFF}weekend/<whole:weekend>/nieuw/",
         views.record_minutes_new,
         name="record_minutes_new",
     ),
-    path(f"{_STAFF}<int:pk>/", views.record_minutes_edit, name="record_minutes_edit"),
+    path(f"{_STAFF}<whole:pk>/", views.record_minutes_edit, name="record_minutes_edit"),
     path(
-        f"{_STAFF}<int:pk>/goedkeuren/",
+        f"{_STAFF}<whole:pk>/goedkeuren/",
         views.record_minutes_approve,
         name="record_minutes_approve",
     ),
     path(
-        f"{_STAFF}aanbeveling/<int:number>/minderheid/",
+        f"{_STAFF}aanbeveling/<whole:number>/minderheid/",
         views.record_minority,
         name="record_minority",
     ),
     path(
-        f"{_STAFF}minderheid/<int:pk>/verwijderen/",
+        f"{_STAFF}minderheid/<whole:pk>/verwijderen/",
         views.record_minority_delete,
         name="record_minority_delete",
     ),
     path(
-        f"{_STAFF}aanbeveling/<int:number>/reactie/",
+        f"{_STAFF}aanbeveling/<whole:number>/reactie/",
         views.record_response,
         name="record_response",
     ),
     path(
-        f"{_STAFF}reactie/<int:pk>/verbeteren/",
+        f"{_STAFF}reactie/<whole:pk>/verbeteren/",
         views.record_response_correct,
         name="record_response_correct",
     ),
     path(
-        f"{_STAFF}reactie/<int:pk>/intrekken/",
+        f"{_STAFF}reactie/<whole:pk>/intrekken/",
         views.record_response_withdraw,
         name="record_response_withdraw",
     ),
@@ -52,7 +52,7 @@ urlpatterns: list[URLPattern] = [
     path(f"{_RESULTS}uitkomsten.csv", views.record_results_csv, name="record_results_csv"),
     path(f"{_RESULTS}uitkomsten.json", views.record_results_json, name="record_results_json"),
     path(_MINUTES, views.record_minutes_list, name="record_minutes_list"),
-    path(f"{_MINUTES}<int:pk>/", views.record_minutes_detail, name="record_minutes_detail"),
+    path(f"{_MINUTES}<whole:pk>/", views.record_minutes_detail, name="record_minutes_detail"),
     path(_TRACKER, views.record_tracker, name="record_tracker"),
-    path(f"{_TRACKER}<int:number>/", views.record_tracker_detail, name="record_tracker_detail"),
+    path(f"{_TRACKER}<whole:number>/", views.record_tracker_detail, name="record_tracker_detail"),
 ]

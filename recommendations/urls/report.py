@@ -6,8 +6,8 @@ from django.urls import URLPattern, path
 from recommendations.views import report as views
 
 _REPORT = "b/<slug:slug>/rapport/"
-_PROGRESS = _REPORT + "voortgang/<int:weekend>/"
-_WRITE = "b/<slug:slug>/beheer/voortgang/<int:weekend>/"
+_PROGRESS = _REPORT + "voortgang/<whole:weekend>/"
+_WRITE = "b/<slug:slug>/beheer/voortgang/<whole:weekend>/"
 
 urlpatterns: list[URLPattern] = [
     path("b/<slug:slug>/beheer/overzicht/", views.report_overview, name="report_overview"),

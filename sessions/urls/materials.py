@@ -5,15 +5,15 @@ from django.urls import URLPattern, path
 from sessions.views import materials as views
 
 _MANAGE = "b/<slug:slug>/beheer/"
-_MATERIAL = f"{_MANAGE}stukken/<int:pk>/"
-_EXPERT = f"{_MANAGE}deskundigen/<int:pk>/"
+_MATERIAL = f"{_MANAGE}stukken/<whole:pk>/"
+_EXPERT = f"{_MANAGE}deskundigen/<whole:pk>/"
 
 urlpatterns: list[URLPattern] = [
     # Organisers
     path(f"{_MANAGE}perspectieven/", views.perspectives, name="perspectives"),
-    path(f"{_MANAGE}perspectieven/<int:pk>/", views.perspective_edit, name="perspective_edit"),
+    path(f"{_MANAGE}perspectieven/<whole:pk>/", views.perspective_edit, name="perspective_edit"),
     path(
-        f"{_MANAGE}perspectieven/<int:pk>/verwijderen/",
+        f"{_MANAGE}perspectieven/<whole:pk>/verwijderen/",
         views.perspective_delete,
         name="perspective_delete",
     ),
@@ -23,7 +23,7 @@ urlpatterns: list[URLPattern] = [
     path(f"{_EXPERT}uitnodigen/", views.expert_invite, name="expert_invite"),
     path(f"{_EXPERT}onderdelen/", views.expert_assign, name="expert_assign"),
     path(
-        f"{_EXPERT}onderdelen/<int:session_id>/weg/",
+        f"{_EXPERT}onderdelen/<whole:session_id>/weg/",
         views.expert_unassign,
         name="expert_unassign",
     ),
@@ -49,7 +49,7 @@ urlpatterns: list[URLPattern] = [
     path("b/<slug:slug>/stukken/", views.materials, name="materials"),
     path("b/<slug:slug>/stukken/openbaar/", views.materials_public, name="materials_public"),
     path(
-        "b/<slug:slug>/stukken/<int:pk>/v<int:number>/",
+        "b/<slug:slug>/stukken/<whole:pk>/v<whole:number>/",
         views.material_download,
         name="material_download",
     ),

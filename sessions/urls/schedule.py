@@ -5,7 +5,7 @@ from django.urls import URLPattern, path
 from sessions.views import schedule as views
 
 _MANAGE = "b/<slug:slug>/beheer/programma/"
-_WEEKEND = f"{_MANAGE}weekend/<int:number>/"
+_WEEKEND = f"{_MANAGE}weekend/<whole:number>/"
 
 urlpatterns: list[URLPattern] = [
     # organisers
@@ -15,19 +15,19 @@ urlpatterns: list[URLPattern] = [
     path(f"{_WEEKEND}locatie/", views.weekend_venue, name="weekend_venue"),
     path(f"{_WEEKEND}publiceren/", views.weekend_publish, name="weekend_publish"),
     path(f"{_WEEKEND}onderdeel/nieuw/", views.session_add, name="session_add"),
-    path(f"{_WEEKEND}onderdeel/<int:session_id>/", views.session_edit, name="session_edit"),
+    path(f"{_WEEKEND}onderdeel/<whole:session_id>/", views.session_edit, name="session_edit"),
     path(
-        f"{_WEEKEND}onderdeel/<int:session_id>/verwijderen/",
+        f"{_WEEKEND}onderdeel/<whole:session_id>/verwijderen/",
         views.session_delete,
         name="session_delete",
     ),
     path(
-        f"{_WEEKEND}onderdeel/<int:session_id>/terugzetten/",
+        f"{_WEEKEND}onderdeel/<whole:session_id>/terugzetten/",
         views.session_restore,
         name="session_restore",
     ),
     path(
-        f"{_WEEKEND}onderdeel/<int:session_id>/verplaatsen/",
+        f"{_WEEKEND}onderdeel/<whole:session_id>/verplaatsen/",
         views.session_move,
         name="session_move",
     ),
@@ -39,7 +39,11 @@ urlpatterns: list[URLPattern] = [
         name="calendar_link_renew",
     ),
     path("b/<slug:slug>/programma/openbaar/", views.public_programme, name="public_programme"),
-    path("b/<slug:slug>/programma/weekend/<int:number>.ics", views.weekend_ics, name="weekend_ics"),
+    path(
+        "b/<slug:slug>/programma/weekend/<whole:number>.ics",
+        views.weekend_ics,
+        name="weekend_ics",
+    ),
     path("b/<slug:slug>/agenda.ics", views.public_feed, name="public_feed"),
     path("b/<slug:slug>/agenda/<str:token>.ics", views.private_feed, name="private_feed"),
 ]
