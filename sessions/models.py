@@ -82,7 +82,9 @@ class Perspective(models.Model):
 
     assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="perspectives")
     name = models.CharField(_("naam"), max_length=100)
+    name_en = english_field(_("naam in het Engels"), max_length=100)
     description = models.CharField(_("uitleg"), max_length=300, blank=True)
+    description_en = english_field(_("uitleg in het Engels"), max_length=300)
     position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
 
     class Meta:
@@ -95,6 +97,14 @@ class Perspective(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shown_name(self) -> str:
+        return in_reader_language(self.name, self.name_en)
+
+    @property
+    def shown_description(self) -> str:
+        return in_reader_language(self.description, self.description_en)
 
 
 class Expert(models.Model):

@@ -67,6 +67,7 @@ def expert_public_list(*, assembly: Assembly) -> QuerySet[Expert]:
             "interests",
             "perspective",
             "perspective__name",
+            "perspective__name_en",
             "perspective__position",
         )
         .order_by("perspective__position", "perspective__id", "name", "pk")
@@ -431,7 +432,7 @@ def _chart(perspectives: list[Perspective], totals: list[int]) -> Chart:
         width = round(room * total / most)
         bars.append(
             Bar(
-                label=perspective.name,
+                label=perspective.shown_name,
                 value=total,
                 y=y,
                 width=width,

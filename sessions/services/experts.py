@@ -10,7 +10,9 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from assembly.models import Assembly, RoleKind, User
 from assembly.services import audit_record, role_grant
@@ -22,31 +24,52 @@ logger = logging.getLogger(__name__)
 BRIEFING_KINDS = (Session.Kind.BRIEFING, Session.Kind.QUESTIONS)
 
 EXPERT_FIELDS = ("name", "organisation", "role_title", "perspective", "interests", "email", "phone")
-PERSPECTIVE_FIELDS = ("name", "description", "position")
+PERSPECTIVE_FIELDS = ("name", "name_en", "description", "description_en", "position")
 
 
 class ExpertRefused(Exception):
     """The change is not possible; the message says why."""
 
 
-def default_perspectives() -> list[tuple[str, str]]:
-    """The perspectives a drug-policy assembly starts with (Dutch, as shown on pages)."""
-    return [
-        (
-            _("Volksgezondheid en zorg"),
-            _("Preventie, verslavingszorg, GGD en het beperken van schade."),
-        ),
-        (
-            _("Veiligheid en handhaving"),
-            _("Politie, Openbaar Ministerie, handhaving door de gemeente, RIEC."),
-        ),
-        (
-            _("Ervaringsdeskundigheid"),
-            _("Mensen die zelf drugs gebruiken of gebruikten, en hun naasten."),
-        ),
-        (_("Onderzoek"), _("Wetenschappers en onderzoeksinstituten.")),
-        (_("Lokaal bestuur"), _("Burgemeesters, wethouders en gemeenten.")),
-    ]
+# The perspectives a drug-policy assembly starts with: (name, description),
+# stored in Dutch with their English beside them (the English catalogue's).
+_DEFAULT_PERSPECTIVES = (
+    (
+        gettext_noop("Volksgezondheid en zorg"),
+        gettext_noop("Preventie, verslavingszorg, GGD en het beperken van schade."),
+    ),
+    (
+        gettext_noop("Veiligheid en handhaving"),
+        gettext_noop("Politie, Openbaar Ministerie, handhaving door de gemeente, RIEC."),
+    ),
+    (
+        gettext_noop("Ervaringsdeskundigheid"),
+        gettext_noop("Mensen die zelf drugs gebruiken of gebruikten, en hun naasten."),
+    ),
+    (gettext_noop("Onderzoek"), gettext_noop("Wetenschappers en onderzoeksinstituten.")),
+    (gettext_noop("Lokaal bestuur"), gettext_noop("Burgemeesters, wethouders en gemeenten.")),
+)
+
+
+def default_perspectives() -> list[Perspective]:
+    """Unsaved, without an assembly: the defaults in Dutch and English,
+    whatever language the organiser who first opens the page reads."""
+    perspectives = []
+    for position, (name, description) in enumerate(_DEFAULT_PERSPECTIVES, start=1):
+        with translation.override("nl"):
+            dutch = (_(name), _(description))
+        with translation.override("en"):
+            english = (_(name), _(description))
+        perspectives.append(
+            Perspective(
+                name=dutch[0],
+                description=dutch[1],
+                name_en=english[0],
+                description_en=english[1],
+                position=position,
+            )
+        )
+    return perspectives
 
 
 @transaction.atomic
@@ -58,13 +81,10 @@ def perspectives_ensure(*, assembly: Assembly, actor: User | None = None) -> int
     """
     if Perspective.objects.filter(assembly=assembly).exists():
         return 0
-    created = Perspective.objects.bulk_create(
-        [
-            Perspective(assembly=assembly, name=name, description=description, position=n)
-            for n, (name, description) in enumerate(default_perspectives(), start=1)
-        ],
-        ignore_conflicts=True,
-    )
+    perspectives = default_perspectives()
+    for perspective in perspectives:
+        perspective.assembly = assembly
+    created = Perspective.objects.bulk_create(perspectives, ignore_conflicts=True)
     audit_record(
         action="perspectives.seeded",
         assembly=assembly,
@@ -76,12 +96,24 @@ def perspectives_ensure(*, assembly: Assembly, actor: User | None = None) -> int
 
 @transaction.atomic
 def perspective_create(
-    *, assembly: Assembly, name: str, description: str = "", position: int = 0, actor: User
+    *,
+    assembly: Assembly,
+    name: str,
+    description: str = "",
+    position: int = 0,
+    name_en: str = "",
+    description_en: str = "",
+    actor: User,
 ) -> Perspective:
     if Perspective.objects.filter(assembly=assembly, name__iexact=name).exists():
         raise ExpertRefused(_("Er is al een perspectief met deze naam."))
     perspective = Perspective.objects.create(
-        assembly=assembly, name=name, description=description, position=position
+        assembly=assembly,
+        name=name,
+        name_en=name_en,
+        description=description,
+        description_en=description_en,
+        position=position,
     )
     audit_record(action="perspective.created", assembly=assembly, actor=actor, target=perspective)
     return perspective

@@ -49,7 +49,7 @@ def _organiser_assembly(request: HttpRequest, slug: str) -> Assembly:
 class PerspectiveForm(forms.ModelForm[Perspective]):
     class Meta:
         model = Perspective
-        fields = ["name", "description", "position"]
+        fields = ["name", "name_en", "description", "description_en", "position"]
         help_texts = {
             "description": gettext_lazy("Eén korte zin: wie horen bij dit perspectief?"),
             "position": gettext_lazy("Een lager getal staat hoger in de lijst."),
@@ -359,7 +359,9 @@ def perspectives(request: HttpRequest, slug: str) -> HttpResponse:
             expert_services.perspective_create(
                 assembly=assembly,
                 name=form.cleaned_data["name"],
+                name_en=form.cleaned_data["name_en"],
                 description=form.cleaned_data["description"],
+                description_en=form.cleaned_data["description_en"],
                 position=form.cleaned_data["position"] or 0,
                 actor=user,
             )

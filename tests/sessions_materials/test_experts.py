@@ -7,11 +7,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assembly.models import AuditEvent, Role, RoleKind
 from sessions.demo_experts import DEMO_EXPERTS, seed_demo_experts
@@ -33,6 +34,24 @@ def test_it_seeds_the_default_perspectives_once(cast: Cast) -> None:
     assert services.perspectives_ensure(assembly=cast.assembly) == 0
     names = list(Perspective.objects.filter(assembly=cast.assembly).values_list("name", flat=True))
     assert names[:2] == ["Volksgezondheid en zorg", "Veiligheid en handhaving"]
+
+
+def test_the_default_perspectives_are_dutch_with_english_whoever_seeds_them(cast: Cast) -> None:
+    with translation.override("en"):
+        services.perspectives_ensure(assembly=cast.assembly)
+    care = Perspective.objects.get(assembly=cast.assembly, position=1)
+    assert (care.name, care.name_en) == ("Volksgezondheid en zorg", "Public health and care")
+    assert care.description_en.startswith("Prevention, addiction care")
+
+    expert = make_expert(cast.assembly, name="Marco Bos", perspective=care)
+    weekend = Weekend.objects.get(assembly=cast.assembly, number=1)
+    Weekend.objects.filter(pk=weekend.pk).update(published_at=timezone.now())
+    make_session(weekend, topic="Zorg").experts.add(expert)
+    url = reverse("programme:experts_public", kwargs={"slug": cast.assembly.slug})
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Perspective: Public health and care" in english.get(url).content.decode()
+    assert "Perspectief: Volksgezondheid en zorg" in _public_experts_page(cast)
 
 
 def test_the_perspectives_page_seeds_and_adds(cast: Cast) -> None:
@@ -338,3 +357,33 @@ def test_an_upload_sent_twice_makes_one_draft(cast: Cast) -> None:
     number = form_number(client.get(home).content.decode())
     assert send() == 302  # a new form: a new draft
     assert Material.objects.filter(title="Mijn presentatie").count() == 2
+
+
+def test_the_migration_gives_untouched_defaults_their_english(cast: Cast) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("sessions.migrations.0011_perspective_english")
+    untouched = Perspective.objects.create(
+        assembly=cast.assembly,
+        name="Onderzoek",
+        description="Wetenschappers en onderzoeksinstituten.",
+        position=1,
+    )
+    rewritten = Perspective.objects.create(
+        assembly=cast.assembly, name="Lokaal bestuur", description="Onze eigen uitleg.", position=2
+    )
+    own = Perspective.objects.create(assembly=cast.assembly, name="Ouders", position=3)
+
+    migration.english_for_defaults(apps, None)
+
+    untouched.refresh_from_db()
+    rewritten.refresh_from_db()
+    own.refresh_from_db()
+    assert (untouched.name_en, untouched.description_en) == (
+        "Research",
+        "Scientists and research institutes.",
+    )
+    assert (rewritten.name_en, rewritten.description_en) == ("Local government", "")
+    assert (own.name_en, own.description_en) == ("", "")
