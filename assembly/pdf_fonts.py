@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import BinaryIO
 
+from django.utils import translation
+from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 
 # Debian's fonts-dejavu-core (.ci/system-packages installs it).
 _FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -35,3 +39,17 @@ def pdf_fonts() -> tuple[str, str]:
         boldItalic="DejaVuSans-Bold",
     )
     return "DejaVuSans", "DejaVuSans-Bold"
+
+
+def a4_canvas(buffer: BinaryIO, *, title: str, author: str) -> Canvas:
+    """A canvas for a PDF drawn page by page (letters, cards, statements),
+    with what a screen reader and a PDF viewer need: the language it is
+    written in (the active one), and its title shown instead of the file
+    name. The report, built from flowables, sets the same on its template."""
+    canvas = Canvas(
+        buffer, pagesize=A4, pageCompression=1, lang=translation.get_language() or "nl"
+    )
+    canvas.setTitle(title)
+    canvas.setAuthor(author)
+    canvas.setViewerPreference("DisplayDocTitle", "true")
+    return canvas

@@ -18,7 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from assembly.models import Assembly
-from assembly.pdf_fonts import pdf_fonts
+from assembly.pdf_fonts import a4_canvas, pdf_fonts
 from participants.codes import code_display
 from participants.models import (
     Invitation,
@@ -432,9 +432,7 @@ def letter_fits(text: LetterText) -> bool:
 def letters_pdf(invitations: Iterable[Invitation], text: LetterText) -> tuple[bytes, int]:
     """One A4 PDF with a letter per invitation (one page each). Returns (pdf, letters)."""
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle(text.title)
-    canvas.setAuthor(text.signature)
+    canvas = a4_canvas(buffer, title=text.title, author=text.signature)
     canvas.beginForm("letter")
     layout = _draw_static(canvas, text, fit=_fit(canvas, text) or _FITS[-1])
     canvas.endForm()

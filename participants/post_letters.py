@@ -15,7 +15,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from assembly.pdf_fonts import pdf_fonts
+from assembly.pdf_fonts import a4_canvas, pdf_fonts
 from participants.letters import _qr_matrix, _qr_operators, _wrap
 
 TITLE = "title"
@@ -54,9 +54,7 @@ def post_letters_pdf(
     """One A4 PDF; every letter starts on a new page. Returns it and the
     number of letters."""
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle(title)
-    canvas.setAuthor(sender)
+    canvas = a4_canvas(buffer, title=title, author=sender)
     count = 0
     for letter in letters:
         _LetterWriter(canvas, letter).write(sender)

@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from assembly.models import AllowanceMode
-from assembly.pdf_fonts import pdf_fonts
+from assembly.pdf_fonts import a4_canvas, pdf_fonts
 from participants.letters import _wrap, resident_address_lines
 from participants.selectors_payments import YearFigures
 
@@ -71,10 +71,8 @@ def statement_pdf(figures: YearFigures) -> bytes:
     registration = member.registration
     assembly = member.assembly
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
     title = _("Jaaroverzicht vergoedingen %(year)s") % {"year": figures.year}
-    canvas.setTitle(title)
-    canvas.setAuthor(assembly.shown_name)
+    canvas = a4_canvas(buffer, title=title, author=assembly.shown_name)
     page = _Page(canvas)
     page.line(assembly.shown_name, size=9, after=4 * mm)
     resident = registration.invitation.resident if registration.invitation_id else None

@@ -23,7 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from assembly.pdf_fonts import pdf_fonts
+from assembly.pdf_fonts import a4_canvas, pdf_fonts
 
 _FONT, _BOLD = pdf_fonts()
 _WIDTH, _HEIGHT = A4
@@ -54,9 +54,9 @@ def _fit(text: str, font: str, largest: float, width: float) -> float:
 def table_lists_pdf(*, title: str, weekend: str, tables: Sequence[TableSheet]) -> bytes:
     """One page per table: title, weekend, table number, gespreksleider, names."""
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle(_("Tafellijsten – %(weekend)s") % {"weekend": weekend})
-    canvas.setAuthor(title)
+    canvas = a4_canvas(
+        buffer, title=_("Tafellijsten – %(weekend)s") % {"weekend": weekend}, author=title
+    )
     for sheet in tables:
         y = _HEIGHT - _MARGIN
         canvas.setFont(_FONT, 11)
@@ -117,9 +117,9 @@ def _card_half(canvas: Canvas, card: NameCard, assembly: str) -> None:
 def name_cards_pdf(*, assembly: str, weekend: str, cards: Sequence[NameCard]) -> bytes:
     """One tent card per page: fold along the dashed line, the name faces both sides."""
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle(_("Naamkaartjes – %(weekend)s") % {"weekend": weekend})
-    canvas.setAuthor(assembly)
+    canvas = a4_canvas(
+        buffer, title=_("Naamkaartjes – %(weekend)s") % {"weekend": weekend}, author=assembly
+    )
     for card in cards:
         _card_half(canvas, card, assembly)
         canvas.saveState()

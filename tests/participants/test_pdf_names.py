@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import translation
 from pypdf import PdfReader
 
 from assembly.pdf_fonts import _FONT_DIR
@@ -34,6 +35,16 @@ def _text(pdf: bytes) -> str:
     return " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
+def _for_screen_readers(pdf: bytes) -> tuple[str, bool, str]:
+    """The language a screen reader reads the PDF in, whether viewers show its
+    title (not the file name), and that title."""
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    preferences = root.get("/ViewerPreferences", {})
+    title = reader.metadata.title if reader.metadata else ""
+    return str(root.get("/Lang", "")), bool(preferences.get("/DisplayDocTitle")), str(title)
+
+
 def test_the_invitation_letter_prints_every_latin_letter() -> None:
     panel = make_panel()
     resident = Resident.objects.filter(assembly=panel.assembly).first()
@@ -45,6 +56,8 @@ def test_the_invitation_letter_prints_every_latin_letter() -> None:
 
     assert letters == 1
     assert "Şükrü" in _text(pdf) and "Ćosić" in _text(pdf)
+    language, shows_title, title = _for_screen_readers(pdf)
+    assert (language, shows_title) == ("nl", True) and title
 
 
 def test_the_letter_to_members_prints_every_latin_letter() -> None:
@@ -54,6 +67,7 @@ def test_the_letter_to_members_prints_every_latin_letter() -> None:
     pdf, _pages = panel_services.panel_letters_pdf(assembly=panel.assembly)
 
     assert f"Beste {NAME}," in _text(pdf)
+    assert _for_screen_readers(pdf) == ("nl", True, "Brieven aan deelnemers en reserves")
 
 
 def test_the_yearly_statement_prints_every_latin_letter(cast: Cast) -> None:
@@ -61,6 +75,10 @@ def test_the_yearly_statement_prints_every_latin_letter(cast: Cast) -> None:
     Registration.objects.filter(pk=member.registration_id).update(full_name=NAME)
     member.refresh_from_db()
 
-    text = _text(statement_pdf(year_figures(member=member, year=2027)))
+    pdf = statement_pdf(year_figures(member=member, year=2027))
 
-    assert NAME in " ".join(text.split())
+    assert NAME in " ".join(_text(pdf).split())
+    assert _for_screen_readers(pdf) == ("nl", True, "Jaaroverzicht vergoedingen 2027")
+    with translation.override("en"):
+        english = statement_pdf(year_figures(member=member, year=2027))
+    assert _for_screen_readers(english) == ("en", True, "Annual statement of allowances 2027")
