@@ -150,6 +150,7 @@ def subject_export_pdf(export: SubjectExport) -> bytes:
         bottomMargin=20 * mm,
         title=title,
         lang=get_language() or "nl",
+        displayDocTitle=True,  # viewers show the title, not the file name
     )
     story: list[Flowable] = [
         Paragraph(

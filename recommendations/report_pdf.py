@@ -207,6 +207,7 @@ class _ReportDoc(BaseDocTemplate):
             author=_("Burgerberaad"),
             subject=header,
             lang=(get_language() or "nl"),
+            displayDocTitle=True,  # viewers show the title, not the file name
             **kwargs,
         )
         self.header_text = header

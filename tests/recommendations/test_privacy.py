@@ -139,6 +139,7 @@ def test_it_exports_everything_about_a_member_but_not_their_vote(cast: Cast) -> 
     pdf = PdfReader(io.BytesIO(subject_export_pdf(export)))
     pdf_text = "".join(page.extract_text() for page in pdf.pages)
     assert member.registration.full_name in pdf_text
+    assert pdf.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"]
     assert "NL91ABNA0417164300" in pdf_text
 
 

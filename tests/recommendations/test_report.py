@@ -310,6 +310,9 @@ def test_the_pdf_has_a_cover_contents_page_numbers_and_every_recommendation(cast
     assert "€" in text
     assert reader.metadata is not None and reader.metadata.title == cast.assembly.name
     assert reader.outline  # bookmarks for every chapter
+    # For screen readers: the language; for every viewer: the title, not the file name.
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "nl" and root["/ViewerPreferences"]["/DisplayDocTitle"]
 
 
 def _outline(items: list) -> list:  # type: ignore[type-arg]
