@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -557,15 +559,15 @@ def public_programme(request: HttpRequest, slug: str) -> HttpResponse:
         published_only=True,
         material_statuses=selectors.PUBLIC_MATERIAL_STATUSES,
     )
-    feed_url = request.build_absolute_uri(
-        reverse("programme:public_feed", kwargs={"slug": assembly.slug})
-    )
+    feed_path = _public_feed_path(assembly)
+    feed_url = request.build_absolute_uri(feed_path)
     return render(
         request,
         "sessions/schedule/public_programme.html",
         {
             "assembly": assembly,
             "weekends": weekends,
+            "feed_path": feed_path,
             "feed_url": feed_url,
             "webcal_url": "webcal://" + feed_url.split("://", 1)[-1],
         },
@@ -579,12 +581,30 @@ def _calendar_response(content: bytes, filename: str, *, private: bool) -> HttpR
     return response
 
 
+# ?taal=en on the public feed: a calendar app sends no cookie, so the link
+# itself carries the language of the page it was taken from.
+FEED_LANGUAGE = "taal"
+
+
+def _public_feed_path(assembly: Assembly) -> str:
+    path = reverse("programme:public_feed", kwargs={"slug": assembly.slug})
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    if offered_language(language) == settings.LANGUAGE_CODE:
+        return path
+    return f"{path}?{urlencode({FEED_LANGUAGE: offered_language(language)})}"
+
+
 def public_feed(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = access.get_visible_assembly(user=request.user, slug=slug)  # type: ignore[arg-type]
     weekends = selectors.programme_for(
         assembly=assembly, published_only=False, material_statuses=None
     )
-    content = calendars.calendar_build(assembly=assembly, name=assembly.name, weekends=weekends)
+    language = offered_language(request.GET.get(FEED_LANGUAGE, ""))
+    with translation.override(language):
+        name = assembly.shown_name
+    content = calendars.calendar_build(
+        assembly=assembly, name=name, weekends=weekends, language=language
+    )
     return _calendar_response(content, f"{assembly.slug}.ics", private=not assembly.is_public)
 
 

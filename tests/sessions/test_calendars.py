@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
+from assembly.models import Assembly
 from sessions.calendars import calendar_build
-from sessions.models import Expert, Weekend
+from sessions.models import Expert, Session, Weekend
 from sessions.selectors import programme_for
 from sessions.services import schedule as services
 from sessions.services import weekends as weekend_services
@@ -243,3 +245,24 @@ def test_a_new_venue_raises_the_sequence_of_the_sessions_whose_location_it_chang
     weekend_services.weekend_update(weekend=w, data={"venue_name": "Het Tivoli"}, actor=None)
 
     assert _sequences(cast)[uid] > before[uid]
+
+
+def test_the_english_programme_page_offers_the_feed_in_english(cast: Cast) -> None:
+    _w, (saturday_id, _sunday_id) = _published_dst_weekend(cast)
+    Session.objects.filter(pk=saturday_id).update(title_en="Welcome")
+    Assembly.objects.filter(pk=cast.assembly.pk).update(name_en="National Citizens' Assembly")
+    page_url = reverse("programme:public_programme", kwargs={"slug": cast.assembly.slug})
+    feed = reverse("programme:public_feed", kwargs={"slug": cast.assembly.slug})
+
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = english.get(page_url).content.decode()
+    assert f'href="{feed}?taal=en"' in page and f'href="webcal://testserver{feed}?taal=en"' in page
+    calendar = _parse(Client().get(feed, {"taal": "en"}).content)
+    assert str(calendar["X-WR-CALNAME"]) == "National Citizens' Assembly"
+    assert "Welcome (Plenary)" in {str(event["SUMMARY"]) for event in calendar.walk("VEVENT")}
+
+    # The Dutch page links the feed as it always was; an unknown language is Dutch.
+    assert f'href="{feed}"' in Client().get(page_url).content.decode()
+    dutch = _parse(Client().get(feed, {"taal": "xx"}).content)
+    assert "Opening (Plenair)" in {str(event["SUMMARY"]) for event in dutch.walk("VEVENT")}
