@@ -438,10 +438,10 @@ def panel_member_notify(*, member_id: int) -> bool:
 def _letter_lines(member: PanelMember) -> tuple[str, list[str]]:
     assembly = member.assembly
     if member.kind == PanelMember.Kind.MEMBER:
-        title = _("U bent ingeloot voor het %(name)s") % {"name": assembly.name}
+        title = _("U bent ingeloot voor het %(name)s") % {"name": assembly.shown_name}
         lines = [
             _("Goed nieuws: u bent ingeloot. U kunt meedoen met het %(name)s.")
-            % {"name": assembly.name},
+            % {"name": assembly.shown_name},
             _("Wilt u meedoen? Geef dan antwoord vóór het einde van %(date)s.")
             % {"date": _date(member.response_deadline)}
             if member.response_deadline
@@ -452,7 +452,7 @@ def _letter_lines(member: PanelMember) -> tuple[str, list[str]]:
             ),
         ]
     else:
-        title = _("U staat op de reservelijst van het %(name)s") % {"name": assembly.name}
+        title = _("U staat op de reservelijst van het %(name)s") % {"name": assembly.shown_name}
         lines = [
             _("U bent niet ingeloot als deelnemer. Maar u staat wel op de reservelijst."),
             _(
@@ -467,12 +467,8 @@ def _letter_lines(member: PanelMember) -> tuple[str, list[str]]:
 
 def panel_letters_pdf(*, assembly: Assembly) -> tuple[bytes, int]:
     """One A4 PDF with a notification letter per member and alternate still in the
-    running (one page each), with the personal link as text and QR code."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return _letters_pdf(assembly)
-
-
-def _letters_pdf(assembly: Assembly) -> tuple[bytes, int]:
+    running (one page each), with the personal link as text and QR code. Each
+    letter is in the language the person reads, as their e-mails are."""
     members = (
         PanelMember.objects.filter(
             Q(kind=PanelMember.Kind.MEMBER, status__in=ACTIVE_MEMBER)
@@ -482,30 +478,40 @@ def _letters_pdf(assembly: Assembly) -> tuple[bytes, int]:
         .select_related("registration__invitation__resident", "assembly")
         .order_by(_MEMBERS_FIRST, "alternate_rank", "pk")
     )
-    signature = _("Het secretariaat van het %(name)s") % {"name": assembly.name}
     letters = []
     for member in members:
-        title, lines = _letter_lines(member)
-        url = panel_respond_url(member)
-        letters.append(
-            PostLetter(
-                address=member_address_lines(member),
-                paragraphs=[
-                    (title, TITLE),
-                    (_("Beste %(name)s,") % {"name": member.registration.full_name}, BODY),
-                    *[(line, BODY) for line in lines],
-                    (_("Op deze persoonlijke pagina ziet u wat u kunt doen:"), BODY),
-                    (url, MONO),
-                    (_("Of scan de QR-code met de camera van uw telefoon."), BODY),
-                    (contact_sentence(), BODY),
-                    (_("Met vriendelijke groet,"), BODY),
-                    (signature, BODY),
-                ],
-                qr_url=url,
-            )
+        with translation.override(member.mail_language):
+            letters.append(_notification_letter(member))
+    with translation.override(settings.LANGUAGE_CODE):
+        return post_letters_pdf(
+            letters,
+            sender=secretariat_signature(assembly),
+            title=_("Brieven aan deelnemers en reserves"),
         )
-    return post_letters_pdf(
-        letters, sender=signature, title=_("Brieven aan deelnemers en reserves")
+
+
+def secretariat_signature(assembly: Assembly) -> str:
+    """How a letter by post ends, in the active language."""
+    return _("Het secretariaat van het %(name)s") % {"name": assembly.shown_name}
+
+
+def _notification_letter(member: PanelMember) -> PostLetter:
+    title, lines = _letter_lines(member)
+    url = panel_respond_url(member)
+    return PostLetter(
+        address=member_address_lines(member),
+        paragraphs=[
+            (title, TITLE),
+            (_("Beste %(name)s,") % {"name": member.registration.full_name}, BODY),
+            *[(line, BODY) for line in lines],
+            (_("Op deze persoonlijke pagina ziet u wat u kunt doen:"), BODY),
+            (url, MONO),
+            (_("Of scan de QR-code met de camera van uw telefoon."), BODY),
+            (contact_sentence(), BODY),
+            (_("Met vriendelijke groet,"), BODY),
+            (secretariat_signature(member.assembly), BODY),
+        ],
+        qr_url=url,
     )
 
 

@@ -31,7 +31,7 @@ from participants.selectors_post import (
     programme_sessions,
 )
 from participants.selectors_selection import confirmed_members_on_paper
-from participants.services.panel import member_address_lines
+from participants.services.panel import member_address_lines, secretariat_signature
 from sessions.models import Material, Session, Weekend
 from sessions.services.schedule import local_zone
 
@@ -74,7 +74,7 @@ def programme_letters_pdf(
         with translation.override(member.mail_language):
             letters.append(_letter(member, weekend, sessions, materials, public_url, today))
     with translation.override(settings.LANGUAGE_CODE):
-        signature = _signature(weekend)
+        signature = secretariat_signature(weekend.assembly)
         title = _("Programma per post: weekend %(number)s") % {"number": weekend.number}
     printed = post_letters_pdf(letters, sender=signature, title=title)
     audit_record(
@@ -88,10 +88,6 @@ def programme_letters_pdf(
         },
     )
     return printed
-
-
-def _signature(weekend: Weekend) -> str:
-    return _("Het secretariaat van het %(name)s") % {"name": weekend.assembly.name}
 
 
 def _letter(
@@ -113,7 +109,7 @@ def _letter(
                 "Het programma van weekend %(number)s van het %(name)s is klaar. "
                 "In deze brief staat wanneer en waar het weekend is, en wat we doen."
             )
-            % {"number": weekend.number, "name": weekend.assembly.name},
+            % {"number": weekend.number, "name": weekend.assembly.shown_name},
             BODY,
         ),
         *_where_and_when(weekend),
@@ -133,7 +129,7 @@ def _letter(
         ),
         (contact_sentence(), BODY),
         (_("Met vriendelijke groet,"), BODY),
-        (_signature(weekend), BODY),
+        (secretariat_signature(weekend.assembly), BODY),
     ]
     return PostLetter(
         address=member_address_lines(member),

@@ -286,11 +286,17 @@ def test_it_makes_one_letter_per_member_and_alternate() -> None:
     from pypdf import PdfReader
 
     panel = make_panel()
+    registered_in_english(panel.member(1))
     pdf, pages = services.panel_letters_pdf(assembly=panel.assembly)
     assert pages == 6
-    text = PdfReader(BytesIO(pdf)).pages[4].extract_text()
+    reader = PdfReader(BytesIO(pdf))
+    text = reader.pages[4].extract_text()
     assert "reservelijst" in text
     assert "Persoon Nummer4" in text
+    # Each letter in the language the person reads, as their e-mails are.
+    assert "Beste Persoon Nummer0," in reader.pages[0].extract_text()
+    english = reader.pages[1].extract_text()
+    assert "Dear Persoon Nummer1," in english and "Good news" in english
 
 
 # ------------------------------------------------------------------------- answers
