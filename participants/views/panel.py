@@ -225,17 +225,20 @@ def programme_letters(request: HttpRequest, slug: str, number: int) -> HttpRespo
     """The weekend's programme by post, for the members without an e-mail address."""
     assembly = _organiser_assembly(request, slug)
     weekend = weekend_get(assembly=assembly, number=number)
+    only_missing = request.GET.get("alleen") == ONLY_MISSING
     try:
         pdf, _letters = programme_letters_pdf(
             weekend=weekend,
             today=timezone.localdate(),
             actor=access.request_user(request),
-            only_missing=request.GET.get("alleen") == ONLY_MISSING,
+            only_missing=only_missing,
         )
     except ProgrammePostRefused as refused:
         messages.error(request, str(refused))
         return redirect("participants:panel_list", slug=assembly.slug)
-    return private_download(pdf, PDF, f"programma-per-post-{assembly.slug}-weekend-{number}.pdf")
+    # The extra letters do not overwrite the first batch in the downloads folder.
+    name = f"programma-per-post-{assembly.slug}-weekend-{number}"
+    return private_download(pdf, PDF, f"{name}-aanvulling.pdf" if only_missing else f"{name}.pdf")
 
 
 @login_required

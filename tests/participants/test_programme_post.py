@@ -188,7 +188,9 @@ def test_the_list_says_who_lacks_the_programme_as_it_is_now(cast: Cast) -> None:
 
     # After the reprint for those two, a third member on paper joins: only they are missing.
     missing = _letters_url(cast, 1) + "?alleen=ontbrekend"
-    assert len(_pages(client.get(missing).content)) == 2
+    extra = client.get(missing)
+    assert len(_pages(extra.content)) == 2
+    assert extra["Content-Disposition"].endswith('weekend-1-aanvulling.pdf"')
     third = _on_paper(panel, 2)
     listing = client.get(_panel_url(cast)).content.decode()
     assert "Let op:" not in listing
