@@ -138,8 +138,10 @@ class RoleGrantForm(forms.Form):
 COUNT_MAX = 9999
 
 
-def count_field(label: Any, *, required: bool = False, min_value: int = 0) -> forms.IntegerField:
+def count_field(
+    label: Any, *, required: bool = False, min_value: int = 0, **extra: Any
+) -> forms.IntegerField:
     """A number of people, votes or ballots, typed in by hand."""
     return forms.IntegerField(
-        label=label, min_value=min_value, max_value=COUNT_MAX, required=required
+        label=label, min_value=min_value, max_value=COUNT_MAX, required=required, **extra
     )

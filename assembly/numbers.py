@@ -22,7 +22,7 @@ def whole_number(text: str) -> int | None:
 
 class WholeNumberConverter:
     """``<whole:pk>`` in a URL: 1 to 18 digits, so a longer number is a 404
-    rather than a server error. Django's ``<whole:...>`` takes any length."""
+    rather than a server error. Django's ``<int:...>`` takes any length."""
 
     regex = f"[0-9]{{1,{MAX_DIGITS}}}"
 

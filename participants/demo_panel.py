@@ -112,7 +112,10 @@ def _confirm_everyone(
     waiting = [m for m in members if m.status == PanelMember.Status.SELECTED]
     if not waiting:
         return
-    on_paper = waiting[-ON_PAPER_IN_DEMO:] if len(waiting) > len(member_users) + 10 else []
+    # Never the seats of the demo logins, which come first.
+    on_paper = (
+        waiting[-ON_PAPER_IN_DEMO:] if len(waiting) > len(member_users) + ON_PAPER_IN_DEMO else []
+    )
     for member in on_paper:
         member.registration.email = ""
     Registration.objects.bulk_update([m.registration for m in on_paper], ["email"])

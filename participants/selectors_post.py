@@ -98,10 +98,9 @@ class PrintedLetters:
     outdated: frozenset[int]  # members whose only letters show an older programme
 
 
-def printed_letters(weekend: Weekend) -> PrintedLetters:
-    fingerprint = programme_fingerprint(
-        weekend, programme_sessions(weekend), letter_materials(weekend)
-    )
+def printed_letters(weekend: Weekend, *, fingerprint: str) -> PrintedLetters:
+    """Who got which of the weekend's letters, measured against the programme
+    as it is now (``fingerprint``)."""
     current: set[int] = set()
     earlier: set[int] = set()
     last: dt.datetime | None = None
@@ -142,14 +141,14 @@ def programme_post_status(
     )
     rows = []
     for weekend in weekends:
-        printed = printed_letters(weekend)
+        materials = letter_materials(weekend)
+        fingerprint = programme_fingerprint(weekend, programme_sessions(weekend), materials)
+        printed = printed_letters(weekend, fingerprint=fingerprint)
         missing = on_paper - printed.current
         rows.append(
             WeekendPost(
                 weekend=weekend,
-                documents=[
-                    m for m in letter_materials(weekend) if m.kind == Material.Kind.DOCUMENT
-                ],
+                documents=[m for m in materials if m.kind == Material.Kind.DOCUMENT],
                 last_printed_at=printed.last_printed_at,
                 to_send=len(missing),
                 outdated=len(missing & printed.outdated),

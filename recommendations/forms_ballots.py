@@ -142,8 +142,7 @@ class CountForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
-    invalid = count_field(_("Ongeldige stembiljetten"), required=True)
-    invalid.initial = 0
+    invalid = count_field(_("Ongeldige stembiljetten"), required=True, initial=0)
 
     def __init__(self, *args: Any, ballot: Ballot, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -95,8 +95,11 @@ class MinorityForm(_TiedErrors, OneTimeForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Wat vinden de deelnemers die niet voor stemden, en waarom?"),
     )
-    supporters = count_field(_("Aantal deelnemers dat dit standpunt steunt"), min_value=1)
-    supporters.help_text = _("Mag leeg blijven als het aantal niet geteld is.")
+    supporters = count_field(
+        _("Aantal deelnemers dat dit standpunt steunt"),
+        min_value=1,
+        help_text=_("Mag leeg blijven als het aantal niet geteld is."),
+    )
 
 
 class ResponseForm(_TiedErrors, OneTimeForm):

@@ -52,9 +52,12 @@ def programme_letters_pdf(
         raise ProgrammePostRefused(
             _("Publiceer eerst het programma van dit weekend. Daarna kunt u het per post sturen.")
         )
+    sessions = programme_sessions(weekend)
+    materials = letter_materials(weekend)
+    fingerprint = programme_fingerprint(weekend, sessions, materials)
     members = confirmed_members_on_paper(assembly=weekend.assembly)
     if only_missing:
-        members = members.exclude(pk__in=printed_letters(weekend).current)
+        members = members.exclude(pk__in=printed_letters(weekend, fingerprint=fingerprint).current)
     members = members.select_related("registration__invitation__resident", "assembly").order_by(
         "registration__full_name", "pk"
     )
@@ -64,8 +67,6 @@ def programme_letters_pdf(
             if only_missing
             else _("Alle deelnemers hebben een e-mailadres. Zij krijgen het programma per e-mail.")
         )
-    sessions = programme_sessions(weekend)
-    materials = letter_materials(weekend)
     public_url = settings.SITE_URL + reverse(
         "programme:public_programme", kwargs={"slug": weekend.assembly.slug}
     )
@@ -84,7 +85,7 @@ def programme_letters_pdf(
         target=weekend,
         detail={
             "members": [member.pk for member in members],
-            "programme": programme_fingerprint(weekend, sessions, materials),
+            "programme": fingerprint,
         },
     )
     return printed
