@@ -74,10 +74,14 @@ def programme_letters_pdf(
     for member in members:
         with translation.override(member.mail_language):
             letters.append(_letter(member, weekend, sessions, materials, public_url, today))
+    # The file as a whole is Dutch (its title, its language for screen
+    # readers), whatever the organiser reads, as the lottery's letters are.
     with translation.override(settings.LANGUAGE_CODE):
-        signature = secretariat_signature(weekend.assembly)
-        title = _("Programma per post: weekend %(number)s") % {"number": weekend.number}
-    printed = post_letters_pdf(letters, sender=signature, title=title)
+        printed = post_letters_pdf(
+            letters,
+            sender=secretariat_signature(weekend.assembly),
+            title=_("Programma per post: weekend %(number)s") % {"number": weekend.number},
+        )
     audit_record(
         action=LETTERS_PRINTED,
         assembly=weekend.assembly,

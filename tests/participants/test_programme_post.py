@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from django.conf import settings
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
@@ -250,3 +251,17 @@ def test_the_reading_for_the_weekend_goes_with_the_letter(cast: Cast) -> None:
     )
     listing = client.get(_panel_url(cast)).content.decode()
     assert "het programma of de stukken zijn veranderd nadat 1 deelnemer de brief kreeg." in listing
+
+
+def test_the_file_is_dutch_whatever_the_organiser_reads(cast: Cast) -> None:
+    panel = make_panel(cast.assembly)
+    _on_paper(panel, 0)
+    _published_weekend(cast)
+    client = _organiser(cast)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    reader = PdfReader(io.BytesIO(client.get(_letters_url(cast, 1)).content))
+
+    assert reader.trailer["/Root"]["/Lang"] == "nl"
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Programma per post: weekend 1"
