@@ -237,13 +237,33 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
         line = ""
         for word in paragraph.split():
             candidate = f"{line} {word}".strip()
-            if stringWidth(candidate, font, size) <= width or not line:
+            if stringWidth(candidate, font, size) <= width:
                 line = candidate
-            else:
+                continue
+            if line:
                 lines.append(line)
-                line = word
+            *whole, line = _break_word(word, font, size, width)
+            lines.extend(whole)
         lines.append(line)
     return lines
+
+
+def _break_word(word: str, font: str, size: float, width: float) -> list[str]:
+    """A word wider than the line (a personal link, above all) in pieces that
+    fit: printers leave the edge of the paper blank, so what runs past the
+    margin is lost. A piece ends after a "/" where one is near, so a link is
+    read and typed in its own parts."""
+    pieces: list[str] = []
+    while stringWidth(word, font, size) > width:
+        fits = 1
+        while fits < len(word) and stringWidth(word[: fits + 1], font, size) <= width:
+            fits += 1
+        slash = word.rfind("/", 0, fits)
+        cut = slash + 1 if slash >= fits // 2 else fits
+        pieces.append(word[:cut])
+        word = word[cut:]
+    pieces.append(word)
+    return pieces
 
 
 def _initials(given_names: str) -> str:

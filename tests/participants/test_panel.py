@@ -299,6 +299,36 @@ def test_it_makes_one_letter_per_member_and_alternate() -> None:
     assert "Dear Persoon Nummer1," in english and "Good news" in english
 
 
+@pytest.mark.django_db
+def test_the_personal_link_in_a_letter_stays_inside_the_margins(settings: Any) -> None:
+    """Printers leave the paper's edge blank: a link that runs past the margin
+    is lost. A long site address still prints whole, over more lines."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    settings.SITE_URL = "https://www.burgerberaad-drugsbeleid.tweedekamer.example"
+    panel = make_panel()
+    pdf, _pages = services.panel_letters_pdf(assembly=panel.assembly)
+    right_margin = 210 * mm - 20 * mm
+    pieces: list[str] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
+        if not text.strip():
+            return
+        name = font.get("/BaseFont", "") if font else ""
+        if "Courier" in str(name):
+            pieces.append(text.strip())
+            width = stringWidth(text, "Courier", size)
+            assert tm[4] + width <= right_margin + 0.01, text
+
+    PdfReader(BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    url = services.panel_respond_url(panel.member(0))
+    assert len(pieces) > 1 and "".join(pieces) == url
+
+
 # ------------------------------------------------------------------------- answers
 
 
