@@ -15,7 +15,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
 
-from assembly.models import TAKING_PART, Assembly, MailboxMessage, Role, RoleKind, User
+from assembly.models import (
+    ROLES_GIVEN_BY_HAND,
+    TAKING_PART,
+    Assembly,
+    MailboxMessage,
+    Role,
+    RoleKind,
+    User,
+)
 from assembly.selectors import is_organiser_anywhere, role_kinds_for
 from assembly.services import audit_record
 
@@ -63,8 +71,9 @@ def get_visible_assembly(*, user: User, slug: str) -> Assembly:
 
 
 def get_role_for_organiser(*, user: User, slug: str, role_id: int) -> Role:
+    """A role the roles page manages: a member's comes and goes with the panel."""
     assembly = get_assembly_for_organiser(user=user, slug=slug)
-    return get_object_or_404(Role, pk=role_id, assembly=assembly)
+    return get_object_or_404(Role, pk=role_id, assembly=assembly, kind__in=ROLES_GIVEN_BY_HAND)
 
 
 def check_can_create_assembly(*, user: User) -> None:

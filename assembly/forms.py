@@ -9,7 +9,7 @@ from django.db import connections
 from django.db.models import Field, IntegerField, ManyToManyField, Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from assembly.models import Assembly, RoleKind
+from assembly.models import ROLES_GIVEN_BY_HAND, Assembly
 
 
 class OneTimeForm(forms.Form):
@@ -125,9 +125,10 @@ class RoleGrantForm(forms.Form):
     full_name = forms.CharField(label=_("Naam"), max_length=200, required=False)
     kind = forms.ChoiceField(
         label=_("Rol"),
-        choices=RoleKind.choices,
+        choices=[(kind.value, kind.label) for kind in ROLES_GIVEN_BY_HAND],
         help_text=_(
-            "Balie: voor vrijwilligers bij de ingang. Zij melden deelnemers aan op een "
+            "Deelnemers staan hier niet: zij krijgen hun toegang als zij ja zeggen na de "
+            "loting. Balie: voor vrijwilligers bij de ingang. Zij melden deelnemers aan op een "
             "weekend en zien verder niets. Zij loggen in met een code per e-mail."
         ),
     )

@@ -256,6 +256,11 @@ STAFF_ROLES = frozenset({RoleKind.ORGANISER, RoleKind.CHAIR, RoleKind.GRIFFIE})
 # checks members in on a weekend and sees nothing else of the assembly.
 TAKING_PART = frozenset(RoleKind) - {RoleKind.DESK}
 
+# Members are drawn by lot: their role comes with a "yes" on the panel and
+# goes when they stop (participants/services/panel.py), never by hand on the
+# roles page, so nobody takes part without having been drawn.
+ROLES_GIVEN_BY_HAND = tuple(kind for kind in RoleKind if kind != RoleKind.MEMBER)
+
 
 class Role(models.Model):
     """A person's role in one assembly. One person can hold several."""

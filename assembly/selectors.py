@@ -9,6 +9,7 @@ from typing import TypeVar
 from django.db.models import Count, Model, QuerySet
 
 from assembly.models import (
+    ROLES_GIVEN_BY_HAND,
     STAFF_ROLES,
     Assembly,
     AuditEvent,
@@ -51,8 +52,9 @@ def assemblies_with_roles_for(*, user: User) -> list[tuple[Assembly, list[str]]]
 
 
 def role_list_for(*, assembly: Assembly) -> QuerySet[Role]:
+    """The roles given by hand; members are listed on the panel's own page."""
     return (
-        Role.objects.filter(assembly=assembly)
+        Role.objects.filter(assembly=assembly, kind__in=ROLES_GIVEN_BY_HAND)
         .select_related("user")
         .order_by("kind", "user__email")
     )

@@ -16,7 +16,12 @@ from django.utils import timezone
 from assembly import access
 from assembly import selectors as assembly_selectors
 from assembly.models import RoleKind, User
-from participants import selectors_attendance, selectors_invitations, selectors_money
+from participants import (
+    selectors_attendance,
+    selectors_invitations,
+    selectors_money,
+    selectors_selection,
+)
 from participants.services.registration import registration_is_open
 from recommendations import access_drafting
 from sessions import selectors as session_selectors
@@ -104,6 +109,12 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "next_weekend": next_weekend,
             "weekends_done": sum(1 for w in weekends if w.ends_on < today),
             "role_counts": role_counts,
+            # The panel, not the member accounts: members on paper have none.
+            "members_taking_part": selectors_selection.members_taking_part_count(
+                assembly=assembly
+            )
+            if kinds & {RoleKind.CHAIR, RoleKind.GRIFFIE, RoleKind.ORGANISER}
+            else None,
             "setup_steps": setup_steps,
             "seat": seat,
             "can_draft": can_draft,

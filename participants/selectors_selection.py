@@ -258,6 +258,14 @@ class QuotaLabels:
         return self.values.get(category, {}).get(value, value)
 
 
+def members_taking_part_count(*, assembly: Assembly) -> int:
+    """Seats on the panel taken now: members who said yes and have not stopped,
+    on paper or with an account."""
+    return PanelMember.objects.filter(
+        assembly=assembly, kind=PanelMember.Kind.MEMBER, status=PanelMember.Status.CONFIRMED
+    ).count()
+
+
 def confirmed_members_on_paper(*, assembly: Assembly) -> QuerySet[PanelMember]:
     """Members taking part without an account or e-mail address: what others
     get by e-mail reaches them by post, at the desk or on paper."""

@@ -96,3 +96,41 @@ def test_giving_a_role_someone_already_has_says_so_and_sends_nothing(
     assert "De rol is gegeven" not in page
     assert OutboxEmail.objects.filter(to="nieuw@example.org").count() == 1
     assert Role.objects.filter(user__email="nieuw@example.org").count() == 1
+
+
+def test_the_member_role_comes_from_the_panel_not_from_the_roles_page(
+    client: Client, cast: Cast
+) -> None:
+    """Nobody takes part without having been drawn: the roles page neither
+    gives nor takes away the member role, and does not list members."""
+    client.force_login(cast.users["organiser"])
+    page = client.get("/b/drugsbeleid/beheer/rollen/").content.decode()
+    assert 'value="member"' not in page and 'value="facilitator"' in page
+    assert cast.users["member"].email not in page
+
+    refused = client.post(
+        "/b/drugsbeleid/beheer/rollen/",
+        {"email": "niet-geloot@example.org", "kind": RoleKind.MEMBER},
+    )
+    assert refused.status_code == 200 and 'id="id_kind_error"' in refused.content.decode()
+    assert not Role.objects.filter(user__email="niet-geloot@example.org").exists()
+
+    member_role = Role.objects.get(user=cast.users["member"], kind=RoleKind.MEMBER)
+    response = client.post(f"/b/drugsbeleid/beheer/rollen/{member_role.pk}/intrekken/")
+    assert response.status_code == 404
+    assert Role.objects.filter(pk=member_role.pk).exists()
+
+
+def test_the_dashboard_counts_seats_on_the_panel_not_member_accounts(
+    client: Client, cast: Cast
+) -> None:
+    from participants.selectors_selection import members_taking_part_count
+
+    taking_part = members_taking_part_count(assembly=cast.assembly)
+    RoleFactory(user=UserFactory(), assembly=cast.assembly, kind=RoleKind.MEMBER)
+    client.force_login(cast.users["organiser"])
+    page = client.get("/b/drugsbeleid/mijn/").content.decode()
+    target = cast.assembly.members_target
+    accounts = Role.objects.filter(assembly=cast.assembly, kind=RoleKind.MEMBER).count()
+    assert accounts != taking_part
+    assert f"<td>{taking_part} van {target}</td>" in page
