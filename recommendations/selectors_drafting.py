@@ -33,7 +33,7 @@ CLOSED = (Status.WITHDRAWN, Status.MERGED)
 
 def _with_counts(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
     return queryset.select_related("table__round__weekend", "weekend").annotate(
-        open_amendments=Count("amendments", filter=Q(amendments__status="proposed")),
+        open_amendments=Count("amendments", filter=Q(amendments__status="proposed"), distinct=True),
         version_count=Count("versions", distinct=True),
     )
 

@@ -182,6 +182,25 @@ def test_submitting_puts_it_last_in_the_plenary_and_ends_editing(world: World) -
         services.recommendation_edit(recommendation=first, title="X", text="Y", actor=None)
 
 
+def test_one_open_amendment_counts_once_however_many_versions_there_are(
+    world: World,
+) -> None:
+    from recommendations import access_drafting, selectors_drafting
+
+    recommendation = draft(world)
+    services.recommendation_edit(
+        recommendation=recommendation, title="T", text="Nieuw", base_version=1, actor=None
+    )
+    services.recommendation_submit(recommendation=recommendation, actor=None)
+    services.amendment_propose(
+        recommendation=recommendation, proposed_text="Anders", table=world.other,
+        actor=world.user("chair"),
+    )
+    viewer = access_drafting.viewer_for(user=world.user("chair"), assembly=recommendation.assembly)
+    [shown] = selectors_drafting.overview(viewer=viewer).plenary
+    assert (shown.version_count, shown.open_amendments) == (2, 1)
+
+
 def test_an_accepted_amendment_becomes_the_text_as_a_new_version(world: World) -> None:
     recommendation = submitted(world)
     amendment = services.amendment_propose(
