@@ -212,6 +212,8 @@ class PaperCount(models.Model):
     )
     confirmed_at = models.DateTimeField(_("bevestigd op"), null=True, blank=True)
     rejected_at = models.DateTimeField(_("afgekeurd op"), null=True, blank=True)
+    # Set on a correction of a result already fixed; shown with the new result.
+    reason = models.TextField(_("reden van de correctie"), blank=True)
 
     class Meta:
         verbose_name = _("papieren telling")

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -514,28 +514,35 @@ def check_counts(*, ballot: Ballot, counts: Counts) -> None:
 @transaction.atomic
 def ballot_result_correct(
     *, ballot: Ballot, counts: Counts, reason: str, actor: User
-) -> BallotResult:
-    """A correction: a new result that supersedes the current one; the old row stays."""
+) -> PaperCount:
+    """A correction of a paper ballot's result: a new count with its reason.
+    Like the first count, it counts once a second person confirms it
+    (paper_count_confirm); then it supersedes the result, and the old row stays.
+
+    An electronic ballot's result is the votes stored in it: nobody types it
+    over, or one person could publish votes that were never cast."""
     ballot = _locked(ballot)
     previous = current_result(ballot=ballot)
     if previous is None:
         raise BallotRefused(_("Deze stemming heeft nog geen uitslag om te corrigeren."))
+    if ballot.method != Ballot.Method.PAPER:
+        raise BallotRefused(
+            _(
+                "Bij een elektronische stemming telt het systeem de opgeslagen stemmen. "
+                "Die uitslag kan niemand met de hand veranderen."
+            )
+        )
     if not reason.strip():
         raise BallotRefused(_("Schrijf op waarom de uitslag wordt gecorrigeerd."))
     check_counts(ballot=ballot, counts=counts)
-    BallotResult.objects.select_for_update().filter(pk=previous.pk).first()
-    try:
-        with transaction.atomic():
-            return _fix_result(
-                ballot=ballot,
-                counts=counts,
-                actor=actor,
-                supersedes=previous,
-                reason=reason.strip(),
-            )
-    except IntegrityError as error:
-        # Someone else corrected the same result a moment earlier.
-        raise BallotRefused(_("De uitslag is net al gecorrigeerd. Kijk opnieuw.")) from error
+    if result_build(ballot=ballot, counts=counts, actor=None).counts_hash == previous.counts_hash:
+        raise BallotRefused(
+            _("Deze aantallen zijn gelijk aan de uitslag. Er is niets te corrigeren.")
+        )
+    return _count_create(
+        ballot=ballot, counts=counts, actor=actor, reason=reason.strip(),
+        action="ballots.correction_enter",
+    )
 
 
 # ---------------------------------------------------------------- paper ballots
@@ -553,6 +560,14 @@ def paper_count_enter(*, ballot: Ballot, counts: Counts, actor: User) -> PaperCo
             _("De uitslag ligt al vast. Een fout herstelt u met een correctie, met een reden.")
         )
     check_counts(ballot=ballot, counts=counts)
+    return _count_create(
+        ballot=ballot, counts=counts, actor=actor, action="ballots.paper_count_enter"
+    )
+
+
+def _count_create(
+    *, ballot: Ballot, counts: Counts, actor: User, action: str, reason: str = ""
+) -> PaperCount:
     # An earlier count that nobody confirmed is replaced by this one.
     PaperCount.objects.filter(
         ballot=ballot, confirmed_at__isnull=True, rejected_at__isnull=True
@@ -564,11 +579,11 @@ def paper_count_enter(*, ballot: Ballot, counts: Counts, actor: User) -> PaperCo
         votes_abstain=counts.votes_abstain,
         invalid=counts.invalid,
         rankings=[{"ranking": list(r), "count": n} for r, n in counts.piles],
+        reason=reason,
         entered_by=actor,
     )
-    audit_record(
-        action="ballots.paper_count_enter", assembly=ballot.assembly, actor=actor, target=count
-    )
+    # The reason is public with the result; the log keeps ids only.
+    audit_record(action=action, assembly=ballot.assembly, actor=actor, target=count)
     return count
 
 
@@ -599,8 +614,10 @@ def _locked_count(count: PaperCount, actor: User) -> PaperCount:
 
 @transaction.atomic
 def paper_count_confirm(*, count: PaperCount, actor: User) -> PaperCount:
-    """A second pair of eyes agrees with the chair's count. It changes nothing:
-    the chair then fixes the result from the confirmed count."""
+    """A second pair of eyes agrees with the chair's count. A first count
+    changes nothing yet: the chair then fixes the result from it. A correction
+    supersedes the result now, with the reason the chair gave."""
+    ballot = _locked(count.ballot)
     count = _locked_count(count, actor)
     count.confirmed_by = actor
     count.confirmed_at = timezone.now()
@@ -611,6 +628,15 @@ def paper_count_confirm(*, count: PaperCount, actor: User) -> PaperCount:
         actor=actor,
         target=count,
     )
+    previous = current_result(ballot=ballot)
+    if previous is not None:
+        _fix_result(
+            ballot=ballot,
+            counts=paper_counts_of(count),
+            actor=actor,
+            supersedes=previous,
+            reason=count.reason or _("Correctie van de telling"),
+        )
     return count
 
 

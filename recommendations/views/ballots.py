@@ -363,12 +363,13 @@ def paper_count_confirm(
     except services.BallotRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(
-            request,
-            _("U hebt de telling afgekeurd. De voorzitter telt opnieuw.")
-            if reject
-            else _("U hebt de telling bevestigd. De voorzitter kan de uitslag nu vastleggen."),
-        )
+        if reject:
+            done = _("U hebt de telling afgekeurd. De voorzitter telt opnieuw.")
+        elif count.reason:
+            done = _("U hebt de correctie bevestigd. De nieuwe uitslag geldt nu.")
+        else:
+            done = _("U hebt de telling bevestigd. De voorzitter kan de uitslag nu vastleggen.")
+        messages.success(request, done)
     return redirect(_detail_url(count.ballot))
 
 
@@ -411,7 +412,11 @@ def ballot_correct(request: HttpRequest, slug: str, number: int) -> HttpResponse
             form.add_error(None, str(refused))
         else:
             messages.success(
-                request, _("De correctie is vastgelegd. De oude uitslag blijft zichtbaar.")
+                request,
+                _(
+                    "De correctie is ingevoerd. Een tweede persoon moet haar controleren. "
+                    "Daarna vervangt zij de uitslag. De oude uitslag blijft zichtbaar."
+                ),
             )
             return redirect(_detail_url(ballot))
     return render(
