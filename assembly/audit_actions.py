@@ -28,6 +28,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "attendance.times_noted": _("Later gekomen of eerder weggegaan: tijd genoteerd"),
     "ballots.cancel": _("Stemming afgebroken"),
     "ballots.close": _("Stemming gesloten"),
+    "ballots.correction_enter": _("Correctie van een uitslag ingevuld, wacht op controle"),
     "ballots.create": _("Stemming klaargezet"),
     "ballots.open": _("Stemming geopend"),
     "ballots.paper_count_confirm": _("Telling van de papieren stembriefjes bevestigd"),

@@ -539,10 +539,12 @@ def ballot_result_correct(
         raise BallotRefused(
             _("Deze aantallen zijn gelijk aan de uitslag. Er is niets te corrigeren.")
         )
-    return _count_create(
-        ballot=ballot, counts=counts, actor=actor, reason=reason.strip(),
-        action="ballots.correction_enter",
+    count = _count_create(ballot=ballot, counts=counts, actor=actor, reason=reason.strip())
+    # The reason is public with the result; the log keeps ids only.
+    audit_record(
+        action="ballots.correction_enter", assembly=ballot.assembly, actor=actor, target=count
     )
+    return count
 
 
 # ---------------------------------------------------------------- paper ballots
@@ -560,14 +562,14 @@ def paper_count_enter(*, ballot: Ballot, counts: Counts, actor: User) -> PaperCo
             _("De uitslag ligt al vast. Een fout herstelt u met een correctie, met een reden.")
         )
     check_counts(ballot=ballot, counts=counts)
-    return _count_create(
-        ballot=ballot, counts=counts, actor=actor, action="ballots.paper_count_enter"
+    count = _count_create(ballot=ballot, counts=counts, actor=actor)
+    audit_record(
+        action="ballots.paper_count_enter", assembly=ballot.assembly, actor=actor, target=count
     )
+    return count
 
 
-def _count_create(
-    *, ballot: Ballot, counts: Counts, actor: User, action: str, reason: str = ""
-) -> PaperCount:
+def _count_create(*, ballot: Ballot, counts: Counts, actor: User, reason: str = "") -> PaperCount:
     # An earlier count that nobody confirmed is replaced by this one.
     PaperCount.objects.filter(
         ballot=ballot, confirmed_at__isnull=True, rejected_at__isnull=True
@@ -582,8 +584,6 @@ def _count_create(
         reason=reason,
         entered_by=actor,
     )
-    # The reason is public with the result; the log keeps ids only.
-    audit_record(action=action, assembly=ballot.assembly, actor=actor, target=count)
     return count
 
 
