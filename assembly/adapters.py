@@ -6,6 +6,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from assembly import selectors, services
 from assembly.client_address import client_ip
@@ -14,6 +15,20 @@ from assembly.models import User, offered_language
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     """Nobody signs up on their own: organisers give roles, citizens register by code."""
+
+    # Say what to do next, not only what went wrong: after three wrong codes
+    # allauth ends the attempt and sends the person back to ask for a new code.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "incorrect_code": _(
+            "Deze code klopt niet. Kijk of u de code uit de laatste e-mail hebt overgenomen."
+        ),
+        "too_many_login_attempts": _(
+            "Dat ging te vaak mis. Logt u in met een code? Vraag dan hieronder een nieuwe "
+            "code aan. Logt u in met een wachtwoord? Probeer het dan over een paar minuten "
+            "opnieuw."
+        ),
+    }
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False

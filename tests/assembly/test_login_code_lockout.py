@@ -24,6 +24,7 @@ def _empty_rate_limits() -> Iterator[None]:
     yield
     cache.clear()
 
+
 REQUEST = "/accounts/login/code/"
 CONFIRM = "/accounts/login/code/confirm/"
 
@@ -72,19 +73,70 @@ def test_asking_for_codes_again_and_again_is_limited(cast: Cast) -> None:
 
 def test_the_login_pages_offer_one_way_forward_and_a_quieter_way_back(cast: Cast) -> None:
     """One "forgot your password" link on the login page (it was there twice);
-    on the code page "Bevestigen" is the main button and "Annuleren", which
-    ends the login, looks secondary and stands apart from it."""
+    on the code page "Inloggen" is the main button, and asking for a new code
+    or starting again with another address look secondary."""
     client = Client()
     login = client.get("/accounts/login/").content.decode()
     assert login.count('href="/accounts/password/reset/"') == 1
     client.post(REQUEST, {"email": cast.users["member"].email})
     page = client.get(CONFIRM).content.decode()
-    group = page[page.index('<div class="button-group">') :]
-    confirm = re.search(r"<button\s([^>]*)>\s*Bevestigen", group)
-    cancel = re.search(r"<button\s([^>]*)>\s*Annuleren", group)
-    assert confirm and cancel, group[:800]
-    assert "secondary" not in confirm.group(1)
-    assert 'class="secondary"' in cancel.group(1)
+    assert cast.users["member"].email in page and "De code werkt 10 minuten." in page
+    assert "Na 3 keer een verkeerde code vraagt u een nieuwe code aan." in page
+    buttons = dict(
+        (label.strip(), attributes)
+        for attributes, label in re.findall(r"<button\s([^>]*)>([^<]+)</button>", page)
+    )
+    assert "secondary" not in buttons["Inloggen"]
+    assert 'class="secondary"' in buttons["Stuur een nieuwe code"]
+    assert 'class="secondary"' in buttons["Opnieuw beginnen"]
+
+
+def test_someone_who_typed_the_wrong_address_can_start_again(cast: Cast) -> None:
+    """The code went to a mistyped address: the code page no longer holds the
+    person there; "Opnieuw beginnen" leads back to the empty request form."""
+    client = Client()
+    client.post(REQUEST, {"email": "deelnemr@example.org"})
+    assert client.get(REQUEST).url == CONFIRM  # allauth keeps the login going
+    page = client.get(CONFIRM).content.decode()
+    restart = re.search(
+        r'<form method="post" action="(/accounts/logout/)">(.*?)</form>', page, re.S
+    )
+    assert restart and f'name="next" value="{REQUEST}"' in restart.group(2)
+    back = client.post(restart.group(1), {"next": REQUEST})
+    assert back.status_code == 302 and back.url == REQUEST
+    form = client.get(REQUEST)
+    assert form.status_code == 200 and 'name="email"' in form.content.decode()
+    client.post(REQUEST, {"email": cast.users["member"].email})
+    client.post(CONFIRM, {"code": _emailed_code()})
+    assert _logged_in(client)
+
+
+def test_a_wrong_code_says_what_to_do_and_the_third_sends_back_for_a_new_one(
+    cast: Cast,
+) -> None:
+    client = Client()
+    client.post(REQUEST, {"email": cast.users["member"].email})
+    wrong = "AAAA-AAAA" if _emailed_code() != "AAAA-AAAA" else "BBBB-BBBB"
+    first = client.post(CONFIRM, {"code": wrong}).content.decode()
+    assert "Deze code klopt niet." in first
+    client.post(CONFIRM, {"code": wrong})
+    third = client.post(CONFIRM, {"code": wrong}, follow=True)
+    assert third.redirect_chain[-1][0] == REQUEST
+    assert "Vraag dan hieronder een nieuwe code aan." in third.content.decode()
+
+
+def test_a_new_code_can_be_asked_for_on_the_code_page(cast: Cast) -> None:
+    client = Client()
+    client.post(REQUEST, {"email": cast.users["member"].email})
+    old = _emailed_code()
+    client.post(CONFIRM, {"action": "resend"})
+    assert len(mail.outbox) == 2
+    new = _emailed_code()
+    assert new != old  # a new random code of eight characters
+    client.post(CONFIRM, {"code": old})
+    assert not _logged_in(client)
+    client.post(CONFIRM, {"code": new})
+    assert _logged_in(client)
 
 
 @pytest.mark.parametrize("persona", ["organiser", "chair", "griffie"])
