@@ -170,6 +170,19 @@ class DemoPerson:
     urbanisation: str
 
 
+DEMO_DIETS = ("vegetarisch", "halal", "geen noten", "veganistisch", "glutenvrij")
+
+
+def _demo_needs(rng: random.Random) -> dict[str, object]:
+    """About one in five needs something: food most often, then help."""
+    return {
+        "diet": rng.choice(DEMO_DIETS) if rng.random() < 0.15 else "",
+        "needs_mobility": rng.random() < 0.03,
+        "needs_childcare": rng.random() < 0.04,
+        "needs_language_help": rng.random() < 0.02,
+    }
+
+
 def demo_people(rng: random.Random, size: int = POOL_SIZE) -> list[DemoPerson]:
     """The pool without the database: PROFILES answer profiles, each shared by
     size / PROFILES respondents. Profiles come in pairs living in the same
@@ -226,6 +239,9 @@ def seed_pool(assembly: Assembly, size: int = POOL_SIZE) -> int:
         q.key: q.choice_list() for q in AttitudeQuestion.objects.filter(assembly=assembly)
     }
     people = demo_people(rng, size)
+    # Needs from a random stream of their own: the lottery's draws stay as
+    # they were, and the organisers' needs page has something to show.
+    needs_rng = random.Random(f"{SEED}-needs")
     for index, person in enumerate(people, start=1):
         household = person.household
         province, _w, municipality, prefix, _urban = person.place
@@ -259,6 +275,7 @@ def seed_pool(assembly: Assembly, size: int = POOL_SIZE) -> int:
                 "attitude_answers": {
                     k: rng.choice(choices) for k, choices in question_choices.items() if choices
                 },
+                **_demo_needs(needs_rng),
             }
         )
     residents = Resident.objects.bulk_create(residents)

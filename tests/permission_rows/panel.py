@@ -38,7 +38,22 @@ def _with_panel(cast: Cast) -> dict[str, Any]:
 
 ORGANISER_REDIRECT = staff_only({"organiser"}, status=302)
 
+def _own_seat(cast: Cast) -> dict[str, Any]:
+    from participants.models import PanelMember
+    from tests.participants.test_attendance import confirmed_members
+
+    member = confirmed_members(cast.assembly, 1)[0]
+    PanelMember.objects.filter(pk=member.pk).update(user=cast.users["member"])
+    return SLUG(cast)
+
+
 ROWS: dict[str, Row] = {
+    # A member's own needs; the member persona needs a seat on the panel.
+    "participants:my_needs": Row(staff_only({"member"}), kwargs=_own_seat),
+    "participants:needs_overview": Row(staff_only({"organiser"}), kwargs=SLUG),
+    "participants:needs_export": Row(
+        staff_only({"organiser"}), kwargs=lambda cast: {**SLUG(cast), "fmt": "csv"}
+    ),
     "participants:panel_list": Row(staff_only({"organiser", "chair"}), kwargs=_with_panel),
     "participants:panel_notify": Row(
         ORGANISER_REDIRECT,
