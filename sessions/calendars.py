@@ -59,6 +59,17 @@ def _location(weekend: Weekend, room: str = "") -> str:
     return ", ".join(part.strip() for part in parts if part and part.strip())
 
 
+def session_summary(session: Session) -> str:
+    """The event's title: the session's, with its kind where that adds
+    something ("Leven met verslaving (Uitleg door deskundigen)"), not
+    "Pauze (Pauze)" or "Vragen aan de deskundigen (Vragen aan deskundigen)"."""
+    title, kind = session.shown_title, str(session.get_kind_display())
+    first_word = kind.split()[0].casefold() if kind.split() else ""
+    if not first_word or title.casefold().startswith(first_word):
+        return title
+    return f"{title} ({kind})"
+
+
 def _session_event(
     session: Session, weekend: Weekend, zone: zoneinfo.ZoneInfo, stamp: dt.datetime
 ) -> Event:
@@ -69,7 +80,7 @@ def _session_event(
     event.add("last-modified", session.updated_at.astimezone(dt.UTC))
     event.add("dtstart", timezone.localtime(session.starts_at, zone))
     event.add("dtend", timezone.localtime(session.ends_at, zone))
-    summary = f"{session.shown_title} ({session.get_kind_display()})"
+    summary = session_summary(session)
     if session.cancelled_at is not None:
         # STATUS tells calendar apps; the word tells the reader whose app shows it anyway.
         event.add("status", "CANCELLED")

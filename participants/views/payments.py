@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -363,8 +364,6 @@ def payments_confirmations(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @access.personal_data_view
 def payments_statements(request: HttpRequest, slug: str) -> HttpResponse:
-    from django.utils import timezone
-
     assembly = _organiser(request, slug)
     form = StatementYearForm(request.GET)
     year = timezone.localdate().year
@@ -385,7 +384,12 @@ def payments_statements(request: HttpRequest, slug: str) -> HttpResponse:
 def _statement_response(member: PanelMember, year: int) -> HttpResponse:
     if not 2000 <= year <= 2100:
         raise Http404
-    pdf = statement_pdf(selectors.year_figures(member=member, year=year))
+    figures = selectors.year_figures(member=member, year=year)
+    # An empty statement for a year still to come would look like a real one
+    # to a benefits office. This year's may be empty: "nothing received".
+    if year > timezone.localdate().year and not figures.months and not figures.paid:
+        raise Http404
+    pdf = statement_pdf(figures)
     return private_download(pdf, PDF, f"jaaroverzicht-{year}.pdf")
 
 

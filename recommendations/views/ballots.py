@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -243,7 +244,11 @@ def ballot_live(request: HttpRequest, slug: str, number: int) -> JsonResponse:
             "done": marks,
             "total": present,
             "status": "running" if ballot.status == Ballot.Status.OPEN else "done",
-            "label": _("%(votes)s van de %(present)s aanwezige deelnemers hebben gestemd.")
+            "label": ngettext(
+                "%(votes)s van de %(present)s aanwezige deelnemers heeft gestemd.",
+                "%(votes)s van de %(present)s aanwezige deelnemers hebben gestemd.",
+                marks,
+            )
             % {"votes": marks, "present": present},
         }
     )

@@ -166,3 +166,23 @@ def test_an_organiser_gets_no_statement_of_another_assemblys_member(cast: Cast) 
         )
     )
     assert response.status_code == 404
+
+
+def test_no_empty_statement_for_a_year_still_to_come(cast: Cast) -> None:
+    """An empty statement for next year would look real to a benefits office;
+    this year's may be empty ("nothing received")."""
+    import datetime as dt
+
+    _member_with_money(cast)
+    client = Client()
+    client.force_login(cast.users["member"])
+    this_year = dt.date.today().year
+
+    def status(year: int) -> int:
+        url = reverse(
+            "participants:my_statement_pdf", kwargs={"slug": cast.assembly.slug, "year": year}
+        )
+        return client.get(url).status_code
+
+    assert status(this_year + 5) == 404
+    assert status(this_year) == 200

@@ -801,7 +801,10 @@ def test_the_chair_opens_closes_and_sees_the_result_and_its_chart(cast: Cast) ->
     assert Ballot.objects.get(pk=ballot.pk).status == "prepared"
     chair.post(reverse("recommendations:ballot_open", kwargs=kwargs), {"confirm": "on"})
     assert Ballot.objects.get(pk=ballot.pk).status == "open"
-    cast_votes(ballot, members[:3], ["for", "for", "against"])
+    cast_votes(ballot, members[:1], ["for"])
+    one = chair.get(reverse("recommendations:ballot_live", kwargs=kwargs)).json()
+    assert one["label"] == "1 van de 4 aanwezige deelnemers heeft gestemd."
+    cast_votes(ballot, members[1:3], ["for", "against"])
     live = chair.get(reverse("recommendations:ballot_live", kwargs=kwargs)).json()
     assert live == {
         "done": 3,

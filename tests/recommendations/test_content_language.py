@@ -43,3 +43,22 @@ def test_the_public_results_mark_the_recommendations_text_as_dutch(cast: Cast) -
 
     dutch = Client().get(url).content.decode()
     assert 'lang="nl">' not in dutch.split("<main", 1)[1]
+
+
+@pytest.mark.django_db
+def test_the_members_ballot_pages_mark_the_dutch_ballot_text(cast: Cast) -> None:
+    from participants.models import PanelMember
+    from tests.recommendations.test_ballots import open_ballot, voters
+
+    members = voters(cast.assembly, 2)
+    PanelMember.objects.filter(pk=members[0].pk).update(user=cast.users["member"])
+    ballot = open_ballot(cast)
+    english = Client()
+    english.force_login(cast.users["member"])
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    kwargs = {"slug": cast.assembly.slug}
+    listing = english.get(reverse("recommendations:vote_list", kwargs=kwargs)).content.decode()
+    assert f'<h3><span lang="nl">{ballot.title}</span></h3>' in listing
+    vote_url = reverse("recommendations:vote", kwargs={**kwargs, "number": ballot.number})
+    confirm = english.post(vote_url, {"choice": "for"}).content.decode()
+    assert f'<h2><span lang="nl">{ballot.title}</span></h2>' in confirm

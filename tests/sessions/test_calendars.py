@@ -266,3 +266,22 @@ def test_the_english_programme_page_offers_the_feed_in_english(cast: Cast) -> No
     assert f'href="{feed}"' in Client().get(page_url).content.decode()
     dutch = _parse(Client().get(feed, {"taal": "xx"}).content)
     assert "Opening (Plenair)" in {str(event["SUMMARY"]) for event in dutch.walk("VEVENT")}
+
+
+@pytest.mark.parametrize(
+    ("title", "kind", "summary"),
+    [
+        ("Pauze", "break", "Pauze"),
+        ("Vragen aan de deskundigen", "questions", "Vragen aan de deskundigen"),
+        ("Tafelgesprek", "tables", "Tafelgesprek"),
+        ("Plenaire opening", "plenary", "Plenaire opening"),
+        ("Leven met verslaving", "briefing", "Leven met verslaving (Uitleg door deskundigen)"),
+        ("Lunch", "break", "Lunch (Pauze)"),
+    ],
+)
+def test_an_event_names_its_kind_only_where_the_title_does_not(
+    title: str, kind: str, summary: str
+) -> None:
+    from sessions.calendars import session_summary
+
+    assert session_summary(Session(title=title, kind=kind)) == summary
