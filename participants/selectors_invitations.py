@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, OuterRef, Subquery, When
+from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -25,6 +25,15 @@ from participants.models import (
 
 def invitations_exist(*, assembly: Assembly) -> bool:
     return Invitation.objects.filter(assembly=assembly).exists()
+
+
+def invitations_sent(*, assembly: Assembly) -> bool:
+    """Whether letters or e-mails went out: they name the registration deadline."""
+    return (
+        Invitation.objects.filter(assembly=assembly)
+        .filter(Q(letter_produced_at__isnull=False) | Q(email_claimed_at__isnull=False))
+        .exists()
+    )
 
 
 def invitation_status_counts(*, assembly: Assembly) -> list[tuple[str, str, int]]:

@@ -32,6 +32,7 @@ from participants.selectors_attendance import (
     weekend_for_day,
 )
 from sessions.models import Weekend
+from sessions.selectors import programme_day_bounds
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +170,35 @@ def check_in_undo(*, member: PanelMember, day: dt.date, actor: User | None) -> b
     return True
 
 
+def _check_within_programme(
+    member: PanelMember, day: dt.date, arrived: dt.time | None, left: dt.time | None
+) -> None:
+    """Coming after the day's programme ended, or leaving before it began,
+    is a typing error (23:00 for 13:00): it would count as a day present for
+    no hours at all."""
+    bounds = programme_day_bounds(assembly=member.assembly).get(day)
+    if bounds is None:
+        return
+    start, end = bounds
+    span = {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
+    if arrived is not None and arrived >= end:
+        raise AttendanceRefused(
+            _(
+                "Om %(time)s was het programma van die dag al voorbij (%(start)s – %(end)s). "
+                "Kijk de tijd van komen na."
+            )
+            % {"time": arrived.strftime("%H:%M"), **span}
+        )
+    if left is not None and left <= start:
+        raise AttendanceRefused(
+            _(
+                "Om %(time)s was het programma van die dag nog niet begonnen "
+                "(%(start)s – %(end)s). Kijk de tijd van weggaan na."
+            )
+            % {"time": left.strftime("%H:%M"), **span}
+        )
+
+
 @transaction.atomic
 def check_in_times_set(
     *,
@@ -184,6 +214,7 @@ def check_in_times_set(
     came late was there: without a check-in yet, this checks them in."""
     if arrived_late_at and left_early_at and left_early_at <= arrived_late_at:
         raise AttendanceRefused(_("De tijd van weggaan moet na de tijd van komen liggen."))
+    _check_within_programme(member, day, arrived_late_at, left_early_at)
     check_in, _created = check_in_record(member=member, day=day, actor=actor, today=today)
     # Another desk may take this check-in back in the meantime: its undo
     # holds the row, and once it commits the row is gone.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -92,6 +94,17 @@ class ReminderScheduleForm(forms.Form):
         help_text=gettext_lazy("Het uur waarop de herinneringen weggaan, van 0 tot 23."),
     )
     enabled = forms.BooleanField(label=gettext_lazy("Herinneringen versturen"), required=False)
+
+    def clean_registration_deadline(self) -> dt.date | None:
+        deadline: dt.date | None = self.cleaned_data["registration_deadline"]
+        changed = deadline != self.initial.get("registration_deadline")
+        # A deadline that already passed closes the sign-up at once, and the
+        # reminders would fall on days gone by: a typing error, nearly always.
+        if changed and deadline is not None and deadline < timezone.localdate():
+            raise forms.ValidationError(
+                _("Deze datum is al voorbij. Kies vandaag of een dag later.")
+            )
+        return deadline
 
     def clean_days_before(self) -> list[int]:
         raw = self.cleaned_data["days_before"]
@@ -348,7 +361,18 @@ def reminder_schedule(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         deadline = form.cleaned_data["registration_deadline"]
         if deadline != assembly.registration_deadline:
+            old_deadline = assembly.registration_deadline
             assembly_update(assembly=assembly, fields={"registration_deadline": deadline})
+            if old_deadline is not None and selectors.invitations_sent(assembly=assembly):
+                messages.warning(
+                    request,
+                    _(
+                        "Let op: de brieven en e-mails die al weg zijn, noemen nog de oude "
+                        "datum (%(date)s). Laat dat de mensen weten, bijvoorbeeld met de "
+                        "herinnering."
+                    )
+                    % {"date": formats.date_format(old_deadline, "j F Y")},
+                )
         reminders.reminder_schedule_save(
             assembly=assembly,
             days_before=form.cleaned_data["days_before"],

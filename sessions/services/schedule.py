@@ -454,7 +454,51 @@ def _session_checked(
         room=session.room,
         exclude_ids=[session.pk] if session.pk else [],
     )
+    if chosen is not None:
+        speakers = chosen
+    elif session.pk:
+        speakers = list(session.experts.all())
+    else:
+        speakers = []
+    _check_experts_free(weekend, session, speakers)
     return chosen
+
+
+def _check_experts_free(weekend: Weekend, session: Session, experts: Sequence[Expert]) -> None:
+    """An expert speaks in one room at a time."""
+    if not experts or session.cancelled_at is not None:
+        return
+    busy = (
+        Session.objects.filter(
+            weekend=weekend,
+            starts_at__lt=session.ends_at,
+            ends_at__gt=session.starts_at,
+            cancelled_at=None,
+            experts__in=[expert.pk for expert in experts],
+        )
+        .exclude(pk=session.pk)
+        .prefetch_related("experts")
+        .order_by("starts_at")
+        .distinct()
+        .first()
+    )
+    if busy is None:
+        return
+    chosen = {expert.pk for expert in experts}
+    name = next(expert.name for expert in busy.experts.all() if expert.pk in chosen)
+    raise ScheduleRefused(
+        _(
+            "%(name)s spreekt dan al bij ‘%(title)s’ (%(start)s–%(end)s). "
+            "Kies een andere tijd of een andere deskundige."
+        )
+        % {
+            "name": name,
+            "title": busy.title,
+            "start": _clock(busy.starts_at),
+            "end": _clock(busy.ends_at),
+        },
+        field="experts",
+    )
 
 
 def _new_session(weekend: Weekend, data: Mapping[str, Any]) -> Session:

@@ -264,6 +264,37 @@ def test_it_notes_late_arrival_and_early_departure_and_checks_in() -> None:
 
 
 @pytest.mark.django_db
+def test_a_time_outside_the_days_programme_is_refused_as_a_typing_error() -> None:
+    """23:00 for 13:00: a member 'present' for no hours at all."""
+    from tests.participants.test_allowances import programme_day
+
+    assembly = AssemblyFactory()
+    (weekend,) = _past_weekends(assembly, 1, dt.date(2027, 6, 1))
+    member = confirmed_members(assembly, 1)[0]
+    day = weekend.starts_on
+    programme_day(weekend, day, dt.time(9, 30), dt.time(17))
+
+    def note(arrived: dt.time | None, left: dt.time | None) -> None:
+        services.check_in_times_set(
+            member=member,
+            day=day,
+            arrived_late_at=arrived,
+            left_early_at=left,
+            note="",
+            actor=None,
+            today=day,
+        )
+
+    with pytest.raises(services.AttendanceRefused, match="al voorbij \\(09:30 – 17:00\\)"):
+        note(dt.time(23, 0), None)
+    with pytest.raises(services.AttendanceRefused, match="nog niet begonnen"):
+        note(None, dt.time(6, 0))
+    assert not CheckIn.objects.filter(member=member).exists()
+    note(dt.time(13, 0), dt.time(16, 30))
+    assert CheckIn.objects.get(member=member).arrived_late_at == dt.time(13, 0)
+
+
+@pytest.mark.django_db
 def test_it_refuses_a_day_outside_any_weekend_a_future_day_and_a_non_member() -> None:
     assembly = AssemblyFactory()
     (weekend,) = _past_weekends(assembly, 1, dt.date(2027, 6, 1))

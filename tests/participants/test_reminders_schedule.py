@@ -166,3 +166,26 @@ def test_the_organiser_sees_the_reminders_of_the_old_deadline_apart(
     page = client.get(url)
     assert page.status_code == 200
     assert "Verschuift u de sluitingsdatum?" in page.content.decode()
+
+
+def test_a_deadline_in_the_past_is_refused_and_a_moved_one_is_flagged(
+    cast: Cast, invited: list[str]
+) -> None:
+    """The e-mails already name 20 January: moving the date is allowed (more
+    time to sign up), but the organiser is told the letters say otherwise; a
+    date already gone is a typing error."""
+    client = Client()
+    client.force_login(cast.users["organiser"])
+    url = reverse("participants:reminder_schedule", kwargs={"slug": cast.assembly.slug})
+    form = {"days_before": "7, 2", "hour": "9", "enabled": "on"}
+
+    past = client.post(url, {**form, "registration_deadline": "2020-01-01"})
+    assert past.status_code == 200
+    assert "Deze datum is al voorbij." in past.content.decode()
+    cast.assembly.refresh_from_db()
+    assert cast.assembly.registration_deadline == DEADLINE
+
+    moved = client.post(url, {**form, "registration_deadline": "2027-01-31"}, follow=True)
+    assert "noemen nog de oude datum (20 januari 2027)" in moved.content.decode()
+    cast.assembly.refresh_from_db()
+    assert cast.assembly.registration_deadline == dt.date(2027, 1, 31)

@@ -77,6 +77,45 @@ def test_it_allows_sessions_at_once_in_other_rooms_and_back_to_back(cast: Cast) 
     assert Session.objects.filter(weekend=w).count() == 3
 
 
+def test_an_expert_speaks_in_one_room_at_a_time(cast: Cast) -> None:
+    from sessions.models import Expert
+
+    w = weekend(cast.assembly, 1)
+    koster = Expert.objects.create(assembly=cast.assembly, name="Dr. Aisha Koster")
+    other = Expert.objects.create(assembly=cast.assembly, name="Dr. Bram de Vries")
+    briefing = make_session(w, (10, 30), (11, 15), title="Leven met verslaving", room="Zaal A")
+    briefing.experts.add(koster)
+    with pytest.raises(services.ScheduleRefused) as refusal:
+        services.session_create(
+            weekend=w,
+            data=_data(w.starts_on, (10, 40), (11, 0), room="Zaal X"),
+            experts=[koster],
+            actor=None,
+        )
+    assert refusal.value.field == "experts"
+    assert "Dr. Aisha Koster spreekt dan al bij ‘Leven met verslaving’ (10:30–11:15)" in str(
+        refusal.value
+    )
+    # Another expert at the same time, or the same expert right after: fine.
+    services.session_create(
+        weekend=w,
+        data=_data(w.starts_on, (10, 40), (11, 0), room="Zaal X"),
+        experts=[other],
+        actor=None,
+    )
+    later = services.session_create(
+        weekend=w,
+        data=_data(w.starts_on, (11, 15), (12, 0), room="Zaal X", title="Vragen"),
+        experts=[koster],
+        actor=None,
+    )
+    # Moving a session onto the expert's other talk is refused as well.
+    with pytest.raises(services.ScheduleRefused, match="spreekt dan al"):
+        services.session_update(
+            session=later, data={"starts_at": at(w.starts_on, 11, 0)}, actor=None
+        )
+
+
 def _weekend_of_the_change_to_summer_time(cast: Cast) -> Weekend:
     # Sunday 28 March 2027: at 02:00 the clock goes to 03:00.
     w = weekend(cast.assembly, 1)
