@@ -312,7 +312,9 @@ def allowances_compute(
 
 
 @transaction.atomic
-def allowances_approve(*, assembly: Assembly, weekend: Weekend, actor: User) -> int:
+def allowances_approve(
+    *, assembly: Assembly, weekend: Weekend, actor: User, today: dt.date | None = None
+) -> int:
     """Approve every earned day allowance of the weekend; returns how many.
 
     The weekend's members are recomputed first, so what gets approved is what
@@ -321,6 +323,16 @@ def allowances_approve(*, assembly: Assembly, weekend: Weekend, actor: User) -> 
     knows the caps; a second check beside it could disagree with it."""
     if weekend.assembly_id != assembly.pk:
         raise AllowancesRefused(_("Dit weekend hoort niet bij dit burgerberaad."))
+    # Approved money goes into the next payment batch: while the weekend
+    # lasts, a late check-in or an early leave could still change it.
+    if weekend.ends_on >= (today or timezone.localdate()):
+        raise AllowancesRefused(
+            _(
+                "Weekend %(number)s is nog niet voorbij. Keur de vergoedingen goed na de "
+                "laatste dag, als alle aanmeldingen en tijden kloppen."
+            )
+            % {"number": weekend.number}
+        )
     member_ids = set(
         CheckIn.objects.filter(weekend=weekend, member__assembly=assembly).values_list(
             "member_id", flat=True

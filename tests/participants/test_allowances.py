@@ -477,7 +477,10 @@ def test_the_member_sees_earned_approved_paid_and_what_was_capped(cast: Cast) ->
     attend(member, weekend)
     services.allowances_compute(assembly=cast.assembly, actor=None)
     services.allowances_approve(
-        assembly=cast.assembly, weekend=weekend, actor=cast.users["organiser"]
+        assembly=cast.assembly,
+        weekend=weekend,
+        actor=cast.users["organiser"],
+        today=weekend.ends_on + dt.timedelta(days=1),
     )
     DayAllowance.objects.filter(member=member, day=weekend.starts_on).update(
         status=PaymentState.PAID
@@ -557,12 +560,21 @@ def test_the_member_page_runs_a_fixed_number_of_queries(cast: Cast) -> None:
 
 @pytest.mark.django_db
 def test_an_organiser_computes_and_approves_from_the_overview(cast: Cast) -> None:
-    rules_for(2027)
+    rules_for(2025)
     member = confirmed_members(cast.assembly, 1)[0]
-    weekend = Weekend.objects.get(assembly=cast.assembly, number=1)
-    attend(member, weekend)
+    # Weekend 2 is still to come: its money cannot be approved yet.
     client = _client(cast, "organiser")
     slug = cast.assembly.slug
+    early = client.post(
+        reverse("participants:allowances_approve", kwargs={"slug": slug, "weekend": 2}),
+        follow=True,
+    )
+    assert "Weekend 2 is nog niet voorbij." in early.content.decode()
+    Weekend.objects.filter(assembly=cast.assembly, number=1).update(
+        starts_on=dt.date(2025, 3, 8), ends_on=dt.date(2025, 3, 9)
+    )
+    weekend = Weekend.objects.get(assembly=cast.assembly, number=1)
+    attend(member, weekend)
 
     overview = client.get(reverse("participants:allowances_overview", kwargs={"slug": slug}))
     assert "2 aanwezige dagen nog niet berekend" in overview.content.decode()
