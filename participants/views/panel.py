@@ -79,6 +79,22 @@ class AnswerForm(AccessibleForm):
         choices=services.AnswerChannel.choices,
         widget=forms.RadioSelect,
     )
+    # A "no" gives the seat away for good: one wrong click must not do that.
+    sure = forms.BooleanField(
+        label=gettext_lazy(
+            "Bij nee: ik weet het zeker. De plaats gaat naar een reserve. Dat kan niet terug."
+        ),
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if cleaned.get("answer") == "no" and not cleaned.get("sure"):
+            self.add_error(
+                "sure",
+                _("Vink aan dat u het zeker weet. Een nee kunt u later niet terugdraaien."),
+            )
+        return cleaned
 
 
 class EmailAddForm(AccessibleForm):

@@ -1100,7 +1100,7 @@ def test_the_organiser_notes_a_yes_by_phone_and_the_member_gets_the_login_e_mail
     listing = client.get(reverse("participants:panel_list", kwargs={"slug": cast.assembly.slug}))
     assert _answer_url(cast, member) not in listing.content.decode()
     again = client.post(
-        _answer_url(cast, member), {"answer": "no", "channel": "post"}, follow=True
+        _answer_url(cast, member), {"answer": "no", "channel": "post", "sure": "on"}, follow=True
     )
     assert "Deze persoon heeft al geantwoord" in again.content.decode()
     member.refresh_from_db()
@@ -1110,8 +1110,15 @@ def test_the_organiser_notes_a_yes_by_phone_and_the_member_gets_the_login_e_mail
 def test_the_organiser_notes_a_no_by_post_and_the_seat_opens(cast: Cast) -> None:
     panel = make_panel(cast.assembly)
     member = panel.member(1)
-    response = _client(cast, "organiser").post(
-        _answer_url(cast, member), {"answer": "no", "channel": "post"}
+    client = _client(cast, "organiser")
+    # One wrong click must not give the seat away: a no is asked twice.
+    unsure = client.post(_answer_url(cast, member), {"answer": "no", "channel": "post"})
+    assert unsure.status_code == 400
+    assert 'id="id_sure_error"' in unsure.content.decode()
+    member.refresh_from_db()
+    assert member.status == PanelMember.Status.SELECTED
+    response = client.post(
+        _answer_url(cast, member), {"answer": "no", "channel": "post", "sure": "on"}
     )
     assert response.status_code == 302
     member.refresh_from_db()
