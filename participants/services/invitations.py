@@ -95,6 +95,32 @@ class InvitationDrawUnknownMunicipalities(InvitationDrawRefused):
     """A draw per province, but some residents' municipality is not in the list."""
 
 
+class InvitationDrawSeedUsed(InvitationDrawRefused):
+    """The seed of an earlier draw of the assembly: the form sent again."""
+
+
+def check_seed_unused(*, assembly: Assembly, seed: str) -> None:
+    """Each draw has a seed of its own. The same seed again is nearly always
+    the draw form sent a second time (the browser's Back button keeps what was
+    typed): it would invite more households than the organiser meant."""
+    earlier = (
+        InvitationDraw.objects.filter(assembly=assembly, seed=seed)
+        .exclude(status=InvitationDraw.Status.FAILED)
+        .order_by("created_at")
+        .first()
+    )
+    if earlier is not None:
+        when = earlier.created_at
+        raise InvitationDrawSeedUsed(
+            lambda: _(
+                "Dit startgetal is al gebruikt, bij de trekking van %(date)s. Er is geen "
+                "nieuwe trekking gedaan. Wilt u echt meer mensen uitnodigen? Kies dan een "
+                "nieuw startgetal."
+            )
+            % {"date": formats.date_format(timezone.localtime(when), "j F Y H:i")}
+        )
+
+
 class InvitationRunRefused(Exception):
     """A run cannot be started now; the message says why, for the organiser."""
 
@@ -417,6 +443,7 @@ def invitation_draw(
     """
     # Two draws at once could both pick a household; the lock makes them take turns.
     Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
+    check_seed_unused(assembly=assembly, seed=seed)
     plan = _draw_plan(assembly=assembly, count=count, seed=seed, stratify_by=stratify_by)
     draw = InvitationDraw.objects.create(
         assembly=assembly,
@@ -524,6 +551,7 @@ def invitation_draw_queue(
                     "Daarna kunt u een nieuwe trekking doen."
                 )
             )
+        check_seed_unused(assembly=assembly, seed=seed)
         check_invitation_draw(
             assembly=assembly, count=count, eligible=eligible_household_count(assembly=assembly)
         )

@@ -233,6 +233,8 @@ def invitation_draw(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, str(refusal))
         except services.InvitationDrawUnknownMunicipalities as refusal:
             form.add_error("stratify_by", str(refusal))
+        except services.InvitationDrawSeedUsed as refusal:
+            form.add_error("seed", str(refusal))
         except services.InvitationDrawRefused as refusal:
             form.add_error("count", str(refusal))
         else:

@@ -235,6 +235,13 @@ def test_it_draws_from_the_organiser_page(
     assert seed in hub.content.decode()
     assert "data-progress-url" not in hub.content.decode()
 
+    # Back in the browser, and the same form sent again: no second draw.
+    again = client.post(url, {"count": "3", "seed": seed, "stratify_by": ""})
+    assert again.status_code == 200
+    page = again.content.decode()
+    assert 'id="id_seed_error"' in page and "Dit startgetal is al gebruikt" in page
+    assert InvitationDraw.objects.filter(assembly=cast.assembly).count() == 1
+
 
 def _draw_url(cast: Cast, name: str = "participants:invitation_draw", **kwargs: Any) -> str:
     return reverse(name, kwargs={"slug": cast.assembly.slug, **kwargs})
