@@ -209,9 +209,11 @@ def demo_ballots_seed(assembly: Assembly, *, today: dt.date, chair: User, second
         .exclude(ballots__isnull=False)
         .order_by("position", "number")
     )
-    # Most final recommendations get a closed paper ballot; two are left for
-    # the chair to try the pages with (one of them open, while the assembly runs).
-    closed = finals[:-2] if len(finals) > 4 else finals
+    # While the assembly runs, most final recommendations get a closed paper
+    # ballot and two are left for the chair to try the pages with (one of them
+    # open). A completed assembly voted on every one: its report to the Kamer
+    # has no recommendation without a result.
+    closed = finals[:-2] if running and len(finals) > 4 else finals
     if closed:
         _closed_paper_ballots(
             assembly, closed, members=members or 175, day=voting_day, chair=chair, second=second

@@ -226,6 +226,12 @@ def test_the_completed_demo_has_responses_and_a_record_that_agrees_with_itself()
     report = client.get(reverse("recommendations:report_final", kwargs={"slug": completed.slug}))
     assert report.status_code == 200
     assert responses.first().text in report.content.decode()  # type: ignore[union-attr]
+    # Every recommendation that reached its final text was voted on.
+    from recommendations.models import Recommendation
+
+    assert not Recommendation.objects.filter(
+        assembly=completed, status=Recommendation.Status.FINAL
+    ).exists()
 
 
 def test_each_demo_member_login_has_one_name() -> None:
