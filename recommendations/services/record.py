@@ -16,7 +16,7 @@ import re
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -314,6 +314,18 @@ def check_government_response(
         )
     if responded_on > today:
         raise RecordRefused(_("Datum van de reactie: die ligt in de toekomst."))
+    # The government answers a result: a date before the vote is a typing error.
+    voted = (
+        BallotResult.objects.filter(ballot__recommendation=recommendation)
+        .order_by("recorded_at")
+        .values_list("recorded_at", flat=True)
+        .first()
+    )
+    if voted is not None and responded_on < timezone.localdate(voted):
+        raise RecordRefused(
+            _("Datum van de reactie: die ligt vóór de stemming (%(date)s).")
+            % {"date": formats.date_format(timezone.localdate(voted), "j F Y")}
+        )
     if source_url and not source_title.strip():
         raise RecordRefused(_("Bron: geef de bron een naam, bijvoorbeeld de titel van de brief."))
 

@@ -48,10 +48,11 @@ def test_a_finished_assembly_gets_closed_paper_ballots_and_a_ranked_one(cast: Ca
     assert (rule.threshold, rule.abstentions_count) == ("three_quarters", False)
     assert rule.locked_at is not None
     ballots = list(Ballot.objects.filter(assembly=assembly).order_by("number"))
-    assert [b.status for b in ballots] == ["closed"] * 11
+    # A finished assembly voted on every final recommendation (12), and once ranked.
+    assert [b.status for b in ballots] == ["closed"] * 13
     assert [b.kind for b in ballots].count("ranked") == 1
     results = BallotResult.objects.filter(ballot__assembly=assembly, ballot__kind="recommendation")
-    assert results.count() == 10
+    assert results.count() == 12
     adopted = [r.adopted for r in results]
     assert True in adopted and False in adopted
     for result in results:
@@ -64,7 +65,7 @@ def test_a_finished_assembly_gets_closed_paper_ballots_and_a_ranked_one(cast: Ca
     statuses = set(
         Recommendation.objects.filter(assembly=assembly).values_list("status", flat=True)
     )
-    assert statuses == {"adopted", "not_adopted", "final"}
+    assert statuses == {"adopted", "not_adopted"}  # none left without a result
     ranked = BallotResult.objects.get(ballot__assembly=assembly, ballot__kind="ranked")
     assert len(ranked.rounds) == 3
     assert ranked.rounds[-1]["counts"] == {"1": 78, "3": 79}
@@ -100,4 +101,4 @@ def test_the_demo_is_repeatable_and_runs_once(cast: Cast) -> None:
         )
     assert _counts(first) == _counts(second)
     demo_ballots_seed(first, today=TODAY, chair=cast.users["chair"], second=cast.users["organiser"])
-    assert Ballot.objects.filter(assembly=first).count() == 11
+    assert Ballot.objects.filter(assembly=first).count() == 13

@@ -344,6 +344,9 @@ def test_a_response_in_the_future_or_a_link_without_a_name_is_refused(cast: Cast
         url, {**base, "responded_on": "2026-01-01", "source_url": "https://example.org"}
     )
     assert "geef de bron een naam" in page.content.decode()
+    # The government answers a vote: a date before it is a typing error (1900).
+    page = _client(cast, "organiser").post(url, {**base, "responded_on": "1900-01-01"})
+    assert "ligt vóór de stemming (1 juni 2025)" in page.content.decode()
     assert not GovernmentResponse.objects.exists()
 
 

@@ -296,7 +296,7 @@ def test_the_final_report_shows_the_corrected_response_and_the_withdrawn_one(
         first,
         status="under_study",
         text="Het kabinet onderzoekt dit nog.",
-        responded_on=dt.date(2026, 3, 1),
+        responded_on=timezone.localdate(),  # not before the vote, which was today
         source_title="",
         reason="Tekst verkeerd overgenomen.",
     )
