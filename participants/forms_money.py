@@ -63,7 +63,12 @@ def parse_number(text: str, *, places: int) -> Decimal:
         raise ValidationError(_("Dit is geen getal."), code="invalid") from error
     if value <= 0:
         raise ValidationError(_("Dit moet meer dan 0 zijn."), code="min_value")
-    if value != value.quantize(Decimal(1).scaleb(-places)):
+    try:
+        rounded = value.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation as error:
+        # More digits than a decimal holds (28): no amount or distance is that long.
+        raise ValidationError(_("Dit getal is te groot."), code="max_value") from error
+    if value != rounded:
         if places == 1:
             message = _("Gebruik hoogstens één cijfer achter de komma.")
         else:

@@ -334,6 +334,14 @@ def test_decimals_and_whole_numbers_are_read_as_written(text: str, value: str) -
     assert parse_number(text, places=2) == D(value)
 
 
+@pytest.mark.parametrize("text", ["1" * 40, "1" * 30 + ",5"])
+def test_a_number_longer_than_a_decimal_holds_is_an_error_not_a_crash(text: str) -> None:
+    """Found by the form fuzzer: the page's maxlength does not bind a POST."""
+    with pytest.raises(ValidationError) as refused:
+        parse_number(text, places=2)
+    assert refused.value.messages == ["Dit getal is te groot."]
+
+
 @pytest.mark.django_db
 def test_a_receipt_is_required_for_public_transport(cast: Cast, member: PanelMember) -> None:
     response = _client(cast, "member").post(claim_url(cast), step_two(cast))
