@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, OuterRef, Q, Subquery, When
+from django.db.models import Case, Count, Max, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -33,6 +33,24 @@ def invitations_sent(*, assembly: Assembly) -> bool:
         Invitation.objects.filter(assembly=assembly)
         .filter(Q(letter_produced_at__isnull=False) | Q(email_claimed_at__isnull=False))
         .exists()
+    )
+
+
+def invitation_draws_done(*, assembly: Assembly) -> QuerySet[InvitationDraw]:
+    """The finished draws, newest first, each with when its letters were last
+    made (``letters_made_at``, None if never): the page asks before making them again."""
+    return (
+        InvitationDraw.objects.filter(assembly=assembly, status=InvitationDraw.Status.DONE)
+        .annotate(
+            letters_made_at=Max(
+                "runs__created_at",
+                filter=Q(
+                    runs__kind=InvitationRun.Kind.LETTERS,
+                    runs__status=InvitationRun.Status.DONE,
+                ),
+            )
+        )
+        .order_by("-created_at")
     )
 
 

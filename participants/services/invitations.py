@@ -743,12 +743,15 @@ def invitation_run_start(
     kind: str,
     created_by: User | None = None,
     late_letters_confirmed: bool = False,
+    again_confirmed: bool = False,
 ) -> InvitationRun:
     """Start making letters or sending e-mails for a draw; the work runs in Celery.
 
     Letters close to the deadline need ``late_letters_confirmed``: they may
     arrive too late, which the organiser may accept (a late letter still
-    reaches someone who can ask for more time), but not by accident."""
+    reaches someone who can ask for more time), but not by accident. Letters
+    made again for a draw need ``again_confirmed``: the same letters posted
+    twice would confuse people, but a lost PDF must be made again."""
     with transaction.atomic():
         locked = InvitationDraw.objects.select_for_update().filter(pk=draw.pk).first()
         if locked is None or locked.status != InvitationDraw.Status.DONE:
@@ -796,6 +799,18 @@ def invitation_run_start(
         if active.exists():
             raise InvitationRunRefused(
                 _("Deze ronde loopt al voor deze trekking. Wacht tot ze klaar is.")
+            )
+        made = InvitationRun.objects.filter(
+            draw=draw, kind=InvitationRun.Kind.LETTERS, status=InvitationRun.Status.DONE
+        ).order_by("-created_at").first()
+        if kind == InvitationRun.Kind.LETTERS and made is not None and not again_confirmed:
+            raise InvitationRunNeedsConfirmation(
+                _(
+                    "De brieven van deze trekking zijn al gemaakt op %(date)s. Opnieuw maken "
+                    "geeft dezelfde brieven. Stuur ze niet nog een keer op de post. Wilt u ze "
+                    "toch opnieuw maken? Zet dan een vinkje bij ‘Opnieuw maken’."
+                )
+                % {"date": formats.date_format(timezone.localtime(made.created_at), "j F Y H:i")}
             )
         if kind == InvitationRun.Kind.LETTERS:
             total = _letter_count(draw)

@@ -74,6 +74,7 @@ class DrawForm(forms.Form):
 class RunStartForm(forms.Form):
     kind = forms.ChoiceField(choices=InvitationRun.Kind.choices)
     late_confirmed = forms.BooleanField(required=False)
+    again_confirmed = forms.BooleanField(required=False)
 
 
 class ReminderScheduleForm(forms.Form):
@@ -181,9 +182,7 @@ def _active_draw(assembly: Assembly) -> InvitationDraw | None:
 @login_required
 def invitation_hub(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = _organiser_assembly(request, slug)
-    draws = InvitationDraw.objects.filter(
-        assembly=assembly, status=InvitationDraw.Status.DONE
-    ).order_by("-created_at")
+    draws = selectors.invitation_draws_done(assembly=assembly)
     latest = InvitationDraw.objects.filter(assembly=assembly).order_by("-created_at").first()
     active_draw = _active_draw(assembly)
     failed_draw = (
@@ -286,6 +285,7 @@ def invitation_run_start(request: HttpRequest, slug: str, draw_id: int) -> HttpR
             kind=form.cleaned_data["kind"],
             created_by=access.request_user(request),
             late_letters_confirmed=form.cleaned_data["late_confirmed"],
+            again_confirmed=form.cleaned_data["again_confirmed"],
         )
     except services.InvitationRunRefused as refusal:
         messages.error(request, str(refusal))

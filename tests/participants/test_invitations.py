@@ -467,6 +467,33 @@ def test_it_makes_a_pdf_with_the_personal_code(
     assert produced.count() == 12
 
 
+def test_letters_made_again_for_a_draw_need_a_tick_and_the_page_says_when(
+    cast: Cast, drawn: InvitationDraw, media: Path, client: Client,
+    django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    """The same letters posted twice confuse people; a lost PDF must still
+    be made again, knowingly."""
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_run_start(draw=drawn, kind=InvitationRun.Kind.LETTERS)
+    with pytest.raises(services.InvitationRunNeedsConfirmation, match="al gemaakt op"):
+        services.invitation_run_start(draw=drawn, kind=InvitationRun.Kind.LETTERS)
+    assert InvitationRun.objects.filter(draw=drawn).count() == 1
+
+    _login(client, cast)
+    hub = client.get(reverse("participants:invitations", kwargs={"slug": cast.assembly.slug}))
+    page = hub.content.decode()
+    assert 'name="again_confirmed"' in page and "Brieven opnieuw maken" in page
+    start = reverse(
+        "participants:invitation_run_start",
+        kwargs={"slug": cast.assembly.slug, "draw_id": drawn.pk},
+    )
+    refused = client.post(start, {"kind": "letters"}, follow=True)
+    assert "Zet dan een vinkje bij ‘Opnieuw maken’." in refused.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(start, {"kind": "letters", "again_confirmed": "yes"})
+    assert InvitationRun.objects.filter(draw=drawn, kind="letters").count() == 2
+
+
 def test_it_does_not_make_a_batch_twice(
     cast: Cast, drawn: InvitationDraw, media: Path, django_capture_on_commit_callbacks: OnCommit
 ) -> None:
