@@ -28,6 +28,7 @@ from assembly import access
 from assembly.models import AllowanceYear, Assembly, RoleKind, User
 from assembly.selectors import role_kinds_for
 from participants import selectors_money as selectors
+from participants.access_members import get_own_seat
 from participants.forms_money import (
     AllowanceSettingsForm,
     AllowanceYearForm,
@@ -54,14 +55,7 @@ def _organiser(request: HttpRequest, slug: str) -> tuple[Assembly, User]:
 
 def _member(request: HttpRequest, slug: str) -> tuple[Assembly, PanelMember]:
     """The member's own seat, or PermissionDenied: only members file claims."""
-    user = access.request_user(request)
-    assembly = access.get_assembly_for_roles(
-        user=user, slug=slug, roles=frozenset({RoleKind.MEMBER})
-    )
-    member = selectors.member_for_user(assembly=assembly, user=user)
-    if member is None:
-        raise PermissionDenied
-    return assembly, member
+    return get_own_seat(user=access.request_user(request), slug=slug)
 
 
 def _overview_url(assembly: Assembly) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,10 +12,9 @@ from django.utils.translation import gettext as _
 
 from assembly import access
 from assembly.downloads import private_download
-from assembly.models import RoleKind
+from participants.access_members import get_own_seat
 from participants.forms_registration import NeedsForm
 from participants.resources_needs import FORMATS, needs_file
-from participants.selectors_money import member_for_user
 from participants.selectors_needs import member_needs_overview
 from participants.services.needs import NEEDS_FIELDS, member_needs_update
 
@@ -26,12 +24,7 @@ TEMPLATES = "participants/needs/"
 @login_required
 def my_needs(request: HttpRequest, slug: str) -> HttpResponse:
     user = access.request_user(request)
-    assembly = access.get_assembly_for_roles(
-        user=user, slug=slug, roles=frozenset({RoleKind.MEMBER})
-    )
-    member = member_for_user(assembly=assembly, user=user)
-    if member is None:
-        raise PermissionDenied
+    assembly, member = get_own_seat(user=user, slug=slug)
     registration = member.registration
     form = NeedsForm(
         request.POST or None,
