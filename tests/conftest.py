@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+import hypothesis
 import pytest
 from django.conf import settings
 
@@ -15,8 +16,22 @@ from tests.factories import AssemblyFactory, RoleFactory, UserFactory, WeekendFa
 # The whole run's log is checked for personal data at the end (tests/log_privacy.py).
 from tests.log_privacy import pytest_sessionfinish, pytest_sessionstart  # noqa: F401
 
+# Property tests (hypothesis) draw the same examples on every run, so `make test`
+# and CI cannot pass on one run and fail on the next by chance. To search for new
+# failures, run with HYPOTHESIS_PROFILE=explore (random examples, more of them).
+hypothesis.settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis.settings.register_profile("explore", derandomize=False, max_examples=500)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
 PERSONAS = (
-    "anonymous", "member", "other_member", "expert", "facilitator", "chair", "organiser", "griffie",
+    "anonymous",
+    "member",
+    "other_member",
+    "expert",
+    "facilitator",
+    "chair",
+    "organiser",
+    "griffie",
     "desk",
 )
 
