@@ -27,11 +27,15 @@ from participants.selectors_money import open_claims_count
 from recommendations.models import Recommendation
 
 # Chart geometry (SVG user units); the SVG scales to the width of the screen.
+# Each label has a line of its own above its bar, so a long label ("Beschikbaar
+# voor de loting", or its English) is shown whole instead of cut off at the
+# left edge, and the bars keep the whole width.
 CHART_WIDTH = 640
-LABEL_WIDTH = 190
+LABEL_LINE = 20
 BAR_HEIGHT = 22
-BAR_GAP = 10
-VALUE_ROOM = 70
+BAR_GAP = 12
+VALUE_ROOM = 90
+ROW_HEIGHT = LABEL_LINE + BAR_HEIGHT + BAR_GAP
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class Bar:
     label: str
     value: int
     text: str  # the value as shown next to the bar
+    label_y: int
     y: int
     width: int
     text_y: int
@@ -49,31 +54,32 @@ class Bar:
 class BarChart:
     width: int
     height: int
-    label_width: int
     bars: tuple[Bar, ...]
 
 
 def bar_chart(items: list[tuple[str, int, str]], *, top: int | None = None) -> BarChart:
     """Horizontal bars for (label, value, shown text); ``top`` is the value of a full bar."""
     biggest = top if top else max((value for _l, value, _t in items), default=0)
-    room = CHART_WIDTH - LABEL_WIDTH - VALUE_ROOM
+    room = CHART_WIDTH - VALUE_ROOM
     bars = []
     for index, (label, value, text) in enumerate(items):
-        y = BAR_GAP + index * (BAR_HEIGHT + BAR_GAP)
+        row_top = index * ROW_HEIGHT
+        y = row_top + LABEL_LINE
         width = round(room * value / biggest) if biggest else 0
         bars.append(
             Bar(
                 label=label,
                 value=value,
                 text=text,
+                label_y=row_top + LABEL_LINE - 6,
                 y=y,
                 width=width,
                 text_y=y + BAR_HEIGHT // 2 + 5,
-                value_x=LABEL_WIDTH + width + 6,
+                value_x=width + 6,
             )
         )
-    height = BAR_GAP + len(items) * (BAR_HEIGHT + BAR_GAP)
-    return BarChart(width=CHART_WIDTH, height=height, label_width=LABEL_WIDTH, bars=tuple(bars))
+    height = len(items) * ROW_HEIGHT
+    return BarChart(width=CHART_WIDTH, height=height, bars=tuple(bars))
 
 
 @dataclass(frozen=True)

@@ -94,3 +94,27 @@ def test_the_pages_keep_a_constant_number_of_queries(
         with django_assert_max_num_queries(small[small_url]):
             assert client.get(big_url).status_code == 200
     assert _queries(client, _urls(big.slug)[0]) == small[_urls(cast.assembly.slug)[0]]
+
+
+def test_chart_labels_are_whole_on_a_line_of_their_own() -> None:
+    """A label is never cut off: it has its own line above its bar, and the bar
+    and its value stay inside the chart."""
+    from recommendations.selectors_dashboard import bar_chart
+
+    long_label = "Beschikbaar voor de loting en nog een hele lange naam erbij"
+    chart = bar_chart([(long_label, 100, "100"), ("Aanwezig", 50, "50")])
+    first, second = chart.bars
+    assert first.label == long_label
+    assert first.label_y < first.y < first.y + 22 <= second.label_y - 12
+    assert first.value_x > first.width and first.value_x + 40 <= chart.width
+    assert second.width == first.width // 2
+    assert chart.height >= second.y + 22
+
+
+def test_the_page_shows_long_labels_whole(cast: Cast) -> None:
+    report_assembly(cast.assembly)
+    html = _client(cast, "organiser").get(_url(cast)).content.decode()
+    labels = [step.label for step in overview(assembly=cast.assembly).funnel]
+    assert any(len(label) > 28 for label in labels), labels
+    for label in labels:
+        assert f">{label}</text>" in html, label
