@@ -127,6 +127,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "record.response_recorded": _("Reactie van het kabinet vastgelegd"),
     "record.response_withdrawn": _("Reactie van het kabinet ingetrokken"),
     "registration.made_by_secretariat": _("Aangemeld door het secretariaat (telefoon of balie)"),
+    "registration.details_changed": _("Deelnemer veranderde telefoonnummer of adres"),
     "registration.needs_changed": _("Deelnemer veranderde eten, hulp of opvang"),
     "registration.withdrawn_by_secretariat": _("Afgemeld door het secretariaat"),
     "replacement.confirmed": _("Vervanging bevestigd"),
