@@ -47,6 +47,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "claims.rejected": _("Declaratie afgewezen"),
     "claims.resubmitted": _("Declaratie opnieuw ingediend"),
     "claims.submitted": _("Declaratie ingediend"),
+    "claims.withdrawn": _("Declaratie ingetrokken door de deelnemer"),
     "expert.assigned": _("Deskundige aan een onderdeel gekoppeld"),
     "expert.created": _("Deskundige toegevoegd"),
     "expert.invited": _("Deskundige uitgenodigd"),

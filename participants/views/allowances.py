@@ -3,10 +3,11 @@
 Members: "Mijn vergoeding" (what they earned, what is approved and paid,
 their claims, the caps and what they mean for benefits and taxes), a claim in
 two short steps on a phone, changing a claim the organisation asked about,
-and their own receipts. Organisers: allowances per weekend (compute,
-approve), the rules of each year, the assembly's allowance settings, and the
-claims queue with approve / reject / ask. Nobody else sees anyone's money:
-not the chair, not the griffie (they get totals in the report).
+withdrawing a claim not yet approved, and their own receipts. Organisers:
+allowances per weekend (compute, approve), the rules of each year, the
+assembly's allowance settings, and the claims queue with approve / reject /
+ask. Nobody else sees anyone's money: not the chair, not the griffie (they
+get totals in the report).
 """
 
 from __future__ import annotations
@@ -101,7 +102,12 @@ def my_allowance(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         TEMPLATES + "mine.html",
-        {"assembly": assembly, "money": money, "bar_width": selectors.BAR_WIDTH},
+        {
+            "assembly": assembly,
+            "money": money,
+            "bar_width": selectors.BAR_WIDTH,
+            "withdrawable": claim_services.WITHDRAWABLE,
+        },
     )
 
 
@@ -300,6 +306,38 @@ def my_claim_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request,
         TEMPLATES + "claim_edit.html",
         {"assembly": assembly, "form": form, "claim": claim},
+    )
+
+
+@login_required
+def my_claim_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A confirmation page, then the member's own claim withdrawn (POST). Once
+    it is approved the page says to ask the secretariat instead."""
+    assembly, member = _member(request, slug)
+    claim = selectors.member_claim(member=member, pk=pk)
+    if claim is None:
+        raise Http404
+    withdrawable = claim.status in claim_services.WITHDRAWABLE
+    if request.method == "POST" and withdrawable:
+        try:
+            claim_services.claim_withdraw(claim=claim, actor=access.request_user(request))
+        except claim_services.ClaimRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Uw declaratie is ingetrokken. Wilt u deze kosten toch declareren, "
+                    "bijvoorbeeld met een ander bedrag? Dien dan een nieuwe declaratie in."
+                ),
+            )
+        return redirect(_my_url(assembly) + "#declaraties")
+    return render(
+        request,
+        TEMPLATES + "claim_withdraw.html",
+        {"assembly": assembly, "claim": claim, "withdrawable": withdrawable},
+        # Sent when it was just approved: the page says why nothing happened.
+        status=409 if request.method == "POST" else 200,
     )
 
 
