@@ -141,28 +141,75 @@ def _claim_input(form: ClaimForm) -> claim_services.ClaimInput:
     )
 
 
+# What step 2 asks, carried through step 1 and back, so that going back to
+# change the kind or the day keeps what the member typed. (A chosen file
+# cannot be carried: the browser sends it once.)
+CARRIED = ("amount", "kilometres", "description", "submission")
+
+
+def _carried(request: HttpRequest) -> dict[str, str]:
+    return {name: request.POST.get(name, "") for name in CARRIED if request.POST.get(name)}
+
+
+def _claim_start_page(
+    request: HttpRequest,
+    assembly: Assembly,
+    start: ClaimStartForm,
+    *,
+    carried: dict[str, str] | None = None,
+    receipt_dropped: bool = False,
+) -> HttpResponse:
+    return render(
+        request,
+        TEMPLATES + "claim_start.html",
+        {
+            "assembly": assembly,
+            "form": start,
+            "carried": sorted((carried or {}).items()),
+            "receipt_dropped": receipt_dropped,
+        },
+    )
+
+
+def _step_one_again(
+    request: HttpRequest, assembly: Assembly, days: list[selectors.ClaimDay]
+) -> HttpResponse:
+    """"Terug naar stap 1": the kind and the day as chosen, step 2's answers kept."""
+    start = ClaimStartForm(
+        initial={"kind": request.POST.get("kind", ""), "day": request.POST.get("day", "")},
+        days=days,
+    )
+    return _claim_start_page(
+        request,
+        assembly,
+        start,
+        carried=_carried(request),
+        receipt_dropped=bool(request.FILES.get("receipt")),
+    )
+
+
 @login_required
 def my_claim_new(request: HttpRequest, slug: str) -> HttpResponse:
     """Step 1 (kind and day) on GET and its POST; step 2 (amount or
-    kilometres, receipt) posts ``step=2`` with step 1's answers hidden."""
+    kilometres, receipt) posts ``step=2`` with step 1's answers hidden, or
+    ``back`` to return to step 1 with everything chosen and typed kept."""
     assembly, member = _member(request, slug)
     days = selectors.claim_days(member=member)
     if request.method != "POST":
-        start = ClaimStartForm(days=days)
-        return render(
-            request, TEMPLATES + "claim_start.html", {"assembly": assembly, "form": start}
-        )
+        return _claim_start_page(request, assembly, ClaimStartForm(days=days))
+    if request.POST.get("step") == "2" and request.POST.get("back"):
+        return _step_one_again(request, assembly, days)
     if request.POST.get("step") != "2":
         start = ClaimStartForm(request.POST, days=days)
         if not start.is_valid():
-            return render(
-                request, TEMPLATES + "claim_start.html", {"assembly": assembly, "form": start}
-            )
+            return _claim_start_page(request, assembly, start, carried=_carried(request))
+        carried = _carried(request)
         form = ClaimForm(
             initial={
+                **carried,
                 "kind": start.cleaned_data["kind"],
                 "day": start.cleaned_data["day"],
-                "submission": uuid.uuid4(),
+                "submission": carried.get("submission") or uuid.uuid4(),
             },
             days=days,
             hidden_start=True,
@@ -186,9 +233,7 @@ def my_claim_new(request: HttpRequest, slug: str) -> HttpResponse:
                 start = ClaimStartForm(request.POST, days=days)
                 start.is_valid()
                 start.add_error(refused.field, refused.message)
-                return render(
-                    request, TEMPLATES + "claim_start.html", {"assembly": assembly, "form": start}
-                )
+                return _claim_start_page(request, assembly, start, carried=_carried(request))
             _apply_refusal(form, refused)
         else:
             messages.success(
@@ -213,9 +258,7 @@ def my_claim_new(request: HttpRequest, slug: str) -> HttpResponse:
     elif "kind" in form.errors or "day" in form.errors:
         start = ClaimStartForm(request.POST, days=days)
         start.is_valid()
-        return render(
-            request, TEMPLATES + "claim_start.html", {"assembly": assembly, "form": start}
-        )
+        return _claim_start_page(request, assembly, start, carried=_carried(request))
     day = form.cleaned_data.get("day")
     return render(
         request, TEMPLATES + "claim_details.html", _claim_form_context(assembly, form, day=day)

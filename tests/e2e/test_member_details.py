@@ -1,6 +1,7 @@
 """A member's own pages in Debian's chromium, on a phone 390 px wide: "Mijn
 adres en telefoonnummer" from the home page (a typing error shown on its
-field, then the new address saved), and withdrawing a claim with its
+field, then the new address saved); a claim whose step 2 goes back to step 1
+and keeps what was chosen and typed; withdrawing that claim with its
 confirmation step. axe-core (WCAG 2.1 A/AA) on every page, in Dutch and in
 English; no page scrolls sideways."""
 
@@ -11,9 +12,10 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import Page, ViewportSize, expect
 
-from participants.models import PanelMember, Registration
+from participants.models import ExpenseClaim, PanelMember, Registration
 from tests.conftest import Cast
 from tests.e2e.conftest import assert_accessible, log_in, switch_to_english
+from tests.e2e.test_allowances import _member_with_a_weekend, _receipt_png
 from tests.participants.test_attendance import confirmed_members
 
 pytestmark = pytest.mark.browser
@@ -77,3 +79,54 @@ def test_a_member_changes_their_address_on_a_phone(page: Page, axe: Axe, cast: C
         12,
         "3512LK",
     )
+
+
+def test_a_member_goes_back_a_step_keeps_their_answers_and_withdraws_the_claim(
+    page: Page, axe: Axe, cast: Cast
+) -> None:
+    member = _member_with_a_weekend(cast)
+    slug = cast.assembly.slug
+    page.set_viewport_size(PHONE_390)
+    log_in(page, "member", cast.users["member"].email)
+
+    page.goto(reverse("participants:my_claim_new", kwargs={"slug": slug}))
+    page.get_by_label("Openbaar vervoer").check()
+    page.get_by_label("zaterdag 8 maart 2025").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Volgende").click()
+    page.get_by_label("Bedrag (euro)").fill("8,40")
+    page.get_by_label("Omschrijving").fill("Trein Utrecht – Amersfoort")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Terug naar stap 1").click()
+    # Step 1 as it was left.
+    expect(page.get_by_text("Stap 1 van 2")).to_be_visible()
+    expect(page.get_by_label("Openbaar vervoer")).to_be_checked()
+    expect(page.get_by_label("zaterdag 8 maart 2025")).to_be_checked()
+    page.get_by_label("zondag 9 maart 2025").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Volgende").click()
+    expect(page.get_by_label("Bedrag (euro)")).to_have_value("8,40")
+    expect(page.get_by_label("Omschrijving")).to_have_value("Trein Utrecht – Amersfoort")
+    assert_accessible(axe, page)
+    page.get_by_label("Foto of PDF van de bon of het bewijs").set_input_files(
+        {"name": "bon.png", "mimeType": "image/png", "buffer": _receipt_png()}
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Declaratie indienen").click()
+    claim = ExpenseClaim.objects.get(member=member)
+    assert (claim.day.day, claim.description) == (9, "Trein Utrecht – Amersfoort")
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="Declaratie intrekken").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Declaratie intrekken")
+    assert_accessible(axe, page)
+    _no_sideways_scroll(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ja, declaratie intrekken").click()
+    expect(page.get_by_text("Uw declaratie is ingetrokken.")).to_be_visible()
+    expect(page.get_by_text("Status: Ingetrokken")).to_be_visible()
+    assert_accessible(axe, page)
+    switch_to_english(page)
+    assert_accessible(axe, page)
+    claim.refresh_from_db()
+    assert claim.status == ExpenseClaim.Status.WITHDRAWN

@@ -960,3 +960,66 @@ def test_after_withdrawing_the_member_claims_the_same_costs_again_without_a_twin
     ).content.decode()
     assert "Let op: misschien dubbel" not in queue and "Ingetrokken" in queue
 
+
+# --------------------------------------------------- step 2 back to step 1 and on
+
+
+@pytest.mark.django_db
+def test_going_back_to_step_one_keeps_the_choices_and_what_was_typed(
+    cast: Cast, member: PanelMember
+) -> None:
+    client = _client(cast, "member")
+    saturday = first_weekend(cast).starts_on.isoformat()
+    details = client.post(claim_url(cast), {"step": "1", "kind": "other", "day": saturday})
+    submission = details.context["form"].initial["submission"]
+    typed = {
+        "step": "2",
+        "kind": "other",
+        "day": saturday,
+        "amount": "12,50",
+        "description": 'Parkeren "P+R" <Noord>',
+        "submission": str(submission),
+        "back": "1",
+    }
+
+    back = client.post(claim_url(cast), typed)
+    page = back.content.decode()
+    assert back.status_code == 200 and "Stap 1 van 2" in page
+    assert re.search(r'<input[^>]*value="other"[^>]*checked', page)
+    assert re.search(rf'<input[^>]*value="{saturday}"[^>]*checked', page)
+    # What step 2 held travels along, escaped, in hidden fields.
+    assert '<input type="hidden" name="amount" value="12,50">' in page
+    assert 'value="Parkeren &quot;P+R&quot; &lt;Noord&gt;"' in page
+    assert not ExpenseClaim.objects.exists()
+
+    # The member changes the kind only: step 2 shows what was typed.
+    forward = client.post(
+        claim_url(cast),
+        {
+            "step": "1",
+            "kind": "public_transport",
+            "day": saturday,
+            "amount": "12,50",
+            "description": 'Parkeren "P+R" <Noord>',
+            "submission": str(submission),
+        },
+    )
+    again = forward.content.decode()
+    assert "Stap 2 van 2" in again and "Openbaar vervoer" in again
+    assert 'name="amount" value="12,50"' in again
+    assert "Parkeren &quot;P+R&quot; &lt;Noord&gt;" in again
+    assert forward.context["form"].initial["submission"] == str(submission)
+
+
+@pytest.mark.django_db
+def test_going_back_with_a_chosen_receipt_says_to_choose_it_again(
+    cast: Cast, member: PanelMember
+) -> None:
+    back = _client(cast, "member").post(
+        claim_url(cast),
+        {**step_two(cast), "receipt": upload(png_bytes()), "back": "1"},
+    )
+    page = back.content.decode()
+    assert "Stap 1 van 2" in page
+    assert "Alleen de foto of PDF van de bon moet u bij stap 2 opnieuw kiezen." in page
+    assert not ExpenseClaim.objects.exists()
