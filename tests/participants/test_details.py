@@ -258,3 +258,15 @@ def test_the_home_page_links_to_the_page(cast: Cast) -> None:
     _own_seat(cast)
     page = _client(cast).get(reverse("dashboard", kwargs={"slug": cast.assembly.slug}))
     assert _url(cast) in page.content.decode()
+
+
+def test_the_copy_of_ones_own_data_shows_the_address_one_gave(cast: Cast) -> None:
+    _own_seat(cast)
+    client = _client(cast)
+    client.post(_url(cast), MOVED)
+    url = reverse(
+        "recommendations:my_data_download", kwargs={"slug": cast.assembly.slug, "fmt": "pdf"}
+    )
+    text = " ".join(_pdf_text(client.get(url).content).split())
+    assert "Adres dat u zelf doorgaf" in text
+    assert "Nieuwe Gracht 12A-2, 3512 LK UTRECHT" in text
