@@ -35,6 +35,17 @@ PHONE_EXAMPLE = _("Vul een telefoonnummer in zoals 06 12345678.")
 TOO_LONG = _("Dit is te lang. Gebruik hoogstens %(limit_value)d tekens.")
 
 
+def check_phone(value: str) -> str:
+    """A phone number as people write one (`06 12345678`, `+31 6 1234 5678`,
+    `(030) 123 45 67`), kept as typed; empty is allowed. The registration and
+    a member's own page (participants.forms_members) both check with this."""
+    phone = value.strip()
+    digits = sum(ch.isdigit() for ch in phone)
+    if phone and (not PHONE_CHARACTERS.match(phone) or not 9 <= digits <= 15):
+        raise forms.ValidationError(PHONE_EXAMPLE)
+    return phone
+
+
 class AccessibleForm(forms.Form):
     """Ties each error message to its field, so it is read out with the field."""
 
@@ -133,11 +144,7 @@ class ContactForm(AccessibleForm):
     )
 
     def clean_phone(self) -> str:
-        phone: str = self.cleaned_data["phone"].strip()
-        digits = sum(ch.isdigit() for ch in phone)
-        if phone and (not PHONE_CHARACTERS.match(phone) or not 9 <= digits <= 15):
-            raise forms.ValidationError(PHONE_EXAMPLE)
-        return phone
+        return check_phone(self.cleaned_data["phone"])
 
 
 class AboutForm(AccessibleForm):

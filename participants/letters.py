@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 import qrcode
 from django.conf import settings
@@ -22,6 +23,7 @@ from assembly.pdf_fonts import a4_canvas, pdf_fonts
 from participants.codes import code_display
 from participants.models import (
     Invitation,
+    Registration,
     Resident,
 )
 from sessions.models import Weekend
@@ -171,16 +173,43 @@ def invitee_context(invitation: Invitation) -> dict[str, str]:
     }
 
 
+class PostalAddress(Protocol):
+    """An address as the extract (Resident) and a member's own page
+    (Registration) both keep it: the postcode normalised, `1234AB`."""
+
+    @property
+    def street(self) -> str: ...
+    @property
+    def house_number(self) -> int | None: ...
+    @property
+    def house_letter(self) -> str: ...
+    @property
+    def house_number_addition(self) -> str: ...
+    @property
+    def postcode(self) -> str: ...
+    @property
+    def city(self) -> str: ...
+
+
+def address_lines(name: str, address: PostalAddress) -> list[str]:
+    """The lines on an envelope: name, street and number, postcode and town."""
+    number = f"{address.house_number}{address.house_letter}"
+    if address.house_number_addition:
+        number = f"{number}-{address.house_number_addition}"
+    postcode = f"{address.postcode[:4]} {address.postcode[4:]}".strip()
+    return [name, f"{address.street} {number}", f"{postcode}  {address.city.upper()}"]
+
+
 def resident_address_lines(resident: Resident) -> list[str]:
-    number = f"{resident.house_number}{resident.house_letter}"
-    if resident.house_number_addition:
-        number = f"{number}-{resident.house_number_addition}"
-    postcode = f"{resident.postcode[:4]} {resident.postcode[4:]}".strip()
-    return [
-        resident_full_name(resident),
-        f"{resident.street} {number}",
-        f"{postcode}  {resident.city.upper()}",
-    ]
+    return address_lines(resident_full_name(resident), resident)
+
+
+def postal_address(registration: Registration) -> PostalAddress | None:
+    """Where letters to this person go: the address they gave on their own
+    page after moving, else the extract's; None once neither is kept."""
+    if registration.postcode:
+        return registration
+    return registration.invitation.resident if registration.invitation_id else None
 
 
 def _qr_matrix(data: str) -> list[list[bool]]:

@@ -386,6 +386,24 @@ def split_house_number(value: str) -> tuple[int, str] | None:
     return number, (match.group(2) or "").strip()
 
 
+def place_house_suffix(suffix: str, *, letter: str, addition: str) -> tuple[str, str] | None:
+    """Where what follows a house number goes, as (letter, addition): `a` is the
+    house letter, `a-2` the letter and an addition, `bis` an addition. None when
+    the number brings an addition and one was also given apart."""
+    attached = _LETTER_THEN_REST.fullmatch(suffix)
+    if attached and not letter and (not attached.group(2) or not addition):
+        return attached.group(1), attached.group(2) or addition
+    if not addition:
+        return letter, suffix
+    return None
+
+
+def addition_is_valid(cleaned: str) -> bool:
+    """A normalised addition (normalise_addition) as the BRP writes one: at most
+    MAX_ADDITION letters or digits."""
+    return len(cleaned) <= MAX_ADDITION and cleaned.isascii() and cleaned.isalnum()
+
+
 def household_key(postcode: str, number: int, letter: str, addition: str) -> str:
     """One household = one address. A letter and an addition are read as one suffix,
     so `12-A` written as a letter or as an addition is the same front door."""
@@ -517,11 +535,9 @@ class _RowChecker:
             else:
                 number, suffix = split
                 if suffix:
-                    attached = _LETTER_THEN_REST.fullmatch(suffix)
-                    if attached and not letter and (not attached.group(2) or not addition):
-                        letter, addition = attached.group(1), attached.group(2) or addition
-                    elif not addition:
-                        addition = suffix
+                    placed = place_house_suffix(suffix, letter=letter, addition=addition)
+                    if placed is not None:
+                        letter, addition = placed
                     else:
                         problem("house_number", "house_number_conflict",
                                 f"Het huisnummer ‘{shown}’ heeft al een toevoeging. Maar de "
@@ -537,9 +553,7 @@ class _RowChecker:
                         f"The house letter ‘{shown}’ is not valid. A house letter is one letter.")
         if addition:
             cleaned = normalise_addition(addition)
-            if cleaned and (
-                len(cleaned) > MAX_ADDITION or not cleaned.isascii() or not cleaned.isalnum()
-            ):
+            if cleaned and not addition_is_valid(cleaned):
                 shown = _shown(addition)
                 problem("house_number_addition", "addition_invalid",
                         f"De toevoeging ‘{shown}’ klopt niet. Gebruik hoogstens "

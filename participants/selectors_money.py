@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from assembly.models import AllowanceMode, AllowanceYear, Assembly, User
@@ -327,17 +327,21 @@ def claims_with_the_same_receipt(*, claim: ExpenseClaim) -> list[ExpenseClaim]:
     )
 
 
-# Claims alike in these, and not rejected, look like the same costs sent twice:
-# paid twice if nobody notices. A warning for the organiser, not a refusal:
-# two taxi rides of the same price on one day happen.
+# Claims alike in these look like the same costs sent twice: paid twice if
+# nobody notices. A warning for the organiser, not a refusal: two taxi rides
+# of the same price on one day happen. A rejected or withdrawn claim is never
+# paid, so it is nobody's twin.
 _SAME_COSTS = ("member_id", "day", "kind", "amount")
+_NEVER_PAID = (ExpenseClaim.Status.REJECTED, ExpenseClaim.Status.WITHDRAWN)
 
 
 def _same_costs(**match: Any) -> QuerySet[ExpenseClaim]:
-    return ExpenseClaim.objects.filter(**match).exclude(status=ExpenseClaim.Status.REJECTED)
+    return ExpenseClaim.objects.filter(**match).exclude(status__in=_NEVER_PAID)
 
 
 def claims_like_this(*, claim: ExpenseClaim) -> list[ExpenseClaim]:
+    if claim.status in _NEVER_PAID:
+        return []
     alike = _same_costs(**{name: getattr(claim, name) for name in _SAME_COSTS})
     return list(alike.exclude(pk=claim.pk).order_by("pk"))
 
@@ -348,9 +352,8 @@ def claims_for_assembly_with_twins(*, assembly: Assembly, status: str = ""
     twins = _same_costs(**{name: OuterRef(name) for name in _SAME_COSTS}).exclude(
         pk=OuterRef("pk")
     )
-    return list(
-        claims_for_assembly(assembly=assembly, status=status).annotate(has_twin=Exists(twins))
-    )
+    has_twin = Case(When(status__in=_NEVER_PAID, then=Value(False)), default=Exists(twins))
+    return list(claims_for_assembly(assembly=assembly, status=status).annotate(has_twin=has_twin))
 
 
 def claim_events(*, claim: ExpenseClaim) -> list[ClaimEvent]:

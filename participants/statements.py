@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from assembly.models import AllowanceMode
 from assembly.pdf_fonts import a4_canvas, pdf_fonts
-from participants.letters import _wrap, resident_address_lines
+from participants.letters import _wrap, address_lines, postal_address
 from participants.selectors_payments import YearFigures
 
 _FONT, _BOLD = pdf_fonts()
@@ -75,12 +75,13 @@ def statement_pdf(figures: YearFigures) -> bytes:
     canvas = a4_canvas(buffer, title=title, author=assembly.shown_name)
     page = _Page(canvas)
     page.line(assembly.shown_name, size=9, after=4 * mm)
-    resident = registration.invitation.resident if registration.invitation_id else None
-    lines = resident_address_lines(resident) if resident is not None else []
-    if not lines:
-        lines = [registration.full_name]
-    else:
-        lines[0] = registration.full_name
+    # The member's own address if they gave one after moving (postal_address).
+    address = postal_address(registration)
+    lines = (
+        address_lines(registration.full_name, address)
+        if address is not None
+        else [registration.full_name]
+    )
     for address_line in lines:
         page.line(address_line)
     page.y -= 6 * mm

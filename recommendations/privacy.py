@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from assembly.models import Assembly, AuditEvent, OutboxEmail, Role, User
 from participants.codes import code_normalise
+from participants.letters import address_lines
 from participants.models import (
     ERASED_EMAIL_PREFIX,
     BankAccount,
@@ -243,6 +244,11 @@ def _registration_rows(registration: Registration) -> list[Section]:
             naam=registration.full_name,
             email=registration.email,
             telefoon=registration.phone,
+            # The address the member gave after moving; the extract's stands
+            # under "Uittreksel BRP".
+            nieuw_adres=", ".join(address_lines("", registration)[1:])
+            if registration.postcode
+            else "",
             geboortedatum=registration.birth_date,
             geslacht=registration.get_gender_display(),
             opleiding=registration.get_education_display(),

@@ -52,6 +52,7 @@ FIELD_LABELS: dict[str, Promise] = {
     "versie_uitleg": gettext_lazy("versie van de uitleg"),
     "naam": gettext_lazy("naam"),
     "telefoon": gettext_lazy("telefoonnummer"),
+    "nieuw_adres": gettext_lazy("adres dat u zelf doorgaf"),
     "geslacht": gettext_lazy("geslacht"),
     "opleiding": gettext_lazy("opleiding"),
     "provincie": gettext_lazy("provincie"),

@@ -15,6 +15,7 @@ from participants.models.money import (
     PaymentState,
 )
 from participants.models.pool import (
+    ADDRESS_FIELDS,
     ERASED_EMAIL_PREFIX,
     AttitudeQuestion,
     Education,
@@ -43,6 +44,7 @@ from participants.models.selection import (
 )
 
 __all__ = [
+    "ADDRESS_FIELDS",
     "ERASED_EMAIL_PREFIX",
     "ON_PAPER",
     "AttitudeQuestion",

@@ -170,6 +170,8 @@ class ExpenseClaim(models.Model):
         REJECTED = "rejected", _("Afgewezen")
         BATCHED = "batched", _("In een betaalbatch")
         PAID = "paid", _("Betaald")
+        # The member took it back before it was approved (claims.claim_withdraw).
+        WITHDRAWN = "withdrawn", _("Ingetrokken")
 
     member = models.ForeignKey(PanelMember, on_delete=models.CASCADE, related_name="claims")
     weekend = models.ForeignKey(

@@ -418,6 +418,10 @@ class MigrationBackground(models.TextChoices):
 
 # Erased rows keep their place (counts, ids) but no way to reach the person.
 ERASED_EMAIL_PREFIX = "gewist-"
+# A member's own postal address on Registration, in the order of an envelope.
+ADDRESS_FIELDS = (
+    "street", "house_number", "house_letter", "house_number_addition", "postcode", "city",
+)
 
 
 class Registration(models.Model):
@@ -441,6 +445,16 @@ class Registration(models.Model):
     # address (participants.views.registration_desk): news then comes by post.
     email = models.EmailField(_("e-mailadres"), blank=True)
     phone = models.CharField(_("telefoonnummer"), max_length=30, blank=True)
+    # The postal address a member gave on their own page (participants
+    # .views.details) after moving; empty until then. Letters go here rather than to the
+    # extract's address (participants.letters.postal_address), which stays as
+    # the BRP gave it: the invitation draw is replayed from the extract.
+    street = models.CharField(_("straat"), max_length=200, blank=True)
+    house_number = models.PositiveIntegerField(_("huisnummer"), null=True, blank=True)
+    house_letter = models.CharField(_("huisletter"), max_length=1, blank=True)
+    house_number_addition = models.CharField(_("toevoeging"), max_length=10, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=6, blank=True)
+    city = models.CharField(_("woonplaats"), max_length=100, blank=True)
     birth_date = models.DateField(_("geboortedatum"))
     gender = models.CharField(_("geslacht"), max_length=20, choices=Gender.choices)
     education = models.CharField(_("opleiding"), max_length=20, choices=Education.choices)

@@ -1,6 +1,8 @@
 """Writes for expense claims (onkostendeclaraties): a member files a claim for
 a day they attended, an organiser approves it, rejects it with a reason or
-asks for more; the member can then change it and send it again.
+asks for more; the member can then change it and send it again. Until it is
+approved the member can also withdraw it; after that only the secretariat
+can undo it.
 
 Four eyes: a claim above the assembly's ``second_approval_above`` needs two
 approvals by two different organisers; the first sets FIRST_APPROVAL. Nobody
@@ -55,8 +57,13 @@ FIRST_APPROVED = "first_approved"
 APPROVED = "approved"
 REJECTED = "rejected"
 ASKED = "asked"
+WITHDRAWN = "withdrawn"
 
 DECIDABLE = (Status.SUBMITTED, Status.FIRST_APPROVAL)
+# Not yet approved (one approval of the two needed is not an approval): the
+# member may still take it back. Approved, in a batch or paid: money is on its
+# way, so only the secretariat undoes it.
+WITHDRAWABLE = (Status.SUBMITTED, Status.NEEDS_INFO, Status.FIRST_APPROVAL)
 
 
 class ClaimRefused(Exception):
@@ -261,6 +268,29 @@ def claim_resubmit(*, claim: ExpenseClaim, data: ClaimInput, actor: User) -> Exp
             transaction.on_commit(lambda: storage.delete(old))
     claim.save(update_fields=fields)
     _event(claim, RESUBMITTED, actor)
+    return claim
+
+
+@transaction.atomic
+def claim_withdraw(*, claim: ExpenseClaim, actor: User) -> ExpenseClaim:
+    """The member takes back their own claim while it waits for a decision.
+    It stays, marked withdrawn, with its steps; the organisers no longer see
+    it as waiting, and a new claim for the same costs is not taken for a twin."""
+    claim = _locked(claim)
+    if claim.member.user_id != actor.pk:
+        raise ClaimRefused(_("Alleen de deelnemer zelf kan een declaratie intrekken."))
+    if claim.status not in WITHDRAWABLE:
+        raise ClaimRefused(
+            _(
+                "Deze declaratie kunt u niet meer intrekken (status: %(status)s). "
+                "Klopt er iets niet? Neem dan contact op met het secretariaat."
+            )
+            % {"status": claim.get_status_display()}
+        )
+    claim.status = Status.WITHDRAWN
+    claim.first_approved_by = None
+    claim.save(update_fields=["status", "first_approved_by", "updated_at"])
+    _event(claim, WITHDRAWN, actor)
     return claim
 
 

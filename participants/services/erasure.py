@@ -4,9 +4,10 @@ A registration that became a member or an alternate cannot be deleted (the
 panel, the counts and the books refer to it). Erasure keeps its quota answers,
 for the composition counts, and an age that is the same on the first weekend;
 it removes what reaches or describes the person: name, e-mail address, phone,
-birth date, access needs, diet and availability. Used by erasure on request
-and retention (recommendations.services.privacy) and by the pool purge for
-members who did not take part.
+the postal address the member gave, birth date, access needs, diet and
+availability. Used by erasure on request and retention
+(recommendations.services.privacy) and by the pool purge for members who did
+not take part.
 
 The person also leaves the frozen pool of every lottery run not yet
 committed, as on a withdrawal (participants.services.selection). Someone
@@ -31,7 +32,13 @@ import re
 from collections.abc import Iterable
 
 from assembly.outbox import ERASED_DOMAIN
-from participants.models import ERASED_EMAIL_PREFIX, PanelMember, Registration, Replacement
+from participants.models import (
+    ADDRESS_FIELDS,
+    ERASED_EMAIL_PREFIX,
+    PanelMember,
+    Registration,
+    Replacement,
+)
 from participants.names import identifying_words
 from participants.services.registration import registration_leave_pool
 from participants.services.selection import selection_runs_remove_respondent
@@ -66,6 +73,13 @@ def registration_erase(registration: Registration, first_weekend: dt.date) -> No
     registration.full_name = ""
     registration.email = f"{ERASED_EMAIL_PREFIX}{registration.pk}@{ERASED_DOMAIN}"
     registration.phone = ""
+    # The address a member gave after moving (their own page).
+    registration.street = ""
+    registration.house_number = None
+    registration.house_letter = ""
+    registration.house_number_addition = ""
+    registration.postcode = ""
+    registration.city = ""
     registration.birth_date = same_age_birth_date(registration.birth_date, first_weekend)
     # Access needs may say something about health.
     registration.needs_mobility = False
@@ -75,8 +89,8 @@ def registration_erase(registration: Registration, first_weekend: dt.date) -> No
     registration.needs_other = ""
     registration.save(
         update_fields=[
-            "full_name", "email", "phone", "birth_date", "needs_mobility", "needs_childcare",
-            "needs_language_help", "diet", "needs_other",
+            "full_name", "email", "phone", *ADDRESS_FIELDS, "birth_date", "needs_mobility",
+            "needs_childcare", "needs_language_help", "diet", "needs_other",
         ]
     )
     registration.available_weekends.clear()

@@ -58,9 +58,10 @@ from assembly.queueing import queue_or_leave_to_sweep
 from assembly.schedules import daily_crontab
 from assembly.services import audit_record, role_grant, role_revoke, user_get_or_create
 from participants.letters import (
+    address_lines,
     contact_address,
     contact_sentence,
-    resident_address_lines,
+    postal_address,
 )
 from participants.models import (
     ERASED_EMAIL_PREFIX,
@@ -516,10 +517,15 @@ def _notification_letter(member: PanelMember) -> PostLetter:
 
 
 def member_address_lines(member: PanelMember) -> list[str]:
-    """The envelope's address: the resident's, or the name alone once the
-    extract's row is gone."""
-    resident = member.registration.invitation.resident
-    return resident_address_lines(resident) if resident else [member.registration.full_name]
+    """The envelope's address: the one the member gave after moving, else the
+    extract's (with the name as the BRP writes it), or the name alone once
+    neither is kept."""
+    registration = member.registration
+    resident = registration.invitation.resident
+    address = postal_address(registration)
+    if address is None:
+        return [registration.full_name]
+    return address_lines(resident.full_name if resident else registration.full_name, address)
 
 
 # -------------------------------------------------------------------- answers

@@ -3,6 +3,7 @@
 from participants.urls import (
     allowances,
     attendance,
+    details,
     invitations,
     needs,
     panel,
@@ -24,6 +25,7 @@ urlpatterns = [
     *selection.urlpatterns,
     *panel.urlpatterns,
     *needs.urlpatterns,
+    *details.urlpatterns,
     *attendance.urlpatterns,
     *tables.urlpatterns,
     *allowances.urlpatterns,

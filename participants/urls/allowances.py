@@ -13,6 +13,11 @@ urlpatterns: list[URLPattern] = [
     path(_MINE, views.my_allowance, name="my_allowance"),
     path(f"{_MINE}declareren/", views.my_claim_new, name="my_claim_new"),
     path(f"{_MINE}declaratie/<whole:pk>/", views.my_claim_edit, name="my_claim_edit"),
+    path(
+        f"{_MINE}declaratie/<whole:pk>/intrekken/",
+        views.my_claim_withdraw,
+        name="my_claim_withdraw",
+    ),
     path("b/<slug:slug>/declaratie/<whole:pk>/bon/", views.claim_receipt, name="claim_receipt"),
     path(_BASE, views.allowances_overview, name="allowances_overview"),
     path(f"{_BASE}berekenen/", views.allowances_compute, name="allowances_compute"),

@@ -3,10 +3,11 @@
 Members: "Mijn vergoeding" (what they earned, what is approved and paid,
 their claims, the caps and what they mean for benefits and taxes), a claim in
 two short steps on a phone, changing a claim the organisation asked about,
-and their own receipts. Organisers: allowances per weekend (compute,
-approve), the rules of each year, the assembly's allowance settings, and the
-claims queue with approve / reject / ask. Nobody else sees anyone's money:
-not the chair, not the griffie (they get totals in the report).
+withdrawing a claim not yet approved, and their own receipts. Organisers:
+allowances per weekend (compute, approve), the rules of each year, the
+assembly's allowance settings, and the claims queue with approve / reject /
+ask. Nobody else sees anyone's money: not the chair, not the griffie (they
+get totals in the report).
 """
 
 from __future__ import annotations
@@ -101,7 +102,12 @@ def my_allowance(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         TEMPLATES + "mine.html",
-        {"assembly": assembly, "money": money, "bar_width": selectors.BAR_WIDTH},
+        {
+            "assembly": assembly,
+            "money": money,
+            "bar_width": selectors.BAR_WIDTH,
+            "withdrawable": claim_services.WITHDRAWABLE,
+        },
     )
 
 
@@ -135,28 +141,75 @@ def _claim_input(form: ClaimForm) -> claim_services.ClaimInput:
     )
 
 
+# What step 2 asks, carried through step 1 and back, so that going back to
+# change the kind or the day keeps what the member typed. (A chosen file
+# cannot be carried: the browser sends it once.)
+CARRIED = ("amount", "kilometres", "description", "submission")
+
+
+def _carried(request: HttpRequest) -> dict[str, str]:
+    return {name: request.POST.get(name, "") for name in CARRIED if request.POST.get(name)}
+
+
+def _claim_start_page(
+    request: HttpRequest,
+    assembly: Assembly,
+    start: ClaimStartForm,
+    *,
+    carried: dict[str, str] | None = None,
+    receipt_dropped: bool = False,
+) -> HttpResponse:
+    return render(
+        request,
+        TEMPLATES + "claim_start.html",
+        {
+            "assembly": assembly,
+            "form": start,
+            "carried": sorted((carried or {}).items()),
+            "receipt_dropped": receipt_dropped,
+        },
+    )
+
+
+def _step_one_again(
+    request: HttpRequest, assembly: Assembly, days: list[selectors.ClaimDay]
+) -> HttpResponse:
+    """"Terug naar stap 1": the kind and the day as chosen, step 2's answers kept."""
+    start = ClaimStartForm(
+        initial={"kind": request.POST.get("kind", ""), "day": request.POST.get("day", "")},
+        days=days,
+    )
+    return _claim_start_page(
+        request,
+        assembly,
+        start,
+        carried=_carried(request),
+        receipt_dropped=bool(request.FILES.get("receipt")),
+    )
+
+
 @login_required
 def my_claim_new(request: HttpRequest, slug: str) -> HttpResponse:
     """Step 1 (kind and day) on GET and its POST; step 2 (amount or
-    kilometres, receipt) posts ``step=2`` with step 1's answers hidden."""
+    kilometres, receipt) posts ``step=2`` with step 1's answers hidden, or
+    ``back`` to return to step 1 with everything chosen and typed kept."""
     assembly, member = _member(request, slug)
     days = selectors.claim_days(member=member)
     if request.method != "POST":
-        start = ClaimStartForm(days=days)
-        return render(
-            request, TEMPLATES + "claim_start.html", {"assembly": assembly, "form": start}
-        )
+        return _claim_start_page(request, assembly, ClaimStartForm(days=days))
+    if request.POST.get("step") == "2" and request.POST.get("back"):
+        return _step_one_again(request, assembly, days)
     if request.POST.get("step") != "2":
         start = ClaimStartForm(request.POST, days=days)
         if not start.is_valid():
-            return render(
-                request, TEMPLATES + "claim_start.html", {"assembly": assembly, "form": start}
-            )
+            return _claim_start_page(request, assembly, start, carried=_carried(request))
+        carried = _carried(request)
         form = ClaimForm(
             initial={
+                **carried,
                 "kind": start.cleaned_data["kind"],
                 "day": start.cleaned_data["day"],
-                "submission": uuid.uuid4(),
+                "submission": carried.get("submission") or uuid.uuid4(),
             },
             days=days,
             hidden_start=True,
@@ -180,9 +233,7 @@ def my_claim_new(request: HttpRequest, slug: str) -> HttpResponse:
                 start = ClaimStartForm(request.POST, days=days)
                 start.is_valid()
                 start.add_error(refused.field, refused.message)
-                return render(
-                    request, TEMPLATES + "claim_start.html", {"assembly": assembly, "form": start}
-                )
+                return _claim_start_page(request, assembly, start, carried=_carried(request))
             _apply_refusal(form, refused)
         else:
             messages.success(
@@ -207,9 +258,7 @@ def my_claim_new(request: HttpRequest, slug: str) -> HttpResponse:
     elif "kind" in form.errors or "day" in form.errors:
         start = ClaimStartForm(request.POST, days=days)
         start.is_valid()
-        return render(
-            request, TEMPLATES + "claim_start.html", {"assembly": assembly, "form": start}
-        )
+        return _claim_start_page(request, assembly, start, carried=_carried(request))
     day = form.cleaned_data.get("day")
     return render(
         request, TEMPLATES + "claim_details.html", _claim_form_context(assembly, form, day=day)
@@ -300,6 +349,38 @@ def my_claim_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request,
         TEMPLATES + "claim_edit.html",
         {"assembly": assembly, "form": form, "claim": claim},
+    )
+
+
+@login_required
+def my_claim_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A confirmation page, then the member's own claim withdrawn (POST). Once
+    it is approved the page says to ask the secretariat instead."""
+    assembly, member = _member(request, slug)
+    claim = selectors.member_claim(member=member, pk=pk)
+    if claim is None:
+        raise Http404
+    withdrawable = claim.status in claim_services.WITHDRAWABLE
+    if request.method == "POST" and withdrawable:
+        try:
+            claim_services.claim_withdraw(claim=claim, actor=access.request_user(request))
+        except claim_services.ClaimRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Uw declaratie is ingetrokken. Wilt u deze kosten toch declareren, "
+                    "bijvoorbeeld met een ander bedrag? Dien dan een nieuwe declaratie in."
+                ),
+            )
+        return redirect(_my_url(assembly) + "#declaraties")
+    return render(
+        request,
+        TEMPLATES + "claim_withdraw.html",
+        {"assembly": assembly, "claim": claim, "withdrawable": withdrawable},
+        # Sent when it was just approved: the page says why nothing happened.
+        status=409 if request.method == "POST" else 200,
     )
 
 

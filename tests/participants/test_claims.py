@@ -806,3 +806,220 @@ def test_a_member_with_an_account_files_their_own_claims(cast: Cast, member: Pan
         kwargs={"slug": cast.assembly.slug, "member": member.pk},
     )
     assert organiser_client(cast).get(url).status_code == 404
+
+
+# ------------------------------------------------------------ withdrawing a claim
+
+
+def withdraw_url(cast: Cast, claim: ExpenseClaim) -> str:
+    return reverse(
+        "participants:my_claim_withdraw", kwargs={"slug": cast.assembly.slug, "pk": claim.pk}
+    )
+
+
+def my_url(cast: Cast) -> str:
+    return reverse("participants:my_allowance", kwargs={"slug": cast.assembly.slug})
+
+
+@pytest.mark.django_db
+def test_a_member_withdraws_a_claim_after_a_confirmation_step(
+    cast: Cast, member: PanelMember
+) -> None:
+    from participants.selectors_money import open_claims_count
+
+    claim = make_claim(member, "17.25")
+    client = _client(cast, "member")
+    mine = client.get(my_url(cast)).content.decode()
+    assert withdraw_url(cast, claim) in mine
+    assert open_claims_count(cast.assembly) == 1
+
+    confirm = client.get(withdraw_url(cast, claim))
+    page = confirm.content.decode()
+    assert confirm.status_code == 200 and "Ja, declaratie intrekken" in page
+    assert "€ 17,25" in page
+    # The confirmation page itself changes nothing.
+    assert ExpenseClaim.objects.get(pk=claim.pk).status == Status.SUBMITTED
+
+    response = client.post(withdraw_url(cast, claim), follow=True)
+    assert "Uw declaratie is ingetrokken." in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == Status.WITHDRAWN
+    assert list(claim.events.values_list("action", "actor")) == [
+        ("submitted", cast.users["member"].pk),
+        ("withdrawn", cast.users["member"].pk),
+    ]
+    event = AuditEvent.objects.get(action="claims.withdrawn")
+    assert event.detail == {"claim": claim.pk, "member": member.pk, "status": "withdrawn"}
+    # No longer waiting for the organisers, and nothing left to decide.
+    assert open_claims_count(cast.assembly) == 0
+    organiser = organiser_client(cast)
+    overview = organiser.get(
+        reverse("participants:allowances_overview", kwargs={"slug": cast.assembly.slug})
+    )
+    assert overview.context["open_claims"] == 0
+    detail = organiser.get(
+        reverse("participants:claim_detail", kwargs={"slug": cast.assembly.slug, "pk": claim.pk})
+    ).content.decode()
+    assert "ingetrokken door de deelnemer" in detail and "Goedkeuren" not in detail
+    decide(organiser, cast, claim, "approve")
+    assert ExpenseClaim.objects.get(pk=claim.pk).status == Status.WITHDRAWN
+    assert withdraw_url(cast, claim) not in client.get(my_url(cast)).content.decode()
+
+
+@pytest.mark.parametrize("status", [Status.NEEDS_INFO, Status.FIRST_APPROVAL])
+@pytest.mark.django_db
+def test_a_claim_not_yet_approved_can_be_withdrawn(
+    cast: Cast, member: PanelMember, status: str
+) -> None:
+    claim = make_claim(member)
+    ExpenseClaim.objects.filter(pk=claim.pk).update(status=status)
+    _client(cast, "member").post(withdraw_url(cast, claim))
+    assert ExpenseClaim.objects.get(pk=claim.pk).status == Status.WITHDRAWN
+
+
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [
+        (Status.APPROVED, "Neem dan contact op met het secretariaat."),
+        (Status.BATCHED, "Neem dan contact op met het secretariaat."),
+        (Status.PAID, "Neem dan contact op met het secretariaat."),
+        (Status.REJECTED, "Deze declaratie is afgewezen."),
+        (Status.WITHDRAWN, "U hebt deze declaratie al ingetrokken."),
+    ],
+)
+@pytest.mark.django_db
+def test_an_approved_or_paid_claim_cannot_be_withdrawn_and_the_page_says_whom_to_ask(
+    cast: Cast, member: PanelMember, status: str, says: str
+) -> None:
+    claim = make_claim(member)
+    ExpenseClaim.objects.filter(pk=claim.pk).update(status=status)
+    client = _client(cast, "member")
+    assert withdraw_url(cast, claim) not in client.get(my_url(cast)).content.decode()
+
+    page = client.get(withdraw_url(cast, claim))
+    assert page.status_code == 200
+    assert says in page.content.decode()
+    assert "Ja, declaratie intrekken" not in page.content.decode()
+    sent = client.post(withdraw_url(cast, claim))
+    assert sent.status_code == 409 and says in sent.content.decode()
+    assert ExpenseClaim.objects.get(pk=claim.pk).status == status
+    assert not AuditEvent.objects.filter(action="claims.withdrawn").exists()
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_a_claim_just_approved_and_anyone_but_the_member(
+    cast: Cast, member: PanelMember
+) -> None:
+    claim = make_claim(member)
+    with pytest.raises(services.ClaimRefused, match="Alleen de deelnemer zelf"):
+        services.claim_withdraw(claim=claim, actor=cast.users["organiser"])
+    ExpenseClaim.objects.filter(pk=claim.pk).update(status=Status.APPROVED)
+    with pytest.raises(services.ClaimRefused, match="contact op met het secretariaat"):
+        services.claim_withdraw(claim=claim, actor=cast.users["member"])
+    assert ExpenseClaim.objects.get(pk=claim.pk).status == Status.APPROVED
+
+
+@pytest.mark.django_db
+def test_another_member_cannot_see_or_withdraw_someone_elses_claim(
+    cast: Cast, member: PanelMember
+) -> None:
+    claim = make_claim(member, "17.25")
+    neighbour = UserFactory(email="buurvrouw@example.org")
+    RoleFactory(user=neighbour, assembly=cast.assembly, kind=RoleKind.MEMBER)
+    seat = confirmed_members(cast.assembly, 1)[0]
+    PanelMember.objects.filter(pk=seat.pk).update(user=neighbour)
+    client = Client()
+    client.force_login(neighbour)
+
+    assert client.get(withdraw_url(cast, claim)).status_code == 404
+    assert client.post(withdraw_url(cast, claim)).status_code == 404
+    assert ExpenseClaim.objects.get(pk=claim.pk).status == Status.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_after_withdrawing_the_member_claims_the_same_costs_again_without_a_twin_warning(
+    cast: Cast, member: PanelMember
+) -> None:
+    client = _client(cast, "member")
+    client.post(claim_url(cast), {**step_two(cast), "receipt": upload(png_bytes())})
+    first = ExpenseClaim.objects.get(member=member)
+    client.post(withdraw_url(cast, first))
+
+    again = client.post(
+        claim_url(cast),
+        {**step_two(cast), "receipt": upload(png_bytes((41, 30)))},
+        follow=True,
+    )
+    page = again.content.decode()
+    assert "Uw declaratie van 8,40 euro is ingediend." in page
+    assert "al een declaratie met dezelfde dag" not in page
+    second = ExpenseClaim.objects.exclude(pk=first.pk).get(member=member)
+    assert (second.status, second.weekend) == (Status.SUBMITTED, first.weekend)
+    queue = organiser_client(cast).get(
+        reverse("participants:claims_queue", kwargs={"slug": cast.assembly.slug})
+    ).content.decode()
+    assert "Let op: misschien dubbel" not in queue and "Ingetrokken" in queue
+
+
+# --------------------------------------------------- step 2 back to step 1 and on
+
+
+@pytest.mark.django_db
+def test_going_back_to_step_one_keeps_the_choices_and_what_was_typed(
+    cast: Cast, member: PanelMember
+) -> None:
+    client = _client(cast, "member")
+    saturday = first_weekend(cast).starts_on.isoformat()
+    details = client.post(claim_url(cast), {"step": "1", "kind": "other", "day": saturday})
+    submission = details.context["form"].initial["submission"]
+    typed = {
+        "step": "2",
+        "kind": "other",
+        "day": saturday,
+        "amount": "12,50",
+        "description": 'Parkeren "P+R" <Noord>',
+        "submission": str(submission),
+        "back": "1",
+    }
+
+    back = client.post(claim_url(cast), typed)
+    page = back.content.decode()
+    assert back.status_code == 200 and "Stap 1 van 2" in page
+    assert re.search(r'<input[^>]*value="other"[^>]*checked', page)
+    assert re.search(rf'<input[^>]*value="{saturday}"[^>]*checked', page)
+    # What step 2 held travels along, escaped, in hidden fields.
+    assert '<input type="hidden" name="amount" value="12,50">' in page
+    assert 'value="Parkeren &quot;P+R&quot; &lt;Noord&gt;"' in page
+    assert not ExpenseClaim.objects.exists()
+
+    # The member changes the kind only: step 2 shows what was typed.
+    forward = client.post(
+        claim_url(cast),
+        {
+            "step": "1",
+            "kind": "public_transport",
+            "day": saturday,
+            "amount": "12,50",
+            "description": 'Parkeren "P+R" <Noord>',
+            "submission": str(submission),
+        },
+    )
+    again = forward.content.decode()
+    assert "Stap 2 van 2" in again and "Openbaar vervoer" in again
+    assert 'name="amount" value="12,50"' in again
+    assert "Parkeren &quot;P+R&quot; &lt;Noord&gt;" in again
+    assert forward.context["form"].initial["submission"] == str(submission)
+
+
+@pytest.mark.django_db
+def test_going_back_with_a_chosen_receipt_says_to_choose_it_again(
+    cast: Cast, member: PanelMember
+) -> None:
+    back = _client(cast, "member").post(
+        claim_url(cast),
+        {**step_two(cast), "receipt": upload(png_bytes()), "back": "1"},
+    )
+    page = back.content.decode()
+    assert "Stap 1 van 2" in page
+    assert "Alleen de foto of PDF van de bon moet u bij stap 2 opnieuw kiezen." in page
+    assert not ExpenseClaim.objects.exists()

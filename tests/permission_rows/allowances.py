@@ -97,6 +97,9 @@ ROWS: dict[str, Row] = {
     "participants:my_claim_new": Row(MEMBER, kwargs=_mine),
     # Changing a claim the organisation asked about: the member's own only.
     "participants:my_claim_edit": Row(MEMBER, kwargs=_needs_info_kwargs),
+    # Withdrawing: the member's own claim only (another member's answers 404:
+    # tests/participants/test_claims.py); its confirmation page on GET.
+    "participants:my_claim_withdraw": Row(MEMBER, kwargs=_claim_kwargs),
     "participants:claim_receipt": Row(staff_only({"member", "organiser"}), kwargs=_claim_kwargs),
     "participants:allowances_overview": Row(ORGANISER, kwargs=SLUG),
     "participants:allowances_compute": Row(ORGANISER_REDIRECT, kwargs=_mine, method="post"),

@@ -50,6 +50,9 @@ def _own_seat(cast: Cast) -> dict[str, Any]:
 ROWS: dict[str, Row] = {
     # A member's own needs; the member persona needs a seat on the panel.
     "participants:my_needs": Row(staff_only({"member"}), kwargs=_own_seat),
+    # A member's own phone number and address: only their own seat, never another's
+    # (tests/participants/test_details.py).
+    "participants:my_contact_details": Row(staff_only({"member"}), kwargs=_own_seat),
     "participants:needs_overview": Row(staff_only({"organiser"}), kwargs=SLUG),
     "participants:needs_export": Row(
         staff_only({"organiser"}), kwargs=lambda cast: {**SLUG(cast), "fmt": "csv"}
