@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assembly.models import AuditEvent, OutboxEmail, Role, RoleKind
-from participants.models import Invitation, PanelMember, Registration
+from participants.models import Invitation, PanelMember, Registration, Resident
 from participants.selectors_attendance import expected_members
 from participants.services import panel as panel_services
 from participants.services.invitations import invitation_draw
@@ -29,6 +29,7 @@ from tests.participants.test_registration import (
 )
 
 OnCommit = Callable[..., Any]
+REGISTER_BIRTH_DATE = dt.date(1980, 5, 17)
 
 
 @pytest.fixture
@@ -36,6 +37,8 @@ def invitation(cast: Cast) -> Invitation:
     open_sign_up_with_a_question(cast.assembly)
     make_residents(cast.assembly, 1, per_household=1)
     invitation_draw(assembly=cast.assembly, count=1, seed="telefoon")
+    # The birth date the answers give (answers_for), as in the register.
+    Resident.objects.filter(assembly=cast.assembly).update(birth_date=REGISTER_BIRTH_DATE)
     return Invitation.objects.select_related("resident").get(assembly=cast.assembly)
 
 
@@ -122,6 +125,54 @@ def test_without_consent_or_any_way_to_reach_nothing_is_written(
     assert not Registration.objects.exists()
     invitation.refresh_from_db()
     assert invitation.status != Invitation.Status.REGISTERED
+
+
+def test_a_birth_date_unlike_the_register_needs_asking_again_and_a_tick(
+    cast: Cast, invitation: Invitation
+) -> None:
+    """Someone else of the household on the phone, or a typing slip: the
+    organiser is warned and must tick that the caller gave the date again.
+    The page never shows the register's date, so it cannot be read out."""
+    client = _organiser(cast)
+    response = client.post(_url(cast, invitation), _answers(cast, birth_date="1980-07-15"))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Deze geboortedatum is anders dan in het uittreksel BRP." in page
+    assert 'href="#id_birth_date"' in page  # in the list of problems at the top
+    assert 'name="birth_date_checked"' in page
+    for shown in ("1980-05-17", "17-05-1980", "17 mei 1980", "17/05/1980"):
+        assert shown not in page
+    assert not Registration.objects.exists()
+    # Before the warning there is no tick to set by habit.
+    assert 'name="birth_date_checked"' not in client.get(_url(cast, invitation)).content.decode()
+
+    response = client.post(
+        _url(cast, invitation), _answers(cast, birth_date="1980-07-15", birth_date_checked="on")
+    )
+
+    assert response.status_code == 302
+    registration = Registration.objects.get(invitation=invitation)
+    assert registration.birth_date == dt.date(1980, 7, 15)
+    detail = AuditEvent.objects.get(action="registration.made_by_secretariat").detail
+    assert detail == {
+        "registration": registration.pk,
+        "invitation": invitation.pk,
+        "birth_date_unlike_register": True,
+    }
+
+
+def test_a_birth_date_corrected_on_the_phone_needs_no_tick(
+    cast: Cast, invitation: Invitation
+) -> None:
+    client = _organiser(cast)
+    assert (
+        client.post(_url(cast, invitation), _answers(cast, birth_date="17-07-1980")).status_code
+        == 400
+    )
+    # Asked again, the caller gives the register's date (in another way of writing).
+    response = client.post(_url(cast, invitation), _answers(cast, birth_date="17-05-1980"))
+    assert response.status_code == 302
+    assert Registration.objects.get().birth_date == REGISTER_BIRTH_DATE
 
 
 def test_a_used_invitation_or_a_closed_sign_up_says_why(cast: Cast, invitation: Invitation) -> None:
