@@ -17,7 +17,9 @@ class OneTimeForm(forms.Form):
     The service stores it with what it creates (``one_time_submission``) and
     gives back the earlier row when the same number comes again, so a double
     click or a page sent again creates one row. A page shown again after an
-    error keeps its number: nothing was created with it yet."""
+    error keeps its number: nothing was created with it yet. The Back button
+    loads the form again with a new number: the service then also looks for a
+    row with the same content (``submitted_before(same=...)``)."""
 
     submission = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
 
@@ -40,9 +42,7 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField[_M]):
         if not isinstance(column, IntegerField):  # text, a UUID: nothing to check
             return super().clean(value)
         try:
-            low, high = connections[queryset.db].ops.integer_field_range(
-                column.get_internal_type()
-            )
+            low, high = connections[queryset.db].ops.integer_field_range(column.get_internal_type())
         except KeyError:  # a whole-number field of its own kind: Django decides
             return super().clean(value)
         for choice in value if isinstance(value, (list, tuple)) else ():
@@ -82,8 +82,15 @@ class AssemblyCreateForm(forms.ModelForm[Assembly]):
     class Meta:
         model = Assembly
         fields = [
-            "name", "name_en", "slug", "question", "question_en", "members_target",
-            "alternates_target", "min_age", "first_weekend",
+            "name",
+            "name_en",
+            "slug",
+            "question",
+            "question_en",
+            "members_target",
+            "alternates_target",
+            "min_age",
+            "first_weekend",
         ]
         widgets = {"first_weekend": DatePicker()}
 
@@ -92,9 +99,20 @@ class AssemblySettingsForm(forms.ModelForm[Assembly]):
     class Meta:
         model = Assembly
         fields = [
-            "name", "name_en", "question", "question_en", "mandate", "mandate_en",
-            "commissioned_by", "members_target",
-            "alternates_target", "min_age", "first_weekend", "period_end", "phase", "is_public",
+            "name",
+            "name_en",
+            "question",
+            "question_en",
+            "mandate",
+            "mandate_en",
+            "commissioned_by",
+            "members_target",
+            "alternates_target",
+            "min_age",
+            "first_weekend",
+            "period_end",
+            "phase",
+            "is_public",
             "report_delivered_on",
         ]
         widgets = {

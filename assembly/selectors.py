@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from typing import TypeVar
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from django.db.models import Count, Model, QuerySet
 
@@ -21,14 +22,37 @@ from assembly.models import (
 
 Row = TypeVar("Row", bound=Model)
 
+# Set on a row that submitted_before gives back (see sent_again).
+_SENT_AGAIN = "_sent_again"
 
-def submitted_before(rows: QuerySet[Row], submission: uuid.UUID | None) -> Row | None:
+
+def submitted_before(
+    rows: QuerySet[Row], submission: uuid.UUID | None, *, same: Mapping[str, Any] | None = None
+) -> Row | None:
     """What the same form created the first time (see ``OneTimeForm``), or None.
     Call it under the lock its writer takes, so a second request waits for the
-    first one's commit and then finds its row."""
+    first one's commit and then finds its row.
+
+    ``same``: the look-up for a row with exactly what this form would create.
+    The browser's Back button loads the form again with a new number but keeps
+    the typed text, so sending it again looks like a new form: a row with the
+    same content counts as made by this form then. Only for a form (a number
+    given): a script that calls a service twice means two rows."""
     if submission is None:
         return None
-    return rows.filter(submission=submission).first()
+    earlier = rows.filter(submission=submission).first()
+    if earlier is None and same:
+        earlier = rows.filter(**same).order_by("-pk").first()
+    if earlier is not None:
+        # For the page: "was already sent" instead of "saved" (sent_again).
+        setattr(earlier, _SENT_AGAIN, True)
+    return earlier
+
+
+def sent_again(row: Model) -> bool:
+    """Whether a service gave ``row`` back from ``submitted_before``: the form
+    had been sent before, and nothing new was made this time."""
+    return getattr(row, _SENT_AGAIN, False) is True
 
 
 def assembly_list_public() -> QuerySet[Assembly]:

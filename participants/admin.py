@@ -10,6 +10,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
 from assembly.forms import MANY_TO_MANY_IN_RANGE
+from assembly.spreadsheets import DutchCSV
 from participants import (
     admin_money,  # noqa: F401  (registers the allowance rules and claims)
     admin_payments,  # noqa: F401  (registers the payment admin)
@@ -32,12 +33,31 @@ from participants.resources import BrpFile, ResidentResource
 
 @admin.register(PopulationImport)
 class PopulationImportAdmin(admin.ModelAdmin[PopulationImport]):
-    list_display = ["file_name", "assembly", "status", "created_at", "rows_total",
-                    "rows_imported", "rows_skipped", "rows_underage"]
+    list_display = [
+        "file_name",
+        "assembly",
+        "status",
+        "created_at",
+        "rows_total",
+        "rows_imported",
+        "rows_skipped",
+        "rows_underage",
+    ]
     list_filter = ["status", "assembly"]
-    readonly_fields = ["assembly", "file_name", "file_sha256", "uploaded_by", "created_at",
-                       "status", "skip_invalid", "rows_total", "rows_imported", "rows_skipped",
-                       "rows_underage", "problems"]
+    readonly_fields = [
+        "assembly",
+        "file_name",
+        "file_sha256",
+        "uploaded_by",
+        "created_at",
+        "status",
+        "skip_invalid",
+        "rows_total",
+        "rows_imported",
+        "rows_skipped",
+        "rows_underage",
+        "problems",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # An import is made by reading a file, never by hand.
@@ -49,8 +69,16 @@ class ResidentAdmin(ImportExportModelAdmin):  # type: ignore[misc]
     resource_classes = [ResidentResource]
     import_form_class = AssemblyImportForm
     confirm_form_class = AssemblyConfirmImportForm
-    list_display = ["person_ref", "assembly", "postcode", "house_number", "house_letter",
-                    "house_number_addition", "municipality", "birth_date"]
+    list_display = [
+        "person_ref",
+        "assembly",
+        "postcode",
+        "house_number",
+        "house_letter",
+        "house_number_addition",
+        "municipality",
+        "birth_date",
+    ]
     list_filter = ["assembly", "municipality"]
     search_fields = ["person_ref", "postcode", "household_key"]
     readonly_fields = ["assembly", "population_import", "household_key"]
@@ -77,7 +105,7 @@ class ResidentAdmin(ImportExportModelAdmin):  # type: ignore[misc]
         return response
 
     def get_export_formats(self) -> list[type[Any]]:
-        return [base_formats.CSV, base_formats.XLSX]
+        return [DutchCSV, base_formats.XLSX]
 
     def get_import_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         result: dict[str, Any] = super().get_import_resource_kwargs(request, **kwargs)
@@ -87,9 +115,7 @@ class ResidentAdmin(ImportExportModelAdmin):  # type: ignore[misc]
             result["assembly"] = cleaned["assembly"]
         return result
 
-    def get_confirm_form_initial(
-        self, request: HttpRequest, import_form: Any
-    ) -> dict[str, Any]:
+    def get_confirm_form_initial(self, request: HttpRequest, import_form: Any) -> dict[str, Any]:
         initial: dict[str, Any] = super().get_confirm_form_initial(request, import_form)
         if import_form is not None:
             initial["assembly"] = import_form.cleaned_data["assembly"].pk
@@ -98,11 +124,26 @@ class ResidentAdmin(ImportExportModelAdmin):  # type: ignore[misc]
 
 @admin.register(InvitationDraw)
 class InvitationDrawAdmin(admin.ModelAdmin[InvitationDraw]):
-    list_display = ["assembly", "requested", "seed", "stratify_by", "eligible_households",
-                    "created_at"]
+    list_display = [
+        "assembly",
+        "requested",
+        "seed",
+        "stratify_by",
+        "eligible_households",
+        "created_at",
+    ]
     list_filter = ["assembly"]
-    readonly_fields = ["assembly", "seed", "requested", "stratify_by", "eligible_households",
-                       "eligible_residents", "input_sha256", "created_by", "created_at"]
+    readonly_fields = [
+        "assembly",
+        "seed",
+        "requested",
+        "stratify_by",
+        "eligible_households",
+        "eligible_residents",
+        "input_sha256",
+        "created_by",
+        "created_at",
+    ]
 
 
 @admin.register(Invitation)
@@ -110,8 +151,7 @@ class InvitationAdmin(admin.ModelAdmin[Invitation]):
     list_display = ["pk", "assembly", "status", "letter_produced_at", "emailed_at", "created_at"]
     list_filter = ["assembly", "status"]
     raw_id_fields = ["resident", "draw"]
-    readonly_fields = ["code", "letter_produced_at", "email_claimed_at", "emailed_at",
-                       "created_at"]
+    readonly_fields = ["code", "letter_produced_at", "email_claimed_at", "emailed_at", "created_at"]
 
 
 @admin.register(InvitationReminder)
@@ -129,8 +169,16 @@ class LetterBatchInline(admin.TabularInline[LetterBatch, InvitationRun]):
 
 @admin.register(InvitationRun)
 class InvitationRunAdmin(admin.ModelAdmin[InvitationRun]):
-    list_display = ["pk", "assembly", "kind", "status", "done", "total", "created_at",
-                    "finished_at"]
+    list_display = [
+        "pk",
+        "assembly",
+        "kind",
+        "status",
+        "done",
+        "total",
+        "created_at",
+        "finished_at",
+    ]
     list_filter = ["assembly", "kind", "status"]
     readonly_fields = ["created_by", "created_at", "finished_at"]
     inlines = [LetterBatchInline]
@@ -154,5 +202,4 @@ class RegistrationAdmin(admin.ModelAdmin[Registration]):
     list_display = ["pk", "assembly", "status", "created_at", "withdrawn_at"]
     list_filter = ["assembly", "status"]
     raw_id_fields = ["invitation"]
-    readonly_fields = ["consent_at", "consent_version", "created_at", "updated_at",
-                       "withdrawn_at"]
+    readonly_fields = ["consent_at", "consent_version", "created_at", "updated_at", "withdrawn_at"]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
+from assembly.spreadsheets import DutchCSV
 from participants.admin_forms import AssemblyConfirmImportForm, AssemblyImportForm
 from participants.iban import mask_iban
 from participants.models import BankAccount, PaymentBatch, PaymentItem
@@ -101,10 +102,10 @@ class PaymentItemAdmin(_ReadOnly, ImportExportModelAdmin):  # type: ignore[misc]
         return bool(request.user.is_active and request.user.is_staff)
 
     def get_import_formats(self) -> list[type[Any]]:
-        return [base_formats.CSV, base_formats.XLSX]
+        return [DutchCSV, base_formats.XLSX]
 
     def get_export_formats(self) -> list[type[Any]]:
-        return [base_formats.CSV, base_formats.XLSX]
+        return [DutchCSV, base_formats.XLSX]
 
     def get_import_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         result: dict[str, Any] = super().get_import_resource_kwargs(request, **kwargs)

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.formats import base_formats
 
-from assembly.spreadsheets import CSV_BOM, spreadsheet_text
+from assembly.spreadsheets import DutchCSV, spreadsheet_text
 from participants.selectors_attendance import member_code
 from participants.selectors_needs import NeedsRow
 
 FORMATS: dict[str, tuple[type[base_formats.Format], str]] = {
-    "csv": (base_formats.CSV, "text/csv; charset=utf-8"),
+    "csv": (DutchCSV, "text/csv; charset=utf-8"),
     "xlsx": (
         base_formats.XLSX,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -57,11 +57,12 @@ class NeedsResource(resources.Resource):  # type: ignore[misc]
 
 
 def needs_file(rows: Iterable[NeedsRow], fmt: str) -> tuple[bytes, str]:
-    """The rows as CSV (UTF-8 with a BOM, for Excel) or XLSX, and the content type."""
+    """The rows as CSV (as Dutch Excel opens it: see DutchCSV) or XLSX, and the
+    content type."""
     file_format_class, content_type = FORMATS[fmt]
     file_format = file_format_class()
     dataset = NeedsResource().export(queryset=list(rows))
     content = file_format.export_data(dataset)
     if isinstance(content, str):
-        return (CSV_BOM + content).encode("utf-8"), content_type
+        return content.encode("utf-8"), content_type
     return bytes(content), content_type

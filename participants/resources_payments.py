@@ -19,7 +19,7 @@ from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
 from assembly.models import Assembly
-from assembly.spreadsheets import CSV_BOM, spreadsheet_text
+from assembly.spreadsheets import DecimalCommaWidget, DutchCSV, spreadsheet_text
 from participants.iban import format_iban
 from participants.models import PaymentItem
 from participants.population import storable_text
@@ -27,7 +27,7 @@ from participants.resources_quotas import QuotaFileError, read_dataset
 from participants.services.payments import Confirmation
 
 FORMATS: dict[str, type[base_formats.Format]] = {
-    "csv": base_formats.CSV,
+    "csv": DutchCSV,
     "xlsx": base_formats.XLSX,
 }
 CONFIRMATION_COLUMNS = ("end_to_end_id", "paid_on")
@@ -59,7 +59,7 @@ class PaymentItemResource(resources.ModelResource):  # type: ignore[misc]
     name = fields.Field(column_name="name")
     holder_name = fields.Field(attribute="holder_name", column_name="holder_name")
     iban = fields.Field(column_name="iban")
-    amount = fields.Field(attribute="amount", column_name="amount", widget=widgets.DecimalWidget())
+    amount = fields.Field(attribute="amount", column_name="amount", widget=DecimalCommaWidget())
     currency = fields.Field(column_name="currency")
     execution_date = fields.Field(
         attribute="batch__execution_date",
@@ -104,10 +104,11 @@ class PaymentItemResource(resources.ModelResource):  # type: ignore[misc]
 
 
 def export_file(items: Iterable[PaymentItem], fmt: str) -> bytes:
-    """The payments as CSV (UTF-8 with a BOM, for Excel) or XLSX bytes.
+    """The payments as CSV (as Dutch Excel opens it: see DutchCSV) or XLSX bytes.
 
     In XLSX, amounts are number cells and dates date cells, so finance can add
-    them up and sort them; CSV keeps the text the widgets make ("70,00").
+    them up and sort them; CSV keeps the text the widgets make: amounts with a
+    decimal comma ("70,00"), dates as 2026-11-30.
     """
     file_format = FORMATS[fmt]()
     dataset = PaymentItemResource().export(
@@ -115,7 +116,7 @@ def export_file(items: Iterable[PaymentItem], fmt: str) -> bytes:
     )
     content = file_format.export_data(dataset)
     if isinstance(content, str):
-        return (CSV_BOM + content).encode("utf-8")
+        return content.encode("utf-8")
     return bytes(content)
 
 

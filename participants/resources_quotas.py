@@ -22,6 +22,7 @@ from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
 from assembly.models import Assembly
+from assembly.spreadsheets import csv_separator
 from participants.models import Quota
 
 # (category column, value column) per header style, in the order they are tried.
@@ -66,11 +67,6 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _delimiter(text: str) -> str:
-    header = text.split("\n", 1)[0]
-    return ";" if header.count(";") > header.count(",") else ","
-
-
 def read_dataset(data: bytes, file_name: str = "") -> Any:
     """A tablib Dataset from CSV (UTF-8, BOM or not, ``,`` or ``;``) or XLSX bytes."""
     if data.startswith(b"PK\x03\x04") or file_name.lower().endswith(".xlsx"):
@@ -91,7 +87,7 @@ def read_dataset(data: bytes, file_name: str = "") -> Any:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise QuotaFileError("Het bestand is leeg.", "The file is empty.")
-    delimiter = _delimiter(text)
+    delimiter = csv_separator(text)
     _check_row_lengths(text, delimiter)
     return base_formats.CSV().create_dataset(text, delimiter=delimiter)
 

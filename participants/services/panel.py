@@ -161,6 +161,17 @@ def awaiting_an_answer_without_email(*, assembly: Assembly) -> int:
     ).count()
 
 
+def members_without_deadline(*, assembly: Assembly) -> int:
+    """Drawn members still to answer who have no date to answer by yet: the
+    organiser has not sent the messages (panel_notify_start), which sets it."""
+    return PanelMember.objects.filter(
+        assembly=assembly,
+        kind=PanelMember.Kind.MEMBER,
+        status=PanelMember.Status.SELECTED,
+        response_deadline__isnull=True,
+    ).count()
+
+
 def open_seats(*, assembly: Assembly) -> list[PanelMember]:
     """Members who left and whose seat is neither filled nor in an open replacement."""
     in_progress = Replacement.objects.filter(
@@ -469,7 +480,20 @@ def _letter_lines(member: PanelMember) -> tuple[str, list[str]]:
 def panel_letters_pdf(*, assembly: Assembly) -> tuple[bytes, int]:
     """One A4 PDF with a notification letter per member and alternate still in the
     running (one page each), with the personal link as text and QR code. Each
-    letter is in the language the person reads, as their e-mails are."""
+    letter is in the language the person reads, as their e-mails are.
+
+    Refused before the messages are sent: sending them sets the date to answer
+    by, and a letter without that date would ask for an answer "as soon as
+    possible" while the reminders and the "no answer" count from a date the
+    person never heard of."""
+    if members_without_deadline(assembly=assembly):
+        raise PanelRefused(
+            _(
+                "De brieven hebben nog geen datum waarvoor mensen moeten antwoorden. "
+                "Kies eerst het aantal dagen en klik op ‘Berichten versturen’. "
+                "Daarna staat die datum in de brieven."
+            )
+        )
     members = (
         PanelMember.objects.filter(
             Q(kind=PanelMember.Kind.MEMBER, status__in=ACTIVE_MEMBER)

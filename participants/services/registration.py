@@ -68,11 +68,25 @@ WITHDRAWN_BY_LINK = gettext_noop("Afgemeld via de persoonlijke link")
 WITHDRAWN_BY_SECRETARIAT = gettext_noop("Afgemeld via het secretariaat")
 
 # What a respondent may change afterwards; consent and the code are not among it.
-CHANGEABLE_FIELDS = frozenset({
-    "full_name", "email", "phone", "birth_date", "gender", "education", "province",
-    "urbanisation", "migration_background", "attitude_answers", "needs_mobility",
-    "needs_childcare", "needs_language_help", "diet", "needs_other",
-})
+CHANGEABLE_FIELDS = frozenset(
+    {
+        "full_name",
+        "email",
+        "phone",
+        "birth_date",
+        "gender",
+        "education",
+        "province",
+        "urbanisation",
+        "migration_background",
+        "attitude_answers",
+        "needs_mobility",
+        "needs_childcare",
+        "needs_language_help",
+        "diet",
+        "needs_other",
+    }
+)
 
 
 class RegistrationRefused(Exception):
@@ -187,8 +201,9 @@ def _send_after_commit(*, registration_id: int, template: str) -> None:
     if not registration.email:
         # Signed up by the secretariat for someone without e-mail: the
         # secretariat tells them on the phone, and later news comes by post.
-        logger.info("registration mail %s skipped, no address registration=%s",
-                    template, registration_id)
+        logger.info(
+            "registration mail %s skipped, no address registration=%s", template, registration_id
+        )
         return
     context = {
         "registration": registration,
@@ -274,12 +289,19 @@ def registration_create(
     invitation.status = Invitation.Status.REGISTERED
     invitation.save(update_fields=["status"])
     if made_by is not None:
+        detail: dict[str, Any] = {"registration": registration.pk, "invitation": invitation.pk}
+        resident = invitation.resident
+        born = registration.birth_date
+        if resident is not None and born is not None and born != resident.birth_date:
+            # The organiser ticked that the caller gave this date twice (the
+            # form asks): the log says so, without either date.
+            detail["birth_date_unlike_register"] = True
         audit_record(
             action="registration.made_by_secretariat",
             assembly=invitation.assembly,
             actor=made_by,
             target=registration,
-            detail={"registration": registration.pk, "invitation": invitation.pk},
+            detail=detail,
         )
     logger.info("registration created id=%s invitation=%s", registration.pk, invitation.pk)
     _send_after_commit(registration_id=registration.pk, template="confirmation")
@@ -338,8 +360,13 @@ def registration_leave_pool(*, registration: Registration, reason: str) -> None:
     registration.status = Registration.Status.WITHDRAWN
     registration.withdrawn_at = timezone.now()
     cleared = {
-        "attitude_answers": {}, "needs_mobility": False, "needs_childcare": False,
-        "needs_language_help": False, "diet": "", "needs_other": "", "phone": "",
+        "attitude_answers": {},
+        "needs_mobility": False,
+        "needs_childcare": False,
+        "needs_language_help": False,
+        "diet": "",
+        "needs_other": "",
+        "phone": "",
     }
     for name, value in cleared.items():
         setattr(registration, name, value)
@@ -408,7 +435,7 @@ def registration_withdraw(*, registration_id: int, made_by: User | None = None) 
 
 @transaction.atomic
 def invitation_decline(*, invitation_id: int) -> Invitation:
-    """"Ik doe niet mee": the invitation is declined, so reminders stop.
+    """ "Ik doe niet mee": the invitation is declined, so reminders stop.
 
     Someone who already registered withdraws through the private link instead.
     """

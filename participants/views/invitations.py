@@ -26,7 +26,7 @@ from assembly.forms import DatePicker
 from assembly.models import Assembly
 from assembly.numbers import whole_number
 from assembly.services import assembly_update
-from assembly.spreadsheets import CSV_BOM
+from assembly.spreadsheets import CSV_BOM, CSV_SEPARATOR
 from participants import selectors_invitations as selectors
 from participants.forms_registration import AccessibleForm
 from participants.models import Invitation, InvitationDraw, InvitationRun, LetterBatch
@@ -336,7 +336,7 @@ def invitation_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     draw_id = whole_number(request.GET.get("trekking", ""))
     if draw_id is not None:
         draw = get_object_or_404(InvitationDraw, pk=draw_id, assembly=assembly)
-    writer = csv.writer(_Echo(), delimiter=";")
+    writer = csv.writer(_Echo(), delimiter=CSV_SEPARATOR)
 
     def rows() -> Iterator[str]:
         yield CSV_BOM

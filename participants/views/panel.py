@@ -179,6 +179,9 @@ def panel_list(request: HttpRequest, slug: str) -> HttpResponse:
                 services.awaiting_an_answer_without_email(assembly=assembly) if is_organiser else 0
             ),
             "has_draw": assembly_current_draw(assembly=assembly) is not None,
+            "letters_wait": (
+                services.members_without_deadline(assembly=assembly) if is_organiser else 0
+            ),
             **(_programme_by_post(assembly) if is_organiser else {}),
             "only_missing": ONLY_MISSING,
         },
@@ -227,7 +230,11 @@ def panel_notify(request: HttpRequest, slug: str) -> HttpResponse:
 @access.personal_data_view
 def panel_letters(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = _organiser_assembly(request, slug)
-    pdf, _pages = services.panel_letters_pdf(assembly=assembly)
+    try:
+        pdf, _pages = services.panel_letters_pdf(assembly=assembly)
+    except services.PanelRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("participants:panel_list", slug=assembly.slug)
     return private_download(pdf, PDF, f"brieven-deelnemers-{assembly.slug}.pdf")
 
 

@@ -10,6 +10,7 @@ confirmation is given on the phone and later news comes by letter.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -23,10 +24,13 @@ from django.utils.translation import gettext_lazy
 from assembly import access
 from assembly.access import get_assembly_for_organiser
 from assembly.models import Assembly
-from participants.forms_registration import AccessibleForm, ContactForm
+from participants.forms_registration import AboutForm, AccessibleForm, ContactForm
 from participants.models import Invitation, Registration
 from participants.services import registration as services
 from participants.views.registration import step_answers, step_form, steps_for
+
+# The tick that a birth date unlike the register's was asked again.
+BIRTH_DATE_CHECKED = "birth_date_checked"
 
 
 class OnBehalfContactForm(ContactForm):
@@ -51,8 +55,58 @@ class OnBehalfContactForm(ContactForm):
         if not cleaned.get("email") and not cleaned.get("phone") and "phone" not in self.errors:
             self.add_error(
                 "phone",
-                _("Vul een telefoonnummer in. Zonder e-mailadres is dat de enige manier om "
-                  "deze persoon te bereiken."),
+                _(
+                    "Vul een telefoonnummer in. Zonder e-mailadres is dat de enige manier om "
+                    "deze persoon te bereiken."
+                ),
+            )
+        return cleaned
+
+
+class OnBehalfAboutForm(AboutForm):
+    """The same questions about the person, with one check the website cannot
+    make: the birth date the caller gives against the one in the register
+    extract. A different date is a slip of the tongue or the keyboard, or
+    someone else of the household on the phone: the organiser asks again,
+    and a date that still differs needs a tick. The page never shows the
+    register's date: the caller must say it, not hear it."""
+
+    def __init__(self, *args: Any, register_birth_date: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register_birth_date = register_birth_date
+        if self._typed_date_differs():
+            # Only after the warning: a tick always on the page gets ticked by habit.
+            self.fields[BIRTH_DATE_CHECKED] = forms.BooleanField(
+                label=gettext_lazy(
+                    "Ik heb de geboortedatum nog een keer gevraagd. De persoon noemde deze datum."
+                ),
+                required=False,
+            )
+            self.order_fields(["birth_date", BIRTH_DATE_CHECKED])
+
+    def _typed_date_differs(self) -> bool:
+        if not self.is_bound:
+            return False
+        try:
+            typed = self.fields["birth_date"].to_python(
+                self.data.get(self.add_prefix("birth_date"))
+            )
+        except forms.ValidationError:
+            return False
+        return typed is not None and typed != self.register_birth_date
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        born = cleaned.get("birth_date")
+        if born and born != self.register_birth_date and not cleaned.get(BIRTH_DATE_CHECKED):
+            self.add_error(
+                "birth_date",
+                _(
+                    "Deze geboortedatum is anders dan in het uittreksel BRP. Vraag de "
+                    "geboortedatum nog een keer. Noem zelf geen datum. Spreekt u misschien "
+                    "met iemand anders uit het huis? Meld alleen de persoon van de brief "
+                    "aan. Klopt de datum toch? Zet dan het vinkje onder de geboortedatum."
+                ),
             )
         return cleaned
 
@@ -100,13 +154,14 @@ def registration_on_behalf(request: HttpRequest, slug: str, pk: int) -> HttpResp
     data = request.POST if request.method == "POST" else None
     keys = [step.key for step in steps_for(assembly) if step.key not in ("toestemming", "gegevens")]
     contact = OnBehalfContactForm(data)
-    steps = [(key, step_form(key, assembly, data=data)) for key in keys]
+    steps = [(key, _step_form(key, invitation, data)) for key in keys]
     consent = ConsentReadForm(data)
     all_forms: list[AccessibleForm] = [contact, *(form for _key, form in steps), consent]
     if request.method == "POST" and all([form.is_valid() for form in all_forms]):
         answers: dict[str, Any] = dict(contact.cleaned_data)
         for key, form in steps:
             answers.update(step_answers(key, form))
+        answers.pop(BIRTH_DATE_CHECKED, None)
         weekend_ids = answers.pop("weekend_ids", [])
         try:
             services.registration_create(
@@ -120,9 +175,11 @@ def registration_on_behalf(request: HttpRequest, slug: str, pk: int) -> HttpResp
         except services.RegistrationRefused:
             # Signed up meanwhile (online, or by a colleague), or just closed.
             invitation.refresh_from_db()
-            return _not_now(request, invitation, _why_not(invitation, assembly) or _(
-                "Met deze uitnodiging is al iemand aangemeld."
-            ))
+            return _not_now(
+                request,
+                invitation,
+                _why_not(invitation, assembly) or _("Met deze uitnodiging is al iemand aangemeld."),
+            )
         messages.success(
             request,
             _("De aanmelding is bewaard. Er gaat een bevestiging naar het e-mailadres.")
@@ -147,6 +204,17 @@ def registration_on_behalf(request: HttpRequest, slug: str, pk: int) -> HttpResp
         },
         status=400 if errors else 200,
     )
+
+
+def _step_form(key: str, invitation: Invitation, data: Any) -> AccessibleForm:
+    if key == "over-u":
+        assert invitation.resident is not None  # _invitation finds only those with one
+        return OnBehalfAboutForm(
+            data,
+            assembly=invitation.assembly,
+            register_birth_date=invitation.resident.birth_date,
+        )
+    return step_form(key, invitation.assembly, data=data)
 
 
 def _why_not(invitation: Invitation, assembly: Assembly) -> str:

@@ -199,21 +199,29 @@ def recommendation_create(
     submission: uuid.UUID | None = None,
 ) -> Recommendation:
     """A table's new draft, with its first version. The same form sent twice
-    (``submission``) gives back the first draft."""
+    (``submission``, or the same text still in draft after the Back button)
+    gives back the first draft."""
     check_text(title=title, text=text)
     weekend = table.round.weekend
     assembly = _lock_assembly(weekend.assembly)
-    earlier = submitted_before(Recommendation.objects.filter(table=table), submission)
+    content = {
+        "title": _clean(title),
+        "text": _clean(text),
+        "rationale": _clean(rationale),
+        "topic": topic.strip(),
+    }
+    earlier = submitted_before(
+        Recommendation.objects.filter(table=table),
+        submission,
+        same={**content, "status": Status.DRAFT},
+    )
     if earlier is not None:
         return earlier
     number = _next_number(assembly)
     recommendation = Recommendation.objects.create(
         assembly=assembly,
         number=number,
-        title=_clean(title),
-        text=_clean(text),
-        rationale=_clean(rationale),
-        topic=topic.strip(),
+        **content,
         table=table,
         weekend=weekend,
         position=0,
@@ -356,9 +364,12 @@ def feedback_record(
     actor: User | None,
     submission: uuid.UUID | None = None,
 ) -> PlenaryFeedback:
-    """What the plenary said; the same form sent twice records it once."""
+    """What the plenary said; the same form sent twice (or the same words for
+    the same session sent again after the Back button) records it once."""
     recommendation = _locked(recommendation)
-    earlier = submitted_before(recommendation.feedback.all(), submission)
+    earlier = submitted_before(
+        recommendation.feedback.all(), submission, same={"text": _clean(text), "session": session}
+    )
     if earlier is not None:
         return earlier
     if recommendation.status not in IN_PLENARY:
@@ -396,12 +407,24 @@ def amendment_propose(
     submission: uuid.UUID | None = None,
 ) -> Amendment:
     """A proposal to replace the text, by a table or by one member. The same
-    form sent twice (``submission``) gives back the first amendment.
+    form sent twice (``submission``) gives back the first amendment; so does
+    the same proposal from the same proposer sent again after the Back button
+    while the first is still open.
     `base_version` is the version the proposer started from: an amendment
     written on a text that changed meanwhile (another amendment accepted)
     would undo that change without anyone seeing it, so it is refused."""
     recommendation = _locked(recommendation)
-    earlier = submitted_before(recommendation.amendments.all(), submission)
+    earlier = submitted_before(
+        recommendation.amendments.all(),
+        submission,
+        same={
+            "status": Amendment.Status.PROPOSED,
+            "table": table,
+            "proposed_by": proposed_by,
+            "proposed_text": _clean(proposed_text),
+            "rationale": _clean(rationale),
+        },
+    )
     if earlier is not None:
         return earlier
     if recommendation.status not in IN_PLENARY:

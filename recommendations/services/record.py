@@ -248,10 +248,15 @@ def minority_statement_add(
     submission: uuid.UUID | None = None,
 ) -> MinorityStatement:
     """A minority position on a voted recommendation; the same form sent twice
-    (``submission``) adds it once."""
+    (``submission``, or the same statement sent again after the Back button)
+    adds it once."""
     # The recommendation's lock makes a second request wait for the first.
     list(Recommendation.objects.select_for_update().filter(pk=recommendation.pk).values("pk"))
-    earlier = submitted_before(recommendation.minority_statements.all(), submission)
+    earlier = submitted_before(
+        recommendation.minority_statements.all(),
+        submission,
+        same={"text": text.strip(), "supporters": supporters, "removed_at__isnull": True},
+    )
     if earlier is not None:
         return earlier
     check_minority_statement(recommendation=recommendation, supporters=supporters)

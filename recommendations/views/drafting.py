@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from assembly import access
+from assembly.selectors import sent_again
 from recommendations import access_drafting as rules
 from recommendations import selectors_drafting as selectors
 from recommendations.access_drafting import Viewer
@@ -135,11 +136,24 @@ def recommendation_create(request: HttpRequest, slug: str) -> HttpResponse:
         except services.DraftingRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(
-                request,
-                _("Aanbeveling %(number)s is opgeslagen als concept. Alleen uw tafel ziet haar.")
-                % {"number": recommendation.number},
-            )
+            if sent_again(recommendation):
+                messages.info(
+                    request,
+                    _(
+                        "Deze aanbeveling was al opgeslagen, als aanbeveling %(number)s. "
+                        "Er is geen tweede gemaakt."
+                    )
+                    % {"number": recommendation.number},
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Aanbeveling %(number)s is opgeslagen als concept. "
+                        "Alleen uw tafel ziet haar."
+                    )
+                    % {"number": recommendation.number},
+                )
             return redirect(_detail_url(recommendation))
     return render(
         request,
@@ -434,10 +448,20 @@ def amendment_propose(request: HttpRequest, slug: str, number: int) -> HttpRespo
             if not viewer.can_propose_amendment(recommendation):
                 _text_kept(form)
         else:
-            messages.success(
-                request,
-                _("Amendement %(number)s is ingediend.") % {"number": amendment.number},
-            )
+            if sent_again(amendment):
+                messages.info(
+                    request,
+                    _(
+                        "Dit amendement was al ingediend, als amendement %(number)s. "
+                        "Het staat er één keer."
+                    )
+                    % {"number": amendment.number},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Amendement %(number)s is ingediend.") % {"number": amendment.number},
+                )
             return redirect(_detail_url(recommendation, f"amendement-{amendment.number}"))
     return render(
         request,
@@ -537,7 +561,7 @@ def feedback_record(request: HttpRequest, slug: str, number: int) -> HttpRespons
     form = _feedback_form(viewer, request.POST)
     if form.is_valid():
         try:
-            services.feedback_record(
+            feedback = services.feedback_record(
                 recommendation=recommendation,
                 text=form.cleaned_data["text"],
                 session=form.cleaned_data.get("session"),
@@ -547,7 +571,12 @@ def feedback_record(request: HttpRequest, slug: str, number: int) -> HttpRespons
         except services.DraftingRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, _("De terugkoppeling is vastgelegd."))
+            if sent_again(feedback):
+                messages.info(
+                    request, _("Deze terugkoppeling was al vastgelegd. Ze staat er één keer.")
+                )
+            else:
+                messages.success(request, _("De terugkoppeling is vastgelegd."))
             return redirect(_detail_url(recommendation, "terugkoppeling"))
     return _render_detail(request, viewer, recommendation, feedback_form=form)
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from assembly import access
 from assembly.downloads import private_download
 from assembly.models import Assembly, AuditEvent, RoleKind
+from assembly.selectors import sent_again
 from recommendations import access_record
 from recommendations import selectors_results as selectors
 from recommendations.diff import SideBySide, compare
@@ -259,7 +260,7 @@ def record_minority(request: HttpRequest, slug: str, number: int) -> HttpRespons
     form = MinorityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.minority_statement_add(
+            statement = services.minority_statement_add(
                 recommendation=recommendation,
                 text=form.cleaned_data["text"],
                 supporters=form.cleaned_data["supporters"],
@@ -269,7 +270,13 @@ def record_minority(request: HttpRequest, slug: str, number: int) -> HttpRespons
         except services.RecordRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, _("Het minderheidsstandpunt is vastgelegd."))
+            if sent_again(statement):
+                messages.info(
+                    request,
+                    _("Dit minderheidsstandpunt was al vastgelegd. Het staat er één keer."),
+                )
+            else:
+                messages.success(request, _("Het minderheidsstandpunt is vastgelegd."))
             return redirect(request.path)
     return render(
         request,

@@ -261,3 +261,36 @@ def test_a_member_on_a_phone_keeps_their_text_when_someone_saved_first(
     recommendation.refresh_from_db()
     assert recommendation.text == mine and recommendation.versions.count() == 3
     context.close()
+
+
+def test_an_amendment_sent_again_with_the_back_button_is_proposed_once(
+    page: Page, cast: Cast, live_server: Any
+) -> None:
+    """The Back button loads the form again (a new form number) and the browser
+    puts the typed text back: sending it again gives the same amendment."""
+    world = drafting_world(cast)
+    recommendation = services.recommendation_create(
+        table=world.led, title="Les", text="Elke school geeft les over drugs.", actor=None
+    )
+    services.recommendation_submit(recommendation=recommendation, actor=None)
+    log_in(page, "member", cast.users["member"].email)
+    page.goto(
+        reverse("recommendations:amendment_propose", kwargs={"slug": world.slug, "number": 1})
+    )
+    first_number = page.locator("input[name=submission]").input_value()
+    page.get_by_label("Nieuwe tekst").fill("Elke school en elk mbo geeft les over drugs.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Amendement indienen").click()
+    expect(page.get_by_text("Amendement 1 is ingediend.")).to_be_visible()
+
+    page.go_back()
+    expect(page.get_by_label("Nieuwe tekst")).to_have_value(
+        "Elke school en elk mbo geeft les over drugs."
+    )
+    # The page came from the server again: the form number alone cannot tell.
+    assert page.locator("input[name=submission]").input_value() != first_number
+    with page.expect_navigation():
+        page.get_by_role("button", name="Amendement indienen").click()
+
+    expect(page.get_by_text("Dit amendement was al ingediend, als amendement 1.")).to_be_visible()
+    assert list(Amendment.objects.values_list("number", flat=True)) == [1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -19,7 +20,6 @@ from tests.participants.test_invitations import make_residents
 pytestmark = pytest.mark.browser
 
 
-
 def test_an_organiser_reads_the_draws_on_a_phone_without_sideways_scrolling(
     page: Page, axe: Axe, cast: Cast, live_server: Any
 ) -> None:
@@ -28,7 +28,9 @@ def test_an_organiser_reads_the_draws_on_a_phone_without_sideways_scrolling(
     # the visually hidden labels inside it.
     make_residents(cast.assembly, 30, municipalities={"Utrecht": 10, "Groningen": 20})
     invitation_draw(
-        assembly=cast.assembly, count=12, seed="een-lang-startgetal-voor-de-test",
+        assembly=cast.assembly,
+        count=12,
+        seed="een-lang-startgetal-voor-de-test",
         stratify_by=InvitationDraw.Stratification.PROVINCE,
     )
     page.set_viewport_size(PHONE)
@@ -58,20 +60,30 @@ def test_an_organiser_reads_in_a_list_of_bounced_emails_on_a_phone(
 
     # A wrong line: nothing changes, and the focus goes to the list of problems.
     upload = page.get_by_label("Lijst met teruggekomen e-mails (CSV of Excel)")
-    upload.set_input_files(files=[{
-        "name": "terug.csv", "mimeType": "text/csv",
-        "buffer": f"email\n{bounced.resident.email}\ngeen-adres\n".encode(),
-    }])
+    upload.set_input_files(
+        files=[
+            {
+                "name": "terug.csv",
+                "mimeType": "text/csv",
+                "buffer": f"email\n{bounced.resident.email}\ngeen-adres\n".encode(),
+            }
+        ]
+    )
     page.get_by_role("button", name="Inlezen").click()
     problems = page.locator(".error-summary")
     expect(problems).to_contain_text("Regel 3: ‘geen-adres’ is geen e-mailadres.")
     expect(problems).to_be_focused()
     assert_accessible(axe, page)
 
-    upload.set_input_files(files=[{
-        "name": "terug.csv", "mimeType": "text/csv",
-        "buffer": f"email\n{bounced.resident.email}\n".encode(),
-    }])
+    upload.set_input_files(
+        files=[
+            {
+                "name": "terug.csv",
+                "mimeType": "text/csv",
+                "buffer": f"email\n{bounced.resident.email}\n".encode(),
+            }
+        ]
+    )
     page.get_by_role("button", name="Inlezen").click()
     expect(page.get_by_text("1 uitnodiging staat nu op ‘E-mail kwam terug’.")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -126,6 +138,8 @@ def test_an_organiser_signs_up_a_caller_without_e_mail_on_a_phone(
     draw = invitation_draw(assembly=cast.assembly, count=1, seed="beller")
     invitation = draw.invitations.select_related("resident").get()
     resident = invitation.resident
+    # In the register day and month the other way round from what the caller says.
+    type(resident).objects.filter(pk=resident.pk).update(birth_date=dt.date(1950, 2, 3))
     page.set_viewport_size(PHONE)
     log_in(page, "organiser", cast.users["organiser"].email)
     _look_up(page, cast, postcode=resident.postcode, number=resident.house_number)
@@ -151,6 +165,15 @@ def test_an_organiser_signs_up_a_caller_without_e_mail_on_a_phone(
     page.get_by_label("Nee, ik en mijn ouders zijn in Nederland geboren").check()
     page.get_by_label(re.compile(r"^Ik heb de uitleg hierboven voorgelezen")).check()
     page.get_by_role("radio", name="Nederlands").check()
+    page.get_by_role("button", name="Aanmelding bewaren").click()
+    # Not the register's birth date: ask again, then tick (the page does not show that date).
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Deze geboortedatum is anders dan in het uittreksel BRP.")
+    shown = page.content()
+    assert not any(day in shown for day in ("1950-02-03", "03-02-1950", "3 februari 1950"))
+    assert_accessible(axe, page)
+    page.get_by_label(re.compile(r"^Ik heb de geboortedatum nog een keer gevraagd")).check()
     page.get_by_role("button", name="Aanmelding bewaren").click()
     expect(page.get_by_text("Zeg aan de telefoon dat het gelukt is.")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -4,17 +4,20 @@ sorts); a CSV starts with a byte order mark, so Excel reads "Özlem" as UTF-8.""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from participants.models import PaymentItem, Registration
+from participants.resources_payments import export_file
 from participants.selectors_selection import quota_list
 from participants.services import quotas as quota_services
 from participants.services.quotas import QuotaRow
@@ -76,18 +79,57 @@ def test_the_payments_xlsx_has_number_cells_for_amounts_and_date_cells_for_dates
     assert paid_on[1].value is None  # type: ignore[attr-defined]
 
 
-def test_the_payments_csv_starts_with_a_byte_order_mark_and_keeps_its_text(cast: Cast) -> None:
+def test_the_payments_csv_opens_in_columns_in_dutch_excel(cast: Cast) -> None:
+    """Dutch Excel splits a CSV file on semicolons: the file is UTF-8 with a
+    byte order mark, a semicolon between columns, and amounts with a decimal
+    comma that needs no quotes."""
     number, paid = _batch_with_one_paid(cast)
+    PaymentItem.objects.filter(batch__number=number, paid_at=None).update(amount=Decimal("1234.5"))
     url = reverse(
         "participants:payments_batch_csv", kwargs={"slug": cast.assembly.slug, "number": number}
     )
     content = _organiser(cast).get(url).content
 
-    assert content.startswith(BOM + b"batch,")
-    text = content.decode("utf-8-sig")
-    assert "Özlem Yılmaz" in text
-    assert paid.isoformat() in text
-    assert '"40,00"' in text  # the Dutch amount, as before
+    assert content.startswith(
+        BOM + b"batch;end_to_end_id;member_id;name;holder_name;iban;amount;currency;"
+        b"execution_date;remittance;paid_on\r\n"
+    )
+    lines = content.decode("utf-8-sig").splitlines()
+    rows = list(csv.reader(lines, delimiter=";"))
+    assert len(rows) == 3 and {len(row) for row in rows} == {11}
+    amounts = sorted(row[6] for row in rows[1:])
+    assert amounts == ["1234,50", "40,00"]  # no thousands point: 1.234,50 reads as 1.2345
+    assert b";40,00;EUR;" in content and b";1234,50;EUR;" in content
+    assert b'"' not in content  # nothing needed quotes: no cell holds a separator
+    assert "Özlem Yılmaz" in content.decode("utf-8-sig")
+    assert paid.isoformat() in content.decode("utf-8-sig")
+
+
+def test_the_payments_csv_is_the_same_for_an_organiser_who_reads_english(cast: Cast) -> None:
+    number, _paid = _batch_with_one_paid(cast)
+    items = PaymentItem.objects.filter(batch__number=number)
+    with translation.override("nl"):
+        dutch = export_file(items, "csv")
+    with translation.override("en"):
+        english = export_file(items, "csv")
+    assert english == dutch and b";40,00;" in english
+
+
+def test_the_needs_csv_opens_in_columns_in_dutch_excel(cast: Cast) -> None:
+    from tests.participants.test_attendance import confirmed_members
+
+    (member,) = confirmed_members(cast.assembly, 1)
+    Registration.objects.filter(pk=member.registration_id).update(
+        needs_mobility=True, diet="geen vlees, geen vis"
+    )
+    url = reverse("participants:needs_export", kwargs={"slug": cast.assembly.slug, "fmt": "csv"})
+    content = _organiser(cast).get(url).content
+
+    assert content.startswith(
+        BOM + b"code;naam;hulp_bij_lopen;opvang_kinderen;hulp_met_taal;eten;iets_anders\r\n"
+    )
+    rows = list(csv.reader(content.decode("utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[1][2] == "ja" and rows[1][5] == "geen vlees, geen vis"
 
 
 def test_the_quota_xlsx_has_number_cells_for_min_and_max(cast: Cast) -> None:

@@ -101,8 +101,8 @@ def test_the_list_downloads_for_the_venue_and_the_caterer(cast: Cast) -> None:
     response = client.get(_url("needs_export", cast, fmt="csv"))
     assert response["Cache-Control"] == "private, no-store"
     text = response.content.decode("utf-8")
-    assert text.startswith("\ufeffcode,naam,hulp_bij_lopen")
-    assert f"{first.pk:04d},{first.registration.full_name},ja" in text
+    assert text.startswith("\ufeffcode;naam;hulp_bij_lopen")
+    assert f"{first.pk:04d};{first.registration.full_name};ja" in text
     assert "'=HYPERLINK" in text and second.registration.full_name not in text
 
     workbook = load_workbook(io.BytesIO(client.get(_url("needs_export", cast, fmt="xlsx")).content))

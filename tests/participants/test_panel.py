@@ -18,7 +18,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from assembly.models import Assembly, AuditEvent, Role, RoleKind
 from participants.letters import contact_address
@@ -184,6 +184,16 @@ def make_panel(
     return Panel(assembly=assembly, people=people, draw=draw)
 
 
+def answer_by(assembly: Assembly, days: int = 14) -> dt.date:
+    """The date to answer by, as sending the messages sets it (without the
+    messages): the letters by post need it."""
+    deadline = timezone.localdate() + dt.timedelta(days=days)
+    PanelMember.objects.filter(
+        assembly=assembly, kind=PanelMember.Kind.MEMBER, response_deadline__isnull=True
+    ).update(response_deadline=deadline)
+    return deadline
+
+
 OnCommit = Callable[..., Any]
 
 
@@ -287,6 +297,7 @@ def test_it_makes_one_letter_per_member_and_alternate() -> None:
 
     panel = make_panel()
     registered_in_english(panel.member(1))
+    deadline = answer_by(panel.assembly)
     pdf, pages = services.panel_letters_pdf(assembly=panel.assembly)
     assert pages == 6
     reader = PdfReader(BytesIO(pdf))
@@ -294,9 +305,37 @@ def test_it_makes_one_letter_per_member_and_alternate() -> None:
     assert "reservelijst" in text
     assert "Persoon Nummer4" in text
     # Each letter in the language the person reads, as their e-mails are.
-    assert "Beste Persoon Nummer0," in reader.pages[0].extract_text()
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert "Beste Persoon Nummer0," in first
+    assert f"vóór het einde van {formats.date_format(deadline, 'l j F Y')}" in first
     english = reader.pages[1].extract_text()
     assert "Dear Persoon Nummer1," in english and "Good news" in english
+
+
+def test_the_letters_wait_until_the_messages_give_a_date_to_answer_by(
+    cast: Cast, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    """Before "Berichten versturen" no one has a date to answer by: a letter
+    then would ask for an answer "as soon as possible", while the reminders
+    and "no answer" count from a date the person never heard of."""
+    panel = make_panel(cast.assembly)
+    organiser = _client(cast, "organiser")
+    letters = reverse("participants:panel_letters", kwargs={"slug": cast.assembly.slug})
+    listing = reverse("participants:panel_list", kwargs={"slug": cast.assembly.slug})
+    with pytest.raises(services.PanelRefused):
+        services.panel_letters_pdf(assembly=cast.assembly)
+    page = organiser.get(listing).content.decode()
+    assert letters not in page
+    assert "nadat u de berichten hebt verstuurd" in page
+    refused = organiser.get(letters, follow=True)
+    assert refused.redirect_chain == [(listing, 302)]
+    assert "Daarna staat die datum in de brieven." in refused.content.decode()
+
+    _notify(panel, django_capture_on_commit_callbacks, days=10)
+
+    assert letters in organiser.get(listing).content.decode()
+    response = organiser.get(letters)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
 
 
 @pytest.mark.django_db
@@ -311,6 +350,7 @@ def test_the_personal_link_in_a_letter_stays_inside_the_margins(settings: Any) -
 
     settings.SITE_URL = "https://www.burgerberaad-drugsbeleid.tweedekamer.example"
     panel = make_panel()
+    answer_by(panel.assembly)
     pdf, _pages = services.panel_letters_pdf(assembly=panel.assembly)
     right_margin = 210 * mm - 20 * mm
     pieces: list[str] = []
@@ -922,9 +962,7 @@ def test_a_replacement_stopped_by_the_time_limit_says_what_helps(
     from celery.exceptions import SoftTimeLimitExceeded
 
     settings.LOTTERY_TIME_LIMIT = 7200
-    _panel, replacement = _replacement_when_the_engine_raises(
-        monkeypatch, SoftTimeLimitExceeded()
-    )
+    _panel, replacement = _replacement_when_the_engine_raises(monkeypatch, SoftTimeLimitExceeded())
     # Not "try again": the calculation is the same every time.
     assert replacement.status == Replacement.Status.IMPOSSIBLE
     assert replacement.problem["code"] == "time_limit"

@@ -640,7 +640,7 @@ def test_the_exported_csv_comes_back_as_a_confirmation_file(cast: Cast) -> None:
     exported = client.get(_url("payments_batch_csv", cast, number=batch.number)).content.decode()
     header, *lines = exported.strip().splitlines()
     # The byte order mark for Excel stays in the file finance sends back.
-    assert header.split(",")[:3] == ["\ufeffbatch", "end_to_end_id", "member_id"]
+    assert header.split(";")[:3] == ["\ufeffbatch", "end_to_end_id", "member_id"]
     filled = "\n".join([header, *(line + timezone.localdate().isoformat() for line in lines)])
     upload = io.BytesIO(filled.encode())
     upload.name = "terug.csv"

@@ -3,7 +3,11 @@ confirmation back in (all rows or none), and admin lists without full IBANs."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +16,11 @@ from assembly.models import User
 from participants import admin_payments  # noqa: F401  (registers the payment admin)
 from participants.iban import format_iban
 from participants.models import BankAccount, PaymentItem
-from participants.resources_payments import PaymentConfirmationResource, PaymentItemResource
+from participants.resources_payments import (
+    PaymentConfirmationResource,
+    PaymentItemResource,
+    export_file,
+)
 from tests.conftest import Cast
 from tests.factories import give_totp
 from tests.participants.test_payments import exported_batch, panel_members
@@ -96,3 +104,41 @@ def test_admin_lists_show_masked_ibans_only(cast: Cast) -> None:
         response = client.get(reverse(f"admin:{name}_change", args=[pk]))
         assert response.status_code == 200
         assert account.iban not in response.content.decode()
+
+
+def _admin(cast: Cast) -> Client:
+    admin = User.objects.create_superuser("beheer@example.org", "een-lang-wachtwoord-2027")
+    give_totp(admin)
+    client = Client()
+    client.force_login(admin)
+    return client
+
+
+def test_the_admin_reads_the_exported_file_back_with_semicolons_or_commas(cast: Cast) -> None:
+    """The export has semicolons (for Dutch Excel); finance may send the file
+    back saved by Excel, or by a program that writes commas: both are read."""
+    exported_batch(cast.assembly, panel_members(cast.assembly, 2))
+    today = timezone.localdate().isoformat()
+    exported = export_file(PaymentItem.objects.all(), "csv").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported), delimiter=";"))
+    filled = [rows[0], *([*row[:-1], today] for row in rows[1:])]
+    files = []
+    for separator, bom in ((";", "\ufeff"), (",", "")):
+        out = io.StringIO()
+        csv.writer(out, delimiter=separator).writerows(filled)
+        files.append((bom + out.getvalue()).encode("utf-8"))
+    client = _admin(cast)
+    for data in files:
+        response = client.post(
+            reverse("admin:participants_paymentitem_import"),
+            {
+                "import_file": SimpleUploadedFile("betaald.csv", data),
+                "format": "0",
+                "resource": "0",
+                "assembly": cast.assembly.pk,
+            },
+        )
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert 'name="import_file_name"' in page, page[:2000]  # no errors: it can be confirmed
+    assert not PaymentItem.objects.exclude(paid_at=None).exists()  # a preview marks nothing

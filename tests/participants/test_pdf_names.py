@@ -18,7 +18,7 @@ from participants.selectors_payments import year_figures
 from participants.services import panel as panel_services
 from participants.statements import statement_pdf
 from tests.conftest import Cast
-from tests.participants.test_panel import make_panel
+from tests.participants.test_panel import answer_by, make_panel
 from tests.participants.test_statements import _member_with_money
 
 pytestmark = [
@@ -63,6 +63,7 @@ def test_the_invitation_letter_prints_every_latin_letter() -> None:
 def test_the_letter_to_members_prints_every_latin_letter() -> None:
     panel = make_panel()
     Registration.objects.filter(pk=panel.people[0].pk).update(full_name=NAME)
+    answer_by(panel.assembly)
 
     pdf, _pages = panel_services.panel_letters_pdf(assembly=panel.assembly)
 

@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assembly.models import AuditEvent, OutboxEmail, Role, RoleKind
-from participants.models import Invitation, PanelMember, Registration
+from participants.models import Invitation, PanelMember, Registration, Resident
 from participants.selectors_attendance import expected_members
 from participants.services import panel as panel_services
 from participants.services.invitations import invitation_draw
 from tests.conftest import Cast
 from tests.participants.test_invitations import make_residents
-from tests.participants.test_panel import make_panel
+from tests.participants.test_panel import answer_by, make_panel
 from tests.participants.test_registration import (
     answers_for,
     enter_code,
@@ -29,6 +29,7 @@ from tests.participants.test_registration import (
 )
 
 OnCommit = Callable[..., Any]
+REGISTER_BIRTH_DATE = dt.date(1980, 5, 17)
 
 
 @pytest.fixture
@@ -36,6 +37,8 @@ def invitation(cast: Cast) -> Invitation:
     open_sign_up_with_a_question(cast.assembly)
     make_residents(cast.assembly, 1, per_household=1)
     invitation_draw(assembly=cast.assembly, count=1, seed="telefoon")
+    # The birth date the answers give (answers_for), as in the register.
+    Resident.objects.filter(assembly=cast.assembly).update(birth_date=REGISTER_BIRTH_DATE)
     return Invitation.objects.select_related("resident").get(assembly=cast.assembly)
 
 
@@ -75,7 +78,9 @@ def test_the_secretariat_signs_up_someone_without_e_mail(
     assert "Zeg aan de telefoon dat het gelukt is." in response.content.decode()
     registration = Registration.objects.get(invitation=invitation)
     assert (registration.email, registration.phone, registration.full_name) == (
-        "", "06 12345678", "Fatima de Vries"
+        "",
+        "06 12345678",
+        "Fatima de Vries",
     )
     assert registration.attitude_answers == {"drugsbeleid": "Iets soepeler"}
     assert registration.available_weekends.count() == 3
@@ -122,9 +127,55 @@ def test_without_consent_or_any_way_to_reach_nothing_is_written(
     assert invitation.status != Invitation.Status.REGISTERED
 
 
-def test_a_used_invitation_or_a_closed_sign_up_says_why(
+def test_a_birth_date_unlike_the_register_needs_asking_again_and_a_tick(
     cast: Cast, invitation: Invitation
 ) -> None:
+    """Someone else of the household on the phone, or a typing slip: the
+    organiser is warned and must tick that the caller gave the date again.
+    The page never shows the register's date, so it cannot be read out."""
+    client = _organiser(cast)
+    response = client.post(_url(cast, invitation), _answers(cast, birth_date="1980-07-15"))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Deze geboortedatum is anders dan in het uittreksel BRP." in page
+    assert 'href="#id_birth_date"' in page  # in the list of problems at the top
+    assert 'name="birth_date_checked"' in page
+    for shown in ("1980-05-17", "17-05-1980", "17 mei 1980", "17/05/1980"):
+        assert shown not in page
+    assert not Registration.objects.exists()
+    # Before the warning there is no tick to set by habit.
+    assert 'name="birth_date_checked"' not in client.get(_url(cast, invitation)).content.decode()
+
+    response = client.post(
+        _url(cast, invitation), _answers(cast, birth_date="1980-07-15", birth_date_checked="on")
+    )
+
+    assert response.status_code == 302
+    registration = Registration.objects.get(invitation=invitation)
+    assert registration.birth_date == dt.date(1980, 7, 15)
+    detail = AuditEvent.objects.get(action="registration.made_by_secretariat").detail
+    assert detail == {
+        "registration": registration.pk,
+        "invitation": invitation.pk,
+        "birth_date_unlike_register": True,
+    }
+
+
+def test_a_birth_date_corrected_on_the_phone_needs_no_tick(
+    cast: Cast, invitation: Invitation
+) -> None:
+    client = _organiser(cast)
+    assert (
+        client.post(_url(cast, invitation), _answers(cast, birth_date="17-07-1980")).status_code
+        == 400
+    )
+    # Asked again, the caller gives the register's date (in another way of writing).
+    response = client.post(_url(cast, invitation), _answers(cast, birth_date="17-05-1980"))
+    assert response.status_code == 302
+    assert Registration.objects.get().birth_date == REGISTER_BIRTH_DATE
+
+
+def test_a_used_invitation_or_a_closed_sign_up_says_why(cast: Cast, invitation: Invitation) -> None:
     client = _organiser(cast)
     assert client.post(_url(cast, invitation), _answers(cast)).status_code == 302
     again = client.get(_url(cast, invitation))
@@ -165,6 +216,7 @@ def test_a_drawn_person_without_e_mail_gets_a_letter_not_an_e_mail_and_takes_par
     with django_capture_on_commit_callbacks(execute=True):
         panel_services.panel_member_notify(member_id=member.pk)
     assert mail.outbox == [] and not OutboxEmail.objects.exists()
+    answer_by(cast.assembly)
     pdf, letters = panel_services.panel_letters_pdf(assembly=cast.assembly)
     assert letters >= 1 and pdf.startswith(b"%PDF")
 
@@ -180,8 +232,9 @@ def test_a_drawn_person_without_e_mail_gets_a_letter_not_an_e_mail_and_takes_par
     assert "Zonder e-mailadres is er geen account" in response.content.decode()
     member.refresh_from_db()
     assert member.status == PanelMember.Status.CONFIRMED and member.user is None
-    assert not Role.objects.filter(assembly=cast.assembly, kind=RoleKind.MEMBER,
-                                   user__email="").exists()
+    assert not Role.objects.filter(
+        assembly=cast.assembly, kind=RoleKind.MEMBER, user__email=""
+    ).exists()
     # The desk finds them by name to check them in.
     assert member in list(expected_members(assembly=cast.assembly))
     assert mail.outbox == []
@@ -206,9 +259,7 @@ def test_notifying_the_drawn_says_how_many_need_the_letter_by_post(cast: Cast) -
 def _seated_without_email(cast: Cast) -> PanelMember:
     panel = make_panel(cast.assembly)
     Registration.objects.filter(pk=panel.people[0].pk).update(email="")
-    PanelMember.objects.filter(pk=panel.member(0).pk).update(
-        status=PanelMember.Status.CONFIRMED
-    )
+    PanelMember.objects.filter(pk=panel.member(0).pk).update(status=PanelMember.Status.CONFIRMED)
     return panel.member(0)
 
 
@@ -270,7 +321,9 @@ def test_after_a_payment_the_organiser_cannot_change_the_account(cast: Cast) -> 
     assert "Er is al geld naar de bekende rekening overgemaakt." in response.content.decode()
     after = BankAccount.objects.get(member=member)
     assert (after.iban, after.holder_name, after.pending_iban) == (
-        before.iban, before.holder_name, ""
+        before.iban,
+        before.holder_name,
+        "",
     )
 
 
@@ -354,9 +407,11 @@ def test_an_erased_drawn_person_noted_as_yes_gets_no_account(cast: Cast) -> None
 def test_the_member_list_says_who_needs_a_letter_by_post(cast: Cast) -> None:
     panel = make_panel(cast.assembly)
     Registration.objects.filter(pk=panel.people[2].pk).update(email="")
-    page = _organiser(cast).get(
-        reverse("participants:panel_list", kwargs={"slug": cast.assembly.slug})
-    ).content.decode()
+    page = (
+        _organiser(cast)
+        .get(reverse("participants:panel_list", kwargs={"slug": cast.assembly.slug}))
+        .content.decode()
+    )
     assert "1 geloot persoon zonder e-mailadres moet nog antwoorden." in page
 
 
@@ -433,9 +488,12 @@ def test_someone_still_to_answer_gets_their_answer_link_by_e_mail(cast: Cast) ->
 
 def test_an_address_of_another_sign_up_here_is_refused(cast: Cast) -> None:
     member = _seated_without_email(cast)
-    taken = Registration.objects.filter(assembly=cast.assembly).exclude(
-        pk=member.registration_id
-    ).exclude(email="").first()
+    taken = (
+        Registration.objects.filter(assembly=cast.assembly)
+        .exclude(pk=member.registration_id)
+        .exclude(email="")
+        .first()
+    )
     assert taken is not None
     response = _organiser(cast).post(
         _email_url(cast, member), {"email": taken.email.upper(), "email_again": taken.email}

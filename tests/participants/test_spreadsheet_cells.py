@@ -37,7 +37,9 @@ def test_the_payments_file_shows_a_name_as_text(cast: Cast) -> None:
     batch = exported_batch(cast.assembly, [member])
     items = PaymentItem.objects.filter(batch=batch)
 
-    rows = list(csv.reader(io.StringIO(export_file(items, "csv").decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(export_file(items, "csv").decode("utf-8-sig")), delimiter=";")
+    )
     assert _cells_starting_a_formula(rows) == []
     assert f"'{FORMULA}" in rows[1]
     sheet = load_workbook(io.BytesIO(export_file(items, "xlsx"))).active

@@ -10,7 +10,7 @@ from typing import Any
 from participants.models import Replacement
 from participants.services.panel import panel_respond_token
 from tests.conftest import Cast
-from tests.participants.test_panel import make_panel
+from tests.participants.test_panel import answer_by, make_panel
 from tests.permission import ALL, SLUG, Row, staff_only
 
 
@@ -36,7 +36,15 @@ def _with_panel(cast: Cast) -> dict[str, Any]:
     return {"slug": cast.assembly.slug}
 
 
+def _notified(cast: Cast) -> dict[str, Any]:
+    """A panel whose messages went out: the letters by post carry the date to answer by."""
+    make_panel(cast.assembly)
+    answer_by(cast.assembly)
+    return {"slug": cast.assembly.slug}
+
+
 ORGANISER_REDIRECT = staff_only({"organiser"}, status=302)
+
 
 def _own_seat(cast: Cast) -> dict[str, Any]:
     from participants.models import PanelMember
@@ -64,7 +72,7 @@ ROWS: dict[str, Row] = {
         method="post",
         data=lambda cast: {"response_days": 14},
     ),
-    "participants:panel_letters": Row(staff_only({"organiser"}), kwargs=_with_panel),
+    "participants:panel_letters": Row(staff_only({"organiser"}), kwargs=_notified),
     # Weekend 1 is not published: the organiser is sent back to the list with why.
     "participants:programme_letters": Row(
         ORGANISER_REDIRECT, kwargs=lambda cast: {"slug": cast.assembly.slug, "number": 1}

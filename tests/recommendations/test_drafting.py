@@ -8,8 +8,10 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -193,7 +195,9 @@ def test_one_open_amendment_counts_once_however_many_versions_there_are(
     )
     services.recommendation_submit(recommendation=recommendation, actor=None)
     services.amendment_propose(
-        recommendation=recommendation, proposed_text="Anders", table=world.other,
+        recommendation=recommendation,
+        proposed_text="Anders",
+        table=world.other,
         actor=world.user("chair"),
     )
     viewer = access_drafting.viewer_for(user=world.user("chair"), assembly=recommendation.assembly)
@@ -685,10 +689,10 @@ def test_a_draft_form_sent_twice_drafts_one_recommendation(world: World) -> None
     assert first["Location"] == second["Location"]
     assert Recommendation.objects.count() == 1
     assert Recommendation.objects.get().versions.count() == 1
-    # A fresh form drafts a new one, with the next number.
+    # A fresh form with another draft makes a new one, with the next number.
     fresh = form_number(client.get(url("create", world)).content.decode())
     assert fresh != number
-    client.post(url("create", world), {**form, "submission": fresh})
+    client.post(url("create", world), {**form, "title": "Naloxon 2", "submission": fresh})
     assert sorted(Recommendation.objects.values_list("number", flat=True)) == [1, 2]
 
 
@@ -702,6 +706,100 @@ def test_an_amendment_form_sent_twice_proposes_one_amendment(world: World) -> No
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]
     assert list(Amendment.objects.values_list("number", flat=True)) == [1]
+
+
+def _shown_messages(response: Any) -> list[str]:
+    """The messages the next page would show (the test client keeps the request)."""
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_an_amendment_sent_again_after_the_back_button_proposes_one_amendment(
+    world: World,
+) -> None:
+    """Back loads the form again with a new number, and the browser keeps the
+    typed text: sending it again shows the amendment already made."""
+    recommendation = submitted(world)
+    client = client_for(world, "member")
+    address = url("amendment_propose", world, recommendation)
+    form = {"proposed_text": "Elke school en elke sportclub.", "rationale": "Ook sport."}
+    first = client.post(
+        address, {**form, "submission": form_number(client.get(address).content.decode())}
+    )
+    assert _shown_messages(first) == ["Amendement 1 is ingediend."]
+    again = client.post(
+        address, {**form, "submission": form_number(client.get(address).content.decode())}
+    )
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert _shown_messages(again) == [
+        "Dit amendement was al ingediend, als amendement 1. Het staat er één keer."
+    ]
+    assert list(Amendment.objects.values_list("number", flat=True)) == [1]
+    assert AuditEvent.objects.filter(action="amendment.proposed").count() == 1
+    # Another text, or the same text from someone else, is a new amendment.
+    chair = client_for(world, "chair")  # from the floor
+    chair.post(address, {**form, "submission": form_number(chair.get(address).content.decode())})
+    client.post(
+        address,
+        {
+            **form,
+            "proposed_text": "Elke school en elk mbo.",
+            "submission": form_number(client.get(address).content.decode()),
+        },
+    )
+    assert list(Amendment.objects.values_list("number", flat=True)) == [1, 2, 3]
+    # Once withdrawn, proposing the same text again is a new amendment.
+    services.amendment_withdraw(amendment=Amendment.objects.get(number=1), actor=None)
+    client.post(address, {**form, "submission": form_number(client.get(address).content.decode())})
+    assert Amendment.objects.count() == 4
+
+
+def test_an_amendment_sent_twice_says_it_was_there_already(world: World) -> None:
+    recommendation = submitted(world)
+    client = client_for(world, "member")
+    address = url("amendment_propose", world, recommendation)
+    form = {
+        "proposed_text": "Elke school.",
+        "submission": form_number(client.get(address).content.decode()),
+    }
+    client.get(client.post(address, form)["Location"])  # the first page shows its message
+    assert _shown_messages(client.post(address, form)) == [
+        "Dit amendement was al ingediend, als amendement 1. Het staat er één keer."
+    ]
+
+
+def test_a_draft_sent_again_after_the_back_button_drafts_one_recommendation(
+    world: World,
+) -> None:
+    client = client_for(world, "facilitator")
+    form = {"table": world.led.pk, "title": "Naloxon", "text": "Hulpverleners hebben naloxon."}
+    for _twice in range(2):
+        number = form_number(client.get(url("create", world)).content.decode())
+        response = client.post(url("create", world), {**form, "submission": number})
+        assert response.status_code == 302
+    assert _shown_messages(response) == [
+        "Deze aanbeveling was al opgeslagen, als aanbeveling 1. Er is geen tweede gemaakt."
+    ]
+    assert Recommendation.objects.count() == 1
+    # Once handed to the plenary, the same text again is a new draft.
+    services.recommendation_submit(recommendation=Recommendation.objects.get(), actor=None)
+    number = form_number(client.get(url("create", world)).content.decode())
+    client.post(url("create", world), {**form, "submission": number})
+    assert Recommendation.objects.count() == 2
+
+
+def test_feedback_sent_again_after_the_back_button_is_recorded_once(world: World) -> None:
+    recommendation = submitted(world)
+    chair = client_for(world, "chair")
+    form = {"text": "Veel steun in de zaal."}
+    for _twice in range(2):
+        page = chair.get(url("detail", world, recommendation)).content.decode()
+        response = chair.post(
+            url("feedback", world, recommendation), {**form, "submission": form_number(page)}
+        )
+    assert _shown_messages(response) == [
+        "Deze terugkoppeling was al vastgelegd. Ze staat er één keer."
+    ]
+    assert recommendation.feedback.count() == 1
 
 
 def test_feedback_sent_twice_is_recorded_once(world: World) -> None:

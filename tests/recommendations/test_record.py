@@ -214,14 +214,22 @@ def test_two_requests_racing_past_the_check_still_make_one_set_of_minutes(
     # A double click: both requests ran the check before either inserted.
     session = _plenary(_weekend(cast))
     services.minutes_create(
-        assembly=cast.assembly, weekend=_weekend(cast), session=session, title="Eén",
-        body="x", actor=cast.users["chair"],
+        assembly=cast.assembly,
+        weekend=_weekend(cast),
+        session=session,
+        title="Eén",
+        body="x",
+        actor=cast.users["chair"],
     )
     monkeypatch.setattr(services, "check_minutes_session", lambda **_kwargs: None)
     with pytest.raises(services.RecordRefused, match="Er is al een verslag"):
         services.minutes_create(
-            assembly=cast.assembly, weekend=_weekend(cast), session=session, title="Eén",
-            body="x", actor=cast.users["chair"],
+            assembly=cast.assembly,
+            weekend=_weekend(cast),
+            session=session,
+            title="Eén",
+            body="x",
+            actor=cast.users["chair"],
         )
     assert Minutes.objects.count() == 1
 
@@ -451,6 +459,27 @@ def test_a_minority_statement_sent_twice_is_added_once(cast: Cast) -> None:
 
 
 @pytest.mark.django_db
+def test_a_minority_statement_sent_again_after_the_back_button_is_added_once(
+    cast: Cast,
+) -> None:
+    """Back loads the form with a new number; the same statement is still one."""
+    from django.contrib.messages import get_messages
+
+    rec = make_recommendation(cast.assembly, 3)
+    make_result(rec, votes=(100, 30, 10))
+    chair = _client(cast, "chair")
+    url = _url("record_minority", cast, number=3)
+    form = {"text": "Wij willen eerst onderzoek.", "supporters": 25}
+    for _twice in range(2):
+        number = form_number(chair.get(url).content.decode())
+        response = chair.post(url, {**form, "submission": number})
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Dit minderheidsstandpunt was al vastgelegd. Het staat er één keer."
+    ]
+    assert MinorityStatement.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_a_cancelled_session_is_not_offered_for_minutes_or_plenary_decisions(cast: Cast) -> None:
     """A session cancelled after publishing stays in the programme, marked
     cancelled: it did not take place, so no minutes or decisions are about it
@@ -549,10 +578,21 @@ def test_the_ballot_summary_counts_one_vote_as_one_stem(
     from django.template.loader import render_to_string
 
     ballot = SimpleNamespace(
-        number=1, adopted=False, votes_for=base, votes_against=0, votes_abstain=0, invalid=0,
-        percentage_for=100, percentage_against=0, percentage_abstain=None, base=base,
-        abstentions_count=abstentions_count, threshold_label="twee derde", votes_needed=1,
-        corrected=False, counts_hash="0" * 64,
+        number=1,
+        adopted=False,
+        votes_for=base,
+        votes_against=0,
+        votes_abstain=0,
+        invalid=0,
+        percentage_for=100,
+        percentage_against=0,
+        percentage_abstain=None,
+        base=base,
+        abstentions_count=abstentions_count,
+        threshold_label="twee derde",
+        votes_needed=1,
+        corrected=False,
+        counts_hash="0" * 64,
     )
     html = render_to_string("recommendations/record/_ballot.html", {"ballot": ballot})
     assert expected in " ".join(html.split())
