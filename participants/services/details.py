@@ -28,7 +28,7 @@ def member_details_update(*, member: PanelMember, data: dict[str, Any], actor: U
     now is stored whole on the registration, so a move is never half an
     address. The audit log keeps which fields, never the number or address."""
     registration = (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("invitation__resident")
         .get(pk=member.registration_id)
     )
