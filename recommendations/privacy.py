@@ -21,6 +21,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from assembly.models import Assembly, AuditEvent, OutboxEmail, Role, User
@@ -42,6 +44,7 @@ from participants.names import identifying_words
 from participants.selectors_registration import attitude_question_list
 from participants.statements import euro
 from recommendations.models import Amendment, RecommendationVersion, VoterMark
+from sessions.models import Expert, Material
 
 Section = dict[str, Any]
 
@@ -65,6 +68,9 @@ class DataSubject:
     registration: Registration | None = None
     member: PanelMember | None = None
     user: User | None = None
+    # Found through the account only: an expert profile without an account is
+    # not looked up (erasure does not handle expert profiles; see subject_erase).
+    expert: Expert | None = None
 
     @property
     def reference(self) -> str:
@@ -77,6 +83,7 @@ class DataSubject:
                 ("registration", self.registration),
                 ("member", self.member),
                 ("user", self.user),
+                ("expert", self.expert),
             )
             if obj is not None
         ]
@@ -127,6 +134,12 @@ def _complete(subject: DataSubject) -> DataSubject:
         if subject.member is not None:
             subject.registration = subject.registration or subject.member.registration
             subject.user = subject.user or subject.member.user
+        if subject.user is not None and subject.expert is None:
+            subject.expert = (
+                Expert.objects.filter(assembly=subject.assembly, user=subject.user)
+                .select_related("perspective")
+                .first()
+            )
         if subject.reference == before:
             break
     return subject
@@ -381,6 +394,89 @@ def _account_sections(subject: DataSubject) -> list[tuple[str, list[Section]]]:
     return sections
 
 
+def _expert_rows(expert: Expert) -> list[Section]:
+    perspective = expert.perspective
+    return [
+        _row(
+            naam=expert.name,
+            organisatie=expert.organisation,
+            functie=expert.role_title,
+            perspectief=Shown(perspective.name, perspective.shown_name) if perspective else None,
+            verklaring_van_belangen=expert.interests,
+            email=expert.email,
+            telefoon=expert.phone,
+            aangemaakt_op=expert.created_at,
+        )
+    ]
+
+
+def _versions(material: Material) -> Shown:
+    """Each version: the stored facts for computers, a line per version for people."""
+    versions = list(material.versions.all())
+    lines = []
+    for version in versions:
+        made = formats.date_format(timezone.localtime(version.created_at), "j F Y")
+        if version.file:
+            what = _("PDF-bestand van %(size)s") % {"size": filesizeformat(version.size)}
+        else:
+            what = _("link: %(url)s") % {"url": version.url}
+        lines.append(
+            _("Versie %(number)s, %(made)s: %(what)s")
+            % {"number": version.number, "made": made, "what": what}
+        )
+    stored = [
+        {
+            "versie": version.number,
+            "link": version.url,
+            "bytes": version.size,
+            "sha256": version.sha256,
+            "gemaakt_op": version.created_at.isoformat(),
+        }
+        for version in versions
+    ]
+    return Shown(stored, "\n".join(lines))
+
+
+def _material_rows(subject: DataSubject) -> list[Section]:
+    """The materials on the expert's name, and any they sent themselves."""
+    mine = Q(expert=subject.expert) if subject.expert is not None else Q(pk__in=[])
+    if subject.user is not None:
+        mine |= Q(created_by=subject.user)
+    materials = (
+        Material.objects.filter(mine, assembly=subject.assembly)
+        .select_related("weekend", "session")
+        .prefetch_related("versions")
+        .order_by("created_at", "pk")
+    )
+    return [
+        _row(
+            titel=m.title,
+            titel_in_het_engels=m.title_en,
+            soort=Shown(m.kind, m.get_kind_display()),
+            status=Shown(m.status, m.get_status_display()),
+            korte_uitleg=m.summary,
+            korte_uitleg_in_het_engels=m.summary_en,
+            weekend=m.weekend.number if m.weekend else None,
+            onderdeel=m.session.title if m.session else "",
+            door_u_gestuurd=subject.user is not None and m.created_by_id == subject.user.pk,
+            aangemaakt_op=m.created_at,
+            versies=_versions(m),
+        )
+        for m in materials
+    ]
+
+
+def _expert_sections(subject: DataSubject) -> list[tuple[str, list[Section]]]:
+    sections: list[tuple[str, list[Section]]] = []
+    if subject.expert is not None:
+        sections.append((_("Deskundige"), _expert_rows(subject.expert)))
+    if subject.expert is not None or subject.user is not None:
+        materials = _material_rows(subject)
+        if materials:
+            sections.append((_("Stukken van u"), materials))
+    return sections
+
+
 def subject_export(*, subject: DataSubject, now: dt.datetime) -> SubjectExport:
     export = SubjectExport(subject=subject, made_at=now)
     if subject.resident is not None:
@@ -406,6 +502,7 @@ def subject_export(*, subject: DataSubject, now: dt.datetime) -> SubjectExport:
         export.sections.append((_("Deelname"), _member_rows(subject.member)))
         export.sections.extend(_participation_sections(subject.member))
         export.sections.extend(_money_sections(subject.member))
+    export.sections.extend(_expert_sections(subject))
     export.sections.extend(_account_sections(subject))
     addresses = subject_email_addresses(subject)
     if addresses:
@@ -461,6 +558,9 @@ def subject_identity_values(subject: DataSubject) -> list[str]:
         values.add(subject.registration.phone)
     if subject.user is not None:
         names.append(subject.user.full_name)
+    if subject.expert is not None:
+        names.append(subject.expert.name)
+        values.update((subject.expert.email, subject.expert.phone))
     values.update(identifying_words(names))
     return sorted((value.strip() for value in values if value and value.strip()), key=len)[::-1]
 
@@ -480,6 +580,8 @@ def _audit_targets(subject: DataSubject) -> list[str]:
             targets.append(f"{obj._meta.label}:{obj.pk}")
     if subject.user is not None:
         targets.append(f"{subject.user._meta.label}:{subject.user.pk}")
+    if subject.expert is not None:
+        targets.append(f"{subject.expert._meta.label}:{subject.expert.pk}")
     return targets
 
 
