@@ -96,6 +96,17 @@ def sessions_of_expert(*, expert: Expert) -> QuerySet[Session]:
     )
 
 
+def sessions_for_expert_material(*, expert: Expert, material: Material) -> QuerySet[Session]:
+    """The sessions an expert may put their material under: their own, and the
+    one it is under now (the secretariat may have chosen another)."""
+    return (
+        Session.objects.filter(Q(experts=expert) | Q(pk=material.session_id))
+        .distinct()
+        .select_related("weekend")
+        .order_by("weekend__starts_on", "starts_at", "pk")
+    )
+
+
 def weekends_of(*, assembly: Assembly) -> QuerySet[Weekend]:
     return Weekend.objects.filter(assembly=assembly).order_by("starts_on", "number")
 
@@ -279,6 +290,25 @@ def get_own_expert(*, user: User, assembly: Assembly) -> Expert | None:
     if RoleKind.EXPERT not in role_kinds_for(user=user, assembly=assembly):
         raise PermissionDenied
     return expert_for_user(assembly=assembly, user=user)
+
+
+def get_own_material(*, user: User, assembly: Assembly, pk: int) -> tuple[Expert, Material]:
+    """A material of the expert's own profile, with that profile.
+
+    PermissionDenied for anyone without the role "expert" (get_own_expert);
+    not found for a material of another expert or of another assembly, so an
+    expert cannot tell which numbers exist.
+    """
+    expert = get_own_expert(user=user, assembly=assembly)
+    if expert is None:
+        raise Http404
+    material = get_object_or_404(
+        Material.objects.select_related("weekend", "session", "expert", "assembly"),
+        pk=pk,
+        assembly=assembly,
+        expert=expert,
+    )
+    return expert, material
 
 
 # --- balance between perspectives ----------------------------------------------
