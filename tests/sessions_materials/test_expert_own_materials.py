@@ -283,3 +283,36 @@ def test_a_withdrawn_file_stays_when_the_transaction_fails(
         raise RuntimeError
     assert Material.objects.filter(pk=material.pk).exists()
     assert default_storage.exists(stored)
+
+
+# --- the expert's own page ------------------------------------------------------------
+
+
+def test_the_experts_page_shows_their_declaration_and_whom_to_ask(
+    cast: Cast, settings: Settings
+) -> None:
+    settings.INVITATION_CONTACT_EMAIL = CONTACT
+    expert = _own_expert(cast)
+    expert.interests = "Adviseur bij Stichting Voorbeeld (betaald)."
+    expert.save(update_fields=["interests"])
+    draft = _sent(cast, expert, title="Nog te bekijken")
+    page = _client(cast, "expert").get(
+        reverse("programme:expert_home", kwargs={"slug": cast.assembly.slug})
+    )
+    text = page.content.decode()
+    assert "Verklaring van belangen" in text
+    assert "Adviseur bij Stichting Voorbeeld (betaald)." in text
+    assert "Trimbos-instituut" in text and "onderzoeker" in text
+    assert "prive@example.org" in text  # their own contact details, marked not public
+    assert f'href="mailto:{CONTACT}"' in text
+    assert 'name="interests"' not in text  # read-only
+    assert _edit_url(cast, draft) in text and _withdraw_url(cast, draft) in text
+
+
+def test_an_empty_declaration_says_so(cast: Cast) -> None:
+    expert = _own_expert(cast)
+    Expert.objects.filter(pk=expert.pk).update(interests="")
+    page = _client(cast, "expert").get(
+        reverse("programme:expert_home", kwargs={"slug": cast.assembly.slug})
+    )
+    assert "Nog niet ingevuld." in page.content.decode()
