@@ -3,8 +3,10 @@ everything the system holds about them.
 
 A person can appear at several stages: in the population extract (a
 resident), invited, registered, drawn (a member or alternate) with an
-account, allowances, claims and a bank account. The requests span every app,
-so they live here, in the app that may import all the others.
+account, allowances, claims and a bank account. An expert has a profile
+(found by its e-mail address, with or without an account) and materials.
+The requests span every app, so they live here, in the app that may import
+all the others.
 
 What is *not* in an export, because nobody can link it to the person: what
 they voted in a secret ballot (the vote table has no link to the member; the
@@ -20,7 +22,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -45,6 +48,7 @@ from participants.selectors_registration import attitude_question_list
 from participants.statements import euro
 from recommendations.models import Amendment, RecommendationVersion, VoterMark
 from sessions.models import Expert, Material
+from sessions.selectors_materials import expert_is_on_public_record, on_public_record
 
 Section = dict[str, Any]
 
@@ -68,8 +72,7 @@ class DataSubject:
     registration: Registration | None = None
     member: PanelMember | None = None
     user: User | None = None
-    # Found through the account only: an expert profile without an account is
-    # not looked up (erasure does not handle expert profiles; see subject_erase).
+    # Found by the e-mail address on the profile, or through the account.
     expert: Expert | None = None
 
     @property
@@ -91,7 +94,17 @@ class DataSubject:
 
     @property
     def is_empty(self) -> bool:
-        return not any((self.resident, self.invitation, self.registration, self.member, self.user))
+        return not any(
+            (self.resident, self.invitation, self.registration, self.member, self.user, self.expert)
+        )
+
+    @property
+    def audit_target(self) -> models.Model | None:
+        """The row a log line about this person points to (by id)."""
+        for obj in (self.member, self.registration, self.invitation, self.expert, self.user):
+            if obj is not None:
+                return obj
+        return None
 
 
 @dataclass
@@ -134,6 +147,12 @@ def _complete(subject: DataSubject) -> DataSubject:
         if subject.member is not None:
             subject.registration = subject.registration or subject.member.registration
             subject.user = subject.user or subject.member.user
+        if subject.expert is not None and subject.user is None:
+            subject.user = subject.expert.user
+        if subject.user is not None and subject.member is None:
+            subject.member = PanelMember.objects.filter(
+                assembly=subject.assembly, user=subject.user
+            ).first()
         if subject.user is not None and subject.expert is None:
             subject.expert = (
                 Expert.objects.filter(assembly=subject.assembly, user=subject.user)
@@ -170,6 +189,14 @@ def subject_find(
             subject.resident = Resident.objects.filter(
                 assembly=assembly, email__iexact=email
             ).first()
+        # An expert the secretariat entered has an account only once invited:
+        # the address on the profile finds them either way.
+        subject.expert = (
+            Expert.objects.filter(assembly=assembly, email__iexact=email)
+            .select_related("perspective", "user")
+            .order_by("pk")
+            .first()
+        )
     elif code.strip():
         subject.invitation = Invitation.objects.filter(
             assembly=assembly, code=code_normalise(code)
@@ -520,6 +547,12 @@ def subject_export(*, subject: DataSubject, now: dt.datetime) -> SubjectExport:
     return export
 
 
+def subject_expert_stays_public(subject: DataSubject) -> bool:
+    """An erasure keeps this person's public facts as an expert (see
+    sessions.services.experts.expert_erase for why)."""
+    return subject.expert is not None and expert_is_on_public_record(expert=subject.expert)
+
+
 def subject_holds_a_seat(subject: DataSubject) -> bool:
     """A member, a member not yet answering, or an alternate waiting: erasure
     leaves the seat as it is (the panel's counts need it), so the organiser
@@ -534,7 +567,7 @@ def subject_holds_a_seat(subject: DataSubject) -> bool:
 def subject_email_addresses(subject: DataSubject) -> set[str]:
     addresses = {
         obj.email
-        for obj in (subject.resident, subject.registration, subject.user)
+        for obj in (subject.resident, subject.registration, subject.user, subject.expert)
         if obj is not None and obj.email
     }
     return addresses
@@ -616,7 +649,9 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 def people_with_personal_data(*, assembly: Assembly) -> list[DataSubject]:
     """Everyone of an assembly whose personal data retention erases: members,
-    alternates, and anyone still registered or in the extract."""
+    alternates, anyone still registered or in the extract, and experts with
+    contact details or an account, or who never became part of the public
+    record (recommendations.services.privacy keeps only what is)."""
     subjects = [
         _complete(DataSubject(assembly=assembly, member=member))
         for member in PanelMember.objects.filter(assembly=assembly)
@@ -628,4 +663,20 @@ def people_with_personal_data(*, assembly: Assembly) -> list[DataSubject]:
         Q(pk__in=seen) | Q(email__startswith=ERASED_EMAIL_PREFIX)
     ):
         subjects.append(_complete(DataSubject(assembly=assembly, registration=registration)))
+    seen_experts = {s.expert.pk for s in subjects if s.expert is not None}
+    unreleased = Material.objects.filter(expert=OuterRef("pk"), status=Material.Status.DRAFT)
+    experts = (
+        Expert.objects.filter(assembly=assembly)
+        .filter(
+            ~Q(email="")
+            | ~Q(phone="")
+            | Q(user__isnull=False)
+            | ~on_public_record()
+            | Q(Exists(unreleased))
+        )
+        .exclude(pk__in=seen_experts)
+        .select_related("perspective", "user")
+        .order_by("pk")
+    )
+    subjects += [_complete(DataSubject(assembly=assembly, expert=expert)) for expert in experts]
     return subjects

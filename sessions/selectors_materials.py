@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -72,6 +72,29 @@ def expert_public_list(*, assembly: Assembly) -> QuerySet[Expert]:
         )
         .order_by("perspective__position", "perspective__id", "name", "pk")
     )
+
+
+def on_public_record() -> Q:
+    """Experts who are part of the public record of the assembly: on a session
+    of a published programme that was not cancelled (the public expert page
+    and the report to the Kamer name them, with their declaration of
+    interests), or named on material released to the members (it becomes
+    public after the weekend, and members read it with the expert's name).
+
+    An erasure (recommendations.services.privacy) keeps what these experts
+    said publicly and who they are; everyone else goes altogether.
+    """
+    briefed = Session.objects.filter(
+        experts=OuterRef("pk"),
+        weekend__published_at__isnull=False,
+        cancelled_at__isnull=True,
+    )
+    released = Material.objects.filter(expert=OuterRef("pk"), status__in=VISIBLE_TO_MEMBERS)
+    return Q(Exists(briefed)) | Q(Exists(released))
+
+
+def expert_is_on_public_record(*, expert: Expert) -> bool:
+    return Expert.objects.filter(on_public_record(), pk=expert.pk).exists()
 
 
 def expert_for_user(*, assembly: Assembly, user: User) -> Expert | None:
