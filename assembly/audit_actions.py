@@ -64,6 +64,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "material.released": _("Materiaal vrijgegeven"),
     "material.updated": _("Materiaal veranderd"),
     "material.version_added": _("Nieuwe versie van materiaal toegevoegd"),
+    "material.withdrawn": _("Materiaal ingetrokken door de deskundige"),
     "materials.members_notified": _("Deelnemers gemaild over nieuw materiaal"),
     "materials.members_notified_of_update": _("Deelnemers gemaild over veranderd materiaal"),
     "materials.update_notice_skipped": _("Geen e-mail over veranderd materiaal gestuurd"),

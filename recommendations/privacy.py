@@ -3,8 +3,10 @@ everything the system holds about them.
 
 A person can appear at several stages: in the population extract (a
 resident), invited, registered, drawn (a member or alternate) with an
-account, allowances, claims and a bank account. The requests span every app,
-so they live here, in the app that may import all the others.
+account, allowances, claims and a bank account. An expert has a profile
+(found by its e-mail address, with or without an account) and materials.
+The requests span every app, so they live here, in the app that may import
+all the others.
 
 What is *not* in an export, because nobody can link it to the person: what
 they voted in a secret ballot (the vote table has no link to the member; the
@@ -20,7 +22,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.template.defaultfilters import filesizeformat
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from assembly.models import Assembly, AuditEvent, OutboxEmail, Role, User
@@ -43,6 +48,8 @@ from participants.names import identifying_words
 from participants.selectors_registration import attitude_question_list
 from participants.statements import euro
 from recommendations.models import Amendment, RecommendationVersion, VoterMark
+from sessions.models import Expert, Material
+from sessions.selectors_materials import expert_is_on_public_record, on_public_record
 
 Section = dict[str, Any]
 
@@ -66,6 +73,8 @@ class DataSubject:
     registration: Registration | None = None
     member: PanelMember | None = None
     user: User | None = None
+    # Found by the e-mail address on the profile, or through the account.
+    expert: Expert | None = None
 
     @property
     def reference(self) -> str:
@@ -78,6 +87,7 @@ class DataSubject:
                 ("registration", self.registration),
                 ("member", self.member),
                 ("user", self.user),
+                ("expert", self.expert),
             )
             if obj is not None
         ]
@@ -85,7 +95,17 @@ class DataSubject:
 
     @property
     def is_empty(self) -> bool:
-        return not any((self.resident, self.invitation, self.registration, self.member, self.user))
+        return not any(
+            (self.resident, self.invitation, self.registration, self.member, self.user, self.expert)
+        )
+
+    @property
+    def audit_target(self) -> models.Model | None:
+        """The row a log line about this person points to (by id)."""
+        for obj in (self.member, self.registration, self.invitation, self.expert, self.user):
+            if obj is not None:
+                return obj
+        return None
 
 
 @dataclass
@@ -128,6 +148,18 @@ def _complete(subject: DataSubject) -> DataSubject:
         if subject.member is not None:
             subject.registration = subject.registration or subject.member.registration
             subject.user = subject.user or subject.member.user
+        if subject.expert is not None and subject.user is None:
+            subject.user = subject.expert.user
+        if subject.user is not None and subject.member is None:
+            subject.member = PanelMember.objects.filter(
+                assembly=subject.assembly, user=subject.user
+            ).first()
+        if subject.user is not None and subject.expert is None:
+            subject.expert = (
+                Expert.objects.filter(assembly=subject.assembly, user=subject.user)
+                .select_related("perspective")
+                .first()
+            )
         if subject.reference == before:
             break
     return subject
@@ -158,6 +190,14 @@ def subject_find(
             subject.resident = Resident.objects.filter(
                 assembly=assembly, email__iexact=email
             ).first()
+        # An expert the secretariat entered has an account only once invited:
+        # the address on the profile finds them either way.
+        subject.expert = (
+            Expert.objects.filter(assembly=assembly, email__iexact=email)
+            .select_related("perspective", "user")
+            .order_by("pk")
+            .first()
+        )
     elif code.strip():
         subject.invitation = Invitation.objects.filter(
             assembly=assembly, code=code_normalise(code)
@@ -387,6 +427,89 @@ def _account_sections(subject: DataSubject) -> list[tuple[str, list[Section]]]:
     return sections
 
 
+def _expert_rows(expert: Expert) -> list[Section]:
+    perspective = expert.perspective
+    return [
+        _row(
+            naam=expert.name,
+            organisatie=expert.organisation,
+            functie=expert.role_title,
+            perspectief=Shown(perspective.name, perspective.shown_name) if perspective else None,
+            verklaring_van_belangen=expert.interests,
+            email=expert.email,
+            telefoon=expert.phone,
+            aangemaakt_op=expert.created_at,
+        )
+    ]
+
+
+def _versions(material: Material) -> Shown:
+    """Each version: the stored facts for computers, a line per version for people."""
+    versions = list(material.versions.all())
+    lines = []
+    for version in versions:
+        made = formats.date_format(timezone.localtime(version.created_at), "j F Y")
+        if version.file:
+            what = _("PDF-bestand van %(size)s") % {"size": filesizeformat(version.size)}
+        else:
+            what = _("link: %(url)s") % {"url": version.url}
+        lines.append(
+            _("Versie %(number)s, %(made)s: %(what)s")
+            % {"number": version.number, "made": made, "what": what}
+        )
+    stored = [
+        {
+            "versie": version.number,
+            "link": version.url,
+            "bytes": version.size,
+            "sha256": version.sha256,
+            "gemaakt_op": version.created_at.isoformat(),
+        }
+        for version in versions
+    ]
+    return Shown(stored, "\n".join(lines))
+
+
+def _material_rows(subject: DataSubject) -> list[Section]:
+    """The materials on the expert's name, and any they sent themselves."""
+    mine = Q(expert=subject.expert) if subject.expert is not None else Q(pk__in=[])
+    if subject.user is not None:
+        mine |= Q(created_by=subject.user)
+    materials = (
+        Material.objects.filter(mine, assembly=subject.assembly)
+        .select_related("weekend", "session")
+        .prefetch_related("versions")
+        .order_by("created_at", "pk")
+    )
+    return [
+        _row(
+            titel=m.title,
+            titel_in_het_engels=m.title_en,
+            soort=Shown(m.kind, m.get_kind_display()),
+            status=Shown(m.status, m.get_status_display()),
+            korte_uitleg=m.summary,
+            korte_uitleg_in_het_engels=m.summary_en,
+            weekend=m.weekend.number if m.weekend else None,
+            onderdeel=m.session.title if m.session else "",
+            door_u_gestuurd=subject.user is not None and m.created_by_id == subject.user.pk,
+            aangemaakt_op=m.created_at,
+            versies=_versions(m),
+        )
+        for m in materials
+    ]
+
+
+def _expert_sections(subject: DataSubject) -> list[tuple[str, list[Section]]]:
+    sections: list[tuple[str, list[Section]]] = []
+    if subject.expert is not None:
+        sections.append((_("Deskundige"), _expert_rows(subject.expert)))
+    if subject.expert is not None or subject.user is not None:
+        materials = _material_rows(subject)
+        if materials:
+            sections.append((_("Stukken van u"), materials))
+    return sections
+
+
 def subject_export(*, subject: DataSubject, now: dt.datetime) -> SubjectExport:
     export = SubjectExport(subject=subject, made_at=now)
     if subject.resident is not None:
@@ -412,6 +535,7 @@ def subject_export(*, subject: DataSubject, now: dt.datetime) -> SubjectExport:
         export.sections.append((_("Deelname"), _member_rows(subject.member)))
         export.sections.extend(_participation_sections(subject.member))
         export.sections.extend(_money_sections(subject.member))
+    export.sections.extend(_expert_sections(subject))
     export.sections.extend(_account_sections(subject))
     addresses = subject_email_addresses(subject)
     if addresses:
@@ -429,6 +553,12 @@ def subject_export(*, subject: DataSubject, now: dt.datetime) -> SubjectExport:
     return export
 
 
+def subject_expert_stays_public(subject: DataSubject) -> bool:
+    """An erasure keeps this person's public facts as an expert (see
+    sessions.services.experts.expert_erase for why)."""
+    return subject.expert is not None and expert_is_on_public_record(expert=subject.expert)
+
+
 def subject_holds_a_seat(subject: DataSubject) -> bool:
     """A member, a member not yet answering, or an alternate waiting: erasure
     leaves the seat as it is (the panel's counts need it), so the organiser
@@ -443,7 +573,7 @@ def subject_holds_a_seat(subject: DataSubject) -> bool:
 def subject_email_addresses(subject: DataSubject) -> set[str]:
     addresses = {
         obj.email
-        for obj in (subject.resident, subject.registration, subject.user)
+        for obj in (subject.resident, subject.registration, subject.user, subject.expert)
         if obj is not None and obj.email
     }
     return addresses
@@ -467,6 +597,9 @@ def subject_identity_values(subject: DataSubject) -> list[str]:
         values.add(subject.registration.phone)
     if subject.user is not None:
         names.append(subject.user.full_name)
+    if subject.expert is not None:
+        names.append(subject.expert.name)
+        values.update((subject.expert.email, subject.expert.phone))
     values.update(identifying_words(names))
     return sorted((value.strip() for value in values if value and value.strip()), key=len)[::-1]
 
@@ -486,6 +619,8 @@ def _audit_targets(subject: DataSubject) -> list[str]:
             targets.append(f"{obj._meta.label}:{obj.pk}")
     if subject.user is not None:
         targets.append(f"{subject.user._meta.label}:{subject.user.pk}")
+    if subject.expert is not None:
+        targets.append(f"{subject.expert._meta.label}:{subject.expert.pk}")
     return targets
 
 
@@ -520,7 +655,9 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 def people_with_personal_data(*, assembly: Assembly) -> list[DataSubject]:
     """Everyone of an assembly whose personal data retention erases: members,
-    alternates, and anyone still registered or in the extract."""
+    alternates, anyone still registered or in the extract, and experts with
+    contact details or an account, or who never became part of the public
+    record (recommendations.services.privacy keeps only what is)."""
     subjects = [
         _complete(DataSubject(assembly=assembly, member=member))
         for member in PanelMember.objects.filter(assembly=assembly)
@@ -532,4 +669,20 @@ def people_with_personal_data(*, assembly: Assembly) -> list[DataSubject]:
         Q(pk__in=seen) | Q(email__startswith=ERASED_EMAIL_PREFIX)
     ):
         subjects.append(_complete(DataSubject(assembly=assembly, registration=registration)))
+    seen_experts = {s.expert.pk for s in subjects if s.expert is not None}
+    unreleased = Material.objects.filter(expert=OuterRef("pk"), status=Material.Status.DRAFT)
+    experts = (
+        Expert.objects.filter(assembly=assembly)
+        .filter(
+            ~Q(email="")
+            | ~Q(phone="")
+            | Q(user__isnull=False)
+            | ~on_public_record()
+            | Q(Exists(unreleased))
+        )
+        .exclude(pk__in=seen_experts)
+        .select_related("perspective", "user")
+        .order_by("pk")
+    )
+    subjects += [_complete(DataSubject(assembly=assembly, expert=expert)) for expert in experts]
     return subjects

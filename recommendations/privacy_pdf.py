@@ -84,6 +84,17 @@ FIELD_LABELS: dict[str, Promise] = {
     "stemming": gettext_lazy("stemming"),
     "titel": gettext_lazy("titel"),
     "gestemd_op": gettext_lazy("gestemd op"),
+    # The expert's profile and materials
+    "organisatie": gettext_lazy("organisatie"),
+    "functie": gettext_lazy("functie"),
+    "perspectief": gettext_lazy("perspectief"),
+    "verklaring_van_belangen": gettext_lazy("verklaring van belangen"),
+    "titel_in_het_engels": gettext_lazy("titel in het Engels"),
+    "korte_uitleg": gettext_lazy("korte uitleg in eenvoudige taal"),
+    "korte_uitleg_in_het_engels": gettext_lazy("korte uitleg in het Engels"),
+    "onderdeel": gettext_lazy("onderdeel"),
+    "door_u_gestuurd": gettext_lazy("door u gestuurd"),
+    "versies": gettext_lazy("versies"),
     # Money
     "bedrag": gettext_lazy("bedrag"),
     "afgetopt": gettext_lazy("maximum"),

@@ -1,4 +1,4 @@
-"""The nightly retention task: erase members' data after the retention period."""
+"""The nightly retention task: erase members' and experts' data after the retention period."""
 
 from __future__ import annotations
 

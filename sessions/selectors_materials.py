@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -74,6 +74,29 @@ def expert_public_list(*, assembly: Assembly) -> QuerySet[Expert]:
     )
 
 
+def on_public_record() -> Q:
+    """Experts who are part of the public record of the assembly: on a session
+    of a published programme that was not cancelled (the public expert page
+    and the report to the Kamer name them, with their declaration of
+    interests), or named on material released to the members (it becomes
+    public after the weekend, and members read it with the expert's name).
+
+    An erasure (recommendations.services.privacy) keeps what these experts
+    said publicly and who they are; everyone else goes altogether.
+    """
+    briefed = Session.objects.filter(
+        experts=OuterRef("pk"),
+        weekend__published_at__isnull=False,
+        cancelled_at__isnull=True,
+    )
+    released = Material.objects.filter(expert=OuterRef("pk"), status__in=VISIBLE_TO_MEMBERS)
+    return Q(Exists(briefed)) | Q(Exists(released))
+
+
+def expert_is_on_public_record(*, expert: Expert) -> bool:
+    return Expert.objects.filter(on_public_record(), pk=expert.pk).exists()
+
+
 def expert_for_user(*, assembly: Assembly, user: User) -> Expert | None:
     if not user.is_authenticated:
         return None
@@ -91,6 +114,17 @@ def briefing_sessions(*, assembly: Assembly) -> QuerySet[Session]:
 def sessions_of_expert(*, expert: Expert) -> QuerySet[Session]:
     return (
         Session.objects.filter(experts=expert)
+        .select_related("weekend")
+        .order_by("weekend__starts_on", "starts_at", "pk")
+    )
+
+
+def sessions_for_expert_material(*, expert: Expert, material: Material) -> QuerySet[Session]:
+    """The sessions an expert may put their material under: their own, and the
+    one it is under now (the secretariat may have chosen another)."""
+    return (
+        Session.objects.filter(Q(experts=expert) | Q(pk=material.session_id))
+        .distinct()
         .select_related("weekend")
         .order_by("weekend__starts_on", "starts_at", "pk")
     )
@@ -279,6 +313,25 @@ def get_own_expert(*, user: User, assembly: Assembly) -> Expert | None:
     if RoleKind.EXPERT not in role_kinds_for(user=user, assembly=assembly):
         raise PermissionDenied
     return expert_for_user(assembly=assembly, user=user)
+
+
+def get_own_material(*, user: User, assembly: Assembly, pk: int) -> tuple[Expert, Material]:
+    """A material of the expert's own profile, with that profile.
+
+    PermissionDenied for anyone without the role "expert" (get_own_expert);
+    not found for a material of another expert or of another assembly, so an
+    expert cannot tell which numbers exist.
+    """
+    expert = get_own_expert(user=user, assembly=assembly)
+    if expert is None:
+        raise Http404
+    material = get_object_or_404(
+        Material.objects.select_related("weekend", "session", "expert", "assembly"),
+        pk=pk,
+        assembly=assembly,
+        expert=expert,
+    )
+    return expert, material
 
 
 # --- balance between perspectives ----------------------------------------------

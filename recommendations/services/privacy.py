@@ -8,6 +8,11 @@ keeps its quota answers but loses everything that points to the person —
 name, contact details, free text, the exact birth date (replaced by a date
 that gives the same age on the first weekend, so age bands stay right), the
 address in the extract. What they voted was never linked to them.
+
+An expert loses contact details and the link to the account; name,
+organisation, role and declaration of interests stay only for an expert who
+is part of the public record, and anyone else's expert profile goes
+altogether (sessions.services.experts.expert_erase says why).
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from recommendations.privacy import (
     subject_identity_values,
     without_identity,
 )
+from sessions.services.experts import expert_erase
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +63,10 @@ class ErasureCounts:
     receipts: int = 0
     bank_accounts: int = 0
     emails: int = 0
+    # Material on an expert's name that was never released, deleted.
+    materials: int = 0
+    # An expert on the public record: name, organisation, role and declaration stay.
+    expert_kept: bool = False
 
 
 def _erase_user(user: User, assembly: Assembly) -> None:
@@ -136,6 +146,8 @@ def subject_erase(*, subject: DataSubject, actor: User | None, reason: str) -> E
     if subject.resident is not None:
         Invitation.objects.filter(resident=subject.resident).update(resident=None)
         Resident.objects.filter(pk=subject.resident.pk).delete()
+    # After the seat, as nothing else locks an expert before a registration.
+    erased_expert = expert_erase(expert=subject.expert) if subject.expert is not None else None
     if subject.user is not None:
         _erase_user(subject.user, assembly)
     emails = 0
@@ -147,19 +159,31 @@ def subject_erase(*, subject: DataSubject, actor: User | None, reason: str) -> E
             receipt.delete(save=False)
 
     transaction.on_commit(delete_files)
+    detail: dict[str, object] = {
+        "reason": without_identity(reason, identity)[:200],
+        "receipts": receipts,
+        "bank_accounts": accounts,
+    }
+    if erased_expert is not None:
+        detail["expert"] = erased_expert.expert
+        detail["expert_kept"] = erased_expert.kept
+        detail["materials"] = list(erased_expert.materials)
     audit_record(
         action="privacy.erased",
         assembly=assembly,
         actor=actor,
-        target=member or registration or subject.invitation,
-        detail={
-            "reason": without_identity(reason, identity)[:200],
-            "receipts": receipts,
-            "bank_accounts": accounts,
-        },
+        target=subject.audit_target,
+        detail=detail,
     )
     logger.info("privacy: erased %s in assembly %s", subject.reference, assembly.pk)
-    return ErasureCounts(people=1, receipts=receipts, bank_accounts=accounts, emails=emails)
+    return ErasureCounts(
+        people=1,
+        receipts=receipts,
+        bank_accounts=accounts,
+        emails=emails,
+        materials=len(erased_expert.materials) if erased_expert else 0,
+        expert_kept=erased_expert.kept if erased_expert else False,
+    )
 
 
 @dataclass(frozen=True)
@@ -178,7 +202,10 @@ def retention_plan(*, today: dt.date) -> list[RetentionPlan]:
 
 
 def retention_erase(*, today: dt.date, actor: User | None = None) -> int:
-    """Erase the personal data of every assembly past its retention period.
+    """Erase the personal data of every assembly past its retention period:
+    members, alternates, registrations, the extract and the experts (the same
+    rule as on request: only an expert on the public record keeps their
+    public facts, without contact details or account).
     Each person in their own transaction, so a failure loses no progress and
     a second run continues where the first stopped."""
     erased = 0

@@ -23,6 +23,7 @@ from recommendations.forms_privacy import SubjectEraseForm, SubjectLookupForm
 from recommendations.privacy import (
     DataSubject,
     retention_ends_on,
+    subject_expert_stays_public,
     subject_export,
     subject_find,
     subject_for_user,
@@ -66,7 +67,7 @@ def privacy_requests(request: HttpRequest, slug: str) -> HttpResponse:
                 action="privacy.looked_up",
                 assembly=assembly,
                 actor=user,
-                target=subject.member or subject.registration or subject.invitation,
+                target=subject.audit_target,
             )
     return render(
         request,
@@ -78,6 +79,7 @@ def privacy_requests(request: HttpRequest, slug: str) -> HttpResponse:
             "export": export,
             "erase_form": SubjectEraseForm(initial=form.cleaned_data if export else None),
             "holds_a_seat": subject is not None and subject_holds_a_seat(subject),
+            "expert_stays_public": subject is not None and subject_expert_stays_public(subject),
             "retention_ends_on": retention_ends_on(assembly=assembly),
         },
     )
@@ -100,7 +102,7 @@ def privacy_request_download(request: HttpRequest, slug: str, fmt: str) -> HttpR
         action="privacy.exported",
         assembly=assembly,
         actor=user,
-        target=subject.member or subject.registration or subject.invitation,
+        target=subject.audit_target,
         detail={"format": fmt},
     )
     return _download(subject, fmt)
@@ -119,11 +121,16 @@ def privacy_request_erase(request: HttpRequest, slug: str) -> HttpResponse:
     if subject.is_empty:
         messages.error(request, _("Wij vonden niemand met deze gegevens."))
         return redirect("recommendations:privacy_requests", slug=assembly.slug)
-    subject_erase(subject=subject, actor=user, reason=form.cleaned_data["reason"])
-    messages.success(
-        request,
-        _("De gegevens zijn gewist. Tellingen en uitslagen blijven, zonder naam."),
-    )
+    counts = subject_erase(subject=subject, actor=user, reason=form.cleaned_data["reason"])
+    if counts.expert_kept:
+        done = _(
+            "De gegevens zijn gewist. De deskundige staat in het openbare verslag van het"
+            " burgerberaad: naam, organisatie, functie en verklaring van belangen blijven staan."
+            " E-mailadres, telefoonnummer en account zijn weg."
+        )
+    else:
+        done = _("De gegevens zijn gewist. Tellingen en uitslagen blijven, zonder naam.")
+    messages.success(request, done)
     return redirect("recommendations:privacy_requests", slug=assembly.slug)
 
 
@@ -144,6 +151,7 @@ def my_data(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "assembly": assembly,
             "export": export,
+            "is_expert": subject.expert is not None,
             "contact_email": settings.INVITATION_CONTACT_EMAIL,
         },
     )

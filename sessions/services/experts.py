@@ -7,6 +7,7 @@ and contact details never go into a log.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -16,7 +17,8 @@ from django.utils.translation import gettext_noop
 
 from assembly.models import Assembly, RoleKind, User
 from assembly.services import audit_record, role_grant
-from sessions.models import Expert, Perspective, Session
+from sessions.models import Expert, Material, Perspective, Session
+from sessions.selectors_materials import expert_is_on_public_record
 
 logger = logging.getLogger(__name__)
 
@@ -255,3 +257,65 @@ def expert_unassign(*, expert: Expert, session: Session, actor: User) -> None:
         target=expert,
         detail={"session": session.pk},
     )
+
+
+@dataclass(frozen=True)
+class ExpertErasure:
+    """What an erasure did to one expert, in ids (the caller logs it)."""
+
+    expert: int
+    # True: name, organisation, role, perspective and declaration stay (public record).
+    kept: bool
+    materials: tuple[int, ...]
+
+
+def expert_erase(*, expert: Expert) -> ExpertErasure | None:
+    """Erase an expert's personal data under the AVG, for a request or at the
+    end of the retention period. The caller holds a transaction and logs.
+
+    An expert who briefed the assembly on its published programme, or whose
+    material was released, is part of the public record: the programme, the
+    public expert page and the report to the Kamer say who briefed the
+    assembly and what their interests were, and that transparency is the
+    legal basis for keeping it (AVG art. 6(1)(e) and 17(3)(b)). Such an
+    expert keeps name, organisation, role, perspective and declaration, and
+    the released material on their name stays as it was published. What the
+    public record does not need goes: e-mail address, phone, the link to
+    the account (the caller closes the account).
+
+    Anyone else (entered but never on a published programme, nothing
+    released) goes altogether. Material on their name that was never released
+    goes in both cases, its files once the transaction holds: it was never
+    part of the record, and nothing should be released under the name of
+    someone who asked to be forgotten. None when the expert is gone already.
+    """
+    locked = Expert.objects.select_for_update().filter(pk=expert.pk).first()
+    if locked is None:
+        return None
+    # Locked before the check below: a release that comes first makes a
+    # material part of the record; one that comes after finds it gone.
+    drafts = list(
+        Material.objects.select_for_update()
+        .filter(expert=locked, status=Material.Status.DRAFT)
+        .prefetch_related("versions")
+        .order_by("pk")
+    )
+    files = [version.file for draft in drafts for version in draft.versions.all() if version.file]
+    Material.objects.filter(pk__in=[draft.pk for draft in drafts]).delete()
+    kept = expert_is_on_public_record(expert=locked)
+    if kept:
+        locked.email = ""
+        locked.phone = ""
+        locked.user = None
+        locked.save(update_fields=["email", "phone", "user"])
+    else:
+        # Its sessions lose the name (the link rows go with it).
+        locked.delete()
+
+    def delete_files() -> None:
+        for stored in files:
+            stored.delete(save=False)
+
+    transaction.on_commit(delete_files)
+    logger.info("expert %s erased, kept=%s", expert.pk, kept)
+    return ExpertErasure(expert=expert.pk, kept=kept, materials=tuple(draft.pk for draft in drafts))

@@ -279,6 +279,107 @@ def _plan_update_notice(material: Material, *, now: dt.datetime) -> dt.datetime 
     return due
 
 
+# --- the expert's own material ------------------------------------------------
+
+
+def expert_change_refusal(*, material: Material, user: User) -> str | None:
+    """Why the expert may not change or withdraw this material; None if they may.
+
+    Only what they sent themselves, and only while the secretariat has not yet
+    dealt with it: once a release is planned or done, members may have read it
+    (or will soon) and the secretariat decides about changes.
+    """
+    expert = material.expert
+    if expert is None or expert.user_id != user.pk or material.created_by_id != user.pk:
+        return _("Dit stuk heeft het secretariaat klaargezet. U kunt het niet zelf veranderen.")
+    if material.status != Material.Status.DRAFT:
+        return _("Het secretariaat heeft dit stuk al vrijgegeven. U kunt het niet meer veranderen.")
+    if material.release_at is not None:
+        return _(
+            "Het secretariaat heeft dit stuk al nagekeken en de vrijgave gepland. "
+            "U kunt het niet meer veranderen."
+        )
+    return None
+
+
+def _check_expert_may_change(material: Material, user: User) -> None:
+    refusal = expert_change_refusal(material=material, user=user)
+    if refusal is not None:
+        raise MaterialRefused(refusal)
+
+
+EXPERT_EDITABLE_FIELDS = ("title", "title_en", "summary", "summary_en", "session")
+
+
+@transaction.atomic
+def material_change_by_expert(
+    *,
+    material: Material,
+    actor: User,
+    fields: dict[str, Any],
+    pdf: CheckedPdf | None = None,
+    url: str = "",
+) -> Material:
+    """The expert's own draft, changed before the secretariat releases it: the
+    texts and the session in place, a new file or link as a new version (the
+    secretariat sees what it replaced). The same file or link sent again adds
+    nothing, so a form sent twice makes one version."""
+    material = (
+        Material.objects.select_for_update()
+        .select_related("expert", "assembly", "session")
+        .get(pk=material.pk)
+    )
+    _check_expert_may_change(material, actor)
+    changes = {
+        name: fields[name]
+        for name in EXPERT_EDITABLE_FIELDS
+        if name in fields and getattr(material, name) != fields[name]
+    }
+    if "session" in changes and changes["session"] is not None:
+        # The session decides the weekend, as when the expert sent the material.
+        changes["weekend"] = changes["session"].weekend
+    if changes:
+        material = material_update(material=material, fields=changes, actor=actor)
+    current = material.versions.order_by("-number").first()
+    if pdf is not None and (current is None or current.sha256 != pdf.sha256):
+        material_version_add(material=material, actor=actor, note="", pdf=pdf)
+    elif pdf is None and url and (current is None or current.url != url):
+        material_version_add(material=material, actor=actor, note="", url=url)
+    return material
+
+
+@transaction.atomic
+def material_withdraw(*, material: Material, actor: User) -> None:
+    """The expert takes back a draft the secretariat has not dealt with yet.
+
+    Nobody but the secretariat has seen it, so it goes altogether, its files
+    too (once the transaction holds): no material the expert withdrew waits
+    for review or stays stored. The log keeps the ids.
+    """
+    material = (
+        Material.objects.select_for_update()
+        .select_related("expert", "assembly")
+        .get(pk=material.pk)
+    )
+    _check_expert_may_change(material, actor)
+    versions = list(material.versions.all())
+    files = [version.file for version in versions if version.file]
+    audit_record(
+        action="material.withdrawn",
+        assembly=material.assembly,
+        actor=actor,
+        target=material,
+        detail={"versions": [version.pk for version in versions], "kind": material.kind},
+    )
+    material.delete()
+
+    def delete_files() -> None:
+        for stored in files:
+            stored.delete(save=False)
+
+    transaction.on_commit(delete_files)
+
+
 # --- release, public, members-only -------------------------------------------
 
 

@@ -56,4 +56,14 @@ urlpatterns: list[URLPattern] = [
     path("b/<slug:slug>/deskundigen/", views.experts_public, name="experts_public"),
     path("b/<slug:slug>/deskundige/", views.expert_home, name="expert_home"),
     path("b/<slug:slug>/deskundige/stuk/", views.expert_upload, name="expert_upload"),
+    path(
+        "b/<slug:slug>/deskundige/stuk/<whole:pk>/",
+        views.expert_material_edit,
+        name="expert_material_edit",
+    ),
+    path(
+        "b/<slug:slug>/deskundige/stuk/<whole:pk>/intrekken/",
+        views.expert_material_withdraw,
+        name="expert_material_withdraw",
+    ),
 ]

@@ -113,6 +113,9 @@ class _ContentMixin(forms.Form):
         help_text=gettext_lazy("Bij een link of video: het adres, met https://."),
     )
 
+    # False on a form that changes a material: no new file keeps the one it has.
+    file_required = True
+
     def content_kind(self) -> str:
         """The material's kind: the form's own "kind" choice unless a form knows better."""
         return str(self.cleaned_data.get("kind") or "")
@@ -124,7 +127,7 @@ class _ContentMixin(forms.Form):
         cleaned["pdf"] = None
         if kind == Material.Kind.DOCUMENT:
             if upload is None:
-                if "file" not in self.errors:
+                if self.file_required and "file" not in self.errors:
                     self.add_error("file", _("Kies een PDF-bestand."))
                 return cleaned
             try:
@@ -234,6 +237,51 @@ class ExpertUploadForm(_TextsMixin, _ContentMixin, OneTimeForm):
         session = self.fields["session"]
         assert isinstance(session, SessionChoiceField)
         session.queryset = selectors.sessions_of_expert(expert=expert)
+
+
+class ExpertMaterialForm(_TextsMixin, _ContentMixin):
+    """The expert's own draft: its texts and session, and a new file or link.
+    The kind stays: a link does not become a PDF (withdraw it and send a new one)."""
+
+    file_required = False
+
+    session = SessionChoiceField(
+        label=gettext_lazy("Bij dit onderdeel"), queryset=Session.objects.none(), required=False
+    )
+
+    field_order = ["title", "title_en", "summary", "summary_en", "file", "url", "session"]
+
+    def __init__(self, *args: Any, expert: Expert, material: Material, **kwargs: Any) -> None:
+        self.material = material
+        current = material.versions.order_by("-number").first()
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": material.title,
+                "title_en": material.title_en,
+                "summary": material.summary,
+                "summary_en": material.summary_en,
+                "session": material.session_id,
+                "url": current.url if current is not None else "",
+            },
+        )
+        super().__init__(*args, **kwargs)
+        if material.kind == Material.Kind.DOCUMENT:
+            del self.fields["url"]
+            self.fields["file"].label = gettext_lazy("Nieuw PDF-bestand")
+            self.fields["file"].help_text = (
+                _("Alleen als u het bestand wilt vervangen. Leeg: het bestand blijft zoals het is.")
+                + " "
+                + _file_help()
+            )
+        else:
+            del self.fields["file"]
+        session = self.fields["session"]
+        assert isinstance(session, SessionChoiceField)
+        session.queryset = selectors.sessions_for_expert_material(expert=expert, material=material)
+
+    def content_kind(self) -> str:
+        return self.material.kind
 
 
 class MaterialEditForm(forms.ModelForm[Material]):
@@ -873,6 +921,8 @@ def experts_public(request: HttpRequest, slug: str) -> HttpResponse:
 def _expert_home(
     request: HttpRequest, assembly: Assembly, expert: Expert | None, form: ExpertUploadForm | None
 ) -> HttpResponse:
+    user = access.request_user(request)
+    rows = selectors.material_rows_of_expert(expert=expert) if expert else []
     return render(
         request,
         "sessions/experts/home.html",
@@ -881,7 +931,13 @@ def _expert_home(
             "expert": expert,
             "sessions": selectors.sessions_of_expert(expert=expert) if expert else [],
             "now": timezone.now(),
-            "rows": selectors.material_rows_of_expert(expert=expert) if expert else [],
+            "rows": rows,
+            # The materials the expert may still change or withdraw themselves.
+            "changeable": {
+                row.material.pk
+                for row in rows
+                if services.expert_change_refusal(material=row.material, user=user) is None
+            },
             "form": form,
         },
     )
@@ -939,3 +995,73 @@ def expert_upload(request: HttpRequest, slug: str) -> HttpResponse:
             )
             return redirect("programme:expert_home", slug=assembly.slug)
     return _expert_home(request, assembly, expert, form)
+
+
+def _own_material(
+    request: HttpRequest, slug: str, pk: int
+) -> tuple[Assembly, Material, str | None]:
+    user = access.request_user(request)
+    assembly = access.get_assembly_for_roles(
+        user=user, slug=slug, roles=frozenset({RoleKind.EXPERT})
+    )
+    _expert, material = selectors.get_own_material(user=user, assembly=assembly, pk=pk)
+    return assembly, material, services.expert_change_refusal(material=material, user=user)
+
+
+@login_required
+def expert_material_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    user = access.request_user(request)
+    assembly, material, refusal = _own_material(request, slug, pk)
+    form = None
+    if refusal is None:
+        assert material.expert is not None
+        form = ExpertMaterialForm(
+            request.POST or None, request.FILES or None, expert=material.expert, material=material
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.material_change_by_expert(
+                    material=material,
+                    actor=user,
+                    fields={name: data[name] for name in services.EXPERT_EDITABLE_FIELDS},
+                    pdf=data["pdf"],
+                    url=data.get("url") or "",
+                )
+            except services.MaterialRefused as refusal_now:
+                # The secretariat released it while the expert was typing.
+                form.add_error(None, str(refusal_now))
+            else:
+                messages.success(
+                    request,
+                    _("Het stuk is bewaard. Het secretariaat kijkt het na en geeft het vrij."),
+                )
+                return redirect("programme:expert_home", slug=assembly.slug)
+    return render(
+        request,
+        "sessions/experts/material_edit.html",
+        {"assembly": assembly, "material": material, "refusal": refusal, "form": form},
+    )
+
+
+@login_required
+def expert_material_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A question first (GET), the withdrawal on the answer (POST)."""
+    user = access.request_user(request)
+    assembly, material, refusal = _own_material(request, slug, pk)
+    if request.method == "POST" and refusal is None:
+        try:
+            services.material_withdraw(material=material, actor=user)
+        except services.MaterialRefused as refusal_now:
+            refusal = str(refusal_now)
+        else:
+            messages.success(
+                request,
+                _("U heeft het stuk ‘%(title)s’ ingetrokken.") % {"title": material.title},
+            )
+            return redirect("programme:expert_home", slug=assembly.slug)
+    return render(
+        request,
+        "sessions/experts/material_withdraw.html",
+        {"assembly": assembly, "material": material, "refusal": refusal},
+    )

@@ -73,6 +73,17 @@ def _own_expert(cast: Cast) -> dict[str, Any]:
     return {"slug": cast.assembly.slug}
 
 
+def _own_material(cast: Cast) -> dict[str, Any]:
+    """A draft the expert sent themselves and the secretariat has not dealt with."""
+    expert, _created = Expert.objects.get_or_create(
+        assembly=cast.assembly, user=cast.users["expert"], defaults={"name": "Eigen deskundige"}
+    )
+    material = make_material(
+        cast.assembly, cast.users["expert"], expert=expert, kind=Material.Kind.LINK
+    )
+    return {"slug": cast.assembly.slug, "pk": material.pk}
+
+
 EXPERT_ONLY = staff_only({"expert"})
 # A draft: organisers (and its own expert, tested in test_materials); others are refused.
 # Someone not logged in is sent to the login page (then to the file, if allowed).
@@ -132,4 +143,9 @@ ROWS: dict[str, Row] = {
         method="post",
         data=lambda cast: {"kind": "link", "title": "T", "summary": "S"},
     ),
+    # Another expert's material, or one of another assembly, is not found
+    # (tests/sessions_materials/test_expert_own_materials.py).
+    "programme:expert_material_edit": Row(EXPERT_ONLY, kwargs=_own_material),
+    # The question first; the POST that withdraws is tested beside the edit.
+    "programme:expert_material_withdraw": Row(EXPERT_ONLY, kwargs=_own_material),
 }

@@ -1,6 +1,8 @@
-"""Erase members' personal data once the retention period after the final
-report has ended. `--dry-run` says whose data it would erase and changes
-nothing. Celery beat runs the same every night (recommendations.tasks_privacy)."""
+"""Erase members' and experts' personal data once the retention period after
+the final report has ended (an expert on the public record keeps their public
+facts: recommendations.services.privacy). `--dry-run` says whose data it
+would erase and changes nothing. Celery beat runs the same every night
+(recommendations.tasks_privacy)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,10 @@ from recommendations.services.privacy import retention_erase, retention_plan
 
 
 class Command(BaseCommand):
-    help = "Erase members' personal data after the retention period (use --dry-run first)."
+    help = (
+        "Erase members' and experts' personal data after the retention period"
+        " (use --dry-run first)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="Only show what would happen.")
