@@ -1,8 +1,9 @@
-"""A member's own contact details ("Mijn adres en telefoonnummer"): phone
-number and postal address, checked as the registration checks a phone number
+"""A member's contact details ("Mijn adres en telefoonnummer"): phone number
+and postal address, checked as the registration checks a phone number
 (forms_registration.check_phone) and as the population import checks an
 address (participants.population). The e-mail address is the login and is
-not changed here."""
+not changed here. The secretariat changes them for a member who phones in
+with the same forms; only the words differ (``Organiser*`` below)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from participants.forms_registration import PHONE_EXAMPLE, AccessibleForm, check_phone
+from participants.forms_registration import PHONE_EXAMPLE, AccessibleForm, NeedsForm, check_phone
 from participants.letters import postal_address
 from participants.models import Registration
 from participants.population import (
@@ -30,6 +31,13 @@ REQUIRED_MESSAGES = {
     "house_number": _("Vul uw huisnummer in."),
     "postcode": _("Vul uw postcode in."),
     "city": _("Vul uw woonplaats in."),
+}
+# The same messages for the secretariat, who types someone else's address.
+ORGANISER_REQUIRED_MESSAGES = {
+    "street": _("Vul de straat in."),
+    "house_number": _("Vul het huisnummer in."),
+    "postcode": _("Vul de postcode in."),
+    "city": _("Vul de woonplaats in."),
 }
 
 
@@ -55,6 +63,8 @@ class MemberPhoneForm(AccessibleForm):
 
 class MemberAddressForm(AccessibleForm):
     """The postal address: all of it, or (with no address on file) none."""
+
+    required_messages = REQUIRED_MESSAGES
 
     street = forms.CharField(
         label=_("Straat"),
@@ -99,7 +109,7 @@ class MemberAddressForm(AccessibleForm):
         left empty (letters would have nowhere to go)."""
         super().__init__(*args, **kwargs)
         self.address_known = address_known
-        for name, message in REQUIRED_MESSAGES.items():
+        for name, message in self.required_messages.items():
             self.fields[name].error_messages["required"] = message
             self.fields[name].required = address_known
         self.fields["street"].error_messages["max_length"] = _(
@@ -130,9 +140,11 @@ class MemberAddressForm(AccessibleForm):
         data = super().clean() or {}
         if not self.address_known:
             # No address on file: empty may stay empty, but a part is not enough.
-            typed = {name for name in REQUIRED_MESSAGES if str(self.data.get(name, "")).strip()}
+            typed = {
+                name for name in self.required_messages if str(self.data.get(name, "")).strip()
+            }
             if typed:
-                for name, message in REQUIRED_MESSAGES.items():
+                for name, message in self.required_messages.items():
                     if name not in typed and name not in self.errors:
                         self.add_error(name, message)
         self._clean_house_number(data)
@@ -180,6 +192,40 @@ class MemberAddressForm(AccessibleForm):
         data["house_number"] = number
         data["house_letter"] = letter.upper()
         data["house_number_addition"] = cleaned
+
+
+class OrganiserPhoneForm(MemberPhoneForm):
+    """The member's phone number, typed by the secretariat."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].help_text = _(
+            "Het nummer waarop het secretariaat deze deelnemer kan bellen."
+        )
+
+
+class OrganiserAddressForm(MemberAddressForm):
+    """The member's postal address, typed by the secretariat."""
+
+    required_messages = ORGANISER_REQUIRED_MESSAGES
+
+
+class OrganiserNeedsForm(NeedsForm):
+    """What the member needs, typed by the secretariat: the member's own
+    questions ("Ik heb ...") said of the member."""
+
+    LABELS = {
+        "needs_mobility": _("Heeft hulp nodig bij lopen, of gebruikt een rolstoel."),
+        "needs_childcare": _("Heeft opvang nodig voor de kinderen."),
+        "needs_language_help": _("Heeft hulp nodig met de Nederlandse taal."),
+        "diet": _("Wat eet deze deelnemer niet? (niet verplicht)"),
+        "needs_other": _("Heeft deze deelnemer iets anders nodig? (niet verplicht)"),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in self.LABELS.items():
+            self.fields[name].label = label
 
 
 def member_address_initial(registration: Registration) -> dict[str, Any]:

@@ -9,12 +9,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
 
 from assembly.models import User
+from assembly.outbox import outbox_queue
 from assembly.services import audit_record
-from participants.letters import postal_address
+from participants.letters import contact_address, postal_address
 from participants.models import ADDRESS_FIELDS, PanelMember, Registration
+from participants.services.needs import member_needs_update
 
 logger = logging.getLogger(__name__)
 
@@ -62,3 +68,71 @@ def member_details_update(*, member: PanelMember, data: dict[str, Any], actor: U
 
 def _empty(name: str) -> object:
     return None if name == "house_number" else ""
+
+
+# Which statuses the secretariat changes details for: people still in the panel
+# or on the reserve list, whose letters still go out.
+DETAILS_BY_SECRETARIAT = (
+    PanelMember.Status.SELECTED,
+    PanelMember.Status.WAITING,
+    PanelMember.Status.CONFIRMED,
+)
+CHANGED_BY_SECRETARIAT_KIND = "details_changed_by_secretariat"
+
+
+@transaction.atomic
+def member_details_update_by_secretariat(
+    *, member: PanelMember, details: dict[str, Any], needs: dict[str, Any], actor: User
+) -> list[str]:
+    """The secretariat changes a member's phone number, address and needs for
+    them (on the phone, or from a letter): the member's own services with the
+    organiser as the actor, so the checks and the audit lines are the same.
+    A member with an e-mail address hears that their details were changed
+    (never the new values: a mistyped address would go to the wrong person,
+    and someone who phoned pretending to be the member would be noticed).
+    Returns the names of the fields that changed."""
+    changed = member_details_update(member=member, data=details, actor=actor)
+    changed += member_needs_update(member=member, data=needs, actor=actor)
+    if changed:
+        _tell_member(member, changed)
+    return changed
+
+
+def member_mail_address(member: PanelMember) -> str:
+    """Where e-mail to the member goes: their login once they have one."""
+    if member.user is not None and member.user.email:
+        return str(member.user.email)
+    return str(member.registration.email)
+
+
+def _tell_member(member: PanelMember, changed: list[str]) -> None:
+    address = member_mail_address(member)
+    if not address:
+        return
+    parts = set(changed)
+    context = {
+        "assembly": member.assembly,
+        "name": member.registration.full_name,
+        "phone": "phone" in parts,
+        "address": bool(parts & set(ADDRESS_FIELDS)),
+        "needs": bool(parts - set(DETAILS_FIELDS)),
+        "contact": contact_address(),
+        # Only a member with a login has pages to look at.
+        "url": (
+            settings.SITE_URL + reverse("dashboard", kwargs={"slug": member.assembly.slug})
+            if member.user_id is not None
+            else ""
+        ),
+    }
+    with translation.override(member.mail_language):
+        subject = render_to_string(
+            "participants/email/details_changed_subject.txt", context
+        ).strip()
+        body = render_to_string("participants/email/details_changed.txt", context)
+    outbox_queue(
+        to=address,
+        subject=subject,
+        body=body,
+        kind=CHANGED_BY_SECRETARIAT_KIND,
+        ref=f"{PanelMember._meta.label}:{member.pk}",
+    )

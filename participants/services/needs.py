@@ -1,6 +1,7 @@
 """A member changes what they need on a weekend after signing up: a new diet,
-an injury, a child. The organisers read it on the needs overview
-(participants.selectors_needs)."""
+an injury, a child; or the secretariat changes it for them
+(participants.services.details.member_details_update_by_secretariat). The
+organisers read it on the needs overview (participants.selectors_needs)."""
 
 from __future__ import annotations
 

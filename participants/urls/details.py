@@ -1,4 +1,5 @@
-"""A member's own contact details: phone number and postal address."""
+"""A member's contact details: their own page, and the secretariat's page per
+member (phone number, postal address and needs)."""
 
 from __future__ import annotations
 
@@ -11,5 +12,10 @@ urlpatterns: list[URLPattern] = [
         "b/<slug:slug>/mijn/adres-en-telefoon/",
         views.my_contact_details,
         name="my_contact_details",
+    ),
+    path(
+        "b/<slug:slug>/beheer/deelnemers/<whole:pk>/gegevens/",
+        views.member_details_by_organiser,
+        name="member_details_by_organiser",
     ),
 ]

@@ -2,10 +2,13 @@
 adres en telefoonnummer" from the home page (a typing error shown on its
 field, then the new address saved); a claim whose step 2 goes back to step 1
 and keeps what was chosen and typed; withdrawing that claim with its
-confirmation step. axe-core (WCAG 2.1 A/AA) on every page, in Dutch and in
-English; no page scrolls sideways."""
+confirmation step; the secretariat's page per member, where an organiser
+changes the address and needs of a member on paper. axe-core (WCAG 2.1 A/AA)
+on every page, in Dutch and in English; no page scrolls sideways."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -130,3 +133,61 @@ def test_a_member_goes_back_a_step_keeps_their_answers_and_withdraws_the_claim(
     assert_accessible(axe, page)
     claim.refresh_from_db()
     assert claim.status == ExpenseClaim.Status.WITHDRAWN
+
+
+def test_an_organiser_changes_the_address_of_a_member_on_paper_on_a_phone(
+    page: Page, axe: Axe, cast: Cast
+) -> None:
+    member = confirmed_members(cast.assembly, 2)[0]
+    Registration.objects.filter(pk=member.registration_id).update(email="")
+    name = member.registration.full_name
+    slug = cast.assembly.slug
+    page.set_viewport_size(PHONE_390)
+    log_in(page, "organiser", cast.users["organiser"].email)
+
+    page.goto(reverse("participants:panel_list", kwargs={"slug": slug}))
+    with page.expect_navigation():
+        page.get_by_role(
+            "link", name=re.compile(rf"^Adres, telefoon en behoeften\s*: {re.escape(name)}$")
+        ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Gegevens van {name}")
+    expect(
+        page.get_by_text("heeft geen e-mailadres en krijgt hierover geen bericht")
+    ).to_be_visible()
+    expect(page.get_by_label("Straat")).to_have_value("Dorpsstraat")
+    assert_accessible(axe, page)
+    _no_sideways_scroll(page)
+
+    page.get_by_label("Straat").fill("Nieuwe Gracht")
+    page.get_by_label("Huisnummer").fill("12a")
+    page.get_by_label("Postcode").fill("")
+    page.get_by_label("Heeft opvang nodig voor de kinderen.").check()
+    page.get_by_label("Wat eet deze deelnemer niet? (niet verplicht)").fill("halal")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Opslaan").click()
+    expect(page.locator("#id_postcode_error")).to_contain_text("Vul de postcode in.")
+    expect(page.get_by_label("Heeft opvang nodig voor de kinderen.")).to_be_checked()
+    assert_accessible(axe, page)
+    _no_sideways_scroll(page)
+
+    page.get_by_label("Postcode").fill("3512 LK")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("De deelnemer krijgt hierover geen e-mail.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Deelnemers en reserves")
+
+    page.goto(
+        reverse("participants:member_details_by_organiser", kwargs={"slug": slug, "pk": member.pk})
+    )
+    expect(page.get_by_label("Huisnummer")).to_have_value("12A")
+    switch_to_english(page)
+    assert_accessible(axe, page)
+    _no_sideways_scroll(page)
+
+    registration = Registration.objects.get(pk=member.registration_id)
+    assert (registration.street, registration.postcode, registration.diet) == (
+        "Nieuwe Gracht",
+        "3512LK",
+        "halal",
+    )
+    assert registration.needs_childcare

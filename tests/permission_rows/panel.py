@@ -80,6 +80,9 @@ ROWS: dict[str, Row] = {
     "participants:panel_member_withdraw": Row(staff_only({"organiser"}), kwargs=_member),
     "participants:panel_member_answer": Row(staff_only({"organiser"}), kwargs=_member),
     "participants:panel_member_email_add": Row(staff_only({"organiser"}), kwargs=_member),
+    # A member's phone number, address and needs, changed by the secretariat for
+    # them; another assembly's member is a 404 (tests/participants/test_details_by_organiser.py).
+    "participants:member_details_by_organiser": Row(staff_only({"organiser"}), kwargs=_member),
     "participants:replacement_request": Row(ORGANISER_REDIRECT, kwargs=SLUG, method="post"),
     "participants:replacement_detail": Row(staff_only({"organiser"}), kwargs=_replacement),
     "participants:replacement_status": Row(staff_only({"organiser"}), kwargs=_replacement),
