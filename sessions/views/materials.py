@@ -632,6 +632,8 @@ def material_list(request: HttpRequest, slug: str) -> HttpResponse:
             "status": status,
             "statuses": Material.Status.choices,
             "counts": selectors.material_status_counts(assembly=assembly),
+            "withdrawn": selectors.recently_withdrawn(assembly=assembly),
+            "withdrawn_days": selectors.WITHDRAWN_NOTE_DAYS,
         },
     )
 
