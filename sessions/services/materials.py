@@ -324,8 +324,10 @@ def material_change_by_expert(
     texts and the session in place, a new file or link as a new version (the
     secretariat sees what it replaced). The same file or link sent again adds
     nothing, so a form sent twice makes one version."""
+    # Only the material's row: PostgreSQL refuses FOR UPDATE on the nullable
+    # side of the joins to the expert and the session.
     material = (
-        Material.objects.select_for_update()
+        Material.objects.select_for_update(of=("self",))
         .select_related("expert", "assembly", "session")
         .get(pk=material.pk)
     )
