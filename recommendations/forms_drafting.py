@@ -177,7 +177,7 @@ class SessionChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
                 "weekend": session.weekend.number,
                 "day": formats.date_format(timezone.localtime(session.starts_at), "l j F"),
                 "time": formats.time_format(timezone.localtime(session.starts_at), "H:i"),
-                "title": session.title,
+                "title": session.shown_title,
             }
         )
 

@@ -94,8 +94,9 @@ def _session_event(
     ]
     if session.shown_description:
         lines.append(session.shown_description)
+    # Nobody briefs at a cancelled session: its experts are not named.
     experts = [expert.name for expert in session.experts.all()]
-    if experts:
+    if experts and session.cancelled_at is None:
         lines.append(_("Deskundigen: %(names)s") % {"names": ", ".join(experts)})
     event.add("description", "\n\n".join(lines))
     return event

@@ -7,6 +7,7 @@ sessions, experts and materials (tests/sessions_materials/test_queries.py).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,9 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assembly.models import TAKING_PART, Assembly, RoleKind, User
+from assembly.models import TAKING_PART, Assembly, AuditEvent, RoleKind, User
 from assembly.selectors import role_kinds_for
 from sessions.models import Expert, Material, MaterialVersion, Perspective, Session, Weekend
 
@@ -25,6 +27,8 @@ BRIEFING_KINDS = (Session.Kind.BRIEFING, Session.Kind.QUESTIONS)
 # A perspective with more than this share of a topic's briefings dominates it.
 DOMINANT_SHARE = 0.6
 VISIBLE_TO_MEMBERS = (Material.Status.RELEASED, Material.Status.PUBLIC)
+# How long the organisers' list of materials mentions one an expert withdrew.
+WITHDRAWN_NOTE_DAYS = 30
 
 
 # --- perspectives and experts --------------------------------------------------
@@ -222,6 +226,56 @@ def material_rows_for_organiser(
     if status:
         materials = materials.filter(status=status)
     return _rows(materials)
+
+
+@dataclass(frozen=True)
+class WithdrawnMaterial:
+    at: dt.datetime
+    kind_label: str
+    expert_name: str
+    session: Session | None
+
+
+def _logged_id(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def recently_withdrawn(
+    *, assembly: Assembly, days: int = WITHDRAWN_NOTE_DAYS
+) -> list[WithdrawnMaterial]:
+    """Materials experts withdrew lately, newest first, from the audit log:
+    the material is gone, so the log's ids say who, what kind and for which
+    session. An expert erased since then is no longer named. Three queries."""
+    events = list(
+        AuditEvent.objects.filter(
+            assembly=assembly,
+            action="material.withdrawn",
+            created_at__gte=timezone.now() - dt.timedelta(days=days),
+        ).order_by("-created_at", "-id")
+    )
+    details = [(event, event.detail if isinstance(event.detail, dict) else {}) for event in events]
+    expert_ids = {_logged_id(detail.get("expert")) for _event, detail in details} - {None}
+    session_ids = {_logged_id(detail.get("session")) for _event, detail in details} - {None}
+    experts = Expert.objects.filter(assembly=assembly).in_bulk(list(expert_ids))
+    sessions = (
+        Session.objects.filter(weekend__assembly=assembly)
+        .select_related("weekend")
+        .in_bulk(list(session_ids))
+    )
+    kinds = dict(Material.Kind.choices)
+    withdrawn = []
+    for event, detail in details:
+        expert = experts.get(_logged_id(detail.get("expert")) or 0)
+        kind = detail.get("kind")
+        withdrawn.append(
+            WithdrawnMaterial(
+                at=event.created_at,
+                kind_label=str(kinds.get(kind, _("Stuk"))) if isinstance(kind, str) else _("Stuk"),
+                expert_name=expert.name if expert else _("een deskundige die niet meer bekend is"),
+                session=sessions.get(_logged_id(detail.get("session")) or 0),
+            )
+        )
+    return withdrawn
 
 
 def material_rows_for_members(*, assembly: Assembly) -> list[MaterialRow]:

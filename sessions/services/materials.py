@@ -324,8 +324,10 @@ def material_change_by_expert(
     texts and the session in place, a new file or link as a new version (the
     secretariat sees what it replaced). The same file or link sent again adds
     nothing, so a form sent twice makes one version."""
+    # Only the material's row: PostgreSQL refuses FOR UPDATE on the nullable
+    # side of the joins to the expert and the session.
     material = (
-        Material.objects.select_for_update()
+        Material.objects.select_for_update(of=("self",))
         .select_related("expert", "assembly", "session")
         .get(pk=material.pk)
     )
@@ -354,10 +356,15 @@ def material_withdraw(*, material: Material, actor: User) -> None:
 
     Nobody but the secretariat has seen it, so it goes altogether, its files
     too (once the transaction holds): no material the expert withdrew waits
-    for review or stays stored. The log keeps the ids.
+    for review or stays stored. The log keeps the ids (not the title, which
+    the expert typed: the log is kept for good, also after an erasure), so
+    the organisers' list of materials can say who withdrew what kind of
+    material for which session (selectors_materials.recently_withdrawn).
     """
+    # Only the material's row: PostgreSQL refuses FOR UPDATE on the nullable
+    # side of the join to the expert.
     material = (
-        Material.objects.select_for_update()
+        Material.objects.select_for_update(of=("self",))
         .select_related("expert", "assembly")
         .get(pk=material.pk)
     )
@@ -369,7 +376,12 @@ def material_withdraw(*, material: Material, actor: User) -> None:
         assembly=material.assembly,
         actor=actor,
         target=material,
-        detail={"versions": [version.pk for version in versions], "kind": material.kind},
+        detail={
+            "versions": [version.pk for version in versions],
+            "kind": material.kind,
+            "expert": material.expert_id,
+            "session": material.session_id,
+        },
     )
     material.delete()
 

@@ -41,7 +41,14 @@ from sessions.selectors_materials import reading_list
 logger = logging.getLogger(__name__)
 
 SESSION_FIELDS = (
-    "title", "title_en", "kind", "starts_at", "ends_at", "room", "topic", "description",
+    "title",
+    "title_en",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "room",
+    "topic",
+    "description",
     "description_en",
 )
 
@@ -139,7 +146,7 @@ def check_session_times(
                 )
                 % {
                     "room": other.room,
-                    "title": other.title,
+                    "title": other.shown_title,
                     "start": _clock(other.starts_at),
                     "end": _clock(other.ends_at),
                 },
@@ -265,9 +272,7 @@ def _expert_notices(
     return list(notices.values())
 
 
-def members_not_yet_told(
-    *, weekend: Weekend, kind: str, key: str
-) -> tuple[set[int], list[User]]:
+def members_not_yet_told(*, weekend: Weekend, kind: str, key: str) -> tuple[set[int], list[User]]:
     """Who already had the notice ``key`` of this kind (user ids), and the
     members still to tell: a notice sent again after a crash reaches only them."""
     already = set(
@@ -493,7 +498,7 @@ def _check_experts_free(weekend: Weekend, session: Session, experts: Sequence[Ex
         )
         % {
             "name": name,
-            "title": busy.title,
+            "title": busy.shown_title,
             "start": _clock(busy.starts_at),
             "end": _clock(busy.ends_at),
         },
@@ -563,9 +568,11 @@ def session_create(
     )
     _notify_change(
         weekend=locked,
-        changes=[Change(
+        changes=[
+            Change(
                 session.pk, session.title, "added", after=_slot(session), title_en=session.title_en
-            )],
+            )
+        ],
         actor=actor,
     )
     return session
@@ -615,9 +622,9 @@ def session_update(
     if _slot(current) != before:
         _notify_change(
             weekend=locked,
-            changes=[Change(
-                    current.pk, current.title, "moved", before, _slot(current), current.title_en
-                )],
+            changes=[
+                Change(current.pk, current.title, "moved", before, _slot(current), current.title_en)
+            ],
             actor=actor,
         )
     return current
@@ -667,9 +674,15 @@ def session_cancel(*, session: Session, actor: User | None) -> Session:
     )
     _notify_change(
         weekend=locked,
-        changes=[Change(
-            current.pk, current.title, "cancelled", before=_slot(current), title_en=current.title_en
-        )],
+        changes=[
+            Change(
+                current.pk,
+                current.title,
+                "cancelled",
+                before=_slot(current),
+                title_en=current.title_en,
+            )
+        ],
         actor=actor,
     )
     return current
@@ -709,9 +722,11 @@ def session_restore(
     )
     _notify_change(
         weekend=locked,
-        changes=[Change(
-            current.pk, current.title, "added", after=_slot(current), title_en=current.title_en
-        )],
+        changes=[
+            Change(
+                current.pk, current.title, "added", after=_slot(current), title_en=current.title_en
+            )
+        ],
         actor=actor,
     )
     return current

@@ -238,7 +238,10 @@ def _sessions_on_new_days(
                     "‘%(title)s’ staat op %(day)s. Die dag hoort dan niet meer bij het "
                     "weekend. Verplaats of verwijder dat onderdeel eerst."
                 )
-                % {"title": session.title, "day": formats.date_format(start.date(), "l j F Y")}
+                % {
+                    "title": session.shown_title,
+                    "day": formats.date_format(start.date(), "l j F Y"),
+                }
             )
         if not shift:
             continue
@@ -250,7 +253,7 @@ def _sessions_on_new_days(
                     "‘%(title)s’ zou dan beginnen of eindigen in het uur dat de klok "
                     "vooruit gaat. Verander eerst de tijd van dat onderdeel."
                 )
-                % {"title": session.title}
+                % {"title": session.shown_title}
             )
         session.starts_at, session.ends_at, session.updated_at = starts_at, ends_at, now
         session.calendar_sequence += 1

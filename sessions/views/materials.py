@@ -77,7 +77,7 @@ def _session_label(session: Session) -> str:
         "number": session.weekend.number,
         # Stored in UTC; people read the time of the place they meet.
         "start": timezone.localtime(session.starts_at, local_zone()).strftime("%d-%m %H:%M"),
-        "title": session.title,
+        "title": session.shown_title,
     }
 
 
@@ -203,7 +203,15 @@ class MaterialForm(_TextsMixin, _ContentMixin, OneTimeForm):
     )
 
     field_order = [
-        "kind", "title", "title_en", "summary", "summary_en", "file", "url", "weekend", "session",
+        "kind",
+        "title",
+        "title_en",
+        "summary",
+        "summary_en",
+        "file",
+        "url",
+        "weekend",
+        "session",
         "expert",
     ]
 
@@ -624,6 +632,8 @@ def material_list(request: HttpRequest, slug: str) -> HttpResponse:
             "status": status,
             "statuses": Material.Status.choices,
             "counts": selectors.material_status_counts(assembly=assembly),
+            "withdrawn": selectors.recently_withdrawn(assembly=assembly),
+            "withdrawn_days": selectors.WITHDRAWN_NOTE_DAYS,
         },
     )
 
@@ -1057,7 +1067,7 @@ def expert_material_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpRe
         else:
             messages.success(
                 request,
-                _("U heeft het stuk ‘%(title)s’ ingetrokken.") % {"title": material.title},
+                _("U heeft het stuk ‘%(title)s’ ingetrokken.") % {"title": material.shown_title},
             )
             return redirect("programme:expert_home", slug=assembly.slug)
     return render(

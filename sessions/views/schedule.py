@@ -432,7 +432,7 @@ def session_restore(request: HttpRequest, slug: str, number: int, session_id: in
         messages.error(request, str(refusal))
     else:
         messages.success(
-            request, _("‘%(title)s’ staat weer in het programma.") % {"title": session.title}
+            request, _("‘%(title)s’ staat weer in het programma.") % {"title": session.shown_title}
         )
         messages.info(request, _("De deelnemers krijgen een e-mail dat het toch doorgaat."))
     url = reverse("programme:weekend_manage", kwargs={"slug": slug, "number": number})
@@ -457,7 +457,9 @@ def session_move(request: HttpRequest, slug: str, number: int, session_id: int) 
         except services.ScheduleRefused as refusal:
             messages.error(request, str(refusal))
         else:
-            messages.success(request, _("‘%(title)s’ is verplaatst.") % {"title": session.title})
+            messages.success(
+                request, _("‘%(title)s’ is verplaatst.") % {"title": session.shown_title}
+            )
     url = reverse("programme:weekend_manage", kwargs={"slug": slug, "number": number})
     return redirect(f"{url}#session-{session.pk}")
 

@@ -170,9 +170,7 @@ def test_every_calendar_file_says_the_session_is_cancelled(cast: Cast) -> None:
     for url in _feeds(cast):
         response = Client().get(url)
         assert response.status_code == 200, url
-        events = {
-            str(e["UID"]): e for e in Calendar.from_ical(response.content).walk("VEVENT")
-        }
+        events = {str(e["UID"]): e for e in Calendar.from_ical(response.content).walk("VEVENT")}
         cancelled = events[f"session-{session.pk}@burgerberaad"]
         assert str(cancelled["STATUS"]) == "CANCELLED", url
         assert int(cancelled["SEQUENCE"]) == 1
@@ -278,9 +276,11 @@ def test_the_list_of_weekends_counts_only_sessions_that_take_place(cast: Cast) -
     make_session(w, (11, 0), (12, 0), title="Pauze")
     make_session(weekend(cast.assembly, 2), (9, 0), (10, 0), title="Welkom")
 
-    html = _organiser(cast).get(
-        reverse("programme:weekend_list", kwargs={"slug": cast.assembly.slug})
-    ).content.decode()
+    html = (
+        _organiser(cast)
+        .get(reverse("programme:weekend_list", kwargs={"slug": cast.assembly.slug}))
+        .content.decode()
+    )
 
     assert "<td>2 onderdelen, 1 vervalt</td>" in _weekend_row(html, 1)
     assert "<td>1</td>" in _weekend_row(html, 2)
@@ -293,9 +293,7 @@ def _row(html: str, session: Session) -> str:
 
 def _moves(row: str) -> set[str]:
     return {
-        direction
-        for direction in ("up", "down")
-        if f'name="direction" value="{direction}"' in row
+        direction for direction in ("up", "down") if f'name="direction" value="{direction}"' in row
     }
 
 
@@ -381,3 +379,31 @@ def test_the_weekend_page_offers_no_swap_into_a_room_taken_at_the_new_time(cast:
     services.session_move(session=opening, direction="down", actor=None)
     moved = Session.objects.get(pk=opening.pk)
     assert (moved.starts_at, moved.ends_at) == (at(w.starts_on, 11, 30), at(w.starts_on, 12, 30))
+
+
+def test_the_programme_pages_and_calendars_name_no_experts_for_a_cancelled_session(
+    cast: Cast,
+) -> None:
+    """As on the page of experts: nobody briefs at a cancelled session."""
+    w, session = _published(cast)
+    held = Session.objects.filter(weekend=w).exclude(pk=session.pk).get()
+    held.experts.add(Expert.objects.create(assembly=cast.assembly, name="Dr. Blijft"))
+    session.experts.add(Expert.objects.create(assembly=cast.assembly, name="Dr. Weg"))
+    services.session_delete(session=session, actor=None)
+    slug = cast.assembly.slug
+    member = Client()
+    member.force_login(cast.users["member"])
+    pages = [
+        member.get(reverse("programme:my_programme", kwargs={"slug": slug})),
+        Client().get(reverse("programme:public_programme", kwargs={"slug": slug})),
+    ]
+    for page in pages:
+        html = page.content.decode()
+        assert "Dit onderdeel gaat niet door." in html
+        assert "Dr. Blijft" in html and "Dr. Weg" not in html
+    for url in _feeds(cast):
+        events = {
+            str(e["UID"]): e for e in Calendar.from_ical(Client().get(url).content).walk("VEVENT")
+        }
+        assert "Dr. Weg" not in str(events[f"session-{session.pk}@burgerberaad"]["DESCRIPTION"])
+        assert "Dr. Blijft" in str(events[f"session-{held.pk}@burgerberaad"]["DESCRIPTION"])

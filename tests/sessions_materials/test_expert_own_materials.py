@@ -316,3 +316,58 @@ def test_an_empty_declaration_says_so(cast: Cast) -> None:
         reverse("programme:expert_home", kwargs={"slug": cast.assembly.slug})
     )
     assert "Nog niet ingevuld." in page.content.decode()
+
+
+def test_the_organisers_list_of_materials_mentions_what_experts_withdrew_lately(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The material is gone; the log's ids say who withdrew what kind, for which
+    session, and when, for 30 days. The title stays out of the log."""
+    weekend = Weekend.objects.get(assembly=cast.assembly, number=1)
+    session = make_session(weekend, n=2)
+    material = _sent(cast, _own_expert(cast), title="Mijn presentatie", session=session)
+    with django_capture_on_commit_callbacks(execute=True):
+        _client(cast, "expert").post(_withdraw_url(cast, material))
+    old = AuditEvent.objects.create(
+        assembly=cast.assembly, action="material.withdrawn", detail={"kind": "link"}
+    )
+    AuditEvent.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
+    AuditEvent.objects.create(
+        assembly=cast.other_assembly, action="material.withdrawn", detail={"kind": "video"}
+    )
+    url = reverse("programme:material_list", kwargs={"slug": cast.assembly.slug})
+
+    page = _client(cast, "organiser").get(url).content.decode()
+
+    assert "Ingetrokken door deskundigen" in page
+    assert "Document (PDF) van Eigen Expert" in page
+    assert "bij ‘Onderdeel 2’ (weekend 1)" in page
+    assert "Link van" not in page and "Video van" not in page  # too old; elsewhere
+    logged = AuditEvent.objects.exclude(pk=old.pk).get(
+        action="material.withdrawn", assembly=cast.assembly
+    )
+    assert logged.detail["expert"] == material.expert_id
+    assert logged.detail["session"] == session.pk
+    assert "Mijn presentatie" not in str(logged.detail)
+
+
+def test_the_note_names_no_expert_erased_since(cast: Cast) -> None:
+    expert = make_expert(cast.assembly, name="Weg Expert")
+    AuditEvent.objects.create(
+        assembly=cast.assembly,
+        action="material.withdrawn",
+        detail={"kind": "document", "expert": expert.pk, "session": None},
+    )
+    expert.delete()
+    url = reverse("programme:material_list", kwargs={"slug": cast.assembly.slug})
+
+    page = _client(cast, "organiser").get(url).content.decode()
+
+    assert "een deskundige die niet meer bekend is" in page and "Weg Expert" not in page
+
+
+def test_without_withdrawals_the_list_has_no_note(cast: Cast) -> None:
+    url = reverse("programme:material_list", kwargs={"slug": cast.assembly.slug})
+    assert (
+        "Ingetrokken door deskundigen" not in _client(cast, "organiser").get(url).content.decode()
+    )
