@@ -84,7 +84,7 @@ def test_it_shows_the_upload_form_with_skipping_off(client: Client, cast: Cast) 
     assert "u kunt de pagina verlaten" in text
     checkbox = re.search(r'<input[^>]*name="skip_invalid"[^>]*>', text)
     assert checkbox is not None and "checked" not in checkbox.group(0)
-    assert "<caption>" in text and 'scope="col"' in text
+    assert "<caption" in text and 'scope="col"' in text
 
 
 def test_it_imports_an_upload_and_shows_the_report(
