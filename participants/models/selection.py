@@ -238,6 +238,15 @@ class PanelMember(models.Model):
         )
 
     @property
+    def mail_address(self) -> str:
+        """Where e-mail to this person goes: their account's address once they
+        have one (the login they use), else the one they registered with;
+        empty for a member on paper."""
+        if self.user is not None and self.user.email:
+            return str(self.user.email)
+        return str(self.registration.email)
+
+    @property
     def mail_language(self) -> str:
         """The language to write to this person in: their account's once they
         have one (it follows the language switch), else the one they registered in."""

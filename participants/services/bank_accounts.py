@@ -58,12 +58,6 @@ def bank_account_needs_confirmation(*, member: PanelMember) -> bool:
     ).exists()
 
 
-def _member_email(member: PanelMember) -> str:
-    if member.user is not None and member.user.email:
-        return str(member.user.email)
-    return str(member.registration.email)
-
-
 def _send_confirmation(member: PanelMember, account: BankAccount, token: str) -> None:
     url = settings.SITE_URL + reverse(
         "participants:my_bank_account_confirm",
@@ -77,7 +71,7 @@ def _send_confirmation(member: PanelMember, account: BankAccount, token: str) ->
         "days": CONFIRM_VALID_FOR.days,
     }
     outbox_queue(
-        to=_member_email(member),
+        to=member.mail_address,
         subject=render_to_string(
             "participants/email/bank_account_confirm_subject.txt", context
         ).strip(),

@@ -380,15 +380,9 @@ def claim_ask(*, claim: ExpenseClaim, actor: User, message: str) -> ExpenseClaim
     return claim
 
 
-def _member_address(member: PanelMember) -> str:
-    if member.user_id and member.user is not None and member.user.email:
-        return member.user.email
-    return member.registration.email
-
-
 def _tell_member(claim: ExpenseClaim, action: str) -> None:
     member = claim.member
-    address = _member_address(member)
+    address = member.mail_address
     if not address:
         return
     assembly = member.assembly

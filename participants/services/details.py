@@ -98,15 +98,8 @@ def member_details_update_by_secretariat(
     return changed
 
 
-def member_mail_address(member: PanelMember) -> str:
-    """Where e-mail to the member goes: their login once they have one."""
-    if member.user is not None and member.user.email:
-        return str(member.user.email)
-    return str(member.registration.email)
-
-
 def _tell_member(member: PanelMember, changed: list[str]) -> None:
-    address = member_mail_address(member)
+    address = member.mail_address
     if not address:
         return
     parts = set(changed)

@@ -27,7 +27,6 @@ from participants.services.details import (
     DETAILS_BY_SECRETARIAT,
     member_details_update,
     member_details_update_by_secretariat,
-    member_mail_address,
 )
 from participants.services.needs import NEEDS_FIELDS
 
@@ -101,7 +100,7 @@ def member_details_by_organiser(request: HttpRequest, slug: str, pk: int) -> Htt
         )
         if not changed:
             said = _("Er was niets veranderd.")
-        elif member_mail_address(member):
+        elif member.mail_address:
             said = _(
                 "Opgeslagen. De deelnemer krijgt een korte e-mail dat de gegevens zijn veranderd."
             )
@@ -121,7 +120,7 @@ def member_details_by_organiser(request: HttpRequest, slug: str, pk: int) -> Htt
             "phone_form": phone_form,
             "address_form": address_form,
             "needs_form": needs_form,
-            "gets_email": bool(member_mail_address(member)),
+            "gets_email": bool(member.mail_address),
         },
         status=400 if bad else 200,
     )
