@@ -13,7 +13,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from participants.forms_registration import PHONE_EXAMPLE, AccessibleForm, NeedsForm, check_phone
+from participants.forms_registration import AccessibleForm, NeedsForm, check_phone, phone_field
 from participants.letters import postal_address
 from participants.models import Registration
 from participants.population import (
@@ -48,13 +48,9 @@ def _limit(name: str) -> int:
 
 
 class MemberPhoneForm(AccessibleForm):
-    phone = forms.CharField(
+    phone = phone_field(
         label=_("Telefoonnummer (niet verplicht)"),
         help_text=_("Dan kan het secretariaat u bellen als dat nodig is."),
-        required=False,
-        max_length=_limit("phone"),
-        error_messages={"max_length": PHONE_EXAMPLE},
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
 
     def clean_phone(self) -> str:

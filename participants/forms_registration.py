@@ -46,6 +46,19 @@ def check_phone(value: str) -> str:
     return phone
 
 
+def phone_field(*, label: Any, help_text: Any) -> forms.CharField:
+    """A phone number that may stay empty, with the phone keyboard on a phone;
+    the form's ``clean_phone`` checks it with ``check_phone``."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        max_length=Registration._meta.get_field("phone").max_length,
+        error_messages={"max_length": PHONE_EXAMPLE},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
 class AccessibleForm(forms.Form):
     """Ties each error message to its field, so it is read out with the field."""
 
@@ -134,13 +147,9 @@ class ContactForm(AccessibleForm):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    phone = forms.CharField(
+    phone = phone_field(
         label=_("Uw telefoonnummer (niet verplicht)"),
         help_text=_("Dan kunnen wij u bellen als dat nodig is."),
-        required=False,
-        max_length=30,
-        error_messages={"max_length": PHONE_EXAMPLE},
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
 
     def clean_phone(self) -> str:
@@ -161,9 +170,7 @@ class AboutForm(AccessibleForm):
         widget=DatePicker(attrs={"autocomplete": "bday"}),
     )
     gender = _radio(_("Wat is uw geslacht?"), Gender.choices)
-    education = _radio(
-        _("Wat is de hoogste opleiding die u hebt afgemaakt?"), Education.choices
-    )
+    education = _radio(_("Wat is de hoogste opleiding die u hebt afgemaakt?"), Education.choices)
     province = forms.ChoiceField(
         label=_("In welke provincie woont u?"),
         choices=[("", _("Kies uw provincie")), *Province.choices],
