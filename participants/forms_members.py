@@ -22,6 +22,7 @@ from participants.population import (
     normalise_addition,
     normalise_postcode,
     place_house_suffix,
+    postcode_display,
     split_house_number,
 )
 
@@ -233,7 +234,7 @@ def member_address_initial(registration: Registration) -> dict[str, Any]:
             street=address.street,
             house_number=f"{address.house_number or ''}{address.house_letter}",
             house_number_addition=address.house_number_addition,
-            postcode=f"{address.postcode[:4]} {address.postcode[4:]}".strip(),
+            postcode=postcode_display(address.postcode),
             city=address.city,
         )
     return initial

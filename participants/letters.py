@@ -26,6 +26,7 @@ from participants.models import (
     Registration,
     Resident,
 )
+from participants.population import postcode_display
 from sessions.models import Weekend
 
 # The registration page (participants:register_start), printed in letters and QR codes.
@@ -196,7 +197,7 @@ def address_lines(name: str, address: PostalAddress) -> list[str]:
     number = f"{address.house_number}{address.house_letter}"
     if address.house_number_addition:
         number = f"{number}-{address.house_number_addition}"
-    postcode = f"{address.postcode[:4]} {address.postcode[4:]}".strip()
+    postcode = postcode_display(address.postcode)
     return [name, f"{address.street} {number}", f"{postcode}  {address.city.upper()}"]
 
 

@@ -370,6 +370,11 @@ def normalise_postcode(value: str) -> str | None:
     return cleaned if _POSTCODE.fullmatch(cleaned) else None
 
 
+def postcode_display(postcode: str) -> str:
+    """`1234AB` → `1234 AB`, as on an envelope and as people type it; empty stays empty."""
+    return f"{postcode[:4]} {postcode[4:]}".strip()
+
+
 def normalise_addition(value: str) -> str:
     """`-II`, ` bis`, `zw` → `II`, `BIS`, `ZW`: no spaces or hyphens, upper case."""
     return _SEPARATORS.sub("", value).upper()

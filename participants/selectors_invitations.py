@@ -21,6 +21,7 @@ from participants.models import (
     InvitationRun,
     Resident,
 )
+from participants.population import postcode_display
 
 
 def invitations_exist(*, assembly: Assembly) -> bool:
@@ -172,7 +173,7 @@ def invitation_export_rows(
                 code_display(invitation.code),
                 lines[0],
                 lines[1],
-                f"{resident.postcode[:4]} {resident.postcode[4:]}",
+                postcode_display(resident.postcode),
                 resident.city,
                 resident.municipality,
                 registration_url(invitation.code),
