@@ -19,6 +19,7 @@ from assembly.models import Assembly, RoleKind, User
 from assembly.services import audit_record, role_grant
 from sessions.models import Expert, Material, Perspective, Session
 from sessions.selectors_materials import expert_is_on_public_record
+from sessions.services.materials import materials_delete
 
 logger = logging.getLogger(__name__)
 
@@ -300,8 +301,7 @@ def expert_erase(*, expert: Expert) -> ExpertErasure | None:
         .prefetch_related("versions")
         .order_by("pk")
     )
-    files = [version.file for draft in drafts for version in draft.versions.all() if version.file]
-    Material.objects.filter(pk__in=[draft.pk for draft in drafts]).delete()
+    materials_delete(drafts)
     kept = expert_is_on_public_record(expert=locked)
     if kept:
         locked.email = ""
@@ -311,11 +311,5 @@ def expert_erase(*, expert: Expert) -> ExpertErasure | None:
     else:
         # Its sessions lose the name (the link rows go with it).
         locked.delete()
-
-    def delete_files() -> None:
-        for stored in files:
-            stored.delete(save=False)
-
-    transaction.on_commit(delete_files)
     logger.info("expert %s erased, kept=%s", expert.pk, kept)
     return ExpertErasure(expert=expert.pk, kept=kept, materials=tuple(draft.pk for draft in drafts))

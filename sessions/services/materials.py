@@ -370,7 +370,6 @@ def material_withdraw(*, material: Material, actor: User) -> None:
     )
     _check_expert_may_change(material, actor)
     versions = list(material.versions.all())
-    files = [version.file for version in versions if version.file]
     audit_record(
         action="material.withdrawn",
         assembly=material.assembly,
@@ -383,11 +382,19 @@ def material_withdraw(*, material: Material, actor: User) -> None:
             "session": material.session_id,
         },
     )
-    material.delete()
+    materials_delete([material])
+
+
+def materials_delete(materials: list[Material]) -> None:
+    """Delete materials with their versions, and the stored files of those
+    versions once the transaction holds: a rollback keeps rows and files."""
+    files = [version.file for material in materials for version in material.versions.all()]
+    Material.objects.filter(pk__in=[material.pk for material in materials]).delete()
 
     def delete_files() -> None:
         for stored in files:
-            stored.delete(save=False)
+            if stored:
+                stored.delete(save=False)
 
     transaction.on_commit(delete_files)
 
