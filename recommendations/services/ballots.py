@@ -179,12 +179,29 @@ def ballot_create_ranked(
     submission: uuid.UUID | None = None,
 ) -> Ballot:
     """A choice between options (label, explanation), in the published order.
-    The same form sent twice (``submission``) gives back the first ballot."""
+    The same form sent twice (``submission``), also after the Back button (the
+    same title, question, method and options from the same organiser while
+    the first is still prepared), gives back the first ballot."""
     Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
-    earlier = submitted_before(Ballot.objects.filter(assembly=assembly), submission)
-    if earlier is not None:
-        return earlier
     labels = [label.strip() for label, _ in options if label.strip()]
+    earlier = submitted_before(
+        Ballot.objects.filter(assembly=assembly),
+        submission,
+        same={
+            "kind": Ballot.Kind.RANKED,
+            "status": Ballot.Status.PREPARED,
+            "title": title.strip(),
+            "question": question.strip(),
+            "method": method,
+            "created_by": actor,
+        },
+    )
+    # The same texts with other options is a new ballot, not the form again.
+    if earlier is not None and (
+        earlier.submission == submission
+        or list(earlier.options.order_by("position").values_list("label", flat=True)) == labels
+    ):
+        return earlier
     if len(labels) < 2:
         raise BallotRefused(_("Een voorkeursstemming heeft ten minste twee opties nodig."))
     if len(set(labels)) != len(labels):

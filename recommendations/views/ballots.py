@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from assembly import access
 from assembly.models import Assembly, RoleKind, User
-from assembly.selectors import role_kinds_for
+from assembly.selectors import role_kinds_for, sent_again
 from recommendations import access_ballots
 from recommendations import forms_ballots as forms
 from recommendations import selectors_ballots as selectors
@@ -160,7 +160,17 @@ def ballot_new_ranked(request: HttpRequest, slug: str) -> HttpResponse:
         except services.BallotRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, _("De voorkeursstemming is klaargezet."))
+            if sent_again(ballot):
+                messages.info(
+                    request,
+                    _(
+                        "Deze voorkeursstemming was al klaargezet, als stemming %(number)s. "
+                        "Ze staat er één keer."
+                    )
+                    % {"number": ballot.number},
+                )
+            else:
+                messages.success(request, _("De voorkeursstemming is klaargezet."))
             return redirect(_detail_url(ballot))
     return render(request, TEMPLATES + "new_ranked.html", {"assembly": assembly, "form": form})
 

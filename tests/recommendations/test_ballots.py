@@ -247,6 +247,36 @@ def test_the_ranked_ballot_form_sent_twice_prepares_one_ballot(cast: Cast) -> No
     assert form_number(client.get(url).content.decode()) != number
 
 
+def test_the_ranked_ballot_form_sent_again_after_back_prepares_one_ballot(cast: Cast) -> None:
+    """The Back button loads the form with a new number but keeps the typed
+    text: the same ballot sent again is the first one, and the page says so.
+    Other options make a new ballot."""
+    client = _client(cast.users["organiser"])
+    url = reverse("recommendations:ballot_new_ranked", kwargs={"slug": cast.assembly.slug})
+    form = {
+        "title": "Welk model?",
+        "question": "Welk model past het best?",
+        "options": "Regulering\nHuidig beleid",
+        "method": "paper",
+    }
+    first = client.post(url, {**form, "submission": form_number(client.get(url).content.decode())})
+    again = client.post(
+        url, {**form, "submission": form_number(client.get(url).content.decode())}, follow=True
+    )
+    ranked = Ballot.objects.filter(assembly=cast.assembly, kind=Ballot.Kind.RANKED)
+    assert ranked.count() == 1
+    assert again.redirect_chain[0][0] == first["Location"]
+    assert "was al klaargezet" in again.content.decode()
+
+    other = {**form, "options": "Regulering\nDecriminalisering\nHuidig beleid"}
+    client.post(url, {**other, "submission": form_number(client.get(url).content.decode())})
+    assert ranked.count() == 2
+    # Once the first is cancelled, the same texts prepare a new ballot.
+    services.ballot_cancel(ballot=ranked.order_by("pk").first(), actor=cast.users["organiser"])
+    client.post(url, {**form, "submission": form_number(client.get(url).content.decode())})
+    assert ranked.count() == 3
+
+
 def test_a_ranked_ballot_needs_two_distinct_options(cast: Cast) -> None:
     with pytest.raises(BallotRefused, match="twee opties"):
         services.ballot_create_ranked(
