@@ -70,19 +70,23 @@ def _empty(name: str) -> object:
     return None if name == "house_number" else ""
 
 
-# Which statuses the secretariat changes details for: people still in the panel
-# or on the reserve list, whose letters still go out.
-DETAILS_BY_SECRETARIAT = (
+# Which statuses the secretariat changes needs for: people still in the panel
+# or on the reserve list, who may still come to a weekend.
+NEEDS_BY_SECRETARIAT = (
     PanelMember.Status.SELECTED,
     PanelMember.Status.WAITING,
     PanelMember.Status.CONFIRMED,
 )
+# And phone and address for: those, and someone who stopped. Letters still go
+# to them: the yearly statement of an allowance earned before they stopped,
+# or a claim still being paid. (Someone who declined never sat: no letters.)
+DETAILS_BY_SECRETARIAT = (*NEEDS_BY_SECRETARIAT, PanelMember.Status.WITHDRAWN)
 CHANGED_BY_SECRETARIAT_KIND = "details_changed_by_secretariat"
 
 
 @transaction.atomic
 def member_details_update_by_secretariat(
-    *, member: PanelMember, details: dict[str, Any], needs: dict[str, Any], actor: User
+    *, member: PanelMember, details: dict[str, Any], needs: dict[str, Any] | None, actor: User
 ) -> list[str]:
     """The secretariat changes a member's phone number, address and needs for
     them (on the phone, or from a letter): the member's own services with the
@@ -90,9 +94,11 @@ def member_details_update_by_secretariat(
     A member with an e-mail address hears that their details were changed
     (never the new values: a mistyped address would go to the wrong person,
     and someone who phoned pretending to be the member would be noticed).
+    ``needs`` is None for someone who stopped: they come to no weekend.
     Returns the names of the fields that changed."""
     changed = member_details_update(member=member, data=details, actor=actor)
-    changed += member_needs_update(member=member, data=needs, actor=actor)
+    if needs is not None:
+        changed += member_needs_update(member=member, data=needs, actor=actor)
     if changed:
         _tell_member(member, changed)
     return changed
@@ -113,7 +119,7 @@ def _tell_member(member: PanelMember, changed: list[str]) -> None:
         # Only a member with a login has pages to look at.
         "url": (
             settings.SITE_URL + reverse("dashboard", kwargs={"slug": member.assembly.slug})
-            if member.user_id is not None
+            if member.user_id is not None and member.status in NEEDS_BY_SECRETARIAT
             else ""
         ),
     }

@@ -22,9 +22,10 @@ from participants.forms_members import (
     OrganiserPhoneForm,
     member_address_initial,
 )
-from participants.models import PanelMember
+from participants.models import ERASED_EMAIL_PREFIX, PanelMember
 from participants.services.details import (
     DETAILS_BY_SECRETARIAT,
+    NEEDS_BY_SECRETARIAT,
     member_details_update,
     member_details_update_by_secretariat,
 )
@@ -73,11 +74,14 @@ def my_contact_details(request: HttpRequest, slug: str) -> HttpResponse:
 @access.personal_data_view
 def member_details_by_organiser(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The secretariat changes a member's phone number, address and needs for
-    them: someone on paper (no login) or anyone who phones in a change."""
+    them: someone on paper (no login) or anyone who phones in a change. For
+    someone who stopped only phone and address: letters still go to them."""
     user = access.request_user(request)
     assembly = access.get_assembly_for_organiser(user=user, slug=slug)
     member = get_object_or_404(
-        PanelMember.objects.select_related("registration__invitation__resident", "user"),
+        PanelMember.objects.select_related("registration__invitation__resident", "user")
+        # Nothing about someone who was erased is typed back in.
+        .exclude(registration__email__startswith=ERASED_EMAIL_PREFIX),
         pk=pk,
         assembly=assembly,
         status__in=DETAILS_BY_SECRETARIAT,
@@ -87,15 +91,21 @@ def member_details_by_organiser(request: HttpRequest, slug: str, pk: int) -> Htt
     data = request.POST if request.method == "POST" else None
     phone_form = OrganiserPhoneForm(data, initial={"phone": registration.phone})
     address_form = OrganiserAddressForm(data, initial=address, address_known=bool(address))
-    needs_form = OrganiserNeedsForm(
-        data, initial={name: getattr(registration, name) for name in NEEDS_FIELDS}
+    # Someone who stopped comes to no weekend: only phone and address.
+    stopped = member.status not in NEEDS_BY_SECRETARIAT
+    needs_form = (
+        None
+        if stopped
+        else OrganiserNeedsForm(
+            data, initial={name: getattr(registration, name) for name in NEEDS_FIELDS}
+        )
     )
-    forms = (phone_form, address_form, needs_form)
+    forms = [form for form in (phone_form, address_form, needs_form) if form is not None]
     if data is not None and all([form.is_valid() for form in forms]):
         changed = member_details_update_by_secretariat(
             member=member,
             details={**phone_form.cleaned_data, **address_form.cleaned_data},
-            needs=needs_form.cleaned_data,
+            needs=needs_form.cleaned_data if needs_form is not None else None,
             actor=user,
         )
         if not changed:
@@ -120,6 +130,7 @@ def member_details_by_organiser(request: HttpRequest, slug: str, pk: int) -> Htt
             "phone_form": phone_form,
             "address_form": address_form,
             "needs_form": needs_form,
+            "stopped": stopped,
             "gets_email": bool(member.mail_address),
         },
         status=400 if bad else 200,

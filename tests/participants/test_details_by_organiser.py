@@ -16,9 +16,11 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from assembly.models import AuditEvent, OutboxEmail, RoleKind
+from participants.letters import postal_address
 from participants.models import PanelMember, Registration
 from participants.services import details as details_services
 from participants.services import panel as panel_services
+from participants.services.erasure import registration_erase
 from tests.conftest import Cast
 from tests.factories import RoleFactory, UserFactory, give_totp
 from tests.participants.test_attendance import confirmed_members
@@ -240,10 +242,51 @@ def test_another_assemblys_member_is_not_found(cast: Cast) -> None:
     assert Registration.objects.get(pk=own.registration_id).phone == before
 
 
-def test_someone_who_stopped_is_not_found(cast: Cast) -> None:
-    member = confirmed_members(cast.assembly, 1)[0]
+def test_someone_who_stopped_still_moves_but_has_no_needs(cast: Cast) -> None:
+    """Letters still go to someone who stopped (the yearly statement of what
+    they earned): the secretariat changes their phone and address, not needs."""
+    member = _on_paper(confirmed_members(cast.assembly, 1)[0])
     PanelMember.objects.filter(pk=member.pk).update(status=PanelMember.Status.WITHDRAWN)
-    assert _client(cast).get(_url(cast, member)).status_code == 404
+    client = _client(cast)
+    page = client.get(_url(cast, member)).content.decode()
+    assert "is gestopt" in page and "jaaroverzicht" in page
+    assert 'name="street"' in page and 'name="diet"' not in page
+    # The member list leads there.
+    panel_list = reverse("participants:panel_list", kwargs={"slug": cast.assembly.slug})
+    assert _url(cast, member) in client.get(panel_list).content.decode()
+
+    # Needs sent anyway are not stored.
+    response = client.post(_url(cast, member), {**MOVED, "diet": "halal"})
+    assert response.status_code == 302
+    registration = Registration.objects.get(pk=member.registration_id)
+    assert postal_address(registration).street == "Nieuwe Gracht"  # type: ignore[union-attr]
+    assert registration.diet == ""
+    assert not AuditEvent.objects.filter(action="registration.needs_changed").exists()
+
+
+def test_someone_who_stopped_hears_of_a_change_without_a_link_to_log_in(cast: Cast) -> None:
+    member = confirmed_members(cast.assembly, 1)[0]
+    PanelMember.objects.filter(pk=member.pk).update(
+        user=cast.users["member"], status=PanelMember.Status.WITHDRAWN
+    )
+    member.refresh_from_db()
+    response = _client(cast).post(_url(cast, member), {**MOVED})
+    assert response.status_code == 302
+    email = OutboxEmail.objects.get(kind="details_changed_by_secretariat")
+    assert "uw adres" in email.body and "uw telefoonnummer" in email.body
+    assert "wat u nodig hebt" not in email.body
+    assert reverse("dashboard", kwargs={"slug": cast.assembly.slug}) not in email.body
+
+
+def test_someone_who_declined_or_was_erased_is_not_found(cast: Cast) -> None:
+    declined, erased = confirmed_members(cast.assembly, 2)
+    PanelMember.objects.filter(pk=declined.pk).update(status=PanelMember.Status.DECLINED)
+    registration_erase(erased.registration, cast.assembly.first_weekend)
+    client = _client(cast)
+    for member in (declined, erased):
+        assert client.get(_url(cast, member)).status_code == 404
+        assert client.post(_url(cast, member), {**MOVED, **NO_NEEDS}).status_code == 404
+    assert Registration.objects.get(pk=erased.registration_id).street == ""
 
 
 def test_the_member_list_links_each_member_for_the_organiser_only(cast: Cast) -> None:
