@@ -66,6 +66,18 @@ def test_a_facilitator_on_a_phone_drafts_edits_and_submits(
     )
     assert_accessible(axe, page)
     visited.append(page.url)
+    draft_url = page.url
+
+    # The list with a draft of the table: its table is a region of its own,
+    # named apart from the section around it (axe: landmark-unique).
+    page.goto(reverse("recommendations:list", kwargs={"slug": world.slug}))
+    expect(
+        page.get_by_role("table", name="Concepten van uw tafel").get_by_role(
+            "link", name="Naloxon voor noodgevallen"
+        )
+    ).to_be_visible()
+    assert_accessible(axe, page)
+    page.goto(draft_url)
 
     with page.expect_navigation():
         page.get_by_role("link", name="Tekst aanpassen").click()
