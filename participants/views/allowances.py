@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -384,8 +385,15 @@ def my_claim_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
+# A photo opens in a page the browser makes itself, styled inline (centred, on
+# grey): the site's policy would block that. The file holds no markup of ours,
+# so inline style may apply there; the sandbox keeps anything else from running.
+RECEIPT_CONTENT_SECURITY_POLICY = {"style-src": ["'unsafe-inline'"], "sandbox": True}
+
+
 @login_required
 @access.personal_data_view
+@csp_replace(RECEIPT_CONTENT_SECURITY_POLICY)
 def claim_receipt(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     """The receipt, only to the member who sent it and the organisers; never
     from a public media URL."""

@@ -126,6 +126,15 @@ def test_a_member_files_a_claim_on_a_phone_and_an_organiser_approves_it(
         with organiser.expect_navigation():
             organiser.get_by_role("link", name=claim.member.registration.full_name).click()
         assert_accessible(axe, organiser)
+        # The photo opens in the browser's own page, which styles itself
+        # inline (centred on grey): the receipt's policy lets it.
+        blocked: list[str] = []
+        organiser.on("console", lambda message: blocked.append(message.text))
+        receipt = reverse("participants:claim_receipt", kwargs={"slug": slug, "pk": claim.pk})
+        organiser.goto(receipt)
+        assert organiser.evaluate("getComputedStyle(document.images[0]).marginLeft") != "0px"
+        assert not [text for text in blocked if "Content Security Policy" in text], blocked
+        organiser.go_back()
         with organiser.expect_navigation():
             organiser.get_by_role("button", name="Goedkeuren", exact=True).click()
         expect(organiser.get_by_text("De declaratie is goedgekeurd.")).to_be_visible()

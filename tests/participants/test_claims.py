@@ -648,6 +648,9 @@ def test_the_receipt_is_served_to_the_member_and_organisers_only(
         assert response.status_code == 200, persona
         assert response["Content-Type"] == "image/png"
         assert response["Cache-Control"] == "private, no-store"
+        # The browser's own photo page may style itself; nothing may run.
+        policy = response["Content-Security-Policy"]
+        assert "style-src 'unsafe-inline'" in policy and "sandbox" in policy.split("; ")
         assert b"".join(response.streaming_content) == png_bytes()  # type: ignore[attr-defined]
     for persona in ("chair", "griffie", "facilitator", "expert", "other_member"):
         assert _client(cast, persona).get(url).status_code == 403, persona
