@@ -12,7 +12,13 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
-from recommendations.models import GovernmentResponse, MinorityStatement, Minutes
+from recommendations.models import (
+    GovernmentResponse,
+    MinorityStatement,
+    Minutes,
+    Recommendation,
+)
+from sessions.models import Weekend
 from tests.conftest import Cast
 from tests.e2e.conftest import PHONE, TIMEOUT_MS, assert_accessible, log_in, switch_to_english
 from tests.recommendations.test_results import make_ranked, make_recommendation, make_result
@@ -50,10 +56,18 @@ def test_the_chair_writes_previews_and_approves_minutes(
     page: Page, axe: Axe, cast: Cast, live_server: Any
 ) -> None:
     _outcomes(cast)
+    # Two weekends with outcomes: two tables on the page, each named apart.
+    for number in (1, 2):
+        Recommendation.objects.filter(assembly=cast.assembly, number=number).update(
+            weekend=Weekend.objects.get(assembly=cast.assembly, number=number)
+        )
     slug = cast.assembly.slug
     log_in(page, "chair", cast.users["chair"].email)
     page.goto(reverse("recommendations:record_overview", kwargs={"slug": slug}))
     expect(page.get_by_role("heading", level=1)).to_have_text("Verslag en uitkomsten")
+    expect(
+        page.get_by_role("table", name="Aanbevelingen van weekend 2 met hun uitslag")
+    ).to_contain_text("Verbod op lachgas uitbreiden")
     assert_accessible(axe, page)
 
     with page.expect_navigation():
