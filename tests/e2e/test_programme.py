@@ -90,6 +90,11 @@ def test_it_shows_a_member_the_programme_and_calendar_link_on_a_phone(
     feed = page.get_by_label("Uw persoonlijke agenda-link")
     url = feed.input_value()
     assert "/b/drugsbeleid/agenda/" in url and url.endswith(".ics")
+    # One tap copies the link, and a screen reader hears that it did.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Kopieer de link").click()
+    expect(page.get_by_role("status").filter(has_text="De link is gekopieerd.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == url
     page.get_by_text("Zo zet u de link in Google Agenda").click()
     expect(page.get_by_text("Kies ‘Via URL’ en plak de link.")).to_be_visible()
     assert_accessible(axe, page)
