@@ -393,7 +393,8 @@ RECEIPT_CONTENT_SECURITY_POLICY = {"style-src": ["'unsafe-inline'"], "sandbox": 
 
 @login_required
 @access.personal_data_view
-@csp_replace(RECEIPT_CONTENT_SECURITY_POLICY)
+# django-csp types its decorators for views without URL arguments only.
+@csp_replace(RECEIPT_CONTENT_SECURITY_POLICY)  # type: ignore[arg-type]
 def claim_receipt(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     """The receipt, only to the member who sent it and the organisers; never
     from a public media URL."""
