@@ -666,15 +666,21 @@ def test_the_receipt_is_served_to_the_member_and_organisers_only(
     assert client.get(url).status_code == 403
 
 
-@pytest.mark.django_db
-def test_a_member_sees_only_their_own_claims(cast: Cast, member: PanelMember) -> None:
-    claim = make_claim(member, "17.25")
+def _neighbour_client(cast: Cast) -> Client:
+    """Logged in as another member of the same assembly, with a seat of their own."""
     neighbour = UserFactory(email="buurvrouw@example.org")
     RoleFactory(user=neighbour, assembly=cast.assembly, kind=RoleKind.MEMBER)
     seat = confirmed_members(cast.assembly, 1)[0]
     PanelMember.objects.filter(pk=seat.pk).update(user=neighbour)
     client = Client()
     client.force_login(neighbour)
+    return client
+
+
+@pytest.mark.django_db
+def test_a_member_sees_only_their_own_claims(cast: Cast, member: PanelMember) -> None:
+    claim = make_claim(member, "17.25")
+    client = _neighbour_client(cast)
     slug = cast.assembly.slug
 
     page = client.get(reverse("participants:my_allowance", kwargs={"slug": slug}))
@@ -927,12 +933,7 @@ def test_another_member_cannot_see_or_withdraw_someone_elses_claim(
     cast: Cast, member: PanelMember
 ) -> None:
     claim = make_claim(member, "17.25")
-    neighbour = UserFactory(email="buurvrouw@example.org")
-    RoleFactory(user=neighbour, assembly=cast.assembly, kind=RoleKind.MEMBER)
-    seat = confirmed_members(cast.assembly, 1)[0]
-    PanelMember.objects.filter(pk=seat.pk).update(user=neighbour)
-    client = Client()
-    client.force_login(neighbour)
+    client = _neighbour_client(cast)
 
     assert client.get(withdraw_url(cast, claim)).status_code == 404
     assert client.post(withdraw_url(cast, claim)).status_code == 404

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
@@ -179,16 +180,20 @@ def test_every_calendar_file_says_the_session_is_cancelled(cast: Cast) -> None:
         assert others and all("STATUS" not in e for e in others)
 
 
-def test_the_programme_pages_say_in_words_that_it_is_cancelled(cast: Cast) -> None:
-    _cancelled(cast)
+def _programme_pages(cast: Cast) -> list[HttpResponse]:
+    """The member's programme and the public one."""
     slug = cast.assembly.slug
     member = Client()
     member.force_login(cast.users["member"])
-    pages = [
+    return [
         member.get(reverse("programme:my_programme", kwargs={"slug": slug})),
         Client().get(reverse("programme:public_programme", kwargs={"slug": slug})),
     ]
-    for page in pages:
+
+
+def test_the_programme_pages_say_in_words_that_it_is_cancelled(cast: Cast) -> None:
+    _cancelled(cast)
+    for page in _programme_pages(cast):
         html = page.content.decode()
         assert "Vervalt:</strong> Uitleg over preventie" in html
         assert "Dit onderdeel gaat niet door." in html
@@ -390,14 +395,7 @@ def test_the_programme_pages_and_calendars_name_no_experts_for_a_cancelled_sessi
     held.experts.add(Expert.objects.create(assembly=cast.assembly, name="Dr. Blijft"))
     session.experts.add(Expert.objects.create(assembly=cast.assembly, name="Dr. Weg"))
     services.session_delete(session=session, actor=None)
-    slug = cast.assembly.slug
-    member = Client()
-    member.force_login(cast.users["member"])
-    pages = [
-        member.get(reverse("programme:my_programme", kwargs={"slug": slug})),
-        Client().get(reverse("programme:public_programme", kwargs={"slug": slug})),
-    ]
-    for page in pages:
+    for page in _programme_pages(cast):
         html = page.content.decode()
         assert "Dit onderdeel gaat niet door." in html
         assert "Dr. Blijft" in html and "Dr. Weg" not in html
